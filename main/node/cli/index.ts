@@ -1,0 +1,52 @@
+// `clusterwright <command>`: the CLI on the same core as the app.
+import { CwError } from '../../common/errors.js';
+import { commands } from './commands/index.js';
+import { exitCodeFor, exitCodes, UsageError, type CliIO } from './types.js';
+
+function helpText(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'Usage: clusterwright <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `clusterwright <command> --help` for a command\'s options.',
+  ].join('\n');
+}
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.out(helpText());
+    return name ? exitCodes.ok : exitCodes.usage;
+  }
+  if (name === '--version' || name === '-V') {
+    const { appVersion } = await import('../version.js');
+    io.out(appVersion);
+    return exitCodes.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.err(`Unknown command "${name}".\n\n${helpText()}`);
+    return exitCodes.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`Usage: clusterwright ${command.usage}\n\n${command.summary}`);
+    return exitCodes.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      io.err(`${error.message}\nUsage: clusterwright ${command.usage}`);
+      return exitCodes.usage;
+    }
+    if (error instanceof CwError) {
+      io.err(`${command.name}: ${error.message}`);
+      return exitCodeFor(error.code);
+    }
+    io.err(`${command.name}: unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    return exitCodes.internal;
+  }
+}

@@ -1,0 +1,24 @@
+// The renderer's one zustand store, built from slices by a factory that takes the transport,
+// so every test (and every window) gets a fresh store over its own backend.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Transport } from '../transport/index.js';
+import { createBackendSlice, type BackendSlice } from './backend-slice.js';
+import { createUiSlice, type UiSlice } from './ui-slice.js';
+
+export type AppState = BackendSlice & UiSlice;
+export type AppStore = StoreApi<AppState>;
+
+export type SliceCreator<S> = (
+  set: StoreApi<AppState>['setState'],
+  get: StoreApi<AppState>['getState'],
+  transport: Transport,
+) => S;
+
+export function createAppStore(transport: Transport): AppStore {
+  const store = createStore<AppState>()((set, get) => ({
+    ...createBackendSlice(set, get, transport),
+    ...createUiSlice(set, get, transport),
+  }));
+  transport.onConnectionChange((connection) => store.setState({ connection }));
+  return store;
+}

@@ -1,0 +1,29 @@
+// Builds everything `npm start` and the tests need: the renderer (Vite) and the Node/Electron
+// bundles (esbuild). `--node-only` skips the renderer (the lab and CLI do not need it).
+import { build as esbuild } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const nodeOnly = process.argv.includes('--node-only');
+const started = Date.now();
+
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, packages: 'external', logLevel: 'warning', absWorkingDir: root };
+
+await Promise.all([
+  esbuild({ ...common, entryPoints: ['main/node/cli/main.ts'], outfile: 'dist/node/cli.mjs', format: 'esm' }),
+  esbuild({ ...common, entryPoints: ['main/electron/main.ts'], outfile: 'dist/electron/main.cjs', format: 'cjs', external: ['electron'] }),
+  esbuild({ ...common, entryPoints: ['main/node/utility-entry.ts'], outfile: 'dist/electron/services.cjs', format: 'cjs' }),
+  // Sandboxed preloads cannot require packages: bundle everything but electron into one file.
+  esbuild({ ...common, packages: undefined, entryPoints: ['preload/preload.ts'], outfile: 'dist/preload/preload.cjs', format: 'cjs', platform: 'browser', external: ['electron'] }),
+]);
+
+if (!nodeOnly) {
+  const vite = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  if (vite.status !== 0) {
+    console.error('The renderer build failed.');
+    process.exit(vite.status ?? 1);
+  }
+}
+console.log(`Built ${nodeOnly ? 'the Node bundles' : 'the renderer and the Node bundles'} in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

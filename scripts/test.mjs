@@ -1,0 +1,55 @@
+// `npm test`: typecheck, lint, build, then every vitest project (unit + integration, lab, e2e).
+// Prints each stage's wall time and ends with one "N passed, N failed" line; non-zero on any failure.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const resultsDir = path.join(root, 'test-results');
+fs.mkdirSync(resultsDir, { recursive: true });
+
+const stages = [
+  { name: 'typecheck', cmd: bin('tsc'), args: ['-b'] },
+  { name: 'lint', cmd: bin('eslint'), args: ['--max-warnings', '0', '.'] },
+  { name: 'build', cmd: process.execPath, args: ['scripts/build.mjs'] },
+  ...['unit', 'lab', 'e2e'].map((project) => ({
+    name: `vitest:${project}`,
+    cmd: bin('vitest'),
+    args: ['run', '--project', project, '--passWithNoTests', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(resultsDir, `vitest-${project}.json`)}`],
+    report: path.join(resultsDir, `vitest-${project}.json`),
+  })),
+];
+
+const only = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let stageFailures = [];
+const timings = [];
+const started = Date.now();
+
+for (const stage of stages) {
+  if (only.length && !only.some((o) => stage.name.includes(o))) continue;
+  if (stage.report) fs.rmSync(stage.report, { force: true });
+  const t0 = Date.now();
+  console.log(`\n── ${stage.name} ──`);
+  const run = spawnSync(stage.cmd, stage.args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } });
+  const seconds = (Date.now() - t0) / 1000;
+  timings.push([stage.name, seconds, run.status === 0 ? 'ok' : 'FAILED']);
+  if (stage.report && fs.existsSync(stage.report)) {
+    const report = JSON.parse(fs.readFileSync(stage.report, 'utf8'));
+    passed += report.numPassedTests ?? 0;
+    failed += report.numFailedTests ?? 0;
+    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  }
+  if (run.status !== 0) stageFailures.push(stage.name);
+}
+
+console.log('\nStage            Seconds  Result');
+for (const [name, seconds, result] of timings) console.log(`${name.padEnd(16)} ${seconds.toFixed(1).padStart(7)}  ${result}`);
+console.log(`Total wall time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+if (stageFailures.length) console.log(`Failed stages: ${stageFailures.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(stageFailures.length || failed ? 1 : 0);
