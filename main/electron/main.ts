@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { app, BrowserWindow, ipcMain, session, utilityProcess, type UtilityProcess } from 'electron';
 import type { RelayMessage } from '../node/utility-entry.js';
+import { defaultWorkspaceDir } from '../node/paths.js';
 import { APP_ORIGIN, registerAppProtocol, registerAppScheme } from './protocol.js';
 
 const distDir = path.resolve(__dirname, '..');
@@ -11,6 +12,7 @@ const FRAME_CHANNEL = 'cw:frame';
 
 registerAppScheme();
 
+const workspaceDir = process.env.CLUSTERWRIGHT_WORKSPACE ?? defaultWorkspaceDir();
 let services: UtilityProcess | null = null;
 let mainWindow: BrowserWindow | null = null;
 
@@ -18,6 +20,7 @@ function startServices(): UtilityProcess {
   const child = utilityProcess.fork(path.join(distDir, 'electron', 'services.cjs'), [], {
     serviceName: 'Clusterwright services',
     stdio: 'inherit',
+    env: { ...process.env, CLUSTERWRIGHT_WORKSPACE: workspaceDir },
   });
   child.on('message', (message: RelayMessage) => {
     if (message.kind !== 'frame' || !mainWindow || mainWindow.webContents.id !== message.session) return;
@@ -83,7 +86,7 @@ void app.whenReady().then(() => {
   registerAppProtocol(rendererDir);
   services = startServices();
   createWindow();
-  console.log(`Clusterwright ${app.getVersion()} (desktop).`);
+  console.log(`Clusterwright ${app.getVersion()} (desktop). Workspace folder: ${workspaceDir}`);
 });
 
 app.on('window-all-closed', () => {

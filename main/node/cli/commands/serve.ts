@@ -33,12 +33,12 @@ function untilSignal(): Promise<void> {
 }
 
 async function serveWeb(io: CliIO, values: { port?: string; workspace?: string }, open: boolean): Promise<number> {
+  const port = parsePort(values.port);
   const rendererDir = path.join(io.distDir, 'renderer');
   if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
     io.err('The renderer is not built yet: run `npm run build` first (npm start does it for you).');
     return exitCodes.missingDependency;
   }
-  const port = parsePort(values.port);
   const core = createCore({ hostKind: 'web', ...(values.workspace ? { workspaceDir: path.resolve(values.workspace) } : {}) });
   let host;
   try {
