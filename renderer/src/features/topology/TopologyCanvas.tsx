@@ -1,0 +1,254 @@
+// The topology canvas: React renders the SVG once per model change; d3 owns only the zoom
+// transform and the drag, touching just the dragged node and its links each frame.
+import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, type Ref } from 'react';
+import { drag, select, zoom, zoomIdentity, type ZoomBehavior } from 'd3';
+import { linkLabel, type GraphLink, type TopologyGraph } from './graph.js';
+import { siteRegions, type Point } from './layout.js';
+import { dashFor, roleStyles, stateColours } from './link-styles.js';
+
+export interface CanvasHandle {
+  zoomToFit(): void;
+  zoomToNode(id: string): void;
+}
+
+export interface TopologyCanvasProps {
+  graph: TopologyGraph;
+  positions: Map<string, Point>;
+  selectedNode?: string | null;
+  onSelectNode?(id: string | null): void;
+  onMoveNode?(id: string, to: Point): void;
+  handle?: Ref<CanvasHandle>;
+}
+
+const siteKindLabel = { lan: 'LAN', man: 'MAN', wan: 'WAN', internet: 'Internet' } as const;
+const CARD_W = 150;
+const CARD_H = 56;
+
+export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, onMoveNode, handle }: TopologyCanvasProps) {
+  const svgRef = useRef<SVGSVGElement>(null);
+  const viewportRef = useRef<SVGGElement>(null);
+  const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
+  const live = useRef(new Map<string, Point>());
+  const regions = useMemo(() => siteRegions(graph, positions), [graph, positions]);
+  const linksByNode = useMemo(() => {
+    const map = new Map<string, GraphLink[]>();
+    for (const link of graph.links) {
+      for (const end of [link.source, link.target]) {
+        const list = map.get(end) ?? [];
+        list.push(link);
+        map.set(end, list);
+      }
+    }
+    return map;
+  }, [graph]);
+  const showLabels = graph.links.length <= 200;
+
+  const fitTo = useCallback((points: Point[], maxScale = 1.5) => {
+    const svg = svgRef.current;
+    const behaviour = zoomRef.current;
+    if (!svg || !behaviour || points.length === 0) return;
+    const xs = points.map((p) => p.x);
+    const ys = points.map((p) => p.y);
+    const minX = Math.min(...xs) - CARD_W;
+    const maxX = Math.max(...xs) + CARD_W;
+    const minY = Math.min(...ys) - CARD_H * 2;
+    const maxY = Math.max(...ys) + CARD_H * 2;
+    const { width, height } = svg.getBoundingClientRect();
+    if (width === 0 || height === 0) return;
+    const scale = Math.min(maxScale, width / (maxX - minX), height / (maxY - minY));
+    const transform = zoomIdentity.translate(width / 2, height / 2).scale(scale).translate(-(minX + maxX) / 2, -(minY + maxY) / 2);
+    select(svg).call(behaviour.transform, transform);
+  }, []);
+
+  const zoomToFit = useCallback(() => fitTo([...positions.values()]), [fitTo, positions]);
+
+  useImperativeHandle(
+    handle,
+    () => ({
+      zoomToFit,
+      zoomToNode: (id: string) => {
+        const p = positions.get(id);
+        if (p) fitTo([p], 1.6);
+      },
+    }),
+    [zoomToFit, fitTo, positions],
+  );
+
+  // Zoom and pan: d3 owns the viewport group's transform attribute, React never sets it.
+  useEffect(() => {
+    const svg = svgRef.current;
+    const viewport = viewportRef.current;
+    if (!svg || !viewport) return;
+    const behaviour = zoom<SVGSVGElement, unknown>()
+      .scaleExtent([0.05, 4])
+      .on('zoom', (event: { transform: { toString(): string } }) => viewport.setAttribute('transform', event.transform.toString()));
+    zoomRef.current = behaviour;
+    select(svg).call(behaviour).on('dblclick.zoom', null);
+    return () => {
+      select(svg).on('.zoom', null);
+    };
+  }, []);
+
+  // Fit once when a new estate is loaded.
+  const fittedFor = useRef<TopologyGraph | null>(null);
+  useEffect(() => {
+    if (fittedFor.current === graph) return;
+    fittedFor.current = graph;
+    requestAnimationFrame(() => zoomToFit());
+  }, [graph, zoomToFit]);
+
+  // Drag: per frame, move only the dragged card and the ends of its links.
+  useEffect(() => {
+    const svg = svgRef.current;
+    if (!svg) return;
+    const cards = select(svg).selectAll<SVGGElement, unknown>('g[data-node-id]');
+    cards.call(
+      drag<SVGGElement, unknown>()
+        .clickDistance(4)
+        .on('start', function () {
+          this.classList.add('dragging');
+        })
+        .on('drag', function (event: { x: number; y: number }) {
+          const id = this.dataset.nodeId!;
+          const point = { x: event.x, y: event.y };
+          live.current.set(id, point);
+          this.setAttribute('transform', `translate(${point.x},${point.y})`);
+          for (const link of linksByNode.get(id) ?? []) {
+            const line = svg.querySelector<SVGLineElement>(`line[data-link-id="${CSS.escape(link.id)}"]`);
+            if (!line) continue;
+            const end = link.source === id ? '1' : '2';
+            line.setAttribute(`x${end}`, String(point.x));
+            line.setAttribute(`y${end}`, String(point.y));
+          }
+        })
+        .on('end', function () {
+          this.classList.remove('dragging');
+          const id = this.dataset.nodeId!;
+          const point = live.current.get(id);
+          live.current.delete(id);
+          if (point) onMoveNode?.(id, point);
+        }),
+    );
+    // d3-drag needs the subject's current position to continue from.
+    cards.each(function () {
+      const p = positions.get(this.dataset.nodeId!);
+      (this as unknown as { __data__: Point }).__data__ = p ? { ...p } : { x: 0, y: 0 };
+    });
+    return () => {
+      cards.on('.drag', null);
+    };
+  }, [graph, positions, linksByNode, onMoveNode]);
+
+  const siteName = new Map(graph.sites.map((s) => [s.id, s]));
+
+  return (
+    <svg
+      ref={svgRef}
+      className="cw-topology"
+      role="img"
+      aria-label={`Topology: ${graph.sites.length} sites, ${graph.nodes.length} nodes, ${graph.links.length} links`}
+      data-testid="topology-svg"
+      onClick={(e) => {
+        if (e.target === svgRef.current) onSelectNode?.(null);
+      }}
+    >
+      <g ref={viewportRef}>
+        <g className="cw-sites">
+          {regions.map((r) => {
+            const site = siteName.get(r.id);
+            return (
+              <g key={r.id} data-site-id={r.id} data-testid={`site-${r.id}`}>
+                <rect x={r.x} y={r.y} width={r.width} height={r.height} rx={22} className="cw-site-region" />
+                <text x={r.x + 16} y={r.y + 22} className="cw-site-name">
+                  {site?.name}
+                </text>
+                <text x={r.x + r.width - 16} y={r.y + 22} textAnchor="end" className="cw-site-kind">
+                  {site ? siteKindLabel[site.kind] : ''}
+                </text>
+              </g>
+            );
+          })}
+        </g>
+        <g className="cw-links">
+          {graph.links.map((link) => {
+            const a = positions.get(link.source);
+            const b = positions.get(link.target);
+            if (!a || !b) return null;
+            const style = roleStyles[link.role];
+            const dash = dashFor(link);
+            return (
+              <line
+                key={link.id}
+                data-link-id={link.id}
+                data-role={link.role}
+                data-state={link.state}
+                x1={a.x}
+                y1={a.y}
+                x2={b.x}
+                y2={b.y}
+                stroke={link.state === 'error' ? stateColours.error : style.hue}
+                strokeWidth={style.width}
+                strokeDasharray={dash}
+                opacity={link.state === 'unmeasured' ? 0.55 : 0.9}
+              >
+                <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${linkLabel(link)}`}</title>
+              </line>
+            );
+          })}
+        </g>
+        {showLabels && (
+          <g className="cw-link-labels" aria-hidden="true">
+            {graph.links.map((link) => {
+              const a = positions.get(link.source);
+              const b = positions.get(link.target);
+              if (!a || !b || !link.metric) return null;
+              const x = (a.x + b.x) / 2;
+              const y = (a.y + b.y) / 2 + (link.linkNumber ?? 0) * 14;
+              const text = linkLabel(link);
+              return (
+                <g key={link.id} transform={`translate(${x},${y})`} data-link-label={link.id}>
+                  <rect x={-text.length * 3.1} y={-8} width={text.length * 6.2} height={16} rx={8} fill={stateColours[link.state]} opacity={0.92} />
+                  <text textAnchor="middle" dy={4} className="cw-link-label">
+                    {text}
+                  </text>
+                </g>
+              );
+            })}
+          </g>
+        )}
+        <g className="cw-nodes">
+          {graph.nodes.map((node) => {
+            const p = positions.get(node.id) ?? { x: 0, y: 0 };
+            const selected = node.id === selectedNode;
+            return (
+              <g
+                key={node.id}
+                data-node-id={node.id}
+                data-testid={`node-${node.id}`}
+                transform={`translate(${p.x},${p.y})`}
+                className={selected ? 'cw-node selected' : 'cw-node'}
+                role="button"
+                tabIndex={0}
+                aria-label={`Node ${node.name}`}
+                aria-pressed={selected}
+                onClick={() => onSelectNode?.(node.id)}
+                onKeyDown={(e) => {
+                  if (e.key === 'Enter' || e.key === ' ') onSelectNode?.(node.id);
+                }}
+              >
+                <rect x={-CARD_W / 2} y={-CARD_H / 2} width={CARD_W} height={CARD_H} rx={10} className="cw-node-card" />
+                <circle cx={-CARD_W / 2 + 14} cy={-CARD_H / 2 + 15} r={5} fill={stateColours[node.state]} />
+                <text x={-CARD_W / 2 + 26} y={-CARD_H / 2 + 19} className="cw-node-name">
+                  {node.name.length > 18 ? node.name.slice(0, 17) + '…' : node.name}
+                </text>
+                <text x={-CARD_W / 2 + 12} y={CARD_H / 2 - 12} className="cw-node-roles">
+                  {[node.stack, ...node.roles].filter(Boolean).join(' · ').slice(0, 26)}
+                </text>
+              </g>
+            );
+          })}
+        </g>
+      </g>
+    </svg>
+  );
+}

@@ -1,0 +1,56 @@
+// The canvas's view of an estate: sites, nodes and typed links with their measured state.
+// Built from the workspace and the latency facts; pure data, no DOM.
+
+export type SiteKind = 'lan' | 'man' | 'wan' | 'internet';
+export type LinkRole = 'corosync' | 'vsan' | 'witness' | 'management' | 'vm-data' | 'storage' | 'migration';
+/** green = within limits, amber = warning, red = over a limit or down, grey = not measured. */
+export type LinkState = 'ok' | 'warning' | 'error' | 'unmeasured';
+
+export interface GraphSite {
+  id: string;
+  name: string;
+  kind: SiteKind;
+}
+
+export interface GraphNode {
+  id: string;
+  name: string;
+  siteId: string;
+  roles: string[];
+  stack?: string;
+  state: LinkState;
+  /** Saved position, if the admin placed the node. */
+  x?: number;
+  y?: number;
+}
+
+export interface LinkMetric {
+  rttMs: number;
+  jitterMs: number;
+  lossPct: number;
+}
+
+export interface GraphLink {
+  id: string;
+  source: string;
+  target: string;
+  role: LinkRole;
+  /** Corosync link number (0 solid, 1 dashed…). */
+  linkNumber?: number;
+  network: string;
+  metric?: LinkMetric;
+  state: LinkState;
+}
+
+export interface TopologyGraph {
+  sites: GraphSite[];
+  nodes: GraphNode[];
+  links: GraphLink[];
+}
+
+export function linkLabel(link: GraphLink): string {
+  if (!link.metric) return 'not measured';
+  const { rttMs, jitterMs, lossPct } = link.metric;
+  const rtt = rttMs < 10 ? rttMs.toFixed(1) : rttMs.toFixed(0);
+  return `${rtt} ms ±${jitterMs.toFixed(1)}, ${lossPct.toFixed(lossPct > 0 && lossPct < 1 ? 1 : 0)} % loss`;
+}
