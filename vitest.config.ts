@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: fast unit/integration tests in parallel, lab tests (root, network namespaces)
-// one file at a time, and browser e2e one file at a time against the real web host.
+// Projects: fast unit/integration tests in parallel, lab tests (root, network namespaces) one file
+// at a time, browser e2e one file at a time against the real web host, and benchmarks (npm run bench only).
 export default defineConfig({
   test: {
     projects: [
@@ -30,6 +30,16 @@ export default defineConfig({
           environment: 'node',
           fileParallelism: false,
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'bench',
+          include: ['test/bench/**/*.bench-e2e.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 600_000,
           hookTimeout: 120_000,
         },
       },

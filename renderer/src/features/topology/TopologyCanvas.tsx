@@ -17,6 +17,8 @@ export interface TopologyCanvasProps {
   selectedNode?: string | null;
   onSelectNode?(id: string | null): void;
   onMoveNode?(id: string, to: Point): void;
+  /** Instrumentation: milliseconds each drag frame's DOM update took (benchmarks). */
+  onDragFrame?(ms: number): void;
   handle?: Ref<CanvasHandle>;
 }
 
@@ -24,11 +26,12 @@ const siteKindLabel = { lan: 'LAN', man: 'MAN', wan: 'WAN', internet: 'Internet'
 const CARD_W = 150;
 const CARD_H = 56;
 
-export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, onMoveNode, handle }: TopologyCanvasProps) {
+export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, onMoveNode, onDragFrame, handle }: TopologyCanvasProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const viewportRef = useRef<SVGGElement>(null);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
   const live = useRef(new Map<string, Point>());
+  const dragLines = useRef<{ line: SVGLineElement; end: '1' | '2' }[]>([]);
   const regions = useMemo(() => siteRegions(graph, positions), [graph, positions]);
   const linksByNode = useMemo(() => {
     const map = new Map<string, GraphLink[]>();
@@ -107,25 +110,31 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
         .clickDistance(4)
         .on('start', function () {
           this.classList.add('dragging');
+          // Resolve the dragged node's link elements once, not on every frame.
+          const id = this.dataset.nodeId!;
+          dragLines.current = (linksByNode.get(id) ?? []).flatMap((link) => {
+            const line = svg.querySelector<SVGLineElement>(`line[data-link-id="${CSS.escape(link.id)}"]`);
+            return line ? [{ line, end: link.source === id ? '1' : '2' }] : [];
+          });
         })
         .on('drag', function (event: { x: number; y: number }) {
+          const started = performance.now();
           const id = this.dataset.nodeId!;
           const point = { x: event.x, y: event.y };
           live.current.set(id, point);
           this.setAttribute('transform', `translate(${point.x},${point.y})`);
-          for (const link of linksByNode.get(id) ?? []) {
-            const line = svg.querySelector<SVGLineElement>(`line[data-link-id="${CSS.escape(link.id)}"]`);
-            if (!line) continue;
-            const end = link.source === id ? '1' : '2';
+          for (const { line, end } of dragLines.current) {
             line.setAttribute(`x${end}`, String(point.x));
             line.setAttribute(`y${end}`, String(point.y));
           }
+          onDragFrame?.(performance.now() - started);
         })
         .on('end', function () {
           this.classList.remove('dragging');
           const id = this.dataset.nodeId!;
           const point = live.current.get(id);
           live.current.delete(id);
+          dragLines.current = [];
           if (point) onMoveNode?.(id, point);
         }),
     );
@@ -137,7 +146,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     return () => {
       cards.on('.drag', null);
     };
-  }, [graph, positions, linksByNode, onMoveNode]);
+  }, [graph, positions, linksByNode, onMoveNode, onDragFrame]);
 
   const siteName = new Map(graph.sites.map((s) => [s.id, s]));
 
