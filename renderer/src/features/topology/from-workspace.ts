@@ -1,0 +1,171 @@
+// Turns the workspace model, the measured facts and the validation findings into the canvas graph:
+// which links exist (per stack and network role), what they measure, and what state they are in.
+import { FactIndex, type Facts, type PairLatency } from '../../../../main/common/workspace/facts.js';
+import type { Workspace } from '../../../../main/common/workspace/schema.js';
+import type { Finding } from '../../../../main/common/workspace/rules/types.js';
+import type { GraphLink, GraphNode, LinkRole, LinkState, TopologyGraph } from './graph.js';
+
+const severityState: Record<Finding['severity'], LinkState> = { error: 'error', warning: 'warning', info: 'ok' };
+const rank: Record<LinkState, number> = { unmeasured: 0, ok: 1, warning: 2, error: 3 };
+const worst = (a: LinkState, b: LinkState): LinkState => (rank[b] > rank[a] ? b : a);
+
+function pairs<T>(items: readonly T[]): [T, T][] {
+  const out: [T, T][] = [];
+  for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) out.push([items[i]!, items[j]!]);
+  return out;
+}
+
+interface LinkDraft {
+  a: string;
+  b: string;
+  role: LinkRole;
+  network: string;
+  linkNumber?: number;
+}
+
+/** The links worth drawing: corosync meshes per Proxmox link, vSAN data and witness, and
+ *  for other networks the pairs that were measured (an unmeasured full mesh is only noise). */
+function linkDrafts(workspace: Workspace, measuredPairs: Set<string>): LinkDraft[] {
+  const drafts: LinkDraft[] = [];
+  const seen = new Set<string>();
+  const add = (d: LinkDraft) => {
+    const key = [d.network, d.role, d.a < d.b ? d.a : d.b, d.a < d.b ? d.b : d.a].join('|');
+    if (seen.has(key) || d.a === d.b) return;
+    seen.add(key);
+    drafts.push(d);
+  };
+  for (const cluster of workspace.proxmox?.clusters ?? []) {
+    for (const link of cluster.links) {
+      for (const [a, b] of pairs(cluster.nodes)) add({ a, b, role: 'corosync', network: link.network, linkNumber: link.link });
+    }
+    if (cluster.qdevice) {
+      const network = cluster.links[0]?.network;
+      if (network) for (const member of cluster.nodes) add({ a: cluster.qdevice.host, b: member, role: 'witness', network });
+    }
+  }
+  for (const cluster of workspace.vsan?.clusters ?? []) {
+    const data = [...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts];
+    const dataNetwork = cluster.dataNetwork ?? 'vsan';
+    for (const [a, b] of pairs(data)) add({ a, b, role: 'vsan', network: dataNetwork });
+    const witnessNetwork = cluster.witnessNetwork ?? dataNetwork;
+    for (const host of data) add({ a: cluster.witness.host, b: host, role: 'witness', network: witnessNetwork });
+  }
+  for (const network of workspace.networks) {
+    const role = (network.roles.find((r) => r !== 'corosync' && r !== 'vsan') ?? network.roles[0]) as LinkRole;
+    for (const key of measuredPairs) {
+      const [net, a, b] = key.split('\u0000') as [string, string, string];
+      if (net !== network.name) continue;
+      const covered = drafts.some((d) => d.network === net && ((d.a === a && d.b === b) || (d.a === b && d.b === a)));
+      if (!covered) add({ a, b, role, network: net });
+    }
+  }
+  return drafts;
+}
+
+function metricOf(p: PairLatency | undefined): GraphLink['metric'] {
+  if (!p || p.error || p.avgMs === undefined) return undefined;
+  return { rttMs: p.avgMs, jitterMs: p.mdevMs ?? 0, lossPct: p.lossPercent };
+}
+
+export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Finding[] = []): TopologyGraph {
+  const index = new FactIndex(facts);
+  const measured = new Set<string>();
+  for (const s of facts.latency?.samples ?? []) {
+    const [a, b] = s.from < s.to ? [s.from, s.to] : [s.to, s.from];
+    measured.add(`${s.network}\u0000${a}\u0000${b}`);
+  }
+
+  const stackOf = new Map<string, string>();
+  const rolesOf = new Map<string, Set<string>>();
+  const addRole = (node: string, role: string) => {
+    const set = rolesOf.get(node) ?? new Set<string>();
+    set.add(role);
+    rolesOf.set(node, set);
+  };
+  for (const c of workspace.proxmox?.clusters ?? []) {
+    for (const n of c.nodes) {
+      stackOf.set(n, `PVE ${c.name}`);
+      addRole(n, 'pve');
+    }
+    if (c.qdevice) addRole(c.qdevice.host, 'qdevice');
+  }
+  for (const r of workspace.openstack?.regions ?? []) {
+    const roles: [string[], string][] = [
+      [r.controllers, 'controller'],
+      [r.networkNodes, 'network'],
+      [r.compute, 'compute'],
+      [r.storage, 'storage'],
+    ];
+    for (const [names, role] of roles) {
+      for (const n of names) {
+        stackOf.set(n, `OS ${r.name}`);
+        addRole(n, role);
+      }
+    }
+  }
+  for (const c of workspace.vsan?.clusters ?? []) {
+    for (const n of [...c.preferredSite.hosts, ...c.secondarySite.hosts]) {
+      stackOf.set(n, `vSAN ${c.name}`);
+      addRole(n, 'esxi');
+    }
+    stackOf.set(c.witness.host, `vSAN ${c.name}`);
+    addRole(c.witness.host, 'witness');
+  }
+
+  // Findings colour what they concern.
+  const nodeState = new Map<string, LinkState>();
+  const linkState = new Map<string, LinkState>();
+  const linkKey = (network: string | undefined, a: string, b: string) => `${network ?? '*'}|${a < b ? a : b}|${a < b ? b : a}`;
+  for (const f of findings) {
+    if (f.accepted) continue;
+    const state = severityState[f.severity];
+    for (const e of f.elements) {
+      if (e.kind === 'node') nodeState.set(e.name, worst(nodeState.get(e.name) ?? 'ok', state));
+      if (e.kind === 'link' && e.peer) {
+        const key = linkKey(e.network, e.name, e.peer);
+        linkState.set(key, worst(linkState.get(key) ?? 'ok', state));
+      }
+    }
+  }
+
+  const layout = workspace.layout?.nodes ?? {};
+  const nodes: GraphNode[] = workspace.nodes.map((n) => {
+    const saved = layout[n.name];
+    return {
+      id: n.name,
+      name: n.name,
+      siteId: n.site,
+      roles: [...(rolesOf.get(n.name) ?? [])],
+      ...(stackOf.has(n.name) ? { stack: stackOf.get(n.name)! } : {}),
+      state: nodeState.get(n.name) ?? (findings.length ? 'ok' : 'unmeasured'),
+      ...(saved ? { x: saved.x, y: saved.y } : {}),
+    };
+  });
+  const known = new Set(nodes.map((n) => n.id));
+
+  const links: GraphLink[] = linkDrafts(workspace, measured)
+    .filter((d) => known.has(d.a) && known.has(d.b))
+    .map((d) => {
+      const latency = index.between(d.network, d.a, d.b);
+      const metric = metricOf(latency);
+      let state: LinkState = metric ? 'ok' : 'unmeasured';
+      if (latency && (latency.lossPercent >= 100 || latency.error)) state = 'error';
+      state = worst(state, linkState.get(linkKey(d.network, d.a, d.b)) ?? 'unmeasured');
+      state = worst(state, linkState.get(linkKey(undefined, d.a, d.b)) ?? 'unmeasured');
+      return {
+        id: `${d.role}:${d.network}:${d.linkNumber ?? ''}:${d.a}~${d.b}`,
+        source: d.a,
+        target: d.b,
+        role: d.role,
+        network: d.network,
+        ...(d.linkNumber !== undefined ? { linkNumber: d.linkNumber } : {}),
+        ...(metric ? { metric } : {}),
+        state,
+      };
+    });
+
+  const sites = workspace.sites.map((s) => ({ id: s.name, name: s.name, kind: s.kind }));
+  // Nodes naming a site that does not exist still get drawn (validation reports the reference).
+  for (const n of nodes) if (!sites.some((s) => s.id === n.siteId)) sites.push({ id: n.siteId, name: `${n.siteId} (unknown site)`, kind: 'lan' });
+  return { sites, nodes, links };
+}
