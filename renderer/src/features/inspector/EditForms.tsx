@@ -1,0 +1,99 @@
+// Forms that add sites, networks and nodes; every change goes through the workspace schema.
+import { Button, Group, MultiSelect, Select, Stack, Text, TextInput } from '@mantine/core';
+import { useState } from 'react';
+import { networkRoles, siteKinds, type Workspace } from '../../../../main/common/workspace/schema.js';
+
+export type WorkspaceEdit = (draft: Workspace) => void;
+
+export function AddSiteForm({ onEdit, onDone }: { onEdit(edit: WorkspaceEdit, label: string): string | null; onDone(): void }) {
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<string>('lan');
+  const [location, setLocation] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <Stack gap="xs" component="form" aria-label="Add a site" onSubmit={(e) => {
+      e.preventDefault();
+      const problem = onEdit((ws) => {
+        ws.sites.push({ name: name.trim(), kind: kind as Workspace['sites'][number]['kind'], ...(location.trim() ? { location: location.trim() } : {}) });
+      }, `add site ${name.trim()}`);
+      setError(problem);
+      if (!problem) onDone();
+    }}>
+      <TextInput label="Site name" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid="site-name" />
+      <Select label="Reached over" data={siteKinds.map((k) => ({ value: k, label: k.toUpperCase() }))} value={kind} onChange={(v) => setKind(v ?? 'lan')} allowDeselect={false} />
+      <TextInput label="Location" placeholder="Basement rack, Office 2…" value={location} onChange={(e) => setLocation(e.currentTarget.value)} />
+      {error && <Text size="xs" c="red" data-testid="form-error">{error}</Text>}
+      <Group justify="flex-end">
+        <Button variant="default" size="xs" onClick={onDone}>Cancel</Button>
+        <Button type="submit" size="xs">Add site</Button>
+      </Group>
+    </Stack>
+  );
+}
+
+export function AddNetworkForm({ onEdit, onDone }: { onEdit(edit: WorkspaceEdit, label: string): string | null; onDone(): void }) {
+  const [name, setName] = useState('');
+  const [roles, setRoles] = useState<string[]>(['management']);
+  const [cidr, setCidr] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <Stack gap="xs" component="form" aria-label="Add a network" onSubmit={(e) => {
+      e.preventDefault();
+      const problem = onEdit((ws) => {
+        ws.networks.push({ name: name.trim(), roles: roles as Workspace['networks'][number]['roles'], ...(cidr.trim() ? { cidr: cidr.trim() } : {}) });
+      }, `add network ${name.trim()}`);
+      setError(problem);
+      if (!problem) onDone();
+    }}>
+      <TextInput label="Network name" required value={name} onChange={(e) => setName(e.currentTarget.value)} />
+      <MultiSelect label="Carries" data={[...networkRoles]} value={roles} onChange={setRoles} />
+      <TextInput label="CIDR" placeholder="10.10.0.0/24" value={cidr} onChange={(e) => setCidr(e.currentTarget.value)} />
+      {error && <Text size="xs" c="red" data-testid="form-error">{error}</Text>}
+      <Group justify="flex-end">
+        <Button variant="default" size="xs" onClick={onDone}>Cancel</Button>
+        <Button type="submit" size="xs">Add network</Button>
+      </Group>
+    </Stack>
+  );
+}
+
+export function AddNodeForm({ workspace, onEdit, onDone }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null; onDone(): void }) {
+  const [name, setName] = useState('');
+  const [site, setSite] = useState<string | null>(workspace.sites[0]?.name ?? null);
+  const [addresses, setAddresses] = useState<Record<string, string>>({});
+  const [sshUser, setSshUser] = useState('root');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <Stack gap="xs" component="form" aria-label="Add a node" onSubmit={(e) => {
+      e.preventDefault();
+      const trimmed = Object.fromEntries(Object.entries(addresses).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v));
+      const problem = onEdit((ws) => {
+        ws.nodes.push({ name: name.trim(), site: site ?? '', addresses: trimmed, ssh: { user: sshUser.trim() || 'root' } });
+      }, `add node ${name.trim()}`);
+      setError(problem);
+      if (!problem) onDone();
+    }}>
+      <TextInput label="Node name (hostname)" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid="node-name" />
+      <Select label="Site" required data={workspace.sites.map((s) => s.name)} value={site} onChange={setSite} data-testid="node-site" allowDeselect={false} />
+      {workspace.networks.map((n) => (
+        <TextInput
+          key={n.name}
+          label={`Address on ${n.name}`}
+          placeholder={n.cidr ?? 'IP address'}
+          value={addresses[n.name] ?? ''}
+          onChange={(e) => {
+            const value = e.currentTarget.value;
+            setAddresses((a) => ({ ...a, [n.name]: value }));
+          }}
+          data-testid={`node-address-${n.name}`}
+        />
+      ))}
+      <TextInput label="SSH user" value={sshUser} onChange={(e) => setSshUser(e.currentTarget.value)} />
+      {error && <Text size="xs" c="red" data-testid="form-error">{error}</Text>}
+      <Group justify="flex-end">
+        <Button variant="default" size="xs" onClick={onDone}>Cancel</Button>
+        <Button type="submit" size="xs" data-testid="add-node-submit">Add node</Button>
+      </Group>
+    </Stack>
+  );
+}
