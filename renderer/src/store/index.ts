@@ -4,8 +4,9 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Transport } from '../transport/index.js';
 import { createBackendSlice, type BackendSlice } from './backend-slice.js';
 import { createUiSlice, type UiSlice } from './ui-slice.js';
+import { createTopologySlice, type TopologySlice } from './topology-slice.js';
 
-export type AppState = BackendSlice & UiSlice;
+export type AppState = BackendSlice & UiSlice & TopologySlice;
 export type AppStore = StoreApi<AppState>;
 
 export type SliceCreator<S> = (
@@ -18,6 +19,7 @@ export function createAppStore(transport: Transport): AppStore {
   const store = createStore<AppState>()((set, get) => ({
     ...createBackendSlice(set, get, transport),
     ...createUiSlice(set, get, transport),
+    ...createTopologySlice(set, get, transport),
   }));
   transport.onConnectionChange((connection) => store.setState({ connection }));
   return store;

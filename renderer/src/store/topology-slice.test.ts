@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { emptyWorkspace } from '../../../main/common/workspace/empty.js';
+import { createFakeTransport } from '../transport/fake.js';
+import { createAppStore } from './index.js';
+
+function storeWithWorkspace() {
+  const store = createAppStore(createFakeTransport({}));
+  const ws = emptyWorkspace('test');
+  ws.sites.push({ name: 'a', kind: 'lan' });
+  store.getState().setWorkspace(ws);
+  return store;
+}
+
+describe('topology slice edits', () => {
+  it('keeps a valid edit and can undo and redo it', () => {
+    const store = storeWithWorkspace();
+    expect(store.getState().edit((ws) => ws.nodes.push({ name: 'pve1', site: 'a', addresses: {} }), 'add node pve1')).toBeNull();
+    expect(store.getState().workspace?.nodes.map((n) => n.name)).toEqual(['pve1']);
+    store.getState().undo();
+    expect(store.getState().workspace?.nodes).toEqual([]);
+    store.getState().redo();
+    expect(store.getState().workspace?.nodes.map((n) => n.name)).toEqual(['pve1']);
+  });
+
+  it('refuses an edit that breaks the schema or a reference, and keeps the model as it was', () => {
+    const store = storeWithWorkspace();
+    const before = store.getState().workspace;
+    const bad = store.getState().edit((ws) => ws.nodes.push({ name: 'bad name!', site: 'a', addresses: {} }), 'add node');
+    expect(bad).toMatch(/Could not add node: nodes\.0\.name/);
+    const dangling = store.getState().edit((ws) => ws.nodes.push({ name: 'pve9', site: 'nowhere', addresses: {} }), 'add node pve9');
+    expect(dangling).toMatch(/nowhere/);
+    expect(store.getState().workspace).toBe(before);
+    expect(store.getState().past).toHaveLength(0);
+  });
+
+  it('a new edit clears the redo list', () => {
+    const store = storeWithWorkspace();
+    store.getState().edit((ws) => ws.sites.push({ name: 'b', kind: 'wan' }), 'add site b');
+    store.getState().undo();
+    expect(store.getState().future).toHaveLength(1);
+    store.getState().edit((ws) => ws.sites.push({ name: 'c', kind: 'man' }), 'add site c');
+    expect(store.getState().future).toHaveLength(0);
+    expect(store.getState().redo()).toBeNull();
+  });
+});
