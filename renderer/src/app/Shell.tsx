@@ -1,67 +1,192 @@
-// The main window: header, navbar (sites and hosts), main (canvas + dock), aside (inspector / log).
-import { AppShell, Badge, Group, Text, Title } from '@mantine/core';
+// The main window: header, navbar (sites and hosts), main (canvas + dock), aside (inspector / findings).
+import { AppShell, Badge, Button, Group, Loader, ScrollArea, Stack, Tabs, Text, Title, Tooltip } from '@mantine/core';
+import { useMemo, useState } from 'react';
 import { useAppState } from '../store/context.js';
 import { ColorSchemeToggle } from './ColorSchemeToggle.js';
 import { BackendInfoCard } from '../features/about/BackendInfoCard.js';
 import { ConnectionBanner } from '../components/ConnectionBanner.js';
+import { SitesTree, type NodeAction } from '../features/navbar/SitesTree.js';
+import { CanvasPanel } from '../features/topology/CanvasPanel.js';
+import { FindingsPanel } from '../features/findings/FindingsPanel.js';
+import { NodeInspector, type InspectorAction } from '../features/inspector/NodeInspector.js';
+import { AddNetworkForm, AddNodeForm, AddSiteForm } from '../features/inspector/EditForms.js';
+import { FirstStart } from '../features/start/FirstStart.js';
+import { FileIssues } from '../features/start/FileIssues.js';
+import { buildGraph } from '../features/topology/from-workspace.js';
+import type { LinkState } from '../features/topology/graph.js';
+import type { TerminalController } from '../features/terminal/controller.js';
+import { TerminalDock } from '../features/terminal/TerminalDock.js';
 
-export function Shell() {
+const saveLabels = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', failed: 'Not saved' } as const;
+
+export function Shell({ terminals, onEdited }: { terminals: TerminalController | null; onEdited(): void }) {
   const info = useAppState((s) => s.info);
   const dockOpen = useAppState((s) => s.dockOpen);
+  const workspace = useAppState((s) => s.workspace);
+  const workspacePath = useAppState((s) => s.workspacePath);
+  const issues = useAppState((s) => s.issues);
+  const findings = useAppState((s) => s.findings);
+  const facts = useAppState((s) => s.facts);
+  const selection = useAppState((s) => s.selection);
+  const select = useAppState((s) => s.select);
+  const edit = useAppState((s) => s.edit);
+  const saveState = useAppState((s) => s.saveState);
+  const saveError = useAppState((s) => s.saveError);
+  const loadError = useAppState((s) => s.loadError);
+  const validate = useAppState((s) => s.validate);
+  const measureLatency = useAppState((s) => s.measureLatency);
+  const measuring = useAppState((s) => s.measuring);
+  const measureError = useAppState((s) => s.measureError);
+  const highlight = useAppState((s) => s.highlight);
+  const [asideTab, setAsideTab] = useState<string | null>('inspector');
+
+  const graph = useMemo(() => (workspace ? buildGraph(workspace, facts, findings) : null), [workspace, facts, findings]);
+  const nodeStates = useMemo(() => new Map<string, LinkState>(graph?.nodes.map((n) => [n.id, n.state]) ?? []), [graph]);
+  const empty = workspace !== null && workspace.sites.length === 0 && workspace.nodes.length === 0;
+  const errorCount = findings.filter((f) => f.severity === 'error' && !f.accepted).length;
+  const warningCount = findings.filter((f) => f.severity === 'warning' && !f.accepted).length;
+
+  const editAndSave = (change: Parameters<typeof edit>[0], label: string) => {
+    const problem = edit(change, label);
+    if (!problem) onEdited();
+    return problem;
+  };
+
+  const siteOf = (node: string) => workspace?.nodes.find((n) => n.name === node)?.site;
+  const nodeActions: NodeAction[] = [
+    ...(terminals ? [{ id: 'terminal', label: 'Open terminal', run: (node: string) => terminals.openTab(node, siteOf(node)) }] : []),
+    { id: 'show', label: 'Show in canvas', run: (node: string) => select({ kind: 'node', name: node }) },
+  ];
+  const inspectorActions = (node: string): InspectorAction[] => [
+    ...(terminals ? [{ id: 'terminal', label: 'Open terminal', run: () => terminals.openTab(node, siteOf(node)) }] : []),
+    { id: 'measure', label: measuring ? 'Measuring…' : 'Measure latency', run: () => void measureLatency(), ...(measuring ? { disabledReason: 'A measurement is running' } : {}) },
+    { id: 'validate', label: 'Validate', run: () => void validate() },
+  ];
+
+  let aside: React.ReactNode = <BackendInfoCard />;
+  if (workspace && selection?.kind === 'node') {
+    aside = <NodeInspector workspace={workspace} name={selection.name} graphNode={graph?.nodes.find((n) => n.id === selection.name)} findings={findings} actions={inspectorActions(selection.name)} />;
+  } else if (workspace && selection?.kind === 'add-site') {
+    aside = <AddSiteForm onEdit={editAndSave} onDone={() => select(null)} />;
+  } else if (workspace && selection?.kind === 'add-network') {
+    aside = <AddNetworkForm onEdit={editAndSave} onDone={() => select(null)} />;
+  } else if (workspace && selection?.kind === 'add-node') {
+    aside = <AddNodeForm workspace={workspace} onEdit={editAndSave} onDone={() => select(null)} />;
+  }
+
   return (
-    <AppShell
-      header={{ height: 52 }}
-      navbar={{ width: 260, breakpoint: 'sm' }}
-      aside={{ width: 320, breakpoint: 'md' }}
-      padding={0}
-    >
+    <AppShell header={{ height: 52 }} navbar={{ width: 260, breakpoint: 'sm' }} aside={{ width: 340, breakpoint: 'md' }} padding={0}>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
-          <Group gap="sm" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
             <Title order={1} size="h4">
               Clusterwright
             </Title>
-            {info && (
-              <Badge variant="light" color="gray" title={info.workspaceDir} data-testid="workspace-badge">
-                {info.workspaceDir.split(/[\\/]/).filter(Boolean).slice(-1)[0] ?? info.workspaceDir}
-              </Badge>
+            {workspace && (
+              <Tooltip label={workspacePath ?? ''}>
+                <Badge variant="light" color="gray" data-testid="workspace-name">
+                  {workspace.name}
+                </Badge>
+              </Tooltip>
+            )}
+            {workspace && (
+              <Tooltip label={saveError ?? (workspacePath ? `Saved in ${workspacePath}` : '')}>
+                <Text size="xs" c={saveState === 'failed' ? 'red' : 'dimmed'} data-testid="save-state">
+                  {saveLabels[saveState]}
+                </Text>
+              </Tooltip>
             )}
           </Group>
-          <Group gap="xs">
+          <Group gap="xs" wrap="nowrap">
+            {workspace && !empty && (
+              <>
+                <Button size="xs" variant="default" onClick={() => void measureLatency()} disabled={Boolean(measuring)} data-testid="measure-latency">
+                  {measuring ? `Measuring ${measuring.done}/${measuring.total || '…'}` : 'Measure latency'}
+                </Button>
+                <Button size="xs" variant="default" onClick={() => { void validate(); setAsideTab('findings'); }} data-testid="validate">
+                  Validate
+                </Button>
+              </>
+            )}
             <ColorSchemeToggle />
           </Group>
         </Group>
       </AppShell.Header>
 
       <AppShell.Navbar p="md" aria-label="Sites and hosts">
-        <Text fw={600} size="sm" mb="xs">
-          Sites and hosts
-        </Text>
-        <Text size="sm" c="dimmed" data-testid="navbar-empty">
-          This workspace has no sites yet.
-        </Text>
+        <Stack gap="xs" h="100%">
+          <Text fw={600} size="sm">
+            Sites and hosts
+          </Text>
+          {workspace ? (
+            <SitesTree
+              workspace={workspace}
+              nodeStates={nodeStates}
+              selectedNode={selection?.kind === 'node' ? selection.name : null}
+              onSelectNode={(name) => select({ kind: 'node', name })}
+              onSelectSite={() => {}}
+              nodeActions={nodeActions}
+            />
+          ) : (
+            <Text size="sm" c="dimmed" data-testid="navbar-empty">
+              {loadError ?? 'No workspace is open.'}
+            </Text>
+          )}
+        </Stack>
       </AppShell.Navbar>
 
       <AppShell.Main>
         <ConnectionBanner />
         <div className="cw-main">
           <section className="cw-canvas" aria-label="Topology canvas">
-            <Text c="dimmed" size="sm">
-              The topology canvas shows sites, nodes and links once the workspace has some.
-            </Text>
+            {!workspace && issues.length > 0 && <FileIssues path={workspacePath} issues={issues} />}
+            {!workspace && issues.length === 0 && !loadError && <Loader size="sm" aria-label="Loading the workspace" />}
+            {workspace && empty && selection === null && <FirstStart />}
+            {workspace && !(empty && selection === null) && <CanvasPanel onEdited={onEdited} />}
           </section>
           {dockOpen && (
             <section className="cw-dock" aria-label="Terminal and job dock">
-              <Text c="dimmed" size="sm">
-                Terminals and job logs open here.
-              </Text>
+              {terminals ? (
+                <TerminalDock controller={terminals} sites={workspace?.sites.map((s) => s.name) ?? []} />
+              ) : (
+                <Text c="dimmed" size="sm" p="sm">
+                  Terminals and job logs open here.
+                </Text>
+              )}
             </section>
           )}
         </div>
       </AppShell.Main>
 
       <AppShell.Aside p="md" aria-label="Inspector">
-        <BackendInfoCard />
+        <Tabs value={asideTab} onChange={setAsideTab} keepMounted={false}>
+          <Tabs.List mb="sm">
+            <Tabs.Tab value="inspector">Inspector</Tabs.Tab>
+            <Tabs.Tab value="findings" data-testid="findings-tab" rightSection={errorCount + warningCount > 0 ? <Badge size="xs" color={errorCount ? 'red' : 'orange'}>{errorCount + warningCount}</Badge> : null}>
+              Findings
+            </Tabs.Tab>
+            <Tabs.Tab value="about">Backend</Tabs.Tab>
+          </Tabs.List>
+          <Tabs.Panel value="inspector">
+            <ScrollArea.Autosize mah="calc(100vh - 140px)">{aside}</ScrollArea.Autosize>
+            {measureError && (
+              <Text size="xs" c="red" mt="sm">
+                {measureError}
+              </Text>
+            )}
+          </Tabs.Panel>
+          <Tabs.Panel value="findings">
+            <FindingsPanel
+              findings={findings}
+              onSelect={(f) => {
+                const nodes = f.elements.filter((e) => e.kind === 'node' || e.kind === 'link').flatMap((e) => [e.name, ...(e.peer ? [e.peer] : [])]);
+                highlight(nodes);
+                if (nodes[0]) select({ kind: 'node', name: nodes[0] });
+              }}
+            />
+          </Tabs.Panel>
+          <Tabs.Panel value="about">{info ? <BackendInfoCard /> : null}</Tabs.Panel>
+        </Tabs>
       </AppShell.Aside>
     </AppShell>
   );

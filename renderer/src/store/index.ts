@@ -5,8 +5,9 @@ import type { Transport } from '../transport/index.js';
 import { createBackendSlice, type BackendSlice } from './backend-slice.js';
 import { createUiSlice, type UiSlice } from './ui-slice.js';
 import { createTopologySlice, type TopologySlice } from './topology-slice.js';
+import { createSessionsSlice, type SessionsSlice } from './sessions-slice.js';
 
-export type AppState = BackendSlice & UiSlice & TopologySlice;
+export type AppState = BackendSlice & UiSlice & TopologySlice & SessionsSlice;
 export type AppStore = StoreApi<AppState>;
 
 export type SliceCreator<S> = (
@@ -20,6 +21,7 @@ export function createAppStore(transport: Transport): AppStore {
     ...createBackendSlice(set, get, transport),
     ...createUiSlice(set, get, transport),
     ...createTopologySlice(set, get, transport),
+    ...createSessionsSlice(set, get, transport),
   }));
   transport.onConnectionChange((connection) => store.setState({ connection }));
   return store;

@@ -4,7 +4,10 @@ import { workspaceSchema, type Workspace } from '../../../main/common/workspace/
 import { checkReferences } from '../../../main/common/workspace/references.js';
 import type { Facts } from '../../../main/common/workspace/facts.js';
 import type { Finding } from '../../../main/common/workspace/rules/types.js';
+import type { WorkspaceState } from '../../../main/common/contract/workspace.js';
+import type { WorkspaceIssue } from '../../../main/common/workspace/schema.js';
 import type { SliceCreator } from './index.js';
+import { describeError } from './describe-error.js';
 
 export type Selection =
   | { kind: 'node'; name: string }
@@ -15,8 +18,26 @@ export type Selection =
   | { kind: 'add-network' }
   | null;
 
+export type SaveState = 'saved' | 'unsaved' | 'saving' | 'failed';
+
 export interface TopologySlice {
   workspace: Workspace | null;
+  /** Where the open workspace file is, and the revision the model was read or saved at. */
+  workspacePath: string | null;
+  revision: string | null;
+  /** Problems reading the file (line, column, path); the model is null when they include errors. */
+  issues: WorkspaceIssue[];
+  saveState: SaveState;
+  saveError: string | null;
+  loadError: string | null;
+  measuring: { done: number; total: number } | null;
+  measureError: string | null;
+  loadWorkspace(): Promise<void>;
+  openWorkspace(path: string, create?: boolean): Promise<string | null>;
+  /** Saves the model (autosave after edits); never writes a model the schema refuses. */
+  saveWorkspace(): Promise<void>;
+  validate(): Promise<void>;
+  measureLatency(): Promise<void>;
   past: Workspace[];
   future: Workspace[];
   findings: Finding[];
@@ -49,8 +70,88 @@ export function checkModel(candidate: unknown): { model: Workspace } | { problem
   return { model: parsed.data };
 }
 
-export const createTopologySlice: SliceCreator<TopologySlice> = (set, get) => ({
+export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, transport) => {
+  const adopt = (state: WorkspaceState) =>
+    set({
+      workspace: state.workspace,
+      workspacePath: state.path,
+      revision: state.revision,
+      issues: state.issues,
+      findings: state.findings,
+      loadError: null,
+    });
+  const loadFacts = async () => {
+    try {
+      const { facts } = await transport.call('latency.current', {});
+      set({ facts });
+    } catch {
+      set({ facts: {} });
+    }
+  };
+  transport.on('latency.progress', (p) => set({ measuring: { done: p.done, total: p.total } }));
+  return {
   workspace: null,
+  workspacePath: null,
+  revision: null,
+  issues: [],
+  saveState: 'saved',
+  saveError: null,
+  loadError: null,
+  measuring: null,
+  measureError: null,
+  async loadWorkspace() {
+    try {
+      adopt(await transport.call('workspace.current', {}));
+      set({ past: [], future: [], saveState: 'saved' });
+      await loadFacts();
+    } catch (error) {
+      set({ loadError: describeError(error) });
+    }
+  },
+  async openWorkspace(path, create) {
+    try {
+      adopt(await transport.call('workspace.open', { path, ...(create ? { create } : {}) }));
+      set({ past: [], future: [], saveState: 'saved', selection: null });
+      await loadFacts();
+      return null;
+    } catch (error) {
+      return describeError(error);
+    }
+  },
+  async saveWorkspace() {
+    const { workspace, revision } = get();
+    if (!workspace) return;
+    set({ saveState: 'saving', saveError: null });
+    try {
+      const state = await transport.call('workspace.save', { workspace, ...(revision ? { revision } : {}), autosave: true });
+      // Keep the model the admin is editing; take the file's revision, issues and findings.
+      set({ revision: state.revision, workspacePath: state.path, issues: state.issues, findings: state.findings, saveState: get().workspace === workspace ? 'saved' : 'unsaved' });
+    } catch (error) {
+      set({ saveState: 'failed', saveError: describeError(error) });
+    }
+  },
+  async validate() {
+    const { workspace } = get();
+    if (!workspace) return;
+    try {
+      const result = await transport.call('workspace.validate', { workspace });
+      set({ findings: result.findings });
+    } catch (error) {
+      set({ saveError: describeError(error) });
+    }
+  },
+  async measureLatency() {
+    set({ measuring: { done: 0, total: 0 }, measureError: null });
+    try {
+      await transport.call('latency.measure', {});
+      await loadFacts();
+      await get().validate();
+    } catch (error) {
+      set({ measureError: describeError(error) });
+    } finally {
+      set({ measuring: null });
+    }
+  },
   past: [],
   future: [],
   findings: [],
@@ -74,21 +175,22 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get) => ({
     }
     const checked = checkModel(draft);
     if ('problem' in checked) return `Could not ${label}: ${checked.problem}`;
-    set({ workspace: checked.model, past: [...get().past, current].slice(-HISTORY_LIMIT), future: [] });
+    set({ workspace: checked.model, past: [...get().past, current].slice(-HISTORY_LIMIT), future: [], saveState: 'unsaved' });
     return null;
   },
   undo() {
     const { past, workspace, future } = get();
     const previous = past[past.length - 1];
     if (!previous || !workspace) return null;
-    set({ workspace: previous, past: past.slice(0, -1), future: [workspace, ...future] });
+    set({ workspace: previous, past: past.slice(0, -1), future: [workspace, ...future], saveState: 'unsaved' });
     return previous;
   },
   redo() {
     const { past, workspace, future } = get();
     const next = future[0];
     if (!next || !workspace) return null;
-    set({ workspace: next, past: [...past, workspace], future: future.slice(1) });
+    set({ workspace: next, past: [...past, workspace], future: future.slice(1), saveState: 'unsaved' });
     return next;
   },
-});
+  };
+};

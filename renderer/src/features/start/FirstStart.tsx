@@ -1,0 +1,73 @@
+// What an empty workspace shows: doors to start from, never a blank screen.
+import { Button, Card, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { useAppState, useTransport } from '../../store/context.js';
+
+export function FirstStart() {
+  const select = useAppState((s) => s.select);
+  const openWorkspace = useAppState((s) => s.openWorkspace);
+  const transport = useTransport();
+  const [path, setPath] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [recent, setRecent] = useState<{ path: string; name: string; exists: boolean }[]>([]);
+  useEffect(() => {
+    transport.call('workspace.recent', {}).then((r) => setRecent(r.entries.filter((e) => e.exists)), () => setRecent([]));
+  }, [transport]);
+  const open = async (target: string) => {
+    setError(await openWorkspace(target));
+  };
+  return (
+    <Stack align="center" justify="center" h="100%" p="xl" data-testid="first-start">
+      <Title order={2} size="h3">
+        Start your estate
+      </Title>
+      <Text c="dimmed" size="sm" maw={560} ta="center">
+        Describe your sites, nodes and networks; Clusterwright measures the links between them and tells you what each stack can do with them.
+      </Text>
+      <SimpleGrid cols={2} spacing="md" maw={720} w="100%">
+        <Card withBorder padding="md">
+          <Stack gap="xs">
+            <Text fw={600}>Add your first site and nodes</Text>
+            <Text size="sm" c="dimmed">
+              A site is a place (home, office, colo); nodes are the PCs in it.
+            </Text>
+            <Button onClick={() => select({ kind: 'add-site' })} data-testid="door-add-site">
+              Add a site
+            </Button>
+          </Stack>
+        </Card>
+        <Card withBorder padding="md">
+          <Stack gap="xs" component="form" onSubmit={(e) => { e.preventDefault(); void open(path); }}>
+            <Text fw={600}>Open a workspace file</Text>
+            <TextInput size="xs" placeholder="/path/to/clusterwright.yaml or its folder" aria-label="Workspace path" value={path} onChange={(e) => setPath(e.currentTarget.value)} />
+            <Button type="submit" variant="light" disabled={!path.trim()}>
+              Open
+            </Button>
+            {error && (
+              <Text size="xs" c="red">
+                {error}
+              </Text>
+            )}
+          </Stack>
+        </Card>
+      </SimpleGrid>
+      {recent.length > 0 && (
+        <Stack gap={4} maw={720} w="100%">
+          <Text size="sm" fw={600}>
+            Recent
+          </Text>
+          {recent.slice(0, 6).map((r) => (
+            <Group key={r.path} gap="xs">
+              <Button variant="subtle" size="compact-sm" onClick={() => void open(r.path)}>
+                {r.name}
+              </Button>
+              <Text size="xs" c="dimmed" truncate>
+                {r.path}
+              </Text>
+            </Group>
+          ))}
+        </Stack>
+      )}
+    </Stack>
+  );
+}

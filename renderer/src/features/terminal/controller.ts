@@ -1,0 +1,108 @@
+// Opens, feeds, resizes, reconnects and closes terminal tabs: the glue between the sessions slice,
+// the xterm.js instances and the backend's terminal methods. Broadcast input fans out here.
+import type { AppStore } from '../../store/index.js';
+import type { Transport } from '../../transport/index.js';
+import { describeError } from '../../store/describe-error.js';
+import { TerminalSession } from './xterm-session.js';
+
+export interface TerminalApi {
+  open(node: string, size: { rows: number; cols: number }): Promise<{ streamId: number; title?: string }>;
+  resize(streamId: number, size: { rows: number; cols: number }): Promise<void>;
+  close(streamId: number): Promise<void>;
+  openLink?(url: string): void;
+}
+
+export class TerminalController {
+  private readonly sessions = new Map<string, TerminalSession>();
+  private readonly handles = new Map<string, ReturnType<Transport['attachStream']>>();
+  private counter = 0;
+
+  constructor(
+    private readonly store: AppStore,
+    private readonly transport: Transport,
+    private readonly api: TerminalApi,
+    private scheme: 'light' | 'dark' = 'light',
+  ) {}
+
+  session(id: string): TerminalSession | undefined {
+    return this.sessions.get(id);
+  }
+
+  /** Opens a new tab for a node; the pane mounts the xterm.js instance and calls connect(). */
+  openTab(node: string, site?: string): string {
+    const id = `term-${++this.counter}`;
+    const session = new TerminalSession({
+      scheme: this.scheme,
+      onInput: (data) => this.input(id, data),
+      onOpenLink: (url) => this.api.openLink?.(url),
+    });
+    this.sessions.set(id, session);
+    this.store.getState().addTab({ id, title: node, node, ...(site ? { site } : {}) });
+    return id;
+  }
+
+  async connect(id: string): Promise<void> {
+    const session = this.sessions.get(id);
+    const tab = this.store.getState().tabs.find((t) => t.id === id);
+    if (!session || !tab) return;
+    const reconnecting = tab.reconnects > 0 || tab.streamId !== null;
+    this.store.getState().updateTab(id, { state: 'connecting' });
+    try {
+      const { streamId } = await this.api.open(tab.node, session.size);
+      const handle = this.transport.attachStream(streamId, {
+        onData: (chunk) => session.receive(chunk),
+        onEnd: (error) => {
+          this.handles.delete(id);
+          session.detach();
+          session.note(error ? `Connection closed: ${describeError(error)}` : 'Session ended.');
+          this.store.getState().updateTab(id, { state: 'closed', ...(error ? { error: describeError(error) } : {}) });
+        },
+      });
+      this.handles.set(id, handle);
+      session.attach(handle);
+      if (reconnecting) session.note('Reconnected; the scrollback above is from the previous session.');
+      this.store.getState().updateTab(id, { state: 'open', streamId, error: undefined });
+    } catch (error) {
+      const message = describeError(error);
+      session.note(`Could not connect to ${tab.node}: ${message}`);
+      this.store.getState().updateTab(id, { state: 'failed', error: message });
+    }
+  }
+
+  async reconnect(id: string): Promise<void> {
+    const tab = this.store.getState().tabs.find((t) => t.id === id);
+    if (!tab || tab.state === 'open' || tab.state === 'connecting') return;
+    this.store.getState().updateTab(id, { reconnects: tab.reconnects + 1 });
+    await this.connect(id);
+  }
+
+  /** What one tab types goes to every tab in the broadcast set when it is part of it. */
+  private input(id: string, data: string): void {
+    const { broadcast } = this.store.getState();
+    const targets = broadcast.includes(id) ? broadcast : [id];
+    for (const target of targets) this.sessions.get(target)?.send(data);
+  }
+
+  resized(id: string): void {
+    const session = this.sessions.get(id);
+    const tab = this.store.getState().tabs.find((t) => t.id === id);
+    if (!session || !tab) return;
+    const changed = session.fitToContainer();
+    if (changed && tab.streamId !== null && tab.state === 'open') void this.api.resize(tab.streamId, changed).catch(() => {});
+  }
+
+  async closeTab(id: string): Promise<void> {
+    const tab = this.store.getState().tabs.find((t) => t.id === id);
+    this.handles.get(id)?.close();
+    this.handles.delete(id);
+    if (tab?.streamId != null && tab.state === 'open') await this.api.close(tab.streamId).catch(() => {});
+    this.sessions.get(id)?.dispose();
+    this.sessions.delete(id);
+    this.store.getState().removeTab(id);
+  }
+
+  setScheme(scheme: 'light' | 'dark'): void {
+    this.scheme = scheme;
+    for (const session of this.sessions.values()) session.setScheme(scheme);
+  }
+}
