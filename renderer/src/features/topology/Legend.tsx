@@ -1,10 +1,26 @@
 // The one legend for link roles and state colours.
-import { Group, Paper, Stack, Text } from '@mantine/core';
+import { Button, Group, Paper, Popover, Stack, Text } from '@mantine/core';
 import { roleStyles, stateColours, stateLabels } from './link-styles.js';
 
+/** A small button at the canvas corner that opens the legend, so it never hides nodes. */
 export function Legend() {
   return (
-    <Paper withBorder p="xs" radius="md" className="cw-legend" aria-label="Legend">
+    <Popover position="top-end" withArrow shadow="md">
+      <Popover.Target>
+        <Button size="compact-xs" variant="default" className="cw-legend-button" aria-label="Show the legend">
+          Legend
+        </Button>
+      </Popover.Target>
+      <Popover.Dropdown p={0}>
+        <LegendBody />
+      </Popover.Dropdown>
+    </Popover>
+  );
+}
+
+export function LegendBody() {
+  return (
+    <Paper p="xs" radius="md" aria-label="Legend">
       <Stack gap={4}>
         {Object.entries(roleStyles).map(([role, style]) => (
           <Group key={role} gap={6} wrap="nowrap">

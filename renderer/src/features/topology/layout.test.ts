@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TopologyGraph } from './graph.js';
-import { computeLayout, siteRegions } from './layout.js';
+import { CARD, computeLayout, siteRegions } from './layout.js';
 
 function estate(sites: number, perSite: number): TopologyGraph {
   const graph: TopologyGraph = { sites: [], nodes: [], links: [] };
@@ -17,17 +17,15 @@ function estate(sites: number, perSite: number): TopologyGraph {
 const dist = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
 
 describe('topology layout', () => {
-  it('keeps a site\'s nodes together and apart from other sites', () => {
+  it('puts every node inside its own site\'s region and no other', () => {
     const graph = estate(3, 4);
     const { positions } = computeLayout(graph);
-    const p = (id: string) => positions.get(id)!;
-    const within = dist(p('s0n0'), p('s0n3'));
-    const across = dist(p('s0n0'), p('s1n0'));
-    expect(within).toBeLessThan(across);
     const regions = siteRegions(graph, positions);
-    const [r0, r1] = regions;
-    const overlap = !(r0!.x + r0!.width < r1!.x || r1!.x + r1!.width < r0!.x || r0!.y + r0!.height < r1!.y || r1!.y + r1!.height < r0!.y);
-    expect(overlap).toBe(false);
+    const inside = (p: { x: number; y: number }, r: { x: number; y: number; width: number; height: number }) => p.x > r.x && p.x < r.x + r.width && p.y > r.y && p.y < r.y + r.height;
+    for (const node of graph.nodes) {
+      const p = positions.get(node.id)!;
+      for (const r of regions) expect(inside(p, r), `${node.id} vs region ${r.id}`).toBe(r.id === node.siteId);
+    }
   });
 
   it('leaves nodes the admin placed where they are', () => {
@@ -38,17 +36,49 @@ describe('topology layout', () => {
     expect(positions.get('s0n0')).toEqual({ x: 1234, y: -77 });
   });
 
+  it('keeps the other cards clear of a card the admin placed by hand', () => {
+    const graph = estate(2, 6);
+    const { positions: free } = computeLayout(graph);
+    // Pin one node exactly onto where another one would go.
+    const target = free.get('s0n3')!;
+    graph.nodes[0]!.x = target.x;
+    graph.nodes[0]!.y = target.y;
+    const { positions } = computeLayout(graph);
+    expect(positions.get('s0n0')).toEqual(target);
+    for (const [id, p] of positions) {
+      if (id === 's0n0') continue;
+      expect(Math.abs(p.x - target.x) >= CARD.width || Math.abs(p.y - target.y) >= CARD.height, `${id} sits under the pinned card`).toBe(true);
+    }
+  });
+
   it('is deterministic for the same estate', () => {
     const a = computeLayout(estate(2, 5)).positions;
     const b = computeLayout(estate(2, 5)).positions;
     expect([...a.entries()]).toEqual([...b.entries()]);
   });
 
-  it('spreads cards so that they do not sit on top of each other', () => {
-    const { positions } = computeLayout(estate(1, 12));
-    const points = [...positions.values()];
-    let closest = Infinity;
-    for (let i = 0; i < points.length; i++) for (let j = i + 1; j < points.length; j++) closest = Math.min(closest, dist(points[i]!, points[j]!));
-    expect(closest).toBeGreaterThan(40);
+  it('never lets node cards or site regions overlap', () => {
+    for (const [sites, perSite] of [[1, 12], [5, 3], [7, 9], [3, 40]] as const) {
+      const graph = estate(sites, perSite);
+      const { positions } = computeLayout(graph);
+      const points = [...positions.values()];
+      for (let i = 0; i < points.length; i++) {
+        for (let j = i + 1; j < points.length; j++) {
+          const a = points[i]!;
+          const b = points[j]!;
+          const apart = Math.abs(a.x - b.x) >= CARD.width || Math.abs(a.y - b.y) >= CARD.height;
+          expect(apart, `cards ${i} and ${j} overlap in ${sites}×${perSite}`).toBe(true);
+        }
+      }
+      const regions = siteRegions(graph, positions);
+      for (let i = 0; i < regions.length; i++) {
+        for (let j = i + 1; j < regions.length; j++) {
+          const r = regions[i]!;
+          const q = regions[j]!;
+          const disjoint = r.x + r.width <= q.x || q.x + q.width <= r.x || r.y + r.height <= q.y || q.y + q.height <= r.y;
+          expect(disjoint, `sites ${r.id} and ${q.id} overlap`).toBe(true);
+        }
+      }
+    }
   });
 });

@@ -1,6 +1,6 @@
-// Force layout with site grouping: nodes are pulled towards their site's centre, sites sit on a
-// ring, and saved positions stay where the admin put them. Pure computation on plain objects.
-import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, type SimulationLinkDatum, type SimulationNodeDatum } from 'd3';
+// Layout with site grouping: a d3-force run groups linked nodes within each site, then each site's
+// nodes snap onto a grid in its own box, so cards and sites never overlap; saved positions stay put.
+import { forceLink, forceManyBody, forceSimulation, forceX, forceY, type SimulationLinkDatum, type SimulationNodeDatum } from 'd3';
 import type { TopologyGraph } from './graph.js';
 
 export interface Point {
@@ -18,68 +18,112 @@ interface SimNode extends SimulationNodeDatum {
   siteId: string;
 }
 
-/** Centre of each site: on a ring sized for the number of nodes. */
+/** Card size and the room each card gets in its site's grid. */
+export const CARD = { width: 150, height: 56, slotX: 180, slotY: 92 };
+
+export interface SiteBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  cols: number;
+}
+
+/** Packs the sites as boxes in rows (shelf packing), each sized for a grid of its nodes, so that
+ *  sites never overlap whatever the node counts. */
+export function siteBoxes(graph: TopologyGraph): Map<string, SiteBox> {
+  const counts = new Map<string, number>();
+  for (const site of graph.sites) counts.set(site.id, 0);
+  for (const node of graph.nodes) if (node.x === undefined || node.y === undefined) counts.set(node.siteId, (counts.get(node.siteId) ?? 0) + 1);
+  const sized = [...counts.entries()].map(([id, n]) => {
+    const cols = Math.max(1, Math.ceil(Math.sqrt(Math.max(1, n) * 1.6)));
+    const rows = Math.max(1, Math.ceil(n / cols));
+    return { id, cols, width: cols * CARD.slotX + 40, height: rows * CARD.slotY + 56 };
+  });
+  const totalArea = sized.reduce((sum, s) => sum + (s.width + 80) * (s.height + 80), 0);
+  const rowLimit = Math.max(Math.sqrt(totalArea) * 1.5, ...sized.map((s) => s.width));
+  const boxes = new Map<string, SiteBox>();
+  let x = 0;
+  let y = 0;
+  let rowHeight = 0;
+  for (const s of sized) {
+    if (x > 0 && x + s.width > rowLimit) {
+      x = 0;
+      y += rowHeight + 90;
+      rowHeight = 0;
+    }
+    boxes.set(s.id, { x, y, width: s.width, height: s.height, cols: s.cols });
+    x += s.width + 90;
+    rowHeight = Math.max(rowHeight, s.height);
+  }
+  return boxes;
+}
+
+/** Centre of each site's box. */
 export function siteCentres(graph: TopologyGraph): Map<string, Point> {
   const centres = new Map<string, Point>();
-  const count = graph.sites.length;
-  const perSite = new Map<string, number>();
-  for (const node of graph.nodes) perSite.set(node.siteId, (perSite.get(node.siteId) ?? 0) + 1);
-  const largest = Math.max(1, ...perSite.values());
-  const siteRadius = 60 + Math.sqrt(largest) * 45;
-  const ring = count <= 1 ? 0 : Math.max(siteRadius * 1.4, (siteRadius * 2.3 * count) / (2 * Math.PI));
-  graph.sites.forEach((site, i) => {
-    const angle = (2 * Math.PI * i) / Math.max(1, count) - Math.PI / 2;
-    centres.set(site.id, { x: ring * Math.cos(angle), y: ring * Math.sin(angle) });
-  });
+  for (const [id, box] of siteBoxes(graph)) centres.set(id, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
   return centres;
 }
 
 export function computeLayout(graph: TopologyGraph, options: { maxTicks?: number } = {}): LayoutResult {
-  const centres = siteCentres(graph);
-  const nodes: SimNode[] = graph.nodes.map((n, i) => {
+  const boxes = siteBoxes(graph);
+  const centres = new Map([...boxes].map(([id, b]) => [id, { x: b.x + b.width / 2, y: b.y + b.height / 2 }]));
+  // 1. A free force layout with site grouping: linked nodes of a site drift together.
+  const start = new Map<string, number>();
+  const nodes: SimNode[] = graph.nodes.map((n) => {
     const centre = centres.get(n.siteId) ?? { x: 0, y: 0 };
-    const fixed = n.x !== undefined && n.y !== undefined;
-    // Deterministic start: a small spiral around the site centre (no Math.random: same input, same picture).
-    const angle = i * 2.399963;
-    const radius = 8 * Math.sqrt(i % 400);
-    return {
-      id: n.id,
-      siteId: n.siteId,
-      x: fixed ? n.x : centre.x + radius * Math.cos(angle),
-      y: fixed ? n.y : centre.y + radius * Math.sin(angle),
-      ...(fixed ? { fx: n.x, fy: n.y } : {}),
-    };
+    const index = start.get(n.siteId) ?? 0;
+    start.set(n.siteId, index + 1);
+    // Deterministic start: a small spiral around the site centre (same input, same picture).
+    const angle = index * 2.399963;
+    const radius = 12 * Math.sqrt(index);
+    return { id: n.id, siteId: n.siteId, x: centre.x + radius * Math.cos(angle), y: centre.y + radius * Math.sin(angle) };
   });
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const links: SimulationLinkDatum<SimNode>[] = graph.links
-    .filter((l) => byId.has(l.source) && byId.has(l.target) && l.source !== l.target)
+    .filter((l) => byId.has(l.source) && byId.has(l.target) && l.source !== l.target && byId.get(l.source)!.siteId === byId.get(l.target)!.siteId)
     .map((l) => ({ source: l.source, target: l.target }));
-
-  const sameSite = (l: SimulationLinkDatum<SimNode>) => (l.source as SimNode).siteId === (l.target as SimNode).siteId;
   const large = nodes.length > 300;
   const simulation = forceSimulation(nodes)
     .stop()
-    .alphaDecay(large ? 0.06 : 0.0228)
-    .force('charge', forceManyBody<SimNode>().strength(-140).distanceMax(large ? 160 : 400).theta(large ? 1.2 : 0.9))
-    .force(
-      'link',
-      forceLink<SimNode, SimulationLinkDatum<SimNode>>(links)
-        .id((d) => d.id)
-        .distance((l) => (sameSite(l) ? 90 : 220))
-        .strength((l) => (sameSite(l) ? 0.3 : 0.01)),
-    )
-    .force('collide', forceCollide<SimNode>(48).iterations(large ? 1 : 2))
-    .force('siteX', forceX<SimNode>((d) => centres.get(d.siteId)?.x ?? 0).strength(0.25))
-    .force('siteY', forceY<SimNode>((d) => centres.get(d.siteId)?.y ?? 0).strength(0.25));
-
+    .alphaDecay(large ? 0.06 : 0.03)
+    .force('link', forceLink<SimNode, SimulationLinkDatum<SimNode>>(links).id((d) => d.id).distance(60).strength(0.3))
+    .force('charge', forceManyBody<SimNode>().strength(-40).distanceMax(240).theta(large ? 1.2 : 0.9))
+    .force('siteX', forceX<SimNode>((d) => centres.get(d.siteId)?.x ?? 0).strength(0.08))
+    .force('siteY', forceY<SimNode>((d) => centres.get(d.siteId)?.y ?? 0).strength(0.08));
   const maxTicks = options.maxTicks ?? 300;
   let ticks = 0;
   while (ticks < maxTicks && simulation.alpha() > simulation.alphaMin()) {
     simulation.tick();
     ticks++;
   }
+
+  // 2. Snap each site's nodes onto its grid in the order the simulation found (rows by y, then x),
+  //    so that cards and sites never overlap however dense the estate. Slots under a card the
+  //    admin placed by hand are skipped.
+  const pinned = graph.nodes.filter((n) => n.x !== undefined && n.y !== undefined).map((n) => ({ x: n.x!, y: n.y! }));
+  const slotFree = (p: Point) => pinned.every((q) => Math.abs(p.x - q.x) >= CARD.width || Math.abs(p.y - q.y) >= CARD.height);
+  const isPinned = new Set(graph.nodes.filter((n) => n.x !== undefined && n.y !== undefined).map((n) => n.id));
   const positions = new Map<string, Point>();
-  for (const n of nodes) positions.set(n.id, { x: n.x ?? 0, y: n.y ?? 0 });
+  for (const [siteId, box] of boxes) {
+    const members = nodes.filter((n) => n.siteId === siteId && !isPinned.has(n.id)).sort((a, b) => (a.y ?? 0) - (b.y ?? 0));
+    const ordered: SimNode[] = [];
+    for (let row = 0; row * box.cols < members.length; row++) {
+      ordered.push(...members.slice(row * box.cols, (row + 1) * box.cols).sort((a, b) => (a.x ?? 0) - (b.x ?? 0)));
+    }
+    let slot = 0;
+    for (const n of ordered) {
+      let p: Point;
+      do {
+        p = { x: box.x + 20 + (slot % box.cols) * CARD.slotX + CARD.slotX / 2, y: box.y + 40 + Math.floor(slot / box.cols) * CARD.slotY + CARD.slotY / 2 };
+        slot++;
+      } while (!slotFree(p));
+      positions.set(n.id, p);
+    }
+  }
+  // 3. Nodes the admin placed stay exactly where they are.
+  for (const n of graph.nodes) if (n.x !== undefined && n.y !== undefined) positions.set(n.id, { x: n.x, y: n.y });
   return { positions, ticks };
 }
 
@@ -91,8 +135,8 @@ export interface SiteRegion {
   height: number;
 }
 
-/** Rounded regions around each site's nodes (cards are 150 × 56 around their centre). */
-export function siteRegions(graph: TopologyGraph, positions: Map<string, Point>, padding = 28): SiteRegion[] {
+/** Rounded regions around each site's nodes. */
+export function siteRegions(graph: TopologyGraph, positions: Map<string, Point>, padding = 16): SiteRegion[] {
   const regions: SiteRegion[] = [];
   const centres = siteCentres(graph);
   for (const site of graph.sites) {
@@ -104,10 +148,10 @@ export function siteRegions(graph: TopologyGraph, positions: Map<string, Point>,
       if (node.siteId !== site.id) continue;
       const p = positions.get(node.id);
       if (!p) continue;
-      minX = Math.min(minX, p.x - 75);
-      maxX = Math.max(maxX, p.x + 75);
-      minY = Math.min(minY, p.y - 28);
-      maxY = Math.max(maxY, p.y + 28);
+      minX = Math.min(minX, p.x - CARD.width / 2);
+      maxX = Math.max(maxX, p.x + CARD.width / 2);
+      minY = Math.min(minY, p.y - CARD.height / 2);
+      maxY = Math.max(maxY, p.y + CARD.height / 2);
     }
     if (minX === Infinity) {
       const c = centres.get(site.id) ?? { x: 0, y: 0 };
