@@ -16,6 +16,7 @@ import { buildGraph } from '../features/topology/from-workspace.js';
 import type { LinkState } from '../features/topology/graph.js';
 import type { TerminalController } from '../features/terminal/controller.js';
 import { TerminalDock } from '../features/terminal/TerminalDock.js';
+import { JobsPanel } from '../features/jobs/JobsPanel.js';
 
 const saveLabels = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', failed: 'Not saved' } as const;
 
@@ -39,6 +40,10 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const measureError = useAppState((s) => s.measureError);
   const highlight = useAppState((s) => s.highlight);
   const [asideTab, setAsideTab] = useState<string | null>('inspector');
+  const [dockTab, setDockTab] = useState<string | null>('terminals');
+  const tabCount = useAppState((s) => s.tabs.length);
+  const jobCount = useAppState((s) => s.jobs.length);
+  const runningJobs = useAppState((s) => s.jobs.filter((j) => j.status === 'running').length);
 
   const graph = useMemo(() => (workspace ? buildGraph(workspace, facts, findings) : null), [workspace, facts, findings]);
   const nodeStates = useMemo(() => new Map<string, LinkState>(graph?.nodes.map((n) => [n.id, n.state]) ?? []), [graph]);
@@ -146,13 +151,26 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
           </section>
           {dockOpen && (
             <section className="cw-dock" aria-label="Terminal and job dock">
-              {terminals ? (
-                <TerminalDock controller={terminals} sites={workspace?.sites.map((s) => s.name) ?? []} />
-              ) : (
-                <Text c="dimmed" size="sm" p="sm">
-                  Terminals and job logs open here.
-                </Text>
-              )}
+              <Tabs value={dockTab} onChange={setDockTab} className="cw-dock-tabs" keepMounted>
+                <Tabs.List>
+                  <Tabs.Tab value="terminals">Terminals{tabCount ? ` (${tabCount})` : ''}</Tabs.Tab>
+                  <Tabs.Tab value="jobs" data-testid="dock-jobs" rightSection={runningJobs ? <Loader size={10} /> : null}>
+                    Jobs{jobCount ? ` (${jobCount})` : ''}
+                  </Tabs.Tab>
+                </Tabs.List>
+                <Tabs.Panel value="terminals" className="cw-dock-panel">
+                  {terminals ? (
+                    <TerminalDock controller={terminals} sites={workspace?.sites.map((s) => s.name) ?? []} />
+                  ) : (
+                    <Text c="dimmed" size="sm" p="sm">
+                      Terminals need the SSH service, which this backend does not offer.
+                    </Text>
+                  )}
+                </Tabs.Panel>
+                <Tabs.Panel value="jobs" className="cw-dock-panel">
+                  <JobsPanel />
+                </Tabs.Panel>
+              </Tabs>
             </section>
           )}
         </div>

@@ -6,8 +6,9 @@ import { createBackendSlice, type BackendSlice } from './backend-slice.js';
 import { createUiSlice, type UiSlice } from './ui-slice.js';
 import { createTopologySlice, type TopologySlice } from './topology-slice.js';
 import { createSessionsSlice, type SessionsSlice } from './sessions-slice.js';
+import { createJobsSlice, type JobsSlice } from './jobs-slice.js';
 
-export type AppState = BackendSlice & UiSlice & TopologySlice & SessionsSlice;
+export type AppState = BackendSlice & UiSlice & TopologySlice & SessionsSlice & JobsSlice;
 export type AppStore = StoreApi<AppState>;
 
 export type SliceCreator<S> = (
@@ -22,6 +23,7 @@ export function createAppStore(transport: Transport): AppStore {
     ...createUiSlice(set, get, transport),
     ...createTopologySlice(set, get, transport),
     ...createSessionsSlice(set, get, transport),
+    ...createJobsSlice(set, get, transport),
   }));
   transport.onConnectionChange((connection) => store.setState({ connection }));
   return store;

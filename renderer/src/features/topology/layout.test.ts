@@ -14,7 +14,6 @@ function estate(sites: number, perSite: number): TopologyGraph {
   return graph;
 }
 
-const dist = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
 
 describe('topology layout', () => {
   it('puts every node inside its own site\'s region and no other', () => {
