@@ -9,14 +9,27 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nodeOnly = process.argv.includes('--node-only');
 const started = Date.now();
 
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, packages: 'external', logLevel: 'warning', absWorkingDir: root };
+// Node bundles are CommonJS: several dependencies (ssh2…) are CommonJS packages whose named exports
+// Node's ESM loader cannot see. import.meta.url is mapped to the bundle's own file URL.
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  packages: 'external',
+  logLevel: 'warning',
+  absWorkingDir: root,
+  format: 'cjs',
+  define: { 'import.meta.url': '__cwImportMetaUrl' },
+  banner: { js: 'const __cwImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+};
 
 await Promise.all([
-  esbuild({ ...common, entryPoints: ['main/node/cli/main.ts'], outfile: 'dist/node/cli.mjs', format: 'esm' }),
-  esbuild({ ...common, entryPoints: ['main/electron/main.ts'], outfile: 'dist/electron/main.cjs', format: 'cjs', external: ['electron'] }),
-  esbuild({ ...common, entryPoints: ['main/node/utility-entry.ts'], outfile: 'dist/electron/services.cjs', format: 'cjs' }),
+  esbuild({ ...common, entryPoints: ['main/node/cli/main.ts'], outfile: 'dist/node/cli.cjs' }),
+  esbuild({ ...common, entryPoints: ['main/electron/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron'] }),
+  esbuild({ ...common, entryPoints: ['main/node/utility-entry.ts'], outfile: 'dist/electron/services.cjs' }),
   // Sandboxed preloads cannot require packages: bundle everything but electron into one file.
-  esbuild({ ...common, packages: undefined, entryPoints: ['preload/preload.ts'], outfile: 'dist/preload/preload.cjs', format: 'cjs', platform: 'browser', external: ['electron'] }),
+  esbuild({ ...common, packages: undefined, define: undefined, banner: undefined, entryPoints: ['preload/preload.ts'], outfile: 'dist/preload/preload.cjs', platform: 'browser', external: ['electron'] }),
 ]);
 
 if (!nodeOnly) {

@@ -23,6 +23,8 @@ const saveLabels = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving
 export function Shell({ terminals, onEdited }: { terminals: TerminalController | null; onEdited(): void }) {
   const info = useAppState((s) => s.info);
   const dockOpen = useAppState((s) => s.dockOpen);
+  const dockHeight = useAppState((s) => s.dockHeight);
+  const setDockHeight = useAppState((s) => s.setDockHeight);
   const workspace = useAppState((s) => s.workspace);
   const workspacePath = useAppState((s) => s.workspacePath);
   const issues = useAppState((s) => s.issues);
@@ -150,7 +152,25 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
             {workspace && !(empty && selection === null) && <CanvasPanel onEdited={onEdited} />}
           </section>
           {dockOpen && (
-            <section className="cw-dock" aria-label="Terminal and job dock">
+            <>
+            <div
+              className="cw-dock-resizer"
+              role="separator"
+              aria-orientation="horizontal"
+              aria-label="Resize the dock"
+              onPointerDown={(e) => {
+                const startY = e.clientY;
+                const startHeight = dockHeight;
+                const move = (ev: PointerEvent) => setDockHeight(startHeight + startY - ev.clientY);
+                const up = () => {
+                  window.removeEventListener('pointermove', move);
+                  window.removeEventListener('pointerup', up);
+                };
+                window.addEventListener('pointermove', move);
+                window.addEventListener('pointerup', up);
+              }}
+            />
+            <section className="cw-dock" aria-label="Terminal and job dock" style={{ height: dockHeight }}>
               <Tabs value={dockTab} onChange={setDockTab} className="cw-dock-tabs" keepMounted>
                 <Tabs.List>
                   <Tabs.Tab value="terminals">Terminals{tabCount ? ` (${tabCount})` : ''}</Tabs.Tab>
@@ -172,6 +192,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 </Tabs.Panel>
               </Tabs>
             </section>
+            </>
           )}
         </div>
       </AppShell.Main>
