@@ -43,6 +43,10 @@ describe('topology canvas', () => {
     expect(await page.getByTestId('nav-node-pve3').isVisible()).toBe(true);
     await page.waitForTimeout(300);
     await page.screenshot({ path: screenshotPath('canvas-example') });
+    await page.getByRole('button', { name: /Switch to dark theme/ }).click();
+    await page.getByRole('button', { name: /Switch to light theme/ }).waitFor();
+    await page.screenshot({ path: screenshotPath('canvas-example-dark') });
+    await page.getByRole('button', { name: /Switch to light theme/ }).click();
 
     // Select a node: the inspector shows its addresses.
     await page.getByTestId('node-pve3').click();
