@@ -4,9 +4,12 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
 import { createAppStore } from './store/index.js';
 import { connectTransport } from './transport/index.js';
+import { contractTerminalApi, TerminalController } from './features/terminal/controller.js';
 
 const transport = connectTransport();
 const store = createAppStore(transport);
+const scheme = window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+const terminals = new TerminalController(store, transport, contractTerminalApi(transport), scheme);
 const root = document.getElementById('root');
 if (!root) throw new Error('The page has no #root element.');
-createRoot(root).render(<App store={store} transport={transport} />);
+createRoot(root).render(<App store={store} transport={transport} terminals={terminals} />);

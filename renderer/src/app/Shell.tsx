@@ -1,6 +1,6 @@
 // The main window: header, navbar (sites and hosts), main (canvas + dock), aside (inspector / findings).
-import { AppShell, Badge, Button, Group, Loader, ScrollArea, Stack, Tabs, Text, Title, Tooltip } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { AppShell, Badge, Button, Group, Loader, ScrollArea, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
+import { useEffect, useMemo, useState } from 'react';
 import { useAppState } from '../store/context.js';
 import { ColorSchemeToggle } from './ColorSchemeToggle.js';
 import { BackendInfoCard } from '../features/about/BackendInfoCard.js';
@@ -17,6 +17,7 @@ import type { LinkState } from '../features/topology/graph.js';
 import type { TerminalController } from '../features/terminal/controller.js';
 import { TerminalDock } from '../features/terminal/TerminalDock.js';
 import { JobsPanel } from '../features/jobs/JobsPanel.js';
+import { PromptDialogs } from '../features/prompts/PromptDialogs.js';
 
 const saveLabels = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', failed: 'Not saved' } as const;
 
@@ -42,6 +43,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const measureError = useAppState((s) => s.measureError);
   const highlight = useAppState((s) => s.highlight);
   const [asideTab, setAsideTab] = useState<string | null>('inspector');
+  const scheme = useComputedColorScheme('light');
+  // Terminal colours follow the light/dark scheme.
+  useEffect(() => terminals?.setScheme(scheme), [scheme, terminals]);
   const [dockTab, setDockTab] = useState<string | null>('terminals');
   const tabCount = useAppState((s) => s.tabs.length);
   const jobCount = useAppState((s) => s.jobs.length);
@@ -83,6 +87,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
 
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 260, breakpoint: 'sm' }} aside={{ width: 340, breakpoint: 'md' }} padding={0}>
+      <PromptDialogs />
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>

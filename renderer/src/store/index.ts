@@ -7,8 +7,9 @@ import { createUiSlice, type UiSlice } from './ui-slice.js';
 import { createTopologySlice, type TopologySlice } from './topology-slice.js';
 import { createSessionsSlice, type SessionsSlice } from './sessions-slice.js';
 import { createJobsSlice, type JobsSlice } from './jobs-slice.js';
+import { createPromptsSlice, type PromptsSlice } from './prompts-slice.js';
 
-export type AppState = BackendSlice & UiSlice & TopologySlice & SessionsSlice & JobsSlice;
+export type AppState = BackendSlice & UiSlice & TopologySlice & SessionsSlice & JobsSlice & PromptsSlice;
 export type AppStore = StoreApi<AppState>;
 
 export type SliceCreator<S> = (
@@ -24,6 +25,7 @@ export function createAppStore(transport: Transport): AppStore {
     ...createTopologySlice(set, get, transport),
     ...createSessionsSlice(set, get, transport),
     ...createJobsSlice(set, get, transport),
+    ...createPromptsSlice(set, get, transport),
   }));
   transport.onConnectionChange((connection) => store.setState({ connection }));
   return store;

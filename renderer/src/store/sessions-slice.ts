@@ -11,6 +11,7 @@ export interface TerminalTab {
   node: string;
   site?: string;
   streamId: number | null;
+  terminalId?: string;
   state: TerminalState;
   error?: string;
   reconnects: number;

@@ -6,10 +6,23 @@ import { describeError } from '../../store/describe-error.js';
 import { TerminalSession } from './xterm-session.js';
 
 export interface TerminalApi {
-  open(node: string, size: { rows: number; cols: number }): Promise<{ streamId: number; title?: string }>;
-  resize(streamId: number, size: { rows: number; cols: number }): Promise<void>;
-  close(streamId: number): Promise<void>;
+  open(node: string, size: { rows: number; cols: number }): Promise<{ terminalId: string; streamId: number; title?: string }>;
+  resize(terminalId: string, size: { rows: number; cols: number }): Promise<void>;
+  close(terminalId: string): Promise<void>;
   openLink?(url: string): void;
+}
+
+/** The terminal methods of the contract, for a transport. */
+export function contractTerminalApi(transport: Transport): TerminalApi {
+  return {
+    open: async (node, size) => transport.call('terminal.open', { target: { kind: 'node', node }, rows: size.rows, cols: size.cols }),
+    resize: async (terminalId, size) => {
+      await transport.call('terminal.resize', { terminalId, rows: size.rows, cols: size.cols });
+    },
+    close: async (terminalId) => {
+      await transport.call('terminal.close', { terminalId });
+    },
+  };
 }
 
 export class TerminalController {
@@ -48,7 +61,7 @@ export class TerminalController {
     const reconnecting = tab.reconnects > 0 || tab.streamId !== null;
     this.store.getState().updateTab(id, { state: 'connecting' });
     try {
-      const { streamId } = await this.api.open(tab.node, session.size);
+      const { streamId, terminalId } = await this.api.open(tab.node, session.size);
       const handle = this.transport.attachStream(streamId, {
         onData: (chunk) => session.receive(chunk),
         onEnd: (error) => {
@@ -61,7 +74,7 @@ export class TerminalController {
       this.handles.set(id, handle);
       session.attach(handle);
       if (reconnecting) session.note('Reconnected; the scrollback above is from the previous session.');
-      this.store.getState().updateTab(id, { state: 'open', streamId, error: undefined });
+      this.store.getState().updateTab(id, { state: 'open', streamId, terminalId, error: undefined });
     } catch (error) {
       const message = describeError(error);
       session.note(`Could not connect to ${tab.node}: ${message}`);
@@ -88,14 +101,14 @@ export class TerminalController {
     const tab = this.store.getState().tabs.find((t) => t.id === id);
     if (!session || !tab) return;
     const changed = session.fitToContainer();
-    if (changed && tab.streamId !== null && tab.state === 'open') void this.api.resize(tab.streamId, changed).catch(() => {});
+    if (changed && tab.terminalId && tab.state === 'open') void this.api.resize(tab.terminalId, changed).catch(() => {});
   }
 
   async closeTab(id: string): Promise<void> {
     const tab = this.store.getState().tabs.find((t) => t.id === id);
     this.handles.get(id)?.close();
     this.handles.delete(id);
-    if (tab?.streamId != null && tab.state === 'open') await this.api.close(tab.streamId).catch(() => {});
+    if (tab?.terminalId && tab.state === 'open') await this.api.close(tab.terminalId).catch(() => {});
     this.sessions.get(id)?.dispose();
     this.sessions.delete(id);
     this.store.getState().removeTab(id);

@@ -1,0 +1,56 @@
+// Contract of the inventory domain: the VMs each stack reports per node, for the canvas, and the
+// migration precheck a drag onto another node asks for. Stacks without a client report nothing.
+import { z } from 'zod';
+import { defineMethod } from './define.js';
+
+export const stackIds = ['proxmox', 'openstack', 'vsphere'] as const;
+
+export const vmSchema = z.object({
+  /** Unique across stacks, e.g. "proxmox:homelab:101". */
+  id: z.string(),
+  stack: z.enum(stackIds),
+  /** Proxmox cluster, OpenStack region or vSAN cluster name from the workspace. */
+  cluster: z.string(),
+  /** Workspace node the VM runs on now. */
+  node: z.string(),
+  name: z.string(),
+  status: z.enum(['running', 'stopped', 'paused', 'migrating', 'unknown']),
+  memoryMiB: z.number().optional(),
+  cpus: z.number().optional(),
+  /** Managed by the stack's HA (moves go through the HA path). */
+  haManaged: z.boolean().optional(),
+});
+export type VmRecord = z.infer<typeof vmSchema>;
+
+export const inventorySourceSchema = z.object({
+  stack: z.enum(stackIds),
+  cluster: z.string(),
+  ok: z.boolean(),
+  vms: z.number().int(),
+  error: z.string().optional(),
+});
+
+export const migrationTargetSchema = z.object({
+  node: z.string(),
+  allowed: z.boolean(),
+  /** Why not, in the admin's words (e.g. "local disk on local-lvm: choose a target storage"). */
+  reasons: z.array(z.string()),
+  /** "live" inside a cluster, "remote" between Proxmox clusters, "cold" between OpenStack regions. */
+  kind: z.enum(['live', 'offline', 'remote', 'cold']),
+  /** Disks on local storage that need a target storage on the destination. */
+  localDisks: z.array(z.object({ disk: z.string(), storage: z.string(), sizeGiB: z.number().optional() })).default([]),
+  targetStorages: z.array(z.string()).default([]),
+});
+export type MigrationTarget = z.infer<typeof migrationTargetSchema>;
+
+export const inventoryMethods = {
+  'inventory.list': defineMethod(z.object({}).strict(), z.object({ vms: z.array(vmSchema), sources: z.array(inventorySourceSchema) })),
+  'vm.migratePrecheck': defineMethod(
+    z.object({ vm: z.string(), targets: z.array(z.string()).optional() }).strict(),
+    z.object({ vm: vmSchema, targets: z.array(migrationTargetSchema) }),
+  ),
+};
+
+export const inventoryEvents = {
+  'inventory.changed': z.object({ stack: z.enum(stackIds), cluster: z.string(), at: z.string() }),
+};
