@@ -22,6 +22,9 @@ export interface SessionsSlice {
   activeTab: string | null;
   /** Tabs that receive what is typed in any one of them, while broadcast is on. */
   broadcast: string[];
+  /** Terminals mirror their rows as accessible text for screen readers. */
+  screenReader: boolean;
+  setScreenReader(on: boolean): void;
   addTab(tab: Omit<TerminalTab, 'state' | 'streamId' | 'reconnects'>): void;
   updateTab(id: string, change: Partial<TerminalTab>): void;
   removeTab(id: string): void;
@@ -34,6 +37,8 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get) => ({
   tabs: [],
   activeTab: null,
   broadcast: [],
+  screenReader: false,
+  setScreenReader: (screenReader) => set({ screenReader }),
   addTab: (tab) => set({ tabs: [...get().tabs, { ...tab, state: 'connecting', streamId: null, reconnects: 0 }], activeTab: tab.id, dockOpen: true }),
   updateTab: (id, change) => set({ tabs: get().tabs.map((t) => (t.id === id ? { ...t, ...change } : t)) }),
   removeTab: (id) => {

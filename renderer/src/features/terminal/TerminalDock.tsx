@@ -37,6 +37,7 @@ export function TerminalDock({ controller, sites }: { controller: TerminalContro
   const setActive = useAppState((s) => s.setActiveTab);
   const broadcast = useAppState((s) => s.broadcast);
   const toggleBroadcast = useAppState((s) => s.toggleBroadcast);
+  const screenReader = useAppState((s) => s.screenReader);
   if (tabs.length === 0) {
     return (
       <Text c="dimmed" size="sm" p="sm">
@@ -80,6 +81,9 @@ export function TerminalDock({ controller, sites }: { controller: TerminalContro
           </Tabs.Tab>
         ))}
       </Tabs.List>
+      <Group justify="flex-end" px="xs" py={2} className="cw-terminal-options">
+        <Switch size="xs" label="Screen reader mode" checked={screenReader} onChange={(e) => controller.setScreenReader(e.currentTarget.checked)} data-testid="terminal-screen-reader" />
+      </Group>
       {broadcasting && (
         <div className="cw-broadcast-bar" role="status" data-testid="broadcast-bar">
           Broadcast: typing goes to {broadcast.length} terminals ({tabs.filter((t) => broadcast.includes(t.id)).map((t) => t.title).join(', ')})

@@ -49,6 +49,7 @@ export class TerminalController {
       onInput: (data) => this.input(id, data),
       onOpenLink: (url) => this.api.openLink?.(url),
     });
+    session.setScreenReader(this.store.getState().screenReader);
     this.sessions.set(id, session);
     this.store.getState().addTab({ id, title: node, node, ...(site ? { site } : {}) });
     return id;
@@ -112,6 +113,11 @@ export class TerminalController {
     this.sessions.get(id)?.dispose();
     this.sessions.delete(id);
     this.store.getState().removeTab(id);
+  }
+
+  setScreenReader(on: boolean): void {
+    this.store.getState().setScreenReader(on);
+    for (const session of this.sessions.values()) session.setScreenReader(on);
   }
 
   setScheme(scheme: 'light' | 'dark'): void {

@@ -111,6 +111,11 @@ export class TerminalSession {
     this.terminal.write(`\r\n\x1b[2m${text}\x1b[0m\r\n`);
   }
 
+  /** xterm.js's screen reader mode: an accessible text mirror of the rows. */
+  setScreenReader(on: boolean): void {
+    this.terminal.options.screenReaderMode = on;
+  }
+
   setScheme(scheme: 'light' | 'dark'): void {
     this.terminal.options.theme = terminalThemes[scheme];
   }
