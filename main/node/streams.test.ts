@@ -74,4 +74,19 @@ describe('credit-based stream flow control', () => {
     push(new Uint8Array(2500));
     expect(sizes).toEqual([1000, 1000, 500]);
   });
+
+  it('coalesces small chunks into one frame per event-loop turn, in order', async () => {
+    const frames: Uint8Array[] = [];
+    const { source } = syntheticSource(0, 1);
+    let push: (c: Uint8Array) => void = () => {};
+    source.onData = (l) => (push = l);
+    new CreditStream(3, source, { sendData: (_i, c) => frames.push(c.slice()), sendEnd: () => {} });
+    for (let i = 0; i < 10; i++) push(new Uint8Array(100).fill(i));
+    expect(frames).toHaveLength(0);
+    await new Promise((r) => setImmediate(r));
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.byteLength).toBe(1000);
+    expect(frames[0]![950]).toBe(9);
+    expect(frames[0]![50]).toBe(0);
+  });
 });
