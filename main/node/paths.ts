@@ -1,6 +1,8 @@
 // Where Clusterwright keeps its data on each platform; CLUSTERWRIGHT_HOME overrides it (tests, portable use).
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export function dataHome(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.CLUSTERWRIGHT_HOME) return path.resolve(env.CLUSTERWRIGHT_HOME);
@@ -12,4 +14,15 @@ export function dataHome(env: NodeJS.ProcessEnv = process.env, platform = proces
 
 export function defaultWorkspaceDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   return path.join(dataHome(env, platform), 'workspace');
+}
+
+/** The folder holding package.json and assets/ (the repository, or the packaged app's root). */
+export function appRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && fs.existsSync(path.join(dir, 'assets'))) return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error('Cannot find the Clusterwright installation folder (package.json beside assets/).');
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
-import { createCore, type Core } from '../../main/node/core.js';
+import { createCore, type Core, type CoreOptions } from '../../main/node/core.js';
 import { startWebHost, TOKEN_COOKIE, type WebHost } from '../../main/server/web-host.js';
 
 export interface TestHost {
@@ -15,7 +15,7 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
-export async function startTestHost(options: { staticDir?: string } = {}): Promise<TestHost> {
+export async function startTestHost(options: { staticDir?: string; core?: Partial<Omit<CoreOptions, 'hostKind' | 'workspaceDir'>> } = {}): Promise<TestHost> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-host-'));
   let staticDir = options.staticDir;
   if (!staticDir) {
@@ -23,7 +23,7 @@ export async function startTestHost(options: { staticDir?: string } = {}): Promi
     fs.mkdirSync(staticDir);
     fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>test renderer</title>');
   }
-  const core = createCore({ hostKind: 'web', workspaceDir: path.join(home, 'workspace') });
+  const core = createCore({ hostKind: 'web', workspaceDir: path.join(home, 'workspace'), ...options.core });
   const host = await startWebHost({ core, staticDir });
   return {
     core,

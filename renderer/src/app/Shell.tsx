@@ -209,7 +209,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
             <Tabs.Tab value="findings" data-testid="findings-tab" rightSection={errorCount + warningCount > 0 ? <Badge size="xs" color={errorCount ? 'red' : 'orange'}>{errorCount + warningCount}</Badge> : null}>
               Findings
             </Tabs.Tab>
-            <Tabs.Tab value="about">Backend</Tabs.Tab>
+            <Tabs.Tab value="about">About</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="inspector">
             <ScrollArea.Autosize mah="calc(100vh - 140px)">{aside}</ScrollArea.Autosize>

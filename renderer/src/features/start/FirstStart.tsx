@@ -1,5 +1,7 @@
 // What an empty workspace shows: doors to start from, never a blank screen.
-import { Button, Card, Group, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Button, Card, Group, Select, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import type { LabStatusView } from '../../../../main/common/contract/lab.js';
+import { describeError } from '../../store/describe-error.js';
 import { useEffect, useState } from 'react';
 import { useAppState, useTransport } from '../../store/context.js';
 
@@ -10,9 +12,28 @@ export function FirstStart() {
   const [path, setPath] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [recent, setRecent] = useState<{ path: string; name: string; exists: boolean }[]>([]);
+  const [lab, setLab] = useState<LabStatusView | null>(null);
+  const [example, setExample] = useState<string | null>('three-sites');
+  const [labBusy, setLabBusy] = useState(false);
+  const [labError, setLabError] = useState<string | null>(null);
   useEffect(() => {
     transport.call('workspace.recent', {}).then((r) => setRecent(r.entries.filter((e) => e.exists)), () => setRecent([]));
+    transport.call('lab.status', {}).then(setLab, (e) => setLabError(describeError(e)));
   }, [transport]);
+  const startLab = async () => {
+    if (!example) return;
+    setLabBusy(true);
+    setLabError(null);
+    try {
+      const started = lab?.running && lab.workspacePath ? { workspacePath: lab.workspacePath } : await transport.call('lab.up', { example, replace: true });
+      const problem = await openWorkspace(started.workspacePath);
+      if (problem) setLabError(problem);
+    } catch (error) {
+      setLabError(describeError(error));
+    } finally {
+      setLabBusy(false);
+    }
+  };
   const open = async (target: string) => {
     setError(await openWorkspace(target));
   };
@@ -24,7 +45,39 @@ export function FirstStart() {
       <Text c="dimmed" size="sm" maw={560} ta="center">
         Describe your sites, nodes and networks; Clusterwright measures the links between them and tells you what each stack can do with them.
       </Text>
-      <SimpleGrid cols={2} spacing="md" maw={720} w="100%">
+      <SimpleGrid cols={3} spacing="md" maw={980} w="100%">
+        <Card withBorder padding="md" data-testid="door-lab">
+          <Stack gap="xs">
+            <Text fw={600}>Try the lab</Text>
+            <Text size="sm" c="dimmed">
+              Hosts with real sshd and corosync on this machine, in sites joined by LAN, metro and WAN links.
+            </Text>
+            {lab && !lab.available ? (
+              <Text size="xs" c="orange" data-testid="lab-unavailable">
+                {lab.reason}
+              </Text>
+            ) : (
+              <>
+                <Select
+                  size="xs"
+                  aria-label="Example lab"
+                  data={(lab?.examples ?? []).map((e) => ({ value: e.name, label: `${e.name} (${e.hosts} hosts, ${e.sites} sites)` }))}
+                  value={example}
+                  onChange={setExample}
+                  allowDeselect={false}
+                />
+                <Button variant="light" loading={labBusy} disabled={!lab || !example} onClick={() => void startLab()} data-testid="door-lab-start">
+                  {lab?.running ? `Open the running lab (${lab.name})` : 'Start the lab'}
+                </Button>
+              </>
+            )}
+            {labError && (
+              <Text size="xs" c="red">
+                {labError}
+              </Text>
+            )}
+          </Stack>
+        </Card>
         <Card withBorder padding="md">
           <Stack gap="xs">
             <Text fw={600}>Add your first site and nodes</Text>
@@ -52,7 +105,7 @@ export function FirstStart() {
         </Card>
       </SimpleGrid>
       {recent.length > 0 && (
-        <Stack gap={4} maw={720} w="100%">
+        <Stack gap={4} maw={980} w="100%">
           <Text size="sm" fw={600}>
             Recent
           </Text>

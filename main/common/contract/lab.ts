@@ -1,0 +1,28 @@
+// Contract of the lab domain: the local multi-site lab offered to admins who want to try the app
+// without hardware (Linux, root). Starting one writes its workspace, which the app then opens.
+import { z } from 'zod';
+import { defineMethod } from './define.js';
+
+export const labExampleSchema = z.object({ name: z.string(), title: z.string(), hosts: z.number().int(), sites: z.number().int() });
+
+export const labStatusSchema = z.object({
+  /** Whether a lab can run here; `reason` says what is missing (not Linux, not root, a package). */
+  available: z.boolean(),
+  reason: z.string().optional(),
+  running: z.boolean(),
+  name: z.string().optional(),
+  workspacePath: z.string().optional(),
+  hosts: z.array(z.object({ name: z.string(), site: z.string(), addresses: z.record(z.string(), z.string()), running: z.boolean() })),
+  examples: z.array(labExampleSchema),
+});
+export type LabStatusView = z.infer<typeof labStatusSchema>;
+
+export const labMethods = {
+  'lab.status': defineMethod(z.object({}).strict(), labStatusSchema),
+  /** Starts one of the shipped example labs (assets/labs) and returns the workspace it wrote. */
+  'lab.up': defineMethod(
+    z.object({ example: z.string().regex(/^[a-z0-9-]+$/), replace: z.boolean().optional() }).strict(),
+    z.object({ name: z.string(), workspacePath: z.string(), upMs: z.number(), hosts: z.number().int() }),
+  ),
+  'lab.down': defineMethod(z.object({}).strict(), z.object({ namespaces: z.number().int(), processes: z.number().int() })),
+};

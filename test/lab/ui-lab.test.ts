@@ -1,0 +1,86 @@
+// The app in Chromium against a real lab: "Try the lab" starts it from the first-start screen, the
+// canvas shows its sites, and terminals reach the lab hosts (host names differ: broadcast shows both).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { stopLab } from '../../main/node/lab/index.js';
+import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { describeLab } from '../support/lab.js';
+import { startTestHost, type TestHost } from '../support/web-host.js';
+
+const PREFIX = 'cwui';
+
+describeLab('the app with a lab', () => {
+  let t: TestHost;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-ui-lab-'));
+  const stateDir = fs.mkdtempSync(`/tmp/${PREFIX}-`);
+  const previousHome = process.env.CLUSTERWRIGHT_HOME;
+
+  beforeAll(async () => {
+    process.env.CLUSTERWRIGHT_HOME = home;
+    t = await startTestHost({ staticDir: path.resolve('dist/renderer'), core: { lab: { stateDir, prefix: PREFIX } } });
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    await stopLab(stateDir, { prefix: PREFIX });
+    fs.rmSync(stateDir, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
+    if (previousHome === undefined) delete process.env.CLUSTERWRIGHT_HOME;
+    else process.env.CLUSTERWRIGHT_HOME = previousHome;
+  }, 60_000);
+
+  async function screenText(page: Page, title: string): Promise<string> {
+    return page.evaluate((name) => {
+      const tab = document.querySelector(`[data-testid="terminal-tab-${name}"]`);
+      const panelId = tab?.getAttribute('aria-controls');
+      const panel = panelId ? document.getElementById(panelId) : null;
+      return [...(panel?.querySelectorAll('.xterm-accessibility-tree > div') ?? [])].map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()).join('\n');
+    }, title);
+  }
+
+  async function waitForText(page: Page, title: string, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = await screenText(page, title);
+      if (pattern.test(text)) return text;
+      await page.waitForTimeout(100);
+    }
+    throw new Error(`terminal ${title} never showed ${pattern}; it shows:\n${text}`);
+  }
+
+  async function openTerminal(page: Page, node: string) {
+    await page.getByRole('button', { name: `Actions for ${node}` }).click();
+    await page.getByRole('menuitem', { name: 'Open terminal' }).click();
+    await page.getByTestId('hostkey-pin').click();
+    await page.getByTestId(`terminal-tab-${node}`).waitFor();
+  }
+
+  it('starts the lab from the first-start screen and reaches its hosts from terminal tabs', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(t.host.url);
+    await page.getByTestId('door-lab-start').click();
+    for (const site of ['a', 'b', 'c']) await page.getByTestId(`site-${site}`).waitFor({ state: 'attached', timeout: 60_000 });
+    for (const node of ['a1', 'a2', 'b1', 'c1']) await page.getByTestId(`node-${node}`).waitFor({ state: 'attached' });
+    await page.screenshot({ path: screenshotPath('lab-canvas') });
+
+    await openTerminal(page, 'a1');
+    await page.getByTestId('terminal-screen-reader').click();
+    await waitForText(page, 'a1', /[$#] ?$/m);
+    await openTerminal(page, 'b1');
+    await waitForText(page, 'b1', /[$#] ?$/m);
+    await page.getByTestId('broadcast-a1').check({ force: true });
+    await page.getByTestId('broadcast-b1').check({ force: true });
+    await page.locator('.xterm-helper-textarea').nth(1).focus();
+    await page.keyboard.type('echo "host=$(hostname)"\n');
+    expect(await waitForText(page, 'b1', /host=b1/)).toMatch(/host=b1/);
+    await page.getByTestId('terminal-tab-a1').click();
+    expect(await waitForText(page, 'a1', /host=a1/)).toMatch(/host=a1/);
+    await page.screenshot({ path: screenshotPath('lab-terminals') });
+  }, 150_000);
+});
