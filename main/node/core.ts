@@ -7,10 +7,25 @@ import { createDispatcher, type Dispatch, type Handlers } from './dispatcher.js'
 import { EventBus } from './events.js';
 import { defaultWorkspaceDir } from './paths.js';
 import { appHandlers } from './services/app.js';
+import { createPlanService, sshRunnerFrom } from './services/plan.js';
+import { proxmoxHandlers } from './services/proxmox.js';
+import { createWorkspaceStore, workspaceHandlers } from './services/workspace.js';
+import { inventoryHandlers } from './services/inventory.js';
+import { labHandlers, type LabServiceOptions } from './services/lab.js';
+import { InventoryRegistry } from './stacks/inventory.js';
+import { LocalRunner } from './workspace/runner.js';
+import { SshRemoteRunner } from './ssh/remote-runner.js';
+import { createSshService, type SshServiceOptions } from './services/ssh.js';
 
 export interface CoreOptions {
   hostKind: (typeof hostKinds)[number];
   workspaceDir: string;
+  /** SSH engine and secret store settings (tests; the desktop host passes its safeStorage store). */
+  ssh?: SshServiceOptions;
+  /** Where the lab keeps its state and which examples it offers (tests pass their own). */
+  lab?: LabServiceOptions;
+  /** How workspace commands (the latency matrix…) reach the nodes: over SSH (default) or on this machine (tests). */
+  nodeCommands?: 'ssh' | 'local';
 }
 
 export interface Core {
@@ -27,8 +42,18 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   fs.mkdirSync(options.workspaceDir, { recursive: true, mode: 0o700 });
   const startedAt = new Date();
   const events = new EventBus();
+  const ssh = createSshService(options, { events, currentWorkspace: async () => (await workspaces.ensureOpen()).parsed.workspace });
+  const workspaces = createWorkspaceStore(options, events);
+  /** Stacks register their inventory here (VMs per node, migration prechecks). */
+  const inventory = new InventoryRegistry();
   const handlers = {
     ...appHandlers(options, startedAt),
+    ...createPlanService(options, { events, ssh: sshRunnerFrom(ssh) }).handlers,
+    ...workspaceHandlers(options, events, workspaces, options.nodeCommands === 'local' ? () => new LocalRunner() : (workspace) => new SshRemoteRunner(ssh.engine(), workspace, ssh.resolve)),
+    ...inventoryHandlers(inventory, async () => (await workspaces.ensureOpen()).parsed.workspace),
+    ...labHandlers(options.lab),
+    ...proxmoxHandlers(),
+    ...ssh.handlers,
   } satisfies Handlers;
   const dispatch = createDispatcher(handlers);
   return {
@@ -48,6 +73,8 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
       if (!result.ok) throw CwError.fromPayload(result.error);
       return result.value as MethodOutput<typeof method>;
     },
-    close: async () => {},
+    close: async () => {
+      await ssh.close();
+    },
   };
 }

@@ -69,6 +69,17 @@ describe('30 steps on 3 nodes, local runner', () => {
   const local = new LocalRunner();
   bench('engine, parallel (limits 8 global / 2 per node)', () => applyWith(local, benchPlan(freshDir(), localNodes, { global: 8, perTarget: 2 })), options);
   bench('engine, serial (limits 1 / 1)', () => applyWith(local, benchPlan(freshDir(), localNodes, { global: 1, perTarget: 1 })), options);
+  bench('engine alone: a runner that answers at once (journal fsyncs, events, scheduling)', async () => {
+    const instant = {
+      exec: async (_t: unknown, command: string) => ({ exitCode: command.startsWith('test') ? 1 : 0, stdout: '', stderr: '' }),
+      readFile: async () => null,
+      upload: async () => undefined,
+      api: async () => ({ status: 200, body: '' }),
+    };
+    const engine = new PlanEngine({ runner: instant, secrets: new EnvSecretResolver({}), workspaceDir: workspace });
+    const result = await engine.apply(benchPlan(freshDir(), localNodes, { global: 8, perTarget: 2 })).done;
+    if (result.changed !== NODES.length * STEPS_PER_NODE) throw new Error(result.message);
+  }, { ...options, iterations: 20 });
   bench('shell export, one sh running the guarded steps one after another', async () => {
     const dir = freshDir();
     const [script] = exportShell(parsePlan(benchPlan(dir, localNodes, { global: 1, perTarget: 1 })));

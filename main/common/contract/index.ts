@@ -2,13 +2,30 @@
 // Each domain contributes its methods and events; this file only merges them.
 import type { z } from 'zod';
 import { appMethods } from './app.js';
+import { inventoryEvents, inventoryMethods } from './inventory.js';
+import { labMethods } from './lab.js';
+import { planEvents, planMethods } from './plan.js';
+import { proxmoxMethods } from './proxmox.js';
+import { sshEvents, sshMethods } from './ssh.js';
 import type { MethodSpec } from './define.js';
+import { workspaceEvents, workspaceMethods } from './workspace.js';
 
 export const methods = {
   ...appMethods,
+  ...inventoryMethods,
+  ...labMethods,
+  ...sshMethods,
+  ...planMethods,
+  ...proxmoxMethods,
+  ...workspaceMethods,
 } satisfies Record<string, MethodSpec>;
 
-export const events = {} satisfies Record<string, z.ZodType>;
+export const events = {
+  ...inventoryEvents,
+  ...sshEvents,
+  ...planEvents,
+  ...workspaceEvents,
+} satisfies Record<string, z.ZodType>;
 
 export type Methods = typeof methods;
 export type MethodName = keyof Methods;
@@ -24,4 +41,7 @@ export function isMethodName(name: string): name is MethodName {
 }
 
 export * from './app.js';
+export * from './plan.js';
+export * from './ssh.js';
 export * from './define.js';
+export * from './workspace.js';

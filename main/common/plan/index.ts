@@ -1,0 +1,4 @@
+// The plan model: schema, graph validation and secret placeholders.
+export * from './schema.js';
+export * from './dag.js';
+export * from './secrets.js';

@@ -1,0 +1,58 @@
+// What a validation rule is and what it returns: findings with a severity, the measured figure in
+// the message, the elements concerned (for the canvas and the findings panel), a remedy and a source.
+import { z } from 'zod';
+import type { FactIndex, Facts } from '../facts.js';
+import type { Network, Workspace, WorkspaceNode } from '../schema.js';
+
+export const severities = ['error', 'warning', 'info'] as const;
+export type Severity = (typeof severities)[number];
+
+export const elementRefSchema = z.object({
+  kind: z.enum(['site', 'node', 'network', 'proxmox-cluster', 'openstack-region', 'vsan-cluster', 'link']),
+  name: z.string(),
+  /** For links: the other end and the network. */
+  peer: z.string().optional(),
+  network: z.string().optional(),
+});
+export type ElementRef = z.infer<typeof elementRefSchema>;
+
+export const ruleSourceSchema = z.object({
+  document: z.string(),
+  section: z.string().optional(),
+  url: z.string().optional(),
+});
+export type RuleSource = z.infer<typeof ruleSourceSchema>;
+
+export const findingSchema = z.object({
+  ruleId: z.string(),
+  severity: z.enum(severities),
+  message: z.string(),
+  elements: z.array(elementRefSchema),
+  /** Field paths in the workspace file (proxmox.clusters[0].links[1]). */
+  paths: z.array(z.string()),
+  remedy: z.string(),
+  source: ruleSourceSchema,
+  /** The measured or counted figures behind the message (rttMs, hosts, votes…). */
+  figures: z.record(z.string(), z.number()).optional(),
+  /** The admin accepted this finding (e.g. a WAN-tuned corosync layout); it no longer blocks. */
+  accepted: z.boolean().optional(),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
+export interface RuleContext {
+  workspace: Workspace;
+  facts: FactIndex;
+  rawFacts: Facts;
+  node(name: string): WorkspaceNode | undefined;
+  network(name: string): Network | undefined;
+}
+
+export type FindingDraft = Omit<Finding, 'ruleId' | 'source'> & { source?: RuleSource };
+
+export interface Rule {
+  id: string;
+  stack: 'proxmox' | 'vsan' | 'openstack' | 'general';
+  title: string;
+  source: RuleSource;
+  check(ctx: RuleContext): FindingDraft[];
+}

@@ -1,0 +1,195 @@
+// The workspace file's model (version 1) as zod schemas: sites, networks, nodes and the three
+// stacks. Objects are strict so that misspelt keys are found; the parser reports them as warnings.
+import { z } from 'zod';
+import { isCidr, isIpAddress } from './ip.js';
+
+export const WORKSPACE_VERSION = 1;
+
+/** Names that other parts of the file refer to (sites, nodes, networks, clusters, regions). */
+export const nameSchema = z
+  .string()
+  .min(1, 'expected a non-empty name')
+  .max(63, 'expected a name of at most 63 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name made of letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const ipAddressSchema = z.string().refine(isIpAddress, 'expected an IPv4 or IPv6 address such as 10.0.0.11 or fd00::11');
+export const cidrSchema = z.string().refine(isCidr, 'expected a CIDR prefix such as 10.0.0.0/24');
+
+export const siteKinds = ['lan', 'man', 'wan', 'internet'] as const;
+export const siteSchema = z.strictObject({
+  name: nameSchema,
+  /** How this site is reached from the others: same LAN, metro, WAN or over the Internet. */
+  kind: z.enum(siteKinds),
+  location: z.string().optional(),
+  notes: z.string().optional(),
+});
+
+export const networkRoles = ['corosync', 'vsan', 'witness', 'management', 'vm-data', 'storage', 'migration'] as const;
+export type NetworkRole = (typeof networkRoles)[number];
+export const networkSchema = z.strictObject({
+  name: nameSchema,
+  /** What travels on it; more than one role means the traffic shares the network. */
+  roles: z.array(z.enum(networkRoles)).min(1, 'expected at least one role'),
+  cidr: cidrSchema.optional(),
+  bandwidthGbps: z.number().positive('expected a bandwidth above 0 Gbps').optional(),
+  vlan: z.number().int().min(1).max(4094).optional(),
+  notes: z.string().optional(),
+});
+
+/** How to reach a node over SSH. Identities are referenced by file path or secret id, never inlined. */
+export const sshTargetSchema = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  user: z.string().min(1).optional(),
+  identityFile: z.string().min(1).optional(),
+  identitySecret: z.string().min(1).optional(),
+  /** Jump hosts in order: a node name of this workspace or [user@]host[:port]. */
+  jump: z.array(z.string().min(1)).optional(),
+});
+
+export const nodeSchema = z.strictObject({
+  name: nameSchema,
+  site: nameSchema,
+  /** Address of this node on each network, by network name. */
+  addresses: z.record(nameSchema, ipAddressSchema).default({}),
+  ssh: sshTargetSchema.optional(),
+  /** Free labels shown on the node card (stack roles come from the stack sections). */
+  labels: z.array(z.string().min(1)).optional(),
+  notes: z.string().optional(),
+});
+
+export const corosyncLinkSchema = z.strictObject({
+  /** knet link number, 0–7. */
+  link: z.number().int().min(0).max(7),
+  network: nameSchema,
+  /** knet_link_priority: the highest priority link carries the traffic in passive mode. */
+  priority: z.number().int().min(0).max(255).optional(),
+});
+
+export const proxmoxStorageSchema = z.strictObject({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  /** Reachable from every node it is configured on with the same content (NFS, Ceph RBD, iSCSI…). */
+  shared: z.boolean(),
+  /** Nodes that have it; omitted means every member. */
+  nodes: z.array(nameSchema).optional(),
+});
+
+export const proxmoxClusterSchema = z.strictObject({
+  name: z.string().min(1),
+  nodes: z.array(nameSchema),
+  /** Fixed corosync node ids, when the admin wants to pin them. */
+  nodeIds: z.record(nameSchema, z.number().int().min(1)).optional(),
+  /** Votes per node when not 1. */
+  votes: z.record(nameSchema, z.number().int().min(0)).optional(),
+  links: z.array(corosyncLinkSchema).min(1, 'expected at least one corosync link'),
+  qdevice: z
+    .strictObject({
+      host: nameSchema,
+      algorithm: z.enum(['ffsplit', 'lms']).default('ffsplit'),
+    })
+    .optional(),
+  ha: z.strictObject({ enabled: z.boolean() }).optional(),
+  migrationNetwork: nameSchema.optional(),
+  storages: z.array(proxmoxStorageSchema).optional(),
+  /** The admin's explicit acceptance of corosync links above 10 ms, with the token timeout chosen. */
+  wanTuning: z
+    .strictObject({
+      accepted: z.boolean(),
+      acceptedAt: z.string().optional(),
+      tokenMs: z.number().int().positive().optional(),
+      note: z.string().optional(),
+    })
+    .optional(),
+});
+
+export const openstackRegionSchema = z.strictObject({
+  name: nameSchema,
+  /** This region runs the Keystone identity service the other regions use. */
+  keystone: z.boolean().default(false),
+  controllers: z.array(nameSchema).default([]),
+  networkNodes: z.array(nameSchema).default([]),
+  compute: z.array(nameSchema).default([]),
+  storage: z.array(nameSchema).default([]),
+  /** The admin wants live migration between this region's compute nodes. */
+  liveMigration: z.boolean().default(true),
+  /** Network the region's API endpoints are reached on (used to check reachability). */
+  managementNetwork: nameSchema.optional(),
+});
+
+export const openstackInterconnectSchema = z.strictObject({
+  between: z.tuple([nameSchema, nameSchema]),
+  kind: z.enum(['vpn', 'routed']),
+  network: nameSchema.optional(),
+  notes: z.string().optional(),
+});
+
+export const vsanDataSiteSchema = z.strictObject({
+  site: nameSchema,
+  hosts: z.array(nameSchema),
+});
+
+export const vsanClusterSchema = z.strictObject({
+  name: z.string().min(1),
+  vcenter: z.strictObject({
+    endpoint: z.string().min(1),
+    user: z.string().optional(),
+    /** Secret id of the vCenter password in the secret store; never the password. */
+    secretId: z.string().optional(),
+  }),
+  preferredSite: vsanDataSiteSchema,
+  secondarySite: vsanDataSiteSchema,
+  witness: z.strictObject({ host: nameSchema, site: nameSchema }),
+  dataNetwork: nameSchema.optional(),
+  witnessNetwork: nameSchema.optional(),
+});
+
+export const positionSchema = z.strictObject({ x: z.number(), y: z.number() });
+
+export const workspaceSchema = z.strictObject({
+  version: z.literal(WORKSPACE_VERSION),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  sites: z.array(siteSchema).default([]),
+  networks: z.array(networkSchema).default([]),
+  nodes: z.array(nodeSchema).default([]),
+  proxmox: z.strictObject({ clusters: z.array(proxmoxClusterSchema).default([]) }).optional(),
+  openstack: z
+    .strictObject({
+      regions: z.array(openstackRegionSchema).default([]),
+      interconnects: z.array(openstackInterconnectSchema).default([]),
+    })
+    .optional(),
+  vsan: z.strictObject({ clusters: z.array(vsanClusterSchema).default([]) }).optional(),
+  /** Canvas positions saved by the app. */
+  layout: z
+    .strictObject({
+      nodes: z.record(z.string(), positionSchema).optional(),
+      sites: z.record(z.string(), positionSchema).optional(),
+    })
+    .optional(),
+});
+
+export type Workspace = z.output<typeof workspaceSchema>;
+export type WorkspaceInput = z.input<typeof workspaceSchema>;
+export type Site = z.output<typeof siteSchema>;
+export type Network = z.output<typeof networkSchema>;
+export type WorkspaceNode = z.output<typeof nodeSchema>;
+export type ProxmoxCluster = z.output<typeof proxmoxClusterSchema>;
+export type CorosyncLink = z.output<typeof corosyncLinkSchema>;
+export type OpenstackRegion = z.output<typeof openstackRegionSchema>;
+export type VsanCluster = z.output<typeof vsanClusterSchema>;
+
+/** Where a problem in the file is: line and column are 1-based. */
+export const issueSchema = z.object({
+  severity: z.enum(['error', 'warning']),
+  /** yaml-syntax, schema, unknown-key, reference, version, duplicate */
+  code: z.string(),
+  message: z.string(),
+  /** Field path such as nodes[2].site; "(root)" for the whole file. */
+  path: z.string(),
+  expected: z.string().optional(),
+  line: z.number().int().optional(),
+  column: z.number().int().optional(),
+});
+export type WorkspaceIssue = z.infer<typeof issueSchema>;

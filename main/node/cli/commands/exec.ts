@@ -1,0 +1,166 @@
+// clusterwright exec: one command on many workspace nodes in parallel over SSH (the CLI form of
+// broadcast), each output line prefixed with its node, an exit code per node and one overall.
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CwError } from '../../../common/errors.js';
+import type { WorkspaceNode } from '../../../common/workspace/index.js';
+import { defaultSecretStore } from '../../secrets/index.js';
+import { createSshEngine } from '../../ssh/index.js';
+import type { SshEngine } from '../../ssh/engine.js';
+import { SshConfigFile } from '../../ssh/ssh-config.js';
+import { resolveTarget } from '../../ssh/target.js';
+import { loadWorkspaceFile, selectNodes, targetSpecForNode } from '../../ssh/workspace-targets.js';
+import { exitCodeFor, exitCodes, UsageError, type CliCommand, type CliIO } from '../types.js';
+
+export interface NodeOutcome {
+  node: string;
+  exitCode: number | null;
+  exitSignal: string | null;
+  durationMs: number;
+  error?: { code: string; message: string };
+}
+
+/** Splits a byte stream into lines and hands each complete line on; flush() passes the rest. */
+class LineSplitter {
+  private rest = '';
+  constructor(private readonly emit: (line: string) => void) {}
+  push(chunk: Buffer): void {
+    const text = this.rest + chunk.toString('utf8');
+    const lines = text.split('\n');
+    this.rest = lines.pop() ?? '';
+    for (const line of lines) this.emit(line);
+  }
+  flush(): void {
+    if (this.rest) this.emit(this.rest);
+    this.rest = '';
+  }
+}
+
+/** 0 when every node exited 0; an auth or unreachable code when a node could not run it; else 1. */
+export function overallExitCode(outcomes: NodeOutcome[]): number {
+  if (outcomes.every((o) => !o.error && o.exitCode === 0)) return exitCodes.ok;
+  const connectionCodes = outcomes.filter((o) => o.error).map((o) => exitCodeFor(o.error!.code as Parameters<typeof exitCodeFor>[0]));
+  for (const preferred of [exitCodes.auth, exitCodes.unreachable]) if (connectionCodes.includes(preferred)) return preferred;
+  return exitCodes.failed;
+}
+
+async function runLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: Math.min(limit, queue.length) }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+    }),
+  );
+}
+
+export interface ExecOnNodesOptions {
+  engine: SshEngine;
+  config: SshConfigFile | null;
+  env: NodeJS.ProcessEnv;
+  command: string;
+  timeoutMs?: number;
+  maxParallel: number;
+  onLine?: (node: string, stream: 'stdout' | 'stderr', line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** Runs the command on every node (at most maxParallel at once) and reports each outcome; never throws for one node. */
+export async function execOnNodes(workspace: Parameters<typeof targetSpecForNode>[0], nodes: WorkspaceNode[], options: ExecOnNodesOptions): Promise<NodeOutcome[]> {
+  const outcomes = new Map<string, NodeOutcome>();
+  await runLimited(nodes, options.maxParallel, async (node) => {
+    const started = performance.now();
+    const out = new LineSplitter((line) => options.onLine?.(node.name, 'stdout', line));
+    const err = new LineSplitter((line) => options.onLine?.(node.name, 'stderr', line));
+    try {
+      const target = resolveTarget(targetSpecForNode(workspace, node.name), { config: options.config, env: options.env });
+      target.destination.label = node.name;
+      const result = await options.engine.exec(target, options.command, {
+        onStdout: (chunk) => out.push(chunk),
+        onStderr: (chunk) => err.push(chunk),
+        ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      outcomes.set(node.name, { node: node.name, exitCode: result.exitCode, exitSignal: result.exitSignal, durationMs: result.durationMs });
+    } catch (error) {
+      const cw = error instanceof CwError ? error : new CwError('INTERNAL', (error as Error).message);
+      outcomes.set(node.name, { node: node.name, exitCode: null, exitSignal: null, durationMs: performance.now() - started, error: { code: cw.code, message: cw.message } });
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  });
+  return nodes.map((n) => outcomes.get(n.name)!);
+}
+
+function describeOutcome(outcome: NodeOutcome): string {
+  if (outcome.error) return `${outcome.error.code}: ${outcome.error.message}`;
+  if (outcome.exitSignal) return `killed by SIG${outcome.exitSignal}`;
+  return `exit ${outcome.exitCode}`;
+}
+
+function parseSeconds(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--${name} must be a positive number of seconds, got "${value}".`);
+  return seconds;
+}
+
+export const execCommand: CliCommand = {
+  name: 'exec',
+  summary: 'Run a command on workspace nodes in parallel over SSH, with per-node output and exit codes.',
+  usage: 'exec <workspace> <node,…|site:NAME|all> [--timeout SEC] [--max-parallel N] [--accept-new] [--json] -- <command…>',
+  async run(args: string[], io: CliIO) {
+    const separator = args.indexOf('--');
+    if (separator < 0) throw new UsageError('Put the command after "--", e.g. clusterwright exec ./lab all -- uptime');
+    const command = args.slice(separator + 1).join(' ');
+    if (!command.trim()) throw new UsageError('The command after "--" is empty.');
+    const { values, positionals } = parseArgs({
+      args: args.slice(0, separator),
+      options: { timeout: { type: 'string' }, 'max-parallel': { type: 'string' }, 'accept-new': { type: 'boolean' }, json: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    const [workspaceLocation, selector] = positionals;
+    if (!workspaceLocation || !selector || positionals.length > 2) throw new UsageError('Give the workspace (folder or file) and the nodes: pve1,pve2 or site:NAME or all.');
+    const timeoutSeconds = parseSeconds(values.timeout, 'timeout');
+    const maxParallel = values['max-parallel'] === undefined ? 64 : Number(values['max-parallel']);
+    if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new UsageError(`--max-parallel must be a whole number ≥ 1, got "${values['max-parallel']}".`);
+
+    const { workspace } = loadWorkspaceFile(workspaceLocation);
+    const nodes = selectNodes(workspace, selector);
+    const home = io.env.HOME ?? os.homedir();
+    const config = SshConfigFile.load(path.join(home, '.ssh', 'config'), home);
+    // No one can answer prompts here: unknown host keys fail (or are pinned with --accept-new), logins use keys, the agent or stored secrets.
+    const engine = createSshEngine({ secrets: defaultSecretStore('cli', io.env), prompter: null, acceptNewHostKeys: Boolean(values['accept-new']), env: io.env });
+    const width = Math.max(...nodes.map((n) => n.name.length));
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    process.once('SIGINT', onSignal);
+    try {
+      const outcomes = await execOnNodes(workspace, nodes, {
+        engine,
+        config,
+        env: io.env,
+        command,
+        maxParallel,
+        signal: stop.signal,
+        ...(timeoutSeconds ? { timeoutMs: timeoutSeconds * 1000 } : {}),
+        ...(values.json ? {} : { onLine: (node, stream, line) => (stream === 'stdout' ? io.out : io.err)(`${node.padEnd(width)} | ${line}`) }),
+      });
+      const code = overallExitCode(outcomes);
+      if (values.json) {
+        io.out(JSON.stringify({ command, exitCode: code, nodes: outcomes }, null, 2));
+      } else {
+        io.err('');
+        for (const outcome of outcomes) io.err(`${outcome.node.padEnd(width)}   ${describeOutcome(outcome)} (${Math.round(outcome.durationMs)} ms)`);
+        const ok = outcomes.filter((o) => !o.error && o.exitCode === 0).length;
+        io.err(`${ok} of ${outcomes.length} node(s) succeeded; exit code ${code}.`);
+      }
+      return code;
+    } finally {
+      process.removeListener('SIGINT', onSignal);
+      await engine.closeAll();
+    }
+  },
+};

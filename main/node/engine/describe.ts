@@ -1,0 +1,17 @@
+// Human-readable, redacted descriptions of checks, for the preview, messages and logs.
+import type { Check } from '../../common/plan/schema.js';
+import { secretMarker } from '../../common/plan/secrets.js';
+import { bodyText, redactedCommand } from './render.js';
+
+export function describeCheck(check: Check): string {
+  switch (check.kind) {
+    case 'exec':
+      return `\`${redactedCommand(check.command)}\` exits 0`;
+    case 'fileMatches':
+      return 'the file already has this content and mode';
+    case 'api': {
+      const body = bodyText(check.request.body, secretMarker);
+      return `${check.request.method} ${check.request.path}${body ? ` ${body}` : ''} answers 2xx${check.contains !== undefined ? ` containing ${JSON.stringify(check.contains)}` : ''}`;
+    }
+  }
+}

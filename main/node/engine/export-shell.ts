@@ -1,0 +1,181 @@
+// Exports a plan as one POSIX shell script: steps in dependency order, each guarded by its
+// precheck, every argument quoted, secrets read from CW_SECRET_* variables and never inlined.
+import { CwError } from '../../common/errors.js';
+import { topologicalOrder } from '../../common/plan/dag.js';
+import { precheckOf, type Check, type Command, type Plan, type SecretText, type Step } from '../../common/plan/schema.js';
+import { collectSecretIds, joinText, secretEnvName, substituteSecrets } from '../../common/plan/secrets.js';
+import { shellQuote } from '../ssh/shell-quote.js';
+import { planHash } from './hash.js';
+import { assertNoSentinel, commandLine, secretSentinel as sentinel, splitSentinels } from './render.js';
+
+/**
+ * Turns text holding secret sentinels into one shell word: literal pieces single-quoted, each secret
+ * as `"$(how "$CW_SECRET_X")"` (or `"$CW_SECRET_X"` when `how` is empty), all adjacent.
+ */
+function wordWithSecrets(text: string, how: 'cw_q' | 'cw_json' | ''): string {
+  const pieces = splitSentinels(text);
+  if (pieces.length === 0) return "''";
+  return pieces
+    .map((piece) => {
+      if (typeof piece === 'string') return shellQuote(piece);
+      const name = secretEnvName(piece.secretRef);
+      return how ? `"$(${how} "$${name}")"` : `"$${name}"`;
+    })
+    .join('');
+}
+
+/** The remote script of a command as a shell word; its secrets are quoted at run time by cw_q. */
+function commandWord(command: Command): string {
+  return wordWithSecrets(commandLine(command, sentinel), 'cw_q');
+}
+
+/** `printf '%s' piece…` printing a text with its secrets taken from the environment. */
+function printText(text: SecretText): string {
+  const parts = typeof text === 'string' || !Array.isArray(text) ? [text] : text;
+  if (parts.length === 0) return "printf ''";
+  return `printf '%s' ${parts.map((p) => (typeof p === 'string' ? shellQuote(p) : `"$${secretEnvName(p.secretRef)}"`)).join(' ')}`;
+}
+
+function octal(mode: string): string {
+  return parseInt(mode, 8).toString(8);
+}
+
+function apiCall(plan: Plan, step: Step, request: { method: string; path: string; body?: unknown }, extra: string[] = []): string {
+  const apiName = 'api' in step.target ? step.target.api : '';
+  const api = plan.apis[apiName];
+  if (!api) throw new CwError('INVALID_INPUT', `Step "${step.id}" calls API "${apiName}", which plan "${plan.id}" does not declare.`);
+  const url = api.baseUrl.replace(/\/$/, '') + request.path;
+  const args = ['curl', '-sS', '-X', shellQuote(request.method), ...extra];
+  for (const [name, value] of Object.entries(api.headers ?? {})) args.push('-H', wordWithSecrets(`${name}: ${joinText(value, sentinel)}`, ''));
+  let stdin = '';
+  if (request.body !== undefined) {
+    args.push('-H', shellQuote('content-type: application/json'), '--data-binary', '@-');
+    stdin = `${wordWithSecretsPrint(JSON.stringify(substituteSecrets(request.body, sentinel)))} | `;
+  }
+  args.push(shellQuote(url));
+  return `${stdin}${args.join(' ')}`;
+}
+
+/** printf of a JSON text whose secrets are JSON-escaped at run time. */
+function wordWithSecretsPrint(json: string): string {
+  return `printf '%s' ${wordWithSecrets(json, 'cw_json')}`;
+}
+
+/** A shell condition that holds when the check holds. */
+function condition(plan: Plan, step: Step, check: Check): string {
+  const node = 'node' in step.target ? step.target.node : '';
+  switch (check.kind) {
+    case 'exec':
+      return `cw_exec ${shellQuote(node)} ${commandWord(check.command)} </dev/null`;
+    case 'fileMatches': {
+      if (step.action.kind !== 'upload') throw new CwError('INVALID_INPUT', `Step "${step.id}": fileMatches needs an upload step.`);
+      const p = shellQuote(step.action.path);
+      const script = `cmp -s - ${p} && [ "$(stat -c %a ${p})" = ${shellQuote(octal(step.action.mode))} ]`;
+      return `${printText(step.action.content)} | cw_exec ${shellQuote(node)} ${shellQuote(script)}`;
+    }
+    case 'api': {
+      const call = apiCall(plan, step, check.request, ['-f', '-o', '-']);
+      return check.contains === undefined ? `${call} >/dev/null` : `${call} | grep -qF -- ${shellQuote(check.contains)}`;
+    }
+  }
+}
+
+function action(plan: Plan, step: Step): string[] {
+  const node = 'node' in step.target ? step.target.node : '';
+  const a = step.action;
+  switch (a.kind) {
+    case 'exec':
+      return [`cw_exec ${shellQuote(node)} ${commandWord(a.command)} </dev/null`];
+    case 'upload': {
+      const p = shellQuote(a.path);
+      const script = [
+        'set -eu',
+        `d=$(dirname -- ${p})`,
+        'mkdir -p -- "$d"',
+        `t="$d/.$(basename -- ${p}).cw-$$"`,
+        'cat > "$t"',
+        `chmod ${shellQuote(octal(a.mode))} "$t"`,
+        ...(a.owner ? [`chown ${shellQuote(a.owner)} "$t"`] : []),
+        `mv -f -- "$t" ${p}`,
+      ].join('; ');
+      return [`${printText(a.content)} | cw_exec ${shellQuote(node)} ${shellQuote(script)}`];
+    }
+    case 'api':
+      return [`${apiCall(plan, step, a.request, ['-f', '-o', '/dev/null'])}`];
+    case 'wait': {
+      const seconds = Math.max(1, Math.ceil(a.intervalMs / 1000));
+      return [
+        `cw_deadline=$(( $(date +%s) + ${Math.ceil(a.deadlineMs / 1000)} ))`,
+        `until ${condition(plan, step, a.until)}; do`,
+        `  if [ "$(date +%s)" -ge "$cw_deadline" ]; then cw_log ${shellQuote(`step ${step.id}: still not ready after ${Math.ceil(a.deadlineMs / 1000)} s`)}; return 1; fi`,
+        `  sleep ${seconds}`,
+        'done',
+      ];
+    }
+  }
+}
+
+function nodeCase(plan: Plan): string[] {
+  const lines: string[] = [];
+  for (const [name, node] of Object.entries(plan.nodes)) {
+    if ('local' in node) lines.push(`    ${shellQuote(name)}) sh -c "$2" ;;`);
+    else lines.push(`    ${shellQuote(name)}) ssh -o BatchMode=yes -p ${node.port} ${shellQuote(`${node.user}@${node.address}`)} "$2" ;;`);
+  }
+  return lines;
+}
+
+/** The plan as `<plan-id>.sh`. */
+export function exportShell(plan: Plan): { name: string; content: string }[] {
+  assertNoSentinel(plan, `Plan "${plan.id}"`);
+  const hash = planHash(plan);
+  const secretIds = [...collectSecretIds(plan)];
+  const out: string[] = [
+    '#!/bin/sh',
+    `# Plan ${JSON.stringify(plan.id)}: ${plan.title.replace(/\n/g, ' ')}`,
+    `# Exported by Clusterwright from plan hash ${hash}.`,
+    '# Steps run in dependency order, one after another; each runs only when its precheck says it is not done.',
+    '# Destructive steps run only with CW_APPROVE_DESTRUCTIVE=1.',
+  ];
+  if (secretIds.length > 0) {
+    out.push('# Secrets are read from these environment variables (never written into this file):');
+    for (const id of secretIds) out.push(`#   ${secretEnvName(id)}  (secret ${JSON.stringify(id)})`);
+  }
+  out.push(
+    'set -eu',
+    '',
+    "cw_log() { printf '%s\\n' \"$*\" >&2; }",
+    '# cw_q VALUE: VALUE single-quoted for sh.',
+    "cw_q() { printf \"'%s'\" \"$(printf '%s' \"$1\" | sed \"s/'/'\\\\\\\\''/g\")\"; }",
+    '# cw_json VALUE: VALUE escaped for a JSON string.',
+    "cw_json() { printf '%s' \"$1\" | sed 's/\\\\/\\\\\\\\/g; s/\"/\\\\\"/g'; }",
+    '# cw_exec NODE SCRIPT: runs SCRIPT with sh on NODE (stdin passed through).',
+    'cw_exec() {',
+    '  case "$1" in',
+    ...nodeCase(plan),
+    '    *) cw_log "unknown node $1"; return 2 ;;',
+    '  esac',
+    '}',
+  );
+  for (const id of secretIds) {
+    const name = secretEnvName(id);
+    out.push(`: "\${${name}?set ${name} to the secret ${id.replace(/[^A-Za-z0-9_.-]/g, '')}}"`);
+  }
+  const order = topologicalOrder(plan);
+  order.forEach((step, index) => {
+    const fn = `cw_step_${index + 1}`;
+    out.push('', `# Step ${step.id}: ${step.title.replace(/\n/g, ' ')} (${'node' in step.target ? `node ${step.target.node}` : `API ${step.target.api}`})`);
+    if (step.rollback) out.push(`#   rollback: ${step.rollback.replace(/\n/g, ' ')}`);
+    out.push(`${fn}() {`);
+    const precheck = precheckOf(step);
+    if (precheck) out.push(`  if ${condition(plan, step, precheck)}; then cw_log ${shellQuote(`skip ${step.id}: already done`)}; return 0; fi`);
+    if (step.destructive) {
+      out.push(`  if [ "\${CW_APPROVE_DESTRUCTIVE:-}" != 1 ]; then cw_log ${shellQuote(`step ${step.id} is destructive: set CW_APPROVE_DESTRUCTIVE=1 to run it`)}; return 1; fi`);
+    }
+    out.push(`  cw_log ${shellQuote(`run ${step.id}: ${step.title}`)}`);
+    for (const line of action(plan, step)) out.push(`  ${line}`);
+    if (step.verify) out.push(`  if ! ${condition(plan, step, step.verify)}; then cw_log ${shellQuote(`step ${step.id}: verify failed`)}; return 1; fi`);
+    out.push('}', fn);
+  });
+  out.push('', `cw_log ${shellQuote(`plan ${plan.id}: done`)}`, '');
+  return [{ name: `${plan.id}.sh`, content: out.join('\n') }];
+}

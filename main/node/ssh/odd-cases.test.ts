@@ -1,0 +1,187 @@
+// The engine against an in-process ssh2 server, for logins and host-key situations a stock sshd
+// cannot be made to show on demand.
+import { afterEach, describe, expect, it } from 'vitest';
+import { utils } from 'ssh2';
+import { CwError } from '../../common/errors.js';
+import { startInProcessSshd, type InProcessSshd } from './testing/ssh2-server.js';
+import { directTarget, ScriptedPrompter, testEngine, type TestEngine } from './testing/engine-helpers.js';
+import { PinnedHostKeys } from './pinned-host-keys.js';
+import type { SshStateChange } from './types.js';
+
+async function failure(promise: Promise<unknown>): Promise<CwError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof CwError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const servers: InProcessSshd[] = [];
+const engines: TestEngine[] = [];
+async function server(options: Parameters<typeof startInProcessSshd>[0]) {
+  const started = await startInProcessSshd(options);
+  servers.push(started);
+  return started;
+}
+function engine(setup: Parameters<typeof testEngine>[0]) {
+  const created = testEngine(setup);
+  engines.push(created);
+  return created;
+}
+
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((e) => e.engine.closeAll()));
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+describe('logins', () => {
+  it('logs in with a password from the secret store, which never appears in errors or events', async () => {
+    const sshd = await server({ password: 'correct horse battery' });
+    const states: SshStateChange[] = [];
+    const { engine: ssh, secrets } = engine({ acceptNewHostKeys: true, onStateChanged: (s) => states.push(s) });
+    const id = await secrets.put('correct horse battery', { label: 'admin@lab', kind: 'password' });
+    const result = await ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: id }]), 'echo hello');
+    expect(result.stdout).toBe('hello\n');
+    expect(JSON.stringify(states)).not.toContain('correct horse');
+  });
+
+  it('asks for the password when none is stored', async () => {
+    const sshd = await server({ password: 's3cret' });
+    const prompter = new ScriptedPrompter('pin', (q) => (q.kind === 'password' ? ['s3cret'] : null));
+    const { engine: ssh } = engine({ prompter });
+    await ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo ok');
+    expect(prompter.authQuestions.map((q) => q.kind)).toEqual(['password']);
+    expect(prompter.authQuestions[0]!.prompts[0]).toMatchObject({ echo: false });
+  });
+
+  it('answers a two-round keyboard-interactive (2FA) login through prompts', async () => {
+    const sshd = await server({ password: 'pw', oneTimeCode: '123456' });
+    const prompter = new ScriptedPrompter('pin', (q) => (q.prompts[0]!.text.startsWith('Password') ? ['pw'] : ['123456']));
+    const { engine: ssh } = engine({ prompter });
+    const result = await ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'keyboardInteractive' }]), 'echo in');
+    expect(result.stdout).toBe('in\n');
+    expect(prompter.authQuestions.map((q) => [q.kind, q.prompts[0]!.text, q.prompts[0]!.echo])).toEqual([
+      ['keyboardInteractive', 'Password: ', false],
+      ['keyboardInteractive', 'Verification code: ', true],
+    ]);
+    expect(prompter.authQuestions[1]!.instructions).toContain('6 digits');
+  });
+
+  it('fails with AUTH_FAILED after a wrong password and does not retry (no lockout)', async () => {
+    const sshd = await server({ password: 'right' });
+    const { engine: ssh, secrets } = engine({ acceptNewHostKeys: true, reconnect: { attempts: 5, baseDelayMs: 5, maxDelayMs: 5 } });
+    const id = await secrets.put('wrong-password-value', { label: 'x', kind: 'password' });
+    const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: id }]), 'echo no'));
+    expect(error.code).toBe('AUTH_FAILED');
+    expect(error.message).toMatch(/admin@127\.0\.0\.1:\d+ refused the login as "admin" \(tried: password\)/);
+    expect(JSON.stringify(error.detail) + error.message).not.toContain('wrong-password-value');
+    expect(sshd.connections).toBe(1);
+  });
+
+  it('with key-only auth, offers only publickey: no "none" probe, no password', async () => {
+    const pair = utils.generateKeyPairSync('ed25519');
+    const sshd = await server({ authorizedKey: pair.public, password: 'also-allowed' });
+    const { engine: ssh, secrets } = engine({ acceptNewHostKeys: true });
+    const keyId = await secrets.put(pair.private, { label: 'deploy key', kind: 'privateKey' });
+    await ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'privateKey', keySecretId: keyId }]), 'echo k');
+    expect(new Set(sshd.authAttempts)).toEqual(new Set(['publickey']));
+  });
+
+  it('opens an encrypted private key with a passphrase asked from the admin', async () => {
+    const pair = utils.generateKeyPairSync('ed25519', { passphrase: 'open sesame', cipher: 'aes256-ctr', rounds: 4 } as never);
+    const sshd = await server({ authorizedKey: pair.public });
+    let asked = 0;
+    const prompter = new ScriptedPrompter('pin', (q) => (q.kind === 'passphrase' ? [asked++ === 0 ? 'wrong' : 'open sesame'] : null));
+    const { engine: ssh, secrets } = engine({ prompter });
+    const keyId = await secrets.put(pair.private, { label: 'encrypted key', kind: 'privateKey' });
+    await ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'privateKey', keySecretId: keyId }]), 'echo k');
+    expect(prompter.authQuestions.map((q) => q.prompts[0]!.text)).toEqual(['Passphrase for the stored key:', 'Wrong passphrase, try again:']);
+  });
+
+  it('reports the signal that ended a command', async () => {
+    const sshd = await server({ password: 'pw' });
+    const { engine: ssh, secrets } = engine({ acceptNewHostKeys: true });
+    const id = await secrets.put('pw', { label: 'pw', kind: 'password' });
+    const target = directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: id }]);
+    expect(await ssh.exec(target, 'signal KILL')).toMatchObject({ exitCode: null, exitSignal: 'KILL' });
+    expect(await ssh.exec(target, 'exit 42')).toMatchObject({ exitCode: 42, exitSignal: null });
+  });
+});
+
+describe('host keys', () => {
+  it('refuses an unknown key without a prompter (CLI) with HOST_KEY_UNKNOWN and the fingerprint, before any login', async () => {
+    const sshd = await server({ password: 'pw' });
+    const { engine: ssh } = engine({});
+    const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
+    expect(error.code).toBe('HOST_KEY_UNKNOWN');
+    expect(error.detail).toMatchObject({ fingerprint: sshd.fingerprint, keyType: 'ssh-ed25519' });
+    expect(error.message).toContain(sshd.fingerprint);
+    expect(sshd.authAttempts).toEqual([]);
+  });
+
+  it('sends nothing when the admin rejects an unknown key', async () => {
+    const sshd = await server({ password: 'pw' });
+    const prompter = new ScriptedPrompter('reject');
+    const { engine: ssh } = engine({ prompter });
+    const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: 'never-read' }]), 'echo x'));
+    expect(error.code).toBe('HOST_KEY_UNKNOWN');
+    expect(prompter.hostKeyQuestions[0]).toMatchObject({ fingerprint: sshd.fingerprint, position: 'destination' });
+    expect(sshd.authAttempts).toEqual([]);
+  });
+
+  it('refuses a changed key of the same type with HOST_KEY_CHANGED (old and new fingerprints), without asking', async () => {
+    const sshd = await server({ password: 'pw' });
+    const prompter = new ScriptedPrompter('pin');
+    const { engine: ssh, pinnedFile } = engine({ prompter });
+    const other = utils.parseKey(utils.generateKeyPairSync('ed25519').public);
+    if (other instanceof Error || Array.isArray(other)) throw new Error('key');
+    const pinned = new PinnedHostKeys(pinnedFile).pin('127.0.0.1', sshd.port, other.getPublicSSH());
+    const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
+    expect(error.code).toBe('HOST_KEY_CHANGED');
+    expect(error.detail).toMatchObject({ oldFingerprint: pinned.fingerprint, newFingerprint: sshd.fingerprint });
+    expect(prompter.hostKeyQuestions).toHaveLength(0);
+    expect(sshd.authAttempts).toEqual([]);
+  });
+
+  it('treats a new key type for a known host as unknown (asks), not as changed', async () => {
+    const sshd = await server({ password: 'pw', hostKeyType: 'ed25519' });
+    const prompter = new ScriptedPrompter('pin', () => ['pw']);
+    const { engine: ssh, pinnedFile } = engine({ prompter });
+    const rsa = utils.parseKey(utils.generateKeyPairSync('rsa', { bits: 2048 }).public);
+    if (rsa instanceof Error || Array.isArray(rsa)) throw new Error('key');
+    new PinnedHostKeys(pinnedFile).pin('127.0.0.1', sshd.port, rsa.getPublicSSH());
+    await ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x');
+    expect(prompter.hostKeyQuestions).toHaveLength(1);
+    expect(prompter.hostKeyQuestions[0]).toMatchObject({ keyType: 'ssh-ed25519', knownKeyTypes: ['ssh-rsa'] });
+    const types = new PinnedHostKeys(pinnedFile).lookup('127.0.0.1', sshd.port).map((k) => k.keyType).sort();
+    expect(types).toEqual(['ssh-ed25519', 'ssh-rsa']);
+  });
+
+  it('accepts a key "once" without pinning it', async () => {
+    const sshd = await server({ password: 'pw' });
+    const prompter = new ScriptedPrompter('once', () => ['pw']);
+    const { engine: ssh, pinnedFile } = engine({ prompter });
+    await ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x');
+    expect(new PinnedHostKeys(pinnedFile).list()).toEqual([]);
+  });
+});
+
+describe('reconnect', () => {
+  it('retries an unreachable host with growing backoff, reporting each state, then fails with UNREACHABLE', async () => {
+    const states: SshStateChange[] = [];
+    const sshd = await server({ password: 'pw' });
+    const port = sshd.port;
+    await sshd.close();
+    servers.splice(0);
+    const { engine: ssh } = engine({ acceptNewHostKeys: true, reconnect: { attempts: 3, baseDelayMs: 40, maxDelayMs: 1000 }, onStateChanged: (s) => states.push(s) });
+    const error = await failure(ssh.run(directTarget('127.0.0.1', port, 'admin', [{ kind: 'password', secretId: 'x' }]), 'echo x'));
+    expect(error.code).toBe('UNREACHABLE');
+    expect(error.message).toContain(`127.0.0.1:${port} refused the connection`);
+    const retries = states.filter((s) => s.state === 'retrying');
+    expect(retries.map((s) => s.attempt)).toEqual([1, 2]);
+    expect(retries[1]!.retryInMs!).toBeGreaterThan(retries[0]!.retryInMs!);
+    expect(states.at(-1)).toMatchObject({ state: 'failed', attempt: 3, error: { code: 'UNREACHABLE' } });
+  });
+});

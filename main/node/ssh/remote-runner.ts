@@ -1,0 +1,27 @@
+// Runs workspace commands (latency probes, discovery) on the nodes themselves over SSH: the
+// RemoteRunner the workspace services plug in with registerRunnerFactory.
+import type { Workspace } from '../../common/workspace/index.js';
+import type { RemoteRunner, RunOptions, RunResult } from '../workspace/runner.js';
+import type { SshEngine } from './engine.js';
+import { shellCommand } from './shell-quote.js';
+import type { SshTargetSpec } from './target.js';
+import type { SshTarget } from './types.js';
+import { targetSpecForNode } from './workspace-targets.js';
+
+export class SshRemoteRunner implements RemoteRunner {
+  readonly kind = 'ssh';
+  readonly runsOnNodes = true;
+
+  constructor(
+    private readonly engine: SshEngine,
+    private readonly workspace: Workspace,
+    private readonly resolve: (spec: SshTargetSpec) => SshTarget,
+  ) {}
+
+  async exec(node: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+    const target = this.resolve(targetSpecForNode(this.workspace, node));
+    target.destination.label = node;
+    const result = await this.engine.run(target, shellCommand(...argv), { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+    return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  }
+}

@@ -1,0 +1,12 @@
+// Quoting for POSIX shells: every argument the app puts into a remote command goes through here.
+/** One argument, safe for sh/bash/dash: bare when it holds only safe characters, else single-quoted. */
+export function shellQuote(argument: string): string {
+  if (argument.includes('\0')) throw new Error('A shell argument cannot contain a NUL byte.');
+  if (argument !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(argument)) return argument;
+  return `'${argument.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A command line from a program and its arguments, each quoted. */
+export function shellCommand(...argv: string[]): string {
+  return argv.map(shellQuote).join(' ');
+}

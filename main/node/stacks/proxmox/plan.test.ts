@@ -1,0 +1,50 @@
+// Proxmox cluster plans: valid engine plans, joins in order, secrets only by reference, QDevice only
+// for an even count, HA by release, the same link count everywhere.
+import { describe, expect, it } from 'vitest';
+import { parsePlan } from '../../../common/plan/dag.js';
+import { proxmoxClusterPlan, type ProxmoxClusterPlanInput } from './plan.js';
+
+const fp = 'AB:'.repeat(31) + 'CD';
+const node = (name: string, i: number) => ({ name, ssh: { address: `198.18.1.${i}` }, links: [`198.18.1.${i}`, `198.19.1.${i}`] });
+const base: ProxmoxClusterPlanInput = { clusterName: 'homelab', nodes: [node('a1', 11), node('a2', 12), node('b1', 13)], linkPriorities: [20, 10], fingerprint: fp, rootPasswordSecret: 'pve-root' };
+
+describe('the Proxmox cluster plan', () => {
+  it('is a valid engine plan: checks, create with both links, joins one after another, then quorum', () => {
+    const plan = parsePlan(proxmoxClusterPlan(base));
+    expect(plan.steps.map((s) => s.id)).toEqual(['check-a1', 'check-a2', 'check-b1', 'create', 'join-a2', 'join-b1', 'quorate']);
+    const create = plan.steps.find((s) => s.id === 'create')!;
+    expect(create.action).toEqual({ kind: 'exec', command: { argv: ['pvesh', 'create', '/cluster/config', '--clustername', 'homelab', '--link0', 'address=198.18.1.11,priority=20', '--link1', 'address=198.19.1.11,priority=10'] } });
+    expect(create.dependsOn).toEqual(['check-a1', 'check-a2', 'check-b1']);
+    expect(plan.steps.find((s) => s.id === 'join-b1')!.dependsOn).toEqual(['join-a2']);
+    expect(plan.steps.every((s) => s.precheck !== undefined || s.action.kind === 'wait')).toBe(true);
+    expect(plan.steps.filter((s) => !s.idempotent).map((s) => s.id)).toEqual(['create', 'join-a2', 'join-b1']);
+  });
+
+  it('passes the root password to joins only as a secret reference in the environment', () => {
+    const plan = proxmoxClusterPlan(base);
+    const join = plan.steps.find((s) => s.id === 'join-a2')!;
+    expect(join.action).toMatchObject({ kind: 'exec', command: { env: { PVE_ROOT_PASSWORD: { secretRef: 'pve-root' } } } });
+    const text = (join.action as { command: { sh: string } }).command.sh;
+    expect(text).toContain('--fingerprint');
+    expect(text).toContain('"$PVE_ROOT_PASSWORD"');
+  });
+
+  it('adds the QDevice only for an even node count, and HA rules or groups by release', () => {
+    const two = proxmoxClusterPlan({ ...base, nodes: base.nodes.slice(0, 2), qdevice: { address: '198.18.3.11' }, ha: { release: '9.1', name: 'site-a', resources: ['vm:100'], nodes: ['a1', 'a2'] } });
+    expect(two.steps.map((s) => s.id).slice(-3)).toEqual(['qdevice', 'qdevice-vote', 'ha']);
+    expect(two.steps.find((s) => s.id === 'ha')!.action).toMatchObject({ command: { argv: ['pvesh', 'create', '/cluster/ha/rules', '--rule', 'site-a', '--type', 'node-affinity', '--nodes', 'a1,a2', '--resources', 'vm:100'] } });
+    const three = proxmoxClusterPlan({ ...base, qdevice: { address: '198.18.3.11' }, ha: { release: '8.4', name: 'site-a', resources: [], nodes: ['a1'] } });
+    expect(three.steps.some((s) => s.id === 'qdevice')).toBe(false);
+    expect(three.steps.find((s) => s.id === 'ha')!.action).toMatchObject({ command: { argv: ['pvesh', 'create', '/cluster/ha/groups', '--group', 'site-a', '--nodes', 'a1'] } });
+  });
+
+  it('writes WAN totem timing before the first join', () => {
+    const plan = parsePlan(proxmoxClusterPlan({ ...base, totem: { join: 90, token: 4000 } }));
+    expect(plan.steps.map((s) => s.id)).toContain('wan-tuning');
+    expect(plan.steps.find((s) => s.id === 'join-a2')!.dependsOn).toEqual(['wan-tuning']);
+  });
+
+  it('refuses nodes whose link counts differ, saying what Proxmox would do', () => {
+    expect(() => proxmoxClusterPlan({ ...base, nodes: [node('a1', 11), { ...node('a2', 12), links: ['198.18.1.12'] }] })).toThrow(/Proxmox refuses a join whose links differ/);
+  });
+});

@@ -1,0 +1,46 @@
+// Builds the `pvecm` and `pvesh` stand-ins into one executable file each (esbuild) for a lab's bin
+// directory, which every lab host sees as /usr/local/sbin; the lab's /etc/pve root is baked in.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CwError } from '../../../../common/errors.js';
+import { defaultSchemaFile } from '../api-schema.js';
+
+/** Writes `<binDir>/pvecm` and `<binDir>/pvesh`. `pmxcfsRoot` must be a path every lab host sees (not under a host-private /tmp). */
+export async function installPveStandIns(binDir: string, pmxcfsRoot: string): Promise<string[]> {
+  if (/^\/(tmp|run|root)(\/|$)/.test(pmxcfsRoot)) {
+    throw new CwError('INVALID_INPUT', `${pmxcfsRoot} is private to each lab host; put the Proxmox test servers' pmxcfs root elsewhere (e.g. under /var/tmp).`);
+  }
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    throw new CwError('MISSING_DEPENDENCY', 'Building the pvecm stand-in needs the esbuild package (a development dependency): run npm ci.');
+  }
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const written: string[] = [];
+  for (const [name, entryFile, call] of [
+    ['pvecm', 'pvecm-cli.ts', 'process.exitCode = main(process.argv.slice(2));'],
+    ['pvesh', 'pvesh-cli.ts', 'main(process.argv.slice(2)).then((code) => { process.exitCode = code; });'],
+  ] as const) {
+    const entry = path.join(here, entryFile);
+    const result = await esbuild.build({
+      stdin: { contents: `import { main } from ${JSON.stringify(entry)};\n${call}\n`, resolveDir: here, loader: 'ts' },
+      bundle: true,
+      platform: 'node',
+      // Extension-less and outside any package.json: Node runs it as CommonJS.
+      format: 'cjs',
+      target: 'node20',
+      write: false,
+      banner: { js: '#!/usr/bin/env node' },
+      define: { 'process.env.CW_PVE_PMXCFS_ROOT': JSON.stringify(pmxcfsRoot), 'process.env.CW_PVE_APIDATA_FILE': JSON.stringify(defaultSchemaFile()) },
+      logLevel: 'silent',
+    });
+    const out = path.join(binDir, name);
+    fs.mkdirSync(binDir, { recursive: true });
+    fs.writeFileSync(`${out}.tmp`, result.outputFiles[0]!.contents, { mode: 0o755 });
+    fs.renameSync(`${out}.tmp`, out);
+    written.push(out);
+  }
+  return written;
+}

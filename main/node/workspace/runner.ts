@@ -1,0 +1,73 @@
+// How the latency matrix runs a command on a node: the RemoteRunner interface, the local runner
+// (runs on this machine: tests and the lab), and the one place where the SSH runner is plugged in.
+import { execFile } from 'node:child_process';
+import { CwError } from '../../common/errors.js';
+import type { Workspace } from '../../common/workspace/index.js';
+
+export interface RunResult {
+  /** Exit code, or null when the command was killed by a signal. */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface RemoteRunner {
+  /** Recorded with each measurement: "ssh" (on the nodes), "local" (on this machine), "lab"… */
+  readonly kind: string;
+  /** Whether commands really run on the named node (false: they all run on this machine). */
+  readonly runsOnNodes: boolean;
+  /**
+   * Runs argv (no shell) on the node named `node`. Resolves with the exit code even when it is not 0;
+   * rejects with a CwError (UNREACHABLE, AUTH_FAILED, HOST_KEY_*, TIMEOUT, CANCELLED) when the
+   * command could not be run at all.
+   */
+  exec(node: string, argv: readonly string[], options: RunOptions): Promise<RunResult>;
+}
+
+/** Runs every command on this machine, whatever the node. */
+export class LocalRunner implements RemoteRunner {
+  readonly kind = 'local';
+  readonly runsOnNodes = false;
+
+  exec(node: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+    const [command, ...args] = argv;
+    if (!command) return Promise.reject(new CwError('INVALID_INPUT', 'No command to run.'));
+    return new Promise((resolve, reject) => {
+      execFile(
+        command,
+        args,
+        { timeout: options.timeoutMs, signal: options.signal, maxBuffer: 4 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' }, windowsHide: true },
+        (error, stdout, stderr) => {
+          if (!error) return resolve({ code: 0, stdout, stderr });
+          const err = error as NodeJS.ErrnoException & { code?: string | number; killed?: boolean; signal?: string };
+          if (err.name === 'AbortError') return reject(new CwError('CANCELLED', `Cancelled ${command} for ${node}.`));
+          if (err.code === 'ENOENT') return reject(new CwError('MISSING_DEPENDENCY', `${command} is not installed on this machine (needed for ${node}). On Debian: apt-get install ${command === 'ping' ? 'iputils-ping' : command}.`));
+          if (err.killed && err.signal) return reject(new CwError('TIMEOUT', `${command} for ${node} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was stopped.`));
+          if (typeof err.code === 'number') return resolve({ code: err.code, stdout, stderr });
+          reject(new CwError('REMOTE_FAILED', `${command} for ${node} failed: ${err.message}`));
+        },
+      );
+    });
+  }
+}
+
+export type RunnerFactory = (workspace: Workspace) => RemoteRunner;
+
+let factory: RunnerFactory | undefined;
+
+/**
+ * Plugs in the runner the services use (the SSH engine registers one that runs on the nodes).
+ * Until one is registered, measurements run locally and say so.
+ */
+export function registerRunnerFactory(next: RunnerFactory | undefined): void {
+  factory = next;
+}
+
+export function runnerFor(workspace: Workspace): RemoteRunner {
+  return factory ? factory(workspace) : new LocalRunner();
+}

@@ -1,0 +1,257 @@
+// The workspace on disk: the default folder, opening any file or folder, the recent list, atomic
+// saves with a .bak, refusal to write anything that fails the schema, and the measured facts beside it.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { CwError } from '../../common/errors.js';
+import {
+  checkWorkspaceModel,
+  countFindings,
+  emptyWorkspaceText,
+  parseWorkspace,
+  renderWorkspaceEdit,
+  validateWorkspace,
+  WORKSPACE_FILE_NAME,
+  type Facts,
+  type ParsedWorkspace,
+  type Workspace,
+  type WorkspaceIssue,
+} from '../../common/workspace/index.js';
+import type { ValidationResult, WorkspaceState } from '../../common/contract/workspace.js';
+import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { factsPathFor, loadFacts, saveFacts } from './facts-file.js';
+import { RecentList } from './recent.js';
+
+export interface WorkspaceStoreOptions {
+  workspaceDir: string;
+  recentFile: string;
+  onChanged?(change: { path: string; revision: string; reason: 'opened' | 'created' | 'saved'; ok: boolean }): void;
+}
+
+interface OpenWorkspace {
+  path: string;
+  text: string;
+  revision: string;
+  parsed: ParsedWorkspace;
+  facts: Facts;
+  factsProblem?: string;
+  savedAt?: string;
+}
+
+export function revisionOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function firstProblems(issues: readonly WorkspaceIssue[], max = 3): string {
+  const errors = issues.filter((i) => i.severity === 'error');
+  const shown = errors.slice(0, max).map((i) => (i.line ? `line ${i.line}, column ${i.column}: ${i.message}` : i.message));
+  return shown.join(' ') + (errors.length > max ? ` (and ${errors.length - max} more)` : '');
+}
+
+export function validationOf(parsed: { workspace?: Workspace; issues: WorkspaceIssue[] }, facts: Facts): ValidationResult {
+  const findings = parsed.workspace ? validateWorkspace(parsed.workspace, facts) : [];
+  const counts = countFindings(findings);
+  const issueErrors = parsed.issues.some((i) => i.severity === 'error');
+  return { issues: parsed.issues, findings, counts, ok: !!parsed.workspace && !issueErrors && counts.error === 0 };
+}
+
+export class WorkspaceStore {
+  private current: OpenWorkspace | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly recent: RecentList;
+
+  constructor(private readonly options: WorkspaceStoreOptions) {
+    this.recent = new RecentList(options.recentFile);
+  }
+
+  get defaultFile(): string {
+    return path.join(this.options.workspaceDir, WORKSPACE_FILE_NAME);
+  }
+
+  /** Creates the default workspace folder and an empty workspace file when they do not exist yet. */
+  ensureDefault(): string {
+    const file = this.defaultFile;
+    fs.mkdirSync(this.options.workspaceDir, { recursive: true, mode: 0o700 });
+    try {
+      fs.writeFileSync(file, emptyWorkspaceText(), { flag: 'wx', mode: 0o644 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    return file;
+  }
+
+  /** Runs one operation at a time, so saves never interleave. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A file, or a folder holding clusterwright.yaml. */
+  async resolveTarget(target: string): Promise<{ file: string; exists: boolean }> {
+    const absolute = path.resolve(target);
+    const stat = await fsp.stat(absolute).catch(() => undefined);
+    if (stat?.isDirectory()) {
+      const file = path.join(absolute, WORKSPACE_FILE_NAME);
+      return { file, exists: fs.existsSync(file) };
+    }
+    if (stat && !stat.isFile()) throw new CwError('INVALID_INPUT', `${absolute} is neither a workspace file nor a folder.`);
+    const looksLikeFolder = !/\.ya?ml$/i.test(absolute);
+    // Only YAML files are read, so a path from the UI cannot make the services echo other files.
+    if (stat && looksLikeFolder) throw new CwError('INVALID_INPUT', `${absolute} is not a workspace file: workspace files end in .yaml or .yml. Choose the file or the folder that holds ${WORKSPACE_FILE_NAME}.`);
+    const file = !stat && looksLikeFolder ? path.join(absolute, WORKSPACE_FILE_NAME) : absolute;
+    return { file, exists: !!stat || fs.existsSync(file) };
+  }
+
+  private async load(file: string): Promise<OpenWorkspace> {
+    let text: string;
+    try {
+      text = await fsp.readFile(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new CwError('NOT_FOUND', `There is no workspace file at ${file}. Check the path, or open the folder with "create" to start an empty workspace there.`, { path: file });
+      if (code === 'EACCES' || code === 'EPERM') throw new CwError('FORBIDDEN', `${file} cannot be read (permission denied). Fix its permissions and open it again.`, { path: file });
+      throw new CwError('REMOTE_FAILED', `Reading ${file} failed: ${(error as Error).message}`, { path: file });
+    }
+    const parsed = parseWorkspace(text);
+    await removeStaleTemps(file).catch(() => undefined);
+    const { facts, problem } = await loadFacts(file);
+    return { path: file, text, revision: revisionOf(text), parsed, facts, ...(problem ? { factsProblem: problem } : {}) };
+  }
+
+  state(open: OpenWorkspace): WorkspaceState {
+    const result = validationOf(open.parsed, open.facts);
+    const matrix = open.facts.latency;
+    return {
+      path: open.path,
+      folder: path.dirname(open.path),
+      revision: open.revision,
+      workspace: open.parsed.workspace ?? null,
+      issues: result.issues,
+      findings: result.findings,
+      counts: result.counts,
+      ok: result.ok,
+      ...(open.parsed.migratedFrom !== undefined ? { migratedFrom: open.parsed.migratedFrom } : {}),
+      ...(open.savedAt ? { savedAt: open.savedAt } : {}),
+      latency: {
+        file: factsPathFor(open.path),
+        pairs: matrix?.samples.length ?? 0,
+        ...(matrix ? { measuredAt: matrix.measuredAt, runner: matrix.runner } : {}),
+        ...(open.factsProblem ? { problem: open.factsProblem } : {}),
+      },
+    };
+  }
+
+  async open(target: string, options: { create?: boolean; remember?: boolean } = {}): Promise<WorkspaceState> {
+    return this.exclusive(async () => {
+      const { file, exists } = await this.resolveTarget(target);
+      let reason: 'opened' | 'created' = 'opened';
+      if (!exists) {
+        if (!options.create) throw new CwError('NOT_FOUND', `There is no workspace at ${file}. Check the path, or choose "create" to start an empty workspace there.`, { path: file });
+        await fsp.mkdir(path.dirname(file), { recursive: true });
+        await writeFileAtomic(file, emptyWorkspaceText());
+        reason = 'created';
+      }
+      const open = await this.load(file);
+      this.current = open;
+      if (options.remember !== false) {
+        await this.recent.remember({ path: file, name: open.parsed.workspace?.name ?? path.basename(path.dirname(file)), openedAt: new Date().toISOString() }).catch(() => undefined);
+      }
+      this.options.onChanged?.({ path: file, revision: open.revision, reason, ok: open.parsed.ok });
+      return this.state(open);
+    });
+  }
+
+  /** The open workspace; the default one (created if needed) when nothing was opened yet. */
+  async currentState(): Promise<WorkspaceState> {
+    return this.state(await this.ensureOpen());
+  }
+
+  async ensureOpen(): Promise<OpenWorkspace> {
+    if (this.current) return this.current;
+    return this.exclusive(async () => {
+      if (!this.current) this.current = await this.load(this.ensureDefault());
+      return this.current;
+    });
+  }
+
+  /**
+   * Saves a model into the open workspace file. Refuses (and writes nothing) when the model fails
+   * the schema or its references, when the file changed on disk since it was read, or when the
+   * file on disk has errors the model would silently replace (unless replaceInvalid).
+   */
+  async save(next: Workspace, options: { revision?: string; autosave?: boolean; replaceInvalid?: boolean } = {}): Promise<WorkspaceState> {
+    await this.ensureOpen();
+    return this.exclusive(async () => {
+      const open = this.current!;
+      const verb = options.autosave ? 'Autosave refused' : 'Not saved';
+      const checked = checkWorkspaceModel(next);
+      const errors = checked.issues.filter((i) => i.severity === 'error');
+      if (!checked.workspace || errors.length > 0) {
+        throw new CwError('INVALID_INPUT', `${verb}: the workspace has ${errors.length} error${errors.length === 1 ? '' : 's'}; ${open.path} is unchanged. ${errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join(' ')}`, { issues: checked.issues });
+      }
+      if (options.revision && options.revision !== open.revision) {
+        throw new CwError('CONFLICT', `${verb}: the edit was based on an older version of ${open.path}. Reload the workspace and apply the change again.`, { path: open.path });
+      }
+      const onDisk = await fsp.readFile(open.path, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+      if (onDisk !== undefined && revisionOf(onDisk) !== open.revision) {
+        throw new CwError('CONFLICT', `${verb}: ${open.path} was changed by another program since Clusterwright read it. Reopen it to see those changes; nothing was written.`, { path: open.path });
+      }
+      if (!open.parsed.workspace && onDisk !== undefined && !options.replaceInvalid) {
+        throw new CwError('CONFLICT', `${verb}: ${open.path} has errors (${firstProblems(open.parsed.issues)}), so saving would replace text Clusterwright cannot read. Fix the file in an editor, or save with "replace" (the current text is kept as ${path.basename(open.path)}.bak).`, { path: open.path, issues: open.parsed.issues });
+      }
+      const rendered = renderWorkspaceEdit(open.text, open.parsed.workspace ? open.parsed : undefined, checked.workspace);
+      if (!rendered.parsed.ok || !rendered.parsed.workspace) {
+        throw new CwError('INTERNAL', `${verb}: the text written for ${open.path} would not read back cleanly (${firstProblems(rendered.parsed.issues)}). Nothing was written; please report this.`, { issues: rendered.parsed.issues });
+      }
+      await fsp.mkdir(path.dirname(open.path), { recursive: true });
+      try {
+        await writeFileAtomic(open.path, rendered.text, { backup: true });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new CwError(code === 'EACCES' || code === 'EPERM' ? 'FORBIDDEN' : 'REMOTE_FAILED', `${verb}: writing ${open.path} failed (${(error as Error).message}); the previous file is intact.`, { path: open.path });
+      }
+      const saved: OpenWorkspace = { ...open, text: rendered.text, revision: revisionOf(rendered.text), parsed: rendered.parsed, savedAt: new Date().toISOString() };
+      this.current = saved;
+      this.options.onChanged?.({ path: saved.path, revision: saved.revision, reason: 'saved', ok: saved.parsed.ok });
+      return this.state(saved);
+    });
+  }
+
+  /** Validates a model, a file (with the facts beside it), or the open workspace. */
+  async validate(input: { workspace?: Workspace; path?: string } = {}): Promise<ValidationResult> {
+    if (input.path) {
+      const { file, exists } = await this.resolveTarget(input.path);
+      if (!exists) throw new CwError('NOT_FOUND', `There is no workspace file at ${file}. Check the path.`, { path: file });
+      const loaded = await this.load(file);
+      return validationOf(loaded.parsed, loaded.facts);
+    }
+    const open = await this.ensureOpen();
+    if (input.workspace) return validationOf(checkWorkspaceModel(input.workspace), open.facts);
+    return validationOf(open.parsed, open.facts);
+  }
+
+  async recentEntries(): Promise<{ path: string; name: string; openedAt: string; exists: boolean }[]> {
+    return (await this.recent.list()).map((e) => ({ ...e, exists: fs.existsSync(e.path) }));
+  }
+
+  /** Stores new facts beside the open workspace and uses them from now on. */
+  async storeFacts(update: Facts): Promise<string> {
+    const open = await this.ensureOpen();
+    return this.exclusive(async () => {
+      const facts: Facts = { ...open.facts, ...update };
+      const file = await saveFacts(open.path, facts);
+      if (this.current === open || this.current?.path === open.path) {
+        this.current = { ...this.current!, facts };
+        delete this.current.factsProblem;
+      }
+      return file;
+    });
+  }
+
+  async facts(): Promise<{ facts: Facts; file: string; problem?: string }> {
+    const open = await this.ensureOpen();
+    return { facts: open.facts, file: factsPathFor(open.path), ...(open.factsProblem ? { problem: open.factsProblem } : {}) };
+  }
+}

@@ -1,0 +1,114 @@
+// The Proxmox cluster plan run by the engine over real SSH on the lab: three nodes, two sites, two
+// links, built by `pvesh` on each node against its Proxmox test server; a second run changes nothing.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { JobLog } from '../../main/common/contract/plan.js';
+import { PlanEngine } from '../../main/node/engine/engine.js';
+import { EnvSecretResolver } from '../../main/node/engine/render.js';
+import { SshStepRunner } from '../../main/node/engine/ssh-runner.js';
+import { directTarget, testEngine, type TestEngine } from '../../main/node/ssh/testing/engine-helpers.js';
+import { PveApiSchema } from '../../main/node/stacks/proxmox/api-schema.js';
+import { proxmoxClusterPlan } from '../../main/node/stacks/proxmox/plan.js';
+import { installPveStandIns } from '../../main/node/stacks/proxmox/test-server/stand-ins.js';
+import { describeLab, useLab } from '../support/lab.js';
+import { startLabPve, type LabPve } from '../../main/node/stacks/proxmox/test-server/lab.js';
+
+const spec = `
+name: pve-plan
+sites:
+  - name: a
+    hosts: [a1, a2]
+  - name: b
+    hosts: [b1]
+    link: man
+`;
+const hosts = ['a1', 'a2', 'b1'];
+const schema = new PveApiSchema();
+const notes: string[] = [];
+let pve: LabPve | undefined;
+let ssh: TestEngine | undefined;
+let workDir = '';
+let workspace = '';
+
+describeLab('Proxmox cluster plan through the engine on the lab', () => {
+  const handle = useLab(spec, 'cwpp');
+
+  beforeAll(async () => {
+    const lab = handle.lab;
+    workDir = fs.mkdtempSync('/var/tmp/cw-pve-plan-');
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-pve-plan-ws-'));
+    pve = await startLabPve(lab, hosts, { schema, workDir });
+    await installPveStandIns(lab.binDir, path.join(workDir, 'pmxcfs'));
+    ssh = testEngine({ knownHostsFiles: [lab.knownHostsPath], readyTimeoutMs: 5000 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await ssh?.engine.closeAll();
+    const violations = Object.values(pve?.servers ?? {}).flatMap((x) => x.violations);
+    const served = Object.values(pve?.servers ?? {}).reduce((s, x) => s + x.counts.requests, 0);
+    console.log(`Proxmox plan suite: the test servers validated ${served} requests (from pvesh on the nodes and server-to-server joins) and their replies against the official schema, ${violations.length} violations\n  ${notes.join('\n  ')}`);
+    await pve?.stop();
+    fs.rmSync(workspace, { recursive: true, force: true });
+    expect(violations).toEqual([]);
+  }, 60_000);
+
+  function run(plan: ReturnType<typeof proxmoxClusterPlan>, logs: JobLog[]) {
+    const lab = handle.lab;
+    const runner = new SshStepRunner(ssh!.engine, (node) => {
+      const host = lab.host(node.node);
+      return directTarget(host.addresses.management!, host.sshPort, 'root', [{ kind: 'privateKey', identityFile: lab.clientKeyPath }]);
+    });
+    const secrets = new EnvSecretResolver({ CW_SECRET_PVE_ROOT: pve!.rootPassword });
+    return new PlanEngine({ runner, secrets, workspaceDir: workspace, sink: { log: (l) => void logs.push(l) } }).apply(plan).done;
+  }
+
+  function planFor() {
+    const lab = handle.lab;
+    return proxmoxClusterPlan({
+      clusterName: 'planned',
+      nodes: hosts.map((h) => ({ name: h, ssh: { address: lab.host(h).addresses.management! }, links: [...lab.host(h).addressList] })),
+      linkPriorities: [20, 10],
+      fingerprint: pve!.servers.a1!.certificateFingerprint,
+      rootPasswordSecret: 'pve-root',
+      ha: { release: '9.1', name: 'keep-on-a', resources: [], nodes: ['a1', 'a2'] },
+    });
+  }
+
+  it('refuses, in its checks, a joiner that holds a guest — saying why and what to do — before changing anything', async () => {
+    const lab = handle.lab;
+    pve!.servers.b1!.addGuest({ vmid: 200, name: 'stray', memoryMiB: 256, cores: 1, running: false, disks: [] });
+    const result = await run(planFor(), []);
+    expect(result.status).toBe('failed');
+    expect(result.failure?.stepId).toBe('check-b1');
+    expect(result.failure?.message).toMatch(/b1 holds guests; Proxmox refuses to join a node with guests\. Back them up and remove them \(or migrate them away\) first\./);
+    // create depends on every check: nothing was created anywhere.
+    for (const h of hosts) expect((await lab.exec(h, ['test', '-e', '/etc/corosync/corosync.conf'])).code, h).not.toBe(0);
+    pve!.servers.b1!.pmxcfs.remove('nodes/b1/qemu-server/200.json');
+  }, 120_000);
+
+  it('builds the three-node cluster: checks, create, joins, quorum, HA rule', async () => {
+    const logs: JobLog[] = [];
+    const started = Date.now();
+    const result = await run(planFor(), logs);
+    notes.push(`apply: ${result.status} in ${Date.now() - started} ms, ${result.changed} steps ran; ${result.message}`);
+    expect(result.status, `${result.message} ${JSON.stringify(result.failure)}`).toBe('succeeded');
+    // 3 checks, create, 2 joins, HA rule; the quorum wait is skipped when the last join already left the cluster quorate.
+    expect(result.changed + result.skipped).toBe(8);
+    expect(result.changed).toBeGreaterThanOrEqual(7);
+    const status = await pve!.client('b1').get<{ type: string; quorate?: number; online?: number }[]>('/cluster/status');
+    expect(status[0]).toMatchObject({ type: 'cluster', name: 'planned', quorate: 1, nodes: 3 });
+    expect(status.filter((e) => e.type === 'node' && e.online)).toHaveLength(3);
+    expect(JSON.stringify(logs)).not.toContain(pve!.rootPassword);
+  }, 240_000);
+
+  it('changes nothing when the same plan runs again', async () => {
+    const started = Date.now();
+    const result = await run(planFor(), []);
+    notes.push(`re-run: ${result.status} in ${Date.now() - started} ms, ${result.skipped} skipped, nothingChanged=${result.nothingChanged}`);
+    expect(result.status).toBe('succeeded');
+    expect(result.changed).toBe(0);
+    expect(result.nothingChanged).toBe(true);
+  }, 120_000);
+});

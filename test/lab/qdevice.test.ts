@@ -1,0 +1,100 @@
+// A two-node cluster with a QDevice: real corosync-qnetd at a third site, certificates made with the
+// Debian tools the way `pvecm qdevice setup` does; one node stopped → the other stays quorate.
+import fs from 'node:fs';
+import { afterAll, expect, it } from 'vitest';
+import type { Lab } from '../../main/node/lab/index.js';
+import { describeLab, useLab } from '../support/lab.js';
+import { corosyncConf, installCorosync, waitQuorate } from '../support/lab-corosync.js';
+
+const spec = `
+name: qdevice
+sites:
+  - name: a
+    hosts: [n1]
+  - name: b
+    hosts: [n2]
+    link: lan
+  - name: witness
+    hosts: [qnetd]
+    link: man
+`;
+
+const nodes = ['n1', 'n2'];
+const cluster = 'labqd';
+const timings: string[] = [];
+afterAll(() => {
+  if (timings.length) console.log(`qdevice timings:\n  ${timings.join('\n  ')}`);
+});
+
+/** Copies a file from one lab host's private directories to another's, as scp would. */
+function copy(lab: Lab, from: string, fromPath: string, to: string, toPath: string): void {
+  const target = lab.hostPath(to, toPath);
+  fs.mkdirSync(target.slice(0, target.lastIndexOf('/')), { recursive: true });
+  fs.copyFileSync(lab.hostPath(from, fromPath), target);
+}
+
+describeLab('corosync QDevice on the lab: two nodes and a witness site', () => {
+  const handle = useLab(spec, 'cwtq');
+
+  it('sets up qnetd and the qdevice certificates the way pvecm qdevice setup does, and the QDevice vote appears', async () => {
+    const lab = handle.lab;
+    const started = Date.now();
+    // The witness: corosync-qnetd (its stand-in unit creates the CA and server certificate on first start, as the Debian package does).
+    await lab.execOk('qnetd', ['systemctl', 'start', 'corosync-qnetd'], { timeoutMs: 30_000 });
+    // Every node: a database holding the qnetd CA.
+    for (const node of nodes) {
+      copy(lab, 'qnetd', '/etc/corosync/qnetd/nssdb/qnetd-cacert.crt', node, '/etc/corosync/qdevice/net/qnetd-cacert.crt');
+      await lab.execOk(node, ['corosync-qdevice-net-certutil', '-i', '-c', '/etc/corosync/qdevice/net/qnetd-cacert.crt'], { timeoutMs: 30_000 });
+    }
+    // n1 requests the cluster certificate, qnetd signs it, n1 turns it into a PKCS#12 bundle for all nodes.
+    await lab.execOk('n1', ['corosync-qdevice-net-certutil', '-r', '-n', cluster], { timeoutMs: 30_000 });
+    copy(lab, 'n1', '/etc/corosync/qdevice/net/nssdb/qdevice-net-node.crq', 'qnetd', '/tmp/qdevice-net-node.crq');
+    await lab.execOk('qnetd', ['corosync-qnetd-certutil', '-s', '-c', '/tmp/qdevice-net-node.crq', '-n', cluster], { timeoutMs: 30_000 });
+    copy(lab, 'qnetd', `/etc/corosync/qnetd/nssdb/cluster-${cluster}.crt`, 'n1', `/tmp/cluster-${cluster}.crt`);
+    await lab.execOk('n1', ['corosync-qdevice-net-certutil', '-M', '-c', `/tmp/cluster-${cluster}.crt`], { timeoutMs: 30_000 });
+    copy(lab, 'n1', '/etc/corosync/qdevice/net/nssdb/qdevice-net-node.p12', 'n2', '/tmp/qdevice-net-node.p12');
+    await lab.execOk('n2', ['corosync-qdevice-net-certutil', '-m', '-c', '/tmp/qdevice-net-node.p12'], { timeoutMs: 30_000 });
+    timings.push(`qnetd + certificates: ${Date.now() - started} ms`);
+
+    const conf = corosyncConf(lab, cluster, nodes.map((host, i) => ({ host, nodeId: i + 1 })), { links: 2, qdeviceHost: 'qnetd' });
+    await installCorosync(lab, conf, nodes);
+    const corosyncAt = Date.now();
+    await Promise.all(nodes.map((n) => lab.execOk(n, ['systemctl', 'start', 'corosync'], { timeoutMs: 20_000 })));
+    await Promise.all(nodes.map((n) => lab.execOk(n, ['systemctl', 'start', 'corosync-qdevice'], { timeoutMs: 20_000 })));
+    expect(await waitQuorate(lab, nodes, true, 30_000)).toBeDefined();
+    // The QDevice vote shows up in votequorum: 3 expected votes, 3 total, Qdevice listed.
+    let status = '';
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      status = (await lab.exec('n1', ['timeout', '3', 'corosync-quorumtool', '-s'], { timeoutMs: 5_000 })).stdout;
+      if (/Total votes:\s+3/.test(status) && /Qdevice/.test(status)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    timings.push(`corosync + qdevice start → QDevice vote counted: ${Date.now() - corosyncAt} ms`);
+    expect(status).toMatch(/Expected votes:\s+3/);
+    expect(status).toMatch(/Total votes:\s+3/);
+    expect(status).toMatch(/\d+\s+1\s+Qdevice/);
+    const qnetdStatus = await lab.execOk('qnetd', ['timeout', '5', 'corosync-qnetd-tool', '-l'], { timeoutMs: 8_000 });
+    expect(qnetdStatus.stdout).toContain(`Cluster "${cluster}"`);
+  });
+
+  it('keeps the remaining node quorate when the other one stops', async () => {
+    const lab = handle.lab;
+    await lab.execOk('n2', ['systemctl', 'stop', 'corosync-qdevice'], { timeoutMs: 20_000 });
+    await lab.execOk('n2', ['systemctl', 'stop', 'corosync'], { timeoutMs: 20_000 });
+    // n1 alone plus the QDevice vote: 2 of 3.
+    let status = '';
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      status = (await lab.exec('n1', ['timeout', '3', 'corosync-quorumtool', '-s'], { timeoutMs: 5_000 })).stdout;
+      if (/Total votes:\s+2/.test(status)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(status).toMatch(/Total votes:\s+2/);
+    expect(status).toMatch(/Quorate:\s+Yes/);
+    // And it stays so for a while (token + consensus and more).
+    await new Promise((r) => setTimeout(r, 4_000));
+    const later = await lab.exec('n1', ['timeout', '3', 'corosync-quorumtool', '-s'], { timeoutMs: 5_000 });
+    expect(later.code).toBe(0);
+  });
+});

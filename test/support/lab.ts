@@ -1,0 +1,94 @@
+// Lab tests' harness: skips a file (with the reason) where the lab cannot run, unless CW_REQUIRE_LAB=1,
+// and starts a lab for a file that stops by itself in afterAll, even when a test failed.
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { loadLabSpec, preflight, startLab, stopLab, type Lab } from '../../main/node/lab/index.js';
+
+function skipReason(): string | undefined {
+  try {
+    preflight();
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+export const labSkipReason = skipReason();
+
+/** describe() for lab tests: skipped with the reason when the lab cannot run here; a failure under CW_REQUIRE_LAB=1. */
+export function describeLab(name: string, body: () => void): void {
+  if (labSkipReason && process.env.CW_REQUIRE_LAB !== '1') {
+    describe.skip(`${name} (skipped: ${labSkipReason})`, body);
+    return;
+  }
+  describe(name, () => {
+    if (labSkipReason) {
+      beforeAll(() => {
+        throw new Error(`CW_REQUIRE_LAB=1 but the lab cannot run here: ${labSkipReason}`);
+      });
+    }
+    body();
+  });
+}
+
+export interface LabHandle {
+  /** The running lab (throws before beforeAll has started it). */
+  readonly lab: Lab;
+}
+
+/**
+ * Starts a lab from YAML text in beforeAll and removes it in afterAll. The state directory is a fresh
+ * short path under /tmp; `replace` clears what a crashed earlier run with the same prefix left behind.
+ */
+export function useLab(yamlText: string, prefix: string): LabHandle {
+  let lab: Lab | undefined;
+  let stateDir: string | undefined;
+  beforeAll(async () => {
+    stateDir = fs.mkdtempSync(`/tmp/${prefix}-`);
+    lab = await startLab(loadLabSpec(yamlText, `(test ${prefix})`), { stateDir, prefix, replace: true });
+  }, 60_000);
+  afterAll(async () => {
+    if (stateDir) {
+      await stopLab(stateDir, { prefix });
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+  return {
+    get lab(): Lab {
+      if (!lab) throw new Error('The lab is not up (its beforeAll failed or has not run).');
+      return lab;
+    },
+  };
+}
+
+export interface PingResult {
+  sent: number;
+  received: number;
+  lossPercent: number;
+  avgMs?: number;
+  mdevMs?: number;
+  /** Median of the replies: robust against the odd late reply on a busy 2-core machine. */
+  medianMs?: number;
+  samplesMs: number[];
+}
+
+/** ping from inside a lab host; parses the summary. */
+export async function pingFrom(lab: Lab, host: string, address: string, count: number, intervalS = 0.1): Promise<PingResult> {
+  const result = await lab.exec(host, ['ping', '-n', '-c', String(count), '-i', String(intervalS), '-W', '1', address], { timeoutMs: (count * intervalS + 5) * 1000 });
+  const counts = /(\d+) packets transmitted, (\d+) received/.exec(result.stdout);
+  if (!counts) throw new Error(`ping on ${host} to ${address} printed no summary: ${result.stdout} ${result.stderr}`);
+  const sent = Number(counts[1]);
+  const received = Number(counts[2]);
+  const rtt = /= [\d.]+\/([\d.]+)\/[\d.]+\/([\d.]+) ms/.exec(result.stdout);
+  const samplesMs = [...result.stdout.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1])).sort((x, y) => x - y);
+  const mid = samplesMs.length / 2;
+  const medianMs = samplesMs.length ? (samplesMs.length % 2 ? samplesMs[Math.floor(mid)]! : (samplesMs[mid - 1]! + samplesMs[mid]!) / 2) : undefined;
+  return {
+    sent,
+    received,
+    lossPercent: (100 * (sent - received)) / sent,
+    samplesMs,
+    ...(rtt ? { avgMs: Number(rtt[1]), mdevMs: Number(rtt[2]) } : {}),
+    ...(medianMs !== undefined ? { medianMs } : {}),
+  };
+}
