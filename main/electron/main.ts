@@ -5,6 +5,8 @@ import { app, BrowserWindow, ipcMain, session, utilityProcess, type UtilityProce
 import type { RelayMessage } from '../node/utility-entry.js';
 import { defaultWorkspaceDir } from '../node/paths.js';
 import { APP_ORIGIN, registerAppProtocol, registerAppScheme } from './protocol.js';
+import { createSafeStorageCipher } from './safe-storage.js';
+import type { SecretCipher } from '../node/secrets/store.js';
 
 const distDir = path.resolve(__dirname, '..');
 const rendererDir = path.join(distDir, 'renderer');
@@ -22,7 +24,23 @@ function startServices(): UtilityProcess {
     stdio: 'inherit',
     env: { ...process.env, CLUSTERWRIGHT_WORKSPACE: workspaceDir },
   });
+  let cipher: Promise<SecretCipher> | null = null;
   child.on('message', (message: RelayMessage) => {
+    if (message.kind === 'cipher') {
+      // safeStorage lives here; a refusal (no keyring: basic_text) fails the operation with its reason.
+      cipher ??= createSafeStorageCipher();
+      const { id, op, data } = message;
+      void cipher
+        .then(async (c): Promise<string | Uint8Array> => (op === 'seal' ? new Uint8Array(await c.seal(String(data))) : c.open(Buffer.from(data as Uint8Array))))
+        .then(
+          (result) => child.postMessage({ kind: 'cipher-result', id, ok: true, data: result } satisfies RelayMessage),
+          (error: unknown) => {
+            cipher = null;
+            child.postMessage({ kind: 'cipher-result', id, ok: false, error: error instanceof Error ? error.message : String(error) } satisfies RelayMessage);
+          },
+        );
+      return;
+    }
     if (message.kind !== 'frame' || !mainWindow || mainWindow.webContents.id !== message.session) return;
     mainWindow.webContents.send(FRAME_CHANNEL, message.frame);
   });

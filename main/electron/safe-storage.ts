@@ -4,10 +4,10 @@
 // through the relay (see SecretCipher: async on purpose).
 import { safeStorage as electronSafeStorage, type SafeStorage } from 'electron';
 import { CwError } from '../common/errors.js';
-import type { SecretCipher } from '../node/secrets/store.js';
+import { SAFE_STORAGE_SCHEME, type SecretCipher } from '../node/secrets/store.js';
 import { SealedFileSecretStore } from '../node/secrets/file-store.js';
 
-export const SAFE_STORAGE_SCHEME = 'electron-safe-storage';
+export { SAFE_STORAGE_SCHEME };
 
 type SafeStorageApi = Pick<SafeStorage, 'isAsyncEncryptionAvailable' | 'encryptStringAsync' | 'decryptStringAsync' | 'getSelectedStorageBackend'>;
 

@@ -26,6 +26,9 @@ export interface SecretStore {
  * safeStorage (desktop, relayed from the main process) both implement it; async so a cipher can
  * live in another process.
  */
+/** The scheme of values sealed by Electron safeStorage (the desktop's keychain), relayed from the main process. */
+export const SAFE_STORAGE_SCHEME = 'electron-safe-storage';
+
 export interface SecretCipher {
   /** Stored beside the sealed values so a file is never opened with the wrong cipher. */
   readonly scheme: string;
