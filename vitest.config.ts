@@ -9,6 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['main/**/*.test.ts', 'renderer/src/**/*.test.{ts,tsx}', 'test/integration/**/*.test.ts'],
+          benchmark: { include: ['test/bench/**/*.bench.ts'], exclude: ['test/bench/**/*-lab.bench.ts'] },
           environment: 'node',
           testTimeout: 30_000,
         },
@@ -17,6 +18,7 @@ export default defineConfig({
         test: {
           name: 'lab',
           include: ['test/lab/**/*.test.ts'],
+          benchmark: { include: ['test/bench/**/*-lab.bench.ts'] },
           environment: 'node',
           fileParallelism: false,
           testTimeout: 180_000,
@@ -27,6 +29,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.spec.ts'],
+          benchmark: { include: [] },
           environment: 'node',
           fileParallelism: false,
           testTimeout: 120_000,
@@ -37,6 +40,7 @@ export default defineConfig({
         test: {
           name: 'bench',
           include: ['test/bench/**/*.bench-e2e.ts'],
+          benchmark: { include: [] },
           environment: 'node',
           fileParallelism: false,
           testTimeout: 600_000,

@@ -8,6 +8,7 @@ import { EventBus } from './events.js';
 import { defaultWorkspaceDir } from './paths.js';
 import { appHandlers } from './services/app.js';
 import { createPlanService, sshRunnerFrom } from './services/plan.js';
+import { ChainSecretResolver, EnvSecretResolver } from './engine/render.js';
 import { proxmoxHandlers } from './services/proxmox.js';
 import { createWorkspaceStore, workspaceHandlers } from './services/workspace.js';
 import { inventoryHandlers } from './services/inventory.js';
@@ -48,7 +49,8 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   const inventory = new InventoryRegistry();
   const handlers = {
     ...appHandlers(options, startedAt),
-    ...createPlanService(options, { events, ssh: sshRunnerFrom(ssh) }).handlers,
+    // Plans resolve {secretRef} from CW_SECRET_<ID> variables, then the same store as secrets.put.
+    ...createPlanService(options, { events, ssh: sshRunnerFrom(ssh), secrets: new ChainSecretResolver([new EnvSecretResolver(), ssh.secrets]) }).handlers,
     ...workspaceHandlers(options, events, workspaces, options.nodeCommands === 'local' ? () => new LocalRunner() : (workspace) => new SshRemoteRunner(ssh.engine(), workspace, ssh.resolve)),
     ...inventoryHandlers(inventory, async () => (await workspaces.ensureOpen()).parsed.workspace),
     ...labHandlers(options.lab),

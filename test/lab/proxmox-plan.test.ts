@@ -1,18 +1,14 @@
 // The Proxmox cluster plan run by the engine over real SSH on the lab: three nodes, two sites, two
 // links, built by `pvesh` on each node against its Proxmox test server; a second run changes nothing.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { JobLog } from '../../main/common/contract/plan.js';
-import { PlanEngine } from '../../main/node/engine/engine.js';
-import { EnvSecretResolver } from '../../main/node/engine/render.js';
-import { SshStepRunner } from '../../main/node/engine/ssh-runner.js';
-import { directTarget, testEngine, type TestEngine } from '../../main/node/ssh/testing/engine-helpers.js';
 import { PveApiSchema } from '../../main/node/stacks/proxmox/api-schema.js';
 import { proxmoxClusterPlan } from '../../main/node/stacks/proxmox/plan.js';
 import { installPveStandIns } from '../../main/node/stacks/proxmox/test-server/stand-ins.js';
 import { describeLab, useLab } from '../support/lab.js';
+import { labPlanRunner, type LabPlanRunner } from '../support/proxmox/engine.js';
 import { startLabPve, type LabPve } from '../../main/node/stacks/proxmox/test-server/lab.js';
 
 const spec = `
@@ -28,9 +24,8 @@ const hosts = ['a1', 'a2', 'b1'];
 const schema = new PveApiSchema();
 const notes: string[] = [];
 let pve: LabPve | undefined;
-let ssh: TestEngine | undefined;
+let runner: LabPlanRunner | undefined;
 let workDir = '';
-let workspace = '';
 
 describeLab('Proxmox cluster plan through the engine on the lab', () => {
   const handle = useLab(spec, 'cwpp');
@@ -38,31 +33,21 @@ describeLab('Proxmox cluster plan through the engine on the lab', () => {
   beforeAll(async () => {
     const lab = handle.lab;
     workDir = fs.mkdtempSync('/var/tmp/cw-pve-plan-');
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-pve-plan-ws-'));
     pve = await startLabPve(lab, hosts, { schema, workDir });
     await installPveStandIns(lab.binDir, path.join(workDir, 'pmxcfs'));
-    ssh = testEngine({ knownHostsFiles: [lab.knownHostsPath], readyTimeoutMs: 5000 });
+    runner = labPlanRunner(lab, { 'pve-root': pve.rootPassword });
   }, 60_000);
 
   afterAll(async () => {
-    await ssh?.engine.closeAll();
+    await runner?.close();
     const violations = Object.values(pve?.servers ?? {}).flatMap((x) => x.violations);
     const served = Object.values(pve?.servers ?? {}).reduce((s, x) => s + x.counts.requests, 0);
     console.log(`Proxmox plan suite: the test servers validated ${served} requests (from pvesh on the nodes and server-to-server joins) and their replies against the official schema, ${violations.length} violations\n  ${notes.join('\n  ')}`);
     await pve?.stop();
-    fs.rmSync(workspace, { recursive: true, force: true });
     expect(violations).toEqual([]);
   }, 60_000);
 
-  function run(plan: ReturnType<typeof proxmoxClusterPlan>, logs: JobLog[]) {
-    const lab = handle.lab;
-    const runner = new SshStepRunner(ssh!.engine, (node) => {
-      const host = lab.host(node.node);
-      return directTarget(host.addresses.management!, host.sshPort, 'root', [{ kind: 'privateKey', identityFile: lab.clientKeyPath }]);
-    });
-    const secrets = new EnvSecretResolver({ CW_SECRET_PVE_ROOT: pve!.rootPassword });
-    return new PlanEngine({ runner, secrets, workspaceDir: workspace, sink: { log: (l) => void logs.push(l) } }).apply(plan).done;
-  }
+  const run = (plan: ReturnType<typeof proxmoxClusterPlan>, logs: JobLog[]) => runner!.apply(plan, logs);
 
   function planFor() {
     const lab = handle.lab;
@@ -94,8 +79,8 @@ describeLab('Proxmox cluster plan through the engine on the lab', () => {
     const result = await run(planFor(), logs);
     notes.push(`apply: ${result.status} in ${Date.now() - started} ms, ${result.changed} steps ran; ${result.message}`);
     expect(result.status, `${result.message} ${JSON.stringify(result.failure)}`).toBe('succeeded');
-    // 3 checks, create, 2 joins, HA rule; the quorum wait is skipped when the last join already left the cluster quorate.
-    expect(result.changed + result.skipped).toBe(8);
+    // 3 checks, create, 2 joins, HA rule; the quorum and stability waits are skipped when already true.
+    expect(result.changed + result.skipped).toBe(9);
     expect(result.changed).toBeGreaterThanOrEqual(7);
     const status = await pve!.client('b1').get<{ type: string; quorate?: number; online?: number }[]>('/cluster/status');
     expect(status[0]).toMatchObject({ type: 'cluster', name: 'planned', quorate: 1, nodes: 3 });
@@ -109,6 +94,7 @@ describeLab('Proxmox cluster plan through the engine on the lab', () => {
     notes.push(`re-run: ${result.status} in ${Date.now() - started} ms, ${result.skipped} skipped, nothingChanged=${result.nothingChanged}`);
     expect(result.status).toBe('succeeded');
     expect(result.changed).toBe(0);
+    expect(result.skipped).toBe(9);
     expect(result.nothingChanged).toBe(true);
   }, 120_000);
 });

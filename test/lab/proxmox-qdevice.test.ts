@@ -78,10 +78,17 @@ describeLab('Proxmox VE: two nodes and a QDevice at a witness site (real qnetd)'
     expect(status.filter((e) => e.type === 'node' && e.online).map((e) => e.name).sort()).toEqual(['n1', 'n2']);
   }, 120_000);
 
-  it('refuses a QDevice address that is not an IP, as pvecm does', async () => {
+  it('refuses a QDevice address that is not an IP, and expected votes below 1, as pvecm does', async () => {
     const r = await ssh('n1', 'pvecm', 'qdevice', 'setup', 'qnetd.example');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/value does not look like a valid IP address/);
+    expect((await ssh('n1', 'pvecm', 'expected', '0')).stderr).toMatch(/expected: value must have a minimum value of 1/);
+    // Setting the expected votes to what they are is accepted by the real corosync-quorumtool.
+    const same = await ssh('n1', 'pvecm', 'expected', '2');
+    expect(same.code, same.stderr).toBe(0);
+    const nodes = await ssh('n2', 'pvecm', 'nodes');
+    expect(nodes.stdout).toMatch(/\bn1\b/);
+    expect(nodes.stdout).toMatch(/\bn2 \(local\)/);
   });
 
   it('sets up the QDevice over SSH: the certificates, quorum.device in corosync.conf, a third vote', async () => {

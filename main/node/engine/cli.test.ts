@@ -6,6 +6,7 @@ import type { PlanPreview, RunInfo, RunResult } from '../../common/contract/plan
 import type { PlanInput } from '../../common/plan/schema.js';
 import { runCli } from '../cli/index.js';
 import type { CliIO } from '../cli/types.js';
+import { sshdAvailable, startSshd } from '../ssh/testing/openssh-server.js';
 import { localPlan, tempDir } from './test-helpers.js';
 
 function capture(isTTY = false) {
@@ -139,4 +140,49 @@ describe('clusterwright plan / apply / resume / status', () => {
     expect(await runCli(['resume', result.runId, '--workspace', ws], again.io)).toBe(1);
     expect(again.errors()).toContain('already finished successfully');
   });
+});
+
+describe.skipIf(sshdAvailable() !== null)('clusterwright apply over SSH (real sshd on 127.0.0.1)', () => {
+  it('refuses an unknown host key at once, showing its fingerprint, and pins it with --accept-new', async () => {
+    const sshd = await startSshd();
+    const home = tempDir('cw-cli-home-');
+    fs.mkdirSync(path.join(home, '.ssh'), { mode: 0o700 });
+    fs.copyFileSync(sshd.clientKeyFile, path.join(home, '.ssh', 'id_ed25519'));
+    fs.chmodSync(path.join(home, '.ssh', 'id_ed25519'), 0o600);
+    const saved = { HOME: process.env.HOME, CLUSTERWRIGHT_HOME: process.env.CLUSTERWRIGHT_HOME, SSH_AUTH_SOCK: process.env.SSH_AUTH_SOCK };
+    process.env.HOME = home;
+    process.env.CLUSTERWRIGHT_HOME = path.join(home, 'data');
+    delete process.env.SSH_AUTH_SOCK;
+    try {
+      const marker = path.join(home, 'marker');
+      const plan: PlanInput = {
+        id: 'cli-ssh',
+        title: 'over ssh',
+        nodes: { pve1: { address: sshd.host, port: sshd.port, user: sshd.user } },
+        steps: [{ id: 'touch', title: 'touch', target: { node: 'pve1' }, action: { kind: 'exec', command: { argv: ['touch', marker] } }, precheck: { kind: 'exec', command: { argv: ['test', '-e', marker] } } }],
+      };
+      const file = writePlan(home, plan);
+      const ws = path.join(home, 'ws');
+      const refused = capture();
+      const started = Date.now();
+      expect(await runCli(['apply', file, '--workspace', ws], refused.io)).toBe(4);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(refused.errors()).toContain(sshd.hostKeyFingerprints.ed25519!);
+      expect(refused.errors()).toContain('--accept-new');
+      expect(fs.existsSync(marker)).toBe(false);
+
+      const pinned = capture();
+      expect(await runCli(['apply', file, '--accept-new', '--workspace', ws], pinned.io)).toBe(0);
+      expect(fs.existsSync(marker)).toBe(true);
+      const again = capture();
+      expect(await runCli(['apply', file, '--json', '--workspace', ws], again.io)).toBe(0);
+      expect((JSON.parse(again.text()) as RunResult).nothingChanged).toBe(true);
+    } finally {
+      for (const [key, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+      await sshd.stop();
+    }
+  }, 60_000);
 });

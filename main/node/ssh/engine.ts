@@ -300,18 +300,16 @@ export class SshEngine {
     const started = performance.now();
     const jobId = randomBytes(9).toString('hex');
     try {
-      const channel = await new Promise<ClientChannel>((resolve, reject) => {
-        connection.client.exec(jobCommand(jobId, command), (error, stream) => {
-          if (error) reject(new CwError('REMOTE_FAILED', `${where} would not start the command: ${error.message}. The server may limit sessions (MaxSessions).`, { host: target.destination.host }));
-          else resolve(stream);
-        });
-      });
+      // Every listener is attached inside ssh2's callback, synchronously: a fast command's data,
+      // exit status and close can arrive in the same packet batch, before any later microtask.
       return await new Promise<ExecResult>((resolve, reject) => {
         let exitCode: number | null = null;
         let exitSignal: string | null = null;
         let sawExit = false;
         let stopped: CwError | null = null;
         let settled = false;
+        let channel: ClientChannel | null = null;
+        let timer: ReturnType<typeof setTimeout> | null = null;
         const finish = (outcome: () => void) => {
           if (settled) return;
           settled = true;
@@ -322,40 +320,57 @@ export class SshEngine {
         const stop = (error: CwError) => {
           if (stopped) return;
           stopped = error;
+          if (!channel) return finish(() => reject(error));
+          const open = channel;
           // OpenSSH ignores "signal" requests in root sessions (they need privilege separation), and a
           // closed channel does not end a process without a PTY; so the command's processes are found
           // by the job id in their environment and killed from a second channel.
           try {
-            channel.signal('KILL');
+            open.signal('KILL');
           } catch {
             // the channel may already be closing
           }
           void this.killJob(connection, jobId).finally(() => {
-            channel.close();
+            open.close();
             setTimeout(() => finish(() => reject(error)), 2_000).unref();
           });
         };
-        const timer = options.timeoutMs
-          ? setTimeout(() => stop(new CwError('TIMEOUT', `"${command}" did not finish within ${options.timeoutMs! / 1000} s on ${where}; it was stopped (KILL).`, { host: target.destination.host, timeoutMs: options.timeoutMs })), options.timeoutMs)
-          : null;
         const onAbort = () => stop(new CwError('CANCELLED', `"${command}" on ${where} was cancelled; it was stopped (KILL).`, { host: target.destination.host }));
         signal?.addEventListener('abort', onAbort, { once: true });
-        channel.on('data', (chunk: Buffer) => options.onStdout?.(chunk));
-        channel.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk));
-        channel.on('exit', (code: number | null, signalName?: string) => {
-          sawExit = true;
-          if (typeof code === 'number') exitCode = code;
-          else exitSignal = signalName ? signalName.replace(/^SIG/, '') : null;
-        });
-        channel.on('close', () => {
-          if (stopped) return finish(() => reject(stopped));
-          if (!sawExit && !connection.alive) {
-            return finish(() => reject(connection.closeError ?? new CwError('UNREACHABLE', `The connection to ${where} was lost while "${command}" was running; its outcome is unknown.`, { host: target.destination.host })));
+        if (options.timeoutMs) {
+          timer = setTimeout(
+            () => stop(new CwError('TIMEOUT', `"${command}" did not finish within ${options.timeoutMs! / 1000} s on ${where}; it was stopped (KILL).`, { host: target.destination.host, timeoutMs: options.timeoutMs })),
+            options.timeoutMs,
+          );
+        }
+        connection.client.exec(jobCommand(jobId, command), (error, stream) => {
+          if (error) {
+            // A connection that died under us (keepalive, cut link) is a transient fault, not a refusal.
+            const lost = !connection.alive || /no response from server|not connected|connection (lost|closed)/i.test(error.message);
+            const fault = lost
+              ? new CwError('UNREACHABLE', `${where} stopped answering before "${command}" could start (${error.message}); check the link and retry.`, { host: target.destination.host, notStarted: true })
+              : new CwError('REMOTE_FAILED', `${where} would not start the command: ${error.message}. The server may limit sessions (MaxSessions).`, { host: target.destination.host, notStarted: true });
+            return finish(() => reject(fault));
           }
-          finish(() => resolve({ exitCode, exitSignal, durationMs: performance.now() - started }));
+          channel = stream;
+          if (stopped) return stop(stopped);
+          stream.on('data', (chunk: Buffer) => options.onStdout?.(chunk));
+          stream.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk));
+          stream.on('exit', (code: number | null, signalName?: string) => {
+            sawExit = true;
+            if (typeof code === 'number') exitCode = code;
+            else exitSignal = signalName ? signalName.replace(/^SIG/, '') : null;
+          });
+          stream.on('close', () => {
+            if (stopped) return finish(() => reject(stopped));
+            if (!sawExit && !connection.alive) {
+              return finish(() => reject(connection.closeError ?? new CwError('UNREACHABLE', `The connection to ${where} was lost while "${command}" was running; its outcome is unknown.`, { host: target.destination.host })));
+            }
+            finish(() => resolve({ exitCode, exitSignal, durationMs: performance.now() - started }));
+          });
+          if (options.stdin !== undefined) stream.end(options.stdin);
+          else stream.end();
         });
-        if (options.stdin !== undefined) channel.end(options.stdin);
-        else channel.end();
       });
     } finally {
       release();

@@ -39,6 +39,7 @@ describe('totem tuning from a measured link', () => {
 
   it('recommends separate clusters on loss alone', () => {
     expect(tuneTotem({ rttMs: 2, jitterMs: 0.5, lossPct: 3 }, 3).verdict).toBe('separate-clusters');
+    expect(tuneTotem({ rttMs: 30, jitterMs: 5, lossPct: 1.5 }, 3).verdict).toBe('wan-tuned');
   });
 
   it('computes corosync\'s effective token: token + (nodes − 2) × coefficient', () => {

@@ -35,7 +35,9 @@ function openCore(workspace: string | undefined): Core {
 /** Exit code for a finished run: 0 done, 3 when a host was unreachable or timed out, else 1. */
 export function exitCodeForRun(result: RunResult): number {
   if (result.status === 'succeeded') return exitCodes.ok;
-  if (result.failure && (result.failure.code === 'UNREACHABLE' || result.failure.code === 'TIMEOUT')) return exitCodes.unreachable;
+  const code = result.failure?.code ?? '';
+  if (code === 'UNREACHABLE' || code === 'TIMEOUT') return exitCodes.unreachable;
+  if (code === 'AUTH_FAILED' || code === 'HOST_KEY_UNKNOWN' || code === 'HOST_KEY_CHANGED') return exitCodes.auth;
   return exitCodes.failed;
 }
 
@@ -206,7 +208,7 @@ export const planCommand: CliCommand = {
 
 export const applyCommand: CliCommand = {
   name: 'apply',
-  summary: 'Run a plan file; destructive steps need --approve-destructive. Exit 0 done, 1 failed, 3 unreachable.',
+  summary: 'Run a plan file; destructive steps need --approve-destructive. Exit 0 done, 1 failed, 3 unreachable, 4 host key or login.',
   usage: 'apply <planfile> [--approve-destructive] [--accept-new] [--json] [--workspace DIR]',
   async run(args, io) {
     const { values, positionals } = parseArgs({

@@ -67,7 +67,7 @@ describe('clusterwright latency', () => {
     const dir = path.join(tmp, 'lab');
     fs.mkdirSync(dir);
     fs.copyFileSync(path.join(fixtures, 'loopback.yaml'), path.join(dir, 'clusterwright.yaml'));
-    const r = await cli('latency', dir, '--count', '2', '--network', 'lo-b');
+    const r = await cli('latency', dir, '--local', '--count', '2', '--network', 'lo-b');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain('ping ran on this machine');

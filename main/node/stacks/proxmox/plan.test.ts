@@ -11,7 +11,7 @@ const base: ProxmoxClusterPlanInput = { clusterName: 'homelab', nodes: [node('a1
 describe('the Proxmox cluster plan', () => {
   it('is a valid engine plan: checks, create with both links, joins one after another, then quorum', () => {
     const plan = parsePlan(proxmoxClusterPlan(base));
-    expect(plan.steps.map((s) => s.id)).toEqual(['check-a1', 'check-a2', 'check-b1', 'create', 'join-a2', 'join-b1', 'quorate']);
+    expect(plan.steps.map((s) => s.id)).toEqual(['check-a1', 'check-a2', 'check-b1', 'create', 'join-a2', 'join-b1', 'quorate', 'membership-stable']);
     const create = plan.steps.find((s) => s.id === 'create')!;
     expect(create.action).toEqual({ kind: 'exec', command: { argv: ['pvesh', 'create', '/cluster/config', '--clustername', 'homelab', '--link0', 'address=198.18.1.11,priority=20', '--link1', 'address=198.19.1.11,priority=10'] } });
     expect(create.dependsOn).toEqual(['check-a1', 'check-a2', 'check-b1']);
@@ -40,8 +40,8 @@ describe('the Proxmox cluster plan', () => {
 
   it('writes WAN totem timing before the first join', () => {
     const plan = parsePlan(proxmoxClusterPlan({ ...base, totem: { join: 90, token: 4000 } }));
-    expect(plan.steps.map((s) => s.id)).toContain('wan-tuning');
-    expect(plan.steps.find((s) => s.id === 'join-a2')!.dependsOn).toEqual(['wan-tuning']);
+    expect(plan.steps.map((s) => s.id)).toEqual(expect.arrayContaining(['wan-tuning', 'wan-tuning-active']));
+    expect(plan.steps.find((s) => s.id === 'join-a2')!.dependsOn).toEqual(['wan-tuning-active']);
   });
 
   it('refuses nodes whose link counts differ, saying what Proxmox would do', () => {

@@ -46,6 +46,15 @@ export function quorateCheck(votes: number): string {
   return `out=$(timeout 3 corosync-quorumtool -s) && printf '%s\\n' "$out" | awk '/^Total votes:/ { exit !($3 >= ${votes}) }'`;
 }
 
+/**
+ * Exit 0 when totem is not re-forming: `stats.srp.commit_token_lost` does not move over `seconds`.
+ * corosync-quorumtool can keep saying "Quorate: Yes" while totem is stuck re-forming (seen at RTT ≥ token).
+ */
+export function stableMembershipCheck(seconds: number): string {
+  const read = `timeout 3 corosync-cmapctl -m stats -g stats.srp.commit_token_lost | awk '{ print $NF }'`;
+  return `a=$(${read}) && [ -n "$a" ] && sleep ${seconds} && b=$(${read}) && [ "$a" = "$b" ]`;
+}
+
 /** An awk edit of corosync.conf's totem section: set keys, bump config_version (as PVE asks admins to). */
 function totemEdit(file: string, totem: Record<string, number>): string {
   const sets = Object.entries(totem)
@@ -120,12 +129,19 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
       target: { node: first.name },
       action: { kind: 'exec', command: sh(totemEdit(file, input.totem)) },
       precheck: totemMatches(file, input.totem),
-      verify: totemMatches('/etc/corosync/corosync.conf', input.totem),
+      verify: totemMatches(file, input.totem),
       rollback: `Remove the added keys from the totem section of ${file} and bump config_version.`,
       dependsOn: [previous],
-      retry: { attempts: 5, backoffMs: 500, factor: 2, maxBackoffMs: 4000 },
     });
-    previous = 'wan-tuning';
+    // pmxcfs copies the new file to /etc/corosync and corosync reloads it: wait for that before anyone joins.
+    steps.push({
+      id: 'wan-tuning-active',
+      title: 'Wait until corosync runs with the new totem timing',
+      target: { node: first.name },
+      action: { kind: 'wait', until: { kind: 'exec', command: sh(totemMatches('/etc/corosync/corosync.conf', input.totem)) }, intervalMs: 300, deadlineMs: 60_000 },
+      dependsOn: ['wan-tuning'],
+    });
+    previous = 'wan-tuning-active';
   }
 
   // 4. Joins, one at a time (Proxmox holds a cluster-wide lock while adding a node).
@@ -155,7 +171,14 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
     action: { kind: 'wait', until: { kind: 'exec', command: sh(quorateCheck(input.nodes.length)) }, intervalMs: 500, deadlineMs: 120_000 },
     dependsOn: [previous],
   });
-  previous = 'quorate';
+  steps.push({
+    id: 'membership-stable',
+    title: 'Check that the membership is not re-forming (commit_token_lost steady)',
+    target: { node: first.name },
+    action: { kind: 'wait', until: { kind: 'exec', command: sh(stableMembershipCheck(2)) }, intervalMs: 500, deadlineMs: 60_000 },
+    dependsOn: ['quorate'],
+  });
+  previous = 'membership-stable';
 
   // 6. QDevice for an even node count.
   if (input.qdevice && input.nodes.length % 2 === 0) {

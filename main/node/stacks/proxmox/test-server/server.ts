@@ -6,6 +6,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, readBody, safeEqual, send } from './http.js';
 import { TicketSigner } from './tickets.js';
+import { registerGuestHandlers, type GuestHost } from './guests.js';
 import path from 'node:path';
 import { CwError, isCwError } from '../../../../common/errors.js';
 import {
@@ -29,7 +30,7 @@ import { certificateInfo, createCa, issueNodeCertificate, type CertificateAuthor
 import { CorosyncDriver } from './corosync.js';
 import { type HostRunner, hostAddresses, writeHostFile } from './host.js';
 import { pveshConfigPath, type PveshConfig } from './pvesh-cli.js';
-import { type GuestRecord, type HaResource, PmxcfsDir, defaultStorages } from './pmxcfs.js';
+import { type GuestRecord, PmxcfsDir, defaultStorages } from './pmxcfs.js';
 
 export interface PveTestServerOptions {
   nodeName: string;
@@ -495,77 +496,7 @@ export class PveTestServer {
 
     this.on('GET', '/cluster/resources', async ({ params }) => this.resources(params.type));
 
-    this.on('GET', '/nodes/{node}/qemu', async ({ params }) => {
-      this.assertLocalNode(params.node!);
-      const ha = new Map(this.pmxcfs.haResources().map((r) => [r.sid, r]));
-      return this.pmxcfs.guests(this.nodeName).map((g) => ({
-        vmid: g.vmid,
-        name: g.name,
-        status: g.running ? 'running' : 'stopped',
-        maxmem: g.memoryMiB * 1024 * 1024,
-        cpus: g.cores,
-        maxdisk: (g.disks[0]?.sizeGiB ?? 0) * 1024 ** 3,
-        ...(ha.has(`vm:${g.vmid}`) ? { tags: 'ha-managed' } : {}),
-      }));
-    });
-
-    this.on('GET', '/nodes/{node}/qemu/{vmid}/migrate', async ({ params }) => this.migratePrecheck(params));
-    this.on('POST', '/nodes/{node}/qemu/{vmid}/migrate', async ({ params, auth }) => this.migrate(params, auth!));
-
-    this.on('GET', '/cluster/ha/resources', async () => this.pmxcfs.haResources().map((r) => ({ sid: r.sid, state: r.state, ...(r.group ? { group: r.group } : {}), type: 'vm' })));
-    this.on('POST', '/cluster/ha/resources', async ({ params }) => {
-      await this.assertQuorate();
-      const sid = params.sid!.includes(':') ? params.sid! : `vm:${params.sid}`;
-      const vmid = Number(sid.split(':')[1]);
-      if (!this.pmxcfs.findGuest(vmid)) throw new HttpError(500, `unable to find VM ${vmid}`);
-      const list = this.pmxcfs.haResources();
-      if (list.some((r) => r.sid === sid)) throw new HttpError(500, `resource ID '${sid}' already defined`);
-      if (params.group) {
-        if (this.release.startsWith('9')) throw new HttpError(400, 'Parameter verification failed.', { group: 'ha groups have been migrated to rules' });
-        if (!this.pmxcfs.readJson<Record<string, unknown>>('ha/groups.json', {})[params.group]) throw new HttpError(500, `HA group '${params.group}' does not exist`);
-      }
-      list.push({ sid, state: params.state ?? 'started', ...(params.group ? { group: params.group } : {}), ...(params.comment ? { comment: params.comment } : {}) });
-      this.pmxcfs.writeJson('ha/resources.json', list);
-      return null;
-    });
-    this.on('GET', '/cluster/ha/groups', async () => {
-      if (this.release.startsWith('9')) return [];
-      return Object.keys(this.pmxcfs.readJson<Record<string, unknown>>('ha/groups.json', {})).map((group) => ({ group }));
-    });
-    this.on('POST', '/cluster/ha/groups', async ({ params }) => {
-      if (this.release.startsWith('9')) throw new HttpError(500, 'ha groups have been migrated to rules; create a node-affinity rule instead');
-      await this.assertQuorate();
-      const groups = this.pmxcfs.readJson<Record<string, { nodes: string; restricted: boolean; nofailback: boolean }>>('ha/groups.json', {});
-      if (groups[params.group!]) throw new HttpError(500, `HA group '${params.group}' already defined`);
-      groups[params.group!] = { nodes: params.nodes!, restricted: params.restricted === '1', nofailback: params.nofailback === '1' };
-      this.pmxcfs.writeJson('ha/groups.json', groups);
-      return null;
-    });
-    this.on('GET', '/cluster/ha/rules', async () => {
-      if (!this.release.startsWith('9')) throw new HttpError(501, "Method 'GET /cluster/ha/rules' not implemented");
-      return Object.keys(this.pmxcfs.readJson<Record<string, unknown>>('ha/rules.json', {})).map((rule) => ({ rule }));
-    });
-    this.on('POST', '/cluster/ha/rules', async ({ params }) => {
-      if (!this.release.startsWith('9')) throw new HttpError(501, "Method 'POST /cluster/ha/rules' not implemented");
-      await this.assertQuorate();
-      const rules = this.pmxcfs.readJson<Record<string, Record<string, string>>>('ha/rules.json', {});
-      if (rules[params.rule!]) throw new HttpError(500, `HA rule '${params.rule}' already defined`);
-      if (params.type === 'node-affinity' && !params.nodes) throw new HttpError(400, 'Parameter verification failed.', { nodes: 'property is missing and it is not optional' });
-      rules[params.rule!] = { type: params.type!, resources: params.resources!, ...(params.nodes ? { nodes: params.nodes } : {}), strict: params.strict ?? '0' };
-      this.pmxcfs.writeJson('ha/rules.json', rules);
-      return null;
-    });
-    this.on('POST', '/cluster/ha/resources/{sid}/migrate', async ({ params, auth }) => {
-      await this.assertQuorate();
-      const sid = params.sid!.includes(':') ? params.sid! : `vm:${params.sid}`;
-      if (!this.pmxcfs.haResources().some((r) => r.sid === sid)) throw new HttpError(500, `service '${sid}' is not managed by the HA stack`);
-      const vmid = Number(sid.split(':')[1]);
-      const found = this.pmxcfs.findGuest(vmid);
-      if (!found) throw new HttpError(500, `unable to find VM ${vmid}`);
-      this.assertHaAllows(vmid, params.node!);
-      this.startTask('qmigrate', String(vmid), auth!.user, (log) => this.moveGuest(found.node, params.node!, found.guest, true, log));
-      return { sid, 'requested-node': params.node! };
-    });
+    registerGuestHandlers((method, template, handler) => this.on(method, template, (ctx) => handler({ params: ctx.params, user: ctx.auth!.user })), this.guestHost());
   }
 
   // ------------------------------------------------------------------------------------------
@@ -779,124 +710,21 @@ export class PveTestServer {
     return out;
   }
 
-  // ------------------------------------------------------------------------------------------
-  // Migration
-
-  private localDisks(guest: GuestRecord): { volid: string; size: number; cdrom: number; is_unused: number }[] {
-    const storages = this.pmxcfs.storages();
-    return guest.disks
-      .filter((d) => !storages[d.storage]?.shared)
-      .map((d) => ({ volid: `${d.storage}:vm-${guest.vmid}-disk-${d.key.replace(/\D/g, '')}`, size: d.sizeGiB * 1024 ** 3, cdrom: 0, is_unused: 0 }));
-  }
-
-  private async migratePrecheck(params: Record<string, string>): Promise<unknown> {
-    this.assertLocalNode(params.node!);
-    const vmid = Number(params.vmid);
-    const guest = this.pmxcfs.guests(this.nodeName).find((g) => g.vmid === vmid);
-    if (!guest) throw new HttpError(500, `Configuration file 'nodes/${this.nodeName}/qemu-server/${vmid}.conf' does not exist`);
-    const conf = this.clusterConf();
-    const q = conf ? await this.corosync.quorum() : undefined;
-    const others = conf ? corosyncNodes(conf).filter((n) => n.name !== this.nodeName) : [];
-    const allowed: string[] = [];
-    const notAllowed: Record<string, unknown> = {};
-    for (const n of others) {
-      if (!q?.members.has(n.nodeid)) notAllowed[n.name] = { unavailable_storages: [] };
-      else allowed.push(n.name);
-    }
+  /** What the guest, migration and HA handlers may use of this server. */
+  private guestHost(): GuestHost {
     return {
-      running: guest.running ? 1 : 0,
-      allowed_nodes: allowed,
-      not_allowed_nodes: notAllowed,
-      local_disks: this.localDisks(guest),
-      local_resources: [],
-      'mapped-resources': [],
-      'mapped-resource-info': {},
-      'has-dbus-vmstate': 0,
+      nodeName: this.nodeName,
+      release: this.release,
+      runner: this.options.runner,
+      linkMbit: this.options.linkMbit ?? 1000,
+      migrationTimeScale: this.options.migrationTimeScale ?? 1,
+      pmxcfs: () => this.pmxcfs,
+      clusterConf: () => this.clusterConf(),
+      quorum: () => this.corosync.quorum(),
+      assertQuorate: () => this.assertQuorate(),
+      assertLocalNode: (node) => this.assertLocalNode(node),
+      startTask: (type, id, user, work) => this.startTask(type, id, user, work),
     };
-  }
-
-  /** HA placement rules PVE enforces: restricted groups (PVE 8) and strict node-affinity rules (PVE 9). */
-  private assertHaAllows(vmid: number, target: string): void {
-    const sid = `vm:${vmid}`;
-    const res: HaResource | undefined = this.pmxcfs.haResources().find((r) => r.sid === sid);
-    if (!res) return;
-    if (res.group) {
-      const group = this.pmxcfs.readJson<Record<string, { nodes: string; restricted: boolean }>>('ha/groups.json', {})[res.group];
-      const members = (group?.nodes ?? '').split(/[,;\s]+/).map((n) => n.split(':')[0]);
-      if (group?.restricted && !members.includes(target)) throw new HttpError(500, `service '${sid}' is in restricted group '${res.group}', which does not contain node '${target}'`);
-    }
-    const rules = this.pmxcfs.readJson<Record<string, Record<string, string>>>('ha/rules.json', {});
-    for (const [name, rule] of Object.entries(rules)) {
-      if (rule.type !== 'node-affinity' || rule.strict !== '1') continue;
-      if (!rule.resources!.split(',').includes(sid)) continue;
-      const members = (rule.nodes ?? '').split(',').map((n) => n.split(':')[0]);
-      if (!members.includes(target)) throw new HttpError(500, `service '${sid}' is bound by strict node-affinity rule '${name}', which does not contain node '${target}'`);
-    }
-  }
-
-  private migrate(params: Record<string, string>, auth: Auth): string {
-    this.assertLocalNode(params.node!);
-    const vmid = Number(params.vmid);
-    const target = params.target!;
-    const guest = this.pmxcfs.guests(this.nodeName).find((g) => g.vmid === vmid);
-    if (!guest) throw new HttpError(500, `Configuration file 'nodes/${this.nodeName}/qemu-server/${vmid}.conf' does not exist`);
-    if (target === this.nodeName) throw new HttpError(400, 'Parameter verification failed.', { target: 'target is local node.' });
-    const conf = this.clusterConf();
-    const targetNode = conf ? corosyncNodes(conf).find((n) => n.name === target) : undefined;
-    if (!targetNode) throw new HttpError(500, `no such cluster node '${target}'`);
-    if (guest.lock) throw new HttpError(500, `VM is locked (${guest.lock})`);
-    const ha = this.pmxcfs.haResources().some((r) => r.sid === `vm:${vmid}`);
-    if (ha) {
-      // PVE hands an HA-managed guest to the HA stack instead of migrating it itself.
-      this.assertHaAllows(vmid, target);
-      return this.startTask('hamigrate', String(vmid), auth.user, async (log) => {
-        await this.assertQuorate();
-        log(`Requesting HA migration for VM ${vmid} to node ${target}`);
-        await this.moveGuest(this.nodeName, target, guest, params.online === '1', log);
-      });
-    }
-    return this.startTask('qmigrate', String(vmid), auth.user, async (log) => {
-      await this.assertQuorate();
-      const q = await this.corosync.quorum();
-      if (!q.members.has(targetNode.nodeid)) throw new Error(`target node '${target}' is not online`);
-      const localDisks = this.localDisks(guest);
-      if (guest.running && params.online !== '1') throw new Error(`can't migrate running VM without --online`);
-      if (guest.running && localDisks.length && params['with-local-disks'] !== '1') {
-        for (const d of localDisks) log(`found local disk '${d.volid}' (attached)`);
-        throw new Error("can't live migrate attached local disks without with-local-disks option");
-      }
-      await this.moveGuest(this.nodeName, target, guest, params.online === '1', log);
-    });
-  }
-
-  /** Simulated transfer: time from memory (and local disks) over the measured link, then the record moves. */
-  private async moveGuest(from: string, to: string, guest: GuestRecord, online: boolean, log: (l: string) => void): Promise<void> {
-    const started = Date.now();
-    const stamp = (): string => new Date().toISOString().replace('T', ' ').slice(0, 19);
-    log(`${stamp()} starting migration of VM ${guest.vmid} to node '${to}'`);
-    const rttMs = await this.measureRtt(to);
-    const mbit = this.options.linkMbit ?? 1000;
-    const bytes = (online && guest.running ? guest.memoryMiB * 1024 ** 2 : 0) + this.localDisks(guest).reduce((s, d) => s + d.size, 0);
-    const seconds = (3 * rttMs) / 1000 + (bytes * 8 * 1.1) / (mbit * 1e6);
-    log(`${stamp()} measured RTT to ${to}: ${rttMs.toFixed(2)} ms; link ${mbit} Mbit/s; ${(bytes / 1024 ** 2).toFixed(0)} MiB to transfer → ${seconds.toFixed(1)} s`);
-    const scaled = seconds * 1000 * (this.options.migrationTimeScale ?? 1);
-    const steps = 4;
-    for (let i = 1; i <= steps; i++) {
-      await new Promise((r) => setTimeout(r, scaled / steps));
-      log(`${stamp()} migration active, transferred ${((bytes * i) / steps / 1024 ** 2).toFixed(1)} MiB of ${(bytes / 1024 ** 2).toFixed(1)} MiB`);
-    }
-    this.pmxcfs.moveGuest(guest.vmid, from, to);
-    const d = Math.round((Date.now() - started) / 1000);
-    log(`${stamp()} migration finished successfully (duration 00:${String(Math.floor(d / 60)).padStart(2, '0')}:${String(d % 60).padStart(2, '0')})`);
-  }
-
-  private async measureRtt(node: string): Promise<number> {
-    const conf = this.clusterConf();
-    const addr = conf ? corosyncNodes(conf).find((n) => n.name === node)?.links[0] : undefined;
-    if (!addr) return 0;
-    const res = await this.options.runner.run(['ping', '-c', '3', '-i', '0.2', '-W', '1', '-q', addr], { timeoutMs: 5000 });
-    const m = /= [\d.]+\/([\d.]+)\//.exec(res.stdout);
-    return m ? Number(m[1]) : 0;
   }
 }
 
