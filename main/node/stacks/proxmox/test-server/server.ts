@@ -1,5 +1,5 @@
 // The Proxmox VE test server: the subset of /api2/json the app uses, over HTTPS, with every request
-// and reply checked against the official schema, and real corosync underneath (see ../VERIFICATION.md).
+// and reply checked against the official schema, and real corosync underneath (see docs/proxmox-verification.md).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
