@@ -46,7 +46,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   const ssh = createSshService(options, { events, currentWorkspace: async () => (await workspaces.ensureOpen()).parsed.workspace });
   const workspaces = createWorkspaceStore(options, events);
   /** Stacks register their inventory here (VMs per node, migration prechecks). */
-  const inventory = new InventoryRegistry();
+  const inventory = new InventoryRegistry(events);
   const handlers = {
     ...appHandlers(options, startedAt),
     // Plans resolve {secretRef} from CW_SECRET_<ID> variables, then the same store as secrets.put.

@@ -43,11 +43,35 @@ export const migrationTargetSchema = z.object({
 });
 export type MigrationTarget = z.infer<typeof migrationTargetSchema>;
 
+export const migrationResultSchema = z.object({
+  /** The job id its events (job.stepUpdated, job.log, job.finished) carry. */
+  runId: z.string(),
+  vm: z.string(),
+  from: z.string(),
+  to: z.string(),
+  status: z.enum(['succeeded', 'failed', 'cancelled']),
+  message: z.string(),
+  durationMs: z.number(),
+});
+
 export const inventoryMethods = {
   'inventory.list': defineMethod(z.object({}).strict(), z.object({ vms: z.array(vmSchema), sources: z.array(inventorySourceSchema) })),
   'vm.migratePrecheck': defineMethod(
     z.object({ vm: z.string(), targets: z.array(z.string()).optional() }).strict(),
     z.object({ vm: vmSchema, targets: z.array(migrationTargetSchema) }),
+  ),
+  /** Moves a VM (live by default); progress arrives as job events; answers when the move has ended. */
+  'vm.migrate': defineMethod(
+    z
+      .object({
+        vm: z.string(),
+        target: z.string(),
+        online: z.boolean().default(true),
+        /** Storage on the target for disks on local storage (Proxmox `targetstorage`). */
+        targetStorage: z.string().optional(),
+      })
+      .strict(),
+    migrationResultSchema,
   ),
 };
 

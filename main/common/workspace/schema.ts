@@ -91,6 +91,20 @@ export const proxmoxClusterSchema = z.strictObject({
     .optional(),
   ha: z.strictObject({ enabled: z.boolean() }).optional(),
   migrationNetwork: nameSchema.optional(),
+  /** How the app reaches the cluster's API for its inventory and migrations. Secrets by id only. */
+  api: z
+    .strictObject({
+      /** host or host:port of any member's pveproxy; default: the first member's management address, port 8006. */
+      endpoint: z.string().min(1).optional(),
+      /** `root@pam` with a password secret, or an API token `USER@REALM!NAME` with a token secret. */
+      user: z.string().min(1).default('root@pam'),
+      passwordSecret: z.string().min(1).optional(),
+      tokenId: z.string().min(1).optional(),
+      tokenSecret: z.string().min(1).optional(),
+      /** SHA-256 fingerprint (AA:BB:…) of the endpoint's certificate, confirmed by the admin. */
+      fingerprint: z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'expected a SHA-256 fingerprint such as AB:CD:…').optional(),
+    })
+    .optional(),
   storages: z.array(proxmoxStorageSchema).optional(),
   /** The admin's explicit acceptance of corosync links above 10 ms, with the token timeout chosen. */
   wanTuning: z

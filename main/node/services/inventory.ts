@@ -5,7 +5,7 @@ import type { Workspace } from '../../common/workspace/schema.js';
 import type { Handlers } from '../dispatcher.js';
 import type { InventoryRegistry } from '../stacks/inventory.js';
 
-export function inventoryHandlers(registry: InventoryRegistry, currentWorkspace: () => Promise<Workspace | undefined>): Pick<Handlers, 'inventory.list' | 'vm.migratePrecheck'> {
+export function inventoryHandlers(registry: InventoryRegistry, currentWorkspace: () => Promise<Workspace | undefined>): Pick<Handlers, 'inventory.list' | 'vm.migratePrecheck' | 'vm.migrate'> {
   const requireWorkspace = async () => {
     const workspace = await currentWorkspace();
     if (!workspace) throw new CwError('INVALID_INPUT', 'The open workspace file has errors, so its clusters are unknown: fix the file first.');
@@ -14,5 +14,7 @@ export function inventoryHandlers(registry: InventoryRegistry, currentWorkspace:
   return {
     'inventory.list': async (_input, ctx) => registry.list(await requireWorkspace(), ctx.signal),
     'vm.migratePrecheck': async (input, ctx) => registry.migratePrecheck(await requireWorkspace(), input.vm, input.targets, ctx.signal),
+    'vm.migrate': async (input, ctx) =>
+      registry.migrate(await requireWorkspace(), input.vm, { target: input.target, online: input.online, ...(input.targetStorage ? { targetStorage: input.targetStorage } : {}) }, ctx.signal),
   };
 }

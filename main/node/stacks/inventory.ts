@@ -2,6 +2,8 @@
 // precheck behind drag-to-migrate. A stack without a client registers nothing and shows nothing.
 import type { Workspace } from '../../common/workspace/schema.js';
 import type { MigrationTarget, VmRecord } from '../../common/contract/inventory.js';
+import { createHash, randomUUID } from 'node:crypto';
+import type { EventBus } from '../events.js';
 import { CwError } from '../../common/errors.js';
 
 export interface InventoryProvider {
@@ -10,6 +12,20 @@ export interface InventoryProvider {
   clusters(workspace: Workspace): string[];
   list(workspace: Workspace, cluster: string, signal: AbortSignal): Promise<VmRecord[]>;
   migratePrecheck?(workspace: Workspace, vm: VmRecord, targets: string[], signal: AbortSignal): Promise<MigrationTarget[]>;
+  /** Moves the VM; reports progress through `job` (step updates and log lines) and resolves when it ended. */
+  migrate?(workspace: Workspace, vm: VmRecord, request: MigrationRequest, job: MigrationJob, signal: AbortSignal): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; message: string }>;
+}
+
+export interface MigrationRequest {
+  target: string;
+  online: boolean;
+  targetStorage?: string;
+}
+
+/** What a provider reports while a VM moves; the service turns it into job events. */
+export interface MigrationJob {
+  step(state: 'started' | 'succeeded' | 'failed', message?: string): void;
+  log(text: string, stream?: 'stdout' | 'stderr' | 'info'): void;
 }
 
 export interface InventorySourceReport {
@@ -22,6 +38,8 @@ export interface InventorySourceReport {
 
 export class InventoryRegistry {
   private readonly providers: InventoryProvider[] = [];
+
+  constructor(private readonly events?: EventBus) {}
 
   register(provider: InventoryProvider): void {
     this.providers.push(provider);
@@ -61,5 +79,49 @@ export class InventoryRegistry {
       results.push({ node: w, allowed: false, reasons: ['This is the vSAN witness host: it stores witness components only and never runs VMs.'], kind: 'live', localDisks: [], targetStorages: [] });
     }
     return { vm, targets: results };
+  }
+
+  /** Moves a VM to another node after the provider's precheck allows it; progress as job events. */
+  async migrate(workspace: Workspace, vmId: string, request: MigrationRequest, signal: AbortSignal): Promise<{ runId: string; vm: string; from: string; to: string; status: 'succeeded' | 'failed' | 'cancelled'; message: string; durationMs: number }> {
+    const { vm, targets } = await this.migratePrecheck(workspace, vmId, [request.target], signal);
+    const verdict = targets.find((t) => t.node === request.target);
+    if (!verdict) throw new CwError('NOT_FOUND', `${request.target} is not a node this VM can be moved to.`);
+    if (!verdict.allowed) throw new CwError('CONFLICT', `${vm.name} cannot move to ${request.target}: ${verdict.reasons.join('; ') || 'the precheck refused it'}.`, { reasons: verdict.reasons });
+    const provider = this.providers.find((p) => p.stack === vm.stack && p.migrate);
+    if (!provider?.migrate) throw new CwError('UNSUPPORTED', `Moving VMs is not available for ${vm.stack} yet.`);
+    const runId = `migrate-${randomUUID().slice(0, 8)}`;
+    const stepId = 'migrate';
+    const title = `Move ${vm.name} (${vm.id}) from ${vm.node} to ${request.target}${request.online ? ' (live)' : ''}`;
+    const started = Date.now();
+    const at = () => new Date().toISOString();
+    const job: MigrationJob = {
+      step: (state, message) => this.events?.emit('job.stepUpdated', { runId, stepId, title, target: vm.node, state, attempt: 1, at: at(), ...(message ? { message } : {}) }),
+      log: (text, stream = 'info') => this.events?.emit('job.log', { runId, stepId, stream, text }),
+    };
+    job.step('started');
+    let outcome: { status: 'succeeded' | 'failed' | 'cancelled'; message: string };
+    try {
+      outcome = await provider.migrate(workspace, vm, request, job, signal);
+    } catch (error) {
+      outcome = { status: signal.aborted ? 'cancelled' : 'failed', message: error instanceof Error ? error.message : String(error) };
+    }
+    job.step(outcome.status === 'succeeded' ? 'succeeded' : 'failed', outcome.message);
+    const durationMs = Date.now() - started;
+    this.events?.emit('job.finished', {
+      runId,
+      planId: 'vm-migrate',
+      planHash: createHash('sha256').update(JSON.stringify({ vm: vm.id, ...request })).digest('hex'),
+      status: outcome.status,
+      changed: outcome.status === 'succeeded' ? 1 : 0,
+      skipped: 0,
+      failed: outcome.status === 'failed' ? 1 : 0,
+      notRun: 0,
+      nothingChanged: false,
+      message: outcome.message,
+      ...(outcome.status === 'failed' ? { failure: { stepId, target: vm.node, code: 'REMOTE_FAILED', message: outcome.message } } : {}),
+      durationMs,
+    });
+    if (outcome.status === 'succeeded') this.events?.emit('inventory.changed', { stack: vm.stack, cluster: vm.cluster, at: at() });
+    return { runId, vm: vm.id, from: vm.node, to: request.target, status: outcome.status, message: outcome.message, durationMs };
   }
 }
