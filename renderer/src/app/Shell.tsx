@@ -42,6 +42,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const measuring = useAppState((s) => s.measuring);
   const measureError = useAppState((s) => s.measureError);
   const highlight = useAppState((s) => s.highlight);
+  const vms = useAppState((s) => s.vms);
+  const inventoryProblems = useAppState((s) => s.inventoryProblems);
   const [asideTab, setAsideTab] = useState<string | null>('inspector');
   const scheme = useComputedColorScheme('light');
   // Terminal colours follow the light/dark scheme.
@@ -76,7 +78,16 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
 
   let aside: React.ReactNode = <BackendInfoCard />;
   if (workspace && selection?.kind === 'node') {
-    aside = <NodeInspector workspace={workspace} name={selection.name} graphNode={graph?.nodes.find((n) => n.id === selection.name)} findings={findings} actions={inspectorActions(selection.name)} />;
+    aside = (
+      <NodeInspector
+        workspace={workspace}
+        name={selection.name}
+        graphNode={graph?.nodes.find((n) => n.id === selection.name)}
+        findings={findings}
+        actions={inspectorActions(selection.name)}
+        vms={vms.filter((vm) => vm.node === selection.name)}
+      />
+    );
   } else if (workspace && selection?.kind === 'add-site') {
     aside = <AddSiteForm onEdit={editAndSave} onDone={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-network') {
@@ -218,6 +229,11 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 {measureError}
               </Text>
             )}
+            {inventoryProblems.map((p) => (
+              <Text key={p} size="xs" c="orange" mt="sm" data-testid="inventory-problem">
+                VM inventory: {p}
+              </Text>
+            ))}
           </Tabs.Panel>
           <Tabs.Panel value="findings">
             <FindingsPanel

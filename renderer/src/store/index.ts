@@ -8,8 +8,9 @@ import { createTopologySlice, type TopologySlice } from './topology-slice.js';
 import { createSessionsSlice, type SessionsSlice } from './sessions-slice.js';
 import { createJobsSlice, type JobsSlice } from './jobs-slice.js';
 import { createPromptsSlice, type PromptsSlice } from './prompts-slice.js';
+import { createInventorySlice, type InventorySlice } from './inventory-slice.js';
 
-export type AppState = BackendSlice & UiSlice & TopologySlice & SessionsSlice & JobsSlice & PromptsSlice;
+export type AppState = BackendSlice & UiSlice & TopologySlice & SessionsSlice & JobsSlice & PromptsSlice & InventorySlice;
 export type AppStore = StoreApi<AppState>;
 
 export type SliceCreator<S> = (
@@ -26,6 +27,7 @@ export function createAppStore(transport: Transport): AppStore {
     ...createSessionsSlice(set, get, transport),
     ...createJobsSlice(set, get, transport),
     ...createPromptsSlice(set, get, transport),
+    ...createInventorySlice(set, get, transport),
   }));
   transport.onConnectionChange((connection) => store.setState({ connection }));
   return store;

@@ -104,6 +104,7 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
       adopt(await transport.call('workspace.current', {}));
       set({ past: [], future: [], saveState: 'saved' });
       await loadFacts();
+      void get().loadInventory();
     } catch (error) {
       set({ loadError: describeError(error) });
     }
@@ -113,6 +114,7 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
       adopt(await transport.call('workspace.open', { path, ...(create ? { create } : {}) }));
       set({ past: [], future: [], saveState: 'saved', selection: null });
       await loadFacts();
+      void get().loadInventory();
       return null;
     } catch (error) {
       return describeError(error);

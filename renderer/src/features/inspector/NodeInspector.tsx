@@ -3,6 +3,7 @@ import { Badge, Button, Code, Group, Stack, Table, Text, Title } from '@mantine/
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
 import type { Finding } from '../../../../main/common/workspace/rules/types.js';
 import type { GraphNode } from '../topology/graph.js';
+import type { VmRecord } from '../../../../main/common/contract/inventory.js';
 
 export interface InspectorAction {
   id: string;
@@ -18,12 +19,14 @@ export function NodeInspector({
   graphNode,
   findings,
   actions,
+  vms = [],
 }: {
   workspace: Workspace;
   name: string;
   graphNode?: GraphNode;
   findings: Finding[];
   actions: InspectorAction[];
+  vms?: VmRecord[];
 }) {
   const node = workspace.nodes.find((n) => n.name === name);
   if (!node) return <Text size="sm">The node {name} is no longer in the workspace.</Text>;
@@ -76,6 +79,23 @@ export function NodeInspector({
           </Button>
         ))}
       </Group>
+      {vms.length > 0 && (
+        <Stack gap={2} data-testid="node-vms">
+          <Text size="sm" fw={600}>
+            VMs ({vms.length})
+          </Text>
+          {vms.map((vm) => (
+            <Text key={vm.id} size="xs">
+              {vm.name} · {vm.status}
+              {vm.memoryMiB ? ` · ${Math.round(vm.memoryMiB / 1024)} GiB` : ''}
+              {vm.haManaged ? ' · HA' : ''}
+            </Text>
+          ))}
+          <Text size="xs" c="dimmed">
+            Drag a VM from the node card onto another node to move it.
+          </Text>
+        </Stack>
+      )}
       {concerning.length > 0 && (
         <Stack gap={4}>
           <Text size="sm" fw={600}>

@@ -5,7 +5,9 @@ import { useAppState } from '../../store/context.js';
 import { buildGraph } from './from-workspace.js';
 import { computeLayout, type Point } from './layout.js';
 import { Legend } from './Legend.js';
-import { TopologyCanvas, type CanvasHandle } from './TopologyCanvas.js';
+import { TopologyCanvas, type CanvasHandle, type DropVerdict, type VmChip } from './TopologyCanvas.js';
+import { MigrationDialog, type MigrationRequestView } from '../migrate/MigrationDialog.js';
+import { useTransport } from '../../store/context.js';
 
 export function CanvasPanel({ onEdited }: { onEdited(): void }) {
   const workspace = useAppState((s) => s.workspace);
@@ -19,6 +21,21 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
   const canUndo = useAppState((s) => s.past.length > 0);
   const canRedo = useAppState((s) => s.future.length > 0);
   const canvas = useRef<CanvasHandle>(null);
+  const transport = useTransport();
+  const vms = useAppState((s) => s.vms);
+  const [migration, setMigration] = useState<MigrationRequestView | null>(null);
+  const vmsByNode = useMemo(() => {
+    const map = new Map<string, VmChip[]>();
+    for (const vm of vms) map.set(vm.node, [...(map.get(vm.node) ?? []), { id: vm.id, name: vm.name, status: vm.status }]);
+    return map;
+  }, [vms]);
+  const precheckAll = useCallback(
+    async (vmId: string): Promise<Map<string, DropVerdict>> => {
+      const answer = await transport.call('vm.migratePrecheck', { vm: vmId });
+      return new Map(answer.targets.map((t) => [t.node, { allowed: t.allowed, reason: t.reasons.join('; ') || (t.allowed ? '' : 'not a valid target') }]));
+    },
+    [transport],
+  );
   const [searchOpen, setSearchOpen] = useState(false);
 
   const graph = useMemo(() => (workspace ? buildGraph(workspace, facts, findings) : null), [workspace, facts, findings]);
@@ -159,8 +176,12 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
         selectedNode={selectedNode}
         onSelectNode={(id) => select(id ? { kind: 'node', name: id } : null)}
         onMoveNode={moveNode}
+        vmsByNode={vmsByNode}
+        onVmDragStart={precheckAll}
+        onVmDrop={(vm, target) => setMigration({ vm, target })}
       />
       <Legend />
+      <MigrationDialog request={migration} onClose={() => setMigration(null)} />
     </div>
   );
 }

@@ -11,7 +11,24 @@ export interface CanvasHandle {
   zoomToNode(id: string): void;
 }
 
+export interface VmChip {
+  id: string;
+  name: string;
+  status: string;
+}
+
+/** What the stack's precheck says about dropping a VM on a node. */
+export interface DropVerdict {
+  allowed: boolean;
+  reason: string;
+}
+
 export interface TopologyCanvasProps {
+  /** VMs per node (from the stacks' inventory); absent: none shown. */
+  vmsByNode?: Map<string, VmChip[]>;
+  /** A VM drag starts: returns each node's verdict (valid targets are lit, invalid ones dimmed with the reason). */
+  onVmDragStart?(vmId: string): Promise<Map<string, DropVerdict>>;
+  onVmDrop?(vmId: string, node: string): void;
   graph: TopologyGraph;
   positions: Map<string, Point>;
   selectedNode?: string | null;
@@ -26,7 +43,7 @@ const siteKindLabel = { lan: 'LAN', man: 'MAN', wan: 'WAN', internet: 'Internet'
 const CARD_W = 150;
 const CARD_H = 56;
 
-export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, onMoveNode, onDragFrame, handle }: TopologyCanvasProps) {
+export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, onMoveNode, onDragFrame, handle, vmsByNode, onVmDragStart, onVmDrop }: TopologyCanvasProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const viewportRef = useRef<SVGGElement>(null);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
@@ -108,6 +125,8 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     cards.call(
       drag<SVGGElement, unknown>()
         .clickDistance(4)
+        // A VM chip inside a card starts a VM drag (drag-to-migrate), not a card move.
+        .filter((event: MouseEvent) => !event.button && !(event.target as Element | null)?.closest('[data-vm-id]'))
         .on('start', function () {
           this.classList.add('dragging');
           // Resolve the dragged node's link elements once, not on every frame.
@@ -149,6 +168,61 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
   }, [graph, positions, linksByNode, onMoveNode, onDragFrame]);
 
   const siteName = new Map(graph.sites.map((s) => [s.id, s]));
+
+  /** Drag-to-migrate: a ghost follows the pointer; drop targets are lit or dimmed by the precheck. */
+  const startVmDrag = (vm: VmChip, from: string, event: React.PointerEvent) => {
+    if (!onVmDrop || event.button !== 0) return;
+    event.stopPropagation();
+    event.preventDefault();
+    const svg = svgRef.current;
+    const ghost = document.createElement('div');
+    ghost.className = 'cw-vm-ghost';
+    ghost.setAttribute('role', 'status');
+    ghost.dataset.testid = 'vm-drag-ghost';
+    document.body.appendChild(ghost);
+    let verdicts: Map<string, DropVerdict> | null = null;
+    let over: string | null = null;
+    const cards = () => (svg ? [...svg.querySelectorAll<SVGGElement>('g[data-node-id]')] : []);
+    const paint = () => {
+      for (const card of cards()) {
+        const id = card.dataset.nodeId!;
+        const verdict = verdicts?.get(id);
+        card.classList.toggle('cw-drop-ok', Boolean(verdict?.allowed));
+        card.classList.toggle('cw-drop-no', id !== from && !verdict?.allowed);
+        card.classList.toggle('cw-drop-over', id === over);
+      }
+      const verdict = over ? verdicts?.get(over) : undefined;
+      ghost.textContent = !over || over === from ? `${vm.name}` : !verdicts ? `${vm.name} → ${over}: checking…` : verdict?.allowed ? `${vm.name} → ${over}` : `${vm.name} → ${over}: ${verdict?.reason ?? 'not a valid target'}`;
+      ghost.classList.toggle('blocked', Boolean(over && over !== from && verdicts && !verdict?.allowed));
+    };
+    const move = (e: PointerEvent) => {
+      ghost.style.left = `${e.clientX + 12}px`;
+      ghost.style.top = `${e.clientY + 12}px`;
+      const hit = document.elementFromPoint(e.clientX, e.clientY)?.closest<SVGGElement>('g[data-node-id]');
+      over = hit?.dataset.nodeId ?? null;
+      paint();
+    };
+    const up = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+      ghost.remove();
+      for (const card of cards()) card.classList.remove('cw-drop-ok', 'cw-drop-no', 'cw-drop-over');
+      if (over && over !== from) onVmDrop(vm.id, over);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+    move(event.nativeEvent);
+    void onVmDragStart?.(vm.id).then(
+      (result) => {
+        verdicts = result;
+        paint();
+      },
+      () => {
+        verdicts = new Map();
+        paint();
+      },
+    );
+  };
 
   return (
     <svg
@@ -250,9 +324,37 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
                 <text x={-CARD_W / 2 + 26} y={-CARD_H / 2 + 19} className="cw-node-name">
                   {node.name.length > 18 ? node.name.slice(0, 17) + '…' : node.name}
                 </text>
-                <text x={-CARD_W / 2 + 12} y={CARD_H / 2 - 12} className="cw-node-roles">
-                  {[node.stack, ...node.roles].filter(Boolean).join(' · ').slice(0, 26)}
-                </text>
+                {(vmsByNode?.get(node.id)?.length ?? 0) > 0 ? (
+                  <g className="cw-vm-list" aria-label={`VMs on ${node.name}`}>
+                    {vmsByNode!.get(node.id)!.slice(0, 3).map((vm, i) => (
+                      <g
+                        key={vm.id}
+                        data-vm-id={vm.id}
+                        data-testid={`vm-${vm.name}`}
+                        className={`cw-vm-chip ${vm.status}`}
+                        transform={`translate(${-CARD_W / 2 + 8 + i * 46},${CARD_H / 2 - 22})`}
+                        onPointerDown={(e) => startVmDrag(vm, node.id, e)}
+                        role="button"
+                        aria-label={`VM ${vm.name} (${vm.status}) on ${node.name}: drag onto another node to move it`}
+                      >
+                        <rect width={43} height={15} rx={7} />
+                        <text x={21.5} y={11} textAnchor="middle">
+                          {vm.name.length > 7 ? vm.name.slice(0, 6) + '…' : vm.name}
+                        </text>
+                        <title>{`${vm.name} (${vm.status}) — drag onto another node to move it`}</title>
+                      </g>
+                    ))}
+                    {vmsByNode!.get(node.id)!.length > 3 && (
+                      <text x={CARD_W / 2 - 8} y={CARD_H / 2 - 11} textAnchor="end" className="cw-node-roles">
+                        +{vmsByNode!.get(node.id)!.length - 3}
+                      </text>
+                    )}
+                  </g>
+                ) : (
+                  <text x={-CARD_W / 2 + 12} y={CARD_H / 2 - 12} className="cw-node-roles">
+                    {[node.stack, ...node.roles].filter(Boolean).join(' · ').slice(0, 26)}
+                  </text>
+                )}
               </g>
             );
           })}
