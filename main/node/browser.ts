@@ -1,6 +1,6 @@
 // Finds a browser to open web mode in: Chromium or Chrome in app mode first, else the desktop's default.
-import fs from 'node:fs';
 import path from 'node:path';
+import { whichProgram } from './lab/system.js';
 
 export interface BrowserLauncher {
   label: string;
@@ -9,17 +9,7 @@ export interface BrowserLauncher {
 }
 
 function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return whichProgram(name, (env.PATH ?? '').split(path.delimiter).filter(Boolean));
 }
 
 export function findBrowser(env: NodeJS.ProcessEnv = process.env, platform = process.platform): BrowserLauncher | undefined {

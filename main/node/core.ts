@@ -14,6 +14,7 @@ import { createWorkspaceStore, workspaceHandlers } from './services/workspace.js
 import { inventoryHandlers } from './services/inventory.js';
 import { labHandlers, type LabServiceOptions } from './services/lab.js';
 import { InventoryRegistry } from './stacks/inventory.js';
+import { createProxmoxInventory } from './stacks/proxmox/inventory.js';
 import { LocalRunner } from './workspace/runner.js';
 import { SshRemoteRunner } from './ssh/remote-runner.js';
 import { createSshService, type SshServiceOptions } from './services/ssh.js';
@@ -47,6 +48,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   const workspaces = createWorkspaceStore(options, events);
   /** Stacks register their inventory here (VMs per node, migration prechecks). */
   const inventory = new InventoryRegistry(events);
+  inventory.register(createProxmoxInventory({ secrets: ssh.secrets }));
   const handlers = {
     ...appHandlers(options, startedAt),
     // Plans resolve {secretRef} from CW_SECRET_<ID> variables, then the same store as secrets.put.

@@ -7,6 +7,7 @@ import { serializeWorkspace } from '../../main/common/workspace/serialize.js';
 import type { Workspace } from '../../main/common/workspace/schema.js';
 import { startSshd, sshdAvailable, type SshdFixture } from '../support/sshd.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { waitForTerminalText } from '../support/terminal.js';
 import { startTestHost, type TestHost } from '../support/web-host.js';
 
 let sshd: SshdFixture;
@@ -45,30 +46,6 @@ afterAll(async () => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
-/** The visible text of a terminal tab (xterm.js DOM renderer rows). */
-async function screenText(page: Page, title: string): Promise<string> {
-  return page.evaluate((name) => {
-    const tab = [...document.querySelectorAll('[data-testid^="terminal-tab-"]')].find((e) => e.getAttribute('data-testid') === `terminal-tab-${name}`);
-    const panelId = tab?.getAttribute('aria-controls');
-    const panel = panelId ? document.getElementById(panelId) : null;
-    // Screen reader mode mirrors the rows as text, whichever renderer (WebGL or DOM) draws them.
-    const rows = panel?.querySelectorAll('.xterm-accessibility-tree > div') ?? [];
-    return [...rows].map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()).join('\n');
-  }, title);
-}
-
-async function waitForText(page: Page, title: string, pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = await screenText(page, title);
-    if (pattern.test(text)) return text;
-    await page.waitForTimeout(100);
-  }
-  await page.screenshot({ path: screenshotPath(`terminal-failure-${title}`) });
-  const html = await page.evaluate(() => document.querySelector('.cw-terminal')?.innerHTML.slice(0, 800) ?? '(no terminal element)');
-  throw new Error(`terminal ${title} never showed ${pattern}; it shows:\n${text}\n${html}`);
-}
 
 async function openTerminal(page: Page, node: string) {
   await page.getByRole('button', { name: `Actions for ${node}` }).click();
@@ -92,32 +69,32 @@ describe('built-in terminal', () => {
     const terminal = page.getByTestId('terminal-tab-alpha');
     await terminal.waitFor();
     await page.getByTestId('terminal-screen-reader').click();
-    await waitForText(page, 'alpha', /[$#] ?$/m);
+    await waitForTerminalText(page, 'alpha', /[$#] ?$/m);
     await page.locator('.xterm-helper-textarea').first().focus();
     await page.keyboard.type('echo hi-$((40+2))\n');
-    await waitForText(page, 'alpha', /hi-42/);
+    await waitForTerminalText(page, 'alpha', /hi-42/);
 
     const lastSize = (text: string) => [...text.matchAll(/size-(\d+)x(\d+)-(\w+)/g)].at(-1)!;
     await page.keyboard.type('echo size-$(stty size | tr " " x)-before\n');
-    const before = lastSize(await waitForText(page, 'alpha', /size-\d+x\d+-before/));
+    const before = lastSize(await waitForTerminalText(page, 'alpha', /size-\d+x\d+-before/));
     await page.setViewportSize({ width: 1600, height: 1000 });
     await page.waitForTimeout(500);
     await page.keyboard.type('echo size-$(stty size | tr " " x)-after\n');
-    const after = lastSize(await waitForText(page, 'alpha', /size-\d+x\d+-after/));
+    const after = lastSize(await waitForTerminalText(page, 'alpha', /size-\d+x\d+-after/));
     expect(Number(after[2])).toBeGreaterThan(Number(before[2]));
 
     // A second tab (the host key is pinned now: no question), then broadcast to both.
     await openTerminal(page, 'beta');
     await page.getByTestId('terminal-tab-beta').waitFor();
-    await waitForText(page, 'beta', /[$#] ?$/m);
+    await waitForTerminalText(page, 'beta', /[$#] ?$/m);
     await page.getByTestId('broadcast-alpha').check({ force: true });
     await page.getByTestId('broadcast-beta').check({ force: true });
     await page.getByTestId('broadcast-bar').waitFor();
     await page.locator('.xterm-helper-textarea').nth(1).focus();
     await page.keyboard.type('echo both-$((6*7))\n');
-    await waitForText(page, 'beta', /both-42/);
+    await waitForTerminalText(page, 'beta', /both-42/);
     await page.getByTestId('terminal-tab-alpha').click();
-    await waitForText(page, 'alpha', /both-42/);
+    await waitForTerminalText(page, 'alpha', /both-42/);
     await page.screenshot({ path: screenshotPath('terminal-broadcast') });
   });
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { stopLab } from '../../main/node/lab/index.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { waitForTerminalText } from '../support/terminal.js';
 import { describeLab } from '../support/lab.js';
 import { startTestHost, type TestHost } from '../support/web-host.js';
 
@@ -34,25 +35,7 @@ describeLab('the app with a lab', () => {
     else process.env.CLUSTERWRIGHT_HOME = previousHome;
   }, 60_000);
 
-  async function screenText(page: Page, title: string): Promise<string> {
-    return page.evaluate((name) => {
-      const tab = document.querySelector(`[data-testid="terminal-tab-${name}"]`);
-      const panelId = tab?.getAttribute('aria-controls');
-      const panel = panelId ? document.getElementById(panelId) : null;
-      return [...(panel?.querySelectorAll('.xterm-accessibility-tree > div') ?? [])].map((r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()).join('\n');
-    }, title);
-  }
 
-  async function waitForText(page: Page, title: string, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    let text = '';
-    while (Date.now() < deadline) {
-      text = await screenText(page, title);
-      if (pattern.test(text)) return text;
-      await page.waitForTimeout(100);
-    }
-    throw new Error(`terminal ${title} never showed ${pattern}; it shows:\n${text}`);
-  }
 
   async function openTerminal(page: Page, node: string) {
     await page.getByRole('button', { name: `Actions for ${node}` }).click();
@@ -71,16 +54,16 @@ describeLab('the app with a lab', () => {
 
     await openTerminal(page, 'a1');
     await page.getByTestId('terminal-screen-reader').click();
-    await waitForText(page, 'a1', /[$#] ?$/m);
+    await waitForTerminalText(page, 'a1', /[$#] ?$/m);
     await openTerminal(page, 'b1');
-    await waitForText(page, 'b1', /[$#] ?$/m);
+    await waitForTerminalText(page, 'b1', /[$#] ?$/m);
     await page.getByTestId('broadcast-a1').check({ force: true });
     await page.getByTestId('broadcast-b1').check({ force: true });
     await page.locator('.xterm-helper-textarea').nth(1).focus();
     await page.keyboard.type('echo "host=$(hostname)"\n');
-    expect(await waitForText(page, 'b1', /host=b1/)).toMatch(/host=b1/);
+    expect(await waitForTerminalText(page, 'b1', /host=b1/)).toMatch(/host=b1/);
     await page.getByTestId('terminal-tab-a1').click();
-    expect(await waitForText(page, 'a1', /host=a1/)).toMatch(/host=a1/);
+    expect(await waitForTerminalText(page, 'a1', /host=a1/)).toMatch(/host=a1/);
     await page.screenshot({ path: screenshotPath('lab-terminals') });
   }, 150_000);
 });
