@@ -11,7 +11,8 @@ export interface InventoryProvider {
   /** Clusters (or regions) of the workspace this provider can read. */
   clusters(workspace: Workspace): string[];
   list(workspace: Workspace, cluster: string, signal: AbortSignal): Promise<VmRecord[]>;
-  migratePrecheck?(workspace: Workspace, vm: VmRecord, targets: string[], signal: AbortSignal): Promise<MigrationTarget[]>;
+  /** `choices.targetStorage`: with a storage chosen on the target, local disks no longer block. */
+  migratePrecheck?(workspace: Workspace, vm: VmRecord, targets: string[], signal: AbortSignal, choices?: { targetStorage?: string }): Promise<MigrationTarget[]>;
   /** Moves the VM; reports progress through `job` (step updates and log lines) and resolves when it ended. */
   migrate?(workspace: Workspace, vm: VmRecord, request: MigrationRequest, job: MigrationJob, signal: AbortSignal): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; message: string }>;
 }
@@ -65,7 +66,7 @@ export class InventoryRegistry {
     return { vms, sources };
   }
 
-  async migratePrecheck(workspace: Workspace, vmId: string, targets: string[] | undefined, signal: AbortSignal): Promise<{ vm: VmRecord; targets: MigrationTarget[] }> {
+  async migratePrecheck(workspace: Workspace, vmId: string, targets: string[] | undefined, signal: AbortSignal, choices: { targetStorage?: string } = {}): Promise<{ vm: VmRecord; targets: MigrationTarget[] }> {
     const { vms } = await this.list(workspace, signal);
     const vm = vms.find((v) => v.id === vmId);
     if (!vm) throw new CwError('NOT_FOUND', `No VM ${vmId} in the inventory: refresh the canvas, it may have moved or been removed.`);
@@ -74,7 +75,7 @@ export class InventoryRegistry {
     // The witness host of a vSAN cluster is never a drop target.
     const witnesses = new Set((workspace.vsan?.clusters ?? []).map((c) => c.witness.host));
     const candidates = (targets ?? workspace.nodes.map((n) => n.name)).filter((n) => n !== vm.node);
-    const results = await provider.migratePrecheck(workspace, vm, candidates.filter((n) => !witnesses.has(n)), signal);
+    const results = await provider.migratePrecheck(workspace, vm, candidates.filter((n) => !witnesses.has(n)), signal, choices);
     for (const w of candidates.filter((n) => witnesses.has(n))) {
       results.push({ node: w, allowed: false, reasons: ['This is the vSAN witness host: it stores witness components only and never runs VMs.'], kind: 'live', localDisks: [], targetStorages: [] });
     }
@@ -83,7 +84,7 @@ export class InventoryRegistry {
 
   /** Moves a VM to another node after the provider's precheck allows it; progress as job events. */
   async migrate(workspace: Workspace, vmId: string, request: MigrationRequest, signal: AbortSignal): Promise<{ runId: string; vm: string; from: string; to: string; status: 'succeeded' | 'failed' | 'cancelled'; message: string; durationMs: number }> {
-    const { vm, targets } = await this.migratePrecheck(workspace, vmId, [request.target], signal);
+    const { vm, targets } = await this.migratePrecheck(workspace, vmId, [request.target], signal, request.targetStorage ? { targetStorage: request.targetStorage } : {});
     const verdict = targets.find((t) => t.node === request.target);
     if (!verdict) throw new CwError('NOT_FOUND', `${request.target} is not a node this VM can be moved to.`);
     if (!verdict.allowed) throw new CwError('CONFLICT', `${vm.name} cannot move to ${request.target}: ${verdict.reasons.join('; ') || 'the precheck refused it'}.`, { reasons: verdict.reasons });

@@ -55,7 +55,7 @@ describe('migration verdicts from GET …/migrate', () => {
   const ctx = { cluster: 'homelab', members: ['a1', 'a2', 'b1'], source: 'a1', storages: imageStoragesByNode(resources) };
 
   it('allows a running VM on shared storage to move live to an online member', () => {
-    const answer: PveMigratePrecheck = official('GET', '/nodes/a1/qemu/101/migrate', { running: true, allowed_nodes: ['a2', 'b1'], not_allowed_nodes: {}, local_disks: [], local_resources: [], 'has-dbus-vmstate': false });
+    const answer: PveMigratePrecheck = official('GET', '/nodes/a1/qemu/101/migrate', { running: true, allowed_nodes: ['a2', 'b1'], not_allowed_nodes: {}, local_disks: [], local_resources: [], 'mapped-resources': [], 'mapped-resource-info': {}, 'has-dbus-vmstate': false });
     const [a2] = migrationTargetsFrom(answer, ['a2'], ctx);
     expect(a2).toEqual({ node: 'a2', allowed: true, reasons: [], kind: 'live', localDisks: [], targetStorages: ['ceph-vm', 'local-lvm'] });
   });
@@ -67,7 +67,7 @@ describe('migration verdicts from GET …/migrate', () => {
       not_allowed_nodes: {},
       local_disks: [{ volid: 'local-lvm:vm-102-disk-0', size: 4 * GiB, cdrom: false, is_unused: false }],
       local_resources: [],
-      'has-dbus-vmstate': false,
+      'mapped-resources': [], 'mapped-resource-info': {}, 'has-dbus-vmstate': false,
     });
     const [blocked] = migrationTargetsFrom(answer, ['a2'], ctx);
     expect(blocked).toMatchObject({ allowed: false, kind: 'live', reasons: ['local disk local-lvm:vm-102-disk-0 on local-lvm: choose a target storage'], localDisks: [{ disk: 'local-lvm:vm-102-disk-0', storage: 'local-lvm', sizeGiB: 4 }] });
@@ -82,7 +82,7 @@ describe('migration verdicts from GET …/migrate', () => {
       not_allowed_nodes: { b1: { unavailable_storages: ['ceph-vm'] } } as PveMigratePrecheck['not_allowed_nodes'],
       local_disks: [],
       local_resources: ['hostpci0'],
-      'has-dbus-vmstate': false,
+      'mapped-resources': [], 'mapped-resource-info': {}, 'has-dbus-vmstate': false,
     });
     const [b1, a2, c9] = migrationTargetsFrom(answer, ['b1', 'a2', 'c9'], ctx);
     expect(b1).toMatchObject({ allowed: false, kind: 'offline' });
@@ -121,11 +121,21 @@ describe('reaching a cluster', () => {
     );
   });
 
-  it('says which cluster an unreachable endpoint belongs to', async () => {
+  it('names the missing secret and the field its id comes from, before anything is sent', async () => {
     const ws = workspaceSchema.parse({ ...base, proxmox: { clusters: [{ ...cluster, api: { endpoint: '127.0.0.1:1', passwordSecret: 'gone', fingerprint: `${'AB:'.repeat(31)}CD` } }] } });
     const err = (await createProxmoxInventory({ secrets: new MemorySecretStore() }).list(ws, 'homelab', signal).catch((e: unknown) => e)) as CwError;
-    // Port 1 on loopback refuses the connection before a login is attempted.
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.message).toBe("Proxmox cluster 'homelab': the secret 'gone' named by proxmox.clusters[0].api.passwordSecret is not in the secret store. Store it again with secrets.put and put the new id in proxmox.clusters[0].api.passwordSecret.");
+  });
+
+  it('says which cluster an unreachable endpoint belongs to', async () => {
+    const secrets = new MemorySecretStore();
+    const id = await secrets.put('s3cret-pw', { label: 'root@pam', kind: 'password' });
+    const ws = workspaceSchema.parse({ ...base, proxmox: { clusters: [{ ...cluster, api: { endpoint: '127.0.0.1:1', passwordSecret: id, fingerprint: `${'AB:'.repeat(31)}CD` } }] } });
+    const err = (await createProxmoxInventory({ secrets }).list(ws, 'homelab', signal).catch((e: unknown) => e)) as CwError;
+    // Port 1 on loopback: nothing listens.
     expect(err.code).toBe('UNREACHABLE');
     expect(err.message).toMatch(/^Proxmox cluster 'homelab': Cannot reach the Proxmox VE API on 127\.0\.0\.1:1/);
+    expect(err.message).not.toContain('s3cret-pw');
   });
 });

@@ -18,7 +18,7 @@ export interface MigrationRequestView {
   target: string;
 }
 
-export function MigrationDialog({ request, onClose }: { request: MigrationRequestView | null; onClose(): void }) {
+export function MigrationDialog({ request, onClose, onMoving }: { request: MigrationRequestView | null; onClose(): void; onMoving?(vm: string | null): void }) {
   const transport = useTransport();
   const loadInventory = useAppState((s) => s.loadInventory);
   const [vm, setVm] = useState<VmRecord | null>(null);
@@ -28,6 +28,7 @@ export function MigrationDialog({ request, onClose }: { request: MigrationReques
   const [storage, setStorage] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<string | null>(null);
+  const [controller, setController] = useState<AbortController | null>(null);
 
   useEffect(() => {
     setVm(null);
@@ -54,14 +55,19 @@ export function MigrationDialog({ request, onClose }: { request: MigrationReques
     if (!vm) return;
     setRunning(true);
     setError(null);
+    const abort = new AbortController();
+    setController(abort);
+    onMoving?.(vm.id);
     try {
-      const outcome = await transport.call('vm.migrate', { vm: vm.id, target: request.target, online, ...(storage ? { targetStorage: storage } : {}) });
+      const outcome = await transport.call('vm.migrate', { vm: vm.id, target: request.target, online, ...(storage ? { targetStorage: storage } : {}) }, { signal: abort.signal });
       setResult(outcome.status === 'succeeded' ? `${vm.name} now runs on ${request.target} (${(outcome.durationMs / 1000).toFixed(1)} s).` : `${outcome.message}`);
       await loadInventory();
     } catch (e) {
       setError(describeError(e));
     } finally {
       setRunning(false);
+      setController(null);
+      onMoving?.(null);
     }
   };
 
@@ -112,9 +118,15 @@ export function MigrationDialog({ request, onClose }: { request: MigrationReques
           </Alert>
         )}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            {result ? 'Close' : 'Cancel'}
-          </Button>
+          {running && controller ? (
+            <Button variant="default" color="red" onClick={() => controller.abort()} data-testid="migration-cancel">
+              Stop the move
+            </Button>
+          ) : (
+            <Button variant="default" onClick={onClose}>
+              {result ? 'Close' : 'Cancel'}
+            </Button>
+          )}
           {!result && (
             <Button onClick={() => void run()} disabled={!canRun} loading={running} data-testid="migration-confirm">
               Move
@@ -123,7 +135,7 @@ export function MigrationDialog({ request, onClose }: { request: MigrationReques
         </Group>
         {running && (
           <Text size="xs" c="dimmed">
-            The cluster's task log streams into the Jobs tab of the dock.
+            The cluster's task log streams into the Jobs tab of the dock. Stopping asks the cluster to stop the task; a live migration that is already switching over completes.
           </Text>
         )}
       </Stack>

@@ -24,11 +24,12 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
   const transport = useTransport();
   const vms = useAppState((s) => s.vms);
   const [migration, setMigration] = useState<MigrationRequestView | null>(null);
+  const [moving, setMoving] = useState<string | null>(null);
   const vmsByNode = useMemo(() => {
     const map = new Map<string, VmChip[]>();
-    for (const vm of vms) map.set(vm.node, [...(map.get(vm.node) ?? []), { id: vm.id, name: vm.name, status: vm.status }]);
+    for (const vm of vms) map.set(vm.node, [...(map.get(vm.node) ?? []), { id: vm.id, name: vm.name, status: vm.id === moving ? 'migrating' : vm.status }]);
     return map;
-  }, [vms]);
+  }, [vms, moving]);
   const precheckAll = useCallback(
     async (vmId: string): Promise<Map<string, DropVerdict>> => {
       const answer = await transport.call('vm.migratePrecheck', { vm: vmId });
@@ -181,7 +182,7 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
         onVmDrop={(vm, target) => setMigration({ vm, target })}
       />
       <Legend />
-      <MigrationDialog request={migration} onClose={() => setMigration(null)} />
+      <MigrationDialog request={migration} onClose={() => setMigration(null)} onMoving={setMoving} />
     </div>
   );
 }

@@ -104,6 +104,9 @@ type Handler = (ctx: Ctx) => Promise<unknown>;
 
 const joinApiVersion = 1;
 
+/** Calls PVE proxies to the node that this server answers from the shared /etc/pve (same answer on every node). */
+const answeredLocally = new Set(['/nodes/{node}/certificates/info']);
+
 export class PveTestServer {
   readonly nodeName: string;
   readonly violations: SchemaViolation[] = [];
@@ -225,7 +228,8 @@ export class PveTestServer {
       if (!url.pathname.startsWith('/api2/json/')) throw new HttpError(404, 'only /api2/json is served here');
       const params: Record<string, string> = {};
       url.searchParams.forEach((v, k) => (params[k] = v));
-      if (method === 'POST' || method === 'PUT') Object.assign(params, await readBody(req));
+      const body = method === 'POST' || method === 'PUT' ? await readBody(req) : undefined;
+      if (body) Object.assign(params, body);
       this.counts.requests++;
       const check = this.schema.validateRequest(method, apiPath, params, 'form');
       if (!check.route) throw new HttpError(check.issues[0]?.message.startsWith('method') ? 501 : 404, `${check.issues[0]?.message}`);
@@ -236,6 +240,13 @@ export class PveTestServer {
       const route = check.route;
       const auth = this.authenticate(req, method, route);
       this.authorize(auth, route);
+      // pveproxy forwards a call about another cluster node (`proxyto: node`) to that node, as PVE does.
+      const owner = route.info.proxyto ? route.pathParams[route.info.proxyto] : undefined;
+      const peer = owner && owner !== this.nodeName && !answeredLocally.has(route.template) ? this.memberEndpoint(owner) : undefined;
+      if (peer) {
+        await this.proxy(req, res, method, `${url.pathname}${url.search}`, body, peer, owner!);
+        return;
+      }
       const handler = this.handlers.get(`${method} ${route.template}`);
       if (!handler) throw new HttpError(501, `Method '${method} ${route.template}' is not implemented by the Clusterwright Proxmox test server`);
       const data = await handler({ params: { ...params, ...route.pathParams }, auth, route });
@@ -252,6 +263,48 @@ export class PveTestServer {
       else if (isCwError(err)) send(res, 500, err.message, { data: null, message: `${err.message}\n` });
       else send(res, 500, (err as Error).message, { data: null, message: `${(err as Error).message}\n` });
     }
+  }
+
+  /** Where a cluster member's API listens (only nodes of this cluster's corosync.conf). */
+  private memberEndpoint(node: string): { host: string; port: number } | undefined {
+    const conf = this.clusterConf();
+    if (!conf || !corosyncNodes(conf).some((n) => n.name === node)) return undefined;
+    return this.nodeEndpoint(node);
+  }
+
+  /**
+   * Forwards one request to another member with the caller's ticket (or token) and CSRF token, and relays its
+   * answer. Inside the cluster the peer's certificate is not checked: the test servers share the cluster CA.
+   */
+  private proxy(req: IncomingMessage, res: ServerResponse, method: string, pathAndQuery: string, body: Record<string, string> | undefined, peer: { host: string; port: number }, node: string): Promise<void> {
+    const form = body ? new URLSearchParams(body).toString() : undefined;
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    for (const h of ['cookie', 'csrfpreventiontoken', 'authorization'] as const) {
+      const v = req.headers[h];
+      if (typeof v === 'string') headers[h] = v;
+    }
+    if (form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers['content-length'] = String(Buffer.byteLength(form));
+    }
+    return new Promise((resolve) => {
+      const out = https.request({ host: peer.host, port: peer.port, method, path: pathAndQuery, headers, rejectUnauthorized: false, timeout: 30_000 }, (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.once('end', () => {
+          const text = Buffer.concat(chunks);
+          res.writeHead(answer.statusCode ?? 500, answer.statusMessage ?? '', { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': text.length });
+          res.end(text);
+          resolve();
+        });
+      });
+      out.once('timeout', () => out.destroy(new Error('timed out')));
+      out.once('error', (err) => {
+        send(res, 595, `Errors during connection establishment, proxy handler: ${node}: ${err.message}`, { data: null });
+        resolve();
+      });
+      out.end(form);
+    });
   }
 
   private authenticate(req: IncomingMessage, method: string, route: RouteMatch): Auth | undefined {
