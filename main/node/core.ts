@@ -7,17 +7,23 @@ import { createDispatcher, type Dispatch, type Handlers } from './dispatcher.js'
 import { EventBus } from './events.js';
 import { defaultWorkspaceDir } from './paths.js';
 import { appHandlers } from './services/app.js';
-import { createPlanService, sshRunnerFrom } from './services/plan.js';
+import { createPlanService } from './services/plan.js';
+import type { Workspace } from '../common/workspace/schema.js';
+import type { RoutingRunnerOptions } from './engine/routing-runner.js';
+import type { StepRunner } from './engine/runner.js';
+import { SshStepRunner } from './engine/ssh-runner.js';
+import { targetSpecForNode } from './ssh/workspace-targets.js';
 import { ChainSecretResolver, EnvSecretResolver } from './engine/render.js';
 import { proxmoxHandlers } from './services/proxmox.js';
 import { createWorkspaceStore, workspaceHandlers } from './services/workspace.js';
 import { inventoryHandlers } from './services/inventory.js';
-import { labHandlers, type LabServiceOptions } from './services/lab.js';
+import { createLabService, type LabServiceOptions } from './services/lab.js';
 import { InventoryRegistry } from './stacks/inventory.js';
 import { createProxmoxInventory } from './stacks/proxmox/inventory.js';
+import { createProxmoxApi } from './stacks/proxmox/cluster-api.js';
 import { LocalRunner } from './workspace/runner.js';
 import { SshRemoteRunner } from './ssh/remote-runner.js';
-import { createSshService, type SshServiceOptions } from './services/ssh.js';
+import { createSshService, type SshService, type SshServiceOptions } from './services/ssh.js';
 
 export interface CoreOptions {
   hostKind: (typeof hostKinds)[number];
@@ -48,15 +54,18 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   const workspaces = createWorkspaceStore(options, events);
   /** Stacks register their inventory here (VMs per node, migration prechecks). */
   const inventory = new InventoryRegistry(events);
-  inventory.register(createProxmoxInventory({ secrets: ssh.secrets }));
+  /** Proxmox API clients per workspace cluster, shared by the inventory and the proxmox.* methods. */
+  const proxmoxApi = createProxmoxApi({ secrets: ssh.secrets });
+  inventory.register(createProxmoxInventory({ secrets: ssh.secrets, api: proxmoxApi }));
+  const lab = createLabService(options.lab, { secrets: ssh.secrets });
   const handlers = {
     ...appHandlers(options, startedAt),
     // Plans resolve {secretRef} from CW_SECRET_<ID> variables, then the same store as secrets.put.
-    ...createPlanService(options, { events, ssh: sshRunnerFrom(ssh), secrets: new ChainSecretResolver([new EnvSecretResolver(), ssh.secrets]) }).handlers,
+    ...createPlanService(options, { events, ssh: workspaceSshRunner(ssh, async () => (await workspaces.ensureOpen()).parsed.workspace), secrets: new ChainSecretResolver([new EnvSecretResolver(), ssh.secrets]) }).handlers,
     ...workspaceHandlers(options, events, workspaces, options.nodeCommands === 'local' ? () => new LocalRunner() : (workspace) => new SshRemoteRunner(ssh.engine(), workspace, ssh.resolve)),
     ...inventoryHandlers(inventory, async () => (await workspaces.ensureOpen()).parsed.workspace),
-    ...labHandlers(options.lab),
-    ...proxmoxHandlers(),
+    ...lab.handlers,
+    ...proxmoxHandlers({ workspaces, api: proxmoxApi }),
     ...ssh.handlers,
   } satisfies Handlers;
   const dispatch = createDispatcher(handlers);
@@ -78,7 +87,31 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
       return result.value as MethodOutput<typeof method>;
     },
     close: async () => {
+      await lab.close();
       await ssh.close();
     },
+  };
+}
+
+/**
+ * SSH for plan nodes. A plan node that is a node of the open workspace (same name, one of its addresses) logs in
+ * the way the workspace says (identity file or secret, jump hosts), as terminals do; others use ~/.ssh/config defaults.
+ */
+function workspaceSshRunner(ssh: SshService, currentWorkspace: () => Promise<Workspace | undefined>): NonNullable<RoutingRunnerOptions['ssh']> {
+  return (node, name) => {
+    const inner: Promise<StepRunner> = currentWorkspace()
+      .catch(() => undefined)
+      .then((workspace) => {
+        const known = workspace?.nodes.find((n) => n.name === name && (n.ssh?.host === node.address || Object.values(n.addresses).includes(node.address)));
+        const spec = known && workspace ? targetSpecForNode(workspace, name) : undefined;
+        return new SshStepRunner(ssh.engine(), () => ssh.resolve({ ...spec, host: node.address, port: node.port, user: node.user }));
+      });
+    return {
+      exec: async (...args) => (await inner).exec(...args),
+      readFile: async (...args) => (await inner).readFile(...args),
+      upload: async (...args) => (await inner).upload(...args),
+      api: async (...args) => (await inner).api(...args),
+      close: async () => (await inner).close?.(),
+    };
   };
 }

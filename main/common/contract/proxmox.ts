@@ -1,6 +1,8 @@
 // Contract of the Proxmox domain: the certificate a node presents (for the admin to confirm before
-// pinning) and totem timing computed from a measured corosync link, with its reasoning.
+// pinning), totem timing computed from a measured corosync link, the cluster wizard's plan and its verify.
 import { z } from 'zod';
+import { planSchema } from '../plan/schema.js';
+import { findingSchema } from '../workspace/rules/types.js';
 import { defineMethod } from './define.js';
 
 export const pveCertificateSchema = z.object({
@@ -22,6 +24,35 @@ export const totemTuningSchema = z.object({
   reasoning: z.array(z.string()),
 });
 
+/** What proxmox.planCluster returns: the plan for the engine and what the admin must see before applying it. */
+export const proxmoxClusterPlanSchema = z.object({
+  /** The plan as the engine takes it (preview, approve, apply). Secrets only by id. */
+  plan: planSchema,
+  /** Workspace findings (with the stored latency facts) that concern this cluster, its nodes or their links. */
+  findings: z.array(findingSchema),
+  /** An error finding the admin has not accepted stands: the wizard should not offer Apply. */
+  blocking: z.boolean(),
+  /** Totem timing, when a corosync link measured above 5 ms (written into the plan only when acceptWan). */
+  tuning: totemTuningSchema.optional(),
+  /** What the plan will do, in the admin's words. */
+  notes: z.array(z.string()),
+  /** The acceptance recorded in proxmox.clusters[N].wanTuning when acceptWan was given (saved by the service). */
+  wanTuning: z.object({ accepted: z.boolean(), acceptedAt: z.string().optional(), tokenMs: z.number().optional() }).optional(),
+});
+export type ProxmoxClusterPlanView = z.infer<typeof proxmoxClusterPlanSchema>;
+
+/** What proxmox.clusterStatus returns: quorum and membership as the cluster's API reports them (GET /cluster/status). */
+export const proxmoxClusterStatusSchema = z.object({
+  quorate: z.boolean(),
+  totalVotes: z.number().optional(),
+  expectedVotes: z.number().optional(),
+  nodes: z.array(z.object({ name: z.string(), online: z.boolean(), nodeid: z.number().optional() })),
+  checkedAt: z.string(),
+  /** The cluster name the API reports (absent on a standalone node). */
+  clusterName: z.string().optional(),
+});
+export type ProxmoxClusterStatusView = z.infer<typeof proxmoxClusterStatusSchema>;
+
 export const proxmoxMethods = {
   'proxmox.probeCertificate': defineMethod(z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(8006) }).strict(), pveCertificateSchema),
   'proxmox.tuneTotem': defineMethod(
@@ -36,4 +67,8 @@ export const proxmoxMethods = {
       .strict(),
     totemTuningSchema,
   ),
+  /** Builds the cluster wizard's plan from the open workspace (nodes, links, pinned fingerprint, root password secret id). */
+  'proxmox.planCluster': defineMethod(z.object({ cluster: z.string().min(1), acceptWan: z.boolean().optional() }).strict(), proxmoxClusterPlanSchema),
+  /** Quorum and members through the cluster's API (proxmox.clusters[].api), for the wizard's verify step and the canvas. */
+  'proxmox.clusterStatus': defineMethod(z.object({ cluster: z.string().min(1) }).strict(), proxmoxClusterStatusSchema),
 };

@@ -42,6 +42,8 @@ export const labSpecSchema = z
     description: z.string().optional(),
     appSite: siteName.optional(),
     realtime: z.boolean().optional(),
+    /** `lab up` also starts a Proxmox test server per host and writes a cluster of all hosts into the workspace. */
+    proxmox: z.boolean().optional(),
     sites: z.array(siteSchema).min(1).max(maxSites),
     links: z.array(z.object({ between: z.tuple([siteName, siteName]), link: linkSchema }).strict()).optional(),
   })
@@ -75,6 +77,8 @@ export interface LabSpec {
   appSite: string;
   /** Let lab processes keep CAP_SYS_NICE, so corosync runs at real-time priority (can starve a small machine). */
   realtime: boolean;
+  /** Start Proxmox test servers on every host (the app's lab service does it; optional in older state files). */
+  proxmox?: boolean;
   sites: LabSiteSpec[];
   /** One entry per unordered site pair, a before b in site order. */
   links: LabLinkSpec[];
@@ -160,6 +164,7 @@ export function normalizeLabSpec(raw: unknown, source = '(inline)'): LabSpec {
     ...(input.description ? { description: input.description } : {}),
     appSite,
     realtime: input.realtime ?? false,
+    ...(input.proxmox ? { proxmox: true } : {}),
     sites,
     links,
   };

@@ -18,6 +18,7 @@ import type { TerminalController } from '../features/terminal/controller.js';
 import { TerminalDock } from '../features/terminal/TerminalDock.js';
 import { JobsPanel } from '../features/jobs/JobsPanel.js';
 import { PromptDialogs } from '../features/prompts/PromptDialogs.js';
+import { ProxmoxWizard } from '../features/wizard/ProxmoxWizard.js';
 
 const saveLabels = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', failed: 'Not saved' } as const;
 
@@ -49,6 +50,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   // Terminal colours follow the light/dark scheme.
   useEffect(() => terminals?.setScheme(scheme), [scheme, terminals]);
   const [dockTab, setDockTab] = useState<string | null>('terminals');
+  const [wizardOpen, setWizardOpen] = useState(false);
   const tabCount = useAppState((s) => s.tabs.length);
   const jobCount = useAppState((s) => s.jobs.length);
   const runningJobs = useAppState((s) => s.jobs.filter((j) => j.status === 'running').length);
@@ -99,6 +101,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 260, breakpoint: 'sm' }} aside={{ width: 340, breakpoint: 'md' }} padding={0}>
       <PromptDialogs />
+      {workspace && <ProxmoxWizard opened={wizardOpen} onClose={() => setWizardOpen(false)} onEdited={onEdited} />}
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
@@ -128,6 +131,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 </Button>
                 <Button size="xs" variant="default" onClick={() => { void validate(); setAsideTab('findings'); }} data-testid="validate">
                   Validate
+                </Button>
+                <Button size="xs" onClick={() => setWizardOpen(true)} data-testid="open-wizard">
+                  New Proxmox cluster
                 </Button>
               </>
             )}

@@ -2,11 +2,12 @@
 // behind drag-to-migrate (GET …/migrate) and the move itself (plain or HA path), through one API client per cluster.
 import { CwError, isCwError } from '../../../common/errors.js';
 import type { MigrationTarget, VmRecord } from '../../../common/contract/inventory.js';
-import type { ProxmoxCluster, Workspace } from '../../../common/workspace/schema.js';
+import type { Workspace } from '../../../common/workspace/schema.js';
 import type { SecretStore } from '../../secrets/store.js';
 import type { InventoryProvider, MigrationJob, MigrationRequest } from '../inventory.js';
 import type { PveApiSchema } from './api-schema.js';
-import { PveClient, type PveCredentials, type PveEndpoint } from './client.js';
+import type { PveClient } from './client.js';
+import { createProxmoxApi, type ProxmoxApi } from './cluster-api.js';
 
 export interface ProxmoxInventoryOptions {
   /** Where `api.passwordSecret` / `api.tokenSecret` ids are looked up, at the moment of use. */
@@ -22,6 +23,8 @@ export interface ProxmoxInventoryOptions {
   migrateTimeoutMs?: number;
   /** Request lines (method, path, status, ms) — never parameters, never secrets. */
   log?: (line: string) => void;
+  /** The clients to use (shared with the proxmox.* methods); default: a cache of its own. */
+  api?: ProxmoxApi;
 }
 
 /** `/cluster/resources` entries, as the official schema's `returns` describes them (only what is used here). */
@@ -183,105 +186,15 @@ export function migrationTargetsFrom(answer: PveMigratePrecheck, targets: string
 // ------------------------------------------------------------------------------------------
 // The provider
 
-interface ClusterApi {
-  cluster: ProxmoxCluster;
-  index: number;
-  /** `proxmox.clusters[N].api` for messages. */
-  field: string;
-  endpoint: PveEndpoint & { port: number };
-  credentials: PveCredentials;
-  key: string;
-}
-
-/** `host`, `host:port` or `[v6]:port`. */
-export function parseEndpoint(text: string): { host: string; port: number } {
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
-  if (v6) return { host: v6[1]!, port: v6[2] ? Number(v6[2]) : 8006 };
-  const m = /^([^:]+):(\d+)$/.exec(text);
-  if (m) return { host: m[1]!, port: Number(m[2]) };
-  return { host: text, port: 8006 };
-}
+export { parseEndpoint } from './cluster-api.js';
 
 export function createProxmoxInventory(options: ProxmoxInventoryOptions): InventoryProvider {
-  const clients = new Map<string, PveClient>();
   const pollMs = options.pollMs ?? 500;
+  const api = options.api ?? createProxmoxApi(options);
+  const resolveApi = api.resolve;
+  const clientFor = api.client;
+  const inContext = api.inContext;
 
-  const resolveApi = (workspace: Workspace, name: string): ClusterApi => {
-    const list = workspace.proxmox?.clusters ?? [];
-    const index = list.findIndex((c) => c.name === name);
-    const cluster = list[index];
-    const field = `proxmox.clusters[${index}].api`;
-    if (!cluster?.api) throw new CwError('NOT_FOUND', `The workspace has no Proxmox cluster '${name}' with an api block: add proxmox.clusters[].api (endpoint, user, passwordSecret) for it.`);
-    const api = cluster.api;
-    let endpoint: { host: string; port: number };
-    if (api.endpoint) {
-      endpoint = parseEndpoint(api.endpoint);
-    } else {
-      const first = workspace.nodes.find((n) => n.name === cluster.nodes[0]);
-      const address = first ? Object.values(first.addresses)[0] : undefined;
-      if (!address) throw new CwError('INVALID_INPUT', `Proxmox cluster '${name}': no API endpoint is set and its first member ${cluster.nodes[0] ?? '(none)'} has no address in the workspace. Set ${field}.endpoint to host:port of any member's pveproxy.`);
-      endpoint = { host: address, port: 8006 };
-    }
-    const secretSource = (id: string, which: string) => async (): Promise<string> => {
-      try {
-        return await options.secrets.get(id);
-      } catch (err) {
-        throw new CwError('NOT_FOUND', `Proxmox cluster '${name}': the secret '${id}' named by ${field}.${which} is not in the secret store. Store it again with secrets.put and put the new id in ${field}.${which}.`, { cluster: name, field: `${field}.${which}`, cause: isCwError(err) ? err.code : undefined });
-      }
-    };
-    let credentials: PveCredentials;
-    let credKey: string;
-    if (api.tokenId || api.tokenSecret) {
-      if (!api.tokenId || !api.tokenSecret) throw new CwError('INVALID_INPUT', `Proxmox cluster '${name}': an API token needs both ${field}.tokenId (USER@REALM!NAME) and ${field}.tokenSecret (the id of its secret in the secret store).`);
-      credentials = { kind: 'token', tokenId: api.tokenId, secret: secretSource(api.tokenSecret, 'tokenSecret') };
-      credKey = `token:${api.tokenId}:${api.tokenSecret}`;
-    } else if (api.passwordSecret) {
-      credentials = { kind: 'password', username: api.user, password: secretSource(api.passwordSecret, 'passwordSecret') };
-      credKey = `password:${api.user}:${api.passwordSecret}`;
-    } else {
-      throw new CwError(
-        'INVALID_INPUT',
-        `Proxmox cluster '${name}' has no API credentials: store ${api.user}'s password with secrets.put and put its id in ${field}.passwordSecret (or set ${field}.tokenId and ${field}.tokenSecret for an API token).`,
-        { cluster: name, field: `${field}.passwordSecret` },
-      );
-    }
-    const fingerprint = api.fingerprint;
-    return {
-      cluster,
-      index,
-      field,
-      endpoint: { ...endpoint, ...(fingerprint ? { fingerprint } : {}) },
-      credentials,
-      key: `${name}|${endpoint.host}:${endpoint.port}|${fingerprint ?? '-'}|${credKey}`,
-    };
-  };
-
-  const clientFor = (api: ClusterApi): PveClient => {
-    let client = clients.get(api.key);
-    if (!client) {
-      // A changed endpoint, fingerprint or credential makes a new key: drop the cluster's old client.
-      for (const k of [...clients.keys()]) if (k.startsWith(`${api.cluster.name}|`)) clients.delete(k);
-      client = new PveClient({ endpoint: api.endpoint, credentials: api.credentials, ...(options.schema ? { schema: options.schema } : {}), ...(options.log ? { log: options.log } : {}) });
-      clients.set(api.key, client);
-    }
-    return client;
-  };
-
-  /** Adds the cluster and the field to fix to what the client reports; an unknown certificate keeps its fingerprint in detail. */
-  const inContext = async <T>(api: ClusterApi, work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      if (!isCwError(err)) throw err;
-      if (err.message.startsWith(`Proxmox cluster '${api.cluster.name}'`)) throw err;
-      const detail = typeof err.detail === 'object' && err.detail ? (err.detail as Record<string, unknown>) : {};
-      let next = '';
-      if (err.code === 'HOST_KEY_UNKNOWN') next = ` Once confirmed, put it into ${api.field}.fingerprint.`;
-      else if (err.code === 'HOST_KEY_CHANGED') next = ` If the change is expected, put the new fingerprint into ${api.field}.fingerprint.`;
-      else if (err.code === 'AUTH_FAILED') next = ` The credentials come from ${api.field} (${api.credentials.kind === 'token' ? 'tokenId/tokenSecret' : 'user/passwordSecret'}).`;
-      throw new CwError(err.code, `Proxmox cluster '${api.cluster.name}': ${err.message}${next}`, { ...detail, cluster: api.cluster.name, ...(err.code.startsWith('HOST_KEY') ? { field: `${api.field}.fingerprint` } : {}) });
-    }
-  };
 
   const resources = (client: PveClient, type: 'vm' | 'storage') => client.get<PveResource[]>('/cluster/resources', { type });
 

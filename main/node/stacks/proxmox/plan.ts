@@ -17,8 +17,8 @@ export interface ProxmoxClusterPlanInput {
   clusterName: string;
   /** The first node creates the cluster; the others join it in this order. */
   nodes: PlannedPveNode[];
-  /** knet priority per link number (passive mode). */
-  linkPriorities?: number[];
+  /** knet priority per link number (passive mode); undefined keeps Proxmox's default for that link. */
+  linkPriorities?: (number | undefined)[];
   /** SHA-256 fingerprint of the first node's API certificate, as the admin confirmed it. */
   fingerprint: string;
   /** Secret id of the first node's root@pam password (joins log in with it). */
@@ -104,7 +104,7 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
 
   // 2. Create on the first node with every link.
   const createArgs = ['pvesh', 'create', '/cluster/config', '--clustername', input.clusterName];
-  first.links.forEach((address, l) => createArgs.push(`--link${l}`, formatLink({ address, ...(input.linkPriorities?.[l] !== undefined ? { priority: input.linkPriorities[l] } : {}) })));
+  first.links.forEach((address, l) => createArgs.push(`--link${l}`, formatLink({ address, ...(input.linkPriorities?.[l] !== undefined ? { priority: input.linkPriorities[l]! } : {}) })));
   if (input.tokenCoefficient !== undefined) createArgs.push('--token-coefficient', String(input.tokenCoefficient));
   steps.push({
     id: 'create',

@@ -1,0 +1,341 @@
+// The Proxmox VE cluster wizard: choose the cluster → checks (findings with their figures; errors
+// block, a WAN layout can be accepted explicitly) → the plan (every command, destructive steps to
+// approve) → run (live progress per step and node) → verify (quorum from the cluster itself).
+import { Alert, Badge, Button, Checkbox, Code, Drawer, Group, MultiSelect, Progress, ScrollArea, Select, Stack, Stepper, Table, Text, TextInput } from '@mantine/core';
+import { useEffect, useMemo, useState } from 'react';
+import type { PlanPreview } from '../../../../main/common/contract/plan.js';
+import type { MethodOutput } from '../../../../main/common/contract/index.js';
+import { useAppState, useTransport } from '../../store/context.js';
+import { describeError } from '../../store/describe-error.js';
+
+type PlanAnswer = MethodOutput<'proxmox.planCluster'>;
+type StatusAnswer = MethodOutput<'proxmox.clusterStatus'>;
+
+const severityColour = { error: 'red', warning: 'orange', info: 'blue' } as const;
+
+export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; onClose(): void; onEdited(): void }) {
+  const transport = useTransport();
+  const workspace = useAppState((s) => s.workspace);
+  const edit = useAppState((s) => s.edit);
+  const jobs = useAppState((s) => s.jobs);
+  const loadInventory = useAppState((s) => s.loadInventory);
+  const [active, setActive] = useState(0);
+  const [cluster, setCluster] = useState<string | null>(null);
+  const [answer, setAnswer] = useState<PlanAnswer | null>(null);
+  const [acceptWan, setAcceptWan] = useState(false);
+  const [preview, setPreview] = useState<PlanPreview | null>(null);
+  const [acknowledged, setAcknowledged] = useState<string[]>([]);
+  const [runId, setRunId] = useState<string | null>(null);
+  const [status, setStatus] = useState<StatusAnswer | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  // A new cluster from the workspace's nodes and corosync networks.
+  const [newName, setNewName] = useState('');
+  const [newNodes, setNewNodes] = useState<string[]>([]);
+  const [newLinks, setNewLinks] = useState<string[]>([]);
+
+  const clusters = workspace?.proxmox?.clusters ?? [];
+  useEffect(() => {
+    if (opened && !cluster && clusters[0]) setCluster(clusters[0].name);
+  }, [opened, cluster, clusters]);
+
+  const job = jobs.find((j) => j.runId === runId) ?? null;
+  const chosen = clusters.find((c) => c.name === cluster);
+  const corosyncNetworks = (workspace?.networks ?? []).filter((n) => n.roles.includes('corosync')).map((n) => n.name);
+
+  const guard = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const check = (accept = acceptWan) =>
+    guard(async () => {
+      if (!cluster) return;
+      const result = await transport.call('proxmox.planCluster', { cluster, ...(accept ? { acceptWan: true } : {}) });
+      setAnswer(result);
+      setActive(1);
+    });
+
+  const toPlan = () =>
+    guard(async () => {
+      if (!answer) return;
+      const result = await transport.call('plan.preview', { plan: answer.plan });
+      setPreview(result);
+      setAcknowledged([]);
+      setActive(2);
+    });
+
+  const run = () =>
+    guard(async () => {
+      if (!answer || !preview) return;
+      if (preview.destructiveSteps.length > 0) {
+        await transport.call('plan.approve', { plan: answer.plan, planHash: preview.planHash, acknowledgeDestructive: acknowledged });
+      }
+      const started = await transport.call('plan.apply', { plan: answer.plan, planHash: preview.planHash, wait: false });
+      setRunId(started.runId);
+      setActive(3);
+    });
+
+  const verify = () =>
+    guard(async () => {
+      if (!cluster) return;
+      setStatus(await transport.call('proxmox.clusterStatus', { cluster }));
+      await loadInventory();
+      setActive(4);
+    });
+
+  const createCluster = () => {
+    const problem = edit((ws) => {
+      ws.proxmox = ws.proxmox ?? { clusters: [] };
+      ws.proxmox.clusters.push({ name: newName.trim(), nodes: newNodes, links: newLinks.map((network, link) => ({ link, network })) });
+    }, `add the Proxmox cluster ${newName.trim()}`);
+    if (problem) setError(problem);
+    else {
+      onEdited();
+      setCluster(newName.trim());
+      setError(null);
+    }
+  };
+
+  const byTarget = useMemo(() => {
+    const map = new Map<string, PlanPreview['steps']>();
+    for (const step of preview?.steps ?? []) map.set(step.target, [...(map.get(step.target) ?? []), step]);
+    return map;
+  }, [preview]);
+
+  const done = job?.status === 'succeeded';
+  const progress = job && job.steps.length ? Math.round((100 * job.steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length) / Math.max(job.steps.length, preview?.steps.length ?? 1)) : 0;
+
+  return (
+    <Drawer opened={opened} onClose={onClose} position="right" size={720} title="New Proxmox VE cluster" data-testid="proxmox-wizard">
+      <Stepper active={active} onStepClick={(i) => i < active && !runId && setActive(i)} orientation="vertical" size="sm">
+        <Stepper.Step label="Cluster" description="Which nodes, which links">
+          <Stack gap="xs">
+            {clusters.length > 0 && (
+              <Select
+                label="Cluster from the workspace"
+                data={clusters.map((c) => ({ value: c.name, label: `${c.name} — ${c.nodes.join(', ')}` }))}
+                value={cluster}
+                onChange={setCluster}
+                data-testid="wizard-cluster"
+                allowDeselect={false}
+              />
+            )}
+            {chosen && (
+              <Text size="sm">
+                {chosen.nodes.length} nodes; corosync links: {chosen.links.map((l) => `link${l.link} on ${l.network}`).join(', ')}
+                {chosen.qdevice ? `; QDevice on ${chosen.qdevice.host}` : ''}
+                {chosen.api?.endpoint ? `; API at ${chosen.api.endpoint}` : ''}
+              </Text>
+            )}
+            <Text size="sm" fw={600} mt="sm">
+              Or describe a new one
+            </Text>
+            <Group grow align="flex-end">
+              <TextInput label="Name (≤ 15 characters)" value={newName} onChange={(e) => setNewName(e.currentTarget.value)} maxLength={15} />
+              <MultiSelect label="Nodes (the first creates it)" data={(workspace?.nodes ?? []).map((n) => n.name)} value={newNodes} onChange={setNewNodes} />
+            </Group>
+            <MultiSelect label="Corosync links (link0 first)" data={corosyncNetworks} value={newLinks} onChange={setNewLinks} />
+            <Group justify="space-between">
+              <Button variant="default" size="xs" onClick={createCluster} disabled={!newName.trim() || newNodes.length === 0 || newLinks.length === 0}>
+                Add to the workspace
+              </Button>
+              <Button onClick={() => void check()} loading={busy} disabled={!cluster} data-testid="wizard-check">
+                Run the checks
+              </Button>
+            </Group>
+          </Stack>
+        </Stepper.Step>
+
+        <Stepper.Step label="Checks" description="Measured against the limits">
+          {answer && (
+            <Stack gap="xs" data-testid="wizard-findings">
+              {answer.findings.length === 0 && <Text size="sm">Every rule passes for this cluster with what was measured.</Text>}
+              {answer.findings.map((f, i) => (
+                <Alert key={i} color={severityColour[f.severity]} variant="light" p="xs" title={f.message}>
+                  <Text size="xs">{f.remedy}</Text>
+                  <Text size="xs" c="dimmed">
+                    {f.source.document}
+                    {f.source.section ? `, ${f.source.section}` : ''}
+                  </Text>
+                </Alert>
+              ))}
+              {answer.tuning && (
+                <Alert color="blue" variant="light" title={`WAN timing: ${answer.tuning.verdict}`}>
+                  {answer.tuning.reasoning.map((line, i) => (
+                    <Text key={i} size="xs">
+                      {line}
+                    </Text>
+                  ))}
+                </Alert>
+              )}
+              {answer.findings.some((f) => f.ruleId === 'proxmox.corosync-latency' && f.severity === 'error') && (
+                <Checkbox
+                  label="I accept a WAN-tuned corosync layout (recorded in the workspace)"
+                  checked={acceptWan}
+                  onChange={(e) => {
+                    setAcceptWan(e.currentTarget.checked);
+                    void check(e.currentTarget.checked);
+                  }}
+                />
+              )}
+              {answer.notes.map((n, i) => (
+                <Text key={i} size="xs" c="dimmed">
+                  {n}
+                </Text>
+              ))}
+              <Group justify="flex-end">
+                <Button onClick={() => void toPlan()} disabled={answer.blocking} loading={busy} data-testid="wizard-to-plan">
+                  {answer.blocking ? 'Fix the errors first' : 'Show the plan'}
+                </Button>
+              </Group>
+            </Stack>
+          )}
+        </Stepper.Step>
+
+        <Stepper.Step label="Plan" description="Every command, before it runs">
+          {preview && (
+            <Stack gap="xs" data-testid="wizard-plan">
+              <Text size="sm">
+                {preview.steps.length} steps on {byTarget.size} targets. Secrets are shown by id.
+              </Text>
+              <ScrollArea.Autosize mah={380}>
+                {[...byTarget.entries()].map(([target, steps]) => (
+                  <Stack key={target} gap={4} mb="sm">
+                    <Text fw={600} size="sm">
+                      {target}
+                    </Text>
+                    {steps.map((step) => (
+                      <Stack key={step.id} gap={2} pl="sm">
+                        <Group gap="xs">
+                          <Text size="xs">{step.title}</Text>
+                          {step.destructive && (
+                            <Checkbox
+                              size="xs"
+                              color="red"
+                              label="destructive: approve"
+                              checked={acknowledged.includes(step.id)}
+                              onChange={(e) => {
+                                const on = e.currentTarget.checked;
+                                setAcknowledged((a) => (on ? [...a, step.id] : a.filter((x) => x !== step.id)));
+                              }}
+                              data-testid={`approve-${step.id}`}
+                            />
+                          )}
+                        </Group>
+                        {step.command && (
+                          <Code block fz="xs">
+                            {step.command}
+                          </Code>
+                        )}
+                        {step.upload?.diff && (
+                          <Code block fz="xs">
+                            {step.upload.diff}
+                          </Code>
+                        )}
+                      </Stack>
+                    ))}
+                  </Stack>
+                ))}
+              </ScrollArea.Autosize>
+              {preview.warnings.map((w, i) => (
+                <Text key={i} size="xs" c="orange">
+                  {w}
+                </Text>
+              ))}
+              <Group justify="flex-end">
+                <Button
+                  color={preview.destructiveSteps.length ? 'red' : undefined}
+                  onClick={() => void run()}
+                  loading={busy}
+                  disabled={preview.destructiveSteps.some((s) => !acknowledged.includes(s))}
+                  data-testid="wizard-run"
+                >
+                  Run the plan
+                </Button>
+              </Group>
+            </Stack>
+          )}
+        </Stepper.Step>
+
+        <Stepper.Step label="Run" description="Live, step by step">
+          <Stack gap="xs" data-testid="wizard-run-progress">
+            <Progress value={done ? 100 : progress} animated={!job || job.status === 'running'} aria-label="Plan progress" />
+            <Table fz="xs" verticalSpacing={2}>
+              <Table.Tbody>
+                {(job?.steps ?? []).map((s) => (
+                  <Table.Tr key={s.id}>
+                    <Table.Td>{s.target}</Table.Td>
+                    <Table.Td>{s.title}</Table.Td>
+                    <Table.Td>
+                      <Badge size="xs" color={s.state === 'failed' ? 'red' : s.state === 'succeeded' || s.state === 'skipped' ? 'green' : 'blue'}>
+                        {s.state}
+                      </Badge>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            {job?.result && (
+              <Alert color={job.result.status === 'succeeded' ? 'green' : 'red'} data-testid="wizard-run-result">
+                {job.result.message}
+              </Alert>
+            )}
+            <Group justify="flex-end">
+              {job?.status === 'running' && (
+                <Button variant="default" color="red" onClick={() => runId && void transport.call('plan.cancel', { runId })}>
+                  Cancel
+                </Button>
+              )}
+              {job && job.status !== 'running' && job.status !== 'succeeded' && runId && (
+                <Button variant="default" onClick={() => void guard(async () => void (await transport.call('plan.resume', { runId, wait: false })))}>
+                  Resume
+                </Button>
+              )}
+              <Button onClick={() => void verify()} disabled={!done} loading={busy} data-testid="wizard-verify">
+                Verify
+              </Button>
+            </Group>
+          </Stack>
+        </Stepper.Step>
+
+        <Stepper.Step label="Verify" description="Quorum, votes, nodes">
+          {status && (
+            <Stack gap="xs" data-testid="wizard-status">
+              <Group gap="xs">
+                <Badge color={status.quorate ? 'green' : 'red'} data-testid="wizard-quorate">
+                  {status.quorate ? 'quorate' : 'not quorate'}
+                </Badge>
+                {status.totalVotes !== undefined && (
+                  <Text size="sm">
+                    {status.totalVotes} of {status.expectedVotes ?? '?'} votes
+                  </Text>
+                )}
+              </Group>
+              {status.nodes.map((n) => (
+                <Text key={n.name} size="sm">
+                  {n.name}: {n.online ? 'online' : 'offline'}
+                </Text>
+              ))}
+              <Group justify="flex-end">
+                <Button onClick={onClose}>Done</Button>
+              </Group>
+            </Stack>
+          )}
+        </Stepper.Step>
+      </Stepper>
+      {error && (
+        <Alert color="red" mt="sm" data-testid="wizard-error">
+          {error}
+        </Alert>
+      )}
+    </Drawer>
+  );
+}
