@@ -1,7 +1,8 @@
 // The thin Electron shell: a locked-down window, the app:// protocol, and an IPC relay to the
 // services, which run in a utility process so SSH handshakes never stall the UI thread.
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, session, utilityProcess, type UtilityProcess } from 'electron';
+import { app, BrowserWindow, ipcMain, session, shell, utilityProcess, type UtilityProcess } from 'electron';
+import { safeExternalUrl } from '../common/urls.js';
 import type { RelayMessage } from '../node/utility-entry.js';
 import { defaultWorkspaceDir } from '../node/paths.js';
 import { APP_ORIGIN, registerAppProtocol, registerAppScheme } from './protocol.js';
@@ -57,7 +58,12 @@ function lockDown(win: BrowserWindow): void {
     if (!url.startsWith(APP_ORIGIN + '/')) event.preventDefault();
   });
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  // No new windows; http(s) links (from terminals) go to the system browser after validation.
+  contents.setWindowOpenHandler(({ url }) => {
+    const safe = safeExternalUrl(url);
+    if (safe) void shell.openExternal(safe);
+    return { action: 'deny' };
+  });
 }
 
 function createWindow(): void {

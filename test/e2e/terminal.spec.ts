@@ -59,6 +59,8 @@ describe('built-in terminal', () => {
     await page.goto(t.host.url);
     await page.getByTestId('nav-node-alpha').waitFor();
 
+    // Log this session to a file in the workspace folder.
+    await page.getByTestId('terminal-log-sessions').click();
     await openTerminal(page, 'alpha');
     // Unknown host key: the dialog shows the fingerprint as OpenSSH prints it.
     await page.getByTestId('hostkey-fingerprint').waitFor();
@@ -73,6 +75,11 @@ describe('built-in terminal', () => {
     await page.locator('.xterm-helper-textarea').first().focus();
     await page.keyboard.type('echo hi-$((40+2))\n');
     await waitForTerminalText(page, 'alpha', /hi-42/);
+    const logDir = path.join(t.core.options.workspaceDir, 'terminal-logs');
+    const logs = fs.readdirSync(logDir);
+    expect(logs).toHaveLength(1);
+    expect(fs.statSync(path.join(logDir, logs[0]!)).mode & 0o077).toBe(0);
+    await expect.poll(() => fs.readFileSync(path.join(logDir, logs[0]!), 'utf8')).toMatch(/hi-42/);
 
     const lastSize = (text: string) => [...text.matchAll(/size-(\d+)x(\d+)-(\w+)/g)].at(-1)!;
     await page.keyboard.type('echo size-$(stty size | tr " " x)-before\n');

@@ -85,8 +85,17 @@ export const sshMethods = {
   ),
   /** Opens an interactive shell; its bytes flow on binary stream `streamId` (write = keystrokes, ack = credit). */
   'terminal.open': defineMethod(
-    z.object({ target: terminalTargetSchema, rows: z.number().int().min(1).max(1000), cols: z.number().int().min(1).max(1000), term: z.string().max(64).optional() }).strict(),
-    z.object({ terminalId: z.string(), streamId: z.number().int().positive(), title: z.string() }),
+    z
+      .object({
+        target: terminalTargetSchema,
+        rows: z.number().int().min(1).max(1000),
+        cols: z.number().int().min(1).max(1000),
+        term: z.string().max(64).optional(),
+        /** Also write the session's output to a file in the workspace folder (terminal-logs/). */
+        log: z.boolean().optional(),
+      })
+      .strict(),
+    z.object({ terminalId: z.string(), streamId: z.number().int().positive(), title: z.string(), logFile: z.string().optional() }),
   ),
   /** New PTY size (rows first, as ssh2's setWindow). */
   'terminal.resize': defineMethod(

@@ -2,6 +2,7 @@
 // Prompts become events (hostKey.unknown, auth.prompt) answered by methods; terminals become
 // flow-controlled streams; secrets go in by value and come out only as ids.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CwError } from '../../common/errors.js';
@@ -201,6 +202,18 @@ export function createSshService(options: CoreOptions, deps: SshServiceDeps): Ss
       const shell = await getEngine().openShell(target, { rows: input.rows, cols: input.cols, ...(input.term ? { term: input.term } : {}), signal: ctx.signal });
       const terminalId = randomUUID();
       terminals.set(terminalId, shell);
+      // Optional session log: the raw output, appended as it arrives, readable by this user only.
+      let logFile: string | undefined;
+      if (input.log) {
+        const dir = path.join(options.workspaceDir, 'terminal-logs');
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const label = target.destination.label.replace(/[^A-Za-z0-9._-]/g, '_');
+        logFile = path.join(dir, `${label}-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+        const log = fs.createWriteStream(logFile, { flags: 'a', mode: 0o600 });
+        log.on('error', () => undefined);
+        shell.onData((chunk) => log.write(chunk));
+        shell.onEnd(() => log.end());
+      }
       shell.onEnd((error) => {
         terminals.delete(terminalId);
         const code = error instanceof CwError ? error.code : 'UNREACHABLE';
@@ -216,7 +229,7 @@ export function createSshService(options: CoreOptions, deps: SshServiceDeps): Ss
       };
       try {
         const streamId = ctx.session.openStream(source);
-        return { terminalId, streamId, title: `${target.destination.user}@${target.destination.label}` };
+        return { terminalId, streamId, title: `${target.destination.user}@${target.destination.label}`, ...(logFile ? { logFile } : {}) };
       } catch (error) {
         shell.close();
         throw error;

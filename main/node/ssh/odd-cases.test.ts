@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { utils } from 'ssh2';
 import { CwError } from '../../common/errors.js';
-import { startInProcessSshd, type InProcessSshd } from './testing/ssh2-server.js';
+import { parsableKeyPair, startInProcessSshd, type InProcessSshd } from './testing/ssh2-server.js';
 import { directTarget, ScriptedPrompter, testEngine, type TestEngine } from './testing/engine-helpers.js';
 import { PinnedHostKeys } from './pinned-host-keys.js';
 import type { SshStateChange } from './types.js';
@@ -81,7 +81,7 @@ describe('logins', () => {
   });
 
   it('with key-only auth, offers only publickey: no "none" probe, no password', async () => {
-    const pair = utils.generateKeyPairSync('ed25519');
+    const pair = parsableKeyPair('ed25519');
     const sshd = await server({ authorizedKey: pair.public, password: 'also-allowed' });
     const { engine: ssh, secrets } = engine({ acceptNewHostKeys: true });
     const keyId = await secrets.put(pair.private, { label: 'deploy key', kind: 'privateKey' });
@@ -90,7 +90,7 @@ describe('logins', () => {
   });
 
   it('opens an encrypted private key with a passphrase asked from the admin', async () => {
-    const pair = utils.generateKeyPairSync('ed25519', { passphrase: 'open sesame', cipher: 'aes256-ctr', rounds: 4 } as never);
+    const pair = parsableKeyPair('ed25519', { passphrase: 'open sesame' });
     const sshd = await server({ authorizedKey: pair.public });
     let asked = 0;
     const prompter = new ScriptedPrompter('pin', (q) => (q.kind === 'passphrase' ? [asked++ === 0 ? 'wrong' : 'open sesame'] : null));
@@ -135,7 +135,7 @@ describe('host keys', () => {
     const sshd = await server({ password: 'pw' });
     const prompter = new ScriptedPrompter('pin');
     const { engine: ssh, pinnedFile } = engine({ prompter });
-    const other = utils.parseKey(utils.generateKeyPairSync('ed25519').public);
+    const other = utils.parseKey(parsableKeyPair('ed25519').public);
     if (other instanceof Error || Array.isArray(other)) throw new Error('key');
     const pinned = new PinnedHostKeys(pinnedFile).pin('127.0.0.1', sshd.port, other.getPublicSSH());
     const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
@@ -149,7 +149,7 @@ describe('host keys', () => {
     const sshd = await server({ password: 'pw', hostKeyType: 'ed25519' });
     const prompter = new ScriptedPrompter('pin', () => ['pw']);
     const { engine: ssh, pinnedFile } = engine({ prompter });
-    const rsa = utils.parseKey(utils.generateKeyPairSync('rsa', { bits: 2048 }).public);
+    const rsa = utils.parseKey(parsableKeyPair('rsa').public);
     if (rsa instanceof Error || Array.isArray(rsa)) throw new Error('key');
     new PinnedHostKeys(pinnedFile).pin('127.0.0.1', sshd.port, rsa.getPublicSSH());
     await ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x');

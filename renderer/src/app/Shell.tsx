@@ -1,5 +1,5 @@
 // The main window: header, navbar (sites and hosts), main (canvas + dock), aside (inspector / findings).
-import { AppShell, Badge, Button, Group, Loader, ScrollArea, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
+import { AppShell, Badge, Button, Group, Loader, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import { useAppState } from '../store/context.js';
 import { ColorSchemeToggle } from './ColorSchemeToggle.js';
@@ -42,6 +42,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const measureLatency = useAppState((s) => s.measureLatency);
   const measuring = useAppState((s) => s.measuring);
   const measureError = useAppState((s) => s.measureError);
+  const latencyEveryMinutes = useAppState((s) => s.latencyEveryMinutes);
+  const setLatencySchedule = useAppState((s) => s.setLatencySchedule);
   const highlight = useAppState((s) => s.highlight);
   const vms = useAppState((s) => s.vms);
   const inventoryProblems = useAppState((s) => s.inventoryProblems);
@@ -129,6 +131,20 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 <Button size="xs" variant="default" onClick={() => void measureLatency()} disabled={Boolean(measuring)} data-testid="measure-latency">
                   {measuring ? `Measuring ${measuring.done}/${measuring.total || '…'}` : 'Measure latency'}
                 </Button>
+                <Select
+                  size="xs"
+                  w={128}
+                  aria-label="Measure latency on a schedule"
+                  data={[
+                    { value: '0', label: 'On demand' },
+                    { value: '5', label: 'Every 5 min' },
+                    { value: '15', label: 'Every 15 min' },
+                    { value: '60', label: 'Every hour' },
+                  ]}
+                  value={String(latencyEveryMinutes ?? 0)}
+                  onChange={(v) => setLatencySchedule(v && v !== '0' ? Number(v) : null)}
+                  allowDeselect={false}
+                />
                 <Button size="xs" variant="default" onClick={() => { void validate(); setAsideTab('findings'); }} data-testid="validate">
                   Validate
                 </Button>

@@ -12,6 +12,8 @@ export interface TerminalTab {
   site?: string;
   streamId: number | null;
   terminalId?: string;
+  /** Where this session's output is logged, when logging is on. */
+  logFile?: string;
   state: TerminalState;
   error?: string;
   reconnects: number;
@@ -25,6 +27,9 @@ export interface SessionsSlice {
   /** Terminals mirror their rows as accessible text for screen readers. */
   screenReader: boolean;
   setScreenReader(on: boolean): void;
+  /** New terminals also write their output to a file in the workspace folder. */
+  logSessions: boolean;
+  setLogSessions(on: boolean): void;
   addTab(tab: Omit<TerminalTab, 'state' | 'streamId' | 'reconnects'>): void;
   updateTab(id: string, change: Partial<TerminalTab>): void;
   removeTab(id: string): void;
@@ -39,6 +44,8 @@ export const createSessionsSlice: SliceCreator<SessionsSlice> = (set, get) => ({
   broadcast: [],
   screenReader: false,
   setScreenReader: (screenReader) => set({ screenReader }),
+  logSessions: false,
+  setLogSessions: (logSessions) => set({ logSessions }),
   addTab: (tab) => set({ tabs: [...get().tabs, { ...tab, state: 'connecting', streamId: null, reconnects: 0 }], activeTab: tab.id, dockOpen: true }),
   updateTab: (id, change) => set({ tabs: get().tabs.map((t) => (t.id === id ? { ...t, ...change } : t)) }),
   removeTab: (id) => {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { emptyWorkspace } from '../../../main/common/workspace/empty.js';
 import { createFakeTransport } from '../transport/fake.js';
 import { createAppStore } from './index.js';
@@ -41,5 +41,29 @@ describe('topology slice edits', () => {
     store.getState().edit((ws) => ws.sites.push({ name: 'c', kind: 'man' }), 'add site c');
     expect(store.getState().future).toHaveLength(0);
     expect(store.getState().redo()).toBeNull();
+  });
+});
+
+describe('latency schedule', () => {
+  it('re-measures on the chosen interval and stops when set back to on demand', async () => {
+    vi.useFakeTimers();
+    try {
+      const transport = createFakeTransport({
+        'latency.measure': () => ({ matrix: { version: 1, measuredAt: '', runner: 'ssh', count: 1, intervalS: 0.2, samples: [] }, file: '/w/l.json', runsOnNodes: true, unreachable: 0 }),
+        'latency.current': () => ({ facts: {}, file: '/w/l.json' }),
+        'workspace.validate': () => ({ issues: [], findings: [], counts: { error: 0, warning: 0, info: 0, accepted: 0 }, ok: true }),
+      });
+      const store = createAppStore(transport);
+      store.getState().setWorkspace(emptyWorkspace('t'));
+      store.getState().setLatencySchedule(5);
+      await vi.advanceTimersByTimeAsync(5 * 60_000 + 10);
+      await vi.advanceTimersByTimeAsync(5 * 60_000 + 10);
+      expect(transport.calls.filter((c) => c.method === 'latency.measure')).toHaveLength(2);
+      store.getState().setLatencySchedule(null);
+      await vi.advanceTimersByTimeAsync(20 * 60_000);
+      expect(transport.calls.filter((c) => c.method === 'latency.measure')).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

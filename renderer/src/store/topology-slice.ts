@@ -32,6 +32,9 @@ export interface TopologySlice {
   loadError: string | null;
   measuring: { done: number; total: number } | null;
   measureError: string | null;
+  /** Re-measure the latency matrix every so many minutes while the app is open; null: on demand only. */
+  latencyEveryMinutes: number | null;
+  setLatencySchedule(minutes: number | null): void;
   loadWorkspace(): Promise<void>;
   openWorkspace(path: string, create?: boolean): Promise<string | null>;
   /** Saves the model (autosave after edits); never writes a model the schema refuses. */
@@ -89,6 +92,7 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
     }
   };
   transport.on('latency.progress', (p) => set({ measuring: { done: p.done, total: p.total } }));
+  let scheduleTimer: ReturnType<typeof setInterval> | null = null;
   return {
   workspace: null,
   workspacePath: null,
@@ -99,6 +103,17 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
   loadError: null,
   measuring: null,
   measureError: null,
+  latencyEveryMinutes: null,
+  setLatencySchedule(minutes) {
+    if (scheduleTimer) clearInterval(scheduleTimer);
+    scheduleTimer = null;
+    set({ latencyEveryMinutes: minutes });
+    if (minutes) {
+      scheduleTimer = setInterval(() => {
+        if (!get().measuring && get().workspace) void get().measureLatency();
+      }, minutes * 60_000);
+    }
+  },
   async loadWorkspace() {
     try {
       adopt(await transport.call('workspace.current', {}));

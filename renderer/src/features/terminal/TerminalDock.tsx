@@ -38,11 +38,22 @@ export function TerminalDock({ controller, sites }: { controller: TerminalContro
   const broadcast = useAppState((s) => s.broadcast);
   const toggleBroadcast = useAppState((s) => s.toggleBroadcast);
   const screenReader = useAppState((s) => s.screenReader);
+  const logSessions = useAppState((s) => s.logSessions);
+  const setLogSessions = useAppState((s) => s.setLogSessions);
+  const options = (
+    <Group justify="flex-end" px="xs" py={2} gap="md" className="cw-terminal-options">
+      <Switch size="xs" label="Log new sessions to files" checked={logSessions} onChange={(e) => setLogSessions(e.currentTarget.checked)} data-testid="terminal-log-sessions" />
+      <Switch size="xs" label="Screen reader mode" checked={screenReader} onChange={(e) => controller.setScreenReader(e.currentTarget.checked)} data-testid="terminal-screen-reader" />
+    </Group>
+  );
   if (tabs.length === 0) {
     return (
-      <Text c="dimmed" size="sm" p="sm">
-        Terminals open here: choose “Open terminal” on a node.
-      </Text>
+      <>
+        {options}
+        <Text c="dimmed" size="sm" p="sm">
+          Terminals open here: choose “Open terminal” on a node.
+        </Text>
+      </>
     );
   }
   const broadcasting = broadcast.length > 1;
@@ -81,9 +92,7 @@ export function TerminalDock({ controller, sites }: { controller: TerminalContro
           </Tabs.Tab>
         ))}
       </Tabs.List>
-      <Group justify="flex-end" px="xs" py={2} className="cw-terminal-options">
-        <Switch size="xs" label="Screen reader mode" checked={screenReader} onChange={(e) => controller.setScreenReader(e.currentTarget.checked)} data-testid="terminal-screen-reader" />
-      </Group>
+      {options}
       {broadcasting && (
         <div className="cw-broadcast-bar" role="status" data-testid="broadcast-bar">
           Broadcast: typing goes to {broadcast.length} terminals ({tabs.filter((t) => broadcast.includes(t.id)).map((t) => t.title).join(', ')})

@@ -4,9 +4,10 @@ import type { AppStore } from '../../store/index.js';
 import type { Transport } from '../../transport/index.js';
 import { describeError } from '../../store/describe-error.js';
 import { TerminalSession } from './xterm-session.js';
+import { safeExternalUrl } from '../../../../main/common/urls.js';
 
 export interface TerminalApi {
-  open(node: string, size: { rows: number; cols: number }): Promise<{ terminalId: string; streamId: number; title?: string }>;
+  open(node: string, size: { rows: number; cols: number }, options?: { log?: boolean }): Promise<{ terminalId: string; streamId: number; title?: string; logFile?: string }>;
   resize(terminalId: string, size: { rows: number; cols: number }): Promise<void>;
   close(terminalId: string): Promise<void>;
   openLink?(url: string): void;
@@ -15,12 +16,17 @@ export interface TerminalApi {
 /** The terminal methods of the contract, for a transport. */
 export function contractTerminalApi(transport: Transport): TerminalApi {
   return {
-    open: async (node, size) => transport.call('terminal.open', { target: { kind: 'node', node }, rows: size.rows, cols: size.cols }),
+    open: async (node, size, options) => transport.call('terminal.open', { target: { kind: 'node', node }, rows: size.rows, cols: size.cols, ...(options?.log ? { log: true } : {}) }),
     resize: async (terminalId, size) => {
       await transport.call('terminal.resize', { terminalId, rows: size.rows, cols: size.cols });
     },
     close: async (terminalId) => {
       await transport.call('terminal.close', { terminalId });
+    },
+    openLink: (url) => {
+      // Only http(s) without credentials; the desktop shell checks again before handing it to the OS.
+      const safe = safeExternalUrl(url);
+      if (safe) window.open(safe, '_blank', 'noopener,noreferrer');
     },
   };
 }
@@ -62,7 +68,7 @@ export class TerminalController {
     const reconnecting = tab.reconnects > 0 || tab.streamId !== null;
     this.store.getState().updateTab(id, { state: 'connecting' });
     try {
-      const { streamId, terminalId } = await this.api.open(tab.node, session.size);
+      const { streamId, terminalId, logFile } = await this.api.open(tab.node, session.size, { log: this.store.getState().logSessions });
       const handle = this.transport.attachStream(streamId, {
         onData: (chunk) => session.receive(chunk),
         onEnd: (error) => {
@@ -75,7 +81,8 @@ export class TerminalController {
       this.handles.set(id, handle);
       session.attach(handle);
       if (reconnecting) session.note('Reconnected; the scrollback above is from the previous session.');
-      this.store.getState().updateTab(id, { state: 'open', streamId, terminalId, error: undefined });
+      if (logFile) session.note(`Logging this session to ${logFile}`);
+      this.store.getState().updateTab(id, { state: 'open', streamId, terminalId, error: undefined, ...(logFile ? { logFile } : {}) });
     } catch (error) {
       const message = describeError(error);
       session.note(`Could not connect to ${tab.node}: ${message}`);
