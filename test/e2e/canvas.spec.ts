@@ -83,4 +83,34 @@ describe('topology canvas', () => {
     expect(restored).not.toContain('pve4');
     expect(restored).toBe(text);
   });
+
+  it('removes sites and networks only when nothing uses them, and edits a cluster\'s corosync links', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(t.host.url);
+    await page.getByTestId('nav-site-home').waitFor();
+    // A site with nodes cannot go: the reference check says which node still uses it.
+    await page.getByTestId('nav-site-home').click();
+    await page.getByTestId('remove-site').click();
+    expect(await page.getByTestId('form-error').textContent()).toMatch(/home/);
+    // Add a network, then remove it again.
+    await page.getByRole('button', { name: 'Networks and corosync links' }).click();
+    await page.getByTestId('add-network').click();
+    await page.getByLabel('Network name').fill('backup');
+    await page.getByRole('button', { name: 'Add network' }).click();
+    await page.getByRole('button', { name: 'Remove network backup' }).waitFor();
+    await waitSaved(page);
+    expect(fs.readFileSync(workspaceFile, 'utf8')).toContain('name: backup');
+    await page.getByRole('button', { name: 'Remove network backup' }).click();
+    await page.getByRole('button', { name: 'Remove network backup' }).waitFor({ state: 'detached' });
+    await waitSaved(page);
+    expect(fs.readFileSync(workspaceFile, 'utf8')).not.toContain('name: backup');
+    // A network a corosync link uses cannot go.
+    await page.getByRole('button', { name: 'Remove network ring1' }).click();
+    expect(await page.getByTestId('form-error').textContent()).toMatch(/ring1/);
+    // Remove homelab's link1 and see the dashed corosync links leave the canvas.
+    await page.getByRole('button', { name: 'Remove link1 of homelab' }).click();
+    await waitSaved(page);
+    expect(await page.locator('line[data-role="corosync"]').count()).toBe(3);
+    expect(fs.readFileSync(workspaceFile, 'utf8')).not.toMatch(/link: 1, network: ring1/);
+  });
 });

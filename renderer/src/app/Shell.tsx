@@ -9,7 +9,9 @@ import { SitesTree, type NodeAction } from '../features/navbar/SitesTree.js';
 import { CanvasPanel } from '../features/topology/CanvasPanel.js';
 import { FindingsPanel } from '../features/findings/FindingsPanel.js';
 import { NodeInspector, type InspectorAction } from '../features/inspector/NodeInspector.js';
-import { AddNetworkForm, AddNodeForm, AddSiteForm } from '../features/inspector/EditForms.js';
+import { AddNodeForm, AddSiteForm } from '../features/inspector/EditForms.js';
+import { SiteInspector } from '../features/inspector/SiteInspector.js';
+import { NetworksPanel } from '../features/inspector/NetworksPanel.js';
 import { FirstStart } from '../features/start/FirstStart.js';
 import { FileIssues } from '../features/start/FileIssues.js';
 import { buildGraph } from '../features/topology/from-workspace.js';
@@ -95,7 +97,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   } else if (workspace && selection?.kind === 'add-site') {
     aside = <AddSiteForm onEdit={editAndSave} onDone={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-network') {
-    aside = <AddNetworkForm onEdit={editAndSave} onDone={() => select(null)} />;
+    aside = <NetworksPanel workspace={workspace} onEdit={editAndSave} />;
+  } else if (workspace && selection?.kind === 'site') {
+    aside = <SiteInspector workspace={workspace} name={selection.name} onEdit={editAndSave} onAddNode={() => select({ kind: 'add-node' })} onRemoved={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-node') {
     aside = <AddNodeForm workspace={workspace} onEdit={editAndSave} onDone={() => select(null)} />;
   }
@@ -169,7 +173,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
               nodeStates={nodeStates}
               selectedNode={selection?.kind === 'node' ? selection.name : null}
               onSelectNode={(name) => select({ kind: 'node', name })}
-              onSelectSite={() => {}}
+              onSelectSite={(name) => select({ kind: 'site', name })}
               nodeActions={nodeActions}
             />
           ) : (

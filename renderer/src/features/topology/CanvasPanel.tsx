@@ -125,8 +125,8 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
               ⬚
             </ActionIcon>
           </Tooltip>
-          <Tooltip label="Add a network">
-            <ActionIcon variant="subtle" aria-label="Add a network" onClick={() => select({ kind: 'add-network' })}>
+          <Tooltip label="Networks and corosync links">
+            <ActionIcon variant="subtle" aria-label="Networks and corosync links" onClick={() => select({ kind: 'add-network' })}>
               ⇄
             </ActionIcon>
           </Tooltip>
@@ -176,6 +176,7 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
         positions={positions}
         selectedNode={selectedNode}
         onSelectNode={(id) => select(id ? { kind: 'node', name: id } : null)}
+        onSelectSite={(id) => select({ kind: 'site', name: id })}
         onMoveNode={moveNode}
         vmsByNode={vmsByNode}
         onVmDragStart={precheckAll}

@@ -33,6 +33,7 @@ export interface TopologyCanvasProps {
   positions: Map<string, Point>;
   selectedNode?: string | null;
   onSelectNode?(id: string | null): void;
+  onSelectSite?(id: string): void;
   onMoveNode?(id: string, to: Point): void;
   /** Instrumentation: milliseconds each drag frame's DOM update took (benchmarks). */
   onDragFrame?(ms: number): void;
@@ -43,7 +44,7 @@ const siteKindLabel = { lan: 'LAN', man: 'MAN', wan: 'WAN', internet: 'Internet'
 const CARD_W = 150;
 const CARD_H = 56;
 
-export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, onMoveNode, onDragFrame, handle, vmsByNode, onVmDragStart, onVmDrop }: TopologyCanvasProps) {
+export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, onSelectSite, onMoveNode, onDragFrame, handle, vmsByNode, onVmDragStart, onVmDrop }: TopologyCanvasProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const viewportRef = useRef<SVGGElement>(null);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
@@ -241,7 +242,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
             const site = siteName.get(r.id);
             return (
               <g key={r.id} data-site-id={r.id} data-testid={`site-${r.id}`}>
-                <rect x={r.x} y={r.y} width={r.width} height={r.height} rx={22} className="cw-site-region" />
+                <rect x={r.x} y={r.y} width={r.width} height={r.height} rx={22} className="cw-site-region" onClick={() => onSelectSite?.(r.id)} />
                 <text x={r.x + 16} y={r.y + 22} className="cw-site-name">
                   {site?.name}
                 </text>
