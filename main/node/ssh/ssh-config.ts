@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import SSHConfig, { LineType } from 'ssh-config';
+// The named export: a default import resolves differently under Node's CommonJS interop in the bundle.
+import { LineType, SSHConfig } from 'ssh-config';
 import { CwError } from '../../common/errors.js';
 
 export interface SshConfigHost {
