@@ -11,6 +11,7 @@ import type { PveClient } from '../../main/node/stacks/proxmox/client.js';
 import { describeLab, useLab } from '../support/lab.js';
 import { labRunner, startLabPve, type LabPve } from '../../main/node/stacks/proxmox/test-server/lab.js';
 import { CorosyncDriver } from '../../main/node/stacks/proxmox/test-server/corosync.js';
+import { waitFor, type StatusEntry } from '../support/proxmox/cluster.js';
 
 const spec = `
 name: pve-cluster
@@ -26,17 +27,6 @@ const schema = new PveApiSchema();
 const timings: string[] = [];
 let pve: LabPve | undefined;
 
-type StatusEntry = { type: string; name: string; quorate?: number; online?: number; nodes?: number; version?: number };
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const allOnline = (c: PveClient, count: number) => async (): Promise<StatusEntry[] | undefined> => {
   const s = await c.get<StatusEntry[]>('/cluster/status');

@@ -5,9 +5,10 @@ import type { Lab } from '../../../main/node/lab/index.js';
 import type { PveClient } from '../../../main/node/stacks/proxmox/client.js';
 import type { LabPve } from '../../../main/node/stacks/proxmox/test-server/lab.js';
 
-type StatusEntry = { type: string; name: string; quorate?: number; online?: number; nodes?: number; version?: number };
+export type StatusEntry = { type: string; name: string; quorate?: number; online?: number; nodes?: number; version?: number };
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+/** Polls `probe` every 200 ms until it answers something, or fails naming what it waited for. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe().catch(() => undefined);

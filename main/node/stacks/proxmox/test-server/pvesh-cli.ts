@@ -1,6 +1,7 @@
 // `pvesh` stand-in for lab hosts (bundled to one file): calls this node's Proxmox test server as
 // root@pam, like the real pvesh does locally; worker tasks are followed and their log printed.
 import fs from 'node:fs';
+import path from 'node:path';
 import { PveApiSchema } from '../api-schema.js';
 import { PveClient } from '../client.js';
 
@@ -12,6 +13,11 @@ export interface PveshConfig {
   port: number;
   fingerprint: string;
   rootPassword: string;
+}
+
+/** installPveStandIns puts the API schema beside this executable (mounted into every lab host). */
+function schemaBesideMe(): string {
+  return path.join(path.dirname(process.argv[1] ?? '.'), 'pve-apidata.json');
 }
 
 const verbs: Record<string, 'GET' | 'POST' | 'PUT' | 'DELETE'> = { get: 'GET', ls: 'GET', create: 'POST', set: 'PUT', delete: 'DELETE' };
@@ -41,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const { params, json } = parseOptions(rest);
     const config = JSON.parse(fs.readFileSync(pveshConfigPath, 'utf8')) as PveshConfig;
-    client = new PveClient({ endpoint: { host: config.host, port: config.port, fingerprint: config.fingerprint }, credentials: { kind: 'password', username: 'root@pam', password: config.rootPassword }, schema: new PveApiSchema(process.env.CW_PVE_APIDATA_FILE) });
+    client = new PveClient({ endpoint: { host: config.host, port: config.port, fingerprint: config.fingerprint }, credentials: { kind: 'password', username: 'root@pam', password: config.rootPassword }, schema: new PveApiSchema(schemaBesideMe()) });
     const data = await client.request<unknown>(method, apiPath, params);
     if (typeof data === 'string' && data.startsWith('UPID:')) {
       await client.followTask(data, {

@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { CwError } from '../../../../common/errors.js';
 import { defaultSchemaFile } from '../api-schema.js';
 
+/** The API schema's file name next to the stand-ins (pvesh validates its requests with it). */
+export const SCHEMA_BESIDE_STAND_INS = 'pve-apidata.json';
+
 /** Writes `<binDir>/pvecm` and `<binDir>/pvesh`. `pmxcfsRoot` must be a path every lab host sees (not under a host-private /tmp). */
 export async function installPveStandIns(binDir: string, pmxcfsRoot: string): Promise<string[]> {
   if (/^\/(tmp|run|root)(\/|$)/.test(pmxcfsRoot)) {
@@ -33,7 +36,7 @@ export async function installPveStandIns(binDir: string, pmxcfsRoot: string): Pr
       target: 'node20',
       write: false,
       banner: { js: '#!/usr/bin/env node' },
-      define: { 'process.env.CW_PVE_PMXCFS_ROOT': JSON.stringify(pmxcfsRoot), 'process.env.CW_PVE_APIDATA_FILE': JSON.stringify(defaultSchemaFile()) },
+      define: { 'process.env.CW_PVE_PMXCFS_ROOT': JSON.stringify(pmxcfsRoot) },
       logLevel: 'silent',
     });
     const out = path.join(binDir, name);
@@ -42,5 +45,11 @@ export async function installPveStandIns(binDir: string, pmxcfsRoot: string): Pr
     fs.renameSync(`${out}.tmp`, out);
     written.push(out);
   }
+  // The schema travels with the stand-ins: the repository may sit under a path that is private to
+  // each lab host (a checkout in /tmp), while the bin directory is mounted into every host.
+  const schemaCopy = path.join(binDir, SCHEMA_BESIDE_STAND_INS);
+  fs.copyFileSync(defaultSchemaFile(), `${schemaCopy}.tmp`);
+  fs.renameSync(`${schemaCopy}.tmp`, schemaCopy);
+  written.push(schemaCopy);
   return written;
 }
