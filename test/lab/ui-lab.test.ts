@@ -1,39 +1,16 @@
 // The app in Chromium against a real lab: "Try the lab" starts it from the first-start screen, the
 // canvas shows its sites, and terminals reach the lab hosts (host names differ: broadcast shows both).
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { stopLab } from '../../main/node/lab/index.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { screenshotPath } from '../support/browser.js';
+import { useAppWithLab } from '../support/app-lab.js';
 import { waitForTerminalText } from '../support/terminal.js';
 import { describeLab } from '../support/lab.js';
-import { startTestHost, type TestHost } from '../support/web-host.js';
 
 const PREFIX = 'cwui';
 
 describeLab('the app with a lab', () => {
-  let t: TestHost;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-ui-lab-'));
-  const stateDir = fs.mkdtempSync(`/tmp/${PREFIX}-`);
-  const previousHome = process.env.CLUSTERWRIGHT_HOME;
-
-  beforeAll(async () => {
-    process.env.CLUSTERWRIGHT_HOME = home;
-    t = await startTestHost({ staticDir: path.resolve('dist/renderer'), core: { lab: { stateDir, prefix: PREFIX } } });
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    await stopLab(stateDir, { prefix: PREFIX });
-    fs.rmSync(stateDir, { recursive: true, force: true });
-    fs.rmSync(home, { recursive: true, force: true });
-    if (previousHome === undefined) delete process.env.CLUSTERWRIGHT_HOME;
-    else process.env.CLUSTERWRIGHT_HOME = previousHome;
-  }, 60_000);
+  const app = useAppWithLab(PREFIX);
 
 
 
@@ -45,8 +22,8 @@ describeLab('the app with a lab', () => {
   }
 
   it('starts the lab from the first-start screen and reaches its hosts from terminal tabs', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(t.host.url);
+    const page = await app.browser.context.newPage();
+    await page.goto(app.server.host.url);
     await page.getByTestId('door-lab-start').click();
     for (const site of ['a', 'b', 'c']) await page.getByTestId(`site-${site}`).waitFor({ state: 'attached', timeout: 60_000 });
     for (const node of ['a1', 'a2', 'b1', 'c1']) await page.getByTestId(`node-${node}`).waitFor({ state: 'attached' });

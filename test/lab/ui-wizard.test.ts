@@ -1,47 +1,21 @@
 // The Proxmox wizard in Chromium on a lab with Proxmox test servers (real corosync, real sshd): the
 // admin starts the Proxmox lab, runs the checks, reviews and approves the plan, runs it (trusting each
 // node's host key when asked), and the cluster reports itself quorate.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
+import { expect, it } from 'vitest';
 import path from 'node:path';
-import { stopLab } from '../../main/node/lab/index.js';
 import { MemorySecretStore } from '../../main/node/secrets/index.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { screenshotPath } from '../support/browser.js';
+import { useAppWithLab } from '../support/app-lab.js';
 import { describeLab } from '../support/lab.js';
-import { startTestHost, type TestHost } from '../support/web-host.js';
 
 const PREFIX = 'cwwz';
 
 describeLab('the Proxmox wizard on the lab', () => {
-  let t: TestHost;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-ui-wizard-'));
-  const stateDir = fs.mkdtempSync(`/tmp/${PREFIX}-`);
-  const previousHome = process.env.CLUSTERWRIGHT_HOME;
-
-  beforeAll(async () => {
-    process.env.CLUSTERWRIGHT_HOME = home;
-    t = await startTestHost({
-      staticDir: path.resolve('dist/renderer'),
-      core: { lab: { stateDir, prefix: PREFIX }, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, engine: { pinnedHostKeysFile: path.join(home, 'pins.json'), knownHostsFiles: [] } } },
-    });
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.core.call('lab.down', {}).catch(() => undefined);
-    await t?.close();
-    await stopLab(stateDir, { prefix: PREFIX });
-    fs.rmSync(stateDir, { recursive: true, force: true });
-    fs.rmSync(home, { recursive: true, force: true });
-    if (previousHome === undefined) delete process.env.CLUSTERWRIGHT_HOME;
-    else process.env.CLUSTERWRIGHT_HOME = previousHome;
-  }, 90_000);
+  const app = useAppWithLab(PREFIX, (home) => ({ ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, engine: { pinnedHostKeysFile: path.join(home, 'pins.json'), knownHostsFiles: [] } } }));
 
   it('builds the three-node cluster from the wizard and shows it quorate', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(t.host.url);
+    const page = await app.browser.context.newPage();
+    await page.goto(app.server.host.url);
     await page.locator('input[aria-label="Example lab"]').click();
     await page.getByRole('option', { name: /proxmox-three-nodes/ }).click();
     await page.getByTestId('door-lab-start').click();

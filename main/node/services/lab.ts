@@ -60,11 +60,6 @@ interface RunningPve {
   secretId?: string;
 }
 
-/** Backwards-compatible: the handlers without Proxmox test servers' secret store (they are refused then). */
-export function labHandlers(options: LabServiceOptions = {}): Pick<Handlers, 'lab.status' | 'lab.up' | 'lab.down'> {
-  return createLabService(options).handlers;
-}
-
 export function createLabService(options: LabServiceOptions = {}, deps: LabServiceDeps = {}): LabService {
   let running: RunningPve | undefined;
   const stopPve = async (): Promise<void> => {

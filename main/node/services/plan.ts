@@ -16,8 +16,6 @@ import { previewPlan } from '../engine/preview.js';
 import { ChainSecretResolver, EnvSecretResolver, type SecretResolver } from '../engine/render.js';
 import { RoutingRunner, type RoutingRunnerOptions } from '../engine/routing-runner.js';
 import type { StepRunner } from '../engine/runner.js';
-import { SshStepRunner } from '../engine/ssh-runner.js';
-import type { SshService } from './ssh.js';
 
 type PlanMethod = 'plan.preview' | 'plan.approve' | 'plan.apply' | 'plan.resume' | 'plan.cancel' | 'plan.status' | 'plan.export';
 
@@ -94,9 +92,4 @@ export function createPlanService(options: CoreOptions, deps: PlanServiceDeps): 
     },
   };
   return { engine, handlers };
-}
-
-/** SSH for plan nodes with an address, through the core's SSH service (its engine, ~/.ssh/config, pinned keys). */
-export function sshRunnerFrom(ssh: Pick<SshService, 'engine' | 'resolve'>): NonNullable<RoutingRunnerOptions['ssh']> {
-  return (node) => new SshStepRunner(ssh.engine(), () => ssh.resolve({ host: node.address, port: node.port, user: node.user }));
 }

@@ -19,8 +19,6 @@ import { resolveTarget, type SshTargetSpec } from '../ssh/target.js';
 import type { AuthQuestion, HostKeyDecision, HostKeyQuestion, SshPrompter, SshTarget } from '../ssh/types.js';
 import { hopName } from '../ssh/types.js';
 import { loadWorkspaceFile, targetSpecForNode } from '../ssh/workspace-targets.js';
-import { SshRemoteRunner } from '../ssh/remote-runner.js';
-import { registerRunnerFactory } from '../workspace/runner.js';
 import type { StreamSource } from '../streams.js';
 
 export interface SshServiceOptions {
@@ -136,8 +134,6 @@ export interface SshService {
   handlers: Pick<Handlers, SshMethodNames>;
   /** The secret store behind secrets.* (other services look secrets up here by id). */
   secrets: SecretStore;
-  /** Makes workspace commands (latency.measure…) run on the nodes over SSH instead of locally. */
-  useForWorkspaceCommands(): void;
   /** The engine, created on first use (tests, the CLI, the runner for workspace commands). */
   engine(): SshEngine;
   resolve(spec: SshTargetSpec): SshTarget;
@@ -254,7 +250,6 @@ export function createSshService(options: CoreOptions, deps: SshServiceDeps): Ss
   return {
     handlers,
     secrets,
-    useForWorkspaceCommands: () => registerRunnerFactory((workspace) => new SshRemoteRunner(getEngine(), workspace, resolve)),
     engine: getEngine,
     resolve,
     async close() {

@@ -10,7 +10,7 @@ import type { EventBus } from '../events.js';
 import { dataHome } from '../paths.js';
 import { readKnetStats } from '../workspace/knet.js';
 import { measureLatency } from '../workspace/measure.js';
-import { runnerFor, type RunnerFactory } from '../workspace/runner.js';
+import { LocalRunner, type RunnerFactory } from '../workspace/runner.js';
 import { WorkspaceStore } from '../workspace/store.js';
 
 type WorkspaceMethodNames = 'workspace.open' | 'workspace.current' | 'workspace.save' | 'workspace.validate' | 'workspace.recent' | 'latency.measure' | 'latency.current';
@@ -27,8 +27,8 @@ export function workspaceHandlers(
   options: CoreOptions,
   events: EventBus,
   store = createWorkspaceStore(options, events),
-  /** How commands reach the nodes (SSH in the app; this machine in tests); else the registered default. */
-  nodeRunner: RunnerFactory = runnerFor,
+  /** How commands reach the nodes: SSH in the app (the core passes it), this machine by default. */
+  nodeRunner: RunnerFactory = () => new LocalRunner(),
 ): Pick<Handlers, WorkspaceMethodNames> {
   try {
     // The default workspace exists from the first start on; a failure here is reported on first use.

@@ -1,5 +1,5 @@
 // Runs workspace commands (latency probes, discovery) on the nodes themselves over SSH: the
-// RemoteRunner the workspace services plug in with registerRunnerFactory.
+// RemoteRunner the core hands the workspace services (latency.measure runs ping on the nodes).
 import type { Workspace } from '../../common/workspace/index.js';
 import type { RemoteRunner, RunOptions, RunResult } from '../workspace/runner.js';
 import type { SshEngine } from './engine.js';

@@ -1,5 +1,5 @@
 // How the latency matrix runs a command on a node: the RemoteRunner interface, the local runner
-// (runs on this machine: tests and the lab), and the one place where the SSH runner is plugged in.
+// (runs on this machine: tests and `latency --local`); the core passes the SSH runner per workspace.
 import { execFile } from 'node:child_process';
 import { CwError } from '../../common/errors.js';
 import type { Workspace } from '../../common/workspace/index.js';
@@ -57,17 +57,3 @@ export class LocalRunner implements RemoteRunner {
 }
 
 export type RunnerFactory = (workspace: Workspace) => RemoteRunner;
-
-let factory: RunnerFactory | undefined;
-
-/**
- * Plugs in the runner the services use (the SSH engine registers one that runs on the nodes).
- * Until one is registered, measurements run locally and say so.
- */
-export function registerRunnerFactory(next: RunnerFactory | undefined): void {
-  factory = next;
-}
-
-export function runnerFor(workspace: Workspace): RemoteRunner {
-  return factory ? factory(workspace) : new LocalRunner();
-}

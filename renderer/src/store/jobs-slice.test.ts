@@ -20,4 +20,14 @@ describe('jobs slice', () => {
     expect(job.steps[0]!.log).toHaveLength(LOG_LINES_PER_STEP);
     expect(job.steps[0]!.log.at(-1)?.text).toBe(`line ${LOG_LINES_PER_STEP + 9}`);
   });
+
+  it('keeps a log line that arrives before its step, and the step update keeps it', () => {
+    const transport = createFakeTransport({});
+    const store = createAppStore(transport);
+    transport.emit('job.log', { runId: 'r2', stepId: 'join', stream: 'stderr', text: 'waiting for quorum' });
+    transport.emit('job.stepUpdated', { runId: 'r2', stepId: 'join', title: 'Join b1', target: 'b1', state: 'started', attempt: 1, at: new Date().toISOString() });
+    const step = store.getState().jobs[0]!.steps[0]!;
+    expect(step).toMatchObject({ title: 'Join b1', target: 'b1' });
+    expect(step.log).toEqual([{ stream: 'stderr', text: 'waiting for quorum' }]);
+  });
 });

@@ -43,10 +43,14 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (set, get, transport) =>
     }),
   );
   transport.on('job.log', (e) =>
-    withJob(e.runId, new Date().toISOString(), (job) => ({
-      ...job,
-      steps: job.steps.map((s) => (s.id === e.stepId ? { ...s, log: [...s.log, { stream: e.stream, text: e.text }].slice(-LOG_LINES_PER_STEP) } : s)),
-    })),
+    withJob(e.runId, new Date().toISOString(), (job) => {
+      const line = { stream: e.stream, text: e.text };
+      // A line can arrive before its step's first update: keep it under a placeholder the update fills in.
+      if (!job.steps.some((s) => s.id === e.stepId)) {
+        return { ...job, steps: [...job.steps, { id: e.stepId, title: e.stepId, target: '', state: 'started', attempt: 1, log: [line] }] };
+      }
+      return { ...job, steps: job.steps.map((s) => (s.id === e.stepId ? { ...s, log: [...s.log, line].slice(-LOG_LINES_PER_STEP) } : s)) };
+    }),
   );
   transport.on('job.finished', (result) => withJob(result.runId, new Date().toISOString(), (job) => ({ ...job, status: result.status, result })));
   return {
