@@ -58,14 +58,16 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   const proxmoxApi = createProxmoxApi({ secrets: ssh.secrets });
   inventory.register(createProxmoxInventory({ secrets: ssh.secrets, api: proxmoxApi }));
   const lab = createLabService(options.lab, { secrets: ssh.secrets });
+  /** How workspace and stack commands reach the nodes (the latency matrix, knet's link state). */
+  const nodeRunner = options.nodeCommands === 'local' ? () => new LocalRunner() : (workspace: Workspace) => new SshRemoteRunner(ssh.engine(), workspace, ssh.resolve);
   const handlers = {
     ...appHandlers(options, startedAt),
     // Plans resolve {secretRef} from CW_SECRET_<ID> variables, then the same store as secrets.put.
     ...createPlanService(options, { events, ssh: workspaceSshRunner(ssh, async () => (await workspaces.ensureOpen()).parsed.workspace), secrets: new ChainSecretResolver([new EnvSecretResolver(), ssh.secrets]) }).handlers,
-    ...workspaceHandlers(options, events, workspaces, options.nodeCommands === 'local' ? () => new LocalRunner() : (workspace) => new SshRemoteRunner(ssh.engine(), workspace, ssh.resolve)),
+    ...workspaceHandlers(options, events, workspaces, nodeRunner),
     ...inventoryHandlers(inventory, async () => (await workspaces.ensureOpen()).parsed.workspace),
     ...lab.handlers,
-    ...proxmoxHandlers({ workspaces, api: proxmoxApi }),
+    ...proxmoxHandlers({ workspaces, api: proxmoxApi, nodeRunner }),
     ...ssh.handlers,
   } satisfies Handlers;
   const dispatch = createDispatcher(handlers);

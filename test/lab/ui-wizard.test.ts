@@ -7,6 +7,7 @@ import { MemorySecretStore } from '../../main/node/secrets/index.js';
 import { screenshotPath } from '../support/browser.js';
 import { useAppWithLab } from '../support/app-lab.js';
 import { describeLab } from '../support/lab.js';
+import { openLab } from '../../main/node/lab/index.js';
 
 const PREFIX = 'cwwz';
 
@@ -47,6 +48,38 @@ describeLab('the Proxmox wizard on the lab', () => {
     expect(await page.getByTestId('wizard-quorate').textContent()).toBe('quorate');
     expect(await page.getByTestId('wizard-status').textContent()).toMatch(/a1: online[\s\S]*a2: online[\s\S]*b1: online/);
     console.log(`wizard: Run → plan finished in ${applyMs} ms (host-key prompts answered by the test included)`);
+    // Verify read knet on every member: both links up between every pair, and the canvas draws them so.
+    await page.getByTestId('wizard-links-state').waitFor();
+    expect(await page.getByTestId('wizard-links-state').textContent()).toBe('every knet link up');
+    const link0 = page.locator('line[data-link-id="corosync:management:0:a1~b1"]');
+    expect(await link0.getAttribute('data-knet')).toBe('up');
     await page.screenshot({ path: screenshotPath('wizard-quorate') });
+
+    // Cut link0 between the sites: the cluster stays quorate over link1 and the canvas shows link0 down.
+    const lab = openLab(app.stateDir);
+    await lab.cut('a', 'b', { network: 0 });
+    try {
+      const cutAt = Date.now();
+      let knet: string | null = null;
+      while (Date.now() - cutAt < 40_000) {
+        // The click waits until the previous read has finished (the button is disabled while it runs).
+        await page.getByTestId('wizard-reverify').click({ timeout: 30_000 });
+        await page.waitForTimeout(1_500);
+        knet = await link0.getAttribute('data-knet');
+        if (knet === 'down') break;
+      }
+      expect(knet).toBe('down');
+      expect(await link0.getAttribute('data-state')).toBe('error');
+      expect(await page.locator('line[data-link-id="corosync:corosync-link1:1:a1~b1"]').getAttribute('data-knet')).toBe('up');
+      expect(await page.getByTestId('wizard-quorate').textContent()).toBe('quorate');
+      expect(await page.getByTestId('wizard-links').textContent()).toMatch(/link0 a1 ↔ b1 down/);
+      console.log(`wizard: link0 shown down on the canvas ${Date.now() - cutAt} ms after the cut`);
+      await page.getByRole('button', { name: 'Done' }).click();
+      await page.getByTestId('wizard-status').waitFor({ state: 'detached' });
+      await page.waitForTimeout(400);
+      await page.screenshot({ path: screenshotPath('canvas-link0-down') });
+    } finally {
+      await lab.restore('a', 'b', { network: 0 });
+    }
   }, 300_000);
 });

@@ -12,6 +12,8 @@ import { startTestHost, type TestHost } from './web-host.js';
 export interface AppWithLab {
   readonly server: TestHost;
   readonly browser: Awaited<ReturnType<typeof launchBrowser>>;
+  /** The lab's state folder (openLab(stateDir) to cut or restore links from the test). */
+  readonly stateDir: string;
 }
 
 /** `core` adds core options (given the test's data folder); the lab options are set here. */
@@ -39,6 +41,7 @@ export function useAppWithLab(prefix: string, core: (home: string) => Partial<Om
   }, 90_000);
 
   return {
+    stateDir,
     get server(): TestHost {
       if (!host) throw new Error('The app is not up (its beforeAll failed).');
       return host;

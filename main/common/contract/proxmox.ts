@@ -2,6 +2,7 @@
 // pinning), totem timing computed from a measured corosync link, the cluster wizard's plan and its verify.
 import { z } from 'zod';
 import { planSchema } from '../plan/schema.js';
+import { knetLinkStatsSchema } from '../workspace/facts.js';
 import { findingSchema } from '../workspace/rules/types.js';
 import { defineMethod } from './define.js';
 
@@ -53,6 +54,44 @@ export const proxmoxClusterStatusSchema = z.object({
 });
 export type ProxmoxClusterStatusView = z.infer<typeof proxmoxClusterStatusSchema>;
 
+/** What proxmox.linkStatus returns: every member's knet view of every corosync link (corosync-cmapctl over SSH). */
+export const proxmoxLinkStatusSchema = z.object({
+  cluster: z.string(),
+  readAt: z.string(),
+  links: z.array(knetLinkStatsSchema),
+  /** Link number and member pair that at least one end reports not connected. */
+  down: z.array(z.object({ link: z.number().int(), a: z.string(), b: z.string(), seenFrom: z.array(z.string()) })),
+  /** Members whose corosync could not be read, and why (unreachable, corosync not running…). */
+  unreadable: z.array(z.object({ node: z.string(), error: z.string() })),
+  /** Every member read and every link connected to every peer. */
+  allUp: z.boolean(),
+});
+export type ProxmoxLinkStatusView = z.infer<typeof proxmoxLinkStatusSchema>;
+
+/** What proxmox.joinInformation returns: what an admin pastes into a joining node's web UI, or types on it. No secret. */
+export const proxmoxJoinInformationSchema = z.object({
+  cluster: z.string(),
+  /** The member the joiner talks to, its address and its API certificate. */
+  preferredNode: z.string(),
+  ipAddress: z.string(),
+  fingerprint: z.string(),
+  /** Base64 JSON, the format of Datacenter → Cluster → Join Information (paste it into Join Cluster). */
+  joinInformation: z.string(),
+  /** Per joining node: the command to run on it (asks for root@pam's password of the cluster). */
+  commands: z.array(z.object({ node: z.string(), command: z.string() })),
+});
+
+/** Whether the wizard's create and join can run with the workspace's credentials, before anything runs. */
+export const proxmoxCredentialCheckSchema = z.object({
+  ok: z.boolean(),
+  /** 'password' (root@pam ticket), 'token' (API token: monitoring only), 'none'. */
+  kind: z.enum(['password', 'token', 'none']),
+  /** What the admin must do, in their words, when ok is false. */
+  message: z.string().optional(),
+  /** The field to set (e.g. proxmox.clusters[0].api.passwordSecret). */
+  field: z.string().optional(),
+});
+
 export const proxmoxMethods = {
   'proxmox.probeCertificate': defineMethod(z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(8006) }).strict(), pveCertificateSchema),
   'proxmox.tuneTotem': defineMethod(
@@ -68,7 +107,23 @@ export const proxmoxMethods = {
     totemTuningSchema,
   ),
   /** Builds the cluster wizard's plan from the open workspace (nodes, links, pinned fingerprint, root password secret id). */
-  'proxmox.planCluster': defineMethod(z.object({ cluster: z.string().min(1), acceptWan: z.boolean().optional() }).strict(), proxmoxClusterPlanSchema),
+  'proxmox.planCluster': defineMethod(
+    z
+      .object({
+        cluster: z.string().min(1),
+        acceptWan: z.boolean().optional(),
+        /** Joining members the app cannot reach: the admin joins them with the join information; the plan waits for them. */
+        manualJoin: z.array(z.string().min(1)).optional(),
+      })
+      .strict(),
+    proxmoxClusterPlanSchema,
+  ),
+  /** The cluster's join information (as Proxmox's web UI encodes it) and the pvecm add command per node, for nodes joined by hand. */
+  'proxmox.joinInformation': defineMethod(z.object({ cluster: z.string().min(1), nodes: z.array(z.string().min(1)).optional() }).strict(), proxmoxJoinInformationSchema),
   /** Quorum and members through the cluster's API (proxmox.clusters[].api), for the wizard's verify step and the canvas. */
   'proxmox.clusterStatus': defineMethod(z.object({ cluster: z.string().min(1) }).strict(), proxmoxClusterStatusSchema),
+  /** Reads knet's link state on every member over SSH and stores it with the workspace's facts (the canvas shows it). */
+  'proxmox.linkStatus': defineMethod(z.object({ cluster: z.string().min(1) }).strict(), proxmoxLinkStatusSchema),
+  /** Tells up front whether the cluster's credentials can create and join (root@pam password) or only monitor (API token). */
+  'proxmox.credentialCheck': defineMethod(z.object({ cluster: z.string().min(1) }).strict(), proxmoxCredentialCheckSchema),
 };

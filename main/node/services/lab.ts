@@ -3,16 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CwError } from '../../common/errors.js';
-import { workspaceSchema, type Workspace } from '../../common/workspace/schema.js';
-import { serializeWorkspace } from '../../common/workspace/serialize.js';
 import type { Handlers } from '../dispatcher.js';
-import { defaultLabStateDir, labWorkspaceModel, loadLabSpec, openLab, preflight, startLab, stopLab, type Lab } from '../lab/index.js';
+import { defaultLabStateDir, loadLabSpec, openLab, preflight, startLab, stopLab, type Lab } from '../lab/index.js';
 import { stateFilePath } from '../lab/state.js';
 import { appRoot } from '../paths.js';
 import type { SecretStore } from '../secrets/store.js';
-import { PveApiSchema } from '../stacks/proxmox/api-schema.js';
-import { startLabPve, type LabPve } from '../stacks/proxmox/test-server/lab.js';
-import { installPveStandIns } from '../stacks/proxmox/test-server/stand-ins.js';
+import { newLabRootPassword, startLabProxmoxCluster, type LabProxmoxCluster } from '../stacks/proxmox/test-server/lab-cluster.js';
+import { labPveDaemonStatus, stopLabPveDaemon } from '../stacks/proxmox/test-server/lab-daemon.js';
 
 export interface LabServiceOptions {
   stateDir?: string;
@@ -32,32 +29,11 @@ export interface LabService {
   close(): Promise<void>;
 }
 
-/** The Proxmox cluster a `proxmox: true` lab offers: every host, link0 on management, link1 on corosync-link1. */
-export const labProxmoxClusterName = 'homelab';
-
-/** The lab's workspace with the Proxmox cluster whose API is the first host's test server. */
-export function labProxmoxWorkspace(base: Workspace, hosts: string[], api: { endpoint: string; fingerprint: string; passwordSecret: string }): Workspace {
-  return workspaceSchema.parse({
-    ...base,
-    proxmox: {
-      clusters: [
-        {
-          name: labProxmoxClusterName,
-          nodes: hosts,
-          links: [
-            { link: 0, network: 'management', priority: 20 },
-            { link: 1, network: 'corosync-link1', priority: 10 },
-          ],
-          api: { endpoint: api.endpoint, user: 'root@pam', passwordSecret: api.passwordSecret, fingerprint: api.fingerprint },
-        },
-      ],
-    },
-  });
-}
+export { labProxmoxClusterName, labProxmoxWorkspace } from '../stacks/proxmox/test-server/lab-cluster.js';
 
 interface RunningPve {
-  pve: LabPve;
-  secretId?: string;
+  cluster: LabProxmoxCluster;
+  secretId: string;
 }
 
 export function createLabService(options: LabServiceOptions = {}, deps: LabServiceDeps = {}): LabService {
@@ -67,43 +43,21 @@ export function createLabService(options: LabServiceOptions = {}, deps: LabServi
     running = undefined;
     if (!current) return;
     try {
-      await current.pve.stop();
+      await current.cluster.stop();
     } finally {
-      if (current.secretId) await deps.secrets?.delete(current.secretId).catch(() => false);
+      await deps.secrets?.delete(current.secretId).catch(() => false);
     }
   };
 
-  /** Starts a test server per host, installs pvesh/pvecm on the hosts and writes the cluster into the lab's workspace. */
+  /** Stores a fresh root password, then starts the servers, the stand-ins and the workspace (startLabProxmoxCluster). */
   const startPve = async (lab: Lab): Promise<void> => {
     if (!deps.secrets) throw new CwError('UNSUPPORTED', `The lab "${lab.name}" asks for Proxmox test servers, but this host has no secret store for their root password. Start the lab from the app or the CLI.`);
-    const schemaFile = path.join(appRoot(), 'test', 'fixtures', 'proxmox', 'pve-apidata.json');
-    if (!fs.existsSync(schemaFile)) {
-      throw new CwError('MISSING_DEPENDENCY', `The Proxmox test servers validate every request against the official API schema, and ${schemaFile} is missing. Run the lab from a source checkout (the schema ships with the tests).`);
-    }
-    const hosts = lab.hosts.map((h) => h.name);
-    // Not under /tmp: every lab host must see the shared /etc/pve stand-in at the same path.
-    const workDir = fs.mkdtempSync(path.join('/var/tmp', `cw-lab-pve-${options.prefix ?? 'cwl'}-`));
-    let pve: LabPve | undefined;
+    const rootPassword = newLabRootPassword();
+    const secretId = await deps.secrets.put(rootPassword, { label: `root@pam on the lab "${lab.name}" (Proxmox test servers)`, kind: 'password' });
     try {
-      pve = await startLabPve(lab, hosts, { schema: new PveApiSchema(schemaFile), workDir });
-      await installPveStandIns(lab.binDir, path.join(workDir, 'pmxcfs'));
-      running = { pve };
-      const secretId = await deps.secrets.put(pve.rootPassword, { label: `root@pam on the lab "${lab.name}" (Proxmox test servers)`, kind: 'password' });
-      running.secretId = secretId;
-      const first = hosts[0]!;
-      const server = pve.servers[first]!;
-      const workspace = labProxmoxWorkspace(labWorkspaceModel(lab.describe()), hosts, { endpoint: `${pve.listen[first]}:${server.port}`, fingerprint: server.certificateFingerprint, passwordSecret: secretId });
-      const text = serializeWorkspace(
-        workspace,
-        ` Written by \`clusterwright lab up\` for the lab "${lab.name}" with Proxmox test servers on every host. Cluster ${labProxmoxClusterName} is not built yet: run the Proxmox wizard on it.`,
-      );
-      fs.mkdirSync(path.dirname(lab.workspacePath), { recursive: true });
-      fs.writeFileSync(`${lab.workspacePath}.tmp`, text, { mode: 0o600 });
-      fs.renameSync(`${lab.workspacePath}.tmp`, lab.workspacePath);
+      running = { cluster: await startLabProxmoxCluster(lab, { rootPassword, passwordSecret: secretId }), secretId };
     } catch (err) {
-      if (running) await stopPve();
-      else if (pve) await pve.stop();
-      else fs.rmSync(workDir, { recursive: true, force: true });
+      await deps.secrets.delete(secretId).catch(() => false);
       throw err;
     }
   };
@@ -138,7 +92,9 @@ export function createLabService(options: LabServiceOptions = {}, deps: LabServi
   };
   const handlers: LabService['handlers'] = {
     'lab.status': async () => {
-      const base = { ...availability(), examples: examples(), proxmoxTestServers: running !== undefined };
+      // Servers in this process, or in the background process of a lab the CLI started.
+      const inBackground = running === undefined && (await labPveDaemonStatus(stateDir()).catch(() => undefined))?.running === true;
+      const base = { ...availability(), examples: examples(), proxmoxTestServers: running !== undefined || inBackground };
       if (!fs.existsSync(stateFilePath(stateDir()))) return { ...base, running: false, hosts: [] };
       try {
         const lab = openLab(stateDir());
@@ -161,7 +117,10 @@ export function createLabService(options: LabServiceOptions = {}, deps: LabServi
       }
       const spec = loadLabSpec(fs.readFileSync(file, 'utf8'), file);
       const started = Date.now();
-      if (input.replace) await stopPve();
+      if (input.replace) {
+        await stopPve();
+        await stopLabPveDaemon(stateDir(), deps.secrets ? { secrets: deps.secrets } : {});
+      }
       const lab = await startLab(spec, { stateDir: stateDir(), ...(options.prefix ? { prefix: options.prefix } : {}), replace: Boolean(input.replace) });
       // The servers of a replaced lab would point at hosts that no longer exist.
       await stopPve();
@@ -177,6 +136,8 @@ export function createLabService(options: LabServiceOptions = {}, deps: LabServi
     },
     'lab.down': async () => {
       await stopPve();
+      // A lab the CLI started keeps its servers in a background process: stop it gracefully, not just kill it.
+      await stopLabPveDaemon(stateDir(), deps.secrets ? { secrets: deps.secrets } : {});
       const removed = await stopLab(stateDir(), options.prefix ? { prefix: options.prefix } : {});
       return { namespaces: removed.netns.length, processes: removed.processes };
     },

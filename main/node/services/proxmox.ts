@@ -4,19 +4,25 @@ import { CwError } from '../../common/errors.js';
 import { planSchema } from '../../common/plan/schema.js';
 import { tuneTotem } from '../../common/stacks/proxmox/wan-tuning.js';
 import { validateWorkspace } from '../../common/workspace/rules/index.js';
-import type { Workspace } from '../../common/workspace/schema.js';
+import type { ProxmoxCluster, Workspace } from '../../common/workspace/schema.js';
+import { shellCommand } from '../ssh/shell-quote.js';
 import type { Handlers } from '../dispatcher.js';
 import { probeCertificate } from '../stacks/proxmox/client.js';
 import type { ProxmoxApi } from '../stacks/proxmox/cluster-api.js';
 import { proxmoxClusterPlan } from '../stacks/proxmox/plan.js';
-import { clusterPlanFromWorkspace, findingsForCluster, findProxmoxCluster, isBlocking } from '../stacks/proxmox/workspace-plan.js';
+import { clusterPlanFromWorkspace, credentialCheck, findingsForCluster, findProxmoxCluster, isBlocking } from '../stacks/proxmox/workspace-plan.js';
+import { readKnetStats } from '../workspace/knet.js';
+import type { RemoteRunner } from '../workspace/runner.js';
 import type { WorkspaceStore } from '../workspace/store.js';
+import type { KnetLinkStats } from '../../common/workspace/facts.js';
 
-type ProxmoxMethod = 'proxmox.probeCertificate' | 'proxmox.tuneTotem' | 'proxmox.planCluster' | 'proxmox.clusterStatus';
+type ProxmoxMethod = 'proxmox.probeCertificate' | 'proxmox.tuneTotem' | 'proxmox.planCluster' | 'proxmox.clusterStatus' | 'proxmox.linkStatus' | 'proxmox.credentialCheck' | 'proxmox.joinInformation';
 
 export interface ProxmoxServiceDeps {
   /** The open workspace (its model, its measured facts) and where an accepted WAN layout is saved. */
-  workspaces: Pick<WorkspaceStore, 'ensureOpen' | 'save'>;
+  workspaces: Pick<WorkspaceStore, 'ensureOpen' | 'save' | 'storeFacts'>;
+  /** How commands reach the cluster's members (SSH in the app): knet's link state is read on each member. */
+  nodeRunner?: (workspace: Workspace) => RemoteRunner;
   /** The cluster API clients, shared with the inventory (credentials by secret id, pinned certificates). */
   api: ProxmoxApi;
   /** How long the wizard waits for a node's /version before assuming the current release (ms). */
@@ -75,7 +81,7 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
       // An acceptance already saved in the workspace stands unless the admin now says no (acceptWan: false).
       const acceptWan = input.acceptWan ?? cluster.wanTuning?.accepted === true;
       const release = cluster.ha?.enabled ? await releaseOf(workspace, input.cluster) : undefined;
-      const choices = { acceptWan, ...(release ? { release: release.release, releaseSource: release.source } : {}) };
+      const choices = { acceptWan, ...(release ? { release: release.release, releaseSource: release.source } : {}), ...(input.manualJoin?.length ? { manualJoin: input.manualJoin } : {}) };
       let built = clusterPlanFromWorkspace(workspace, facts, input.cluster, choices);
       let wanTuning: { accepted: boolean; acceptedAt?: string; tokenMs?: number } | undefined;
       if (input.acceptWan === true && built.tuning && built.tuning.verdict !== 'separate-clusters') {
@@ -111,6 +117,48 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
       };
     },
 
+    'proxmox.joinInformation': async (input) => {
+      const { workspace } = await openWorkspace();
+      const { cluster } = findProxmoxCluster(workspace, input.cluster);
+      const api = deps.api.resolve(workspace, input.cluster);
+      const join = await deps.api.inContext(api, () => deps.api.client(api).get<PveJoinInfo>('/cluster/config/join'));
+      return joinInformation(workspace, cluster, join, input.nodes);
+    },
+
+    'proxmox.credentialCheck': async (input) => {
+      const { workspace } = await openWorkspace();
+      const { cluster, index } = findProxmoxCluster(workspace, input.cluster);
+      return credentialCheck(cluster, index);
+    },
+
+    'proxmox.linkStatus': async (input, ctx) => {
+      const { workspace, facts } = await openWorkspace();
+      const { cluster } = findProxmoxCluster(workspace, input.cluster);
+      if (!deps.nodeRunner) throw new CwError('UNSUPPORTED', 'This host cannot run commands on the cluster members, so knet link state cannot be read here.');
+      const runner = deps.nodeRunner(workspace);
+      const links: KnetLinkStats[] = [];
+      const unreadable: { node: string; error: string }[] = [];
+      await Promise.all(
+        cluster.nodes.map(async (node) => {
+          try {
+            // corosync-cmapctl answers in milliseconds: a member that does not answer within 5 s is reported, not waited for.
+            const read = await readKnetStats(runner, node, { timeoutMs: 5_000, signal: ctx.signal, failOnError: true });
+            if (!read.length) unreadable.push({ node, error: 'corosync reports no knet links (not in a cluster yet?)' });
+            links.push(...read);
+          } catch (err) {
+            unreadable.push({ node, error: err instanceof Error ? err.message.split('\n')[0]! : String(err) });
+          }
+        }),
+      );
+      const readAt = new Date().toISOString();
+      const down = downLinks(links);
+      // Kept with the measured facts so the canvas (and the rules) see the same state.
+      const knet = (facts.knet ?? []).filter((k) => k.cluster !== cluster.name);
+      knet.push({ cluster: cluster.name, readAt, links });
+      await deps.workspaces.storeFacts({ knet });
+      return { cluster: cluster.name, readAt, links, down, unreadable: unreadable.sort((a, b) => a.node.localeCompare(b.node)), allUp: unreadable.length === 0 && down.length === 0 && links.length > 0 };
+    },
+
     'proxmox.clusterStatus': async (input) => {
       const { workspace } = await openWorkspace();
       const api = deps.api.resolve(workspace, input.cluster);
@@ -130,3 +178,56 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
     },
   };
 }
+
+/** `GET /cluster/config/join`, as the official schema's `returns` describes it (only what is used here). */
+export interface PveJoinInfo {
+  preferred_node: string;
+  totem: Record<string, unknown>;
+  nodelist: { name: string; pve_addr?: string; pve_fp?: string; [ring: string]: unknown }[];
+}
+
+/**
+ * The join information Proxmox's web UI shows (base64 of its JSON: ipAddress, fingerprint, peerLinks, ring_addr,
+ * totem) and, per joining node, `pvecm add` with its link addresses from the workspace. The password is never in it.
+ */
+export function joinInformation(workspace: Workspace, cluster: ProxmoxCluster, join: PveJoinInfo, only?: string[]) {
+  const preferred = join.nodelist.find((n) => n.name === join.preferred_node) ?? join.nodelist[0];
+  if (!preferred?.pve_fp) throw new CwError('REMOTE_FAILED', `Cluster '${cluster.name}' answered without the certificate fingerprint of ${join.preferred_node}; its join information is incomplete. Is the cluster created yet?`);
+  const rings = Object.keys(preferred)
+    .map((k) => /^ring(\d)_addr$/.exec(k))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => [Number(m[1]), String(preferred[m[0]])] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const ipAddress = preferred.pve_addr ?? rings[0]?.[1];
+  if (!ipAddress) throw new CwError('REMOTE_FAILED', `Cluster '${cluster.name}' answered without an address for ${preferred.name}.`);
+  const info = { ipAddress, fingerprint: preferred.pve_fp, peerLinks: Object.fromEntries(rings.map(([l, a]) => [String(l), a])), ring_addr: rings.map(([, a]) => a), totem: join.totem };
+  const members = new Set(join.nodelist.map((n) => n.name));
+  const links = [...cluster.links].sort((a, b) => a.link - b.link);
+  const joiners = (only ?? cluster.nodes.filter((n) => !members.has(n))).map((name) => {
+    const node = workspace.nodes.find((n) => n.name === name);
+    if (!node) throw new CwError('INVALID_INPUT', `${name} is not in the workspace's nodes.`);
+    const argv = ['pvecm', 'add', ipAddress, '--fingerprint', preferred.pve_fp!];
+    for (const l of links) {
+      const address = node.addresses[l.network];
+      if (address) argv.push(`--link${l.link}`, address);
+    }
+    return { node: name, command: shellCommand(...argv) };
+  });
+  return { cluster: cluster.name, preferredNode: preferred.name, ipAddress, fingerprint: preferred.pve_fp, joinInformation: Buffer.from(JSON.stringify(info), 'utf8').toString('base64'), commands: joiners };
+}
+
+/** Link number and member pair reported not connected by at least one end (knet's `connected` = 0). */
+export function downLinks(links: readonly KnetLinkStats[]): { link: number; a: string; b: string; seenFrom: string[] }[] {
+  const byKey = new Map<string, { link: number; a: string; b: string; seenFrom: string[] }>();
+  for (const l of links) {
+    if (l.connected !== false || !l.peer) continue;
+    const [a, b] = l.local < l.peer ? [l.local, l.peer] : [l.peer, l.local];
+    const key = `${l.link}|${a}|${b}`;
+    const entry = byKey.get(key) ?? { link: l.link, a, b, seenFrom: [] };
+    entry.seenFrom.push(l.local);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()].sort((x, y) => x.link - y.link || x.a.localeCompare(y.a) || x.b.localeCompare(y.b));
+}
+
+export { credentialCheck };

@@ -1,6 +1,7 @@
 // corosync's own view of its links: parses `corosync-cmapctl -m stats` (stats.knet.nodeX.linkY.*)
 // and `corosync-cmapctl nodelist.node` (ids to names), and reads both through a RemoteRunner.
 import type { KnetLinkStats } from '../../common/workspace/index.js';
+import { CwError } from '../../common/errors.js';
 import type { RemoteRunner } from './runner.js';
 
 const statLine = /^stats\.knet\.node(\d+)\.link(\d+)\.([a-z_]+) \([a-z0-9]+\) = (.*)$/;
@@ -59,10 +60,14 @@ export function parseKnetStats(output: string, local: string, names: ReadonlyMap
   return [...links.values()].filter((l) => l.peer !== local);
 }
 
-export async function readKnetStats(runner: RemoteRunner, node: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<KnetLinkStats[]> {
+/** `failOnError`: a failing corosync-cmapctl (corosync not running…) throws REMOTE_FAILED with its message instead of reading as no links. */
+export async function readKnetStats(runner: RemoteRunner, node: string, options: { timeoutMs?: number; signal?: AbortSignal; failOnError?: boolean } = {}): Promise<KnetLinkStats[]> {
   const run = { timeoutMs: options.timeoutMs ?? 10_000, ...(options.signal ? { signal: options.signal } : {}) };
   const nodelist = await runner.exec(node, ['corosync-cmapctl', 'nodelist.node'], run);
   const stats = await runner.exec(node, ['corosync-cmapctl', '-m', 'stats', 'stats.knet.'], run);
-  if (stats.code !== 0) return [];
+  if (stats.code !== 0) {
+    if (!options.failOnError) return [];
+    throw new CwError('REMOTE_FAILED', `corosync-cmapctl on ${node} exited with ${stats.code}: ${(stats.stderr || stats.stdout).trim().split('\n')[0] || 'no output'} (is corosync running there?)`, { node });
+  }
   return parseKnetStats(stats.stdout, node, nodelist.code === 0 ? parseNodelist(nodelist.stdout) : new Map());
 }

@@ -5,6 +5,7 @@ import { checkReferences } from '../../../main/common/workspace/references.js';
 import type { Facts } from '../../../main/common/workspace/facts.js';
 import type { Finding } from '../../../main/common/workspace/rules/types.js';
 import type { WorkspaceState } from '../../../main/common/contract/workspace.js';
+import type { MethodOutput } from '../../../main/common/contract/index.js';
 import type { WorkspaceIssue } from '../../../main/common/workspace/schema.js';
 import type { SliceCreator } from './index.js';
 import { describeError } from './describe-error.js';
@@ -41,6 +42,8 @@ export interface TopologySlice {
   saveWorkspace(): Promise<void>;
   validate(): Promise<void>;
   measureLatency(): Promise<void>;
+  /** Reads knet's link state on a Proxmox cluster's members (stored with the facts) and redraws the canvas from it. */
+  readClusterLinks(cluster: string): Promise<MethodOutput<'proxmox.linkStatus'>>;
   past: Workspace[];
   future: Workspace[];
   findings: Finding[];
@@ -156,6 +159,11 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
     } catch (error) {
       set({ saveError: describeError(error) });
     }
+  },
+  async readClusterLinks(cluster) {
+    const status = await transport.call('proxmox.linkStatus', { cluster });
+    await loadFacts();
+    return status;
   },
   async measureLatency() {
     set({ measuring: { done: 0, total: 0 }, measureError: null });

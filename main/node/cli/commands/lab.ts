@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CwError } from '../../../common/errors.js';
-import { defaultLabStateDir, describeLink, loadLabSpec, openLab, startLab, stopLab, type LabStatus, type LinkParams, type LinkStatus, type NetworkIndex } from '../../lab/index.js';
+import { defaultLabStateDir, describeLink, loadLabSpec, openLab, startLab, stopLab, type Lab, type LabSpec, type LabStatus, type LinkParams, type LinkStatus, type NetworkIndex } from '../../lab/index.js';
+import { defaultSecretStore, SECRETS_PASSPHRASE_ENV, type SecretStore } from '../../secrets/index.js';
+import { labProxmoxClusterName, newLabRootPassword, removeLabPveWorkDirs } from '../../stacks/proxmox/test-server/lab-cluster.js';
+import { cliCommand, labPveDaemonStatus, labPveLogFile, pveServeVerb, servePveForLab, startLabPveDaemon, stopLabPveDaemon, type LabPveStatus } from '../../stacks/proxmox/test-server/lab-daemon.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { exitCodes, UsageError } from '../types.js';
 
@@ -40,6 +43,61 @@ function networkOf(value: string | undefined): NetworkIndex | undefined {
   if (value === undefined) return undefined;
   if (value !== '0' && value !== '1') throw new UsageError(`--network is 0 (management / corosync link0) or 1 (corosync link1), not "${value}".`);
   return Number(value) as NetworkIndex;
+}
+
+/**
+ * The app's secret store for web mode and the CLI (the passphrase-sealed file), opened to check the passphrase
+ * before anything is started. The lab's Proxmox servers need it: the workspace names their root password by id.
+ */
+async function labSecretStore(spec: LabSpec, io: CliIO): Promise<SecretStore> {
+  if (!io.env[SECRETS_PASSPHRASE_ENV]) {
+    throw new CwError(
+      'UNSUPPORTED',
+      `The lab "${spec.name}" runs Proxmox test servers, and their root@pam password goes into Clusterwright's secret store (the workspace names it by id). ` +
+        `Set ${SECRETS_PASSPHRASE_ENV} to the passphrase of that store (the one \`npm start -- --web\` / \`npm run serve\` will use; a new store is created with it) and run lab up again. Nothing was started.`,
+    );
+  }
+  const store = defaultSecretStore('cli', io.env);
+  await store.list();
+  return store;
+}
+
+/** The sealed store when its passphrase is set (a locked one otherwise, whose delete does nothing): for cleanup only. */
+function optionalSecretStore(io: CliIO): SecretStore {
+  return defaultSecretStore('cli', io.env);
+}
+
+/** Starts the lab's Proxmox test servers in a background process; on failure removes the password and the lab. */
+async function startProxmox(lab: Lab, store: SecretStore, command: string[], io: CliIO, prefix: string | undefined): Promise<void> {
+  const rootPassword = newLabRootPassword();
+  let secretId: string | undefined;
+  try {
+    secretId = await store.put(rootPassword, { label: `root@pam on the lab "${lab.name}" (Proxmox test servers)`, kind: 'password' });
+    io.err(`Starting the Proxmox test servers in the background (log: ${labPveLogFile(lab.stateDir)})…`);
+    const env = { ...io.env };
+    // The background process needs no passphrase: the password comes on its stdin.
+    delete env[SECRETS_PASSPHRASE_ENV];
+    await startLabPveDaemon(lab, { command, rootPassword, passwordSecret: secretId, secretStore: store.description, env });
+  } catch (error) {
+    await stopLabPveDaemon(lab.stateDir, { secrets: store }).catch(() => undefined);
+    if (secretId) await store.delete(secretId).catch(() => false);
+    io.err('Removing the lab again, as its Proxmox test servers did not start.');
+    await stopLab(lab.stateDir, prefix ? { prefix } : {}).catch(() => undefined);
+    removeLabPveWorkDirs(lab.prefix);
+    throw error;
+  }
+}
+
+function printProxmox(pve: LabPveStatus, io: CliIO): void {
+  if (pve.running) {
+    io.out(`Proxmox test servers: running (process ${pve.pid}); root@pam's password is secret ${pve.passwordSecret} in the ${pve.secretStore}.`);
+  } else {
+    io.out(`Proxmox test servers: NOT RUNNING — their process ${pve.pid} has exited. Start the lab again with \`clusterwright lab up <file> --replace\`. Log: ${pve.logFile}`);
+    if (pve.logTail) for (const line of pve.logTail.split('\n')) io.out(`  | ${line}`);
+  }
+  for (const s of pve.servers) {
+    io.out(`  ${s.host.padEnd(12)} https://${s.endpoint.padEnd(22)} fingerprint ${s.fingerprint}${pve.running && !s.answers ? '  NOT ANSWERING' : ''}`);
+  }
 }
 
 function printStatus(status: LabStatus, io: CliIO): void {
@@ -84,7 +142,13 @@ export const labCommand: CliCommand = {
           throw new CwError('NOT_FOUND', `Cannot read the lab description ${file}: ${error instanceof Error ? error.message : String(error)}`);
         }
         const spec = loadLabSpec(text, file);
+        // Checked before anything starts: the store's passphrase and the bundle the background process runs.
+        const store = spec.proxmox ? await labSecretStore(spec, io) : undefined;
+        const daemonCommand = spec.proxmox ? cliCommand(io.distDir) : undefined;
+        // The servers of a replaced lab would point at hosts that no longer exist.
+        if (values.replace) await stopLabPveDaemon(stateDir, { secrets: store ?? optionalSecretStore(io) });
         const lab = await startLab(spec, { stateDir, ...(values.prefix ? { prefix: values.prefix } : {}), replace: Boolean(values.replace), log: (line) => io.err(line) });
+        if (store && daemonCommand) await startProxmox(lab, store, daemonCommand, io, values.prefix);
         io.out(`Lab "${lab.name}" is up (${((lab.upMs ?? 0) / 1000).toFixed(1)} s).`);
         io.out('');
         for (const h of lab.hosts) {
@@ -97,19 +161,41 @@ export const labCommand: CliCommand = {
         io.out(`Key:        ${lab.clientKeyPath}`);
         io.out(`Workspace:  ${lab.workspacePath}`);
         io.out(`Stop it:    clusterwright lab down${values.state ? ` --state ${stateDir}` : ''}`);
+        const pve = await labPveDaemonStatus(stateDir);
+        if (pve) {
+          io.out('');
+          printProxmox(pve, io);
+          io.out(`Cluster ${labProxmoxClusterName} in the workspace uses the first server: open the workspace in the app in web mode with the same ${SECRETS_PASSPHRASE_ENV} and run the Proxmox wizard.`);
+        }
         return exitCodes.ok;
       }
       case 'down': {
         if (rest.length) throw new UsageError('lab down takes no arguments besides --state and --prefix.');
+        // The password is deleted from the store when it can be opened; otherwise it stays (harmless once the servers are gone).
+        const pve = await stopLabPveDaemon(stateDir, { secrets: optionalSecretStore(io) });
+        if (pve.stopped) {
+          io.out(
+            pve.secretDeleted
+              ? 'Stopped the Proxmox test servers and deleted their password from the secret store.'
+              : `Stopped the Proxmox test servers. Their password stays in the secret store as ${pve.passwordSecret}: delete it under Settings → Secrets, or run lab down with ${SECRETS_PASSPHRASE_ENV} set.`,
+          );
+        }
         const removed = await stopLab(stateDir, values.prefix ? { prefix: values.prefix } : {});
         io.out(removed.netns.length || removed.interfaces.length ? `Removed the lab in ${stateDir}: ${removed.netns.length} namespaces, ${removed.interfaces.length} interfaces.` : `No lab was running in ${stateDir}.`);
         return exitCodes.ok;
       }
       case 'status': {
         const status = await openLab(stateDir).status();
-        if (values.json) io.out(JSON.stringify(status, null, 2));
-        else printStatus(status, io);
-        return status.hosts.every((h) => h.running) ? exitCodes.ok : exitCodes.failed;
+        const pve = await labPveDaemonStatus(stateDir);
+        if (values.json) io.out(JSON.stringify(pve ? { ...status, proxmox: pve } : status, null, 2));
+        else {
+          printStatus(status, io);
+          if (pve) {
+            io.out('');
+            printProxmox(pve, io);
+          }
+        }
+        return status.hosts.every((h) => h.running) && (!pve || (pve.running && pve.servers.every((s) => s.answers))) ? exitCodes.ok : exitCodes.failed;
       }
       case 'link': {
         const [a, b, preset] = rest;
@@ -142,6 +228,13 @@ export const labCommand: CliCommand = {
         else await lab.restore(a, b, options);
         io.out(`${a} ↔ ${b}: ${verb === 'cut' ? 'cut (100 % loss)' : 'restored'}${network === undefined ? '' : ` on network ${network}`}`);
         return exitCodes.ok;
+      }
+      case pveServeVerb: {
+        // Hidden: the background process `lab up` starts for a `proxmox: true` lab (see lab-daemon.ts).
+        const code = await servePveForLab(stateDir, (line) => io.err(line));
+        // Whatever the servers leave behind (a lingering socket) must not keep this process alive.
+        setTimeout(() => process.exit(code), 2_000).unref();
+        return code;
       }
       default:
         throw new UsageError(verb ? `Unknown lab command "${verb}".` : 'Which lab command? up, down, status, link, cut or restore.');

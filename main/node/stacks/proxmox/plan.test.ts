@@ -47,4 +47,16 @@ describe('the Proxmox cluster plan', () => {
   it('refuses nodes whose link counts differ, saying what Proxmox would do', () => {
     expect(() => proxmoxClusterPlan({ ...base, nodes: [node('a1', 11), { ...node('a2', 12), links: ['198.18.1.12'] }] })).toThrow(/Proxmox refuses a join whose links differ/);
   });
+
+  it('leaves nodes the app cannot reach to the admin and waits for them to join before counting votes', () => {
+    const plan = parsePlan(proxmoxClusterPlan({ ...base, nodes: [node('a1', 11), node('a2', 12), { ...node('b1', 13), manual: true }] }));
+    expect(plan.steps.map((s) => s.id)).toEqual(['check-a1', 'check-a2', 'create', 'join-a2', 'await-join-b1', 'quorate', 'membership-stable']);
+    // No SSH target for b1: the engine never tries to reach it.
+    expect(Object.keys(plan.nodes)).toEqual(['a1', 'a2']);
+    const wait = plan.steps.find((s) => s.id === 'await-join-b1')!;
+    expect(wait).toMatchObject({ target: { node: 'a1' }, dependsOn: ['join-a2'], action: { kind: 'wait', deadlineMs: 3_600_000 } });
+    expect(JSON.stringify(wait.precheck)).toContain('nodelist.node');
+    expect(plan.steps.find((s) => s.id === 'quorate')!.title).toMatch(/3 votes/);
+    expect(() => proxmoxClusterPlan({ ...base, nodes: [{ ...node('a1', 11), manual: true }, node('a2', 12)] })).toThrow(/creates the cluster/);
+  });
 });

@@ -11,6 +11,8 @@ export interface PlannedPveNode {
   ssh: { address: string; port?: number; user?: string };
   /** Corosync link addresses, link0 first. */
   links: string[];
+  /** The app cannot reach this node: the admin joins it with the join information, the plan waits for it. */
+  manual?: boolean;
 }
 
 export interface ProxmoxClusterPlanInput {
@@ -50,6 +52,11 @@ export function quorateCheck(votes: number): string {
  * Exit 0 when totem is not re-forming: `stats.srp.commit_token_lost` does not move over `seconds`.
  * corosync-quorumtool can keep saying "Quorate: Yes" while totem is stuck re-forming (seen at RTT ≥ token).
  */
+/** Exit 0 when the running cluster's nodelist names this node (it has joined). */
+export function inNodelistCheck(node: string): string {
+  return `timeout 3 corosync-cmapctl nodelist.node 2>/dev/null | grep -qE ${shellCommand(`^nodelist\\.node\\.[0-9]+\\.name \\(str\\) = ${node.replace(/[.]/g, '\\.')}$`)}`;
+}
+
 export function stableMembershipCheck(seconds: number): string {
   const read = `timeout 3 corosync-cmapctl -m stats -g stats.srp.commit_token_lost | awk '{ print $NF }'`;
   return `a=$(${read}) && [ -n "$a" ] && sleep ${seconds} && b=$(${read}) && [ "$a" = "$b" ]`;
@@ -87,11 +94,14 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
   for (const n of input.nodes) {
     if (n.links.length !== linkCount) throw new CwError('INVALID_INPUT', `Node ${n.name} has ${n.links.length} corosync links but ${first.name} has ${linkCount}; Proxmox refuses a join whose links differ from the cluster's. Give every node the same links.`);
   }
+  if (first.manual) throw new CwError('INVALID_INPUT', `${first.name} creates the cluster, so the app must reach it over SSH; only joining nodes can be joined by hand with the join information.`);
   const inCluster = inClusterCheck(input.clusterName);
   const steps: StepInput[] = [];
+  const reached = input.nodes.filter((n) => !n.manual);
 
   // 1. Prechecks on every node: the API answers, each link address is local, a joiner holds no guests and no corosync config.
   for (const [i, n] of input.nodes.entries()) {
+    if (n.manual) continue;
     const checks = [`pvesh get /version --output-format json >/dev/null`, ...n.links.map((a, l) => `ip -o addr show | grep -qwF -- ${shellCommand(a)} || { echo ${shellCommand(`link${l} address ${a} is not on ${n.name}`)} >&2; exit 1; }`)];
     checks.push(`test ! -e /etc/corosync/corosync.conf || { echo ${shellCommand(`${n.name} already has a corosync configuration: it is (or was) in another cluster. Remove it from that cluster first (pvecm delnode) and clean /etc/corosync.`)} >&2; exit 1; }`);
     if (i > 0) {
@@ -115,7 +125,7 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
     verify: quorateCheck(1),
     idempotent: false,
     rollback: `On ${first.name}: systemctl stop corosync pve-cluster; pmxcfs -l; rm /etc/pve/corosync.conf /etc/corosync/*; killall pmxcfs; systemctl start pve-cluster`,
-    dependsOn: input.nodes.map((n) => `check-${n.name}`),
+    dependsOn: reached.map((n) => `check-${n.name}`),
     timeoutMs: 120_000,
   });
   let previous = 'create';
@@ -145,7 +155,7 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
   }
 
   // 4. Joins, one at a time (Proxmox holds a cluster-wide lock while adding a node).
-  for (const n of joiners) {
+  for (const n of joiners.filter((j) => !j.manual)) {
     const argv = ['pvesh', 'create', '/cluster/config/join', '--hostname', first.links[0]!, '--fingerprint', input.fingerprint];
     n.links.forEach((address, l) => argv.push(`--link${l}`, address));
     steps.push({
@@ -161,6 +171,19 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
       timeoutMs: 180_000,
     });
     previous = `join-${n.name}`;
+  }
+
+  // Nodes the app cannot reach: the admin joins them (join information or pvecm add); the plan waits for each.
+  for (const n of joiners.filter((j) => j.manual)) {
+    steps.push({
+      id: `await-join-${n.name}`,
+      title: `Wait for ${n.name} to be joined by hand (join information, or pvecm add ${first.links[0]} on ${n.name})`,
+      target: { node: first.name },
+      action: { kind: 'wait', until: { kind: 'exec', command: sh(inNodelistCheck(n.name)) }, intervalMs: 2_000, deadlineMs: 60 * 60_000 },
+      precheck: inNodelistCheck(n.name),
+      dependsOn: [previous],
+    });
+    previous = `await-join-${n.name}`;
   }
 
   // 5. Quorate with every node's vote.
@@ -223,7 +246,7 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
   return {
     id: `pve-${input.clusterName.toLowerCase()}`,
     title: `Proxmox VE cluster ${input.clusterName} (${input.nodes.length} nodes, ${linkCount} link${linkCount > 1 ? 's' : ''})`,
-    nodes: Object.fromEntries(input.nodes.map((n) => [n.name, { address: n.ssh.address, port: n.ssh.port ?? 22, user: n.ssh.user ?? 'root' }])),
+    nodes: Object.fromEntries(reached.map((n) => [n.name, { address: n.ssh.address, port: n.ssh.port ?? 22, user: n.ssh.user ?? 'root' }])),
     limits: { global: 8, perTarget: 2 },
     steps,
   };

@@ -26,6 +26,8 @@ export interface WorkspaceClusterChoices {
   release?: string;
   /** Where it came from, for the notes ("reported by a1's API", "assumed: the API did not answer"). */
   releaseSource?: string;
+  /** Joining members the app cannot reach: the admin joins them with the join information; the plan waits. */
+  manualJoin?: string[];
 }
 
 export interface WorkspaceClusterPlan {
@@ -112,15 +114,17 @@ export function clusterPlanFromWorkspace(workspace: Workspace, facts: Facts, nam
       { cluster: name, field: `${field}.api.fingerprint` },
     );
   }
+  const credentials = credentialCheck(cluster, index);
   const rootPasswordSecret = cluster.api?.passwordSecret;
-  if (!rootPasswordSecret) {
-    throw new CwError(
-      'INVALID_INPUT',
-      `Proxmox cluster '${name}': joining nodes log in as root@pam, and ${field}.api.passwordSecret is not set. Store root@pam's password with secrets.put and put the id it returns in ${field}.api.passwordSecret.`,
-      { cluster: name, field: `${field}.api.passwordSecret` },
-    );
+  if (!credentials.ok || !rootPasswordSecret) {
+    throw new CwError('INVALID_INPUT', `Proxmox cluster '${name}': ${credentials.message ?? `joining nodes log in as root@pam, and ${field}.api.passwordSecret is not set.`}`, { cluster: name, field: credentials.field ?? `${field}.api.passwordSecret` });
   }
   const notes: string[] = [];
+  const manual = new Set(choices.manualJoin ?? []);
+  for (const m of manual) {
+    if (!cluster.nodes.includes(m)) throw new CwError('INVALID_INPUT', `${m} is not a member of Proxmox cluster '${name}' (members: ${cluster.nodes.join(', ')}), so it cannot be joined by hand.`);
+    if (m === cluster.nodes[0]) throw new CwError('INVALID_INPUT', `${m} creates cluster '${name}', so the app must reach it over SSH. Put a node the app can reach first in ${field}.nodes, or make ${m} reachable.`);
+  }
   const nodes = cluster.nodes.map((memberName, i) => {
     const node = memberNode(workspace, cluster, field, memberName);
     const linkAddresses = links.map((l) => {
@@ -131,8 +135,12 @@ export function clusterPlanFromWorkspace(workspace: Workspace, facts: Facts, nam
       return address;
     });
     const sshAddress = node.ssh?.host ?? linkAddresses[0]!;
-    notes.push(`${i === 0 ? `Create cluster ${name} on ${memberName}` : `Join ${memberName}`} (SSH ${node.ssh?.user ?? 'root'}@${sshAddress}${node.ssh?.port ? `:${node.ssh.port}` : ''}), ${linkAddresses.map((a, l) => `link${l} ${a}`).join(', ')}.`);
-    return { name: memberName, ssh: { address: sshAddress, ...(node.ssh?.port ? { port: node.ssh.port } : {}), user: node.ssh?.user ?? 'root' }, links: linkAddresses };
+    if (manual.has(memberName)) {
+      notes.push(`${memberName} is joined by hand (the app does not reach it): copy the join information into its web UI (Datacenter → Cluster → Join Cluster), or run pvecm add on it; ${linkAddresses.map((a, l) => `link${l} ${a}`).join(', ')}. The plan waits for it.`);
+    } else {
+      notes.push(`${i === 0 ? `Create cluster ${name} on ${memberName}` : `Join ${memberName}`} (SSH ${node.ssh?.user ?? 'root'}@${sshAddress}${node.ssh?.port ? `:${node.ssh.port}` : ''}), ${linkAddresses.map((a, l) => `link${l} ${a}`).join(', ')}.`);
+    }
+    return { name: memberName, ssh: { address: sshAddress, ...(node.ssh?.port ? { port: node.ssh.port } : {}), user: node.ssh?.user ?? 'root' }, links: linkAddresses, ...(manual.has(memberName) ? { manual: true } : {}) };
   });
   const priorities = links.map((l) => l.priority);
   const input: ProxmoxClusterPlanInput = {
@@ -182,4 +190,25 @@ export function clusterPlanFromWorkspace(workspace: Workspace, facts: Facts, nam
   }
   notes.push(`Then wait until ${name} is quorate with ${nodes.length} votes and its membership is steady.`);
   return { input, ...(tuning ? { tuning } : {}), ...(worstLink ? { worstLink } : {}), notes };
+}
+
+/** Create and join log in as root@pam with its password; an API token is for monitoring only (Proxmox refuses it there). */
+export function credentialCheck(cluster: ProxmoxCluster, index: number): { ok: boolean; kind: 'password' | 'token' | 'none'; message?: string; field?: string } {
+  const field = `proxmox.clusters[${index}].api`;
+  const api = cluster.api;
+  const refusal = 'Proxmox VE lets only root@pam, logged in with its password, create a cluster, join a node or remove one; API tokens are refused there.';
+  if (!api) return { ok: false, kind: 'none', message: `Cluster '${cluster.name}' has no API settings. ${refusal} Add ${field} with user root@pam and passwordSecret (the id secrets.put returns for root's password).`, field };
+  if (api.passwordSecret && api.user === 'root@pam') return { ok: true, kind: 'password' };
+  if (api.passwordSecret) {
+    return { ok: false, kind: 'password', message: `Cluster '${cluster.name}' logs in as ${api.user}. ${refusal} Set ${field}.user to root@pam and store root's password in ${field}.passwordSecret.`, field: `${field}.user` };
+  }
+  if (api.tokenId) {
+    return {
+      ok: false,
+      kind: 'token',
+      message: `Cluster '${cluster.name}' has only the API token ${api.tokenId}. ${refusal} Keep the token for the canvas and the inventory, and add root@pam's password as ${field}.passwordSecret for the wizard.`,
+      field: `${field}.passwordSecret`,
+    };
+  }
+  return { ok: false, kind: 'none', message: `Cluster '${cluster.name}' has no credentials. ${refusal} Store root's password with secrets.put and put its id in ${field}.passwordSecret.`, field: `${field}.passwordSecret` };
 }

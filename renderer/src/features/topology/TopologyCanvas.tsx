@@ -266,6 +266,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
                 data-link-id={link.id}
                 data-role={link.role}
                 data-state={link.state}
+                {...(link.knet ? { 'data-knet': link.knet.connected ? 'up' : 'down' } : {})}
                 x1={a.x}
                 y1={a.y}
                 x2={b.x}
@@ -275,7 +276,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
                 strokeDasharray={dash}
                 opacity={link.state === 'unmeasured' ? 0.55 : 0.9}
               >
-                <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${linkLabel(link)}`}</title>
+                <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${linkLabel(link)}${link.knet && !link.knet.connected ? `, seen from ${link.knet.seenFrom.join(', ')} at ${link.knet.readAt}` : ''}`}</title>
               </line>
             );
           })}
@@ -285,7 +286,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
             {graph.links.map((link) => {
               const a = positions.get(link.source);
               const b = positions.get(link.target);
-              if (!a || !b || !link.metric) return null;
+              if (!a || !b || (!link.metric && !(link.knet && !link.knet.connected))) return null;
               const x = (a.x + b.x) / 2;
               const y = (a.y + b.y) / 2 + (link.linkNumber ?? 0) * 14;
               const text = linkLabel(link);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
 import type { Facts } from '../../../../main/common/workspace/facts.js';
 import { buildGraph } from './from-workspace.js';
+import { linkLabel } from './graph.js';
 
 const workspace = {
   version: 1,
@@ -76,6 +77,34 @@ describe('buildGraph', () => {
     const link1 = graph.links.find((l) => l.linkNumber === 1 && l.source === 'pve1' && l.target === 'pve3');
     expect(link1?.state).toBe('error');
     expect(graph.links.find((l) => l.role === 'storage')).toMatchObject({ source: 'pve1', target: 'pve2' });
+  });
+
+  it("shows a corosync link down when knet says so from either end, and up links as up", () => {
+    const knetLink = (local: string, peer: string, nodeId: number, link: number, connected: boolean) => ({ local, peer, nodeId, link, connected });
+    const facts: Facts = {
+      knet: [
+        {
+          cluster: 'homelab',
+          readAt: '2026-11-25T02:00:00Z',
+          links: [
+            knetLink('pve3', 'pve1', 1, 0, false),
+            knetLink('pve1', 'pve3', 3, 0, true),
+            knetLink('pve3', 'pve1', 1, 1, true),
+            knetLink('pve1', 'pve3', 3, 1, true),
+            knetLink('pve1', 'pve2', 2, 0, true),
+          ],
+        },
+      ],
+    };
+    const graph = buildGraph(workspace, facts);
+    const at = (n: number, a: string, b: string) => graph.links.find((l) => l.role === 'corosync' && l.linkNumber === n && l.source === a && l.target === b);
+    expect(at(0, 'pve1', 'pve3')).toMatchObject({ state: 'error', knet: { connected: false, seenFrom: ['pve3'] } });
+    expect(at(1, 'pve1', 'pve3')).toMatchObject({ state: 'ok', knet: { connected: true, seenFrom: ['pve1', 'pve3'] } });
+    expect(at(0, 'pve1', 'pve2')?.knet?.connected).toBe(true);
+    // Not read: no knet view, state from the measurements alone.
+    expect(at(1, 'pve2', 'pve3')?.knet).toBeUndefined();
+    expect(at(1, 'pve2', 'pve3')?.state).toBe('unmeasured');
+    expect(linkLabel(at(0, 'pve1', 'pve3')!)).toBe('link0 down (knet)');
   });
 
   it('colours what a finding concerns', () => {

@@ -128,6 +128,22 @@ export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Fi
     }
   }
 
+  // corosync's own link state (knet), per link number and member pair.
+  const knetState = new Map<string, { connected: boolean; seenFrom: string[]; readAt: string }>();
+  for (const entry of facts.knet ?? []) {
+    for (const l of entry.links) {
+      if (!l.peer || l.connected === undefined) continue;
+      const key = `${l.link}|${linkKey(undefined, l.local, l.peer)}`;
+      const current = knetState.get(key) ?? { connected: true, seenFrom: [], readAt: entry.readAt };
+      if (!l.connected) {
+        if (current.connected) current.seenFrom = [];
+        current.connected = false;
+        current.seenFrom.push(l.local);
+      } else if (current.connected) current.seenFrom.push(l.local);
+      knetState.set(key, current);
+    }
+  }
+
   const layout = workspace.layout?.nodes ?? {};
   const nodes: GraphNode[] = workspace.nodes.map((n) => {
     const saved = layout[n.name];
@@ -152,6 +168,9 @@ export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Fi
       if (latency && (latency.lossPercent >= 100 || latency.error)) state = 'error';
       state = worst(state, linkState.get(linkKey(d.network, d.a, d.b)) ?? 'unmeasured');
       state = worst(state, linkState.get(linkKey(undefined, d.a, d.b)) ?? 'unmeasured');
+      const knet = d.role === 'corosync' && d.linkNumber !== undefined ? knetState.get(`${d.linkNumber}|${linkKey(undefined, d.a, d.b)}`) : undefined;
+      if (knet && !knet.connected) state = 'error';
+      else if (knet && state === 'unmeasured') state = 'ok';
       return {
         id: `${d.role}:${d.network}:${d.linkNumber ?? ''}:${d.a}~${d.b}`,
         source: d.a,
@@ -161,6 +180,7 @@ export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Fi
         ...(d.linkNumber !== undefined ? { linkNumber: d.linkNumber } : {}),
         ...(metric ? { metric } : {}),
         state,
+        ...(knet ? { knet: { ...knet, seenFrom: [...knet.seenFrom].sort() } } : {}),
       };
     });
 

@@ -40,6 +40,8 @@ export interface GraphLink {
   network: string;
   metric?: LinkMetric;
   state: LinkState;
+  /** corosync's own view of a corosync link (knet, read on the members): down when either end says so. */
+  knet?: { connected: boolean; seenFrom: string[]; readAt: string };
 }
 
 export interface TopologyGraph {
@@ -49,6 +51,7 @@ export interface TopologyGraph {
 }
 
 export function linkLabel(link: GraphLink): string {
+  if (link.knet && !link.knet.connected) return `link${link.linkNumber ?? ''} down (knet)`;
   if (!link.metric) return 'not measured';
   const { rttMs, jitterMs, lossPct } = link.metric;
   const rtt = rttMs < 10 ? rttMs.toFixed(1) : rttMs.toFixed(0);

@@ -1,7 +1,7 @@
 // The Proxmox VE cluster wizard: choose the cluster → checks (findings with their figures; errors
 // block, a WAN layout can be accepted explicitly) → the plan (every command, destructive steps to
 // approve) → run (live progress per step and node) → verify (quorum from the cluster itself).
-import { Alert, Badge, Button, Checkbox, Code, Drawer, Group, MultiSelect, Progress, ScrollArea, Select, Stack, Stepper, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Code, CopyButton, Drawer, Group, MultiSelect, Progress, ScrollArea, Select, Stack, Stepper, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import type { PlanPreview } from '../../../../main/common/contract/plan.js';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
@@ -10,6 +10,9 @@ import { describeError } from '../../store/describe-error.js';
 
 type PlanAnswer = MethodOutput<'proxmox.planCluster'>;
 type StatusAnswer = MethodOutput<'proxmox.clusterStatus'>;
+type LinksAnswer = MethodOutput<'proxmox.linkStatus'>;
+type CredentialsAnswer = MethodOutput<'proxmox.credentialCheck'>;
+type JoinInfoAnswer = MethodOutput<'proxmox.joinInformation'>;
 
 const severityColour = { error: 'red', warning: 'orange', info: 'blue' } as const;
 
@@ -19,6 +22,7 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   const edit = useAppState((s) => s.edit);
   const jobs = useAppState((s) => s.jobs);
   const loadInventory = useAppState((s) => s.loadInventory);
+  const readClusterLinks = useAppState((s) => s.readClusterLinks);
   const [active, setActive] = useState(0);
   const [cluster, setCluster] = useState<string | null>(null);
   const [answer, setAnswer] = useState<PlanAnswer | null>(null);
@@ -27,6 +31,12 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   const [acknowledged, setAcknowledged] = useState<string[]>([]);
   const [runId, setRunId] = useState<string | null>(null);
   const [status, setStatus] = useState<StatusAnswer | null>(null);
+  const [links, setLinks] = useState<LinksAnswer | null>(null);
+  const [linksError, setLinksError] = useState<string | null>(null);
+  const [credentials, setCredentials] = useState<CredentialsAnswer | null>(null);
+  const [manualJoin, setManualJoin] = useState<string[]>([]);
+  const [joinInfo, setJoinInfo] = useState<JoinInfoAnswer | null>(null);
+  const [joinInfoError, setJoinInfoError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   // A new cluster from the workspace's nodes and corosync networks.
@@ -39,7 +49,31 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
     if (opened && !cluster && clusters[0]) setCluster(clusters[0].name);
   }, [opened, cluster, clusters]);
 
+  // Create and join need root@pam's password: say so before anything runs when the workspace has only a token.
+  useEffect(() => {
+    setCredentials(null);
+    setManualJoin([]);
+    if (!opened || !cluster) return;
+    let live = true;
+    transport.call('proxmox.credentialCheck', { cluster }).then(
+      (answer) => live && setCredentials(answer),
+      (e: unknown) => live && setCredentials({ ok: false, kind: 'none', message: describeError(e) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [opened, cluster, transport, workspace]);
+
   const job = jobs.find((j) => j.runId === runId) ?? null;
+  // Nodes joined by hand: once the plan waits for them, the join information is fetched from the new cluster.
+  const awaitingJoin = (job?.steps ?? []).some((st) => st.id.startsWith('await-join-') && (st.state === 'started' || st.state === 'retrying'));
+  useEffect(() => {
+    if (!awaitingJoin || joinInfo || !cluster) return;
+    transport.call('proxmox.joinInformation', { cluster, nodes: manualJoin }).then(
+      (answer) => (setJoinInfo(answer), setJoinInfoError(null)),
+      (e: unknown) => setJoinInfoError(describeError(e)),
+    );
+  }, [awaitingJoin, joinInfo, cluster, manualJoin, transport]);
   const chosen = clusters.find((c) => c.name === cluster);
   const corosyncNetworks = (workspace?.networks ?? []).filter((n) => n.roles.includes('corosync')).map((n) => n.name);
 
@@ -58,7 +92,7 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   const check = (accept = acceptWan) =>
     guard(async () => {
       if (!cluster) return;
-      const result = await transport.call('proxmox.planCluster', { cluster, ...(accept ? { acceptWan: true } : {}) });
+      const result = await transport.call('proxmox.planCluster', { cluster, ...(accept ? { acceptWan: true } : {}), ...(manualJoin.length ? { manualJoin } : {}) });
       setAnswer(result);
       setActive(1);
     });
@@ -87,6 +121,14 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
     guard(async () => {
       if (!cluster) return;
       setStatus(await transport.call('proxmox.clusterStatus', { cluster }));
+      // knet's own view of every link, from every member; the canvas redraws from the stored facts.
+      try {
+        setLinks(await readClusterLinks(cluster));
+        setLinksError(null);
+      } catch (e) {
+        setLinks(null);
+        setLinksError(describeError(e));
+      }
       await loadInventory();
       setActive(4);
     });
@@ -143,11 +185,27 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
               <MultiSelect label="Nodes (the first creates it)" data={(workspace?.nodes ?? []).map((n) => n.name)} value={newNodes} onChange={setNewNodes} />
             </Group>
             <MultiSelect label="Corosync links (link0 first)" data={corosyncNetworks} value={newLinks} onChange={setNewLinks} />
+            {chosen && chosen.nodes.length > 1 && (
+              <MultiSelect
+                label="Nodes the app cannot reach (you join them by hand)"
+                description="The plan creates the cluster and joins the others, then shows the join information for these and waits for them."
+                data={chosen.nodes.slice(1)}
+                value={manualJoin}
+                onChange={setManualJoin}
+                clearable
+                data-testid="wizard-manual-join"
+              />
+            )}
+            {credentials && !credentials.ok && (
+              <Alert color="red" variant="light" title="These credentials cannot build the cluster" data-testid="wizard-credentials">
+                <Text size="sm">{credentials.message}</Text>
+              </Alert>
+            )}
             <Group justify="space-between">
               <Button variant="default" size="xs" onClick={createCluster} disabled={!newName.trim() || newNodes.length === 0 || newLinks.length === 0}>
                 Add to the workspace
               </Button>
-              <Button onClick={() => void check()} loading={busy} disabled={!cluster} data-testid="wizard-check">
+              <Button onClick={() => void check()} loading={busy} disabled={!cluster || credentials?.ok === false} data-testid="wizard-check">
                 Run the checks
               </Button>
             </Group>
@@ -283,6 +341,41 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
                 ))}
               </Table.Tbody>
             </Table>
+            {(awaitingJoin || joinInfo) && manualJoin.length > 0 && (
+              <Alert color="blue" variant="light" title="Join these nodes by hand" data-testid="wizard-join-info">
+                {joinInfoError && (
+                  <Text size="sm" c="red">
+                    {joinInfoError}
+                  </Text>
+                )}
+                {!joinInfo && !joinInfoError && <Text size="sm">Reading the join information from the new cluster…</Text>}
+                {joinInfo && (
+                  <Stack gap={6}>
+                    <Text size="sm">
+                      On each node below, open its web UI → Datacenter → Cluster → Join Cluster and paste this, then enter the root password of {joinInfo.preferredNode}. Or run the command on the node; it asks for that password. The plan waits until the node has joined.
+                    </Text>
+                    <Text size="xs">
+                      Peer {joinInfo.ipAddress}, certificate {joinInfo.fingerprint}
+                    </Text>
+                    <Textarea readOnly autosize maxRows={4} value={joinInfo.joinInformation} label="Join information" styles={{ input: { fontFamily: 'monospace', fontSize: 11 } }} data-testid="wizard-join-info-text" />
+                    <CopyButton value={joinInfo.joinInformation}>{({ copied, copy }) => <Button size="xs" variant="default" onClick={copy}>{copied ? 'Copied' : 'Copy the join information'}</Button>}</CopyButton>
+                    {joinInfo.commands.map((c) => (
+                      <Stack key={c.node} gap={2}>
+                        <Text size="xs" fw={600}>
+                          On {c.node}:
+                        </Text>
+                        <Group gap="xs" wrap="nowrap" align="flex-start">
+                          <Code block fz="xs" style={{ flex: 1 }} data-testid={`wizard-join-command-${c.node}`}>
+                            {c.command}
+                          </Code>
+                          <CopyButton value={c.command}>{({ copied, copy }) => <Button size="xs" variant="subtle" onClick={copy}>{copied ? 'Copied' : 'Copy'}</Button>}</CopyButton>
+                        </Group>
+                      </Stack>
+                    ))}
+                  </Stack>
+                )}
+              </Alert>
+            )}
             {job?.result && (
               <Alert color={job.result.status === 'succeeded' ? 'green' : 'red'} data-testid="wizard-run-result">
                 {job.result.message}
@@ -324,7 +417,37 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
                   {n.name}: {n.online ? 'online' : 'offline'}
                 </Text>
               ))}
+              {links && (
+                <Stack gap={2} data-testid="wizard-links">
+                  <Group gap="xs">
+                    <Badge color={links.allUp ? 'green' : 'red'} data-testid="wizard-links-state">
+                      {links.allUp ? 'every knet link up' : 'knet links down'}
+                    </Badge>
+                    <Text size="xs" c="dimmed">
+                      corosync's own view from every member, read {new Date(links.readAt).toLocaleTimeString()}; shown on the canvas
+                    </Text>
+                  </Group>
+                  {links.down.map((d) => (
+                    <Text key={`${d.link}-${d.a}-${d.b}`} size="sm" c="red">
+                      link{d.link} {d.a} ↔ {d.b} down (seen from {d.seenFrom.join(', ')})
+                    </Text>
+                  ))}
+                  {links.unreadable.map((u) => (
+                    <Text key={u.node} size="sm" c="orange">
+                      {u.node}: {u.error}
+                    </Text>
+                  ))}
+                </Stack>
+              )}
+              {linksError && (
+                <Text size="sm" c="orange">
+                  The link state could not be read: {linksError}
+                </Text>
+              )}
               <Group justify="flex-end">
+                <Button variant="default" onClick={() => void verify()} loading={busy} data-testid="wizard-reverify">
+                  Read quorum and links again
+                </Button>
                 <Button onClick={onClose}>Done</Button>
               </Group>
             </Stack>

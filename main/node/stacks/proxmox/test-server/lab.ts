@@ -30,8 +30,8 @@ export interface LabPve {
   stop(): Promise<void>;
 }
 
-export async function startLabPve(lab: Lab, hosts: string[], options: { schema: PveApiSchema; workDir: string; release?: string; guests?: Record<string, GuestRecord[]>; migrationTimeScale?: number; linkMbit?: number }): Promise<LabPve> {
-  const rootPassword = crypto.randomBytes(12).toString('base64url');
+export async function startLabPve(lab: Lab, hosts: string[], options: { schema: PveApiSchema; workDir: string; rootPassword?: string; release?: string; guests?: Record<string, GuestRecord[]>; migrationTimeScale?: number; linkMbit?: number }): Promise<LabPve> {
+  const rootPassword = options.rootPassword ?? crypto.randomBytes(12).toString('base64url');
   // The app's end of the lab's app link: the test process can listen there and every lab host can reach it.
   const appAddress = lab.plan.app.rootAddress;
   const servers: Record<string, PveTestServer> = {};
@@ -68,7 +68,13 @@ export async function startLabPve(lab: Lab, hosts: string[], options: { schema: 
       migrationTimeScale: options.migrationTimeScale ?? 1,
       linkMbit: options.linkMbit ?? 1000,
     });
-    await server.start();
+    try {
+      await server.start();
+    } catch (err) {
+      // The servers already listening would otherwise keep this process (and their ports) busy.
+      for (const started of Object.values(servers)) await started.close().catch(() => undefined);
+      throw err;
+    }
     servers[h] = server;
   }
   return {

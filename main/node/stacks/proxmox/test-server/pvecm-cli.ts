@@ -204,7 +204,40 @@ const usage = `USAGE: pvecm <COMMAND> [ARGS] [OPTIONS]
        pvecm expected <expected>
        pvecm qdevice setup <address> [--force]
        pvecm qdevice remove
-(Clusterwright lab stand-in: create and add go through the API, POST /cluster/config and /cluster/config/join.)`;
+       pvecm add <hostname> --fingerprint <fp> [--link0 <addr>] [--link1 <addr>]...
+(Clusterwright lab stand-in: create goes through the API, POST /cluster/config; add asks for the peer's root password
+ and calls POST /cluster/config/join here, as the real pvecm add does without --use_ssh.)`;
+
+/** `pvecm add`: asks for the peer's root password (stdin when it is not a terminal) and joins through the local API. */
+function add(args: string[]): number {
+  const [hostname, ...options] = args;
+  if (!hostname || hostname.startsWith('-')) die(`400 not enough arguments\n${usage}`);
+  const params: string[] = [];
+  let fingerprint = '';
+  for (let i = 0; i < options.length; i++) {
+    const m = /^--?([a-z0-9_-]+)(?:=(.*))?$/.exec(options[i]!);
+    if (!m) die(`400 unable to parse option '${options[i]}'`);
+    const key = m[1]!;
+    if (key === 'use_ssh') die('pvecm add --use_ssh is not offered in the lab: the join goes through the API.');
+    if (key === 'force') {
+      params.push('--force', '1');
+      continue;
+    }
+    const value = m[2] ?? options[++i];
+    if (value === undefined) die(`400 missing value for option '--${key}'`);
+    if (!/^(fingerprint|link[0-7]|nodeid|votes)$/.test(key)) die(`400 Parameter verification failed.\n${key}: property is not defined in schema and the schema does not allow additional properties`);
+    if (key === 'fingerprint') fingerprint = value;
+    params.push(`--${key}`, value);
+  }
+  if (!fingerprint) die('400 Parameter verification failed.\nfingerprint: property is missing and it is not optional');
+  process.stderr.write(`Please enter superuser (root) password for '${hostname}': `);
+  const password = fs.readFileSync(0, 'utf8').split('\n')[0] ?? '';
+  process.stderr.write('\n');
+  if (!password) die('no password given');
+  process.stdout.write(`Establishing API connection with host '${hostname}'\n`);
+  const r = spawnSync('pvesh', ['create', '/cluster/config/join', '--hostname', hostname, ...params], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CW_PVESH_PASSWORD: password }, timeout: 300_000 });
+  return r.status ?? 1;
+}
 
 export function main(argv: string[]): number {
   const [cmd, ...rest] = argv;
@@ -229,6 +262,8 @@ export function main(argv: string[]): number {
         process.stderr.write(r.stderr);
         return r.code;
       }
+      case 'add':
+        return add(rest);
       case 'qdevice':
         if (rest[0] === 'setup' && rest[1]) return qdeviceSetup(rest[1], rest.includes('--force') || rest.includes('--force=1'));
         if (rest[0] === 'remove') return qdeviceRemove();

@@ -46,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
   let client: PveClient | undefined;
   try {
     const { params, json } = parseOptions(rest);
+    // pvecm add hands the peer's root password over in the environment, never on a command line.
+    if (process.env.CW_PVESH_PASSWORD && params.password === undefined) params.password = process.env.CW_PVESH_PASSWORD;
     const config = JSON.parse(fs.readFileSync(pveshConfigPath, 'utf8')) as PveshConfig;
     client = new PveClient({ endpoint: { host: config.host, port: config.port, fingerprint: config.fingerprint }, credentials: { kind: 'password', username: 'root@pam', password: config.rootPassword }, schema: new PveApiSchema(schemaBesideMe()) });
     const data = await client.request<unknown>(method, apiPath, params);

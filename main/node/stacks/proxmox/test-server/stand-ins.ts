@@ -4,10 +4,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CwError } from '../../../../common/errors.js';
+import { appRoot } from '../../../paths.js';
 import { defaultSchemaFile } from '../api-schema.js';
 
 /** The API schema's file name next to the stand-ins (pvesh validates its requests with it). */
 export const SCHEMA_BESIDE_STAND_INS = 'pve-apidata.json';
+
+/**
+ * The folder with pvecm-cli.ts and pvesh-cli.ts: this module's own when it runs from the sources, the
+ * checkout's when it runs from a bundle (dist/node/cli.cjs for `clusterwright lab up`, dist/electron for the app).
+ */
+function standInSourceDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  if (fs.existsSync(path.join(here, 'pvecm-cli.ts'))) return here;
+  const inCheckout = path.join(appRoot(), 'main', 'node', 'stacks', 'proxmox', 'test-server');
+  if (fs.existsSync(path.join(inCheckout, 'pvecm-cli.ts'))) return inCheckout;
+  throw new CwError('MISSING_DEPENDENCY', `The pvecm and pvesh stand-ins are built from their sources, which are not in ${inCheckout}. Run the lab from a source checkout.`);
+}
 
 /** Writes `<binDir>/pvecm` and `<binDir>/pvesh`. `pmxcfsRoot` must be a path every lab host sees (not under a host-private /tmp). */
 export async function installPveStandIns(binDir: string, pmxcfsRoot: string): Promise<string[]> {
@@ -20,7 +33,7 @@ export async function installPveStandIns(binDir: string, pmxcfsRoot: string): Pr
   } catch {
     throw new CwError('MISSING_DEPENDENCY', 'Building the pvecm stand-in needs the esbuild package (a development dependency): run npm ci.');
   }
-  const here = path.dirname(fileURLToPath(import.meta.url));
+  const here = standInSourceDir();
   const written: string[] = [];
   for (const [name, entryFile, call] of [
     ['pvecm', 'pvecm-cli.ts', 'process.exitCode = main(process.argv.slice(2));'],
