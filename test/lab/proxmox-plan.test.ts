@@ -73,6 +73,30 @@ describeLab('Proxmox cluster plan through the engine on the lab', () => {
     pve!.servers.b1!.pmxcfs.remove('nodes/b1/qemu-server/200.json');
   }, 120_000);
 
+  it('refuses a node whose hostname is not its workspace name, or whose name does not resolve to its own address', async () => {
+    const lab = handle.lab;
+    await lab.execOk('a2', ['hostname', 'a2-old']);
+    try {
+      const result = await run(planFor(), []);
+      expect(result.status).toBe('failed');
+      expect(result.failure?.stepId).toBe('check-a2');
+      expect(result.failure?.message).toMatch(/a2's hostname is a2-old, but the workspace calls it a2: set the final hostname before it joins a cluster/);
+    } finally {
+      await lab.execOk('a2', ['hostname', 'a2']);
+    }
+    // /etc/hosts (the host's own copy) sends b1 to loopback: pve-cluster would refuse it.
+    const saved = (await lab.execOk('b1', ['cat', '/etc/hosts'])).stdout;
+    await lab.execOk('b1', ['sh', '-c', 'cat > /etc/hosts'], { input: saved.replace(/^\S+\tb1$/m, '127.0.1.1\tb1') });
+    try {
+      const result = await run(planFor(), []);
+      expect(result.failure?.stepId).toBe('check-b1');
+      expect(result.failure?.message).toMatch(/b1 does not resolve to one of its own non-loopback addresses \(got '127\.0\.1\.1'\)/);
+    } finally {
+      await lab.execOk('b1', ['sh', '-c', 'cat > /etc/hosts'], { input: saved });
+    }
+    for (const h of hosts) expect((await lab.exec(h, ['test', '-e', '/etc/corosync/corosync.conf'])).code, h).not.toBe(0);
+  }, 120_000);
+
   it('builds the three-node cluster: checks, create, joins, quorum, HA rule', async () => {
     const logs: JobLog[] = [];
     const started = Date.now();
@@ -86,6 +110,8 @@ describeLab('Proxmox cluster plan through the engine on the lab', () => {
     expect(status[0]).toMatchObject({ type: 'cluster', name: 'planned', quorate: 1, nodes: 3 });
     expect(status.filter((e) => e.type === 'node' && e.online)).toHaveLength(3);
     expect(JSON.stringify(logs)).not.toContain(pve!.rootPassword);
+    // The lab hosts run no time service: the checks say so in the step's log, without failing.
+    expect(logs.some((l) => l.stepId === "check-a1" && /warning: no time synchronisation service found on a1/.test(l.text))).toBe(true);
   }, 240_000);
 
   it('changes nothing when the same plan runs again', async () => {

@@ -102,7 +102,21 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
   // 1. Prechecks on every node: the API answers, each link address is local, a joiner holds no guests and no corosync config.
   for (const [i, n] of input.nodes.entries()) {
     if (n.manual) continue;
-    const checks = [`pvesh get /version --output-format json >/dev/null`, ...n.links.map((a, l) => `ip -o addr show | grep -qwF -- ${shellCommand(a)} || { echo ${shellCommand(`link${l} address ${a} is not on ${n.name}`)} >&2; exit 1; }`)];
+    const fail = (text: string) => `{ echo ${shellCommand(text)} >&2; exit 1; }`;
+    const checks = [
+      `pvesh get /version --output-format json >/dev/null || ${fail(`The Proxmox VE API on ${n.name} does not answer (pvesh get /version). Is pveproxy running?`)}`,
+      // Proxmox names a node after its hostname, which cannot change once it is in a cluster.
+      `[ "$(hostname)" = ${shellCommand(n.name)} ] || { echo ${shellCommand(`${n.name}'s hostname is `)}"$(hostname)"${shellCommand(`, but the workspace calls it ${n.name}: set the final hostname before it joins a cluster (it cannot change afterwards).`)} >&2; exit 1; }`,
+      // The node name must resolve to one of its own, non-loopback addresses (pve-cluster refuses otherwise).
+      `addr=$(getent hosts ${shellCommand(n.name)} | awk '{ print $1; exit }'); case "$addr" in '' | 127.* | ::1) echo ${shellCommand(`${n.name} does not resolve to one of its own non-loopback addresses (got '`)}"$addr"${shellCommand(`'): add it to /etc/hosts with its management address.`)} >&2; exit 1 ;; esac; ip -o addr show | grep -qwF -- "$addr" || { echo ${shellCommand(`${n.name} resolves to `)}"$addr"${shellCommand(', which is not on this node: fix /etc/hosts.')} >&2; exit 1; }`,
+      ...n.links.map((a, l) => `ip -o addr show | grep -qwF -- ${shellCommand(a)} || ${fail(`link${l} address ${a} is not on ${n.name}`)}`),
+      // Clocks: corosync and the cluster filesystem need them synchronised; a node without a time service gets a warning.
+      `if command -v timedatectl >/dev/null 2>&1; then [ "$(timedatectl show -p NTPSynchronized --value 2>/dev/null)" = yes ] || echo ${shellCommand(`warning: ${n.name}'s clock is not synchronised (timedatectl): enable chrony or systemd-timesyncd before joining.`)} >&2; elif command -v chronyc >/dev/null 2>&1; then chronyc -n tracking >/dev/null 2>&1 || echo ${shellCommand(`warning: chrony on ${n.name} does not answer: check time synchronisation.`)} >&2; else echo ${shellCommand(`warning: no time synchronisation service found on ${n.name} (chrony, systemd-timesyncd); corosync and pmxcfs need synchronised clocks.`)} >&2; fi`,
+    ];
+    if (i > 0) {
+      // The joiner reaches the creator on link0 (SSH here; the API's port 8006 is checked by the join itself).
+      checks.push(`timeout 5 bash -c ${shellCommand(`exec 3<>/dev/tcp/${first.links[0]}/22`)} 2>/dev/null || ${fail(`${n.name} cannot open TCP port 22 on ${first.name}'s link0 address ${first.links[0]}: check routing and firewalls between the sites (corosync also needs UDP 5405-5412).`)}`);
+    }
     checks.push(`test ! -e /etc/corosync/corosync.conf || { echo ${shellCommand(`${n.name} already has a corosync configuration: it is (or was) in another cluster. Remove it from that cluster first (pvecm delnode) and clean /etc/corosync.`)} >&2; exit 1; }`);
     if (i > 0) {
       checks.push(
