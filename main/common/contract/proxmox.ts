@@ -51,6 +51,11 @@ export const proxmoxClusterStatusSchema = z.object({
   checkedAt: z.string(),
   /** The cluster name the API reports (absent on a standalone node). */
   clusterName: z.string().optional(),
+  /** Where the vote counts come from: corosync-quorumtool on a member, or computed (one vote per online node). */
+  votesFrom: z.string().optional(),
+  /** Votes needed for quorum, and whether a QDevice casts one (corosync-quorumtool's flags). */
+  quorum: z.number().optional(),
+  qdevice: z.boolean().optional(),
 });
 export type ProxmoxClusterStatusView = z.infer<typeof proxmoxClusterStatusSchema>;
 

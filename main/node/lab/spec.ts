@@ -42,8 +42,11 @@ export const labSpecSchema = z
     description: z.string().optional(),
     appSite: siteName.optional(),
     realtime: z.boolean().optional(),
-    /** `lab up` also starts a Proxmox test server per host and writes a cluster of all hosts into the workspace. */
-    proxmox: z.boolean().optional(),
+    /**
+     * `lab up` also starts a Proxmox test server per host and writes a cluster of all hosts into the workspace;
+     * `{ qdevice: host }` keeps that host out of the cluster and runs corosync-qnetd on it as the cluster's QDevice.
+     */
+    proxmox: z.union([z.boolean(), z.object({ qdevice: hostName.optional() }).strict()]).optional(),
     sites: z.array(siteSchema).min(1).max(maxSites),
     links: z.array(z.object({ between: z.tuple([siteName, siteName]), link: linkSchema }).strict()).optional(),
   })
@@ -77,8 +80,8 @@ export interface LabSpec {
   appSite: string;
   /** Let lab processes keep CAP_SYS_NICE, so corosync runs at real-time priority (can starve a small machine). */
   realtime: boolean;
-  /** Start Proxmox test servers on every host (the app's lab service does it; optional in older state files). */
-  proxmox?: boolean;
+  /** Start Proxmox test servers (the app's lab service or the CLI does it; optional in older state files); qdevice: the qnetd host, not a cluster node. */
+  proxmox?: boolean | { qdevice?: string };
   sites: LabSiteSpec[];
   /** One entry per unordered site pair, a before b in site order. */
   links: LabLinkSpec[];
@@ -131,6 +134,10 @@ export function normalizeLabSpec(raw: unknown, source = '(inline)'): LabSpec {
     sites.push({ name: site.name, reachableFromApp: siteReachable, hosts });
   }
   if (seenHosts.size > maxHosts) problems.push(`sites: ${seenHosts.size} hosts in all; a lab holds at most ${maxHosts}`);
+  if (typeof input.proxmox === 'object' && input.proxmox.qdevice) {
+    if (!seenHosts.has(input.proxmox.qdevice)) problems.push(`proxmox.qdevice: "${input.proxmox.qdevice}" is not one of the hosts (${[...seenHosts].join(', ')})`);
+    else if (seenHosts.size < 3) problems.push('proxmox.qdevice: a QDevice needs at least two other hosts to be the cluster');
+  }
   const explicit = new Map<string, { params: LinkParams; preset?: PresetName }>();
   for (const [i, link] of (input.links ?? []).entries()) {
     const [a, b] = link.between;
@@ -164,7 +171,7 @@ export function normalizeLabSpec(raw: unknown, source = '(inline)'): LabSpec {
     ...(input.description ? { description: input.description } : {}),
     appSite,
     realtime: input.realtime ?? false,
-    ...(input.proxmox ? { proxmox: true } : {}),
+    ...(input.proxmox ? { proxmox: input.proxmox === true ? true : { ...(input.proxmox.qdevice ? { qdevice: input.proxmox.qdevice } : {}) } } : {}),
     sites,
     links,
   };

@@ -2,7 +2,7 @@
 // up front that an API token cannot create or join a cluster.
 import { describe, expect, it } from 'vitest';
 import type { ProxmoxCluster } from '../../common/workspace/schema.js';
-import { credentialCheck, downLinks } from './proxmox.js';
+import { credentialCheck, downLinks, parseQuorumtool } from './proxmox.js';
 
 const link = (local: string, peer: string, l: number, connected?: boolean) => ({ local, peer, nodeId: 1, link: l, ...(connected === undefined ? {} : { connected }) });
 
@@ -31,5 +31,14 @@ describe('credentialCheck', () => {
   it('refuses another user and a cluster without credentials', () => {
     expect(credentialCheck({ ...base, api: { user: 'admin@pve', passwordSecret: 's3' } }, 0)).toMatchObject({ ok: false, field: 'proxmox.clusters[0].api.user' });
     expect(credentialCheck(base, 0)).toMatchObject({ ok: false, kind: 'none' });
+  });
+});
+
+describe('parseQuorumtool', () => {
+  it('reads votes, quorum and the QDevice flag from corosync-quorumtool -s', () => {
+    const out = ['Quorum information', '------------------', 'Nodes:            2', 'Quorate:          Yes', '', 'Votequorum information', '----------------------', 'Expected votes:   3', 'Highest expected: 3', 'Total votes:      3', 'Quorum:           2  ', 'Flags:            Quorate Qdevice', ''].join('\n');
+    expect(parseQuorumtool(out)).toEqual({ expectedVotes: 3, totalVotes: 3, quorum: 2, qdevice: true });
+    expect(parseQuorumtool(out.replace('Quorate Qdevice', 'Quorate'))?.qdevice).toBe(false);
+    expect(parseQuorumtool('Cannot initialize QUORUM service')).toBeUndefined();
   });
 });

@@ -159,18 +159,36 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
       return { cluster: cluster.name, readAt, links, down, unreadable: unreadable.sort((a, b) => a.node.localeCompare(b.node)), allUp: unreadable.length === 0 && down.length === 0 && links.length > 0 };
     },
 
-    'proxmox.clusterStatus': async (input) => {
+    'proxmox.clusterStatus': async (input, ctx) => {
       const { workspace } = await openWorkspace();
       const api = deps.api.resolve(workspace, input.cluster);
       const entries = await deps.api.inContext(api, () => deps.api.client(api).get<PveClusterStatusEntry[]>('/cluster/status'));
       const flag = (v: number | boolean | undefined) => v === true || v === 1;
       const clusterEntry = entries.find((e) => e.type === 'cluster');
       const nodes = entries.filter((e) => e.type === 'node').map((e) => ({ name: e.name ?? '?', online: flag(e.online), ...(e.nodeid !== undefined ? { nodeid: e.nodeid } : {}) }));
-      // /cluster/status has no vote counts: with one vote per node (the wizard's layout), online members are the votes.
+      // /cluster/status has no vote counts: read them where Proxmox's own `pvecm status` does (corosync-quorumtool on a member).
       const votesOf = (name: string) => findProxmoxCluster(workspace, input.cluster).cluster.votes?.[name] ?? 1;
+      let votes: { totalVotes: number; expectedVotes: number; quorum?: number; qdevice?: boolean; votesFrom: string } | undefined;
+      if (clusterEntry) {
+        const onlineMember = nodes.find((n) => n.online && workspace.nodes.some((w) => w.name === n.name));
+        if (onlineMember && deps.nodeRunner) {
+          try {
+            const r = await deps.nodeRunner(workspace).exec(onlineMember.name, ['corosync-quorumtool', '-s'], { timeoutMs: 5_000, signal: ctx.signal });
+            const parsed = parseQuorumtool(r.stdout);
+            if (parsed) votes = { ...parsed, votesFrom: `corosync-quorumtool on ${onlineMember.name}` };
+          } catch {
+            // Unreachable over SSH: fall back to the count below.
+          }
+        }
+        votes ??= {
+          totalVotes: nodes.filter((n) => n.online).reduce((s, n) => s + votesOf(n.name), 0),
+          expectedVotes: nodes.reduce((s, n) => s + votesOf(n.name), 0),
+          votesFrom: 'computed from the API: one vote per online node (corosync-quorumtool could not be read)',
+        };
+      }
       return {
         quorate: clusterEntry ? flag(clusterEntry.quorate) : false,
-        ...(clusterEntry ? { totalVotes: nodes.filter((n) => n.online).reduce((s, n) => s + votesOf(n.name), 0), expectedVotes: nodes.reduce((s, n) => s + votesOf(n.name), 0) } : {}),
+        ...(votes ?? {}),
         nodes,
         checkedAt: new Date().toISOString(),
         ...(clusterEntry?.name ? { clusterName: clusterEntry.name } : {}),
@@ -214,6 +232,20 @@ export function joinInformation(workspace: Workspace, cluster: ProxmoxCluster, j
     return { node: name, command: shellCommand(...argv) };
   });
   return { cluster: cluster.name, preferredNode: preferred.name, ipAddress, fingerprint: preferred.pve_fp, joinInformation: Buffer.from(JSON.stringify(info), 'utf8').toString('base64'), commands: joiners };
+}
+
+/** `corosync-quorumtool -s`: expected and total votes, the quorum, and whether a QDevice votes (its Flags line). */
+export function parseQuorumtool(output: string): { totalVotes: number; expectedVotes: number; quorum?: number; qdevice: boolean } | undefined {
+  const field = (name: string) => {
+    const m = new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(output);
+    return m ? Number(m[1]) : undefined;
+  };
+  const expectedVotes = field('Expected votes');
+  const totalVotes = field('Total votes');
+  if (expectedVotes === undefined || totalVotes === undefined) return undefined;
+  const quorum = field('Quorum');
+  const flags = /^Flags:\s+(.*)$/m.exec(output)?.[1] ?? '';
+  return { totalVotes, expectedVotes, ...(quorum !== undefined ? { quorum } : {}), qdevice: /\bQdevice\b/.test(flags) };
 }
 
 /** Link number and member pair reported not connected by at least one end (knet's `connected` = 0). */

@@ -117,6 +117,12 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
       // The joiner reaches the creator on link0 (SSH here; the API's port 8006 is checked by the join itself).
       checks.push(`timeout 5 bash -c ${shellCommand(`exec 3<>/dev/tcp/${first.links[0]}/22`)} 2>/dev/null || ${fail(`${n.name} cannot open TCP port 22 on ${first.name}'s link0 address ${first.links[0]}: check routing and firewalls between the sites (corosync also needs UDP 5405-5412).`)}`);
     }
+    if (input.qdevice && input.nodes.length % 2 === 0) {
+      // Every node's corosync-qdevice connects to corosync-qnetd on TCP 5403; pvecm qdevice setup logs in there as root over SSH.
+      const q = input.qdevice.address;
+      checks.push(`timeout 5 bash -c ${shellCommand(`exec 3<>/dev/tcp/${q}/5403`)} 2>/dev/null || ${fail(`${n.name} cannot reach corosync-qnetd on ${q} (TCP 5403): install corosync-qnetd on the QDevice host and open TCP 5403 from every node.`)}`);
+      if (i === 0) checks.push(`timeout 5 bash -c ${shellCommand(`exec 3<>/dev/tcp/${q}/22`)} 2>/dev/null || ${fail(`${n.name} cannot open SSH (TCP 22) on the QDevice host ${q}: pvecm qdevice setup logs in there as root (ssh-copy-id root@${q} first).`)}`);
+    }
     checks.push(`test ! -e /etc/corosync/corosync.conf || { echo ${shellCommand(`${n.name} already has a corosync configuration: it is (or was) in another cluster. Remove it from that cluster first (pvecm delnode) and clean /etc/corosync.`)} >&2; exit 1; }`);
     if (i > 0) {
       checks.push(

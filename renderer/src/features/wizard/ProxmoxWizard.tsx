@@ -407,11 +407,17 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
                   {status.quorate ? 'quorate' : 'not quorate'}
                 </Badge>
                 {status.totalVotes !== undefined && (
-                  <Text size="sm">
-                    {status.totalVotes} of {status.expectedVotes ?? '?'} votes
+                  <Text size="sm" data-testid="wizard-votes">
+                    {status.totalVotes} of {status.expectedVotes ?? '?'} votes{status.quorum !== undefined ? `, quorum ${status.quorum}` : ''}
+                    {status.qdevice ? ', QDevice voting' : ''}
                   </Text>
                 )}
               </Group>
+              {status.votesFrom && (
+                <Text size="xs" c="dimmed">
+                  Votes: {status.votesFrom}
+                </Text>
+              )}
               {status.nodes.map((n) => (
                 <Text key={n.name} size="sm">
                   {n.name}: {n.online ? 'online' : 'offline'}

@@ -40,8 +40,8 @@ export function newLabRootPassword(): string {
   return crypto.randomBytes(18).toString('base64url');
 }
 
-/** The lab's workspace with the Proxmox cluster whose API is the first host's test server. */
-export function labProxmoxWorkspace(base: Workspace, hosts: string[], api: { endpoint: string; fingerprint: string; passwordSecret: string }): Workspace {
+/** The lab's workspace with the Proxmox cluster whose API is the first host's test server (and its QDevice host, if any). */
+export function labProxmoxWorkspace(base: Workspace, hosts: string[], api: { endpoint: string; fingerprint: string; passwordSecret: string }, qdevice?: string): Workspace {
   return workspaceSchema.parse({
     ...base,
     proxmox: {
@@ -54,6 +54,7 @@ export function labProxmoxWorkspace(base: Workspace, hosts: string[], api: { end
             { link: 1, network: 'corosync-link1', priority: 10 },
           ],
           api: { endpoint: api.endpoint, user: 'root@pam', passwordSecret: api.passwordSecret, fingerprint: api.fingerprint },
+          ...(qdevice ? { qdevice: { host: qdevice } } : {}),
         },
       ],
     },
@@ -83,19 +84,31 @@ export async function startLabProxmoxCluster(lab: Lab, options: { rootPassword: 
   if (!fs.existsSync(schemaFile)) {
     throw new CwError('MISSING_DEPENDENCY', `The Proxmox test servers validate every request against the official API schema, and ${schemaFile} is missing. Run the lab from a source checkout (the schema ships with the tests).`);
   }
-  const hosts = lab.hosts.map((h) => h.name);
+  const qdevice = typeof lab.spec.proxmox === 'object' ? lab.spec.proxmox.qdevice : undefined;
+  const hosts = lab.hosts.map((h) => h.name).filter((h) => h !== qdevice);
   // Every lab host must see the shared /etc/pve stand-in at the same path.
   const workDir = fs.mkdtempSync(path.join(labPveWorkRoot, `${labPveWorkDirPrefix}${lab.prefix}-`));
   let pve: LabPve | undefined;
   try {
     pve = await startLabPve(lab, hosts, { schema: new PveApiSchema(schemaFile), workDir, rootPassword: options.rootPassword });
     await installPveStandIns(lab.binDir, path.join(workDir, 'pmxcfs'));
+    if (qdevice) {
+      // pvecm qdevice setup logs in to the qnetd host as root over SSH: as on Proxmox nodes after ssh-copy-id, each
+      // node gets a key the qnetd host accepts (the lab's client key); the witness runs corosync-qnetd as Debian's package does.
+      for (const h of hosts) {
+        const key = lab.hostPath(h, '/root/.ssh/id_ed25519');
+        fs.mkdirSync(path.dirname(key), { recursive: true, mode: 0o700 });
+        fs.copyFileSync(lab.clientKeyPath, key);
+        fs.chmodSync(key, 0o600);
+      }
+      await lab.execOk(qdevice, ['systemctl', 'start', 'corosync-qnetd'], { timeoutMs: 30_000 });
+    }
     const endpoints = hosts.map((h) => ({ host: h, endpoint: `${pve!.listen[h]}:${pve!.servers[h]!.port}`, fingerprint: pve!.servers[h]!.certificateFingerprint }));
     const first = endpoints[0]!;
-    const workspace = labProxmoxWorkspace(labWorkspaceModel(lab.describe()), hosts, { endpoint: first.endpoint, fingerprint: first.fingerprint, passwordSecret: options.passwordSecret });
+    const workspace = labProxmoxWorkspace(labWorkspaceModel(lab.describe()), hosts, { endpoint: first.endpoint, fingerprint: first.fingerprint, passwordSecret: options.passwordSecret }, qdevice);
     const text = serializeWorkspace(
       workspace,
-      ` Written by \`clusterwright lab up\` for the lab "${lab.name}" with Proxmox test servers on every host. Cluster ${labProxmoxClusterName} is not built yet: run the Proxmox wizard on it.`,
+      ` Written by \`clusterwright lab up\` for the lab "${lab.name}" with Proxmox test servers on ${qdevice ? `${hosts.join(', ')} and corosync-qnetd on ${qdevice}` : 'every host'}. Cluster ${labProxmoxClusterName} is not built yet: run the Proxmox wizard on it.`,
     );
     fs.mkdirSync(path.dirname(lab.workspacePath), { recursive: true });
     fs.writeFileSync(`${lab.workspacePath}.tmp`, text, { mode: 0o600 });
