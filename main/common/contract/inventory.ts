@@ -30,6 +30,13 @@ export const inventorySourceSchema = z.object({
   error: z.string().optional(),
 });
 
+/** Proxmox storage or bridge ids: letters, digits, `-`, `_`, `.`. */
+const pveIdSchema = z.string().regex(/^[A-Za-z0-9][-_.A-Za-z0-9]*$/, 'expected a Proxmox storage or bridge id');
+/** Source id → target id (e.g. `{ "ceph-vm": "local-lvm" }`). */
+export const idMapSchema = z.record(pveIdSchema, pveIdSchema);
+export type IdMapChoice = z.infer<typeof idMapSchema>;
+const vmidSchema = z.number().int().min(100).max(999_999_999);
+
 export const migrationTargetSchema = z.object({
   node: z.string(),
   allowed: z.boolean(),
@@ -40,6 +47,22 @@ export const migrationTargetSchema = z.object({
   /** Disks on local storage that need a target storage on the destination. */
   localDisks: z.array(z.object({ disk: z.string(), storage: z.string(), sizeGiB: z.number().optional() })).default([]),
   targetStorages: z.array(z.string()).default([]),
+  /** Only for kind "remote": what the storage and bridge maps must cover, and where the VM lands. */
+  remote: z
+    .object({
+      /** The workspace's Proxmox cluster the target node belongs to. */
+      cluster: z.string(),
+      /** Storages and bridges the VM uses on the source (each needs a target). */
+      sourceStorages: z.array(z.string()),
+      sourceBridges: z.array(z.string()),
+      /** Bridges on the target node (targetStorages lists its storages). */
+      targetBridges: z.array(z.string()),
+      /** The VMID the VM gets on the target unless another is chosen (its own, when free there). */
+      suggestedVmid: z.number().int(),
+      /** VMIDs already used on the target cluster, so the dialog can say so before asking. */
+      usedVmids: z.array(z.number().int()),
+    })
+    .optional(),
 });
 export type MigrationTarget = z.infer<typeof migrationTargetSchema>;
 
@@ -57,7 +80,16 @@ export const migrationResultSchema = z.object({
 export const inventoryMethods = {
   'inventory.list': defineMethod(z.object({}).strict(), z.object({ vms: z.array(vmSchema), sources: z.array(inventorySourceSchema) })),
   'vm.migratePrecheck': defineMethod(
-    z.object({ vm: z.string(), targets: z.array(z.string()).optional() }).strict(),
+    z
+      .object({
+        vm: z.string(),
+        targets: z.array(z.string()).optional(),
+        /** The admin's choices so far, checked too (cross-cluster moves). */
+        storageMap: idMapSchema.optional(),
+        bridgeMap: idMapSchema.optional(),
+        targetVmid: vmidSchema.optional(),
+      })
+      .strict(),
     z.object({ vm: vmSchema, targets: z.array(migrationTargetSchema) }),
   ),
   /** Moves a VM (live by default); progress arrives as job events; answers when the move has ended. */
@@ -69,6 +101,14 @@ export const inventoryMethods = {
         online: z.boolean().default(true),
         /** Storage on the target for disks on local storage (Proxmox `targetstorage`). */
         targetStorage: z.string().optional(),
+        /** Cross-cluster only: source storage → storage on the target cluster (every disk moves). */
+        storageMap: idMapSchema.optional(),
+        /** Cross-cluster only: source bridge → bridge on the target node. */
+        bridgeMap: idMapSchema.optional(),
+        /** Cross-cluster only: the VMID on the target cluster (default: the VM's own). */
+        targetVmid: vmidSchema.optional(),
+        /** Cross-cluster only: remove the source VM after a successful move (default: keep it stopped and locked). */
+        deleteSource: z.boolean().optional(),
       })
       .strict(),
     migrationResultSchema,

@@ -46,6 +46,14 @@ describe('lab description', () => {
     expect(big.sites.find((s) => s.name === 'dmz')!.hosts[0]!.reachableFromApp).toBe(false);
   });
 
+  it('reads a Proxmox lab with a QDevice host, and refuses a QDevice host that is not in the lab', () => {
+    const spec = loadLabSpec(shipped('proxmox-two-nodes-qdevice.yml'));
+    expect(spec.proxmox).toEqual({ qdevice: 'q1' });
+    expect(loadLabSpec('name: p\nproxmox: true\nsites:\n  - name: a\n    hosts: [a1, a2]\n').proxmox).toBe(true);
+    expect(() => loadLabSpec('name: p\nproxmox:\n  qdevice: q9\nsites:\n  - name: a\n    hosts: [a1, a2, q1]\n', 'p.yml')).toThrow(/proxmox\.qdevice: "q9" is not one of the hosts \(a1, a2, q1\)/);
+    expect(() => loadLabSpec('name: p\nproxmox:\n  qdevice: q1\nsites:\n  - name: a\n    hosts: [a1, q1]\n', 'p.yml')).toThrow(/at least two other hosts/);
+  });
+
   it('names the field and what is expected when the description is wrong', () => {
     const bad = errorOf(() => loadLabSpec('name: x\nsites:\n  - name: A\n    hosts: 0\n', 'bad.yml'));
     expect(bad.code).toBe('INVALID_INPUT');

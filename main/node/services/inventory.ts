@@ -3,7 +3,7 @@
 import { CwError } from '../../common/errors.js';
 import type { Workspace } from '../../common/workspace/schema.js';
 import type { Handlers } from '../dispatcher.js';
-import type { InventoryRegistry } from '../stacks/inventory.js';
+import { choicesOf, type InventoryRegistry } from '../stacks/inventory.js';
 
 export function inventoryHandlers(registry: InventoryRegistry, currentWorkspace: () => Promise<Workspace | undefined>): Pick<Handlers, 'inventory.list' | 'vm.migratePrecheck' | 'vm.migrate'> {
   const requireWorkspace = async () => {
@@ -13,8 +13,8 @@ export function inventoryHandlers(registry: InventoryRegistry, currentWorkspace:
   };
   return {
     'inventory.list': async (_input, ctx) => registry.list(await requireWorkspace(), ctx.signal),
-    'vm.migratePrecheck': async (input, ctx) => registry.migratePrecheck(await requireWorkspace(), input.vm, input.targets, ctx.signal),
+    'vm.migratePrecheck': async (input, ctx) => registry.migratePrecheck(await requireWorkspace(), input.vm, input.targets, ctx.signal, choicesOf(input)),
     'vm.migrate': async (input, ctx) =>
-      registry.migrate(await requireWorkspace(), input.vm, { target: input.target, online: input.online, ...(input.targetStorage ? { targetStorage: input.targetStorage } : {}) }, ctx.signal),
+      registry.migrate(await requireWorkspace(), input.vm, { target: input.target, online: input.online, ...choicesOf(input), ...(input.deleteSource ? { deleteSource: true } : {}) }, ctx.signal),
   };
 }

@@ -1,7 +1,7 @@
 // The seam every stack plugs its inventory into: VMs per node for the canvas and the migration
 // precheck behind drag-to-migrate. A stack without a client registers nothing and shows nothing.
 import type { Workspace } from '../../common/workspace/schema.js';
-import type { MigrationTarget, VmRecord } from '../../common/contract/inventory.js';
+import type { IdMapChoice, MigrationTarget, VmRecord } from '../../common/contract/inventory.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { EventBus } from '../events.js';
 import { CwError } from '../../common/errors.js';
@@ -11,16 +11,39 @@ export interface InventoryProvider {
   /** Clusters (or regions) of the workspace this provider can read. */
   clusters(workspace: Workspace): string[];
   list(workspace: Workspace, cluster: string, signal: AbortSignal): Promise<VmRecord[]>;
-  /** `choices.targetStorage`: with a storage chosen on the target, local disks no longer block. */
-  migratePrecheck?(workspace: Workspace, vm: VmRecord, targets: string[], signal: AbortSignal, choices?: { targetStorage?: string }): Promise<MigrationTarget[]>;
-  /** Moves the VM; reports progress through `job` (step updates and log lines) and resolves when it ended. */
-  migrate?(workspace: Workspace, vm: VmRecord, request: MigrationRequest, job: MigrationJob, signal: AbortSignal): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; message: string }>;
+  /** `choices`: with a storage chosen on the target (or maps for a cross-cluster move), what they cover no longer blocks. */
+  migratePrecheck?(workspace: Workspace, vm: VmRecord, targets: string[], signal: AbortSignal, choices?: MigrationChoices): Promise<MigrationTarget[]>;
+  /**
+   * Moves the VM; reports progress through `job` (step updates and log lines) and resolves when it ended.
+   * `changedClusters`: other clusters whose inventory changed too (the target of a cross-cluster move).
+   */
+  migrate?(workspace: Workspace, vm: VmRecord, request: MigrationRequest, job: MigrationJob, signal: AbortSignal): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; message: string; changedClusters?: string[] }>;
 }
 
-export interface MigrationRequest {
+/** What the admin chose in the dialog, checked by the precheck. */
+export interface MigrationChoices {
+  targetStorage?: string;
+  /** Cross-cluster: source storage → target storage, source bridge → target bridge, VMID on the target. */
+  storageMap?: IdMapChoice;
+  bridgeMap?: IdMapChoice;
+  targetVmid?: number;
+}
+
+export interface MigrationRequest extends MigrationChoices {
   target: string;
   online: boolean;
-  targetStorage?: string;
+  /** Cross-cluster: remove the source VM after a successful move (Proxmox keeps it stopped and locked otherwise). */
+  deleteSource?: boolean;
+}
+
+/** The choices inside a request (what the precheck in front of the move must see). */
+export function choicesOf(request: MigrationChoices): MigrationChoices {
+  return {
+    ...(request.targetStorage ? { targetStorage: request.targetStorage } : {}),
+    ...(request.storageMap ? { storageMap: request.storageMap } : {}),
+    ...(request.bridgeMap ? { bridgeMap: request.bridgeMap } : {}),
+    ...(request.targetVmid !== undefined ? { targetVmid: request.targetVmid } : {}),
+  };
 }
 
 /** What a provider reports while a VM moves; the service turns it into job events. */
@@ -66,7 +89,7 @@ export class InventoryRegistry {
     return { vms, sources };
   }
 
-  async migratePrecheck(workspace: Workspace, vmId: string, targets: string[] | undefined, signal: AbortSignal, choices: { targetStorage?: string } = {}): Promise<{ vm: VmRecord; targets: MigrationTarget[] }> {
+  async migratePrecheck(workspace: Workspace, vmId: string, targets: string[] | undefined, signal: AbortSignal, choices: MigrationChoices = {}): Promise<{ vm: VmRecord; targets: MigrationTarget[] }> {
     const { vms } = await this.list(workspace, signal);
     const vm = vms.find((v) => v.id === vmId);
     if (!vm) throw new CwError('NOT_FOUND', `No VM ${vmId} in the inventory: refresh the canvas, it may have moved or been removed.`);
@@ -84,7 +107,7 @@ export class InventoryRegistry {
 
   /** Moves a VM to another node after the provider's precheck allows it; progress as job events. */
   async migrate(workspace: Workspace, vmId: string, request: MigrationRequest, signal: AbortSignal): Promise<{ runId: string; vm: string; from: string; to: string; status: 'succeeded' | 'failed' | 'cancelled'; message: string; durationMs: number }> {
-    const { vm, targets } = await this.migratePrecheck(workspace, vmId, [request.target], signal, request.targetStorage ? { targetStorage: request.targetStorage } : {});
+    const { vm, targets } = await this.migratePrecheck(workspace, vmId, [request.target], signal, choicesOf(request));
     const verdict = targets.find((t) => t.node === request.target);
     if (!verdict) throw new CwError('NOT_FOUND', `${request.target} is not a node this VM can be moved to.`);
     if (!verdict.allowed) throw new CwError('CONFLICT', `${vm.name} cannot move to ${request.target}: ${verdict.reasons.join('; ') || 'the precheck refused it'}.`, { reasons: verdict.reasons });
@@ -92,7 +115,8 @@ export class InventoryRegistry {
     if (!provider?.migrate) throw new CwError('UNSUPPORTED', `Moving VMs is not available for ${vm.stack} yet.`);
     const runId = `migrate-${randomUUID().slice(0, 8)}`;
     const stepId = 'migrate';
-    const title = `Move ${vm.name} (${vm.id}) from ${vm.node} to ${request.target}${request.online ? ' (live)' : ''}`;
+    const remoteCluster = verdict.kind === 'remote' ? verdict.remote?.cluster : undefined;
+    const title = `Move ${vm.name} (${vm.id}) from ${vm.node} to ${request.target}${remoteCluster ? ` in cluster ${remoteCluster}` : ''}${request.online ? ' (live)' : ''}`;
     const started = Date.now();
     const at = () => new Date().toISOString();
     const job: MigrationJob = {
@@ -100,7 +124,7 @@ export class InventoryRegistry {
       log: (text, stream = 'info') => this.events?.emit('job.log', { runId, stepId, stream, text }),
     };
     job.step('started');
-    let outcome: { status: 'succeeded' | 'failed' | 'cancelled'; message: string };
+    let outcome: { status: 'succeeded' | 'failed' | 'cancelled'; message: string; changedClusters?: string[] };
     try {
       outcome = await provider.migrate(workspace, vm, request, job, signal);
     } catch (error) {
@@ -122,7 +146,9 @@ export class InventoryRegistry {
       ...(outcome.status === 'failed' ? { failure: { stepId, target: vm.node, code: 'REMOTE_FAILED', message: outcome.message } } : {}),
       durationMs,
     });
-    if (outcome.status === 'succeeded') this.events?.emit('inventory.changed', { stack: vm.stack, cluster: vm.cluster, at: at() });
+    if (outcome.status === 'succeeded') {
+      for (const cluster of new Set([vm.cluster, ...(outcome.changedClusters ?? [])])) this.events?.emit('inventory.changed', { stack: vm.stack, cluster, at: at() });
+    }
     return { runId, vm: vm.id, from: vm.node, to: request.target, status: outcome.status, message: outcome.message, durationMs };
   }
 }

@@ -5,7 +5,23 @@ import { CwError } from '../../../common/errors.js';
 import { workspaceSchema } from '../../../common/workspace/schema.js';
 import { MemorySecretStore } from '../../secrets/index.js';
 import { PveApiSchema } from './api-schema.js';
-import { createProxmoxInventory, imageStoragesByNode, migrationTargetsFrom, parseEndpoint, vmRecordsFromResources, type PveMigratePrecheck, type PveResource } from './inventory.js';
+import {
+  createProxmoxInventory,
+  formatIdMap,
+  freeVmid,
+  imageStoragesByNode,
+  migrationTargetsFrom,
+  parseEndpoint,
+  redactEndpoint,
+  remoteEndpointText,
+  remoteTargetFrom,
+  vmRecordsFromResources,
+  vmResourcesFromConfig,
+  type PveMigratePrecheck,
+  type PveResource,
+  type RemoteTargetFacts,
+} from './inventory.js';
+import { mapId, parseIdMap, parseRemoteEndpoint } from './test-server/remote-migrate.js';
 
 const schema = new PveApiSchema();
 const GiB = 1024 ** 3;
@@ -137,5 +153,93 @@ describe('reaching a cluster', () => {
     expect(err.code).toBe('UNREACHABLE');
     expect(err.message).toMatch(/^Proxmox cluster 'homelab': Cannot reach the Proxmox VE API on 127\.0\.0\.1:1/);
     expect(err.message).not.toContain('s3cret-pw');
+  });
+});
+
+describe('moving a VM to another Proxmox cluster (remote_migrate)', () => {
+  const fp = official('GET', '/nodes/b1/certificates/info', [{ filename: 'pve-ssl.pem', fingerprint: `${'AB:'.repeat(31)}CD` }])[0]!.fingerprint!;
+  const secret = '7d1b0c9e-5f7a-4c1e-9d3b-2f1e0a9c8b7d';
+
+  it('builds the target endpoint the source node understands, and a log form that hides only the secret', () => {
+    const text = remoteEndpointText({ tokenId: 'migrate@pve!west', secret, host: '198.18.0.1', port: 8007, fingerprint: fp });
+    expect(schema.validateRequest('POST', '/nodes/a1/qemu/101/remote_migrate', { 'target-endpoint': text, 'target-storage': 'local-lvm', 'target-bridge': 'vmbr0' }, 'form').ok).toBe(true);
+    // What the test server (standing in for the source node) reads back is what went in.
+    expect(parseRemoteEndpoint(text)).toEqual({ tokenId: 'migrate@pve!west', secret, host: '198.18.0.1', port: 8007, fingerprint: fp });
+    const shown = redactEndpoint(text);
+    expect(shown).not.toContain(secret);
+    expect(shown).toBe(`apitoken=PVEAPIToken=migrate@pve!west=***,host=198.18.0.1,port=8007,fingerprint=${fp}`);
+    expect(redactEndpoint(`refused: ${text} (and again ${text})`).includes(secret)).toBe(false);
+  });
+
+  it('refuses to build an endpoint from a token id without a realm and name, or a secret that would break the string', () => {
+    expect(() => remoteEndpointText({ tokenId: 'root@pam', secret, host: 'h', port: 8006, fingerprint: fp })).toThrow(/not an API token id/);
+    expect(() => remoteEndpointText({ tokenId: 'a@pve!t', secret: 'x,host=evil', host: 'h', port: 8006, fingerprint: fp })).toThrow(/comma or white space/);
+  });
+
+  it('writes storage and bridge maps as Proxmox pair lists that map each source where the admin chose', () => {
+    const text = formatIdMap({ 'local-lvm': 'local-zfs', 'ceph-vm': 'local-lvm' });
+    expect(text).toBe('ceph-vm:local-lvm,local-lvm:local-zfs');
+    expect(schema.validateRequest('POST', '/nodes/a1/qemu/101/remote_migrate', { 'target-endpoint': 'apitoken=PVEAPIToken=a@pve!t=x,host=h', 'target-storage': text, 'target-bridge': formatIdMap({ vmbr1: 'vmbr0' }) }, 'form').ok).toBe(true);
+    const map = parseIdMap(text, 'storage');
+    expect([mapId(map, 'ceph-vm'), mapId(map, 'local-lvm')]).toEqual(['local-lvm', 'local-zfs']);
+    expect(formatIdMap({})).toBe('');
+  });
+
+  it('reads the storages and bridges a VM uses from its configuration, skipping CD-ROMs and empty drives', () => {
+    const conf = official('GET', '/nodes/a1/qemu/101/config', {
+      name: 'db',
+      scsi0: 'ceph-vm:vm-101-disk-0,size=32G',
+      virtio1: 'local-lvm:vm-101-disk-1,size=4G',
+      ide2: 'local:iso/debian.iso,media=cdrom',
+      sata0: 'none,media=cdrom',
+      net0: 'model=virtio,bridge=vmbr1,macaddr=BC:24:11:00:00:01',
+      net1: 'model=e1000,bridge=vmbr0',
+      lock: 'migrate',
+      digest: 'abc',
+    });
+    expect(vmResourcesFromConfig(conf)).toEqual({ storages: ['ceph-vm', 'local-lvm'], bridges: ['vmbr0', 'vmbr1'], lock: 'migrate' });
+  });
+
+  const facts: RemoteTargetFacts = {
+    node: 'b1',
+    vm: { name: 'db', haManaged: false, vmid: 101 },
+    targetCluster: 'west',
+    field: 'proxmox.clusters[1].api',
+    landingNode: 'b1',
+    targetStorages: ['local', 'local-lvm'],
+    targetBridges: ['vmbr0', 'vmbr7'],
+    usedVmids: [100, 101, 102, 104],
+    source: { storages: ['ceph-vm'], bridges: ['vmbr1'] },
+  };
+
+  it('blocks until every source storage and bridge has a target that exists there, then allows', () => {
+    const blank = remoteTargetFrom({ ...facts, usedVmids: [] });
+    expect(blank).toMatchObject({ node: 'b1', kind: 'remote', allowed: false, targetStorages: ['local', 'local-lvm'], remote: { cluster: 'west', sourceStorages: ['ceph-vm'], targetBridges: ['vmbr0', 'vmbr7'], suggestedVmid: 101 } });
+    expect(blank.reasons).toEqual(['disks on storage ceph-vm need a storage on b1: choose one of local, local-lvm', 'network bridge vmbr1 needs a bridge on b1: choose one of vmbr0, vmbr7']);
+    const wrong = remoteTargetFrom({ ...facts, usedVmids: [] }, { storageMap: { 'ceph-vm': 'ceph-vm' }, bridgeMap: { vmbr1: 'vmbr0' } });
+    expect(wrong.reasons).toEqual(["storage ceph-vm (chosen for ceph-vm) does not exist on b1 in cluster 'west': choose one of local, local-lvm"]);
+    expect(remoteTargetFrom({ ...facts, usedVmids: [] }, { storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr0' } })).toMatchObject({ allowed: true, reasons: [] });
+  });
+
+  it('says when the VMID is taken on the target cluster and offers the next free one', () => {
+    expect(freeVmid(101, [100, 101, 102, 104])).toBe(103);
+    expect(freeVmid(50, [])).toBe(100);
+    const choices = { storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr0' } };
+    const taken = remoteTargetFrom(facts, choices);
+    expect(taken).toMatchObject({ allowed: false, remote: { suggestedVmid: 103, usedVmids: [100, 101, 102, 104] } });
+    expect(taken.reasons).toEqual(["VMID 101 is already used in cluster 'west': choose another target VMID (103 is free)"]);
+    expect(remoteTargetFrom(facts, { ...choices, targetVmid: 103 }).allowed).toBe(true);
+  });
+
+  it('passes on a missing token alone, and refuses HA-managed VMs, locked VMs and a node the endpoint does not land on', () => {
+    const noToken = remoteTargetFrom({ ...facts, apiProblem: 'set proxmox.clusters[1].api.tokenId', usedVmids: [] });
+    expect(noToken).toMatchObject({ allowed: false, reasons: ['set proxmox.clusters[1].api.tokenId'] });
+    const ha = remoteTargetFrom({ ...facts, vm: { ...facts.vm, haManaged: true }, source: { ...facts.source, lock: 'migrate' }, landingNode: 'b2', usedVmids: [] }, { storageMap: { 'ceph-vm': 'local' }, bridgeMap: { vmbr1: 'vmbr7' } });
+    expect(ha.reasons).toHaveLength(3);
+    expect(ha.reasons[0]).toMatch(/^db is HA-managed, and Proxmox refuses .* remove vm:101 from HA/);
+    expect(ha.reasons[1]).toMatch(/^db is locked \(migrate\): it may be the stopped copy/);
+    expect(ha.reasons[2]).toMatch(/answers the target endpoint, which is b2, not b1: .* point proxmox\.clusters\[1\]\.api\.endpoint at b1$/);
+    const unreadable = remoteTargetFrom({ ...facts, readError: "Proxmox cluster 'west': 401 authentication failure", targetStorages: [], usedVmids: [] });
+    expect(unreadable.reasons).toEqual(["cannot read cluster 'west': Proxmox cluster 'west': 401 authentication failure"]);
   });
 });

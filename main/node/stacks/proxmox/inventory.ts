@@ -1,13 +1,14 @@
 // Proxmox VE's inventory for the canvas: VMs per node from /cluster/resources, the migration precheck
-// behind drag-to-migrate (GET …/migrate) and the move itself (plain or HA path), through one API client per cluster.
+// behind drag-to-migrate (GET …/migrate) and the move itself (plain, HA, or to another cluster with remote_migrate),
+// through one API client per cluster.
 import { CwError, isCwError } from '../../../common/errors.js';
 import type { MigrationTarget, VmRecord } from '../../../common/contract/inventory.js';
 import type { Workspace } from '../../../common/workspace/schema.js';
 import type { SecretStore } from '../../secrets/store.js';
-import type { InventoryProvider, MigrationJob, MigrationRequest } from '../inventory.js';
+import type { InventoryProvider, MigrationChoices, MigrationJob, MigrationRequest } from '../inventory.js';
 import type { PveApiSchema } from './api-schema.js';
-import type { PveClient } from './client.js';
-import { createProxmoxApi, type ProxmoxApi } from './cluster-api.js';
+import { normalizeFingerprint, type PveClient } from './client.js';
+import { createProxmoxApi, type ClusterApi, type ProxmoxApi } from './cluster-api.js';
 
 export interface ProxmoxInventoryOptions {
   /** Where `api.passwordSecret` / `api.tokenSecret` ids are looked up, at the moment of use. */
@@ -157,7 +158,7 @@ export function migrationTargetsFrom(answer: PveMigratePrecheck, targets: string
     const targetStorages = ctx.storages.get(node) ?? [];
     const base = { node, localDisks: localDisks.map(({ cdrom: _cdrom, ...d }) => d), targetStorages };
     if (!ctx.members.includes(node)) {
-      return { ...base, allowed: false, kind: 'remote', localDisks: [], targetStorages: [], reasons: [`${node} is not a member of Proxmox cluster '${ctx.cluster}': moving a VM between clusters needs a remote migration, which Clusterwright cannot do yet.`] };
+      return { ...base, allowed: false, kind: 'remote', localDisks: [], targetStorages: [], reasons: [`${node} is not a member of Proxmox cluster '${ctx.cluster}' nor of another Proxmox cluster in the workspace: add it to proxmox.clusters[] to move VMs there.`] };
     }
     const reasons: string[] = [];
     const allowed = answer.allowed_nodes?.includes(node) ?? false;
@@ -184,9 +185,129 @@ export function migrationTargetsFrom(answer: PveMigratePrecheck, targets: string
 }
 
 // ------------------------------------------------------------------------------------------
+// Cross-cluster moves (remote_migrate): pure parts
+
+/** `{ "ceph-vm": "local-lvm" }` → `ceph-vm:local-lvm` (Proxmox's storage-pair-list / bridge-pair-list), sorted. */
+export function formatIdMap(map: Record<string, string>): string {
+  return Object.entries(map)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([from, to]) => `${from}:${to}`)
+    .join(',');
+}
+
+export interface RemoteEndpointParts {
+  /** `USER@REALM!NAME` */
+  tokenId: string;
+  secret: string;
+  host: string;
+  port: number;
+  fingerprint: string;
+}
+
+/** The `target-endpoint` property string remote_migrate takes. Built main-side only; it carries the token secret. */
+export function remoteEndpointText(e: RemoteEndpointParts): string {
+  if (!/^[^\s@=,!]+@[^\s@=,!]+![^\s=,!]+$/.test(e.tokenId)) throw new CwError('INVALID_INPUT', `'${e.tokenId}' is not an API token id (expected USER@REALM!NAME).`);
+  if (/[\s,]/.test(e.secret) || !e.secret) throw new CwError('INVALID_INPUT', `The secret of API token ${e.tokenId} contains a comma or white space, which a Proxmox endpoint string cannot carry: create a new token.`);
+  if (/[\s,=]/.test(e.host)) throw new CwError('INVALID_INPUT', `'${e.host}' is not a host name or address.`);
+  return `apitoken=PVEAPIToken=${e.tokenId}=${e.secret},host=${e.host},port=${e.port},fingerprint=${e.fingerprint}`;
+}
+
+/** The same endpoint with the token secret replaced by `***`, for job logs and messages. */
+export function redactEndpoint(text: string): string {
+  return text.replace(/(apitoken=PVEAPIToken=[^=,\s]+=)[^,\s]*/g, '$1***');
+}
+
+/** Storages and bridges a VM uses, from `GET /nodes/{node}/qemu/{vmid}/config`. CD-ROMs and `none` are skipped. */
+export function vmResourcesFromConfig(conf: Record<string, unknown>): { storages: string[]; bridges: string[]; lock?: string } {
+  const storages = new Set<string>();
+  const bridges = new Set<string>();
+  for (const [key, value] of Object.entries(conf)) {
+    if (typeof value !== 'string') continue;
+    if (/^(scsi|virtio|sata|ide|efidisk|tpmstate)\d+$/.test(key)) {
+      if (/(?:^|,)media=cdrom(?:,|$)/.test(value)) continue;
+      const file = value.split(',')[0]!.replace(/^file=/, '');
+      if (file === 'none' || !file.includes(':')) continue;
+      storages.add(file.slice(0, file.indexOf(':')));
+    } else if (/^net\d+$/.test(key)) {
+      const bridge = /(?:^|,)bridge=([^,]+)/.exec(value)?.[1];
+      if (bridge) bridges.add(bridge);
+    }
+  }
+  return { storages: [...storages].sort(), bridges: [...bridges].sort(), ...(typeof conf.lock === 'string' ? { lock: conf.lock } : {}) };
+}
+
+/** What the app learned about a cross-cluster target (all optional parts missing when it could not be read). */
+export interface RemoteTargetFacts {
+  node: string;
+  vm: Pick<VmRecord, 'name' | 'haManaged'> & { vmid: number };
+  /** The workspace cluster holding the node, its index and `proxmox.clusters[N].api`. */
+  targetCluster: string;
+  field: string;
+  /** What is missing from the target's api block (no block, no token), in the admin's words; blocks alone. */
+  apiProblem?: string;
+  /** Reading the target cluster failed (certificate, token refused, unreachable). */
+  readError?: string;
+  /** The node that answers the target endpoint: remote_migrate lands the VM there. */
+  landingNode?: string;
+  targetStorages: string[];
+  targetBridges: string[];
+  usedVmids: number[];
+  source: { storages: string[]; bridges: string[]; lock?: string };
+}
+
+/** Smallest VMID ≥ `from` that the target cluster does not use. */
+export function freeVmid(from: number, used: number[]): number {
+  const taken = new Set(used);
+  let id = Math.max(100, from);
+  while (taken.has(id)) id++;
+  return id;
+}
+
+/** One cross-cluster target → a verdict with reasons in the admin's words (what Proxmox would refuse, said first). */
+export function remoteTargetFrom(facts: RemoteTargetFacts, choices: MigrationChoices = {}): MigrationTarget {
+  const reasons: string[] = [];
+  const { node, vm, targetCluster } = facts;
+  const suggestedVmid = freeVmid(vm.vmid, facts.usedVmids);
+  const remote = {
+    cluster: targetCluster,
+    sourceStorages: facts.source.storages,
+    sourceBridges: facts.source.bridges,
+    targetBridges: facts.targetBridges,
+    suggestedVmid,
+    usedVmids: facts.usedVmids,
+  };
+  const verdict = (r: string[]): MigrationTarget => ({ node, allowed: r.length === 0, reasons: r, kind: 'remote', localDisks: [], targetStorages: facts.targetStorages, remote });
+  if (facts.apiProblem) return verdict([facts.apiProblem]);
+  if (vm.haManaged) reasons.push(`${vm.name} is HA-managed, and Proxmox refuses to move an HA-managed VM to another cluster: remove vm:${vm.vmid} from HA (Datacenter → HA) first`);
+  if (facts.source.lock) reasons.push(`${vm.name} is locked (${facts.source.lock})${facts.source.lock === 'migrate' ? ': it may be the stopped copy a cross-cluster move left behind' : ''}; unlock it (qm unlock ${vm.vmid}) only if you mean to use it`);
+  if (facts.readError) return verdict([...reasons, `cannot read cluster '${targetCluster}': ${facts.readError}`]);
+  if (facts.landingNode && facts.landingNode !== node) {
+    reasons.push(`Proxmox's remote migration places the VM on the node that answers the target endpoint, which is ${facts.landingNode}, not ${node}: drop it onto ${facts.landingNode}, or point ${facts.field}.endpoint at ${node}`);
+  }
+  for (const s of facts.source.storages) {
+    const to = choices.storageMap?.[s];
+    if (!to) reasons.push(`disks on storage ${s} need a storage on ${node}: choose one of ${facts.targetStorages.join(', ') || '(none)'}`);
+    else if (!facts.targetStorages.includes(to)) reasons.push(`storage ${to} (chosen for ${s}) does not exist on ${node} in cluster '${targetCluster}': choose one of ${facts.targetStorages.join(', ') || '(none)'}`);
+  }
+  for (const b of facts.source.bridges) {
+    const to = choices.bridgeMap?.[b];
+    if (!to) reasons.push(`network bridge ${b} needs a bridge on ${node}: choose one of ${facts.targetBridges.join(', ') || '(none)'}`);
+    else if (!facts.targetBridges.includes(to)) reasons.push(`bridge ${to} (chosen for ${b}) does not exist on ${node}: choose one of ${facts.targetBridges.join(', ') || '(none)'}`);
+  }
+  const vmid = choices.targetVmid ?? vm.vmid;
+  if (facts.usedVmids.includes(vmid)) reasons.push(`VMID ${vmid} is already used in cluster '${targetCluster}': choose another target VMID (${suggestedVmid} is free)`);
+  return verdict(reasons);
+}
+
+// ------------------------------------------------------------------------------------------
 // The provider
 
 export { parseEndpoint } from './cluster-api.js';
+
+/** The workspace Proxmox cluster (other than `except`) that lists `node` as a member. */
+function clusterOfNode(workspace: Workspace, node: string, except: string): string | undefined {
+  return (workspace.proxmox?.clusters ?? []).find((c) => c.name !== except && c.nodes.includes(node))?.name;
+}
 
 export function createProxmoxInventory(options: ProxmoxInventoryOptions): InventoryProvider {
   const pollMs = options.pollMs ?? 500;
@@ -207,6 +328,126 @@ export function createProxmoxInventory(options: ProxmoxInventoryOptions): Invent
       signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
     });
 
+  /** The source VM's storages, bridges and lock, from its configuration. */
+  const sourceResources = (api: ClusterApi, vm: VmRecord) =>
+    inContext(api, async () => vmResourcesFromConfig(await clientFor(api).get<Record<string, unknown>>(`/nodes/${encodeURIComponent(vm.node)}/qemu/${vmidOf(vm)}/config`)));
+
+  /** Reads what a cross-cluster move to `node` needs to know about its cluster; problems become facts, not throws. */
+  const readRemote = async (workspace: Workspace, clusterName: string, node: string): Promise<Pick<RemoteTargetFacts, 'field' | 'apiProblem' | 'readError' | 'landingNode' | 'targetStorages' | 'targetBridges' | 'usedVmids'> & { api?: ClusterApi }> => {
+    const list = workspace.proxmox?.clusters ?? [];
+    const index = list.findIndex((c) => c.name === clusterName);
+    const field = `proxmox.clusters[${index}].api`;
+    const empty = { field, targetStorages: [], targetBridges: [], usedVmids: [] };
+    const block = list[index]?.api;
+    if (!block) return { ...empty, apiProblem: `Proxmox cluster '${clusterName}' (of ${node}) has no api block: add ${field} with endpoint, fingerprint, tokenId and tokenSecret; Proxmox's remote migration logs in to the target cluster with an API token.` };
+    if (!block.tokenId || !block.tokenSecret) {
+      return {
+        ...empty,
+        apiProblem: `Moving a VM to cluster '${clusterName}' needs an API token for that cluster: Proxmox's remote migration logs in to the target with a token, never a password. Create one on '${clusterName}' (Datacenter → Permissions → API Tokens, with VM.Allocate, Datastore.AllocateSpace, Sys.Audit and Sys.Incoming), store its secret with secrets.put, and set ${field}.tokenId (USER@REALM!NAME) and ${field}.tokenSecret (the secret's id).`,
+      };
+    }
+    if (!block.fingerprint) return { ...empty, apiProblem: `Set ${field}.fingerprint to the certificate fingerprint of cluster '${clusterName}''s endpoint: the API token is only sent to a pinned certificate.` };
+    try {
+      const tapi = resolveApi(workspace, clusterName);
+      return await inContext(tapi, async () => {
+        const client = clientFor(tapi);
+        const status = await client.get<{ type: string; name: string; local?: number | boolean }[]>('/cluster/status');
+        const landingNode = status.find((e) => e.type === 'node' && flag(e.local as number | boolean | undefined))?.name;
+        const all = await client.get<PveResource[]>('/cluster/resources');
+        const networks = await client.get<{ iface: string; type: string }[]>(`/nodes/${encodeURIComponent(node)}/network`, { type: 'any_bridge' });
+        return {
+          field,
+          api: tapi,
+          ...(landingNode ? { landingNode } : {}),
+          targetStorages: imageStoragesByNode(all).get(node) ?? [],
+          targetBridges: networks.map((n) => n.iface).sort(),
+          usedVmids: all.filter((r) => r.vmid !== undefined && (r.type === 'qemu' || r.type === 'lxc')).map((r) => r.vmid!).sort((a, b) => a - b),
+        };
+      });
+    } catch (err) {
+      return { ...empty, readError: (err as Error).message };
+    }
+  };
+
+  /** Verdicts for nodes of other workspace clusters (kind 'remote'). */
+  const remoteTargets = async (workspace: Workspace, api: ClusterApi, vm: VmRecord, nodes: string[], choices: MigrationChoices): Promise<MigrationTarget[]> => {
+    const source = await sourceResources(api, vm);
+    const out: MigrationTarget[] = [];
+    for (const node of nodes) {
+      const clusterName = clusterOfNode(workspace, node, vm.cluster)!;
+      const facts = await readRemote(workspace, clusterName, node);
+      out.push(remoteTargetFrom({ ...facts, node, targetCluster: clusterName, vm: { name: vm.name, haManaged: vm.haManaged ?? false, vmid: vmidOf(vm) }, source }, choices));
+    }
+    return out;
+  };
+
+  /** A move to another cluster: POST …/remote_migrate on the source with the endpoint built here (token secret inside). */
+  const migrateRemote = async (workspace: Workspace, api: ClusterApi, vm: VmRecord, request: MigrationRequest, job: MigrationJob, signal: AbortSignal): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; message: string; changedClusters?: string[] }> => {
+    const client = clientFor(api);
+    const vmid = vmidOf(vm);
+    const targetVmid = request.targetVmid ?? vmid;
+    const clusterName = clusterOfNode(workspace, request.target, vm.cluster);
+    const what = `VM ${vm.name} (${vmid}) from ${vm.node} (cluster ${vm.cluster}) to ${request.target}${clusterName ? ` (cluster ${clusterName})` : ''}`;
+    if (!clusterName) return { status: 'failed', message: `Cannot move ${what}: ${request.target} is in no Proxmox cluster of the workspace.` };
+    const started = Date.now();
+    const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    const remote = await readRemote(workspace, clusterName, request.target);
+    if (remote.apiProblem || remote.readError || !remote.api) return { status: 'failed', message: `Cannot move ${what}: ${remote.apiProblem ?? remote.readError}` };
+    const tapi = remote.api;
+    if (tapi.credentials.kind !== 'token') return { status: 'failed', message: `Cannot move ${what}: ${remote.field} must use an API token (tokenId, tokenSecret).` };
+    const reveal = tapi.credentials.secret;
+    // The token secret is looked up here, at the moment of use, and leaves this function only inside the request body.
+    const secret = await inContext(tapi, async () => (typeof reveal === 'function' ? await reveal() : reveal));
+    const scrub = (text: string): string => redactEndpoint(secret.length >= 4 ? text.split(secret).join('***') : text);
+    const endpoint = remoteEndpointText({ tokenId: tapi.credentials.tokenId, secret, host: tapi.endpoint.host, port: tapi.endpoint.port, fingerprint: normalizeFingerprint(tapi.endpoint.fingerprint!) });
+    const storageMap = formatIdMap(request.storageMap ?? {}) || remote.targetStorages[0] || 'local';
+    const bridgeMap = formatIdMap(request.bridgeMap ?? {}) || remote.targetBridges[0] || 'vmbr0';
+    const deadline = started + (options.migrateTimeoutMs ?? 30 * 60_000);
+    job.log(
+      `Asking ${vm.node} (via ${client.where}) to move VM ${vmid} to cluster '${clusterName}' as VMID ${targetVmid}${request.online ? ' online' : ''}: remote_migrate with target-endpoint ${redactEndpoint(endpoint)}, target-storage ${storageMap}, target-bridge ${bridgeMap}${request.deleteSource ? ', delete the source afterwards' : ', keep the source stopped'}`,
+      'info',
+    );
+    let upid: string;
+    try {
+      upid = await client.post<string>(`/nodes/${encodeURIComponent(vm.node)}/qemu/${vmid}/remote_migrate`, {
+        'target-endpoint': endpoint,
+        'target-storage': storageMap,
+        'target-bridge': bridgeMap,
+        ...(targetVmid !== vmid ? { 'target-vmid': targetVmid } : {}),
+        ...(request.online ? { online: true } : {}),
+        ...(request.deleteSource ? { delete: true } : {}),
+      });
+    } catch (err) {
+      return { status: 'failed', message: scrub(`Proxmox on ${vm.node} refused to move ${what}: ${(err as Error).message}`) };
+    }
+    const lines: string[] = [];
+    try {
+      await inContext(api, () =>
+        client.followTask(upid, {
+          onLog: (line) => {
+            const clean = scrub(line);
+            lines.push(clean);
+            job.log(clean, 'stdout');
+          },
+          pollMs,
+          timeoutMs: deadline - Date.now(),
+          signal,
+        }),
+      );
+    } catch (err) {
+      if (isCwError(err) && err.code === 'CANCELLED') {
+        await client.delete(`/nodes/${encodeURIComponent(vm.node)}/tasks/${encodeURIComponent(upid)}`).catch(() => undefined);
+        return { status: 'cancelled', message: `Asked ${vm.node} to stop moving ${what}; check its task log and the target cluster for a half-created VM ${targetVmid}.` };
+      }
+      const cause = [...lines].reverse().find((l) => /ERROR: /.test(l))?.replace(/^.*?ERROR: /, '') ?? scrub((err as Error).message);
+      return { status: 'failed', message: `Moving ${what} failed on ${vm.node}: ${cause}`, changedClusters: [clusterName] };
+    }
+    const source = request.deleteSource
+      ? 'the source VM was removed'
+      : `the source VM stays on ${vm.node}, stopped and locked (migrate): remove it once the copy runs (qm destroy ${vmid} --skiplock), or unlock it (qm unlock ${vmid}) to use it again`;
+    return { status: 'succeeded', message: `Moved ${what} as VMID ${targetVmid} in ${elapsed()}; ${source}.`, changedClusters: [clusterName] };
+  };
+
   const provider = {
     stack: 'proxmox' as const,
 
@@ -220,23 +461,31 @@ export function createProxmoxInventory(options: ProxmoxInventoryOptions): Invent
       return inContext(api, async () => vmRecordsFromResources(cluster, await resources(clientFor(api), 'vm')));
     },
 
-    async migratePrecheck(workspace: Workspace, vm: VmRecord, targets: string[], signal: AbortSignal, choices: { targetStorage?: string } = {}): Promise<MigrationTarget[]> {
+    async migratePrecheck(workspace: Workspace, vm: VmRecord, targets: string[], signal: AbortSignal, choices: MigrationChoices = {}): Promise<MigrationTarget[]> {
       const api = resolveApi(workspace, vm.cluster);
       if (signal.aborted) throw new CwError('CANCELLED', `The migration precheck for ${vm.name} was cancelled.`);
-      return inContext(api, async () => {
+      const members = api.cluster.nodes;
+      // Nodes of another workspace Proxmox cluster are cross-cluster targets; the rest go through GET …/migrate.
+      const elsewhere = targets.filter((t) => !members.includes(t) && clusterOfNode(workspace, t, vm.cluster));
+      const local = await inContext(api, async () => {
         const client = clientFor(api);
-        const members = api.cluster.nodes;
-        const inCluster = targets.filter((t) => members.includes(t));
+        const asked = targets.filter((t) => !elsewhere.includes(t));
+        const inCluster = asked.filter((t) => members.includes(t));
+        if (!asked.length) return [];
         // One node asked: PVE checks that target's storages too; several: one answer covers them all.
         const answer = inCluster.length ? await precheckAnswer(client, vm, inCluster.length === 1 ? inCluster[0] : undefined) : { running: 0, local_disks: [], local_resources: [] };
         const storages = imageStoragesByNode(inCluster.length ? await resources(client, 'storage') : []);
-        return migrationTargetsFrom(answer, targets, { cluster: vm.cluster, members, source: vm.node, storages, ...(choices.targetStorage ? { targetStorage: choices.targetStorage } : {}) });
+        return migrationTargetsFrom(answer, asked, { cluster: vm.cluster, members, source: vm.node, storages, ...(choices.targetStorage ? { targetStorage: choices.targetStorage } : {}) });
       });
+      const remote = elsewhere.length ? await remoteTargets(workspace, api, vm, elsewhere, choices) : [];
+      const all = [...local, ...remote];
+      return targets.map((t) => all.find((v) => v.node === t)!).filter(Boolean);
     },
 
-    async migrate(workspace: Workspace, vm: VmRecord, request: MigrationRequest, job: MigrationJob, signal: AbortSignal): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; message: string }> {
+    async migrate(workspace: Workspace, vm: VmRecord, request: MigrationRequest, job: MigrationJob, signal: AbortSignal): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; message: string; changedClusters?: string[] }> {
       const api = resolveApi(workspace, vm.cluster);
       const client = clientFor(api);
+      if (!api.cluster.nodes.includes(request.target)) return migrateRemote(workspace, api, vm, request, job, signal);
       const vmid = vmidOf(vm);
       const what = `VM ${vm.name} (${vmid}) from ${vm.node} to ${request.target}`;
       const started = Date.now();

@@ -6,6 +6,7 @@ import type { QuorumStatus } from './corosync.js';
 import type { HostRunner } from './host.js';
 import { HttpError } from './http.js';
 import type { GuestRecord, HaResource, PmxcfsDir } from './pmxcfs.js';
+import { registerRemoteMigrationHandlers } from './remote-migrate.js';
 
 /** What these handlers may use of the server they run in. */
 export interface GuestHost {
@@ -96,10 +97,13 @@ export function registerGuestHandlers(on: (method: string, template: string, han
     host.startTask('qmigrate', String(vmid), user, (log) => moveGuest(host, found.node, params.node!, found.guest, true, log));
     return { sid, 'requested-node': params.node! };
   });
+
+  // Cross-cluster moves (remote_migrate) and the target side they use.
+  registerRemoteMigrationHandlers(on, host);
 }
 
 /** Disks on storages that are not shared: they must travel with the VM. */
-function localDisks(host: GuestHost, guest: GuestRecord): { volid: string; size: number; cdrom: number; is_unused: number }[] {
+export function localDisks(host: GuestHost, guest: GuestRecord): { volid: string; size: number; cdrom: number; is_unused: number }[] {
   const storages = host.pmxcfs().storages();
   return guest.disks
     .filter((d) => !storages[d.storage]?.shared)
@@ -188,32 +192,54 @@ function migrate(host: GuestHost, params: Record<string, string>, user: string):
   });
 }
 
-/** Simulated transfer: time from memory (and local disks) over the measured link, then the record moves. */
-async function moveGuest(host: GuestHost, from: string, to: string, guest: GuestRecord, online: boolean, log: (l: string) => void): Promise<void> {
-  const started = Date.now();
-  const stamp = (): string => new Date().toISOString().replace('T', ' ').slice(0, 19);
-  log(`${stamp()} starting migration of VM ${guest.vmid} to node '${to}'`);
-  const rttMs = await measureRtt(host, to);
-  const mbit = host.linkMbit;
-  const bytes = (online && guest.running ? guest.memoryMiB * 1024 ** 2 : 0) + localDisks(host, guest).reduce((s, d) => s + d.size, 0);
+/** Task log time stamps as PVE writes them (`2025-01-01 12:00:00`). */
+export function stamp(): string {
+  return new Date().toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** `00:01:05` since `started`, as PVE's "duration" in migration logs. */
+export function durationText(started: number): string {
+  const d = Math.round((Date.now() - started) / 1000);
+  return `${String(Math.floor(d / 3600)).padStart(2, '0')}:${String(Math.floor((d % 3600) / 60)).padStart(2, '0')}:${String(d % 60).padStart(2, '0')}`;
+}
+
+/**
+ * Waits as long as moving `bytes` over the link would take (RTT setup plus bytes at the link speed, or a
+ * lower bandwidth limit), scaled for tests, logging progress in four steps.
+ */
+export async function simulateTransfer(host: GuestHost, transfer: { to: string; rttMs: number; bytes: number; limitMbit?: number }, log: (l: string) => void): Promise<void> {
+  const { rttMs, bytes } = transfer;
+  const mbit = Math.min(host.linkMbit, transfer.limitMbit ?? Infinity);
   const seconds = (3 * rttMs) / 1000 + (bytes * 8 * 1.1) / (mbit * 1e6);
-  log(`${stamp()} measured RTT to ${to}: ${rttMs.toFixed(2)} ms; link ${mbit} Mbit/s; ${(bytes / 1024 ** 2).toFixed(0)} MiB to transfer → ${seconds.toFixed(1)} s`);
+  log(`${stamp()} measured RTT to ${transfer.to}: ${rttMs.toFixed(2)} ms; link ${Math.round(mbit)} Mbit/s; ${(bytes / 1024 ** 2).toFixed(0)} MiB to transfer → ${seconds.toFixed(1)} s`);
   const scaled = seconds * 1000 * host.migrationTimeScale;
   const steps = 4;
   for (let i = 1; i <= steps; i++) {
     await new Promise((r) => setTimeout(r, scaled / steps));
     log(`${stamp()} migration active, transferred ${((bytes * i) / steps / 1024 ** 2).toFixed(1)} MiB of ${(bytes / 1024 ** 2).toFixed(1)} MiB`);
   }
+}
+
+/** Simulated transfer: time from memory (and local disks) over the measured link, then the record moves. */
+async function moveGuest(host: GuestHost, from: string, to: string, guest: GuestRecord, online: boolean, log: (l: string) => void): Promise<void> {
+  const started = Date.now();
+  log(`${stamp()} starting migration of VM ${guest.vmid} to node '${to}'`);
+  const rttMs = await measureRtt(host, to);
+  const bytes = (online && guest.running ? guest.memoryMiB * 1024 ** 2 : 0) + localDisks(host, guest).reduce((s, d) => s + d.size, 0);
+  await simulateTransfer(host, { to, rttMs, bytes }, log);
   host.pmxcfs().moveGuest(guest.vmid, from, to);
-  const d = Math.round((Date.now() - started) / 1000);
-  log(`${stamp()} migration finished successfully (duration 00:${String(Math.floor(d / 60)).padStart(2, '0')}:${String(d % 60).padStart(2, '0')})`);
+  log(`${stamp()} migration finished successfully (duration ${durationText(started)})`);
 }
 
 /** Mean RTT from this node to another, measured with ping over link0. */
 async function measureRtt(host: GuestHost, node: string): Promise<number> {
   const conf = host.clusterConf();
   const addr = conf ? corosyncNodes(conf).find((n) => n.name === node)?.links[0] : undefined;
-  if (!addr) return 0;
+  return addr ? pingRtt(host, addr) : 0;
+}
+
+/** Mean RTT from this node to an address, measured with ping (0 when nothing answers). */
+export async function pingRtt(host: GuestHost, addr: string): Promise<number> {
   const res = await host.runner.run(['ping', '-c', '3', '-i', '0.2', '-W', '1', '-q', addr], { timeoutMs: 5000 });
   const m = /= [\d.]+\/([\d.]+)\//.exec(res.stdout);
   return m ? Number(m[1]) : 0;
