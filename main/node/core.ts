@@ -21,6 +21,7 @@ import { createLabService, type LabServiceOptions } from './services/lab.js';
 import { InventoryRegistry } from './stacks/inventory.js';
 import { createProxmoxInventory } from './stacks/proxmox/inventory.js';
 import { createProxmoxApi } from './stacks/proxmox/cluster-api.js';
+import type { PveApiSchema } from './stacks/proxmox/api-schema.js';
 import { LocalRunner } from './workspace/runner.js';
 import { SshRemoteRunner } from './ssh/remote-runner.js';
 import { createSshService, type SshService, type SshServiceOptions } from './services/ssh.js';
@@ -34,6 +35,8 @@ export interface CoreOptions {
   lab?: LabServiceOptions;
   /** How workspace commands (the latency matrix…) reach the nodes: over SSH (default) or on this machine (tests). */
   nodeCommands?: 'ssh' | 'local';
+  /** The official Proxmox VE API schema: when given, every request the core's Proxmox clients send is checked before it leaves (tests). */
+  proxmoxSchema?: PveApiSchema;
 }
 
 export interface Core {
@@ -55,7 +58,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   /** Stacks register their inventory here (VMs per node, migration prechecks). */
   const inventory = new InventoryRegistry(events);
   /** Proxmox API clients per workspace cluster, shared by the inventory and the proxmox.* methods. */
-  const proxmoxApi = createProxmoxApi({ secrets: ssh.secrets });
+  const proxmoxApi = createProxmoxApi({ secrets: ssh.secrets, ...(options.proxmoxSchema ? { schema: options.proxmoxSchema } : {}) });
   inventory.register(createProxmoxInventory({ secrets: ssh.secrets, api: proxmoxApi }));
   const lab = createLabService(options.lab, { secrets: ssh.secrets });
   /** How workspace and stack commands reach the nodes (the latency matrix, knet's link state). */

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CwError } from '../../main/common/errors.js';
 import { serializeWorkspace } from '../../main/common/workspace/serialize.js';
+import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js';
 import { createCore, type Core } from '../../main/node/core.js';
 import { MemorySecretStore } from '../../main/node/secrets/index.js';
 import { PveApiSchema } from '../../main/node/stacks/proxmox/api-schema.js';
@@ -21,6 +22,7 @@ describeLab('Proxmox inventory and drag-to-migrate through the core (lab cluster
   const events: { name: string; payload: Record<string, unknown> }[] = [];
   let pveLab: PveInventoryLab | undefined;
   let core: Core | undefined;
+  const appSchema = coreSchema();
   let secretId = '';
   const timings: string[] = [];
 
@@ -28,7 +30,7 @@ describeLab('Proxmox inventory and drag-to-migrate through the core (lab cluster
     const started = Date.now();
     pveLab = await startPveInventoryLab(handle.lab, { schema, migrationTimeScale: 0.05 });
     timings.push(`3-node cluster built through the API: ${Date.now() - started} ms`);
-    core = createCore({ hostKind: 'test', workspaceDir, nodeCommands: 'local', ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, interactive: false } });
+    core = createCore({ hostKind: 'test', workspaceDir, nodeCommands: 'local', proxmoxSchema: appSchema, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, interactive: false } });
     core.events.subscribe((name, payload) => events.push({ name, payload: payload as Record<string, unknown> }));
     ({ id: secretId } = await core.call('secrets.put', { label: 'root@pam on homelab', kind: 'password', value: pveLab.passwordSecretValue }));
   }, 150_000);
@@ -37,6 +39,7 @@ describeLab('Proxmox inventory and drag-to-migrate through the core (lab cluster
     const violations = Object.values(pveLab?.pve.servers ?? {}).flatMap((s) => s.violations);
     const served = Object.values(pveLab?.pve.servers ?? {}).reduce((n, s) => n + s.counts.requests, 0);
     console.log(`Proxmox inventory suite: test servers validated ${served} requests and replies against the official schema, ${violations.length} violations\n  ${timings.join('\n  ')}`);
+    reportCoreSchema('Proxmox inventory suite', appSchema);
     await core?.close();
     await pveLab?.stop();
     fs.rmSync(workspaceDir, { recursive: true, force: true });

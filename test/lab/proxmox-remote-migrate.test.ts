@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CwError } from '../../main/common/errors.js';
+import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js';
 import { createCore, type Core } from '../../main/node/core.js';
 import { MemorySecretStore } from '../../main/node/secrets/index.js';
 import { PveApiSchema } from '../../main/node/stacks/proxmox/api-schema.js';
@@ -25,6 +26,7 @@ describeLab('Proxmox cross-cluster move (remote_migrate) through the core (two l
   const answers: unknown[] = [];
   let rm: RemoteMigrateLab | undefined;
   let core: Core | undefined;
+  const appSchema = coreSchema();
   let eastClient: PveClient | undefined;
   let ids = { eastPassword: '', westToken: '' };
   const timings: string[] = [];
@@ -44,7 +46,7 @@ describeLab('Proxmox cross-cluster move (remote_migrate) through the core (two l
     const started = Date.now();
     rm = await startRemoteMigrateLab(handle.lab, { schema });
     timings.push(`two single-node clusters built through the API: ${Date.now() - started} ms`);
-    core = createCore({ hostKind: 'test', workspaceDir, nodeCommands: 'local', ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, interactive: false } });
+    core = createCore({ hostKind: 'test', workspaceDir, nodeCommands: 'local', proxmoxSchema: appSchema, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, interactive: false } });
     core.events.subscribe((name, payload) => events.push({ name, payload: payload as Record<string, unknown> }));
     const east = await core.call('secrets.put', { label: 'root@pam on east', kind: 'password', value: rm.rootPassword });
     const token = await core.call('secrets.put', { label: `${westTokenId} on west`, kind: 'token', value: rm.tokenSecret });
@@ -61,6 +63,7 @@ describeLab('Proxmox cross-cluster move (remote_migrate) through the core (two l
     console.log(
       `Proxmox remote-migrate suite: test servers validated ${served} requests and ${replies} replies against the official schema (${sentByTest} of them sent by the test's own schema-checking clients, the rest by the core and by east's remote_migrate client to west), ${violations.length} violations\n  ${timings.join('\n  ')}`,
     );
+    reportCoreSchema('Proxmox remote-migrate suite', appSchema);
     await core?.close();
     await rm?.stop();
     fs.rmSync(workspaceDir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/node/core.js';
 import { MemorySecretStore } from '../../main/node/secrets/index.js';
 import { describeLab } from '../support/lab.js';
+import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js';
 import { openLab } from '../../main/node/lab/index.js';
 
 const prefix = 'cwpw';
@@ -18,6 +19,7 @@ describeLab('Proxmox wizard backend: lab up → planCluster → apply → cluste
   const secrets = new MemorySecretStore();
   let core: Core | undefined;
   let workspacePath = '';
+  const schema = coreSchema();
   const events: unknown[] = [];
 
   beforeAll(async () => {
@@ -25,6 +27,7 @@ describeLab('Proxmox wizard backend: lab up → planCluster → apply → cluste
       hostKind: 'test',
       workspaceDir: path.join(tmp, 'workspace'),
       lab: { stateDir, prefix },
+      proxmoxSchema: schema,
       ssh: { secrets, sshConfigFile: null, interactive: false, engine: { acceptNewHostKeys: true, pinnedHostKeysFile: path.join(tmp, 'pinned-host-keys.json') } },
     });
     core.events.subscribe((name, payload) => events.push({ name, payload }));
@@ -38,6 +41,7 @@ describeLab('Proxmox wizard backend: lab up → planCluster → apply → cluste
       fs.rmSync(stateDir, { recursive: true, force: true });
       fs.rmSync(tmp, { recursive: true, force: true });
       console.log(`Proxmox wizard backend:\n  ${timings.join('\n  ')}`);
+      reportCoreSchema('Proxmox wizard backend', schema);
     }
   }, 60_000);
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createCore, type Core } from '../../main/node/core.js';
 import { openLab } from '../../main/node/lab/index.js';
 import { MemorySecretStore } from '../../main/node/secrets/index.js';
+import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js';
 import { describeLab } from '../support/lab.js';
 
 const prefix = 'cwpd';
@@ -18,12 +19,14 @@ describeLab('Proxmox wizard backend with a QDevice: two nodes, qnetd at a third 
   const stateDir = fs.mkdtempSync(`/tmp/${prefix}-`);
   const secrets = new MemorySecretStore();
   let core: Core | undefined;
+  const schema = coreSchema();
 
   beforeAll(() => {
     core = createCore({
       hostKind: 'test',
       workspaceDir: path.join(tmp, 'workspace'),
       lab: { stateDir, prefix },
+      proxmoxSchema: schema,
       ssh: { secrets, sshConfigFile: null, interactive: false, engine: { acceptNewHostKeys: true, pinnedHostKeysFile: path.join(tmp, 'pinned-host-keys.json') } },
     });
   });
@@ -36,6 +39,7 @@ describeLab('Proxmox wizard backend with a QDevice: two nodes, qnetd at a third 
       fs.rmSync(stateDir, { recursive: true, force: true });
       fs.rmSync(tmp, { recursive: true, force: true });
       console.log(`Proxmox wizard with a QDevice:\n  ${timings.join('\n  ')}`);
+      reportCoreSchema('Proxmox wizard with a QDevice', schema);
     }
   }, 60_000);
 

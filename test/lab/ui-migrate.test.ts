@@ -1,6 +1,7 @@
 // Drag-to-migrate in Chromium against a Proxmox cluster on the lab (test servers validated against
 // the official schema, real corosync underneath): the canvas shows the VMs the cluster reports,
 // dragging one onto another node opens the precheck dialog, confirming moves it, the canvas updates.
+import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,12 +21,14 @@ describeLab('drag-to-migrate on the canvas (Proxmox test cluster on the lab)', (
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-ui-migrate-'));
   const previousHome = process.env.CLUSTERWRIGHT_HOME;
 
+  const appSchema = coreSchema();
+
   beforeAll(async () => {
     process.env.CLUSTERWRIGHT_HOME = home;
     pveLab = await startPveInventoryLab(handle.lab, { migrationTimeScale: 0.05 });
     t = await startTestHost({
       staticDir: path.resolve('dist/renderer'),
-      core: { nodeCommands: 'local', ssh: { secrets: new MemorySecretStore(), sshConfigFile: null } },
+      core: { nodeCommands: 'local', proxmoxSchema: appSchema, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null } },
     });
     const { id } = await t.core.call('secrets.put', { label: 'root@pam on the test cluster', kind: 'password', value: pveLab.passwordSecretValue });
     fs.writeFileSync(path.join(t.core.options.workspaceDir, 'clusterwright.yaml'), pveLab.workspaceText(id));
@@ -34,6 +37,7 @@ describeLab('drag-to-migrate on the canvas (Proxmox test cluster on the lab)', (
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    reportCoreSchema('Drag-to-migrate in Chromium', appSchema);
     await pveLab?.stop();
     fs.rmSync(home, { recursive: true, force: true });
     if (previousHome === undefined) delete process.env.CLUSTERWRIGHT_HOME;

@@ -1,6 +1,7 @@
 // Drag-to-migrate across clusters in Chromium: a VM of Proxmox cluster "east" dropped onto a node of "west"
 // opens the dialog as a cross-cluster move, blocked until storage and bridge maps are chosen; then it moves.
 // Set CW_RENDERER_DIR to test a renderer built elsewhere (default: dist/renderer from `npm run build`).
+import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,12 +21,14 @@ describeLab('drag-to-migrate across Proxmox clusters on the canvas (two test clu
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-ui-remote-migrate-'));
   const previousHome = process.env.CLUSTERWRIGHT_HOME;
 
+  const appSchema = coreSchema();
+
   beforeAll(async () => {
     process.env.CLUSTERWRIGHT_HOME = home;
     rm = await startRemoteMigrateLab(handle.lab);
     t = await startTestHost({
       staticDir: path.resolve(process.env.CW_RENDERER_DIR ?? 'dist/renderer'),
-      core: { nodeCommands: 'local', ssh: { secrets: new MemorySecretStore(), sshConfigFile: null } },
+      core: { nodeCommands: 'local', proxmoxSchema: appSchema, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null } },
     });
     const east = await t.core.call('secrets.put', { label: 'root@pam on east', kind: 'password', value: rm.rootPassword });
     const token = await t.core.call('secrets.put', { label: `${westTokenId} on west`, kind: 'token', value: rm.tokenSecret });
@@ -35,6 +38,7 @@ describeLab('drag-to-migrate across Proxmox clusters on the canvas (two test clu
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    reportCoreSchema('Cross-cluster drag in Chromium', appSchema);
     await rm?.stop();
     fs.rmSync(home, { recursive: true, force: true });
     if (previousHome === undefined) delete process.env.CLUSTERWRIGHT_HOME;

@@ -1,7 +1,8 @@
 // The Proxmox wizard in Chromium on a lab with Proxmox test servers (real corosync, real sshd): the
 // admin starts the Proxmox lab, runs the checks, reviews and approves the plan, runs it (trusting each
 // node's host key when asked), and the cluster reports itself quorate.
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
+import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js';
 import path from 'node:path';
 import { MemorySecretStore } from '../../main/node/secrets/index.js';
 import { screenshotPath } from '../support/browser.js';
@@ -12,7 +13,10 @@ import { openLab } from '../../main/node/lab/index.js';
 const PREFIX = 'cwwz';
 
 describeLab('the Proxmox wizard on the lab', () => {
-  const app = useAppWithLab(PREFIX, (home) => ({ ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, engine: { pinnedHostKeysFile: path.join(home, 'pins.json'), knownHostsFiles: [] } } }));
+  const appSchema = coreSchema();
+  const app = useAppWithLab(PREFIX, (home) => ({ proxmoxSchema: appSchema, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, engine: { pinnedHostKeysFile: path.join(home, 'pins.json'), knownHostsFiles: [] } } }));
+
+  afterAll(() => reportCoreSchema('Proxmox wizard in Chromium', appSchema));
 
   it('builds the three-node cluster from the wizard and shows it quorate', async () => {
     const page = await app.browser.context.newPage();

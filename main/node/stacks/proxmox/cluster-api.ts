@@ -9,7 +9,7 @@ import { PveClient, type PveCredentials, type PveEndpoint } from './client.js';
 export interface ProxmoxApiOptions {
   /** Where `api.passwordSecret` / `api.tokenSecret` ids are looked up, at the moment of use. */
   secrets: Pick<SecretStore, 'get'>;
-  /** The official API schema: when given, every request is validated before it is sent. */
+  /** The official API schema: when given, every request is validated before it is sent, and every reply on arrival. */
   schema?: PveApiSchema;
   /** Request lines (method, path, status, ms) — never parameters, never secrets. */
   log?: (line: string) => void;
@@ -103,7 +103,7 @@ export function createProxmoxApi(options: ProxmoxApiOptions): ProxmoxApi {
     if (!client) {
       // A changed endpoint, fingerprint or credential makes a new key: drop the cluster's old client.
       for (const k of [...clients.keys()]) if (k.startsWith(`${api.cluster.name}|`)) clients.delete(k);
-      client = new PveClient({ endpoint: api.endpoint, credentials: api.credentials, ...(options.schema ? { schema: options.schema } : {}), ...(options.log ? { log: options.log } : {}) });
+      client = new PveClient({ endpoint: api.endpoint, credentials: api.credentials, ...(options.schema ? { schema: options.schema, validateResponses: true } : {}), ...(options.log ? { log: options.log } : {}) });
       clients.set(api.key, client);
     }
     return client;
