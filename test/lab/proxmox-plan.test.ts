@@ -58,6 +58,8 @@ describeLab('Proxmox cluster plan through the engine on the lab', () => {
       fingerprint: pve!.servers.a1!.certificateFingerprint,
       rootPasswordSecret: 'pve-root',
       ha: { release: '9.1', name: 'keep-on-a', resources: [], nodes: ['a1', 'a2'] },
+      // Migration traffic over the second network (datacenter.cfg).
+      migrationNetwork: lab.describe().networks.find((n) => n.corosyncLink === 1)!.cidr,
     });
   }
 
@@ -103,9 +105,11 @@ describeLab('Proxmox cluster plan through the engine on the lab', () => {
     const result = await run(planFor(), logs);
     notes.push(`apply: ${result.status} in ${Date.now() - started} ms, ${result.changed} steps ran; ${result.message}`);
     expect(result.status, `${result.message} ${JSON.stringify(result.failure)}`).toBe('succeeded');
-    // 3 checks, create, 2 joins, HA rule; the quorum and stability waits are skipped when already true.
-    expect(result.changed + result.skipped).toBe(9);
-    expect(result.changed).toBeGreaterThanOrEqual(7);
+    // 3 checks, create, 2 joins, migration network, HA rule; the quorum and stability waits are skipped when already true.
+    expect(result.changed + result.skipped).toBe(10);
+    expect(result.changed).toBeGreaterThanOrEqual(8);
+    const options = await pve!.client('a2').get<{ migration?: { type: string; network?: string } }>('/cluster/options');
+    expect(options.migration).toEqual({ type: 'secure', network: handle.lab.describe().networks.find((n) => n.corosyncLink === 1)!.cidr });
     const status = await pve!.client('b1').get<{ type: string; quorate?: number; online?: number }[]>('/cluster/status');
     expect(status[0]).toMatchObject({ type: 'cluster', name: 'planned', quorate: 1, nodes: 3 });
     expect(status.filter((e) => e.type === 'node' && e.online)).toHaveLength(3);
@@ -120,7 +124,7 @@ describeLab('Proxmox cluster plan through the engine on the lab', () => {
     notes.push(`re-run: ${result.status} in ${Date.now() - started} ms, ${result.skipped} skipped, nothingChanged=${result.nothingChanged}`);
     expect(result.status).toBe('succeeded');
     expect(result.changed).toBe(0);
-    expect(result.skipped).toBe(9);
+    expect(result.skipped).toBe(10);
     expect(result.nothingChanged).toBe(true);
   }, 120_000);
 });

@@ -59,4 +59,12 @@ describe('the Proxmox cluster plan', () => {
     expect(plan.steps.find((s) => s.id === 'quorate')!.title).toMatch(/3 votes/);
     expect(() => proxmoxClusterPlan({ ...base, nodes: [{ ...node('a1', 11), manual: true }, node('a2', 12)] })).toThrow(/creates the cluster/);
   });
+
+  it('sets the cluster-wide migration network once, checked by its own precheck', () => {
+    const plan = parsePlan(proxmoxClusterPlan({ ...base, migrationNetwork: '198.19.1.0/24' }));
+    const step = plan.steps.find((s) => s.id === 'migration-network')!;
+    expect(step.action).toEqual({ kind: 'exec', command: { argv: ['pvesh', 'set', '/cluster/options', '--migration', 'type=secure,network=198.19.1.0/24'] } });
+    expect(step.dependsOn).toEqual(['membership-stable']);
+    expect(JSON.stringify(step.precheck)).toMatch(/pvesh get \/cluster\/options.*network.*198\.19\.1\.0\/24/);
+  });
 });

@@ -32,6 +32,8 @@ export interface ProxmoxClusterPlanInput {
   etcPveDir?: string;
   /** A corosync-qnetd host at a third site, for an even node count (the first node needs SSH to it as root). */
   qdevice?: { address: string };
+  /** Cluster-wide migration network (datacenter.cfg `migration: type=secure,network=CIDR`). */
+  migrationNetwork?: string;
   /** HA: groups on PVE 8, node-affinity rules on PVE 9 (by the release the nodes report). */
   ha?: { release: string; name: string; resources: string[]; nodes: string[] };
 }
@@ -244,6 +246,20 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
       dependsOn: ['qdevice'],
     });
     previous = 'qdevice-vote';
+  }
+
+  // Migration traffic on its own network, for the whole cluster.
+  if (input.migrationNetwork) {
+    steps.push({
+      id: 'migration-network',
+      title: `Send migration traffic over ${input.migrationNetwork}`,
+      target: { node: first.name },
+      action: { kind: 'exec', command: { argv: ['pvesh', 'set', '/cluster/options', '--migration', `type=secure,network=${input.migrationNetwork}`] } },
+      precheck: `pvesh get /cluster/options --output-format json | grep -qF ${shellCommand(`"network":"${input.migrationNetwork}"`)}`,
+      rollback: `On ${first.name}: pvesh set /cluster/options --delete migration`,
+      dependsOn: [previous],
+    });
+    previous = 'migration-network';
   }
 
   // 7. HA placement: rules on PVE 9, groups on PVE 8.

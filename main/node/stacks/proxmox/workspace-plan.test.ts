@@ -121,6 +121,20 @@ describe('the Proxmox cluster plan from a workspace', () => {
     expect(err.message).toMatch(/Node b1 has no address on network ring1/);
   });
 
+  it('sets the migration network when every member has an address on it, and says why not otherwise', () => {
+    const withMigration = (addB1: boolean) =>
+      workspace((w) => {
+        w.networks!.push({ name: 'mig', roles: ['migration'], cidr: '10.2.0.0/24' });
+        for (const n of w.nodes!) if (n.name !== 'other' && (addB1 || n.name !== 'b1')) n.addresses!.mig = `10.2.0.${n.name.length}`;
+      });
+    const full = clusterPlanFromWorkspace(withMigration(true), {}, 'homelab');
+    expect(full.input.migrationNetwork).toBe('10.2.0.0/24');
+    expect(parsePlan(proxmoxClusterPlan(full.input)).steps.some((s) => s.id === 'migration-network')).toBe(true);
+    const partial = clusterPlanFromWorkspace(withMigration(false), {}, 'homelab');
+    expect(partial.input.migrationNetwork).toBeUndefined();
+    expect(partial.notes.join('\n')).toMatch(/Migration network mig \(10\.2\.0\.0\/24\) is not set: b1 has no address on it/);
+  });
+
   it('names the clusters there are when asked for one that is not', () => {
     const err = failure(() => clusterPlanFromWorkspace(workspace(), {}, 'nope'));
     expect(err.code).toBe('NOT_FOUND');

@@ -424,6 +424,28 @@ export class PveTestServer {
     }
   }
 
+  /** datacenter.cfg as `key: value` lines. */
+  private datacenterLines(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const line of (this.pmxcfs.read('datacenter.cfg') ?? '').split('\n')) {
+      const m = /^([a-z][a-z0-9_-]*):\s*(.*)$/.exec(line.trim());
+      if (m) out[m[1]!] = m[2]!;
+    }
+    return out;
+  }
+
+  /** GET /cluster/options: datacenter.cfg parsed as Proxmox does; `migration` becomes { type, network }. */
+  private datacenterOptions(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(this.datacenterLines())) {
+      if (k === 'migration') {
+        const parts = Object.fromEntries(v.split(',').map((kv) => (kv.includes('=') ? (kv.split('=', 2) as [string, string]) : ['type', kv])));
+        out[k] = { type: parts.type ?? 'secure', ...(parts.network ? { network: parts.network } : {}) };
+      } else out[k] = v;
+    }
+    return out;
+  }
+
   private async assertQuorate(): Promise<void> {
     if (!this.clusterConf()) return;
     const q = await this.corosync.quorum();
@@ -546,6 +568,17 @@ export class PveTestServer {
     });
 
     this.on('GET', '/cluster/status', async () => this.clusterStatus());
+
+    // datacenter.cfg: cluster-wide options (the wizard sets the migration network).
+    this.on('GET', '/cluster/options', async () => this.datacenterOptions());
+    this.on('PUT', '/cluster/options', async ({ params }) => {
+      await this.assertQuorate();
+      const lines = new Map(Object.entries(this.datacenterLines()));
+      for (const key of (params.delete ?? '').split(/[,;\s]+/).filter(Boolean)) lines.delete(key);
+      for (const [k, v] of Object.entries(params)) if (k !== 'delete' && k !== 'digest') lines.set(k, v);
+      this.pmxcfs.write('datacenter.cfg', [...lines].map(([k, v]) => `${k}: ${v}\n`).join(''));
+      return null;
+    });
 
     this.on('GET', '/cluster/resources', async ({ params }) => this.resources(params.type));
 
