@@ -3,6 +3,7 @@
 // node's host key when asked), and the cluster reports itself quorate.
 import { afterAll, expect, it } from 'vitest';
 import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js';
+import fs from 'node:fs';
 import path from 'node:path';
 import { MemorySecretStore } from '../../main/node/secrets/index.js';
 import { screenshotPath } from '../support/browser.js';
@@ -14,7 +15,8 @@ const PREFIX = 'cwwz';
 
 describeLab('the Proxmox wizard on the lab', () => {
   const appSchema = coreSchema();
-  const app = useAppWithLab(PREFIX, (home) => ({ proxmoxSchema: appSchema, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, engine: { pinnedHostKeysFile: path.join(home, 'pins.json'), knownHostsFiles: [] } } }));
+  const secrets = new MemorySecretStore();
+  const app = useAppWithLab(PREFIX, (home) => ({ proxmoxSchema: appSchema, ssh: { secrets, sshConfigFile: null, engine: { pinnedHostKeysFile: path.join(home, 'pins.json'), knownHostsFiles: [] } } }));
 
   afterAll(() => reportCoreSchema('Proxmox wizard in Chromium', appSchema));
 
@@ -26,7 +28,40 @@ describeLab('the Proxmox wizard on the lab', () => {
     await page.getByTestId('door-lab-start').click();
     for (const node of ['a1', 'a2', 'b1']) await page.getByTestId(`node-${node}`).waitFor({ state: 'attached', timeout: 90_000 });
 
+    // As on a fresh install: the workspace knows the cluster's endpoint but neither its certificate nor root's password.
+    const core = app.server.core;
+    const current = await core.call('workspace.current', {});
+    const original = current.workspace!.proxmox!.clusters[0]!.api!;
+    const password = await secrets.get(original.passwordSecret!);
+    const stripped = structuredClone(current.workspace!);
+    const { fingerprint: _fp, passwordSecret: _pw, ...rest } = original;
+    stripped.proxmox!.clusters[0]!.api = rest;
+    await core.call('workspace.save', { workspace: stripped, revision: current.revision });
+    await page.reload();
+    await page.getByTestId('node-a1').waitFor({ state: 'attached' });
+
     await page.getByTestId('open-wizard').click();
+    // Create and join need root@pam's password: said before anything runs, and the checks cannot start.
+    await page.getByTestId('wizard-credentials').waitFor();
+    expect(await page.getByTestId('wizard-check').isDisabled()).toBe(true);
+    expect(await page.getByTestId('wizard-api-certificate-state').textContent()).toBe('certificate not confirmed');
+    // The admin reads the certificate, compares it with the node's, trusts it, and stores the password.
+    await page.getByTestId('wizard-read-certificate').click();
+    await page.getByTestId('wizard-certificate-fingerprint').waitFor();
+    expect(await page.getByTestId('wizard-certificate-fingerprint').textContent()).toBe(original.fingerprint);
+    await page.getByTestId('wizard-trust-certificate').click();
+    await page.getByTestId('wizard-root-password').fill(password);
+    await page.getByTestId('wizard-store-password').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="wizard-api-password-state"]')?.textContent === 'root@pam password stored');
+    await page.getByTestId('wizard-credentials').waitFor({ state: 'detached' });
+    const saved = (await core.call('workspace.current', {})).workspace!.proxmox!.clusters[0]!.api!;
+    expect(saved.fingerprint).toBe(original.fingerprint);
+    expect(saved.passwordSecret).toBeDefined();
+    expect(saved.passwordSecret).not.toBe(original.passwordSecret);
+    expect(await secrets.get(saved.passwordSecret!)).toBe(password);
+    // The page never got the password back, and the file names it only by id.
+    expect(fs.readFileSync(current.path, 'utf8')).not.toContain(password);
+
     await page.getByTestId('wizard-check').click();
     await page.getByTestId('wizard-findings').waitFor();
     await page.getByTestId('wizard-to-plan').click();

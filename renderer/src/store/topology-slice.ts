@@ -168,7 +168,9 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
   async measureLatency() {
     set({ measuring: { done: 0, total: 0 }, measureError: null });
     try {
-      await transport.call('latency.measure', {});
+      // corosync's own link view rides along where Proxmox clusters run, so the canvas shows links knet reports down.
+      const clusters = get().workspace?.proxmox?.clusters.length ?? 0;
+      await transport.call('latency.measure', clusters ? { knet: true } : {});
       await loadFacts();
       await get().validate();
     } catch (error) {

@@ -1,6 +1,7 @@
 // The migration dialog a VM drop opens: the stack's precheck verdict (allowed or blocked, with the
-// reasons), the kind of move, local disks and a target storage, live or offline; then the move itself.
-import { Alert, Badge, Button, Group, Modal, Select, Stack, Switch, Text } from '@mantine/core';
+// reasons), the kind of move, local disks and a target storage, live or offline; for a move to another
+// cluster the storage and bridge maps, the target VMID and whether to delete the source; then the move itself.
+import { Alert, Badge, Button, Checkbox, Group, Modal, NumberInput, Select, Stack, Switch, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { MigrationTarget, VmRecord } from '../../../../main/common/contract/inventory.js';
 import { useAppState, useTransport } from '../../store/context.js';
@@ -29,6 +30,12 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<string | null>(null);
   const [controller, setController] = useState<AbortController | null>(null);
+  // Cross-cluster choices: source storage/bridge → target, the VMID there, and whether the source goes.
+  const [storageMap, setStorageMap] = useState<Record<string, string>>({});
+  const [bridgeMap, setBridgeMap] = useState<Record<string, string>>({});
+  const [targetVmid, setTargetVmid] = useState<number | null>(null);
+  const [deleteSource, setDeleteSource] = useState(false);
+  const [rechecking, setRechecking] = useState(false);
 
   useEffect(() => {
     setVm(null);
@@ -36,20 +43,51 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
     setError(null);
     setResult(null);
     setStorage(null);
+    setStorageMap({});
+    setBridgeMap({});
+    setTargetVmid(null);
+    setDeleteSource(false);
     if (!request) return;
     transport.call('vm.migratePrecheck', { vm: request.vm, targets: [request.target] }).then(
       (answer) => {
         setVm(answer.vm);
         setOnline(answer.vm.status === 'running');
-        setVerdict(answer.targets.find((t) => t.node === request.target) ?? null);
+        const found = answer.targets.find((t) => t.node === request.target) ?? null;
+        setVerdict(found);
+        if (found?.remote) {
+          // Start from "same name on the target" where the target has it; the admin picks the rest.
+          const r = found.remote;
+          setStorageMap(Object.fromEntries(r.sourceStorages.filter((s) => found.targetStorages.includes(s)).map((s) => [s, s])));
+          setBridgeMap(Object.fromEntries(r.sourceBridges.filter((b) => r.targetBridges.includes(b)).map((b) => [b, b])));
+          setTargetVmid(r.suggestedVmid);
+        }
       },
       (e) => setError(describeError(e)),
     );
   }, [request, transport]);
 
+  // A cross-cluster verdict depends on the maps and the VMID: ask again when they change.
+  const isRemote = verdict?.kind === 'remote' && Boolean(verdict.remote);
+  const choiceKey = JSON.stringify({ storageMap, bridgeMap, targetVmid });
+  useEffect(() => {
+    if (!request || !isRemote || result) return;
+    const timer = setTimeout(() => {
+      setRechecking(true);
+      transport
+        .call('vm.migratePrecheck', { vm: request.vm, targets: [request.target], storageMap, bridgeMap, ...(targetVmid ? { targetVmid } : {}) })
+        .then(
+          (answer) => setVerdict(answer.targets.find((t) => t.node === request.target) ?? null),
+          (e) => setError(describeError(e)),
+        )
+        .finally(() => setRechecking(false));
+    }, 250);
+    return () => clearTimeout(timer);
+    // choiceKey stands for storageMap, bridgeMap and targetVmid (new objects each render would loop).
+  }, [choiceKey, isRemote, request, transport]);
+
   if (!request) return null;
-  const needsStorage = (verdict?.localDisks.length ?? 0) > 0;
-  const canRun = Boolean(verdict?.allowed || (needsStorage && storage && verdict?.reasons.every((r) => /storage/i.test(r)))) && !running && !result;
+  const needsStorage = !isRemote && (verdict?.localDisks.length ?? 0) > 0;
+  const canRun = Boolean(verdict?.allowed || (needsStorage && storage && verdict?.reasons.every((r) => /storage/i.test(r)))) && !running && !result && !rechecking;
 
   const run = async () => {
     if (!vm) return;
@@ -59,8 +97,9 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
     setController(abort);
     onMoving?.(vm.id);
     try {
-      const outcome = await transport.call('vm.migrate', { vm: vm.id, target: request.target, online, ...(storage ? { targetStorage: storage } : {}) }, { signal: abort.signal });
-      setResult(outcome.status === 'succeeded' ? `${vm.name} now runs on ${request.target} (${(outcome.durationMs / 1000).toFixed(1)} s).` : `${outcome.message}`);
+      const remoteChoices = isRemote ? { storageMap, bridgeMap, ...(targetVmid ? { targetVmid } : {}), deleteSource } : {};
+      const outcome = await transport.call('vm.migrate', { vm: vm.id, target: request.target, online, ...(storage && !isRemote ? { targetStorage: storage } : {}), ...remoteChoices }, { signal: abort.signal });
+      setResult(outcome.status === 'succeeded' ? (isRemote ? outcome.message : `${vm.name} now runs on ${request.target} (${(outcome.durationMs / 1000).toFixed(1)} s).`) : `${outcome.message}`);
       await loadInventory();
     } catch (e) {
       setError(describeError(e));
@@ -105,6 +144,51 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
             onChange={setStorage}
             placeholder="Choose a storage on the target"
           />
+        )}
+        {isRemote && verdict?.remote && (
+          <Stack gap="xs" data-testid="migration-remote">
+            <Text size="sm">
+              Into cluster <b>{verdict.remote.cluster}</b>: every disk is copied to a storage there, and each network bridge needs its counterpart.
+            </Text>
+            {verdict.remote.sourceStorages.map((s) => (
+              <Select
+                key={`storage-${s}`}
+                label={`Target storage for disks on ${s}`}
+                data={verdict.targetStorages}
+                value={storageMap[s] ?? null}
+                onChange={(v) => setStorageMap((m) => (v ? { ...m, [s]: v } : Object.fromEntries(Object.entries(m).filter(([k]) => k !== s))))}
+                placeholder={`Choose a storage in ${verdict.remote!.cluster}`}
+                data-testid={`migration-storage-${s}`}
+              />
+            ))}
+            {verdict.remote.sourceBridges.map((b) => (
+              <Select
+                key={`bridge-${b}`}
+                label={`Target bridge for NICs on ${b}`}
+                data={verdict.remote!.targetBridges}
+                value={bridgeMap[b] ?? null}
+                onChange={(v) => setBridgeMap((m) => (v ? { ...m, [b]: v } : Object.fromEntries(Object.entries(m).filter(([k]) => k !== b))))}
+                placeholder={`Choose a bridge on ${request.target}`}
+                data-testid={`migration-bridge-${b}`}
+              />
+            ))}
+            <NumberInput
+              label="VMID on the target cluster"
+              description={verdict.remote.usedVmids.includes(targetVmid ?? -1) ? `${targetVmid} is taken there; ${verdict.remote.suggestedVmid} is free` : 'Must be free in the target cluster'}
+              min={100}
+              max={999999999}
+              value={targetVmid ?? ''}
+              onChange={(v) => setTargetVmid(typeof v === 'number' ? v : null)}
+              data-testid="migration-target-vmid"
+            />
+            <Checkbox
+              label="Delete the source after a successful move"
+              description="Off: Proxmox keeps the source VM stopped and locked (migrate) as a fallback; you remove it later. On: the source VM and its disks are destroyed once the copy runs on the target."
+              checked={deleteSource}
+              onChange={(e) => setDeleteSource(e.currentTarget.checked)}
+              data-testid="migration-delete-source"
+            />
+          </Stack>
         )}
         {vm?.status === 'running' && <Switch label="Live migration (the VM keeps running)" checked={online} onChange={(e) => setOnline(e.currentTarget.checked)} />}
         {error && (

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, type Ref } from 'react';
 import { drag, select, zoom, zoomIdentity, type ZoomBehavior } from 'd3';
 import { linkLabel, type GraphLink, type TopologyGraph } from './graph.js';
+import { placeLabels } from './label-placement.js';
 import { siteRegions, type Point } from './layout.js';
 import { dashFor, roleStyles, stateColours } from './link-styles.js';
 
@@ -63,6 +64,8 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     return map;
   }, [graph]);
   const showLabels = graph.links.length <= 200;
+  const labels = useMemo(() => (showLabels ? placeLabels(graph.links, positions) : []), [showLabels, graph, positions]);
+  const linkById = useMemo(() => new Map(graph.links.map((l) => [l.id, l])), [graph]);
 
   const fitTo = useCallback((points: Point[], maxScale = 1.5) => {
     const svg = svgRef.current;
@@ -283,18 +286,13 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
         </g>
         {showLabels && (
           <g className="cw-link-labels" aria-hidden="true">
-            {graph.links.map((link) => {
-              const a = positions.get(link.source);
-              const b = positions.get(link.target);
-              if (!a || !b || (!link.metric && !(link.knet && !link.knet.connected))) return null;
-              const x = (a.x + b.x) / 2;
-              const y = (a.y + b.y) / 2 + (link.linkNumber ?? 0) * 14;
-              const text = linkLabel(link);
+            {labels.map((label) => {
+              const state = linkById.get(label.id)?.state ?? 'unmeasured';
               return (
-                <g key={link.id} transform={`translate(${x},${y})`} data-link-label={link.id}>
-                  <rect x={-text.length * 3.1} y={-8} width={text.length * 6.2} height={16} rx={8} fill={stateColours[link.state]} opacity={0.92} />
+                <g key={label.id} transform={`translate(${label.x},${label.y})`} data-link-label={label.id}>
+                  <rect x={-label.width / 2} y={-8} width={label.width} height={16} rx={8} fill={stateColours[state]} opacity={0.92} />
                   <text textAnchor="middle" dy={4} className="cw-link-label">
-                    {text}
+                    {label.text}
                   </text>
                 </g>
               );

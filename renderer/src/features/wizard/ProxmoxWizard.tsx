@@ -7,6 +7,7 @@ import type { PlanPreview } from '../../../../main/common/contract/plan.js';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
 import { useAppState, useTransport } from '../../store/context.js';
 import { describeError } from '../../store/describe-error.js';
+import { ClusterApiPanel } from './ClusterApiPanel.js';
 
 type PlanAnswer = MethodOutput<'proxmox.planCluster'>;
 type StatusAnswer = MethodOutput<'proxmox.clusterStatus'>;
@@ -23,6 +24,9 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   const jobs = useAppState((s) => s.jobs);
   const loadInventory = useAppState((s) => s.loadInventory);
   const readClusterLinks = useAppState((s) => s.readClusterLinks);
+  const revision = useAppState((s) => s.revision);
+  const saveState = useAppState((s) => s.saveState);
+  const saveWorkspace = useAppState((s) => s.saveWorkspace);
   const [active, setActive] = useState(0);
   const [cluster, setCluster] = useState<string | null>(null);
   const [answer, setAnswer] = useState<PlanAnswer | null>(null);
@@ -50,9 +54,9 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   }, [opened, cluster, clusters]);
 
   // Create and join need root@pam's password: say so before anything runs when the workspace has only a token.
+  useEffect(() => setManualJoin([]), [cluster]);
   useEffect(() => {
     setCredentials(null);
-    setManualJoin([]);
     if (!opened || !cluster) return;
     let live = true;
     transport.call('proxmox.credentialCheck', { cluster }).then(
@@ -62,7 +66,8 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
     return () => {
       live = false;
     };
-  }, [opened, cluster, transport, workspace]);
+    // The check reads the saved file: follow its revision, not every unsaved edit.
+  }, [opened, cluster, transport, revision]);
 
   const job = jobs.find((j) => j.runId === runId) ?? null;
   // Nodes joined by hand: once the plan waits for them, the join information is fetched from the new cluster.
@@ -92,6 +97,8 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   const check = (accept = acceptWan) =>
     guard(async () => {
       if (!cluster) return;
+      // The plan is built from the saved file: write pending edits first.
+      if (saveState !== 'saved') await saveWorkspace();
       const result = await transport.call('proxmox.planCluster', { cluster, ...(accept ? { acceptWan: true } : {}), ...(manualJoin.length ? { manualJoin } : {}) });
       setAnswer(result);
       setActive(1);
@@ -185,6 +192,7 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
               <MultiSelect label="Nodes (the first creates it)" data={(workspace?.nodes ?? []).map((n) => n.name)} value={newNodes} onChange={setNewNodes} />
             </Group>
             <MultiSelect label="Corosync links (link0 first)" data={corosyncNetworks} value={newLinks} onChange={setNewLinks} />
+            {chosen && <ClusterApiPanel cluster={chosen} onEdited={onEdited} />}
             {chosen && chosen.nodes.length > 1 && (
               <MultiSelect
                 label="Nodes the app cannot reach (you join them by hand)"
