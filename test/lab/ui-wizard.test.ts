@@ -82,6 +82,9 @@ describeLab('the Proxmox wizard on the lab', () => {
     const applyMs = Date.now() - started;
     await page.screenshot({ path: screenshotPath('wizard-run') });
     expect(result).not.toMatch(/fail/i);
+    // Every step's log is one click away: a1's checks warned that it runs no time service.
+    await page.getByTestId('wizard-step-check-a1').click();
+    expect(await page.getByTestId('wizard-step-log').textContent()).toMatch(/warning: no time synchronisation service found on a1/);
     await page.getByTestId('wizard-verify').click();
     await page.getByTestId('wizard-quorate').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('wizard-quorate').textContent()).toBe('quorate');

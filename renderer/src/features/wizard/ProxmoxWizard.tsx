@@ -41,6 +41,7 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   const [manualJoin, setManualJoin] = useState<string[]>([]);
   const [joinInfo, setJoinInfo] = useState<JoinInfoAnswer | null>(null);
   const [joinInfoError, setJoinInfoError] = useState<string | null>(null);
+  const [openStep, setOpenStep] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   // A new cluster from the workspace's nodes and corosync networks.
@@ -160,6 +161,13 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   }, [preview]);
 
   const done = job?.status === 'succeeded';
+  // The step whose log is shown: the one the admin clicked, else the latest one running (or the last one).
+  const shownStep = useMemo(() => {
+    const steps = job?.steps ?? [];
+    if (openStep) return steps.find((st) => st.id === openStep) ?? null;
+    const live = [...steps].reverse().find((st) => st.state === 'started' || st.state === 'checking' || st.state === 'retrying');
+    return live ?? steps.find((st) => st.state === 'failed') ?? steps[steps.length - 1] ?? null;
+  }, [job, openStep]);
   const progress = job && job.steps.length ? Math.round((100 * job.steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length) / Math.max(job.steps.length, preview?.steps.length ?? 1)) : 0;
 
   return (
@@ -337,7 +345,7 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
             <Table fz="xs" verticalSpacing={2}>
               <Table.Tbody>
                 {(job?.steps ?? []).map((s) => (
-                  <Table.Tr key={s.id}>
+                  <Table.Tr key={s.id} onClick={() => setOpenStep((o) => (o === s.id ? null : s.id))} style={{ cursor: 'pointer' }} bg={shownStep?.id === s.id ? 'var(--mantine-color-default-hover)' : undefined} data-testid={`wizard-step-${s.id}`}>
                     <Table.Td>{s.target}</Table.Td>
                     <Table.Td>{s.title}</Table.Td>
                     <Table.Td>
@@ -349,6 +357,18 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
                 ))}
               </Table.Tbody>
             </Table>
+            {shownStep && (
+              <Stack gap={2}>
+                <Text size="xs" c="dimmed">
+                  {openStep ? 'Log of' : 'Live log of'} {shownStep.title} on {shownStep.target} {openStep ? '(click the step again to follow the running one)' : '(click a step to read its log)'}
+                </Text>
+                <ScrollArea.Autosize mah={180} type="auto">
+                  <Code block fz="xs" data-testid="wizard-step-log">
+                    {shownStep.log.length ? shownStep.log.slice(-300).map((l) => (l.stream === 'stderr' ? `! ${l.text}` : l.text)).join('\n') : shownStep.message ?? 'No output yet.'}
+                  </Code>
+                </ScrollArea.Autosize>
+              </Stack>
+            )}
             {(awaitingJoin || joinInfo) && manualJoin.length > 0 && (
               <Alert color="blue" variant="light" title="Join these nodes by hand" data-testid="wizard-join-info">
                 {joinInfoError && (
