@@ -1,76 +1,43 @@
 // The Proxmox wizard's backend through the app's core, as the wizard drives it: `lab up` on the
 // proxmox-three-nodes example (test servers, cluster "homelab" in the workspace), planCluster, apply, quorate.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createCore, type Core } from '../../main/node/core.js';
-import { MemorySecretStore } from '../../main/node/secrets/index.js';
-import { describeLab } from '../support/lab.js';
-import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js';
+import { expect, it } from 'vitest';
 import { openLab } from '../../main/node/lab/index.js';
-
-const prefix = 'cwpw';
-const timings: string[] = [];
+import { describeLab } from '../support/lab.js';
+import { useLabCore } from '../support/proxmox/lab-core.js';
 
 describeLab('Proxmox wizard backend: lab up → planCluster → apply → clusterStatus (core, lab, test servers)', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-pve-wizard-'));
-  const stateDir = fs.mkdtempSync(`/tmp/${prefix}-`);
-  const secrets = new MemorySecretStore();
-  let core: Core | undefined;
+  const lc = useLabCore('cwpw', 'Proxmox wizard backend');
+  const { stateDir, tmp, secrets, events, timings } = lc;
   let workspacePath = '';
-  const schema = coreSchema();
-  const events: unknown[] = [];
-
-  beforeAll(async () => {
-    core = createCore({
-      hostKind: 'test',
-      workspaceDir: path.join(tmp, 'workspace'),
-      lab: { stateDir, prefix },
-      proxmoxSchema: schema,
-      ssh: { secrets, sshConfigFile: null, interactive: false, engine: { acceptNewHostKeys: true, pinnedHostKeysFile: path.join(tmp, 'pinned-host-keys.json') } },
-    });
-    core.events.subscribe((name, payload) => events.push({ name, payload }));
-  });
-
-  afterAll(async () => {
-    try {
-      if ((await core?.call('lab.status', {}))?.running) await core?.call('lab.down', {});
-    } finally {
-      await core?.close();
-      fs.rmSync(stateDir, { recursive: true, force: true });
-      fs.rmSync(tmp, { recursive: true, force: true });
-      console.log(`Proxmox wizard backend:\n  ${timings.join('\n  ')}`);
-      reportCoreSchema('Proxmox wizard backend', schema);
-    }
-  }, 60_000);
 
   it('starts the example with Proxmox test servers and writes cluster homelab with its api block', async () => {
     const t0 = Date.now();
-    const up = await core!.call('lab.up', { example: 'proxmox-three-nodes', replace: true });
+    const up = await lc.core.call('lab.up', { example: 'proxmox-three-nodes', replace: true });
     timings.push(`lab.up with test servers: ${Date.now() - t0} ms`);
     expect(up).toMatchObject({ name: 'proxmox-three-nodes', hosts: 3, proxmoxTestServers: true });
     workspacePath = up.workspacePath;
-    expect((await core!.call('lab.status', {})).proxmoxTestServers).toBe(true);
+    expect((await lc.core.call('lab.status', {})).proxmoxTestServers).toBe(true);
     const text = fs.readFileSync(workspacePath, 'utf8');
     const [secret] = await secrets.list();
     expect(secret).toBeDefined();
     // The workspace names the password by id; the password itself is nowhere in the file.
     expect(text).toContain(`passwordSecret: ${secret!.id}`);
     expect(text).not.toContain(await secrets.get(secret!.id));
-    const state = await core!.call('workspace.open', { path: path.dirname(workspacePath), remember: false });
+    const state = await lc.core.call('workspace.open', { path: path.dirname(workspacePath), remember: false });
     const cluster = state.workspace?.proxmox?.clusters[0];
     expect(cluster).toMatchObject({ name: 'homelab', nodes: ['a1', 'a2', 'b1'], links: [{ link: 0, network: 'management' }, { link: 1, network: 'corosync-link1' }], api: { user: 'root@pam', passwordSecret: secret!.id } });
     expect(cluster?.api?.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
   }, 60_000);
 
   it('plans the cluster from the workspace with b1 joined by hand, applies it, and the cluster API reports it quorate with 3 nodes online', async () => {
-    const before = await core!.call('proxmox.clusterStatus', { cluster: 'homelab' });
+    const before = await lc.core.call('proxmox.clusterStatus', { cluster: 'homelab' });
     expect(before.quorate).toBe(false);
-    expect(await core!.call('proxmox.credentialCheck', { cluster: 'homelab' })).toEqual({ ok: true, kind: 'password' });
+    expect(await lc.core.call('proxmox.credentialCheck', { cluster: 'homelab' })).toEqual({ ok: true, kind: 'password' });
 
     // b1 stands for a node the app cannot reach: the plan creates and joins a2, then waits for the admin to join b1.
-    const planned = await core!.call('proxmox.planCluster', { cluster: 'homelab', manualJoin: ['b1'] });
+    const planned = await lc.core.call('proxmox.planCluster', { cluster: 'homelab', manualJoin: ['b1'] });
     expect(planned.blocking).toBe(false);
     expect(planned.tuning).toBeUndefined();
     expect(planned.plan.steps.map((s) => s.id)).toEqual(['check-a1', 'check-a2', 'create', 'join-a2', 'await-join-b1', 'quorate', 'membership-stable']);
@@ -81,9 +48,9 @@ describeLab('Proxmox wizard backend: lab up → planCluster → apply → cluste
     expect(JSON.stringify(planned)).not.toContain(password);
 
     const destructive = planned.plan.steps.filter((s) => s.destructive).map((s) => s.id);
-    if (destructive.length) await core!.call('plan.approve', { plan: planned.plan, acknowledgeDestructive: destructive });
+    if (destructive.length) await lc.core.call('plan.approve', { plan: planned.plan, acknowledgeDestructive: destructive });
     const t0 = Date.now();
-    const started = await core!.call('plan.apply', { plan: planned.plan, wait: false });
+    const started = await lc.core.call('plan.apply', { plan: planned.plan, wait: false });
     const waiting = () => events.some((e) => {
       const ev = e as { name: string; payload: { runId?: string; stepId?: string; state?: string } };
       return ev.name === 'job.stepUpdated' && ev.payload.runId === started.runId && ev.payload.stepId === 'await-join-b1' && ev.payload.state === 'started';
@@ -93,7 +60,7 @@ describeLab('Proxmox wizard backend: lab up → planCluster → apply → cluste
     const waitingAt = Date.now();
 
     // What the wizard shows: the join information and the command for b1 — no password in either.
-    const info = await core!.call('proxmox.joinInformation', { cluster: 'homelab', nodes: ['b1'] });
+    const info = await lc.core.call('proxmox.joinInformation', { cluster: 'homelab', nodes: ['b1'] });
     expect(JSON.stringify(info)).not.toContain(password);
     const decoded = JSON.parse(Buffer.from(info.joinInformation, 'base64').toString('utf8')) as { ipAddress: string; fingerprint: string; totem: { cluster_name?: string } };
     expect(decoded.totem.cluster_name).toBe('homelab');
@@ -117,7 +84,7 @@ describeLab('Proxmox wizard backend: lab up → planCluster → apply → cluste
     expect(JSON.stringify(events)).not.toContain(password);
 
     const t1 = Date.now();
-    const status = await core!.call('proxmox.clusterStatus', { cluster: 'homelab' });
+    const status = await lc.core.call('proxmox.clusterStatus', { cluster: 'homelab' });
     timings.push(`plan.apply (checks, create, join a2, b1 joined by hand after ${Date.now() - waitingAt} ms of waiting, quorum wait, stability check): ${applyMs} ms; clusterStatus: ${Date.now() - t1} ms`);
     expect(status).toMatchObject({ quorate: true, clusterName: 'homelab', totalVotes: 3, expectedVotes: 3 });
     expect(status.nodes.map((n) => [n.name, n.online]).sort()).toEqual([
@@ -128,7 +95,7 @@ describeLab('Proxmox wizard backend: lab up → planCluster → apply → cluste
   }, 150_000);
 
   it('reads every knet link up, then link0 down between the sites after a cut while the cluster stays quorate over link1', async () => {
-    const up = await core!.call('proxmox.linkStatus', { cluster: 'homelab' });
+    const up = await lc.core.call('proxmox.linkStatus', { cluster: 'homelab' });
     expect(up.unreadable).toEqual([]);
     expect(up.down).toEqual([]);
     expect(up.allUp).toBe(true);
@@ -143,7 +110,7 @@ describeLab('Proxmox wizard backend: lab up → planCluster → apply → cluste
       while (Date.now() - t0 < 25_000) {
         await new Promise((r) => setTimeout(r, 500));
         const r0 = Date.now();
-        down = await core!.call('proxmox.linkStatus', { cluster: 'homelab' });
+        down = await lc.core.call('proxmox.linkStatus', { cluster: 'homelab' });
         reads.push(Date.now() - r0);
         if (down.down.length === 2) break;
       }
@@ -159,11 +126,11 @@ describeLab('Proxmox wizard backend: lab up → planCluster → apply → cluste
       expect(down.unreadable.map((u) => u.node).filter((n) => n !== 'b1')).toEqual([]);
       expect(down.allUp).toBe(false);
       // The canvas draws from the stored facts: the same state is in the workspace's knet facts.
-      const facts = await core!.call('latency.current', {});
+      const facts = await lc.core.call('latency.current', {});
       const stored = facts.facts.knet?.find((k) => k.cluster === 'homelab');
       expect(stored?.links.filter((l) => l.link === 0 && l.connected === false).map((l) => `${l.local}>${l.peer}`)).toEqual(expect.arrayContaining(['a1>b1', 'a2>b1']));
       expect(stored?.links.filter((l) => l.link === 1 && l.local !== 'b1').every((l) => l.connected)).toBe(true);
-      const status = await core!.call('proxmox.clusterStatus', { cluster: 'homelab' });
+      const status = await lc.core.call('proxmox.clusterStatus', { cluster: 'homelab' });
       expect(status).toMatchObject({ quorate: true, totalVotes: 3 });
     } finally {
       await lab.restore('a', 'b', { network: 0 });
@@ -171,9 +138,9 @@ describeLab('Proxmox wizard backend: lab up → planCluster → apply → cluste
   }, 60_000);
 
   it('stops the test servers with the lab', async () => {
-    const down = await core!.call('lab.down', {});
+    const down = await lc.core.call('lab.down', {});
     expect(down.namespaces).toBeGreaterThan(0);
-    const status = await core!.call('lab.status', {});
+    const status = await lc.core.call('lab.status', {});
     expect(status.running).toBe(false);
     expect(status.proxmoxTestServers).toBe(false);
     expect(await secrets.list()).toEqual([]);

@@ -1,70 +1,38 @@
 // The wizard's backend on a two-node lab with a QDevice at a third site: lab.up writes the cluster with its
 // QDevice host, the plan checks qnetd is reachable, sets it up with real corosync-qnetd/-qdevice, and the cluster
 // keeps quorum when one of its two nodes stops — read through the API and corosync-quorumtool, as the wizard does.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createCore, type Core } from '../../main/node/core.js';
+import { expect, it } from 'vitest';
 import { openLab } from '../../main/node/lab/index.js';
-import { MemorySecretStore } from '../../main/node/secrets/index.js';
-import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js';
 import { describeLab } from '../support/lab.js';
-
-const prefix = 'cwpd';
-const timings: string[] = [];
+import { useLabCore } from '../support/proxmox/lab-core.js';
 
 describeLab('Proxmox wizard backend with a QDevice: two nodes, qnetd at a third site, one node stopped', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-pve-qdevice-wizard-'));
-  const stateDir = fs.mkdtempSync(`/tmp/${prefix}-`);
-  const secrets = new MemorySecretStore();
-  let core: Core | undefined;
-  const schema = coreSchema();
-
-  beforeAll(() => {
-    core = createCore({
-      hostKind: 'test',
-      workspaceDir: path.join(tmp, 'workspace'),
-      lab: { stateDir, prefix },
-      proxmoxSchema: schema,
-      ssh: { secrets, sshConfigFile: null, interactive: false, engine: { acceptNewHostKeys: true, pinnedHostKeysFile: path.join(tmp, 'pinned-host-keys.json') } },
-    });
-  });
-
-  afterAll(async () => {
-    try {
-      if ((await core?.call('lab.status', {}))?.running) await core?.call('lab.down', {});
-    } finally {
-      await core?.close();
-      fs.rmSync(stateDir, { recursive: true, force: true });
-      fs.rmSync(tmp, { recursive: true, force: true });
-      console.log(`Proxmox wizard with a QDevice:\n  ${timings.join('\n  ')}`);
-      reportCoreSchema('Proxmox wizard with a QDevice', schema);
-    }
-  }, 60_000);
+  const lc = useLabCore('cwpd', 'Proxmox wizard with a QDevice');
+  const { stateDir, timings } = lc;
 
   it('starts the example: cluster homelab of a1 and b1 with q1 as its QDevice (qnetd running there)', async () => {
-    const up = await core!.call('lab.up', { example: 'proxmox-two-nodes-qdevice', replace: true });
+    const up = await lc.core.call('lab.up', { example: 'proxmox-two-nodes-qdevice', replace: true });
     expect(up).toMatchObject({ hosts: 3, proxmoxTestServers: true });
-    const state = await core!.call('workspace.open', { path: path.dirname(up.workspacePath), remember: false });
+    const state = await lc.core.call('workspace.open', { path: path.dirname(up.workspacePath), remember: false });
     expect(state.workspace?.proxmox?.clusters[0]).toMatchObject({ name: 'homelab', nodes: ['a1', 'b1'], qdevice: { host: 'q1' } });
     const qnetd = await openLab(stateDir).exec('q1', ['corosync-qnetd-tool', '-s']);
     expect(qnetd.code, qnetd.stderr).toBe(0);
   }, 90_000);
 
   it('plans and applies the cluster with the QDevice; three votes, the QDevice flag from corosync-quorumtool', async () => {
-    const planned = await core!.call('proxmox.planCluster', { cluster: 'homelab' });
+    const planned = await lc.core.call('proxmox.planCluster', { cluster: 'homelab' });
     expect(planned.blocking, JSON.stringify(planned.findings.filter((f) => f.severity === 'error'))).toBe(false);
     expect(planned.plan.steps.map((s) => s.id)).toEqual(['check-a1', 'check-b1', 'create', 'join-b1', 'quorate', 'membership-stable', 'qdevice', 'qdevice-vote']);
     expect(JSON.stringify(planned.plan.steps.find((s) => s.id === 'check-b1')?.action)).toContain('/5403');
     expect(planned.notes.some((n) => /Set up the QDevice on q1/.test(n))).toBe(true);
     const destructive = planned.plan.steps.filter((s) => s.destructive).map((s) => s.id);
-    if (destructive.length) await core!.call('plan.approve', { plan: planned.plan, acknowledgeDestructive: destructive });
+    if (destructive.length) await lc.core.call('plan.approve', { plan: planned.plan, acknowledgeDestructive: destructive });
     const t0 = Date.now();
-    const applied = await core!.call('plan.apply', { plan: planned.plan, wait: true });
+    const applied = await lc.core.call('plan.apply', { plan: planned.plan, wait: true });
     expect(applied.result?.status, JSON.stringify(applied.result?.failure)).toBe('succeeded');
     timings.push(`plan.apply (checks, create, join, quorum, QDevice setup and vote): ${Date.now() - t0} ms`);
-    const status = await core!.call('proxmox.clusterStatus', { cluster: 'homelab' });
+    const status = await lc.core.call('proxmox.clusterStatus', { cluster: 'homelab' });
     expect(status).toMatchObject({ quorate: true, totalVotes: 3, expectedVotes: 3, quorum: 2, qdevice: true, votesFrom: 'corosync-quorumtool on a1' });
   }, 240_000);
 
@@ -72,14 +40,14 @@ describeLab('Proxmox wizard backend with a QDevice: two nodes, qnetd at a third 
     const lab = openLab(stateDir);
     await lab.execOk('b1', ['systemctl', 'stop', 'corosync-qdevice', 'corosync'], { timeoutMs: 30_000 });
     const t0 = Date.now();
-    let status = await core!.call('proxmox.clusterStatus', { cluster: 'homelab' });
+    let status = await lc.core.call('proxmox.clusterStatus', { cluster: 'homelab' });
     while (Date.now() - t0 < 30_000 && status.nodes.find((n) => n.name === 'b1')?.online !== false) {
       await new Promise((r) => setTimeout(r, 500));
-      status = await core!.call('proxmox.clusterStatus', { cluster: 'homelab' });
+      status = await lc.core.call('proxmox.clusterStatus', { cluster: 'homelab' });
     }
     // Past token + consensus once more, so a quorum loss would show.
     await new Promise((r) => setTimeout(r, 3_000));
-    status = await core!.call('proxmox.clusterStatus', { cluster: 'homelab' });
+    status = await lc.core.call('proxmox.clusterStatus', { cluster: 'homelab' });
     timings.push(`b1 stopped → seen offline and a1 still quorate after ${Date.now() - t0} ms`);
     expect(status.nodes.find((n) => n.name === 'b1')?.online).toBe(false);
     expect(status).toMatchObject({ quorate: true, totalVotes: 2, expectedVotes: 3, qdevice: true });

@@ -1,65 +1,23 @@
 // Drag-to-migrate in Chromium against a Proxmox cluster on the lab (test servers validated against
 // the official schema, real corosync underneath): the canvas shows the VMs the cluster reports,
 // dragging one onto another node opens the precheck dialog, confirming moves it, the canvas updates.
-import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { MemorySecretStore } from '../../main/node/secrets/index.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { expect, it } from 'vitest';
+import { screenshotPath } from '../support/browser.js';
 import { describeLab, useLab } from '../support/lab.js';
+import { dragVm, useProxmoxBrowserApp } from '../support/proxmox/browser-app.js';
 import { pveInventoryLabSpec, startPveInventoryLab } from '../support/proxmox/inventory-lab.js';
-import { startTestHost, type TestHost } from '../support/web-host.js';
-import type { Page } from 'playwright-core';
 
 describeLab('drag-to-migrate on the canvas (Proxmox test cluster on the lab)', () => {
   const handle = useLab(pveInventoryLabSpec, 'cwum');
-  let pveLab: Awaited<ReturnType<typeof startPveInventoryLab>> | undefined;
-  let t: TestHost;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-ui-migrate-'));
-  const previousHome = process.env.CLUSTERWRIGHT_HOME;
-
-  const appSchema = coreSchema();
-
-  beforeAll(async () => {
-    process.env.CLUSTERWRIGHT_HOME = home;
-    pveLab = await startPveInventoryLab(handle.lab, { migrationTimeScale: 0.05 });
-    t = await startTestHost({
-      staticDir: path.resolve('dist/renderer'),
-      core: { nodeCommands: 'local', proxmoxSchema: appSchema, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null } },
-    });
-    const { id } = await t.core.call('secrets.put', { label: 'root@pam on the test cluster', kind: 'password', value: pveLab.passwordSecretValue });
-    fs.writeFileSync(path.join(t.core.options.workspaceDir, 'clusterwright.yaml'), pveLab.workspaceText(id));
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    reportCoreSchema('Drag-to-migrate in Chromium', appSchema);
-    await pveLab?.stop();
-    fs.rmSync(home, { recursive: true, force: true });
-    if (previousHome === undefined) delete process.env.CLUSTERWRIGHT_HOME;
-    else process.env.CLUSTERWRIGHT_HOME = previousHome;
-  }, 60_000);
-
-  async function dragVm(page: Page, vm: string, to: string, expected: 'cw-drop-ok' | 'cw-drop-no' = 'cw-drop-ok') {
-    const chip = (await page.getByTestId(`vm-${vm}`).boundingBox())!;
-    const target = (await page.getByTestId(`node-${to}`).boundingBox())!;
-    await page.mouse.move(chip.x + chip.width / 2, chip.y + chip.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(chip.x + 30, chip.y + 10, { steps: 4 });
-    await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 8 });
-    // The precheck lights the valid targets while the VM is held.
-    await page.waitForFunction(([node, cls]) => document.querySelector(`g[data-node-id="${node}"]`)?.classList.contains(cls!), [to, expected] as const, { timeout: 10_000 });
-    await page.screenshot({ path: screenshotPath(`migrate-drag-${vm}`) });
-    await page.mouse.up();
-  }
+  const app = useProxmoxBrowserApp('Drag-to-migrate in Chromium', async (core) => {
+    const pveLab = await startPveInventoryLab(handle.lab, { migrationTimeScale: 0.05 });
+    const { id } = await core.call('secrets.put', { label: 'root@pam on the test cluster', kind: 'password', value: pveLab.passwordSecretValue });
+    return { workspaceText: pveLab.workspaceText(id), stop: () => pveLab.stop() };
+  });
 
   it('shows the VMs the cluster reports and moves one by dragging it onto another node', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(t.host.url);
+    const page = await app.browser.context.newPage();
+    await page.goto(app.host.host.url);
     await page.getByTestId('vm-db').waitFor({ timeout: 30_000 });
     await page.getByTestId('vm-cache').waitFor();
     const onNode = (vm: string) => page.evaluate((name) => document.querySelector(`[data-testid="vm-${name}"]`)?.closest('g[data-node-id]')?.getAttribute('data-node-id'), vm);

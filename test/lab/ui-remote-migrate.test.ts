@@ -1,61 +1,23 @@
 // Drag-to-migrate across clusters in Chromium: a VM of Proxmox cluster "east" dropped onto a node of "west"
 // opens the dialog as a cross-cluster move, blocked until storage and bridge maps are chosen; then it moves.
 // Set CW_RENDERER_DIR to test a renderer built elsewhere (default: dist/renderer from `npm run build`).
-import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { MemorySecretStore } from '../../main/node/secrets/index.js';
-import { launchBrowser, screenshotPath } from '../support/browser.js';
+import { screenshotPath } from '../support/browser.js';
 import { describeLab, useLab } from '../support/lab.js';
+import { dragVm, useProxmoxBrowserApp } from '../support/proxmox/browser-app.js';
 import { remoteMigrateLabSpec, startRemoteMigrateLab, westTokenId, type RemoteMigrateLab } from '../support/proxmox/remote-migrate-lab.js';
-import { startTestHost, type TestHost } from '../support/web-host.js';
 
 describeLab('drag-to-migrate across Proxmox clusters on the canvas (two test clusters on the lab)', () => {
   const handle = useLab(remoteMigrateLabSpec, 'cwrn');
   let rm: RemoteMigrateLab | undefined;
-  let t: TestHost | undefined;
-  let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-ui-remote-migrate-'));
-  const previousHome = process.env.CLUSTERWRIGHT_HOME;
-
-  const appSchema = coreSchema();
-
-  beforeAll(async () => {
-    process.env.CLUSTERWRIGHT_HOME = home;
+  const app = useProxmoxBrowserApp('Cross-cluster drag in Chromium', async (core) => {
     rm = await startRemoteMigrateLab(handle.lab);
-    t = await startTestHost({
-      staticDir: path.resolve(process.env.CW_RENDERER_DIR ?? 'dist/renderer'),
-      core: { nodeCommands: 'local', proxmoxSchema: appSchema, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null } },
-    });
-    const east = await t.core.call('secrets.put', { label: 'root@pam on east', kind: 'password', value: rm.rootPassword });
-    const token = await t.core.call('secrets.put', { label: `${westTokenId} on west`, kind: 'token', value: rm.tokenSecret });
-    fs.writeFileSync(path.join(t.core.options.workspaceDir, 'clusterwright.yaml'), rm.workspaceText({ eastPassword: east.id, westToken: token.id }));
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-    reportCoreSchema('Cross-cluster drag in Chromium', appSchema);
-    await rm?.stop();
-    fs.rmSync(home, { recursive: true, force: true });
-    if (previousHome === undefined) delete process.env.CLUSTERWRIGHT_HOME;
-    else process.env.CLUSTERWRIGHT_HOME = previousHome;
-  }, 60_000);
-
-  async function dragVm(page: Page, vm: string, to: string) {
-    const chip = (await page.getByTestId(`vm-${vm}`).boundingBox())!;
-    const target = (await page.getByTestId(`node-${to}`).boundingBox())!;
-    await page.mouse.move(chip.x + chip.width / 2, chip.y + chip.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(chip.x + 30, chip.y + 10, { steps: 4 });
-    await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 8 });
-    // Without maps the other cluster's node is not yet a valid drop: it is dimmed while the VM is held.
-    await page.waitForFunction((node) => document.querySelector(`g[data-node-id="${node}"]`)?.classList.contains('cw-drop-no'), to, { timeout: 10_000 });
-    await page.mouse.up();
-  }
+    const east = await core.call('secrets.put', { label: 'root@pam on east', kind: 'password', value: rm.rootPassword });
+    const token = await core.call('secrets.put', { label: `${westTokenId} on west`, kind: 'token', value: rm.tokenSecret });
+    const lab = rm;
+    return { workspaceText: rm.workspaceText({ eastPassword: east.id, westToken: token.id }), stop: () => lab.stop() };
+  });
 
   async function choose(page: Page, testId: string, option: string) {
     await page.getByTestId(testId).click();
@@ -63,10 +25,10 @@ describeLab('drag-to-migrate across Proxmox clusters on the canvas (two test clu
   }
 
   it('offers the maps for a node of another cluster, moves the VM there, and shows the kept source', async () => {
-    const page = await browser!.context.newPage();
-    await page.goto(t!.host.url);
+    const page = await app.browser.context.newPage();
+    await page.goto(app.host.host.url);
     await page.getByTestId('vm-db').waitFor({ timeout: 30_000 });
-    await dragVm(page, 'db', 'b1');
+    await dragVm(page, 'db', 'b1', 'cw-drop-no');
     await page.getByTestId('migration-remote').waitFor();
     expect(await page.getByTestId('migration-dialog').textContent()).toMatch(/Cross-cluster move/);
     expect(await page.getByTestId('migration-verdict').textContent()).toBe('blocked');

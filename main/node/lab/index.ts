@@ -9,7 +9,7 @@ export { labSpecSchema, linkFrom, loadLabSpec, normalizeLabSpec } from './spec.j
 export type { LabHostSpec, LabLinkSpec, LabSiteSpec, LabSpec } from './spec.js';
 export { readLabState } from './state.js';
 export type { HostKey, LabStateFile, LinkNetworkState, LinkState } from './state.js';
-export { preflight, requiredPrograms, run } from './system.js';
+export { preflight, requiredPrograms, run, tcpOpen } from './system.js';
 export type { RunResult } from './system.js';
 export { describeLabWorkspace, labWorkspaceModel, labWorkspaceText, siteKindFor } from './workspace.js';
 export type { LabWorkspaceDescription, SiteKind } from './workspace.js';

@@ -2,7 +2,6 @@
 // sites joined by vde2 links (vde_switch + wirefilter) whose delay, jitter, loss and bandwidth change live.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { CwError } from '../../common/errors.js';
 import { etcHosts, initScript, privateDirs, readyMarker, sshdConfig, systemctlStandIn } from './host-files.js';
@@ -19,6 +18,7 @@ import {
   readCmdline,
   run,
   runOk,
+  tcpOpen,
   waitFor,
   type RecordedProcess,
   type RunResult,
@@ -579,18 +579,6 @@ async function startDaemon(argv: string[], pidFile: string, role: string, what: 
   return { pid, cmdline, role };
 }
 
-function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: timeoutMs });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
-}
 
 /**
  * Builds and starts a lab: removes leftovers of a crashed run with the same prefix or state directory,

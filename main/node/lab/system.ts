@@ -1,4 +1,5 @@
 // Running programs with bounded time, the lab's preflight (root, Linux, Debian packages) and process bookkeeping.
+import net from 'node:net';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -213,4 +214,18 @@ export async function inParallel<T>(items: readonly T[], limit: number, task: (i
   });
   await Promise.all(workers);
   if (errors.length) throw errors[0];
+}
+
+/** Whether a TCP connection to host:port opens within the timeout (the socket is closed again at once). */
+export function tcpOpen(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
 }

@@ -2,12 +2,11 @@
 // exits (the hidden verb `lab pve-serve --state DIR`), and the CLI's side of it: start and wait for ready, report, stop.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { CwError } from '../../../../common/errors.js';
 import { openLab, type Lab } from '../../../lab/index.js';
 import { readLabState, writeLabState, type LabProxmoxState } from '../../../lab/state.js';
-import { isRunning, killRecorded, readCmdline, waitFor } from '../../../lab/system.js';
+import { isRunning, killRecorded, readCmdline, tcpOpen, waitFor } from '../../../lab/system.js';
 import type { SecretStore } from '../../../secrets/store.js';
 import { isLabPveWorkDir, startLabProxmoxCluster, type LabPveEndpoint } from './lab-cluster.js';
 
@@ -197,18 +196,10 @@ export interface LabPveStatus {
   logTail?: string;
 }
 
-function tcpOpen(endpoint: string, timeoutMs = 1_000): Promise<boolean> {
+/** Whether a server's `host:port` endpoint accepts a TCP connection. */
+function answers(endpoint: string, timeoutMs = 1_000): Promise<boolean> {
   const at = endpoint.lastIndexOf(':');
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: endpoint.slice(0, at), port: Number(endpoint.slice(at + 1)), timeout: timeoutMs });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('timeout', () => done(false));
-    socket.once('error', () => done(false));
-  });
+  return tcpOpen(endpoint.slice(0, at), Number(endpoint.slice(at + 1)), timeoutMs);
 }
 
 /** Whether the lab's background process still runs and which of its servers accept connections; undefined when it has none. */
@@ -216,7 +207,7 @@ export async function labPveDaemonStatus(stateDir: string): Promise<LabPveStatus
   const record = readLabState(stateDir)?.proxmox;
   if (!record) return undefined;
   const running = readCmdline(record.process.pid) === record.process.cmdline && isRunning(record.process.pid);
-  const servers = await Promise.all(record.servers.map(async (s) => ({ ...s, answers: running && (await tcpOpen(s.endpoint)) })));
+  const servers = await Promise.all(record.servers.map(async (s) => ({ ...s, answers: running && (await answers(s.endpoint)) })));
   const tail = running ? '' : logTail(record.logFile);
   return { running, pid: record.process.pid, logFile: record.logFile, passwordSecret: record.passwordSecret, secretStore: record.secretStore, servers, ...(tail ? { logTail: tail } : {}) };
 }
