@@ -76,8 +76,6 @@ describeLab('Proxmox VE over a ≈30 ms WAN: refused by default, quorate with co
       fingerprint: pve!.servers.a1!.certificateFingerprint,
       rootPasswordSecret: 'pve-root',
       totem: tuning!.totem,
-      // The lab keeps /etc/pve in the test servers' pmxcfs directory.
-      etcPveDir: path.join(workDir, 'pmxcfs', 'cluster-stretch'),
     });
     expect(plan.steps.map((s) => s.id)).toContain('wan-tuning');
     const result = await runner!.apply(plan);

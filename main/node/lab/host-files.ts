@@ -5,6 +5,12 @@ import type { LabPlan, PlannedHost } from './plan.js';
 /** Directories each host gets a private copy of (bind-mounted from the state directory). */
 export const privateDirs = ['etc/corosync', 'var/lib/corosync', 'var/log/corosync', 'etc/ssh', 'run', 'root', 'tmp'] as const;
 
+/**
+ * Where a host's /etc/pve points: /etc is overlaid per host (the build machine has no /etc/pve to bind over),
+ * with /etc/pve a link into the host's private /run that the Proxmox test server aims at its simulated pmxcfs.
+ */
+export const etcPveLinkTarget = '/run/cw-pve';
+
 /** Marker the init script writes once the host's mounts are in place. */
 export const readyMarker = 'cw-lab-ready';
 
@@ -23,6 +29,8 @@ export function initScript(host: PlannedHost, hostDir: string, binDir: string): 
     '#!/bin/bash',
     `# Clusterwright lab host ${host.name}: PID 1 of its PID namespace.`,
     'set -eu',
+    // A private layer over /etc holding only /etc/pve (a link); without overlayfs the host simply has no /etc/pve.
+    `if mount -t overlay cw-etc -o ${q(`lowerdir=/etc,upperdir=${hostDir}/etc-upper,workdir=${hostDir}/etc-work`)} /etc; then :; else echo 'overlayfs unavailable: no /etc/pve on this host' >&2; fi`,
     `mount --bind ${q(`${fs}/etc/hosts`)} /etc/hosts`,
     `mount --bind ${q(`${fs}/etc/hostname`)} /etc/hostname`,
     `mount --bind ${q(binDir)} /usr/local/sbin`,

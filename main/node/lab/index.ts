@@ -14,3 +14,4 @@ export type { RunResult } from './system.js';
 export { describeLabWorkspace, labWorkspaceModel, labWorkspaceText, siteKindFor } from './workspace.js';
 export type { LabWorkspaceDescription, SiteKind } from './workspace.js';
 export { defaultLabStateDir } from './paths.js';
+export { etcPveLinkTarget } from './host-files.js';

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CwError } from '../../common/errors.js';
-import { etcHosts, initScript, privateDirs, readyMarker, sshdConfig, systemctlStandIn } from './host-files.js';
+import { etcHosts, etcPveLinkTarget, initScript, privateDirs, readyMarker, sshdConfig, systemctlStandIn } from './host-files.js';
 import { findLink, labNetworks, maxSlots, planLab, slotRanges, type LabPlan, type NetworkIndex, type PlannedHost } from './plan.js';
 import { describeLink, wirefilterCommands, type LinkParams, type PresetName } from './presets.js';
 import { linkFrom, type LabSpec } from './spec.js';
@@ -774,6 +774,10 @@ async function createHost(plan: LabPlan, state: LabStateFile, lab: Lab, host: Pl
   fs.mkdirSync(path.join(etcSsh, 'sshd_config.d'));
   fs.writeFileSync(path.join(etcSsh, 'sshd_config'), sshdConfig(host));
   const hostKey = await generateHostKey(path.join(etcSsh, 'ssh_host_ed25519_key'), host.name);
+  // The per-host layer over /etc (see initScript): only /etc/pve, a link into the host's private /run.
+  fs.mkdirSync(path.join(hostDir, 'etc-upper'), { recursive: true });
+  fs.mkdirSync(path.join(hostDir, 'etc-work'), { recursive: true });
+  fs.symlinkSync(etcPveLinkTarget, path.join(hostDir, 'etc-upper', 'pve'));
   const initFile = path.join(hostDir, 'init.sh');
   fs.writeFileSync(initFile, initScript(host, hostDir, path.join(plan.stateDir, 'bin')), { mode: 0o755 });
 

@@ -86,7 +86,7 @@ export function tuneTotem(m: LinkMeasurement, nodes: number, tokenCoefficientMs:
   const retransmitNeeded = 2 * rotation;
   const tokenNeeded = ceilTo(retransmitNeeded * (corosyncDefaults.retransmitsBeforeLoss + 0.2), 100);
   reasoning.push(
-    `Corosync retransmits a token every token ÷ ${corosyncDefaults.retransmitsBeforeLoss + 0.2} ms and declares it lost after ${corosyncDefaults.retransmitsBeforeLoss} tries; a retransmit should wait for two rotations (${fmt(retransmitNeeded)} ms), so the token must be at least ${tokenNeeded} ms.`,
+    `Corosync retransmits a token every (token ÷ ${corosyncDefaults.retransmitsBeforeLoss + 0.2}) ms and declares it lost after ${corosyncDefaults.retransmitsBeforeLoss} tries; a retransmit should wait for two rotations (${fmt(retransmitNeeded)} ms), so the token must be at least ${tokenNeeded} ms.`,
   );
   const token = Math.max(corosyncDefaults.tokenMs, tokenNeeded);
   const tuned: TotemTuning['totem'] = {};

@@ -28,8 +28,6 @@ export interface ProxmoxClusterPlanInput {
   tokenCoefficient?: number;
   /** Totem keys from the WAN tuning (token, consensus, join…); written before any node joins. */
   totem?: Record<string, number>;
-  /** Where /etc/pve is on the first node (the lab keeps it elsewhere). */
-  etcPveDir?: string;
   /** A corosync-qnetd host at a third site, for an even node count (the first node needs SSH to it as root). */
   qdevice?: { address: string };
   /** Cluster-wide migration network (datacenter.cfg `migration: type=secure,network=CIDR`). */
@@ -154,7 +152,7 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
 
   // 3. WAN tuning before anyone joins, so every joiner receives the tuned configuration.
   if (input.totem && Object.keys(input.totem).length) {
-    const file = `${input.etcPveDir ?? '/etc/pve'}/corosync.conf`;
+    const file = '/etc/pve/corosync.conf';
     steps.push({
       id: 'wan-tuning',
       title: `Write totem ${Object.entries(input.totem).map(([k, v]) => `${k}: ${v}`).join(', ')}`,

@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Lab } from '../../../lab/index.js';
+import { etcPveLinkTarget, type Lab } from '../../../lab/index.js';
 import type { PveApiSchema } from '../api-schema.js';
 import { PveClient } from '../client.js';
 import type { HostRunner } from './host.js';
@@ -67,6 +67,7 @@ export async function startLabPve(lab: Lab, hosts: string[], options: { schema: 
       syncIntervalMs: 300,
       migrationTimeScale: options.migrationTimeScale ?? 1,
       linkMbit: options.linkMbit ?? 1000,
+      etcPveLink: etcPveLinkTarget,
     });
     try {
       await server.start();

@@ -65,6 +65,8 @@ export interface PveTestServerOptions {
   syncIntervalMs?: number;
   /** How corosync is started on the node: the lab's `systemctl` stand-in, or directly (sandboxes). */
   serviceManager?: 'systemctl' | 'direct';
+  /** A link inside the node that /etc/pve resolves through (lab hosts): kept pointing at the node's current pmxcfs directory. */
+  etcPveLink?: string;
 }
 
 export interface SchemaViolation {
@@ -154,8 +156,16 @@ export class PveTestServer {
     return new PmxcfsDir(path.join(this.options.pmxcfsRoot, name));
   }
 
-  private setPmxcfs(name: string): void {
+  private async setPmxcfs(name: string): Promise<void> {
     fs.writeFileSync(path.join(this.options.stateDir, 'pmxcfs-dir'), `${name}\n`);
+    await this.linkEtcPve();
+  }
+
+  /** Points the node's /etc/pve (through its link) at the pmxcfs directory it sees now, so plans can edit /etc/pve as on Proxmox. */
+  private async linkEtcPve(): Promise<void> {
+    if (!this.options.etcPveLink) return;
+    const res = await this.options.runner.run(['ln', '-sfn', this.pmxcfs.dir, this.options.etcPveLink], { timeoutMs: 10_000 });
+    if (res.code !== 0) throw new CwError('REMOTE_FAILED', `Could not point /etc/pve on ${this.options.runner.label} at ${this.pmxcfs.dir}: ${res.stderr.trim()}`);
   }
 
   async start(): Promise<void> {
@@ -181,6 +191,7 @@ export class PveTestServer {
     });
     cfs.writeJson(`nodes/${this.nodeName}/cw-endpoint.json`, { host: this.options.listenHost, port: this.port, address: this.options.nodeAddress });
     await this.writePveshConfig();
+    await this.linkEtcPve();
     this.syncTimer = setInterval(() => void this.syncCorosyncConf(), this.options.syncIntervalMs ?? 1000);
   }
 
@@ -648,7 +659,7 @@ export class PveTestServer {
       });
       log('Writing corosync config to /etc/pve/corosync.conf');
       fs.renameSync(this.pmxcfs.dir, target);
-      this.setPmxcfs(`cluster-${name}`);
+      await this.setPmxcfs(`cluster-${name}`);
       await this.writeClusterConf(conf);
       log('Restart corosync and cluster filesystem');
       await this.corosync.stop();
@@ -733,7 +744,7 @@ export class PveTestServer {
       this.lastSyncedVersion = configVersion(conf);
       log('stopping pve-cluster service');
       const own = this.pmxcfs;
-      this.setPmxcfs(`cluster-${name}`);
+      await this.setPmxcfs(`cluster-${name}`);
       fs.rmSync(own.dir, { recursive: true, force: true });
       await this.corosync.start();
       log('waiting for quorum...');
