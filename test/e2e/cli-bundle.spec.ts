@@ -14,7 +14,11 @@ const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-cli-bundle-'));
 const workspaceFile = path.join(home, 'clusterwright.yaml');
 
 function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, ['bin/clusterwright.mjs', ...args], { env: { ...process.env, CLUSTERWRIGHT_HOME: home }, encoding: 'utf8', timeout: 60_000 });
+  return cliWith({}, undefined, ...args);
+}
+
+function cliWith(env: Record<string, string>, input: string | undefined, ...args: string[]) {
+  const run = spawnSync(process.execPath, ['bin/clusterwright.mjs', ...args], { env: { ...process.env, CLUSTERWRIGHT_HOME: home, ...env }, encoding: 'utf8', timeout: 60_000, ...(input !== undefined ? { input } : {}) });
   return { code: run.status, out: run.stdout, err: run.stderr };
 }
 
@@ -53,5 +57,24 @@ describe('the bundled clusterwright CLI', () => {
     const info = cli('info', '--json');
     expect(info.code).toBe(0);
     expect(JSON.parse(info.out)).toMatchObject({ name: 'Clusterwright', hostKind: 'cli' });
+  });
+
+  it('secrets: put reads the value from stdin (never argv), list shows labels only, delete removes it; no passphrase → refused', () => {
+    const env = { CLUSTERWRIGHT_SECRETS_PASSPHRASE: 'bundle test passphrase' };
+    expect(cliWith({ CLUSTERWRIGHT_SECRETS_PASSPHRASE: '' }, undefined, 'secrets', 'list').err).toMatch(/set CLUSTERWRIGHT_SECRETS_PASSPHRASE/);
+    expect(cliWith(env, '', 'secrets', 'put', '--label', 'root@pam on homelab', 'hunter2').code).not.toBe(0);
+    const put = cliWith(env, 'pve-root-secret\n', 'secrets', 'put', '--label', 'root@pam on homelab');
+    expect(put.code, put.err).toBe(0);
+    const id = put.out.trim();
+    expect(id).toMatch(/\S+/);
+    const list = cliWith(env, undefined, 'secrets', 'list');
+    expect(list.out).toContain(id);
+    expect(list.out).toContain('root@pam on homelab');
+    expect(list.out + list.err + put.out + put.err).not.toContain('pve-root-secret');
+    // Sealed on disk: the value is nowhere in the data folder in clear.
+    const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    expect(files(home).filter((f) => fs.readFileSync(f).includes('pve-root-secret'))).toEqual([]);
+    expect(cliWith(env, undefined, 'secrets', 'delete', id).code).toBe(0);
+    expect(cliWith(env, undefined, 'secrets', 'delete', id).err).toMatch(/There is no secret/);
   });
 });

@@ -195,7 +195,12 @@ describeLab('Proxmox cross-cluster move (remote_migrate) through the core (two l
   });
 
   it('moves the stopped cache offline with delete, and the source is gone from east', async () => {
-    const result = await call(core!.call('vm.migrate', { vm: 'proxmox:east:102', target: 'b1', online: false, storageMap: { 'local-lvm': 'local' }, bridgeMap: { vmbr0: 'vmbr0' }, deleteSource: true }));
+    const move = { vm: 'proxmox:east:102', target: 'b1', online: false, storageMap: { 'local-lvm': 'local' }, bridgeMap: { vmbr0: 'vmbr0' }, deleteSource: true };
+    // Destroying the source needs the VM's name as explicit approval: without it nothing starts.
+    await expect(core!.call('vm.migrate', move)).rejects.toThrow(/destroys VM cache and its disks on cluster 'east'. Confirm it by giving the VM's name \(cache\)/);
+    await expect(core!.call('vm.migrate', { ...move, confirmDeleteSource: 'db' })).rejects.toThrow(/Confirm it/);
+    expect((await call(core!.call('inventory.list', {}))).vms.some((v) => v.id === 'proxmox:east:102')).toBe(true);
+    const result = await call(core!.call('vm.migrate', { ...move, confirmDeleteSource: 'cache' }));
     expect(result).toMatchObject({ status: 'succeeded', to: 'b1' });
     expect(result.message).toMatch(/as VMID 102 in [\d.]+ s; the source VM was removed\.$/);
     expect(jobLog(result.runId).some((l) => /removed source VM 102/.test(l))).toBe(true);

@@ -33,8 +33,30 @@ describeLab('Proxmox wizard backend with a QDevice: two nodes, qnetd at a third 
     expect(applied.result?.status, JSON.stringify(applied.result?.failure)).toBe('succeeded');
     timings.push(`plan.apply (checks, create, join, quorum, QDevice setup and vote): ${Date.now() - t0} ms`);
     const status = await lc.core.call('proxmox.clusterStatus', { cluster: 'homelab' });
-    expect(status).toMatchObject({ quorate: true, totalVotes: 3, expectedVotes: 3, quorum: 2, qdevice: true, votesFrom: 'corosync-quorumtool on a1' });
+    const raw = (await openLab(stateDir).exec('a1', ['corosync-quorumtool', '-s'])).stdout;
+    expect(status, raw).toMatchObject({ quorate: true, totalVotes: 3, expectedVotes: 3, quorum: 2, qdevice: true, votesFrom: 'corosync-quorumtool on a1' });
   }, 240_000);
+
+  it('reports the QDevice not voting while qnetd is down (both nodes keep quorum), and voting again once it is back', async () => {
+    const lab = openLab(stateDir);
+    const waitQdevice = async (want: boolean) => {
+      const t0 = Date.now();
+      let status = await lc.core.call('proxmox.clusterStatus', { cluster: 'homelab' });
+      while (status.qdevice !== want && Date.now() - t0 < 45_000) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        status = await lc.core.call('proxmox.clusterStatus', { cluster: 'homelab' });
+      }
+      return { status, ms: Date.now() - t0 };
+    };
+    await lab.execOk('q1', ['systemctl', 'stop', 'corosync-qnetd'], { timeoutMs: 30_000 });
+    const lost = await waitQdevice(false);
+    timings.push(`qnetd stopped → QDevice reported not voting after ${lost.ms} ms`);
+    expect(lost.status).toMatchObject({ quorate: true, qdevice: false, totalVotes: 2, expectedVotes: 3 });
+    await lab.execOk('q1', ['systemctl', 'start', 'corosync-qnetd'], { timeoutMs: 30_000 });
+    const back = await waitQdevice(true);
+    timings.push(`qnetd started → QDevice voting again after ${back.ms} ms`);
+    expect(back.status).toMatchObject({ quorate: true, qdevice: true, totalVotes: 3 });
+  }, 120_000);
 
   it('keeps a1 quorate with the QDevice vote when b1 stops', async () => {
     const lab = openLab(stateDir);

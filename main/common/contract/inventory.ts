@@ -109,6 +109,8 @@ export const inventoryMethods = {
         targetVmid: vmidSchema.optional(),
         /** Cross-cluster only: remove the source VM after a successful move (default: keep it stopped and locked). */
         deleteSource: z.boolean().optional(),
+        /** With deleteSource: the VM's name, typed by the admin — destroying the source is approved explicitly. */
+        confirmDeleteSource: z.string().optional(),
       })
       .strict(),
     migrationResultSchema,

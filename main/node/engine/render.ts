@@ -15,7 +15,7 @@ export class EnvSecretResolver implements SecretResolver {
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
   async get(id: string): Promise<string> {
     const value = this.env[secretEnvName(id)];
-    if (value === undefined) throw new CwError('NOT_FOUND', `Secret "${id}" is not set: export ${secretEnvName(id)} or store it under Settings → Secrets.`, { id });
+    if (value === undefined) throw new CwError('NOT_FOUND', `Secret "${id}" is not set: export ${secretEnvName(id)} or store it with \`clusterwright secrets put --label …\` (the value on stdin).`, { id });
     return value;
   }
 }

@@ -37,5 +37,5 @@ export interface SecretCipher {
 }
 
 export function secretNotFound(id: string): CwError {
-  return new CwError('NOT_FOUND', `No secret with id "${id}" is stored: it may have been deleted; store it again under Settings → Secrets.`, { id });
+  return new CwError('NOT_FOUND', `No secret with id "${id}" is stored: it may have been deleted; store it again (\`clusterwright secrets put\`, or the field in the app that asked for it) and put the new id where the old one was named.`, { id });
 }

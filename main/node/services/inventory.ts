@@ -14,7 +14,17 @@ export function inventoryHandlers(registry: InventoryRegistry, currentWorkspace:
   return {
     'inventory.list': async (_input, ctx) => registry.list(await requireWorkspace(), ctx.signal),
     'vm.migratePrecheck': async (input, ctx) => registry.migratePrecheck(await requireWorkspace(), input.vm, input.targets, ctx.signal, choicesOf(input)),
-    'vm.migrate': async (input, ctx) =>
-      registry.migrate(await requireWorkspace(), input.vm, { target: input.target, online: input.online, ...choicesOf(input), ...(input.deleteSource ? { deleteSource: true } : {}) }, ctx.signal),
+    'vm.migrate': async (input, ctx) => {
+      const workspace = await requireWorkspace();
+      if (input.deleteSource) {
+        // Destroying the source VM and its disks is a destructive remote action: it needs the admin's explicit approval.
+        const vm = (await registry.list(workspace, ctx.signal)).vms.find((v) => v.id === input.vm);
+        const name = vm?.name ?? input.vm;
+        if (input.confirmDeleteSource !== name) {
+          throw new CwError('INVALID_INPUT', `Deleting the source after the move destroys VM ${name} and its disks on cluster '${vm?.cluster ?? '?'}'. Confirm it by giving the VM's name (${name}) as confirmDeleteSource, or keep the source (Proxmox leaves it stopped and locked).`, { field: 'confirmDeleteSource' });
+        }
+      }
+      return registry.migrate(workspace, input.vm, { target: input.target, online: input.online, ...choicesOf(input), ...(input.deleteSource ? { deleteSource: true } : {}) }, ctx.signal);
+    },
   };
 }

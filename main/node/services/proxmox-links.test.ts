@@ -35,10 +35,32 @@ describe('credentialCheck', () => {
 });
 
 describe('parseQuorumtool', () => {
-  it('reads votes, quorum and the QDevice flag from corosync-quorumtool -s', () => {
-    const out = ['Quorum information', '------------------', 'Nodes:            2', 'Quorate:          Yes', '', 'Votequorum information', '----------------------', 'Expected votes:   3', 'Highest expected: 3', 'Total votes:      3', 'Quorum:           2  ', 'Flags:            Quorate Qdevice', ''].join('\n');
-    expect(parseQuorumtool(out)).toEqual({ expectedVotes: 3, totalVotes: 3, quorum: 2, qdevice: true });
-    expect(parseQuorumtool(out.replace('Quorate Qdevice', 'Quorate'))?.qdevice).toBe(false);
+  // As corosync-quorumtool -s prints it on a lab node (corosync 3.1, two nodes and a QDevice).
+  const out = (localFlags: string, qdeviceLine: string | null) =>
+    [
+      'Votequorum information',
+      '----------------------',
+      'Expected votes:   3',
+      'Highest expected: 3',
+      'Total votes:      3',
+      'Quorum:           2  ',
+      'Flags:            Quorate Qdevice ',
+      '',
+      'Membership information',
+      '----------------------',
+      '    Nodeid      Votes    Qdevice Name',
+      `         1          1    ${localFlags} a1 (local)`,
+      '         2          1    A,V,NMW b1',
+      ...(qdeviceLine ? [qdeviceLine] : []),
+      '',
+    ].join('\n');
+  it('reads votes and quorum, and counts the QDevice as voting only when the local node says it votes (V)', () => {
+    expect(parseQuorumtool(out('A,V,NMW', '         0          1            Qdevice'))).toEqual({ expectedVotes: 3, totalVotes: 3, quorum: 2, qdevice: true });
+    // Registered (the Flags line still says Qdevice) but qnetd unreachable: not voting.
+    expect(parseQuorumtool(out('NA,NV,NMW', '         0          0            Qdevice'))?.qdevice).toBe(false);
+    expect(parseQuorumtool(out('A,V,NMW', null))?.qdevice).toBe(false);
+    // Hex ids (-H) read the same.
+    expect(parseQuorumtool(out('A,V,NMW', '0x00000000          1            Qdevice'))?.qdevice).toBe(true);
     expect(parseQuorumtool('Cannot initialize QUORUM service')).toBeUndefined();
   });
 });

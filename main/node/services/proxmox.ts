@@ -132,7 +132,7 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
     },
 
     'proxmox.linkStatus': async (input, ctx) => {
-      const { workspace, facts } = await openWorkspace();
+      const { workspace } = await openWorkspace();
       const { cluster } = findProxmoxCluster(workspace, input.cluster);
       if (!deps.nodeRunner) throw new CwError('UNSUPPORTED', 'This host cannot run commands on the cluster members, so knet link state cannot be read here.');
       const runner = deps.nodeRunner(workspace);
@@ -141,7 +141,7 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
       await Promise.all(
         cluster.nodes.map(async (node) => {
           try {
-            // corosync-cmapctl answers in milliseconds: a member that does not answer within 5 s is reported, not waited for.
+            // corosync-cmapctl answers in milliseconds: a member whose two reads do not answer within 5 s each is reported, not waited for.
             const read = await readKnetStats(runner, node, { timeoutMs: 5_000, signal: ctx.signal, failOnError: true });
             if (!read.length) unreadable.push({ node, error: 'corosync reports no knet links (not in a cluster yet?)' });
             links.push(...read);
@@ -152,10 +152,8 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
       );
       const readAt = new Date().toISOString();
       const down = downLinks(links);
-      // Kept with the measured facts so the canvas (and the rules) see the same state.
-      const knet = (facts.knet ?? []).filter((k) => k.cluster !== cluster.name);
-      knet.push({ cluster: cluster.name, readAt, links });
-      await deps.workspaces.storeFacts({ knet });
+      // Kept with the measured facts so the canvas (and the rules) see the same state; other clusters' entries stay.
+      await deps.workspaces.storeFacts((current) => ({ ...current, knet: [...(current.knet ?? []).filter((k) => k.cluster !== cluster.name), { cluster: cluster.name, readAt, links }] }));
       return { cluster: cluster.name, readAt, links, down, unreadable: unreadable.sort((a, b) => a.node.localeCompare(b.node)), allUp: unreadable.length === 0 && down.length === 0 && links.length > 0 };
     },
 
@@ -221,20 +219,25 @@ export function joinInformation(workspace: Workspace, cluster: ProxmoxCluster, j
   const info = { ipAddress, fingerprint: preferred.pve_fp, peerLinks: Object.fromEntries(rings.map(([l, a]) => [String(l), a])), ring_addr: rings.map(([, a]) => a), totem: join.totem };
   const members = new Set(join.nodelist.map((n) => n.name));
   const links = [...cluster.links].sort((a, b) => a.link - b.link);
+  for (const name of only ?? []) {
+    if (!cluster.nodes.includes(name)) throw new CwError('INVALID_INPUT', `${name} is not a member of cluster '${cluster.name}' in the workspace (members: ${cluster.nodes.join(', ')}).`);
+    if (members.has(name)) throw new CwError('CONFLICT', `${name} is already in cluster '${cluster.name}': there is nothing to join.`);
+  }
   const joiners = (only ?? cluster.nodes.filter((n) => !members.has(n))).map((name) => {
     const node = workspace.nodes.find((n) => n.name === name);
     if (!node) throw new CwError('INVALID_INPUT', `${name} is not in the workspace's nodes.`);
     const argv = ['pvecm', 'add', ipAddress, '--fingerprint', preferred.pve_fp!];
     for (const l of links) {
       const address = node.addresses[l.network];
-      if (address) argv.push(`--link${l.link}`, address);
+      if (!address) throw new CwError('INVALID_INPUT', `${name} has no address on network ${l.network}, which carries corosync link${l.link} of cluster '${cluster.name}': set it in the workspace first (Proxmox refuses a join without every link).`, { node: name, network: l.network });
+      argv.push(`--link${l.link}`, address);
     }
     return { node: name, command: shellCommand(...argv) };
   });
   return { cluster: cluster.name, preferredNode: preferred.name, ipAddress, fingerprint: preferred.pve_fp, joinInformation: Buffer.from(JSON.stringify(info), 'utf8').toString('base64'), commands: joiners };
 }
 
-/** `corosync-quorumtool -s`: expected and total votes, the quorum, and whether a QDevice votes (its Flags line). */
+/** `corosync-quorumtool -s`: expected and total votes, the quorum, and whether a QDevice casts its vote now (its membership line). */
 export function parseQuorumtool(output: string): { totalVotes: number; expectedVotes: number; quorum?: number; qdevice: boolean } | undefined {
   const field = (name: string) => {
     const m = new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(output);
@@ -244,8 +247,12 @@ export function parseQuorumtool(output: string): { totalVotes: number; expectedV
   const totalVotes = field('Total votes');
   if (expectedVotes === undefined || totalVotes === undefined) return undefined;
   const quorum = field('Quorum');
-  const flags = /^Flags:\s+(.*)$/m.exec(output)?.[1] ?? '';
-  return { totalVotes, expectedVotes, ...(quorum !== undefined ? { quorum } : {}), qdevice: /\bQdevice\b/.test(flags) };
+  // Membership lines (ids decimal, or hex with -H): a QDevice has its own line (`0  1  Qdevice`), and each node's
+  // Qdevice column says whether the QDevice is alive and votes for it (`A,V,NMW`; `NA,NV,…` when qnetd is unreachable).
+  const qline = /^\s*(?:0x0+|0)\s+(\d+)\s+Qdevice\s*$/m.exec(output);
+  const localFlags = /^\s*(?:0x[0-9a-fA-F]+|\d+)\s+\d+\s+([A-Z]+(?:,[A-Z]+)+)\s+.*\(local\)\s*$/m.exec(output)?.[1];
+  const qdevice = qline ? (localFlags ? localFlags.split(',').includes('V') : Number(qline[1]) > 0) : false;
+  return { totalVotes, expectedVotes, ...(quorum !== undefined ? { quorum } : {}), qdevice };
 }
 
 /** Link number and member pair reported not connected by at least one end (knet's `connected` = 0). */

@@ -237,10 +237,12 @@ export class WorkspaceStore {
   }
 
   /** Stores new facts beside the open workspace and uses them from now on. */
-  async storeFacts(update: Facts): Promise<string> {
+  /** Stores measured facts beside the workspace: top-level keys replaced, or a function of the facts as they are now (read inside the lock). */
+  async storeFacts(update: Facts | ((current: Facts) => Facts)): Promise<string> {
     const open = await this.ensureOpen();
     return this.exclusive(async () => {
-      const facts: Facts = { ...open.facts, ...update };
+      const current = this.current?.path === open.path ? this.current.facts : open.facts;
+      const facts: Facts = typeof update === 'function' ? update(current) : { ...current, ...update };
       const file = await saveFacts(open.path, facts);
       if (this.current === open || this.current?.path === open.path) {
         this.current = { ...this.current!, facts };

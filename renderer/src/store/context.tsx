@@ -28,3 +28,8 @@ export function useAppState<T>(selector: (state: AppState) => T): T {
 export function useTransport(): Transport {
   return useBackend().transport;
 }
+
+/** The store itself, for reading the state right after an action (inside an event handler). */
+export function useAppStore(): AppStore {
+  return useBackend().store;
+}

@@ -7,5 +7,6 @@ import { applyCommand, planCommand, resumeCommand, statusCommand } from './plan.
 import { serveCommand, startCommand } from './serve.js';
 import { validateCommand } from './validate.js';
 import { latencyCommand } from './latency.js';
+import { secretsCommand } from './secrets.js';
 
-export const commands: CliCommand[] = [infoCommand, serveCommand, startCommand, labCommand, validateCommand, latencyCommand, planCommand, applyCommand, resumeCommand, statusCommand, execCommand];
+export const commands: CliCommand[] = [infoCommand, serveCommand, startCommand, labCommand, validateCommand, latencyCommand, planCommand, applyCommand, resumeCommand, statusCommand, execCommand, secretsCommand];

@@ -177,7 +177,7 @@ export const labCommand: CliCommand = {
           io.out(
             pve.secretDeleted
               ? 'Stopped the Proxmox test servers and deleted their password from the secret store.'
-              : `Stopped the Proxmox test servers. Their password stays in the secret store as ${pve.passwordSecret}: delete it under Settings → Secrets, or run lab down with ${SECRETS_PASSPHRASE_ENV} set.`,
+              : `Stopped the Proxmox test servers. Their password stays in the secret store as ${pve.passwordSecret}: delete it with \`clusterwright secrets delete ${pve.passwordSecret}\` (with ${SECRETS_PASSPHRASE_ENV} set).`,
           );
         }
         const removed = await stopLab(stateDir, values.prefix ? { prefix: values.prefix } : {});

@@ -106,7 +106,8 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
     const checks = [
       `pvesh get /version --output-format json >/dev/null || ${fail(`The Proxmox VE API on ${n.name} does not answer (pvesh get /version). Is pveproxy running?`)}`,
       // Proxmox names a node after its hostname, which cannot change once it is in a cluster.
-      `[ "$(hostname)" = ${shellCommand(n.name)} ] || { echo ${shellCommand(`${n.name}'s hostname is `)}"$(hostname)"${shellCommand(`, but the workspace calls it ${n.name}: set the final hostname before it joins a cluster (it cannot change afterwards).`)} >&2; exit 1; }`,
+      // Proxmox uses the short name (a fully qualified hostname is fine).
+      `h=$(hostname); [ "\${h%%.*}" = ${shellCommand(n.name)} ] || { echo ${shellCommand(`${n.name}'s hostname is `)}"$h"${shellCommand(`, but the workspace calls it ${n.name}: set the final hostname before it joins a cluster (it cannot change afterwards).`)} >&2; exit 1; }`,
       // The node name must resolve to one of its own, non-loopback addresses (pve-cluster refuses otherwise).
       `addr=$(getent hosts ${shellCommand(n.name)} | awk '{ print $1; exit }'); case "$addr" in '' | 127.* | ::1) echo ${shellCommand(`${n.name} does not resolve to one of its own non-loopback addresses (got '`)}"$addr"${shellCommand(`'): add it to /etc/hosts with its management address.`)} >&2; exit 1 ;; esac; ip -o addr show | grep -qwF -- "$addr" || { echo ${shellCommand(`${n.name} resolves to `)}"$addr"${shellCommand(', which is not on this node: fix /etc/hosts.')} >&2; exit 1; }`,
       ...n.links.map((a, l) => `ip -o addr show | grep -qwF -- ${shellCommand(a)} || ${fail(`link${l} address ${a} is not on ${n.name}`)}`),
@@ -197,7 +198,7 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
   for (const n of joiners.filter((j) => j.manual)) {
     steps.push({
       id: `await-join-${n.name}`,
-      title: `Wait for ${n.name} to be joined by hand (join information, or pvecm add ${first.links[0]} on ${n.name})`,
+      title: `Wait for ${n.name} to be joined by hand (with the join information, or pvecm add on ${n.name})`,
       target: { node: first.name },
       action: { kind: 'wait', until: { kind: 'exec', command: sh(inNodelistCheck(n.name)) }, intervalMs: 2_000, deadlineMs: 60 * 60_000 },
       precheck: inNodelistCheck(n.name),

@@ -130,7 +130,11 @@ describe('the Proxmox cluster plan from a workspace', () => {
     const full = clusterPlanFromWorkspace(withMigration(true), {}, 'homelab');
     expect(full.input.migrationNetwork).toBe('10.2.0.0/24');
     expect(parsePlan(proxmoxClusterPlan(full.input)).steps.some((s) => s.id === 'migration-network')).toBe(true);
-    const partial = clusterPlanFromWorkspace(withMigration(false), {}, 'homelab');
+    // Chosen by role only where every member has an address on it; named by the cluster, it is reported when one lacks it.
+    expect(clusterPlanFromWorkspace(withMigration(false), {}, 'homelab').input.migrationNetwork).toBeUndefined();
+    const named = withMigration(false);
+    named.proxmox!.clusters[0]!.migrationNetwork = 'mig';
+    const partial = clusterPlanFromWorkspace(named, {}, 'homelab');
     expect(partial.input.migrationNetwork).toBeUndefined();
     expect(partial.notes.join('\n')).toMatch(/Migration network mig \(10\.2\.0\.0\/24\) is not set: b1 has no address on it/);
   });

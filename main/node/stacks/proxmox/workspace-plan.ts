@@ -162,13 +162,18 @@ export function clusterPlanFromWorkspace(workspace: Workspace, facts: Facts, nam
     notes.push(nodes.length % 2 === 0 ? `Set up the QDevice on ${q.name} (${address}): ${nodes.length} nodes need a tie-breaker vote.` : `The QDevice ${q.name} is not set up: with ${nodes.length} nodes (an odd count) it would not help.`);
   }
 
-  // A network for migration traffic (role `migration`, with a CIDR) where every member has an address: datacenter.cfg.
-  const migration = workspace.networks.find((n) => n.roles.includes('migration') && n.cidr);
+  // Migration traffic (datacenter.cfg): the cluster's migrationNetwork, else a network with the `migration` role on
+  // which every member has an address; it needs a CIDR.
+  const hasAll = (network: string) => cluster.nodes.filter((m) => !workspace.nodes.find((n) => n.name === m)?.addresses[network]);
+  const migration = cluster.migrationNetwork
+    ? workspace.networks.find((n) => n.name === cluster.migrationNetwork)
+    : workspace.networks.find((n) => n.roles.includes('migration') && n.cidr && hasAll(n.name).length === 0);
   if (migration) {
-    const missing = cluster.nodes.filter((m) => !workspace.nodes.find((n) => n.name === m)?.addresses[migration.name]);
-    if (missing.length) notes.push(`Migration network ${migration.name} (${migration.cidr}) is not set: ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} no address on it.`);
+    const missing = hasAll(migration.name);
+    if (!migration.cidr) notes.push(`Migration network ${migration.name} is not set: it has no cidr in the workspace (datacenter.cfg takes the network as a CIDR).`);
+    else if (missing.length) notes.push(`Migration network ${migration.name} (${migration.cidr}) is not set: ${missing.join(', ')} ha${missing.length > 1 ? 've' : 's'} no address on it.`);
     else {
-      input.migrationNetwork = migration.cidr!;
+      input.migrationNetwork = migration.cidr;
       notes.push(`Live migration traffic will use ${migration.name} (${migration.cidr}), encrypted over SSH (type=secure).`);
     }
   }

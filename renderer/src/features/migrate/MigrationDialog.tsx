@@ -1,7 +1,7 @@
 // The migration dialog a VM drop opens: the stack's precheck verdict (allowed or blocked, with the
 // reasons), the kind of move, local disks and a target storage, live or offline; for a move to another
 // cluster the storage and bridge maps, the target VMID and whether to delete the source; then the move itself.
-import { Alert, Badge, Button, Checkbox, Group, Modal, NumberInput, Select, Stack, Switch, Text } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Group, Modal, NumberInput, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { MigrationTarget, VmRecord } from '../../../../main/common/contract/inventory.js';
 import { useAppState, useTransport } from '../../store/context.js';
@@ -35,6 +35,7 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
   const [bridgeMap, setBridgeMap] = useState<Record<string, string>>({});
   const [targetVmid, setTargetVmid] = useState<number | null>(null);
   const [deleteSource, setDeleteSource] = useState(false);
+  const [confirmName, setConfirmName] = useState('');
   const [rechecking, setRechecking] = useState(false);
 
   useEffect(() => {
@@ -71,23 +72,33 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
   const choiceKey = JSON.stringify({ storageMap, bridgeMap, targetVmid });
   useEffect(() => {
     if (!request || !isRemote || result) return;
+    // Only the answer to the latest choices counts: an older one arriving late is dropped.
+    let latest = true;
+    setRechecking(true);
     const timer = setTimeout(() => {
-      setRechecking(true);
       transport
         .call('vm.migratePrecheck', { vm: request.vm, targets: [request.target], storageMap, bridgeMap, ...(targetVmid ? { targetVmid } : {}) })
         .then(
-          (answer) => setVerdict(answer.targets.find((t) => t.node === request.target) ?? null),
-          (e) => setError(describeError(e)),
+          (answer) => {
+            if (!latest) return;
+            setVerdict(answer.targets.find((t) => t.node === request.target) ?? null);
+            setError(null);
+          },
+          (e) => latest && setError(describeError(e)),
         )
-        .finally(() => setRechecking(false));
+        .finally(() => latest && setRechecking(false));
     }, 250);
-    return () => clearTimeout(timer);
+    return () => {
+      latest = false;
+      clearTimeout(timer);
+    };
     // choiceKey stands for storageMap, bridgeMap and targetVmid (new objects each render would loop).
   }, [choiceKey, isRemote, request, transport]);
 
   if (!request) return null;
   const needsStorage = !isRemote && (verdict?.localDisks.length ?? 0) > 0;
-  const canRun = Boolean(verdict?.allowed || (needsStorage && storage && verdict?.reasons.every((r) => /storage/i.test(r)))) && !running && !result && !rechecking;
+  const deleteApproved = !isRemote || !deleteSource || confirmName === vm?.name;
+  const canRun = Boolean(verdict?.allowed || (needsStorage && storage && verdict?.reasons.every((r) => /storage/i.test(r)))) && deleteApproved && !running && !result && !rechecking;
 
   const run = async () => {
     if (!vm) return;
@@ -97,7 +108,7 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
     setController(abort);
     onMoving?.(vm.id);
     try {
-      const remoteChoices = isRemote ? { storageMap, bridgeMap, ...(targetVmid ? { targetVmid } : {}), deleteSource } : {};
+      const remoteChoices = isRemote ? { storageMap, bridgeMap, ...(targetVmid ? { targetVmid } : {}), ...(deleteSource ? { deleteSource, confirmDeleteSource: confirmName } : {}) } : {};
       const outcome = await transport.call('vm.migrate', { vm: vm.id, target: request.target, online, ...(storage && !isRemote ? { targetStorage: storage } : {}), ...remoteChoices }, { signal: abort.signal });
       setResult(outcome.status === 'succeeded' ? (isRemote ? outcome.message : `${vm.name} now runs on ${request.target} (${(outcome.durationMs / 1000).toFixed(1)} s).`) : `${outcome.message}`);
       await loadInventory();
@@ -185,9 +196,21 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
               label="Delete the source after a successful move"
               description="Off: Proxmox keeps the source VM stopped and locked (migrate) as a fallback; you remove it later. On: the source VM and its disks are destroyed once the copy runs on the target."
               checked={deleteSource}
-              onChange={(e) => setDeleteSource(e.currentTarget.checked)}
+              onChange={(e) => {
+                setDeleteSource(e.currentTarget.checked);
+                setConfirmName('');
+              }}
               data-testid="migration-delete-source"
             />
+            {deleteSource && (
+              <TextInput
+                label={`Type ${vm?.name ?? 'the VM name'} to approve destroying the source`}
+                value={confirmName}
+                onChange={(e) => setConfirmName(e.currentTarget.value)}
+                error={confirmName && confirmName !== vm?.name ? 'does not match the VM name' : undefined}
+                data-testid="migration-confirm-delete"
+              />
+            )}
           </Stack>
         )}
         {vm?.status === 'running' && <Switch label="Live migration (the VM keeps running)" checked={online} onChange={(e) => setOnline(e.currentTarget.checked)} />}

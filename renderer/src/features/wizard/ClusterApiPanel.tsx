@@ -5,10 +5,11 @@ import { Alert, Badge, Button, Code, Group, PasswordInput, Stack, Text, TextInpu
 import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
 import type { ProxmoxCluster, Workspace } from '../../../../main/common/workspace/schema.js';
-import { useAppState, useTransport } from '../../store/context.js';
+import { useAppState, useAppStore, useTransport } from '../../store/context.js';
 import { describeError } from '../../store/describe-error.js';
 
-type Certificate = MethodOutput<'proxmox.probeCertificate'>;
+/** The certificate read, with the endpoint it was read from (what gets pinned is that pair, not what is typed later). */
+type Certificate = MethodOutput<'proxmox.probeCertificate'> & { endpoint: string };
 
 /** `host`, `host:port` or `[v6]:port` → host and port (8006 by default). */
 export function splitEndpoint(text: string): { host: string; port: number } | null {
@@ -35,6 +36,8 @@ export function ClusterApiPanel({ cluster, onEdited }: { cluster: ProxmoxCluster
   const transport = useTransport();
   const workspace = useAppState((s) => s.workspace);
   const edit = useAppState((s) => s.edit);
+  const saveWorkspace = useAppState((s) => s.saveWorkspace);
+  const store = useAppStore();
   const [endpoint, setEndpoint] = useState('');
   const [certificate, setCertificate] = useState<Certificate | null>(null);
   const [password, setPassword] = useState('');
@@ -72,7 +75,8 @@ export function ClusterApiPanel({ cluster, onEdited }: { cluster: ProxmoxCluster
     setError(null);
     setCertificate(null);
     try {
-      setCertificate(await transport.call('proxmox.probeCertificate', { host: parsed.host, port: parsed.port }));
+      const read = await transport.call('proxmox.probeCertificate', { host: parsed.host, port: parsed.port });
+      setCertificate({ ...read, endpoint: endpoint.trim() });
     } catch (e) {
       setError(describeError(e));
     } finally {
@@ -81,12 +85,12 @@ export function ClusterApiPanel({ cluster, onEdited }: { cluster: ProxmoxCluster
   };
 
   const trust = () => {
-    if (!certificate || !parsed) return;
+    if (!certificate) return;
     if (
       updateApi((next) => {
-        next.endpoint = endpoint.trim();
+        next.endpoint = certificate.endpoint;
         next.fingerprint = certificate.fingerprint;
-      }, `trust the certificate of ${endpoint.trim()} for ${cluster.name}`)
+      }, `trust the certificate of ${certificate.endpoint} for ${cluster.name}`)
     ) {
       setCertificate(null);
     }
@@ -96,21 +100,30 @@ export function ClusterApiPanel({ cluster, onEdited }: { cluster: ProxmoxCluster
     if (!password) return;
     setBusy(true);
     setError(null);
+    let stored: string | undefined;
     try {
-      const { id } = await transport.call('secrets.put', { label: `root@pam on Proxmox cluster ${cluster.name}`, kind: 'password', value: password });
+      ({ id: stored } = await transport.call('secrets.put', { label: `root@pam on Proxmox cluster ${cluster.name}`, kind: 'password', value: password }));
+      const id = stored;
       setPassword('');
       const previous = api?.passwordSecret;
       if (
-        updateApi((next) => {
+        !updateApi((next) => {
           next.user = 'root@pam';
           next.passwordSecret = id;
-        }, `store root@pam's password for ${cluster.name}`) &&
-        previous &&
-        previous !== id
+        }, `store root@pam's password for ${cluster.name}`)
       ) {
-        // The old secret is no longer named by the workspace.
-        await transport.call('secrets.delete', { id: previous }).catch(() => undefined);
+        await transport.call('secrets.delete', { id }).catch(() => undefined);
+        return;
       }
+      // The file must name the new secret before the old one goes; nothing else may still name the old one.
+      await saveWorkspace();
+      const after = store.getState();
+      if (after.saveState !== 'saved') {
+        setError(`The password is stored, but the workspace could not be saved (${after.saveError ?? 'unknown reason'}); the previous secret is kept.`);
+        return;
+      }
+      const stillNamed = (after.workspace?.proxmox?.clusters ?? []).some((c) => c.api?.passwordSecret === previous || c.api?.tokenSecret === previous);
+      if (previous && previous !== id && !stillNamed) await transport.call('secrets.delete', { id: previous }).catch(() => undefined);
     } catch (e) {
       setError(describeError(e));
     } finally {
@@ -135,7 +148,10 @@ export function ClusterApiPanel({ cluster, onEdited }: { cluster: ProxmoxCluster
         <TextInput
           label="Endpoint (any member's port 8006)"
           value={endpoint}
-          onChange={(e) => setEndpoint(e.currentTarget.value)}
+          onChange={(e) => {
+            setEndpoint(e.currentTarget.value);
+            setCertificate(null);
+          }}
           error={endpoint && !parsed ? 'host, host:port or [IPv6]:port' : undefined}
           style={{ flex: 1 }}
           data-testid="wizard-api-endpoint"

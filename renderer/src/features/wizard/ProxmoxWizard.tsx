@@ -5,7 +5,7 @@ import { Alert, Badge, Button, Checkbox, Code, CopyButton, Drawer, Group, MultiS
 import { useEffect, useMemo, useState } from 'react';
 import type { PlanPreview } from '../../../../main/common/contract/plan.js';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
-import { useAppState, useTransport } from '../../store/context.js';
+import { useAppState, useAppStore, useTransport } from '../../store/context.js';
 import { describeError } from '../../store/describe-error.js';
 import { ClusterApiPanel } from './ClusterApiPanel.js';
 
@@ -27,6 +27,7 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   const revision = useAppState((s) => s.revision);
   const saveState = useAppState((s) => s.saveState);
   const saveWorkspace = useAppState((s) => s.saveWorkspace);
+  const store = useAppStore();
   const [active, setActive] = useState(0);
   const [cluster, setCluster] = useState<string | null>(null);
   const [answer, setAnswer] = useState<PlanAnswer | null>(null);
@@ -55,7 +56,12 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   }, [opened, cluster, clusters]);
 
   // Create and join need root@pam's password: say so before anything runs when the workspace has only a token.
-  useEffect(() => setManualJoin([]), [cluster]);
+  useEffect(() => {
+    setManualJoin([]);
+    setJoinInfo(null);
+    setJoinInfoError(null);
+    setOpenStep(null);
+  }, [cluster]);
   useEffect(() => {
     setCredentials(null);
     if (!opened || !cluster) return;
@@ -73,13 +79,18 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   const job = jobs.find((j) => j.runId === runId) ?? null;
   // Nodes joined by hand: once the plan waits for them, the join information is fetched from the new cluster.
   const awaitingJoin = (job?.steps ?? []).some((st) => st.id.startsWith('await-join-') && (st.state === 'started' || st.state === 'retrying'));
+  const [joinInfoAttempt, setJoinInfoAttempt] = useState(0);
   useEffect(() => {
     if (!awaitingJoin || joinInfo || !cluster) return;
+    let live = true;
     transport.call('proxmox.joinInformation', { cluster, nodes: manualJoin }).then(
-      (answer) => (setJoinInfo(answer), setJoinInfoError(null)),
-      (e: unknown) => setJoinInfoError(describeError(e)),
+      (answer) => live && (setJoinInfo(answer), setJoinInfoError(null)),
+      (e: unknown) => live && setJoinInfoError(describeError(e)),
     );
-  }, [awaitingJoin, joinInfo, cluster, manualJoin, transport]);
+    return () => {
+      live = false;
+    };
+  }, [awaitingJoin, joinInfo, cluster, manualJoin, transport, runId, joinInfoAttempt]);
   const chosen = clusters.find((c) => c.name === cluster);
   const corosyncNetworks = (workspace?.networks ?? []).filter((n) => n.roles.includes('corosync')).map((n) => n.name);
 
@@ -98,8 +109,12 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   const check = (accept = acceptWan) =>
     guard(async () => {
       if (!cluster) return;
-      // The plan is built from the saved file: write pending edits first.
-      if (saveState !== 'saved') await saveWorkspace();
+      // The plan is built from the saved file: write pending edits first, and stop if that fails.
+      if (saveState !== 'saved') {
+        await saveWorkspace();
+        const after = store.getState();
+        if (after.saveState !== 'saved') throw new Error(`The workspace could not be saved, so the plan would not see your changes: ${after.saveError ?? 'unknown reason'}`);
+      }
       const result = await transport.call('proxmox.planCluster', { cluster, ...(accept ? { acceptWan: true } : {}), ...(manualJoin.length ? { manualJoin } : {}) });
       setAnswer(result);
       setActive(1);
@@ -121,6 +136,9 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
         await transport.call('plan.approve', { plan: answer.plan, planHash: preview.planHash, acknowledgeDestructive: acknowledged });
       }
       const started = await transport.call('plan.apply', { plan: answer.plan, planHash: preview.planHash, wait: false });
+      setJoinInfo(null);
+      setJoinInfoError(null);
+      setOpenStep(null);
       setRunId(started.runId);
       setActive(3);
     });
@@ -372,9 +390,14 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
             {(awaitingJoin || joinInfo) && manualJoin.length > 0 && (
               <Alert color="blue" variant="light" title="Join these nodes by hand" data-testid="wizard-join-info">
                 {joinInfoError && (
-                  <Text size="sm" c="red">
-                    {joinInfoError}
-                  </Text>
+                  <Group gap="xs">
+                    <Text size="sm" c="red">
+                      {joinInfoError}
+                    </Text>
+                    <Button size="xs" variant="default" onClick={() => (setJoinInfoError(null), setJoinInfoAttempt((n) => n + 1))}>
+                      Try again
+                    </Button>
+                  </Group>
                 )}
                 {!joinInfo && !joinInfoError && <Text size="sm">Reading the join information from the new cluster…</Text>}
                 {joinInfo && (

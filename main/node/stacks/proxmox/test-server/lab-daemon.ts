@@ -39,7 +39,9 @@ export function labPveLogFile(stateDir: string): string {
   return path.join(labPveDir(stateDir), 'servers.log');
 }
 
-function readStdin(stream: NodeJS.ReadableStream): Promise<string> {
+function readStdin(stream: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<string> {
+  // Started by hand from a terminal: there is no input coming, so do not wait for one.
+  if (stream.isTTY) return Promise.resolve('');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     stream.on('data', (d: Buffer | string) => chunks.push(Buffer.from(d)));
@@ -86,7 +88,13 @@ export async function servePveForLab(stateDir: string, log: (line: string) => vo
       resolve(why);
     });
     const watch = setInterval(() => {
-      const now = readLabState(stateDir);
+      let now: ReturnType<typeof readLabState>;
+      try {
+        now = readLabState(stateDir);
+      } catch {
+        // A state file caught mid-write (or damaged): look again next round rather than die without cleaning up.
+        return;
+      }
       const gone = !now || now.startedAt !== startedAt || now.status === 'stopping' || !Object.values(now.hosts).some((h) => isRunning(h.initPid));
       if (gone) {
         clearInterval(watch);
@@ -133,7 +141,8 @@ export async function startLabPveDaemon(
   const logFile = labPveLogFile(lab.stateDir);
   const logFd = fs.openSync(logFile, 'w', 0o600);
   // Like every lab process, without CAP_SYS_NICE (the commands it runs in the hosts drop it as well).
-  const argv = [...lab.privilegeDrop(), ...options.command, 'lab', pveServeVerb, '--state', lab.stateDir];
+  const ownArgv = [...options.command, 'lab', pveServeVerb, '--state', lab.stateDir];
+  const argv = [...lab.privilegeDrop(), ...ownArgv];
   const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['pipe', logFd, logFd], env: options.env ?? process.env, cwd: '/' });
   fs.closeSync(logFd);
   let exited: string | undefined;
@@ -170,7 +179,8 @@ export async function startLabPveDaemon(
     );
   }
   const record: LabProxmoxState = {
-    process: { pid, cmdline: readCmdline(pid) ?? argv.join(' '), role: roleName },
+    // setpriv execs the CLI in place: what the process runs is our own command line, without the setpriv prefix.
+    process: { pid, cmdline: readCmdline(pid) ?? ownArgv.join(' '), role: roleName },
     passwordSecret: options.passwordSecret,
     secretStore: options.secretStore,
     workDir: ready.workDir,
