@@ -90,6 +90,8 @@ describeLab('the Proxmox wizard on the lab', () => {
     expect(await page.getByTestId('wizard-quorate').textContent()).toBe('quorate');
     expect(await page.getByTestId('wizard-status').textContent()).toMatch(/a1: online[\s\S]*a2: online[\s\S]*b1: online/);
     console.log(`wizard: Run → plan finished in ${applyMs} ms (host-key prompts answered by the test included)`);
+    // The canvas says it too: the cluster's badge, from the same reading.
+    expect(await page.getByTestId('cluster-status-homelab').textContent()).toBe('homelab: quorate · 3/3 votes');
     // Verify read knet on every member: both links up between every pair, and the canvas draws them so.
     await page.getByTestId('wizard-links-state').waitFor();
     expect(await page.getByTestId('wizard-links-state').textContent()).toBe('every knet link up');
@@ -115,6 +117,8 @@ describeLab('the Proxmox wizard on the lab', () => {
       expect(await page.locator('line[data-link-id="corosync:corosync-link1:1:a1~b1"]').getAttribute('data-knet')).toBe('up');
       expect(await page.getByTestId('wizard-quorate').textContent()).toBe('quorate');
       expect(await page.getByTestId('wizard-links').textContent()).toMatch(/link0 a1 ↔ b1 down/);
+      // Still quorate with every vote over link1 (votes read on a1, which the app still reaches).
+      expect(await page.getByTestId('cluster-status-homelab').textContent()).toBe('homelab: quorate · 3/3 votes');
       console.log(`wizard: link0 shown down on the canvas ${Date.now() - cutAt} ms after the cut`);
       await page.getByRole('button', { name: 'Done' }).click();
       await page.getByTestId('wizard-status').waitFor({ state: 'detached' });

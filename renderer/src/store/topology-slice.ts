@@ -44,6 +44,10 @@ export interface TopologySlice {
   measureLatency(): Promise<void>;
   /** Reads knet's link state on a Proxmox cluster's members (stored with the facts) and redraws the canvas from it. */
   readClusterLinks(cluster: string): Promise<MethodOutput<'proxmox.linkStatus'>>;
+  /** Quorum as each Proxmox cluster last reported it (shown on the canvas), by cluster name. */
+  clusterStatuses: Record<string, MethodOutput<'proxmox.clusterStatus'> | { error: string; checkedAt: string }>;
+  /** Asks a cluster for its quorum and members now and keeps the answer (or why there is none) for the canvas. */
+  readClusterStatus(cluster: string): Promise<MethodOutput<'proxmox.clusterStatus'>>;
   past: Workspace[];
   future: Workspace[];
   findings: Finding[];
@@ -158,6 +162,17 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
       set({ findings: result.findings });
     } catch (error) {
       set({ saveError: describeError(error) });
+    }
+  },
+  clusterStatuses: {},
+  async readClusterStatus(cluster) {
+    try {
+      const status = await transport.call('proxmox.clusterStatus', { cluster });
+      set({ clusterStatuses: { ...get().clusterStatuses, [cluster]: status } });
+      return status;
+    } catch (error) {
+      set({ clusterStatuses: { ...get().clusterStatuses, [cluster]: { error: describeError(error), checkedAt: new Date().toISOString() } } });
+      throw error;
     }
   },
   async readClusterLinks(cluster) {

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAppState } from '../../store/context.js';
 import { buildGraph } from './from-workspace.js';
 import { computeLayout, type Point } from './layout.js';
+import { ClusterBadges } from './ClusterBadges.js';
 import { Legend } from './Legend.js';
 import { TopologyCanvas, type CanvasHandle, type DropVerdict, type VmChip } from './TopologyCanvas.js';
 import { MigrationDialog, type MigrationRequestView } from '../migrate/MigrationDialog.js';
@@ -182,6 +183,7 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
         onVmDragStart={precheckAll}
         onVmDrop={(vm, target) => setMigration({ vm, target })}
       />
+      <ClusterBadges />
       <Legend />
       <MigrationDialog request={migration} onClose={() => setMigration(null)} onMoving={setMoving} />
     </div>

@@ -24,6 +24,7 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   const jobs = useAppState((s) => s.jobs);
   const loadInventory = useAppState((s) => s.loadInventory);
   const readClusterLinks = useAppState((s) => s.readClusterLinks);
+  const readClusterStatus = useAppState((s) => s.readClusterStatus);
   const revision = useAppState((s) => s.revision);
   const saveState = useAppState((s) => s.saveState);
   const saveWorkspace = useAppState((s) => s.saveWorkspace);
@@ -146,7 +147,7 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   const verify = () =>
     guard(async () => {
       if (!cluster) return;
-      setStatus(await transport.call('proxmox.clusterStatus', { cluster }));
+      setStatus(await readClusterStatus(cluster));
       // knet's own view of every link, from every member; the canvas redraws from the stored facts.
       try {
         setLinks(await readClusterLinks(cluster));

@@ -166,8 +166,9 @@ export class PveTestServer {
     if (!this.options.etcPveLink) return;
     const res = await this.options.runner.run(['ln', '-sfn', this.pmxcfs.dir, this.options.etcPveLink], { timeoutMs: 10_000 });
     if (res.code !== 0) throw new CwError('REMOTE_FAILED', `Could not point /etc/pve on ${this.options.runner.label} at ${this.pmxcfs.dir}: ${res.stderr.trim()}`);
-    // Plans edit /etc/pve/corosync.conf as on Proxmox: a host without /etc/pve is refused now, not at that step.
-    const seen = await this.options.runner.run(['test', '-d', '/etc/pve/'], { timeoutMs: 10_000 });
+    // Plans edit /etc/pve/corosync.conf as on Proxmox: a host without the /etc/pve link is refused now, not at that step.
+    // (Whether its target is visible inside the host depends on where the servers keep pmxcfs; the stand-ins check that.)
+    const seen = await this.options.runner.run(['test', '-L', '/etc/pve'], { timeoutMs: 10_000 });
     if (seen.code !== 0) {
       throw new CwError('MISSING_DEPENDENCY', `${this.options.runner.label} has no /etc/pve (its /etc overlay is missing; is overlayfs available? see the host's init.log in the lab state), so Proxmox plans could not edit /etc/pve/corosync.conf there.`);
     }

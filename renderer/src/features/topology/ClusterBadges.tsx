@@ -1,0 +1,44 @@
+// One badge per Proxmox cluster at the canvas's top edge: quorate or not, votes, and when that was read.
+// A click asks the cluster again (quorum from its API, votes from corosync-quorumtool on a member).
+import { Badge, Group, Tooltip } from '@mantine/core';
+import { useState } from 'react';
+import { useAppState } from '../../store/context.js';
+
+export function ClusterBadges() {
+  const clusters = useAppState((s) => s.workspace?.proxmox?.clusters ?? []);
+  const statuses = useAppState((s) => s.clusterStatuses);
+  const readClusterStatus = useAppState((s) => s.readClusterStatus);
+  const [reading, setReading] = useState<string | null>(null);
+  const shown = clusters.filter((c) => statuses[c.name]);
+  if (!shown.length) return null;
+  return (
+    <Group className="cw-cluster-badges" gap={6}>
+      {shown.map((c) => {
+        const status = statuses[c.name]!;
+        const failed = 'error' in status;
+        const label = failed ? `${c.name}: status unknown` : `${c.name}: ${status.quorate ? 'quorate' : 'NOT quorate'}${status.totalVotes !== undefined ? ` · ${status.totalVotes}/${status.expectedVotes ?? '?'} votes` : ''}${status.qdevice ? ' · QDevice' : ''}`;
+        const detail = failed
+          ? status.error
+          : `${status.nodes.map((n) => `${n.name} ${n.online ? 'online' : 'offline'}`).join(', ')}; ${status.votesFrom ?? ''}; read ${new Date(status.checkedAt).toLocaleTimeString()} — click to read again`;
+        return (
+          <Tooltip key={c.name} label={detail} multiline w={320}>
+            <Badge
+              color={failed ? 'gray' : status.quorate ? 'green' : 'red'}
+              variant="filled"
+              style={{ cursor: 'pointer', opacity: reading === c.name ? 0.6 : 1 }}
+              onClick={() => {
+                setReading(c.name);
+                readClusterStatus(c.name)
+                  .catch(() => undefined)
+                  .finally(() => setReading(null));
+              }}
+              data-testid={`cluster-status-${c.name}`}
+            >
+              {label}
+            </Badge>
+          </Tooltip>
+        );
+      })}
+    </Group>
+  );
+}
