@@ -5,7 +5,9 @@ import { useState } from 'react';
 import { useAppState } from '../../store/context.js';
 
 export function ClusterBadges() {
-  const clusters = useAppState((s) => s.workspace?.proxmox?.clusters ?? []);
+  // Select the stable workspace object: a selector returning a fresh [] would re-render without end.
+  const workspace = useAppState((s) => s.workspace);
+  const clusters = workspace?.proxmox?.clusters ?? [];
   const statuses = useAppState((s) => s.clusterStatuses);
   const readClusterStatus = useAppState((s) => s.readClusterStatus);
   const [reading, setReading] = useState<string | null>(null);
