@@ -27,7 +27,7 @@ export function ClusterBadges() {
             <Badge
               color={failed ? 'gray' : status.quorate ? 'green' : 'red'}
               variant="filled"
-              style={{ cursor: 'pointer', opacity: reading === c.name ? 0.6 : 1 }}
+              style={{ cursor: 'pointer', opacity: reading === c.name ? 0.6 : 1, textTransform: 'none' }}
               onClick={() => {
                 setReading(c.name);
                 readClusterStatus(c.name)
