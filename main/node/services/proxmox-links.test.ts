@@ -2,7 +2,8 @@
 // up front that an API token cannot create or join a cluster.
 import { describe, expect, it } from 'vitest';
 import type { ProxmoxCluster } from '../../common/workspace/schema.js';
-import { credentialCheck, downLinks, parseQuorumtool } from './proxmox.js';
+import { credentialCheck } from '../stacks/proxmox/workspace-plan.js';
+import { downLinks, parseQuorumtool } from './proxmox.js';
 
 const link = (local: string, peer: string, l: number, connected?: boolean) => ({ local, peer, nodeId: 1, link: l, ...(connected === undefined ? {} : { connected }) });
 

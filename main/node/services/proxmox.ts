@@ -269,4 +269,3 @@ export function downLinks(links: readonly KnetLinkStats[]): { link: number; a: s
   return [...byKey.values()].sort((x, y) => x.link - y.link || x.a.localeCompare(y.a) || x.b.localeCompare(y.b));
 }
 
-export { credentialCheck };

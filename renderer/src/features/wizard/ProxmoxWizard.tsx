@@ -1,13 +1,14 @@
 // The Proxmox VE cluster wizard: choose the cluster → checks (findings with their figures; errors
 // block, a WAN layout can be accepted explicitly) → the plan (every command, destructive steps to
 // approve) → run (live progress per step and node) → verify (quorum from the cluster itself).
-import { Alert, Badge, Button, Checkbox, Code, CopyButton, Drawer, Group, MultiSelect, Progress, ScrollArea, Select, Stack, Stepper, Table, Text, Textarea, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Checkbox, Code, Drawer, Group, MultiSelect, Progress, ScrollArea, Select, Stack, Stepper, Table, Text, TextInput } from '@mantine/core';
 import { useEffect, useMemo, useState } from 'react';
 import type { PlanPreview } from '../../../../main/common/contract/plan.js';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
 import { useAppState, useAppStore, useTransport } from '../../store/context.js';
 import { describeError } from '../../store/describe-error.js';
 import { ClusterApiPanel } from './ClusterApiPanel.js';
+import { JoinInfoPanel } from './JoinInfoPanel.js';
 
 type PlanAnswer = MethodOutput<'proxmox.planCluster'>;
 type StatusAnswer = MethodOutput<'proxmox.clusterStatus'>;
@@ -389,44 +390,7 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
               </Stack>
             )}
             {(awaitingJoin || joinInfo) && manualJoin.length > 0 && (
-              <Alert color="blue" variant="light" title="Join these nodes by hand" data-testid="wizard-join-info">
-                {joinInfoError && (
-                  <Group gap="xs">
-                    <Text size="sm" c="red">
-                      {joinInfoError}
-                    </Text>
-                    <Button size="xs" variant="default" onClick={() => (setJoinInfoError(null), setJoinInfoAttempt((n) => n + 1))}>
-                      Try again
-                    </Button>
-                  </Group>
-                )}
-                {!joinInfo && !joinInfoError && <Text size="sm">Reading the join information from the new cluster…</Text>}
-                {joinInfo && (
-                  <Stack gap={6}>
-                    <Text size="sm">
-                      On each node below, open its web UI → Datacenter → Cluster → Join Cluster and paste this, then enter the root password of {joinInfo.preferredNode}. Or run the command on the node; it asks for that password. The plan waits until the node has joined.
-                    </Text>
-                    <Text size="xs">
-                      Peer {joinInfo.ipAddress}, certificate {joinInfo.fingerprint}
-                    </Text>
-                    <Textarea readOnly autosize maxRows={4} value={joinInfo.joinInformation} label="Join information" styles={{ input: { fontFamily: 'monospace', fontSize: 11 } }} data-testid="wizard-join-info-text" />
-                    <CopyButton value={joinInfo.joinInformation}>{({ copied, copy }) => <Button size="xs" variant="default" onClick={copy}>{copied ? 'Copied' : 'Copy the join information'}</Button>}</CopyButton>
-                    {joinInfo.commands.map((c) => (
-                      <Stack key={c.node} gap={2}>
-                        <Text size="xs" fw={600}>
-                          On {c.node}:
-                        </Text>
-                        <Group gap="xs" wrap="nowrap" align="flex-start">
-                          <Code block fz="xs" style={{ flex: 1 }} data-testid={`wizard-join-command-${c.node}`}>
-                            {c.command}
-                          </Code>
-                          <CopyButton value={c.command}>{({ copied, copy }) => <Button size="xs" variant="subtle" onClick={copy}>{copied ? 'Copied' : 'Copy'}</Button>}</CopyButton>
-                        </Group>
-                      </Stack>
-                    ))}
-                  </Stack>
-                )}
-              </Alert>
+              <JoinInfoPanel joinInfo={joinInfo} error={joinInfoError} onRetry={() => (setJoinInfoError(null), setJoinInfoAttempt((n) => n + 1))} />
             )}
             {job?.result && (
               <Alert color={job.result.status === 'succeeded' ? 'green' : 'red'} data-testid="wizard-run-result">
