@@ -156,6 +156,9 @@ describeClients(suiteName, () => {
 
   it('puts db under HA and moves cache to a2 with its local disk, so the cluster has HA state and a migration task to report', async () => {
     const a1 = pveLab!.pve.client('a1');
+    // Right after the joins every member is online with its figures (each joiner publishes them as it joins).
+    const nodes = await a1.get<{ node: string; status: string; maxmem?: number }[]>('/nodes');
+    expect(nodes.map((n) => [n.node, n.status, (n.maxmem ?? 0) > 0])).toEqual(members.map((m) => [m, 'online', true]));
     await a1.post('/cluster/ha/resources', { sid: 'vm:101', state: 'started' });
     migrateUpid = await a1.post<string>('/nodes/a1/qemu/102/migrate', { target: 'a2', online: true, 'with-local-disks': true, targetstorage: 'local-lvm' });
     await a1.followTask(migrateUpid, { pollMs: 200, timeoutMs: 60_000 });

@@ -835,6 +835,8 @@ export class PveTestServer {
       log('generate new node certificate');
       await this.issueCertificate(this.pmxcfs);
       this.pmxcfs.writeJson(`nodes/${this.nodeName}/cw-endpoint.json`, { host: this.options.listenHost, port: this.port, address: this.options.nodeAddress });
+      // The cluster's /nodes shows this node's figures from now on, not only after the next periodic reading.
+      await this.publishReading();
       log('merge authorized SSH keys');
       log('generated new node certificate, restart pveproxy and pvedaemon services');
       log(`successfully added node '${this.nodeName}' to cluster.`);
