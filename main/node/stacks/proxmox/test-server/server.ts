@@ -1,4 +1,4 @@
-// The Proxmox VE test server: the subset of /api2/json the app uses, over HTTPS, with every request
+// The Proxmox VE test server: the subset of /api2/json the app and common third-party clients (Ansible, proxmoxer) use, over HTTPS, with every request
 // and reply checked against the official schema, and real corosync underneath (see docs/proxmox-verification.md).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
