@@ -19,6 +19,8 @@ export const vmSchema = z.object({
   cpus: z.number().optional(),
   /** Managed by the stack's HA (moves go through the HA path). */
   haManaged: z.boolean().optional(),
+  /** The HA manager's state of an HA-managed VM in the stack's words (Proxmox: started, migrate, error, fence, …). */
+  haState: z.string().optional(),
 });
 export type VmRecord = z.infer<typeof vmSchema>;
 

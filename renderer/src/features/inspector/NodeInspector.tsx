@@ -88,7 +88,7 @@ export function NodeInspector({
             <Text key={vm.id} size="xs">
               {vm.name} · {vm.status}
               {vm.memoryMiB ? ` · ${Math.round(vm.memoryMiB / 1024)} GiB` : ''}
-              {vm.haManaged ? ' · HA' : ''}
+              {vm.haManaged ? ` · HA${vm.haState ? ` ${vm.haState}` : ''}` : ''}
             </Text>
           ))}
           <Text size="xs" c="dimmed">
