@@ -13,6 +13,7 @@ export function App({ store, transport, terminals = null }: { store: AppStore; t
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     void store.getState().loadInfo();
+    void store.getState().loadSecretStatus();
     void store.getState().loadWorkspace();
   }, [store]);
   // Autosave: a short while after the last edit; the backend refuses a model that fails the schema.

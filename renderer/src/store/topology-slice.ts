@@ -38,6 +38,10 @@ export interface TopologySlice {
   setLatencySchedule(minutes: number | null): void;
   loadWorkspace(): Promise<void>;
   openWorkspace(path: string, create?: boolean): Promise<string | null>;
+  /** True after "Close": the first screen shows, over the default workspace, until the admin picks a door. */
+  home: boolean;
+  /** Closes the open workspace: the services go back to the default one and the first screen shows. */
+  closeWorkspace(): Promise<string | null>;
   /** Saves the model (autosave after edits); never writes a model the schema refuses. */
   saveWorkspace(): Promise<void>;
   validate(): Promise<void>;
@@ -131,10 +135,24 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
       set({ loadError: describeError(error) });
     }
   },
+  home: false,
+  async closeWorkspace() {
+    try {
+      const folder = get().info?.workspaceDir ?? (await transport.call('app.info', {})).workspaceDir;
+      // The default workspace, not remembered as a recent one: nothing of the closed estate stays open in the services.
+      adopt(await transport.call('workspace.open', { path: folder, create: true, remember: false }));
+      set({ past: [], future: [], saveState: 'saved', selection: null, highlighted: [], clusterStatuses: {}, home: true });
+      await loadFacts();
+      void get().loadInventory();
+      return null;
+    } catch (error) {
+      return describeError(error);
+    }
+  },
   async openWorkspace(path, create) {
     try {
       adopt(await transport.call('workspace.open', { path, ...(create ? { create } : {}) }));
-      set({ past: [], future: [], saveState: 'saved', selection: null });
+      set({ past: [], future: [], saveState: 'saved', selection: null, home: false });
       await loadFacts();
       void get().loadInventory();
       return null;
@@ -204,7 +222,7 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
     set({ workspace, past: [], future: [], ...(facts ? { facts } : {}), ...(findings ? { findings } : {}) }),
   setFindings: (findings) => set({ findings }),
   setFacts: (facts) => set({ facts }),
-  select: (selection) => set({ selection }),
+  select: (selection) => set({ selection, ...(selection ? { home: false } : {}) }),
   highlight: (highlighted) => set({ highlighted }),
   edit(change, label) {
     const current = get().workspace;
