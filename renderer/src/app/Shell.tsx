@@ -22,6 +22,7 @@ import { JobsPanel } from '../features/jobs/JobsPanel.js';
 import { PromptDialogs } from '../features/prompts/PromptDialogs.js';
 import { ProxmoxWizard } from '../features/wizard/ProxmoxWizard.js';
 import { WorkspaceMenu } from '../features/workspace/WorkspaceMenu.js';
+import { InventoryFreshness } from '../features/inventory/InventoryFreshness.js';
 import { SecretsLock } from '../features/secrets/SecretsLock.js';
 import { UnlockDialog } from '../features/secrets/UnlockDialog.js';
 
@@ -129,6 +130,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 </Text>
               </Tooltip>
             )}
+            {workspace && !home && <InventoryFreshness />}
           </Group>
           <Group gap="xs" wrap="nowrap">
             {workspace && !empty && !home && (
