@@ -7,7 +7,7 @@ import { startWebHost } from '../../../server/web-host.js';
 import { createCore } from '../../core.js';
 import { detectElectron } from '../../electron-binary.js';
 import { dataHome } from '../../paths.js';
-import { findBrowser } from '../../browser.js';
+import { findBrowser, whyNoBrowser } from '../../browser.js';
 import { exitCodes, UsageError, type CliCommand, type CliIO } from '../types.js';
 
 const options = {
@@ -60,7 +60,7 @@ async function serveWeb(io: CliIO, values: { port?: string; workspace?: string }
       child.unref();
       io.out(`Opened ${browser.label}.`);
     } else {
-      io.out('No browser was found to open automatically; open the URL above yourself.');
+      io.out(whyNoBrowser(io.env));
     }
   }
   io.out('Press Ctrl+C to stop.');
