@@ -84,6 +84,13 @@ export function checkModel(candidate: unknown): { model: Workspace } | { problem
   return { model: parsed.data };
 }
 
+type ClusterStatusEntry = TopologySlice['clusterStatuses'][string];
+
+/** Statuses read in this session that are newer than the stored ones (or failed reads, which are not stored). */
+function newerOnly(current: Record<string, ClusterStatusEntry>, stored: Record<string, ClusterStatusEntry>): Record<string, ClusterStatusEntry> {
+  return Object.fromEntries(Object.entries(current).filter(([name, status]) => !stored[name] || Date.parse(status.checkedAt) > Date.parse(stored[name].checkedAt)));
+}
+
 export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, transport) => {
   const adopt = (state: WorkspaceState) =>
     set({
@@ -97,7 +104,9 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
   const loadFacts = async () => {
     try {
       const { facts } = await transport.call('latency.current', {});
-      set({ facts });
+      // The last quorum read per cluster is kept with the facts: the canvas's cluster badges survive a reload.
+      const remembered = Object.fromEntries((facts.quorum ?? []).map((q) => [q.cluster, q.status]));
+      set({ facts, clusterStatuses: { ...remembered, ...newerOnly(get().clusterStatuses, remembered) } });
     } catch {
       set({ facts: {} });
     }
@@ -152,7 +161,7 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
   async openWorkspace(path, create) {
     try {
       adopt(await transport.call('workspace.open', { path, ...(create ? { create } : {}) }));
-      set({ past: [], future: [], saveState: 'saved', selection: null, home: false });
+      set({ past: [], future: [], saveState: 'saved', selection: null, home: false, clusterStatuses: {} });
       await loadFacts();
       void get().loadInventory();
       return null;
