@@ -79,6 +79,8 @@ describe('the secret store lock and the workspace menu', () => {
     // Workspace menu → Open a workspace file…
     await page.getByRole('button', { name: 'Workspace menu' }).click();
     await page.getByTestId('menu-lab-status').waitFor();
+    await page.mouse.move(900, 700);
+    await page.waitForTimeout(300);
     await page.screenshot({ path: screenshotPath('workspace-menu') });
     await page.getByTestId('menu-open').click();
     await page.getByTestId('workspace-dialog-path').fill(estate);
