@@ -164,6 +164,7 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
             value={storage}
             onChange={setStorage}
             placeholder="Choose a storage on the target"
+            data-testid="migration-target-storage"
           />
         )}
         {isRemote && verdict?.remote && (
