@@ -91,6 +91,17 @@ describe('the secret store lock', () => {
     expect(await s.get(id)).toBe('value');
   });
 
+  it('a stale passphrase from the variable or the keychain leaves the store locked (the app can still ask), saying which was refused', async () => {
+    const file = tempFile();
+    await store(file).unlock(passphrase, { create: true });
+    const keychain = memoryKeychain();
+    keychain.kept = 'an old passphrase of a former store';
+    const s = store(file, { fromEnvironment: 'another old one', keychain });
+    await expect(s.list()).rejects.toMatchObject({ code: 'SECRETS_LOCKED', message: expect.stringContaining('the passphrase from the passphrase variable and the keychain was refused') });
+    await s.unlock(passphrase);
+    expect(await s.list()).toEqual([]);
+  });
+
   it('remembers the passphrase only in the keychain: a new process opens from it, "forget" removes it, and nothing is written beside the store', async () => {
     const file = tempFile();
     const keychain = memoryKeychain();

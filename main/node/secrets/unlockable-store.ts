@@ -118,20 +118,26 @@ export class UnlockableSecretStore implements SecretStore {
 
   private async openAutomatically(): Promise<SecretStore> {
     const exists = this.exists();
-    const attempts: (() => Promise<string | null | undefined>)[] = [];
+    const attempts: { source: string; passphrase: () => Promise<string | null | undefined> }[] = [];
     if (!this.lockedByAdmin) {
-      if (this.sources.fromEnvironment) attempts.push(async () => this.sources.fromEnvironment);
+      if (this.sources.fromEnvironment) attempts.push({ source: 'the passphrase variable', passphrase: async () => this.sources.fromEnvironment });
       // Only an existing store: a passphrase in the keychain never creates a new one by itself.
       if (this.sources.keychain && exists) {
         const keychain = this.sources.keychain;
-        attempts.push(async () => ((await keychain.probe()).available ? keychain.get().catch(() => null) : null));
+        attempts.push({ source: 'the keychain', passphrase: async () => ((await keychain.probe()).available ? keychain.get().catch(() => null) : null) });
       }
     }
+    const refused: string[] = [];
     for (const attempt of attempts) {
-      const passphrase = await attempt();
+      const passphrase = await attempt.passphrase();
       if (!passphrase) continue;
-      const store = await openPassphraseSecretStore(this.file, passphrase, this.cost);
-      return this.adopt(store);
+      try {
+        return this.adopt(await openPassphraseSecretStore(this.file, passphrase, this.cost));
+      } catch (error) {
+        // A stale passphrase (the store was made anew) is not the end: someone can still type the right one.
+        if (error instanceof CwError && error.code === 'AUTH_FAILED') refused.push(attempt.source);
+        else throw error;
+      }
     }
     if (this.sources.prompt) {
       const passphrase = await this.sources.prompt({ create: !exists, file: this.file });
@@ -145,7 +151,7 @@ export class UnlockableSecretStore implements SecretStore {
     }
     throw new CwError(
       'SECRETS_LOCKED',
-      `The secret store is locked${exists ? '' : ' (it does not exist yet)'}: ${this.sources.lockedAdvice}`,
+      `The secret store is locked${exists ? '' : ' (it does not exist yet)'}${refused.length ? ` (the passphrase from ${refused.join(' and ')} was refused)` : ''}: ${this.sources.lockedAdvice}`,
       { file: this.file, exists },
     );
   }
