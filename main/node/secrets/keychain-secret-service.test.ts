@@ -35,10 +35,18 @@ describe.runIf(available)('the passphrase remembered in a real Secret Service (g
     keyring.stdin!.end('test keyring password');
     // The library reads the bus address from this process's environment.
     process.env.DBUS_SESSION_BUS_ADDRESS = address;
-    // Wait until the secrets service answers.
-    const probeKeychain = osKeychain('secret-store:probe');
-    for (let i = 0; i < 50 && !(await osKeychain(`secret-store:probe-${i}`).probe()).available; i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await probeKeychain.probe()).available).toBe(true);
+    // Wait until the secrets service stores and returns a value (its login collection is created at start).
+    let ready = false;
+    for (let i = 0; i < 100 && !ready; i++) {
+      const probe = osKeychain(`secret-store:probe-${i}`);
+      try {
+        await probe.set('ready');
+        ready = (await probe.get()) === 'ready' && (await probe.delete());
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    expect(ready).toBe(true);
   }, 20_000);
 
   afterAll(() => {
