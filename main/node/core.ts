@@ -25,6 +25,7 @@ import type { PveApiSchema } from './stacks/proxmox/api-schema.js';
 import { LocalRunner } from './workspace/runner.js';
 import { SshRemoteRunner } from './ssh/remote-runner.js';
 import { createSshService, type SshService, type SshServiceOptions } from './services/ssh.js';
+import { secretStoreHandlers } from './services/secrets.js';
 
 export interface CoreOptions {
   hostKind: (typeof hostKinds)[number];
@@ -61,6 +62,8 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   const proxmoxApi = createProxmoxApi({ secrets: ssh.secrets, ...(options.proxmoxSchema ? { schema: options.proxmoxSchema } : {}) });
   inventory.register(createProxmoxInventory({ secrets: ssh.secrets, api: proxmoxApi }));
   const lab = createLabService(options.lab, { secrets: ssh.secrets });
+  /** The secret store's lock (web mode and the CLI unlock it with a passphrase). */
+  const secretLock = secretStoreHandlers(ssh.secrets, events);
   /** How workspace and stack commands reach the nodes (the latency matrix, knet's link state). */
   const nodeRunner = options.nodeCommands === 'local' ? () => new LocalRunner() : (workspace: Workspace) => new SshRemoteRunner(ssh.engine(), workspace, ssh.resolve);
   const handlers = {
@@ -72,6 +75,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     ...lab.handlers,
     ...proxmoxHandlers({ workspaces, api: proxmoxApi, nodeRunner }),
     ...ssh.handlers,
+    ...secretLock.handlers,
   } satisfies Handlers;
   const dispatch = createDispatcher(handlers);
   return {
@@ -92,6 +96,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
       return result.value as MethodOutput<typeof method>;
     },
     close: async () => {
+      secretLock.close();
       await lab.close();
       await ssh.close();
     },

@@ -61,7 +61,10 @@ describe('the bundled clusterwright CLI', () => {
 
   it('secrets: put reads the value from stdin (never argv), list shows labels only, delete removes it; no passphrase → refused', () => {
     const env = { CLUSTERWRIGHT_SECRETS_PASSPHRASE: 'bundle test passphrase' };
-    expect(cliWith({ CLUSTERWRIGHT_SECRETS_PASSPHRASE: '' }, undefined, 'secrets', 'list').err).toMatch(/set CLUSTERWRIGHT_SECRETS_PASSPHRASE/);
+    // No terminal to ask on (stdin is a pipe) and no variable: the locked store is reported, exit 4.
+    const locked = cliWith({ CLUSTERWRIGHT_SECRETS_PASSPHRASE: '' }, undefined, 'secrets', 'list');
+    expect(locked.err).toMatch(/secret store is locked.*Set CLUSTERWRIGHT_SECRETS_PASSPHRASE for scripts/s);
+    expect(locked.code).toBe(4);
     expect(cliWith(env, '', 'secrets', 'put', '--label', 'root@pam on homelab', 'hunter2').code).not.toBe(0);
     const put = cliWith(env, 'pve-root-secret\n', 'secrets', 'put', '--label', 'root@pam on homelab');
     expect(put.code, put.err).toBe(0);

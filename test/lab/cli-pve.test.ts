@@ -87,11 +87,12 @@ afterAll(async () => {
 }, 60_000);
 
 describeLab('clusterwright lab up with Proxmox test servers (CLI, background process)', () => {
-  it('refuses a proxmox lab without the secret store passphrase, saying what to set, and starts nothing', async () => {
+  it('refuses a proxmox lab when the secret store stays locked (no terminal to ask on, no variable), saying what to set, and starts nothing', async () => {
     const noPassphrase = { ...env };
     delete noPassphrase.CLUSTERWRIGHT_SECRETS_PASSPHRASE;
     const up = await cli(['lab', 'up', specFile, '--state', stateDir, '--prefix', prefix], noPassphrase);
-    expect(up.code).toBe(69);
+    expect(up.code).toBe(4);
+    expect(up.err).toContain('secret store is locked');
     expect(up.err).toContain('Set CLUSTERWRIGHT_SECRETS_PASSPHRASE');
     expect(up.err).toContain('Nothing was started');
     expect(netnsWithPrefix()).toEqual([]);

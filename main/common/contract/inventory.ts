@@ -86,7 +86,8 @@ export const inventoryMethods = {
       .object({
         vm: z.string(),
         targets: z.array(z.string()).optional(),
-        /** The admin's choices so far, checked too (cross-cluster moves). */
+        /** The admin's choices so far, checked too: the storage for local disks, and the maps of a cross-cluster move. */
+        targetStorage: pveIdSchema.optional(),
         storageMap: idMapSchema.optional(),
         bridgeMap: idMapSchema.optional(),
         targetVmid: vmidSchema.optional(),

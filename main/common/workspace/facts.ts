@@ -54,9 +54,28 @@ export const knetLinkStatsSchema = z.object({
 });
 export type KnetLinkStats = z.infer<typeof knetLinkStatsSchema>;
 
+/** Quorum and membership of a Proxmox cluster as its API (and corosync-quorumtool on a member) last reported them. */
+export const clusterQuorumSchema = z.object({
+  quorate: z.boolean(),
+  totalVotes: z.number().optional(),
+  expectedVotes: z.number().optional(),
+  nodes: z.array(z.object({ name: z.string(), online: z.boolean(), nodeid: z.number().optional() })),
+  checkedAt: z.string(),
+  /** The cluster name the API reports (absent on a standalone node). */
+  clusterName: z.string().optional(),
+  /** Where the vote counts come from: corosync-quorumtool on a member, or computed (one vote per online node). */
+  votesFrom: z.string().optional(),
+  /** Votes needed for quorum, and whether a QDevice casts one (corosync-quorumtool's flags). */
+  quorum: z.number().optional(),
+  qdevice: z.boolean().optional(),
+});
+export type ClusterQuorum = z.infer<typeof clusterQuorumSchema>;
+
 export const factsSchema = z.object({
   latency: latencyMatrixSchema.optional(),
   knet: z.object({ cluster: z.string(), readAt: z.string(), links: z.array(knetLinkStatsSchema) }).array().optional(),
+  /** The last quorum read per workspace cluster (the canvas's cluster badges, kept across reloads). */
+  quorum: z.object({ cluster: z.string(), status: clusterQuorumSchema }).array().optional(),
 });
 export type Facts = z.infer<typeof factsSchema>;
 

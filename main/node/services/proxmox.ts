@@ -184,13 +184,16 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
           votesFrom: 'computed from the API: one vote per online node (corosync-quorumtool could not be read)',
         };
       }
-      return {
+      const status = {
         quorate: clusterEntry ? flag(clusterEntry.quorate) : false,
         ...(votes ?? {}),
         nodes,
         checkedAt: new Date().toISOString(),
         ...(clusterEntry?.name ? { clusterName: clusterEntry.name } : {}),
       };
+      // Kept with the facts, so the canvas's cluster badge shows the last reading after a reload too; other clusters' entries stay.
+      await deps.workspaces.storeFacts((current) => ({ ...current, quorum: [...(current.quorum ?? []).filter((q) => q.cluster !== input.cluster), { cluster: input.cluster, status }] }));
+      return status;
     },
   };
 }

@@ -1,6 +1,7 @@
 // The SSH engine: connections per jump chain (reused while alive), chained forwarded channels
 // through jump hosts, TCP_NODELAY on the first hop, reconnect with backoff, and the operations
 // the app needs on top: exec, atomic SFTP upload, interactive shells, and a connection test.
+import { withChildSignal } from '../abort.js';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -159,7 +160,12 @@ export class SshEngine {
   }
 
   /** The connection to the target (every hop verified and logged in), reusing live ones. Retries unreachable/timeouts with backoff. */
-  async connect(target: SshTarget, signal: AbortSignal = new AbortController().signal): Promise<SshConnection> {
+  async connect(target: SshTarget, signal?: AbortSignal): Promise<SshConnection> {
+    // A child of the caller's signal: many operations sharing one signal add one listener to it, not one each (main/node/abort.ts).
+    return withChildSignal(signal, (own) => this.connectOnce(target, own));
+  }
+
+  private async connectOnce(target: SshTarget, signal: AbortSignal): Promise<SshConnection> {
     if (this.closed) throw new CwError('CANCELLED', 'The SSH engine is shutting down.');
     const hops = allHops(target);
     const existing = this.live.get(chainKey(hops));
@@ -292,6 +298,10 @@ export class SshEngine {
 
   /** Runs one command with a channel slot held for its lifetime. */
   async exec(target: SshTarget, command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return withChildSignal(options.signal, (signal) => this.execOnce(target, command, { ...options, signal }));
+  }
+
+  private async execOnce(target: SshTarget, command: string, options: ExecOptions): Promise<ExecResult> {
     const signal = options.signal;
     if (signal?.aborted) throw cancelledError(`"${command}" on ${hopName(target.destination)}`);
     const connection = await this.connect(target, signal);

@@ -21,6 +21,10 @@ import { TerminalDock } from '../features/terminal/TerminalDock.js';
 import { JobsPanel } from '../features/jobs/JobsPanel.js';
 import { PromptDialogs } from '../features/prompts/PromptDialogs.js';
 import { ProxmoxWizard } from '../features/wizard/ProxmoxWizard.js';
+import { WorkspaceMenu } from '../features/workspace/WorkspaceMenu.js';
+import { InventoryFreshness } from '../features/inventory/InventoryFreshness.js';
+import { SecretsLock } from '../features/secrets/SecretsLock.js';
+import { UnlockDialog } from '../features/secrets/UnlockDialog.js';
 
 const saveLabels = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', failed: 'Not saved' } as const;
 
@@ -62,6 +66,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const graph = useMemo(() => (workspace ? buildGraph(workspace, facts, findings) : null), [workspace, facts, findings]);
   const nodeStates = useMemo(() => new Map<string, LinkState>(graph?.nodes.map((n) => [n.id, n.state]) ?? []), [graph]);
   const empty = workspace !== null && workspace.sites.length === 0 && workspace.nodes.length === 0;
+  const home = useAppState((s) => s.home);
+  /** The first screen: an empty workspace, or the one "Close" went back to, until a door is chosen. */
+  const firstScreen = (empty || home) && selection === null;
   const errorCount = findings.filter((f) => f.severity === 'error' && !f.accepted).length;
   const warningCount = findings.filter((f) => f.severity === 'warning' && !f.accepted).length;
 
@@ -107,6 +114,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 260, breakpoint: 'sm' }} aside={{ width: 340, breakpoint: 'md' }} padding={0}>
       <PromptDialogs />
+      <UnlockDialog />
       {workspace && <ProxmoxWizard opened={wizardOpen} onClose={() => setWizardOpen(false)} onEdited={onEdited} />}
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
@@ -114,23 +122,18 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
             <Title order={1} size="h4">
               Clusterwright
             </Title>
-            {workspace && (
-              <Tooltip label={workspacePath ?? ''}>
-                <Badge variant="light" color="gray" data-testid="workspace-name">
-                  {workspace.name}
-                </Badge>
-              </Tooltip>
-            )}
-            {workspace && (
+            <WorkspaceMenu />
+            {workspace && !home && (
               <Tooltip label={saveError ?? (workspacePath ? `Saved in ${workspacePath}` : '')}>
                 <Text size="xs" c={saveState === 'failed' ? 'red' : 'dimmed'} data-testid="save-state">
                   {saveLabels[saveState]}
                 </Text>
               </Tooltip>
             )}
+            {workspace && !home && <InventoryFreshness />}
           </Group>
           <Group gap="xs" wrap="nowrap">
-            {workspace && !empty && (
+            {workspace && !empty && !home && (
               <>
                 <Button size="xs" variant="default" onClick={() => void measureLatency()} disabled={Boolean(measuring)} data-testid="measure-latency">
                   {measuring ? `Measuring ${measuring.done}/${measuring.total || '…'}` : 'Measure latency'}
@@ -157,6 +160,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 </Button>
               </>
             )}
+            <SecretsLock />
             <ColorSchemeToggle />
           </Group>
         </Group>
@@ -190,8 +194,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
           <section className="cw-canvas" aria-label="Topology canvas">
             {!workspace && issues.length > 0 && <FileIssues path={workspacePath} issues={issues} />}
             {!workspace && issues.length === 0 && !loadError && <Loader size="sm" aria-label="Loading the workspace" />}
-            {workspace && empty && selection === null && <FirstStart />}
-            {workspace && !(empty && selection === null) && <CanvasPanel onEdited={onEdited} />}
+            {workspace && firstScreen && <FirstStart />}
+            {workspace && !firstScreen && <CanvasPanel onEdited={onEdited} />}
           </section>
           {dockOpen && (
             <>

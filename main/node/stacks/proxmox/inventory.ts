@@ -2,6 +2,7 @@
 // manager's status (/cluster/ha/status/current), the migration precheck
 // behind drag-to-migrate (GET …/migrate) and the move itself (plain, HA, or to another cluster with remote_migrate),
 // through one API client per cluster.
+import { sleepUnlessAborted } from '../../abort.js';
 import { CwError, isCwError } from '../../../common/errors.js';
 import type { MigrationTarget, VmRecord } from '../../../common/contract/inventory.js';
 import type { Workspace } from '../../../common/workspace/schema.js';
@@ -381,11 +382,8 @@ export function createProxmoxInventory(options: ProxmoxInventoryOptions): Invent
   const precheckAnswer = (client: PveClient, vm: VmRecord, target?: string) =>
     client.get<PveMigratePrecheck>(`/nodes/${encodeURIComponent(vm.node)}/qemu/${vmidOf(vm)}/migrate`, target ? { target } : {});
 
-  const sleep = (ms: number, signal: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
+  // Each poll of an HA move waits here: its abort listener goes when the wait ends (it used to stay until the move ended, one per poll).
+  const sleep = sleepUnlessAborted;
 
   /** The source VM's storages, bridges and lock, from its configuration. */
   const sourceResources = (api: ClusterApi, vm: VmRecord) =>
