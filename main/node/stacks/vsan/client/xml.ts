@@ -1,6 +1,6 @@
 // XML for the vSphere SOAP client: text escaping (every value is data, never markup), and a small
 // ordered element tree over fast-xml-parser with the readers the client needs (child, text, MoRef, xsi:type).
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { CwError } from '../../../../common/errors.js';
 
 /** Characters XML 1.0 cannot carry at all: a value holding one is refused, not silently altered. */
@@ -134,6 +134,8 @@ function build(raw: Raw[]): XNode[] {
 /** Parses a SOAP reply into its root element; a document type declaration is refused (SOAP never has one). */
 export function parseXml(text: string, where: string): XNode {
   if (/<!DOCTYPE/i.test(text)) throw new CwError('INVALID_OUTPUT', `${where} answered with an XML document type declaration, which SOAP never uses; not parsing it.`);
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new CwError('INVALID_OUTPUT', `${where} answered with XML that does not parse: ${valid.err.msg} (line ${valid.err.line}).`);
   let roots: XNode[];
   try {
     roots = build(parser.parse(text) as Raw[]);
