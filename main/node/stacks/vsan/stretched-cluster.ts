@@ -254,6 +254,12 @@ export function stretchedClusterSteps(client: VsphereClient, spec: StretchedClus
       if (witnesses.length === 0) return false;
       const w = await mustHost(spec.witness.name);
       if (!witnesses.some((x) => x.host?.value === w.ref.value)) throw new CwError('CONFLICT', `Cluster ${spec.cluster} is already stretched with another witness host. Change the witness as a day-2 action, not by building again.`);
+      for (const site of [spec.preferred, spec.secondary]) {
+        for (const h of site.hosts) {
+          const fd = (await mustHost(h.name)).faultDomain;
+          if (fd !== site.name) throw new CwError('CONFLICT', `Cluster ${spec.cluster} is already stretched, but host ${h.name} is in fault domain '${fd}', not '${site.name}'. Change fault domains as a day-2 action, not by building again.`);
+        }
+      }
       return true;
     },
     apply: async () => {

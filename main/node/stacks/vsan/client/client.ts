@@ -92,12 +92,26 @@ class Queue {
 export class VsphereClient {
   private vsanVersion: string | undefined;
   private readonly waits = new Queue();
+  private login: () => Promise<void> = async () => undefined;
 
   private constructor(
     readonly transport: SoapTransport,
     readonly content: ServiceContent,
     readonly vimVersion: string,
   ) {}
+
+  /** Runs a call; when vCenter ended the session (idle timeout, restart) it logs in again once and repeats it. */
+  private async inSession(method: string, call: () => Promise<XNode>): Promise<XNode> {
+    try {
+      return await call();
+    } catch (err) {
+      const fault = err instanceof CwError ? (err.detail as { fault?: { type?: string } } | undefined)?.fault : undefined;
+      if (fault?.type !== 'NotAuthenticated' || method === 'Login' || method === 'Logout') throw err;
+      this.transport.dropSession();
+      await this.login();
+      return call();
+    }
+  }
 
   /** Connects (certificate pinned first), reads the service content and logs in. */
   static async connect(options: VsphereClientOptions): Promise<VsphereClient> {
@@ -123,9 +137,12 @@ export class VsphereClient {
         throw new CwError('UNSUPPORTED', `${transport.where} is ${content.about.fullName || content.about.apiType}, not vCenter Server; a vSAN stretched cluster is configured through vCenter.`);
       }
       const client = new VsphereClient(transport, content, listed ?? (content.about.apiVersion || '6.5'));
-      const password = await reveal(options.password);
-      transport.addSecret(password);
-      await client.vim('Login', content.sessionManager, { userName: options.username, password });
+      client.login = async () => {
+        const password = await reveal(options.password);
+        transport.addSecret(password);
+        await client.vim('Login', content.sessionManager, { userName: options.username, password });
+      };
+      await client.login();
       return client;
     } catch (err) {
       await transport.close();
@@ -148,7 +165,7 @@ export class VsphereClient {
 
   /** A vim25 call on `_this`. */
   vim(method: string, thisRef: MoRef, params: Record<string, unknown>): Promise<XNode> {
-    return this.transport.call('/sdk', 'urn:vim25', this.vimVersion, method, { _this: thisRef, ...params });
+    return this.inSession(method, () => this.transport.call('/sdk', 'urn:vim25', this.vimVersion, method, { _this: thisRef, ...params }));
   }
 
   /** A vSAN call on `_this` (version from /sdk/vsanServiceVersions.xml, the /sdk session cookie). */
@@ -158,7 +175,8 @@ export class VsphereClient {
       if (!version) throw new CwError('UNSUPPORTED', `vCenter at ${this.where} does not serve /sdk/vsanServiceVersions.xml: its vSAN management API is unavailable (vCenter older than 6.7, or the vSAN health service is down).`);
       this.vsanVersion = version;
     }
-    return this.transport.call('/vsanHealth', 'urn:vsan', this.vsanVersion, method, { _this: thisRef, ...params });
+    const version = this.vsanVersion;
+    return this.inSession(method, () => this.transport.call('/vsanHealth', 'urn:vsan', version, method, { _this: thisRef, ...params }));
   }
 
   // ------------------------------------------------------------------------------------------

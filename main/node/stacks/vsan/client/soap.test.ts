@@ -14,13 +14,16 @@ import { SoapTransport, faultCode } from './soap.js';
 let server: https.Server;
 let port = 0;
 let fingerprint = '';
+let certDir = '';
 const seen: { path: string; body: string; cookie?: string }[] = [];
 const PASSWORD = 'S3cret-pass<&>';
+let expireSession = false;
+let logins = 0;
 
 const envelope = (inner: string) => `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>${inner}</soapenv:Body></soapenv:Envelope>`;
 
 beforeAll(() => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-vsan-soap-'));
+  const dir = (certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-vsan-soap-')));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${dir}/k.pem`, '-out', `${dir}/c.pem`, '-days', '1', '-subj', '/CN=vcenter.test'], { stdio: 'ignore' });
   const cert = fs.readFileSync(`${dir}/c.pem`);
   fingerprint = new crypto.X509Certificate(cert).fingerprint256;
@@ -39,8 +42,14 @@ beforeAll(() => {
           ),
         );
       }
+      if (expireSession && !body.includes('<Login')) {
+        expireSession = false;
+        res.statusCode = 500;
+        return res.end(envelope('<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>The session is not authenticated.</faultstring><detail><NotAuthenticatedFault xsi:type="NotAuthenticated"><object type="Folder">group-d1</object><privilegeId>System.View</privilegeId></NotAuthenticatedFault></detail></soapenv:Fault>'));
+      }
       if (body.includes('<Login')) {
-        res.setHeader('set-cookie', 'vmware_soap_session="session-cookie-value"; Path=/; HttpOnly; Secure;');
+        logins++;
+        res.setHeader('set-cookie', `vmware_soap_session="session-cookie-value${logins > 1 ? `-${logins}` : ''}"; Path=/; HttpOnly; Secure;`);
         return res.end(envelope('<LoginResponse xmlns="urn:vim25"><returnval><key>k</key></returnval></LoginResponse>'));
       }
       if (body.includes('<CreateClusterEx')) {
@@ -61,7 +70,10 @@ beforeAll(() => {
   );
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  fs.rmSync(certDir, { recursive: true, force: true });
+});
 
 describe('the vCenter SOAP transport', () => {
   it('sends nothing to a vCenter whose certificate is not pinned, and reports the fingerprint to confirm', async () => {
@@ -93,6 +105,12 @@ describe('the vCenter SOAP transport', () => {
     expect((fault as CwError).message).toContain('***');
     expect((fault as CwError).message).not.toContain(PASSWORD);
     expect(client.transport.calls.map((c) => c.method)).toEqual(['RetrieveServiceContent', 'Login', 'VSANVcIsWitnessHost', 'CreateClusterEx']);
+
+    // vCenter dropped the session (idle timeout): the client logs in again once and repeats the call.
+    expireSession = true;
+    expect(await client.isWitnessHost({ type: 'HostSystem', value: 'host-9' })).toBe(true);
+    expect(client.transport.calls.slice(4).map((c) => `${c.method}:${c.ok}`)).toEqual(['VSANVcIsWitnessHost:false', 'Login:true', 'VSANVcIsWitnessHost:true']);
+    expect(seen.at(-1)!.cookie).toBe('vmware_soap_session="session-cookie-value-2"');
   });
 
   it('maps vmodl faults to codes the UI acts on', () => {
