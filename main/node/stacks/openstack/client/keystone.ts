@@ -191,9 +191,12 @@ export class KeystoneClient {
     this.http.addSecret(id);
     const body = reply.data.token;
     this.authCount++;
+    // The token's lifetime by Keystone's own clock, counted from now by ours: a skewed local clock neither
+    // renews on every call nor keeps an expired token.
+    const lifetime = body.issued_at ? Date.parse(body.expires_at) - Date.parse(body.issued_at) : Date.parse(body.expires_at) - Date.now();
     this.token = {
       id,
-      expiresAt: Date.parse(body.expires_at),
+      expiresAt: this.now() + lifetime,
       issuedAt: this.now(),
       catalog: body.catalog ?? [],
       user: { id: body.user.id, name: body.user.name },
@@ -352,6 +355,7 @@ export class KeystoneClient {
 
 interface TokenBody {
   expires_at: string;
+  issued_at?: string;
   catalog?: CatalogService[];
   user: { id: string; name: string };
   project?: { id: string; name: string };
