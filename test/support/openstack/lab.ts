@@ -1,7 +1,8 @@
 // OpenStack lab tests' harness: skips a file (with the reason) where the Debian packages are missing unless
 // CW_REQUIRE_LAB=1, and starts the real services for a file in beforeAll and stops them in afterAll.
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe } from 'vitest';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import { openstackLabSkipReason, startOpenstackLab, type OpenstackLab, type OpenstackLabSpec } from '../../../main/node/stacks/openstack/lab/index.js';
 import { connectCloud, type Cloud } from '../../../main/node/stacks/openstack/client/index.js';
 
@@ -34,6 +35,10 @@ export function useOpenstackLab(spec: OpenstackLabSpec): OpenstackLabHandle {
   let lab: OpenstackLab | undefined;
   let admin: Cloud | undefined;
   const log: string[] = [];
+  let failed = false;
+  afterEach((ctx) => {
+    if (ctx.task.result?.state === 'fail') failed = true;
+  });
   beforeAll(async () => {
     lab = await startOpenstackLab({ maxSeconds: 900, ...spec });
     admin = connectCloud({
@@ -47,7 +52,10 @@ export function useOpenstackLab(spec: OpenstackLabSpec): OpenstackLabHandle {
     await admin?.close();
     if (lab) {
       const dir = lab.dir;
-      await lab.stop();
+      // After a failure the services' logs go to test-results/ for the post-mortem; the lab folder still goes.
+      const keepLogsIn = failed ? path.resolve('test-results', `openstack-lab-${new Date().toISOString().replace(/[:.]/g, '-')}`) : undefined;
+      await lab.stop({ keepLogsIn });
+      if (keepLogsIn) console.log(`OpenStack lab logs kept in ${keepLogsIn}`);
       if (fs.existsSync(dir)) throw new Error(`The OpenStack lab left its folder ${dir} behind.`);
     }
   }, 60_000);

@@ -90,6 +90,8 @@ interface Stand {
   endpoints: { id: string; service_id: string; interface: string; region_id: string; url: string }[];
   novaMax: string;
   expiresInMs: number;
+  regions: { id: string }[];
+  services: { id: string; type: string; name: string }[];
   close(): Promise<void>;
 }
 
@@ -99,7 +101,7 @@ function reply(res: http.ServerResponse, status: number, body?: unknown, headers
 }
 
 function startStand(tlsOptions?: { key: string; cert: string }): Promise<Stand> {
-  const stand: Stand = { url: '', seen: [], tokens: 0, revoked: new Set(), rejectAll: false, endpoints: [], novaMax: '2.93', expiresInMs: 3_600_000, close: async () => undefined };
+  const stand: Stand = { url: '', seen: [], tokens: 0, revoked: new Set(), rejectAll: false, endpoints: [], novaMax: '2.93', expiresInMs: 3_600_000, regions: [], services: [], close: async () => undefined };
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -124,6 +126,17 @@ function startStand(tlsOptions?: { key: string; cert: string }): Promise<Stand> 
         return reply(res, 201, { endpoint: created });
       }
       if (u.pathname.startsWith('/v3/endpoints/') && req.method === 'PATCH') return reply(res, 200, { endpoint: {} });
+      if (u.pathname === '/v3/regions' && req.method === 'GET') return reply(res, 200, { regions: stand.regions });
+      if (u.pathname === '/v3/regions' && req.method === 'POST') {
+        stand.regions.push(JSON.parse(body).region);
+        return reply(res, 201, { region: JSON.parse(body).region });
+      }
+      if (u.pathname === '/v3/services' && req.method === 'GET') return reply(res, 200, { services: stand.services });
+      if (u.pathname === '/v3/services' && req.method === 'POST') {
+        const created = { ...JSON.parse(body).service, id: `svc-${stand.services.length}` };
+        stand.services.push(created);
+        return reply(res, 201, { service: created });
+      }
       if (u.pathname === '/compute/v2.1/') return reply(res, 200, { version: { id: 'v2.1', version: stand.novaMax, min_version: '2.1' } });
       if (u.pathname === '/compute/v2.1/os-hypervisors/detail') return reply(res, 200, { hypervisors: [] });
       if (u.pathname.endsWith('/action')) {
@@ -232,6 +245,34 @@ describe('Keystone sessions', () => {
     expect(await ks.ensureEndpoint('svc', 'RegionTwo', 'public', 'http://r2/v2.1')).toBe('unchanged');
     await expect(ks.ensureEndpoint('svc', 'Region Two', 'public', 'http://r2/v2.1')).rejects.toThrow(/not a usable region name/);
     await expect(ks.ensureEndpoint('svc', 'RegionTwo', 'public', 'http://user:pw@r2/v2.1')).rejects.toThrow(/must not carry credentials/);
+    await http.close();
+  });
+
+  it("registers a region's endpoints in three reads and only the writes needed, leaving the other region's alone", async () => {
+    stand.regions = [{ id: 'RegionOne' }];
+    stand.services = [{ id: 'svc', type: 'compute', name: 'nova' }];
+    stand.endpoints = [{ id: 'r1-public', service_id: 'svc', interface: 'public', region_id: 'RegionOne', url: 'http://r1/v2.1' }];
+    const http = new OpenstackHttp();
+    const ks = keystoneFor(stand, http);
+    const regs = [
+      { type: 'compute', name: 'nova', region: 'RegionTwo', urls: { public: 'http://r2/v2.1', internal: 'http://10.2.0.10:8774/v2.1' } },
+      { type: 'image', name: 'glance', region: 'RegionTwo', urls: { public: 'http://r2:9292' } },
+    ];
+    await ks.getToken();
+    const before = stand.seen.length;
+    const report = await ks.registerEndpoints(regs);
+    expect(report).toEqual({
+      regions: { RegionTwo: 'created' },
+      services: { 'compute/nova': 'unchanged', 'image/glance': 'created' },
+      endpoints: { 'compute/RegionTwo/public': 'created', 'compute/RegionTwo/internal': 'created', 'image/RegionTwo/public': 'created' },
+    });
+    const calls = stand.seen.slice(before).map((c) => `${c.method} ${c.url}`);
+    expect(calls).toEqual(['GET /v3/regions', 'GET /v3/services', 'GET /v3/endpoints', 'POST /v3/regions', 'POST /v3/endpoints', 'POST /v3/endpoints', 'POST /v3/services', 'POST /v3/endpoints']);
+    expect(stand.endpoints.find((e) => e.id === 'r1-public')).toEqual({ id: 'r1-public', service_id: 'svc', interface: 'public', region_id: 'RegionOne', url: 'http://r1/v2.1' });
+    const again = stand.seen.length;
+    const second = await ks.registerEndpoints(regs);
+    expect(new Set([...Object.values(second.regions), ...Object.values(second.services), ...Object.values(second.endpoints)])).toEqual(new Set(['unchanged']));
+    expect(stand.seen.slice(again).map((c) => c.method)).toEqual(['GET', 'GET', 'GET']);
     await http.close();
   });
 

@@ -274,29 +274,61 @@ export class KeystoneClient {
   async ensureEndpoint(serviceId: string, region: string, iface: EndpointInterface, url: string): Promise<Change> {
     checkRegionId(region);
     checkEndpointUrl(url);
-    const mine = await this.listEndpoints({ serviceId, region, interface: iface });
+    return this.settleEndpoint(await this.listEndpoints({ serviceId, region, interface: iface }), serviceId, region, iface, url);
+  }
+
+  /** Creates or repoints the one endpoint of `known` that matches service, region and interface exactly. */
+  private async settleEndpoint(known: Endpoint[], serviceId: string, region: string, iface: EndpointInterface, url: string): Promise<Change> {
+    const mine = known.filter((e) => e.service_id === serviceId && e.region_id === region && e.interface === iface);
     if (mine.length > 1) throw new CwError('CONFLICT', `Keystone holds ${mine.length} ${iface} endpoints of service ${serviceId} in region ${region} (${mine.map((e) => e.url).join(', ')}); delete the stale one first.`);
     const current = mine[0];
     if (!current) {
-      await this.identity('POST', '/endpoints', { json: { endpoint: { service_id: serviceId, interface: iface, region_id: region, url, enabled: true } }, expect: [201] });
+      const created = await this.identity<{ endpoint: Endpoint }>('POST', '/endpoints', { json: { endpoint: { service_id: serviceId, interface: iface, region_id: region, url, enabled: true } }, expect: [201] });
+      known.push(created.data.endpoint);
       return 'created';
     }
     if (current.url === url && current.enabled !== false) return 'unchanged';
     await this.identity('PATCH', `/endpoints/${encodeURIComponent(current.id)}`, { json: { endpoint: { url, enabled: true } } });
+    current.url = url;
+    current.enabled = true;
     return 'updated';
   }
 
-  /** Registers regions, services and their endpoints; running it again with the same input changes nothing. */
+  /**
+   * Registers regions, services and their endpoints; running it again with the same input changes nothing.
+   * Reads regions, services and endpoints once (every call may cross a WAN), then writes only what differs —
+   * and only endpoints of the named regions.
+   */
   async registerEndpoints(registrations: EndpointRegistration[]): Promise<RegistrationReport> {
-    const report: RegistrationReport = { regions: {}, services: {}, endpoints: {} };
     for (const reg of registrations) {
-      report.regions[reg.region] ??= await this.ensureRegion(reg.region);
+      checkRegionId(reg.region);
+      for (const url of Object.values(reg.urls)) if (url) checkEndpointUrl(url);
+    }
+    const report: RegistrationReport = { regions: {}, services: {}, endpoints: {} };
+    const regions = new Set((await this.listRegions()).map((r) => r.id));
+    const services = await this.listServices();
+    const endpoints = await this.listEndpoints();
+    for (const reg of registrations) {
+      if (!(reg.region in report.regions)) {
+        if (regions.has(reg.region)) report.regions[reg.region] = 'unchanged';
+        else {
+          await this.identity('POST', '/regions', { json: { region: { id: reg.region } }, expect: [201] });
+          regions.add(reg.region);
+          report.regions[reg.region] = 'created';
+        }
+      }
       const key = `${reg.type}/${reg.name}`;
-      const { service, change } = await this.ensureService(reg.type, reg.name);
-      report.services[key] = report.services[key] === 'created' ? 'created' : change;
+      const same = services.filter((x) => x.type === reg.type && x.name === reg.name);
+      if (same.length > 1) throw new CwError('CONFLICT', `Keystone has ${same.length} ${reg.type} services named ${reg.name} (${same.map((x) => x.id).join(', ')}); remove the duplicate before registering endpoints.`);
+      let service = same[0];
+      if (!service) {
+        service = (await this.identity<{ service: Service }>('POST', '/services', { json: { service: { type: reg.type, name: reg.name, enabled: true } }, expect: [201] })).data.service;
+        services.push(service);
+        report.services[key] = 'created';
+      } else report.services[key] ??= 'unchanged';
       for (const iface of ['public', 'internal', 'admin'] as const) {
         const url = reg.urls[iface];
-        if (url) report.endpoints[`${reg.type}/${reg.region}/${iface}`] = await this.ensureEndpoint(service.id, reg.region, iface, url);
+        if (url) report.endpoints[`${reg.type}/${reg.region}/${iface}`] = await this.settleEndpoint(endpoints, service.id, reg.region, iface, url);
       }
     }
     return report;

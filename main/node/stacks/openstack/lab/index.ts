@@ -50,7 +50,26 @@ export interface OpenstackLab {
   timings: Record<string, { setupMs: number; serveMs: number }>;
   /** What a shared catalog should hold for these regions (the product registers it; the lab does not). */
   endpointRegistrations(): EndpointRegistration[];
-  stop(): Promise<void>;
+  /** Stops everything and removes the lab folder; `keepLogsIn` first copies every service log there. */
+  stop(options?: { keepLogsIn?: string }): Promise<void>;
+}
+
+/** Copies the lab's *.log files (not the configs, which hold the passwords), with the lab's secrets masked. */
+function copyLogs(from: string, to: string, secrets: string[]): void {
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.log')) {
+        const target = path.join(to, path.relative(from, full));
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        let text = fs.readFileSync(full, 'utf8');
+        for (const secret of secrets) text = text.split(secret).join('***');
+        fs.writeFileSync(target, text, { mode: 0o600 });
+      }
+    }
+  };
+  walk(from);
 }
 
 const regionPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -84,8 +103,10 @@ export function openstackLabSkipReason(): string | undefined {
   return undefined;
 }
 
-function secret(): string {
-  return randomBytes(18).toString('hex');
+function newSecret(secrets: string[]): string {
+  const value = randomBytes(18).toString('hex');
+  secrets.push(value);
+  return value;
 }
 
 /** Starts Keystone, then every region's services in parallel; on any failure stops what started and throws. */
@@ -103,6 +124,7 @@ export async function startOpenstackLab(spec: OpenstackLabSpec): Promise<Opensta
   const dir = fs.mkdtempSync(path.join(spec.baseDir ?? os.tmpdir(), 'cw-openstack-'));
   fs.chmodSync(dir, 0o700);
   const started: RunningService[] = [];
+  const secrets: string[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(started.splice(0).reverse().map((s) => s.stop()));
   };
@@ -120,7 +142,7 @@ export async function startOpenstackLab(spec: OpenstackLabSpec): Promise<Opensta
   process.once('exit', onExit);
   const timeoutMs = spec.timeoutMs ?? 120_000;
   try {
-    const adminPassword = secret();
+    const adminPassword = newSecret(secrets);
     const keystone = await startKeystone({ dir: path.join(dir, 'keystone'), region: keystoneRegion, adminPassword, timeoutMs });
     started.push(keystone);
     const timings: OpenstackLab['timings'] = { keystone: keystone.timings };
@@ -131,7 +153,7 @@ export async function startOpenstackLab(spec: OpenstackLabSpec): Promise<Opensta
     const project = await admin.ensureProject('service');
     const roles = [await admin.ensureRole('admin'), await admin.ensureRole('service')];
     const serviceAuth = async (service: string, region: string): Promise<ServiceAuth> => {
-      const password = secret();
+      const password = newSecret(secrets);
       const user = await admin.ensureUser(`${service}-${region}`, password, 'default', project.id);
       for (const role of roles) await admin.grantProjectRole(project.id, user.id, role.id);
       return { keystoneUrl: keystone.url, username: `${service}-${region}`, password, project: 'service' };
@@ -184,10 +206,11 @@ export async function startOpenstackLab(spec: OpenstackLabSpec): Promise<Opensta
             ...(r.neutron ? [{ type: 'network', name: 'neutron', region: r.name, urls: all(r.neutron.url) }] : []),
           ];
         }),
-      stop: async () => {
+      stop: async (options) => {
         if (stopped) return;
         stopped = true;
         await stopAll();
+        if (options?.keepLogsIn) copyLogs(dir, options.keepLogsIn, secrets);
         process.removeListener('exit', onExit);
         fs.rmSync(dir, { recursive: true, force: true });
       },

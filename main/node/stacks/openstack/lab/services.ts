@@ -74,7 +74,7 @@ function authtoken(auth: ServiceAuth): Record<string, string> {
     project_domain_id: 'default',
     service_token_roles_required: 'true',
     http_connect_timeout: '10',
-    http_request_max_retries: '1',
+    http_request_max_retries: '3',
   };
 }
 
@@ -152,7 +152,9 @@ export async function startKeystone(options: KeystoneStartOptions): Promise<Keys
     timeoutMs,
   );
   const t1 = Date.now();
-  const argv = [uwsgi, '--plugin', 'python3', '--http-socket', `127.0.0.1:${port}`, '--wsgi-file', keystoneWsgi, '--master', '--processes', '1', '--threads', '1', '--die-on-term', '--need-app', '--disable-logging', '--env', `OS_KEYSTONE_CONFIG_FILES=${configFile}`];
+  // One process, one thread (SQLite's single writer). uwsgi's http-socket answers HTTP/1.1 without keep-alive
+  // yet says nothing, so clients reuse a connection it has closed ("Remote end closed connection"): say it.
+  const argv = [uwsgi, '--plugin', 'python3', '--http-socket', `127.0.0.1:${port}`, '--wsgi-file', keystoneWsgi, '--master', '--processes', '1', '--threads', '1', '--die-on-term', '--need-app', '--disable-logging', '--add-header', 'Connection: close', '--env', `OS_KEYSTONE_CONFIG_FILES=${configFile}`];
   const proc = ServiceProcess.start({ name: `Keystone on 127.0.0.1:${port}`, argv: [python, runner, 'exec'], input: JSON.stringify({ argv }), cwd: dir, logFile: path.join(dir, 'uwsgi.log') });
   try {
     await proc.listening(port, timeoutMs);
