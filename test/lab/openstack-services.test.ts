@@ -4,7 +4,7 @@
 // abort, the cold copy between regions, and VPN site connections both ways.
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { CwError } from '../../main/common/errors.js';
+import { caught } from '../support/openstack/caught.js';
 import { connectCloud } from '../../main/node/stacks/openstack/client/index.js';
 import { catalogRegions, resolveEndpoint, type Endpoint } from '../../main/node/stacks/openstack/client/keystone.js';
 import { NeutronClient } from '../../main/node/stacks/openstack/client/neutron.js';
@@ -14,16 +14,6 @@ import { describeOpenstackLab, useOpenstackLab } from '../support/openstack/lab.
 
 const R1 = 'RegionOne';
 const R2 = 'RegionTwo';
-
-async function caught(p: Promise<unknown>): Promise<CwError> {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof CwError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describeOpenstackLab('OpenStack on real Keystone, nova, placement, glance and neutron-server (127.0.0.1)', () => {
   const h = useOpenstackLab({

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CwError } from '../../../../common/errors.js';
-import { freePort, logTail, python, runStep, ServiceProcess, writePrivateFile } from './process.js';
+import { freePort, logTail, python, runStep, ServiceProcess, writePrivateFile, type ServiceStartOptions } from './process.js';
 import { runnerFileName, runnerPython } from './runner-py.js';
 
 export const uwsgi = '/usr/bin/uwsgi-core';
@@ -96,6 +96,19 @@ async function answers(url: string, timeoutMs: number, name: string, proc: Servi
   }
 }
 
+/** Starts a server, waits until it holds `port` alone and answers on `url`; stops it again if it does not. */
+async function serve(options: ServiceStartOptions, port: number, url: string, timeoutMs: number): Promise<ServiceProcess> {
+  const proc = ServiceProcess.start(options);
+  try {
+    await proc.listening(port, timeoutMs);
+    await answers(url, timeoutMs, proc.name, proc);
+    return proc;
+  } catch (error) {
+    await proc.stop();
+    throw error;
+  }
+}
+
 function wrap(proc: ServiceProcess, timings: ServiceTimings): RunningService {
   return { name: proc.name, pid: proc.pid, logFile: proc.logFile, timings, stop: () => proc.stop() };
 }
@@ -155,14 +168,7 @@ export async function startKeystone(options: KeystoneStartOptions): Promise<Keys
   // One process, one thread (SQLite's single writer). uwsgi's http-socket answers HTTP/1.1 without keep-alive
   // yet says nothing, so clients reuse a connection it has closed ("Remote end closed connection"): say it.
   const argv = [uwsgi, '--plugin', 'python3', '--http-socket', `127.0.0.1:${port}`, '--wsgi-file', keystoneWsgi, '--master', '--processes', '1', '--threads', '1', '--die-on-term', '--need-app', '--disable-logging', '--add-header', 'Connection: close', '--env', `OS_KEYSTONE_CONFIG_FILES=${configFile}`];
-  const proc = ServiceProcess.start({ name: `Keystone on 127.0.0.1:${port}`, argv: [python, runner, 'exec'], input: JSON.stringify({ argv }), cwd: dir, logFile: path.join(dir, 'uwsgi.log') });
-  try {
-    await proc.listening(port, timeoutMs);
-    await answers(`${url}/`, timeoutMs, proc.name, proc);
-  } catch (error) {
-    await proc.stop();
-    throw error;
-  }
+  const proc = await serve({ name: `Keystone on 127.0.0.1:${port}`, argv: [python, runner, 'exec'], input: JSON.stringify({ argv }), cwd: dir, logFile: path.join(dir, 'uwsgi.log') }, port, `${url}/`, timeoutMs);
   return { ...wrap(proc, { setupMs: t1 - t0, serveMs: Date.now() - t1 }), url, port, adminUser: 'admin', adminProject: 'admin' };
 }
 
@@ -320,15 +326,8 @@ export async function startNeutron(options: NeutronOptions): Promise<NeutronServ
   const t0 = Date.now();
   await runStep({ name: `neutron schema of ${options.region}`, argv: [python, runner, 'neutron-schema'], input: JSON.stringify({ databaseFile }), cwd: dir, logFile: path.join(dir, 'schema.log') }, timeoutMs);
   const t1 = Date.now();
-  const proc = ServiceProcess.start({ name: `neutron-server of ${options.region} on 127.0.0.1:${port}`, argv: [python, runner, 'neutron-server'], input: JSON.stringify({ configFile }), cwd: dir, logFile: path.join(dir, 'server.log'), secrets: [options.auth.password] });
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await proc.listening(port, timeoutMs);
-    await answers(`${url}/`, timeoutMs, proc.name, proc);
-  } catch (error) {
-    await proc.stop();
-    throw error;
-  }
+  const proc = await serve({ name: `neutron-server of ${options.region} on 127.0.0.1:${port}`, argv: [python, runner, 'neutron-server'], input: JSON.stringify({ configFile }), cwd: dir, logFile: path.join(dir, 'server.log'), secrets: [options.auth.password] }, port, `${url}/`, timeoutMs);
   return { ...wrap(proc, { setupMs: t1 - t0, serveMs: Date.now() - t1 }), url };
 }
 
@@ -386,14 +385,7 @@ export async function startGlance(options: GlanceOptions): Promise<GlanceService
   const t0 = Date.now();
   await runStep({ name: `glance db_sync of ${options.region}`, argv: [python, runner, 'glance-db-sync'], input: JSON.stringify({ configFile, databaseFile }), cwd: dir, logFile: path.join(dir, 'db-sync.log'), secrets: [options.auth.password] }, timeoutMs);
   const t1 = Date.now();
-  const proc = ServiceProcess.start({ name: `glance-api of ${options.region} on 127.0.0.1:${port}`, argv: [python, runner, 'glance-api'], input: JSON.stringify({ configFile }), cwd: dir, logFile: path.join(dir, 'api.log'), secrets: [options.auth.password] });
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await proc.listening(port, timeoutMs);
-    await answers(`${url}/`, timeoutMs, proc.name, proc);
-  } catch (error) {
-    await proc.stop();
-    throw error;
-  }
+  const proc = await serve({ name: `glance-api of ${options.region} on 127.0.0.1:${port}`, argv: [python, runner, 'glance-api'], input: JSON.stringify({ configFile }), cwd: dir, logFile: path.join(dir, 'api.log'), secrets: [options.auth.password] }, port, `${url}/`, timeoutMs);
   return { ...wrap(proc, { setupMs: t1 - t0, serveMs: Date.now() - t1 }), url };
 }
