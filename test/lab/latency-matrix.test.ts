@@ -60,7 +60,8 @@ describeLab('latency matrix over SSH in the lab', () => {
     const rtt = (network: string, a: string, b: string) => {
       const samples = result.matrix.samples.filter((s) => s.network === network && ((s.from === a && s.to === b) || (s.from === b && s.to === a)));
       expect(samples.length, `${a}↔${b} on ${network}`).toBeGreaterThan(0);
-      return Math.min(...samples.map((s) => s.avgMs ?? Infinity));
+      // The figure the app quotes: the median (a stalled probe on this busy machine moves the mean, not the median).
+      return Math.min(...samples.map((s) => s.medianMs ?? Infinity));
     };
     const within = (measured: number, nominal: number) => Math.abs(measured - nominal) <= Math.max(0.1 * nominal, 0.3);
     for (const network of networks) {
