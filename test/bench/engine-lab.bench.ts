@@ -10,6 +10,7 @@ import { parsePlan } from '../../main/common/plan/dag.js';
 import { loadLabSpec, startLab, type Lab } from '../../main/node/lab/index.js';
 import { directTarget, testEngine, type TestEngine } from '../../main/node/ssh/testing/engine-helpers.js';
 import { labSkipReason } from '../support/lab.js';
+import { instantRunner } from './plan-timing.js';
 import { benchFigure, benchSkipped, benchTimings } from './results.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -87,13 +88,7 @@ describe(`30 steps on 3 lab hosts over SSH (man links)${labSkipReason ? ` — sk
   bench('engine, serial (1 / 1)', () => apply({ global: 1, perTarget: 1 }), options);
   bench('engine alone: the same plan on a runner that answers at once', timings.track('alone', async () => {
     if (!lab) return;
-    const instant = {
-      exec: async (_t: unknown, command: string) => ({ exitCode: command.startsWith('test') ? 1 : 0, stdout: '', stderr: '' }),
-      readFile: async () => null,
-      upload: async () => undefined,
-      api: async () => ({ status: 200, body: '' }),
-    };
-    const engine = new PlanEngine({ runner: instant, secrets: new EnvSecretResolver({}), workspaceDir: workspace });
+    const engine = new PlanEngine({ runner: instantRunner(), secrets: new EnvSecretResolver({}), workspaceDir: workspace });
     const result = await engine.apply(plan(`/root/bench-${round++}`, { global: 8, perTarget: 2 })).done;
     if (result.changed !== HOSTS.length * STEPS_PER_HOST) throw new Error(result.message);
   }), { ...options, iterations: 20 });

@@ -17,6 +17,7 @@ import { SshStepRunner } from '../../main/node/engine/ssh-runner.js';
 import { MemorySecretStore } from '../../main/node/secrets/memory-store.js';
 import { createSshEngine, type SshEngine, type SshTarget } from '../../main/node/ssh/index.js';
 import { startSshd, type SshdFixture } from '../support/sshd.js';
+import { instantRunner } from './plan-timing.js';
 import { benchFigure, benchTimings } from './results.js';
 
 const NODES = ['n1', 'n2', 'n3'];
@@ -78,13 +79,7 @@ describe('30 steps on 3 nodes, local runner', () => {
   bench('engine, parallel (limits 8 global / 2 per node)', timings.track('parallel', () => applyWith(local, benchPlan(freshDir(), localNodes, { global: 8, perTarget: 2 }))), options);
   bench('engine, serial (limits 1 / 1)', () => applyWith(local, benchPlan(freshDir(), localNodes, { global: 1, perTarget: 1 })), options);
   bench('engine alone: a runner that answers at once (journal fsyncs, events, scheduling)', timings.track('alone', async () => {
-    const instant = {
-      exec: async (_t: unknown, command: string) => ({ exitCode: command.startsWith('test') ? 1 : 0, stdout: '', stderr: '' }),
-      readFile: async () => null,
-      upload: async () => undefined,
-      api: async () => ({ status: 200, body: '' }),
-    };
-    const engine = new PlanEngine({ runner: instant, secrets: new EnvSecretResolver({}), workspaceDir: workspace });
+    const engine = new PlanEngine({ runner: instantRunner(), secrets: new EnvSecretResolver({}), workspaceDir: workspace });
     const result = await engine.apply(benchPlan(freshDir(), localNodes, { global: 8, perTarget: 2 })).done;
     if (result.changed !== NODES.length * STEPS_PER_NODE) throw new Error(result.message);
   }), { ...options, iterations: 20 });

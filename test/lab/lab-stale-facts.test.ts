@@ -6,11 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { buildGraph } from '../../renderer/src/features/topology/from-workspace.js';
-import { createCore, type Core } from '../../main/node/core.js';
+import type { Core } from '../../main/node/core.js';
 import { loadLabSpec, startLab, stopLab, type Lab } from '../../main/node/lab/index.js';
-import { MemorySecretStore } from '../../main/node/secrets/index.js';
 import { factsPathFor } from '../../main/node/workspace/facts-file.js';
-import { describeLab } from '../support/lab.js';
+import { describeLab, labWorkspaceCore } from '../support/lab.js';
 
 const prefix = 'cwsf';
 const SPEC = `
@@ -27,18 +26,9 @@ const stateDir = fs.mkdtempSync(`/tmp/${prefix}-`);
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-stale-'));
 const cores: Core[] = [];
 
+/** The app on a lab's workspace; the same data folder (pinned keys) for both labs, as one app would have. */
 function coreFor(lab: Lab): Core {
-  const core = createCore({
-    hostKind: 'test',
-    workspaceDir: path.dirname(lab.workspacePath),
-    ssh: {
-      secrets: new MemorySecretStore(),
-      sshConfigFile: null,
-      interactive: false,
-      // The same data folder for both labs, as one app would have.
-      engine: { knownHostsFiles: [lab.knownHostsPath], pinnedHostKeysFile: path.join(home, 'pins.json') },
-    },
-  });
+  const core = labWorkspaceCore(lab, home);
   cores.push(core);
   return core;
 }

@@ -4,15 +4,10 @@
 // within ±10 % (or ±0.3 ms) of the link's configured delay. (Before the warm-up probe was set aside,
 // this measurement read e.g. 33.9 ms ±9.0 on a 30 ms link, and no median existed.)
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { LatencySample } from '../../main/common/workspace/facts.js';
-import { createCore, type Core } from '../../main/node/core.js';
-import { MemorySecretStore } from '../../main/node/secrets/index.js';
 import { presets, type Lab } from '../../main/node/lab/index.js';
-import { describeLab, useLab } from '../support/lab.js';
+import { describeLab, useLab, useLabWorkspaceCore } from '../support/lab.js';
 
 const LAB = `
 name: cold-cache
@@ -48,33 +43,13 @@ function configuredDelayMs(lab: Lab, network: string, from: string, to: string):
 
 describeLab('latency matrix with cold neighbour caches', () => {
   const handle = useLab(LAB, 'cwcc');
-  let core: Core;
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-cold-'));
-
-  beforeAll(async () => {
-    const lab = handle.lab;
-    core = createCore({
-      hostKind: 'test',
-      workspaceDir: path.dirname(lab.workspacePath),
-      ssh: {
-        secrets: new MemorySecretStore(),
-        sshConfigFile: null,
-        interactive: false,
-        engine: { knownHostsFiles: [lab.knownHostsPath], pinnedHostKeysFile: path.join(home, 'pins.json') },
-      },
-    });
-    await core.call('workspace.open', { path: lab.workspacePath, remember: false });
-  });
-  afterAll(async () => {
-    await core?.close();
-    fs.rmSync(home, { recursive: true, force: true });
-  });
+  const app = useLabWorkspaceCore(handle);
 
   it('reads every pair within ±10 % (or ±0.3 ms) of its configured delay, the warm-up probe set aside', { timeout: 120_000, retry: 2 }, async () => {
     const lab = handle.lab;
     expect(flushNeighbourCaches(lab)).toBe(lab.plan.sites.length + lab.hosts.length);
     // What the app does when the admin clicks "Measure": the default probe count and interval.
-    const result = await core.call('latency.measure', {});
+    const result = await app.core.call('latency.measure', {});
     expect(result.unreachable).toBe(0);
     const samples: LatencySample[] = result.matrix.samples;
     expect(samples.length).toBe(2 * 4 * 3);

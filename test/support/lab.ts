@@ -2,7 +2,11 @@
 // and starts a lab for a file that stops by itself in afterAll, even when a test failed.
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import os from 'node:os';
+import path from 'node:path';
+import { createCore, type Core } from '../../main/node/core.js';
 import { loadLabSpec, preflight, startLab, stopLab, type Lab } from '../../main/node/lab/index.js';
+import { MemorySecretStore } from '../../main/node/secrets/index.js';
 
 function skipReason(): string | undefined {
   try {
@@ -111,5 +115,43 @@ export async function pingFrom(lab: Lab, host: string, address: string, count: n
     samplesMs,
     ...(rtt ? { avgMs: Number(rtt[1]), mdevMs: Number(rtt[2]) } : {}),
     ...(medianMs !== undefined ? { medianMs } : {}),
+  };
+}
+
+/**
+ * The app's core on a lab's workspace folder, trusting the lab's recorded host keys (its known_hosts),
+ * never prompting, with its pinned keys in `home` (one app's data folder).
+ */
+export function labWorkspaceCore(lab: Lab, home: string): Core {
+  return createCore({
+    hostKind: 'test',
+    workspaceDir: path.dirname(lab.workspacePath),
+    ssh: {
+      secrets: new MemorySecretStore(),
+      sshConfigFile: null,
+      interactive: false,
+      engine: { knownHostsFiles: [lab.knownHostsPath], pinnedHostKeysFile: path.join(home, 'pins.json') },
+    },
+  });
+}
+
+/** labWorkspaceCore for a suite's lab: opened on its workspace in beforeAll, closed (and its data folder removed) in afterAll. */
+export function useLabWorkspaceCore(handle: LabHandle): { readonly core: Core } {
+  let core: Core | undefined;
+  let home: string | undefined;
+  beforeAll(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-lab-app-'));
+    core = labWorkspaceCore(handle.lab, home);
+    await core.call('workspace.open', { path: handle.lab.workspacePath, remember: false });
+  });
+  afterAll(async () => {
+    await core?.close();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+  return {
+    get core(): Core {
+      if (!core) throw new Error('The app core is not up (its beforeAll failed or has not run).');
+      return core;
+    },
   };
 }
