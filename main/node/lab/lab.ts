@@ -26,6 +26,7 @@ import {
 import { withLabLock } from './lock.js';
 import { wirefilterCommand } from './wirefilter.js';
 import { describeLabWorkspace, labWorkspaceText, type LabWorkspaceDescription } from './workspace.js';
+import { factsPathFor } from '../workspace/facts-file.js';
 
 export interface LabHost {
   name: string;
@@ -830,6 +831,9 @@ async function createHost(plan: LabPlan, state: LabStateFile, lab: Lab, host: Pl
 function writeWorkspace(plan: LabPlan, state: LabStateFile): void {
   const description = describeLabWorkspace(plan, { identityFile: state.clientKey, links: managementLinks(state) });
   const file = path.join(plan.stateDir, 'workspace', 'clusterwright.yaml');
+  // A new lab is a new estate at the same path (often the same addresses): figures measured on the
+  // previous one are not its figures.
+  fs.rmSync(factsPathFor(file), { force: true });
   fs.writeFileSync(file, labWorkspaceText(description));
 }
 

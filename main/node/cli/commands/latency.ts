@@ -1,7 +1,7 @@
 // clusterwright latency <workspace>: measures the latency matrix of a workspace (every node to every
 // peer on every network) and stores it beside the file. Exit 0 all reached, 3 some unreachable.
 import { parseArgs } from 'node:util';
-import { describeLatency, type LatencySample } from '../../../common/workspace/index.js';
+import { describeLatency, pairFromSample, type LatencySample } from '../../../common/workspace/index.js';
 import { createCore } from '../../core.js';
 import { exitCodes, UsageError, type CliCommand } from '../types.js';
 
@@ -13,7 +13,7 @@ function positiveInt(name: string, value: string | undefined): number | undefine
 }
 
 function sampleLine(s: LatencySample): string {
-  const figure = s.error ? `not measured: ${s.error}` : describeLatency({ network: s.network, a: s.from, b: s.to, lossPercent: s.lossPercent, source: 'ping', ...(s.avgMs !== undefined ? { avgMs: s.avgMs } : {}), ...(s.mdevMs !== undefined ? { mdevMs: s.mdevMs } : {}) });
+  const figure = s.error ? `not measured: ${s.error}` : describeLatency(pairFromSample(s, 'ping'));
   return `  ${s.network.padEnd(12)} ${`${s.from} → ${s.to}`.padEnd(32)} ${figure}`;
 }
 
