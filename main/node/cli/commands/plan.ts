@@ -36,6 +36,16 @@ export function exitCodeForRun(result: RunResult): number {
   return code === exitCodes.unreachable || code === exitCodes.auth ? code : exitCodes.failed;
 }
 
+/**
+ * The preview is shown even when a remote file could not be read; the exit code says why it is incomplete:
+ * 4 a login or host-key problem, 3 a node unreachable or timed out, else 0.
+ */
+export function previewExitCode(preview: PlanPreview): number {
+  const codes = preview.readFailures.map((f) => exitCodeFor(f.code as Parameters<typeof exitCodeFor>[0]));
+  for (const preferred of [exitCodes.auth, exitCodes.unreachable]) if (codes.includes(preferred)) return preferred;
+  return exitCodes.ok;
+}
+
 /** A plan that does not validate is exit 2 (validation found errors), like `validate`. */
 async function guarded(io: CliIO, name: string, run: () => Promise<number>): Promise<number> {
   try {
@@ -172,7 +182,7 @@ export const planCommand: CliCommand = {
         const preview = await core.call('plan.preview', { plan });
         if (values.json) io.out(JSON.stringify(preview, null, 2));
         else printPreview(io, preview);
-        return exitCodes.ok;
+        return previewExitCode(preview);
       });
     });
   },

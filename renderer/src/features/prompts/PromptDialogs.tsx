@@ -28,8 +28,8 @@ export function PromptDialogs() {
             </Alert>
             <Text size="sm">Already trusted for this host:</Text>
             {otherKeys.map((k) => (
-              <Code block key={`${k.keyType}-${k.fingerprint}`} data-testid="hostkey-known">
-                {k.keyType} {k.fingerprint} — {k.source}
+              <Code block key={`${k.keyType}-${k.fingerprint}`} style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} data-testid="hostkey-known">
+                {`${k.keyType} ${k.fingerprint}\n${k.source}`}
               </Code>
             ))}
             <Text size="sm">Offered now:</Text>
