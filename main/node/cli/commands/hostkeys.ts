@@ -3,6 +3,7 @@
 // Forgetting is recorded in the workspace's audit log. The admin's known_hosts files are theirs (ssh-keygen -R).
 import { parseArgs } from 'node:util';
 import { auditFilePath } from '../../engine/audit.js';
+import { hostPortName as hostPort } from '../../ssh/types.js';
 import { exitCodes, UsageError, type CliCommand } from '../types.js';
 import { withCore } from '../with-core.js';
 
@@ -24,10 +25,6 @@ export function parseHostPort(text: string): { host: string; port: number } {
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port < 1 || port > 65535) throw new UsageError(`"${portText}" in "${text}" is not a TCP port (1–65535).`);
   return { host, port };
-}
-
-function hostPort(host: string, port: number): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export const hostkeysCommand: CliCommand = {
