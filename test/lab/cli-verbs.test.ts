@@ -30,6 +30,7 @@ function adminEnv(homeDir: string): NodeJS.ProcessEnv {
 }
 
 interface Exit {
+  args: string[];
   code: number | null;
   /** Set when the bound ran out and the test had to kill the process: the bug this file guards against. */
   killed: boolean;
@@ -56,13 +57,17 @@ function cli(args: string[], options: { boundMs?: number; env?: NodeJS.ProcessEn
     }, boundMs);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, killed, ms: Date.now() - started, out, err });
+      resolve({ args, code, killed, ms: Date.now() - started, out, err });
     });
   });
 }
 
+const timings: string[] = [];
+
 /** Exited by itself, within its bound, with this code. */
 function expectExit(result: Exit, code: number): void {
+  const verb = ['lab', 'hostkeys', 'secrets'].includes(result.args[0]!) ? result.args.slice(0, 2).join(' ') : result.args[0];
+  timings.push(`${verb} → exit ${result.code} in ${result.ms} ms`);
   expect(result.killed, `still running after ${result.ms} ms; stdout: ${result.out.slice(-400)} stderr: ${result.err.slice(-400)}`).toBe(false);
   expect(result.code, `stderr: ${result.err.slice(-800)}`).toBe(code);
 }
@@ -80,6 +85,7 @@ beforeAll(() => {
 }, 60_000);
 
 afterAll(async () => {
+  console.log(`The built CLI, each verb from start to exit:\n  ${timings.join('\n  ')}`);
   if (readLabState(stateDir)) await cli(['lab', 'down', '--prefix', prefix], { boundMs: 60_000 });
   await stopLab(stateDir, { prefix });
   fs.rmSync(tmp, { recursive: true, force: true });
