@@ -27,6 +27,8 @@ export const latencySampleSchema = z.object({
   measuredAt: z.string(),
   /** Why there is no figure (the command failed, timed out, the node was unreachable). */
   error: z.string().optional(),
+  /** The error's code when the node could not run ping at all (UNREACHABLE, HOST_KEY_CHANGED, AUTH_FAILED…). */
+  errorCode: z.string().optional(),
 });
 export type LatencySample = z.infer<typeof latencySampleSchema>;
 

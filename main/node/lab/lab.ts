@@ -544,9 +544,11 @@ export async function stopLab(stateDir: string, options: { prefix?: string } = {
   // 4. Root interfaces (their routes go with them).
   const interfaces = (await listRootInterfaces()).filter((i) => (state?.rootInterfaces.includes(i) ?? false) || (prefix ? i.startsWith(`${prefix}-`) : false));
   for (const name of interfaces) await run(['ip', 'link', 'delete', name], { timeoutMs: ipTimeout });
-  // 5. Runtime files; keys and the workspace stay for inspection until the next up.
+  // 5. Runtime files, and the hosts' keys with them: with the state file goes the app's trust in them (see
+  // trusted-host-keys.ts), with known_hosts the OpenSSH client's. The client key and the workspace stay for inspection.
   fs.rmSync(path.join(dir, 'vde'), { recursive: true, force: true });
   fs.rmSync(stateFilePath(dir), { force: true });
+  fs.rmSync(path.join(dir, 'known_hosts'), { force: true });
   return { netns: ours, processes: killed, interfaces };
 }
 

@@ -105,7 +105,7 @@ export async function measureLatency(options: MeasureOptions): Promise<LatencyMa
       if (options.signal?.aborted) throw new CwError('CANCELLED', 'The latency measurement was cancelled.');
       if (isCwError(error) && error.code === 'MISSING_DEPENDENCY') throw error;
       const why = error instanceof Error ? error.message : String(error);
-      return { ...base, sent: 0, received: 0, lossPercent: 100, measuredAt: now().toISOString(), error: why };
+      return { ...base, sent: 0, received: 0, lossPercent: 100, measuredAt: now().toISOString(), error: why, ...(isCwError(error) ? { errorCode: error.code } : {}) };
     }
   };
 
