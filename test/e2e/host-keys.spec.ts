@@ -15,6 +15,7 @@ import { startSshd, sshdAvailable, type SshdFixture } from '../support/sshd.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { waitForTerminalText } from '../support/terminal.js';
 import { startTestHost, type TestHost } from '../support/web-host.js';
+import { parsableKeyPair } from '../../main/node/ssh/testing/ssh2-server.js';
 
 let sshd: SshdFixture;
 let t: TestHost;
@@ -56,7 +57,7 @@ async function openTerminal(page: Page) {
 describe('host keys in the app', () => {
   it('warns about a new key type for a host with a pinned key, lists and forgets pinned keys in the inspector, then asks afresh', async () => {
     // The host was known with an RSA key; it now offers only ed25519.
-    const rsa = utils.parseKey(utils.generateKeyPairSync('rsa', { bits: 2048 }).public);
+    const rsa = utils.parseKey(parsableKeyPair('rsa').public);
     if (rsa instanceof Error || Array.isArray(rsa)) throw new Error('key');
     const old = new PinnedHostKeys(pinnedFile).pin(sshd.host, sshd.port, rsa.getPublicSSH());
 

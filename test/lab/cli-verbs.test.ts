@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openLab, readLabState, stopLab } from '../../main/node/lab/index.js';
 import { PinnedHostKeys } from '../../main/node/ssh/pinned-host-keys.js';
 import { describeLab } from '../support/lab.js';
+import { parsableKeyPair } from '../../main/node/ssh/testing/ssh2-server.js';
 
 const prefix = 'cwxv';
 const root = path.resolve(__dirname, '../..');
@@ -77,12 +78,6 @@ function netnsWithPrefix(): string[] {
   return listed.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`${prefix}-`));
 }
 
-beforeAll(() => {
-  const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--node-only'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`Building the CLI failed: ${built.stderr}`);
-  fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-  fs.writeFileSync(specFile, 'name: cwxv-verbs\nsites:\n  - name: a\n    hosts: [a1]\n  - name: b\n    hosts: [b1]\n    link: man\n');
-}, 60_000);
 
 afterAll(async () => {
   console.log(`The built CLI, each verb from start to exit:\n  ${timings.join('\n  ')}`);
@@ -92,6 +87,13 @@ afterAll(async () => {
 }, 90_000);
 
 describeLab('the built CLI: every verb exits by itself with its documented code', () => {
+  beforeAll(() => {
+    const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--node-only'], { cwd: root, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`Building the CLI failed: ${built.stderr}`);
+    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(specFile, 'name: cwxv-verbs\nsites:\n  - name: a\n    hosts: [a1]\n  - name: b\n    hosts: [b1]\n    link: man\n');
+  }, 60_000);
+
   let addresses: Record<string, string> = {};
 
   it('lab up and lab status', async () => {
@@ -167,7 +169,7 @@ describeLab('the built CLI: every verb exits by itself with its documented code'
 
   it('hostkeys list and forget (recorded in the audit log); forgetting a host with no pinned key is exit 1', async () => {
     const pinned = new PinnedHostKeys(path.join(dataHome, 'ssh', 'pinned-host-keys.json'));
-    const other = utils.parseKey(utils.generateKeyPairSync('ed25519').public);
+    const other = utils.parseKey(parsableKeyPair('ed25519').public);
     if (other instanceof Error || Array.isArray(other)) throw new Error('key');
     const entry = pinned.pin('192.0.2.7', 2222, other.getPublicSSH());
     const list = await cli(['hostkeys', 'list', '--json']);
@@ -199,7 +201,7 @@ describeLab('the built CLI: every verb exits by itself with its documented code'
     fs.mkdirSync(otherHome, { recursive: true, mode: 0o700 });
     const env = adminEnv(otherHome);
     const pinned = new PinnedHostKeys(path.join(otherHome, '.local', 'share', 'clusterwright', 'ssh', 'pinned-host-keys.json'));
-    const other = utils.parseKey(utils.generateKeyPairSync('ed25519').public);
+    const other = utils.parseKey(parsableKeyPair('ed25519').public);
     if (other instanceof Error || Array.isArray(other)) throw new Error('key');
     pinned.pin(addresses.a1!, 22, other.getPublicSSH());
     const latency = await cli(['latency', labWorkspace, '--count', '1', '--node', 'a1', '--accept-new'], { env });

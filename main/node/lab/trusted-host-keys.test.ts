@@ -12,9 +12,10 @@ import { planLab } from './plan.js';
 import { loadLabSpec } from './spec.js';
 import { writeLabState, type LabStateFile } from './state.js';
 import { LabHostKeys, inLabRange } from './trusted-host-keys.js';
+import { parsableKeyPair } from '../ssh/testing/ssh2-server.js';
 
 function newKey(type: 'ed25519' | 'rsa' = 'ed25519'): Buffer {
-  const pair = type === 'rsa' ? utils.generateKeyPairSync('rsa', { bits: 2048 }) : utils.generateKeyPairSync('ed25519');
+  const pair = parsableKeyPair(type);
   const parsed = utils.parseKey(pair.public);
   if (parsed instanceof Error || Array.isArray(parsed)) throw new Error('key');
   return parsed.getPublicSSH();

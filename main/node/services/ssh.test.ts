@@ -11,6 +11,7 @@ import { createCore, type Core } from '../core.js';
 import { startSshd, sshdAvailable, type SshdFixture } from '../ssh/testing/openssh-server.js';
 import { startInProcessSshd, type InProcessSshd } from '../ssh/testing/ssh2-server.js';
 import { WireSession } from '../wire-session.js';
+import { parsableKeyPair } from '../ssh/testing/ssh2-server.js';
 
 class ClientSide {
   readonly frames: ServerFrame[] = [];
@@ -122,7 +123,7 @@ describe('SSH methods over the wire', () => {
 
 describe('pinned host keys: list and forget', () => {
   function key(type: 'ed25519' | 'rsa'): Buffer {
-    const parsed = utils.parseKey((type === 'rsa' ? utils.generateKeyPairSync('rsa', { bits: 2048 }) : utils.generateKeyPairSync('ed25519')).public);
+    const parsed = utils.parseKey(parsableKeyPair(type === 'rsa' ? 'rsa' : 'ed25519').public);
     if (parsed instanceof Error || Array.isArray(parsed)) throw new Error('key');
     return parsed.getPublicSSH();
   }

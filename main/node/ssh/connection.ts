@@ -192,7 +192,15 @@ export class SshConnection {
         const verdict = hostKeys.check(hop.host, hop.port, key);
         const detail = { host: hop.host, port: hop.port, keyType: verdict.keyType, fingerprint: verdict.fingerprint };
         // `ready` is also set when the attempt already failed (timeout, cancel, the server dropped it): a late answer must not revive it.
-        const settle = (valid: boolean) => verify(valid && !ready);
+        const settle = (valid: boolean) => {
+          // A late answer for an attempt that already ended: ssh2 has torn its protocol down, so there is nobody to tell.
+          if (ready) return;
+          try {
+            verify(valid);
+          } catch {
+            // The transport closed between the check above and the answer: the attempt has failed already.
+          }
+        };
         if (verdict.status === 'trusted') {
           verified = { keyType: verdict.keyType, fingerprint: verdict.fingerprint, trust: verdict.source };
           return verify(true);

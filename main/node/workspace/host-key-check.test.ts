@@ -4,16 +4,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { utils } from 'ssh2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../ssh/fingerprint.js';
 import { HostKeyChecker } from '../ssh/host-keys.js';
 import { KnownHostsFiles } from '../ssh/known-hosts.js';
 import { PinnedHostKeys } from '../ssh/pinned-host-keys.js';
 import { compareHostKey } from './host-key-check.js';
+import { parsableKeyPair } from '../ssh/testing/ssh2-server.js';
 
 function newKey(): { line: string; blob: Buffer; recorded: { type: string; fingerprint: string } } {
-  const line = utils.generateKeyPairSync('ed25519').public.trim();
+  const line = parsableKeyPair('ed25519').public.trim();
   const blob = Buffer.from(line.split(/\s+/)[1]!, 'base64');
   return { line, blob, recorded: { type: 'ssh-ed25519', fingerprint: fingerprintOf(blob) } };
 }
