@@ -4,7 +4,7 @@ import type { Facts } from '../workspace/facts.js';
 import { validateWorkspace, type Rule } from '../workspace/rules/index.js';
 import type { Workspace } from '../workspace/schema.js';
 import type { OverlayFacts } from './facts.js';
-import { estate } from './test-estate.js';
+import { estate, overlayRuleCases } from './test-estate.js';
 import { hubSinglePoint, natKeepalive, overlayLatency, overlayMtu, overlayOnlyCorosyncLink, overlayRules, ridersAreMembers, staleHandshake } from './rules.js';
 
 const run = (ws: Workspace, facts: Partial<OverlayFacts> | undefined, rule: Rule | readonly Rule[] = overlayRules) => {
@@ -100,5 +100,22 @@ describe('overlay rules', () => {
     const ws = estate();
     ws.proxmox!.clusters[0]!.nodes = ['pve1', 'pve2'];
     expect(run(ws, facts)).toEqual([]);
+  });
+
+  // The table the workspace rules' test will run once the overlay rules join allRules.
+  for (const [id, c] of Object.entries(overlayRuleCases)) {
+    it(`${id}: nothing on a sound layout, a ${c.severity} quoting the figure on a broken one`, () => {
+      const rule = overlayRules.find((r) => r.id === id)!;
+      const blocking = (ws: Workspace, f: Facts | undefined) => validateWorkspace(ws, f ?? {}, [rule]).filter((x) => x.severity !== 'info');
+      const pass = c.pass();
+      expect(blocking(pass.ws, pass.facts)).toEqual([]);
+      const fail = c.fail();
+      const [finding] = blocking(fail.ws, fail.facts);
+      expect(finding).toMatchObject({ ruleId: id, severity: c.severity });
+      expect(finding!.message).toMatch(c.figure);
+    });
+  }
+  it('the table covers every overlay rule', () => {
+    expect(Object.keys(overlayRuleCases).sort()).toEqual(overlayRules.map((r) => r.id).sort());
   });
 });
