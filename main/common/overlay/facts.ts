@@ -41,8 +41,10 @@ export const overlayInterfaceFactSchema = z.object({
 export const handshakeFactSchema = z.object({
   node: z.string(),
   peer: z.string(),
-  /** Seconds since the latest handshake, by the node's own clock; absent: never. */
+  /** Seconds since the latest handshake, by the node's own clock; absent: never (or the interface is down). */
   ageS: z.number().min(0).optional(),
+  /** The node's interface was not running (or could not be read) when this was read. */
+  down: z.boolean().optional(),
 });
 export type HandshakeFact = z.infer<typeof handshakeFactSchema>;
 

@@ -203,6 +203,9 @@ describe('tunnel status and bandwidth budget', () => {
     ]);
     expect(statuses[1]!.label).toBe('82.5 ms over the overlay, MTU 1380, handshake 300 s ago');
     expect(tunnelStatuses(r, undefined).every((s) => s.state === 'unknown')).toBe(true);
+    // An end whose interface is not running takes the tunnel down, whatever the other end last saw.
+    const down = tunnelStatuses(r, facts([{ node: 'pve1', peer: 'pve3', ageS: 20 }, { node: 'pve3', peer: 'pve1', down: true }]));
+    expect(down.find((s) => s.b === 'pve3' && s.a === 'pve1')).toMatchObject({ state: 'down', label: '82.5 ms over the overlay, MTU 1380, interface down on pve3' });
   });
 
   it('keeps a quarter (at least 5 Mbit/s) free of bulk traffic and configures the thinnest link\'s budget in each stack\'s unit', () => {

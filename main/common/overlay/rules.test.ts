@@ -82,6 +82,11 @@ describe('overlay rules', () => {
     expect(run(estate(), undefined, ridersAreMembers)).toEqual([]);
   });
 
+  it('reports a member whose interface is not running, once', () => {
+    const found = run(estate(), { handshakes: [{ node: 'pve3', peer: 'pve1', down: true }, { node: 'pve3', peer: 'pve2', down: true }, { node: 'pve1', peer: 'pve3', ageS: 30 }] }, staleHandshake);
+    expect(found.map((f) => f.message)).toEqual([expect.stringMatching(/cw-sites is not running on pve3 .*every tunnel of overlay sites to pve3 is down/)]);
+  });
+
   it('reports a tunnel whose handshake is older than the keepalive allows, or never happened', () => {
     const found = run(estate(), { handshakes: [{ node: 'pve1', peer: 'pve3', ageS: 300 }, { node: 'pve3', peer: 'pve1' }, { node: 'pve1', peer: 'pve2', ageS: 40 }] }, staleHandshake);
     expect(found.map((f) => f.message)).toEqual([

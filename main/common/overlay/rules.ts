@@ -311,7 +311,20 @@ export const staleHandshake: Rule = {
     for (const r of resolveOverlays(ctx.workspace)) {
       const facts = factsFor(ctx, r);
       if (!facts) continue;
+      const reportedDown = new Set<string>();
       for (const h of facts.handshakes) {
+        if (h.down) {
+          if (reportedDown.has(h.node)) continue;
+          reportedDown.add(h.node);
+          findings.push({
+            severity: 'warning',
+            message: `${r.interface} is not running on ${h.node} (as of ${facts.measuredAt}): every tunnel of overlay ${r.overlay.name} to ${h.node} is down.`,
+            elements: [nodeRef(h.node), ...networkRefs(r)],
+            paths: [at(r)],
+            remedy: `Run the overlay plan again (it brings the interface up), or on ${h.node}: wg-quick up ${r.interface} (systemctl start wg-quick@${r.interface} where systemd runs it).`,
+          });
+          continue;
+        }
         const state = handshakeState(h.ageS, r.overlay.keepalive);
         if (state !== 'stale' && state !== 'never') continue;
         findings.push({

@@ -11,7 +11,11 @@ import type { ResolvedOverlay } from './model.js';
 export const REKEY_AFTER_TIME_S = 120;
 export const REJECT_AFTER_TIME_S = 180;
 
-export type TunnelState = 'up' | 'stale' | 'never' | 'idle' | 'unknown';
+/**
+ * up: recent handshakes; stale: a handshake older than the keepalive allows; down: an end's interface
+ * is not running; never: no handshake yet; idle: old handshake but no keepalive to tell; unknown: not read.
+ */
+export type TunnelState = 'up' | 'stale' | 'down' | 'never' | 'idle' | 'unknown';
 
 /** The most a handshake may age on a tunnel with this keepalive before the tunnel counts as down. */
 export function maxHandshakeAgeS(keepalive: number | undefined): number | undefined {
@@ -49,14 +53,16 @@ export function tunnelStatuses(resolved: ResolvedOverlay, facts: OverlayFacts | 
     seen.add(key);
     const [a, b] = [peer.from, peer.to].sort() as [string, string];
     const ends = (facts?.handshakes ?? []).filter((h) => (h.node === a && h.peer === b) || (h.node === b && h.peer === a));
-    const ages = ends.map((h) => h.ageS);
+    const running = ends.filter((h) => !h.down);
+    const ages = running.map((h) => h.ageS);
     const age = ages.length === 0 || ages.some((x) => x === undefined) ? undefined : Math.max(...(ages as number[]));
-    const state = handshakeState(age, resolved.overlay.keepalive, ends.length > 0);
+    const down = ends.filter((h) => h.down).map((h) => h.node);
+    const state: TunnelState = down.length ? 'down' : handshakeState(age, resolved.overlay.keepalive, ends.length > 0);
     const latency = facts?.latency.find((l) => (l.a === a && l.b === b) || (l.a === b && l.b === a))?.overlay;
     const parts: string[] = [];
     if (latency?.avgMs !== undefined) parts.push(`${latency.avgMs} ms over the overlay`);
     if (facts?.mtu !== undefined) parts.push(`MTU ${facts.mtu}`);
-    parts.push(state === 'never' ? 'no handshake yet' : age !== undefined ? `handshake ${Math.round(age)} s ago` : 'handshake not read');
+    parts.push(state === 'down' ? `interface down on ${down.join(' and ')}` : state === 'never' ? 'no handshake yet' : age !== undefined ? `handshake ${Math.round(age)} s ago` : 'handshake not read');
     out.push({
       a,
       b,

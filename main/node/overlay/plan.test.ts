@@ -117,8 +117,8 @@ describe('the probes', () => {
     expect(facts.filter((f) => f.node !== 'pve3')).toEqual([
       { node: 'pve1', peer: 'pve2', ageS: 10 },
       { node: 'pve1', peer: 'pve3' },
-      { node: 'pve2', peer: 'pve1' },
-      { node: 'pve2', peer: 'pve3' },
+      { node: 'pve2', peer: 'pve1', down: true },
+      { node: 'pve2', peer: 'pve3', down: true },
     ]);
   });
 

@@ -145,7 +145,7 @@ export function handshakeFacts(resolved: ResolvedOverlay, states: readonly Inter
   for (const peer of resolved.peers) {
     const state = states.find((s) => s.node === peer.from);
     if (!state?.up) {
-      facts.push({ node: peer.from, peer: peer.to });
+      facts.push({ node: peer.from, peer: peer.to, down: true });
       continue;
     }
     const key = publicKeys[peer.to];
