@@ -49,9 +49,11 @@ export function overlayToBuild(workspace: Workspace, name: string): ResolvedOver
   const overlays = overlaysOf(workspace);
   const index = overlays.findIndex((o) => o.name === name);
   if (index < 0) throw new CwError('NOT_FOUND', `The workspace has no overlay named ${name}${overlays.length ? `; its overlays are ${overlays.map((o) => o.name).join(', ')}` : ''}.`);
-  const errors = checkOverlayReferences(workspace).filter((i) => i.severity === 'error' && ((i.path[0] === 'overlays' && i.path[1] === index) || i.path[0] === 'nodes'));
-  if (errors.length) throw new CwError('INVALID_INPUT', `Overlay ${name} cannot be built as written:\n${errors.map((e) => `  ${formatPath(e.path)}: ${e.message}`).join('\n')}`);
-  return resolveOverlay(workspace, overlays[index]!, index);
+  const resolved = resolveOverlay(workspace, overlays[index]!, index);
+  const own = checkOverlayReferences(workspace).filter((i) => i.path[0] === 'overlays' && i.path[1] === index);
+  const lines = new Set([...own, ...resolved.problems].filter((i) => i.severity === 'error').map((e) => `  ${formatPath(e.path)}: ${e.message}`));
+  if (lines.size) throw new CwError('INVALID_INPUT', `Overlay ${name} cannot be built as written:\n${[...lines].join('\n')}`);
+  return resolved;
 }
 
 /** The MTU to set: the workspace's fixed value, else the narrowest measured path minus WireGuard's overhead. */
