@@ -24,6 +24,7 @@ import {
   type RunResult,
 } from './system.js';
 import { withLabLock } from './lock.js';
+import { labOverlayPrograms } from './overlay.js';
 import { wirefilterCommand } from './wirefilter.js';
 import { describeLabWorkspace, labWorkspaceText, type LabWorkspaceDescription } from './workspace.js';
 import { factsPathFor } from '../workspace/facts-file.js';
@@ -591,7 +592,7 @@ async function startDaemon(argv: string[], pidFile: string, role: string, what: 
  */
 export async function startLab(spec: LabSpec, options: StartLabOptions): Promise<Lab> {
   const log = options.log ?? (() => undefined);
-  preflight(programs);
+  preflight([...programs, ...labOverlayPrograms(spec)]);
   const stateDir = path.resolve(options.stateDir);
   const prefix = options.prefix ?? 'cwl';
   planLab(spec, { prefix, stateDir }); // validates prefix and state directory before anything is touched
