@@ -11,10 +11,11 @@ const FRAME_BYTES = 64 * 1024;
 /** With data in flight, a frame waits until at least this much fits (or a quarter of the window): no slivers. */
 const MIN_FRAME_BYTES = 32 * 1024;
 /** Delivery rate is sampled over intervals at least this long; the window uses the best of the last RATE_SAMPLES. */
-const RATE_INTERVAL_MS = 100;
-const RATE_SAMPLES = 8;
+const RATE_INTERVAL_MS = 250;
+const RATE_SAMPLES = 4;
 /** Round-trip samples older than this no longer count towards the shortest round trip. */
 const RTT_HORIZON_MS = 2_000;
+const ACK_RTT_KEPT = 4_096;
 
 /** A producer of bytes that can be paused (an ssh2 channel, a file reader…). */
 export interface StreamSource {
@@ -80,8 +81,10 @@ export class CreditStream {
   private ackedBytes = 0;
   /** [end offset, send time] of frames not yet fully acknowledged. */
   private inFlight: [number, number][] = [];
+  /** The last ACK_RTT_KEPT send-to-acknowledgement times (a ring). */
   private readonly ackRtt: number[] = [];
-  /** [time, ms] of recent round trips, for the shortest one. */
+  private ackRttNext = 0;
+  /** [time, ms] of recent round trips, shortest at the front and each later one longer (a monotonic queue): the windowed minimum in O(1). */
   private rttSamples: [number, number][] = [];
   private rateMark: [number, number] | null = null;
   private rates: number[] = [];
@@ -192,12 +195,14 @@ export class CreditStream {
     let done = 0;
     while (done < this.inFlight.length && this.inFlight[done]![0] <= this.ackedBytes) {
       const rtt = now - this.inFlight[done]![1];
-      this.ackRtt.push(rtt);
+      if (this.ackRtt.length < ACK_RTT_KEPT) this.ackRtt.push(rtt);
+      else this.ackRtt[this.ackRttNext] = rtt;
+      this.ackRttNext = (this.ackRttNext + 1) % ACK_RTT_KEPT;
+      while (this.rttSamples.length && this.rttSamples[this.rttSamples.length - 1]![1] >= rtt) this.rttSamples.pop();
       this.rttSamples.push([now, rtt]);
       done++;
     }
     if (done) this.inFlight.splice(0, done);
-    if (this.ackRtt.length > 4096) this.ackRtt.splice(0, this.ackRtt.length - 4096);
     this.updateWindow(now);
     this.flush();
     // Resume only once a frame's worth fits again: fewer pause/resume turns, each delivering more.
@@ -219,9 +224,9 @@ export class CreditStream {
     }
     while (this.rttSamples.length && now - this.rttSamples[0]![0] > RTT_HORIZON_MS) this.rttSamples.shift();
     if (!this.rates.length || !this.rttSamples.length) return;
-    const rate = Math.max(...this.rates);
-    let minRtt = Infinity;
-    for (const [, rtt] of this.rttSamples) minRtt = Math.min(minRtt, rtt);
+    let rate = 0;
+    for (const r of this.rates) rate = Math.max(rate, r);
+    const minRtt = this.rttSamples[0]![1];
     const bdp = (2 * rate * minRtt) / 1000;
     this.windowBytes = Math.round(Math.min(this.maxWindow, Math.max(this.minWindow, bdp)));
     this.peakWindow = Math.max(this.peakWindow, this.windowBytes);
@@ -245,7 +250,7 @@ export class CreditStream {
       peakWindow: this.peakWindow,
       pauses: this.pauses,
       pausedMs: this.pausedMs,
-      ackRttMs: [...this.ackRtt],
+      ackRttMs: this.ackRtt.length < ACK_RTT_KEPT ? [...this.ackRtt] : [...this.ackRtt.slice(this.ackRttNext), ...this.ackRtt.slice(0, this.ackRttNext)],
     };
   }
 

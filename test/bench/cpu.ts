@@ -83,12 +83,12 @@ function add(snapshot: Snapshot, key: string, cpuMs: number, waitMs: number): vo
   snapshot.set(key, entry);
 }
 
-/** Thread names that get their own row, per process kind (the rest is summed as "other threads"). */
+/** Threads that get their own row, per process kind, besides the main thread (the rest is summed as "other threads"). */
 const namedThreads: Record<string, RegExp> = {
-  renderer: /^(CrRendererMain|Compositor|Chrome_ChildIOT)/,
-  browser: /^(CrBrowserMain|Chrome_IOThread)/,
-  gpu: /^(CrGpuMain|VizCompositorTh)/,
-  'server (Node)': /^node$/,
+  renderer: /^(Compositor|Chrome_ChildIOT)/,
+  browser: /^(Chrome_IOThread)/,
+  gpu: /^(VizCompositorTh)/,
+  'server (Node)': /^$/,
 };
 
 /** One reading per thread ("pid:tid" → its row and usage so far) of every process in the trees. */
@@ -106,7 +106,7 @@ export function readThreads(trees: Trees, only?: 'sshd'): Map<string, { row: str
     for (const tid of tids) {
       const usage = threadUsage(pid, tid);
       if (!usage) continue;
-      const row = named ? (named.test(usage.comm) ? `${kind}: ${usage.comm.replace(/\d+$/, '') === 'node' ? 'main thread' : usage.comm.replace(/\d+$/, '')}` : `${kind}: other threads`) : kind;
+      const row = !named ? kind : tid === String(pid) ? `${kind}: main thread` : named.test(usage.comm) ? `${kind}: ${usage.comm.replace(/\d+$/, '')}` : `${kind}: other threads`;
       result.set(`${pid}:${tid}`, { row, usage: { cpuMs: usage.cpuMs, waitMs: usage.waitMs } });
     }
   };
