@@ -117,7 +117,8 @@ export function migrationLogLines(event: MigrationEvent, context: MigrationLogCo
     case 'source-stopped':
       return [];
     case 'cancelling':
-      return event.reason === 'cancelled' ? ['migration cancelled by user', 'aborting phase 2 - cleanup resources'] : [`ERROR: online migrate failure - ${event.reason}`, 'aborting phase 2 - cleanup resources'];
+      // A task stopped by the user ends its worker with a signal.
+      return [`ERROR: online migrate failure - ${event.reason === 'cancelled' ? 'interrupted by signal' : event.reason}`, 'aborting phase 2 - cleanup resources'];
     case 'failed':
       return [`migration status error: ${event.error}`];
     case 'cleanup':
