@@ -4,11 +4,11 @@
 // sides at the switch-over; a local qcow2 disk moves with the block mirror over NBD (checksums before/after);
 // a cancelled migration leaves the source running; `lab down` stops every guest and says how many.
 import fs from 'node:fs';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrationLogLines } from '../../main/common/stacks/proxmox/qemu-migration-log.js';
 import type { MigrationEvent } from '../../main/common/qemu/migration.js';
 import { stopLab, type Lab } from '../../main/node/lab/index.js';
-import { LabGuests, liveMigrate, stopLabGuests, type GuestRecord, type LiveMigrationResult } from '../../main/node/lab/guests/index.js';
+import { LabGuests, liveMigrate, preflightGuests, stopLabGuests, type GuestRecord, type LiveMigrationResult } from '../../main/node/lab/guests/index.js';
 import { readLabState } from '../../main/node/lab/state.js';
 import { readCmdline } from '../../main/node/lab/system.js';
 import { describeLab, pingFrom, useLab } from '../support/lab.js';
@@ -154,6 +154,8 @@ async function tcpThroughputMbit(lab: Lab, from: string, to: string, mib: number
 }
 
 describeLab('real QEMU guests in the lab: live migration over shaped links', () => {
+  // QEMU is part of what this file needs: without it, the file fails under CW_REQUIRE_LAB=1 like the lab itself.
+  beforeAll(() => preflightGuests());
   const handle = useLab(spec, 'cwqm');
   let guests: LabGuests | undefined;
   const rows: Row[] = [];

@@ -1,6 +1,6 @@
 // A QEMU migration's events become the lines of a Proxmox VE migration task log.
 import { describe, expect, it } from 'vitest';
-import type { MigrationRamStats } from '../../qemu/migration.js';
+import type { MigrationEvent, MigrationRamStats } from '../../qemu/migration.js';
 import { durationClock, migrationLogLines, renderBytes, renderDuration } from './qemu-migration-log.js';
 
 const MiB = 1024 * 1024;
@@ -41,7 +41,7 @@ describe('Proxmox migration task log lines', () => {
   });
 
   it('logs the set-up, the storage mirror and a cancelled migration as Proxmox does', () => {
-    const lines = [
+    const lines: MigrationEvent[] = [
       { type: 'start', from: 'a1', to: 'b1', targetAddress: '198.18.2.11', memoryBytes: 128 * MiB, disks: ['drive-virtio0'] },
       { type: 'disk-mirror-start', device: 'drive-virtio0', uri: 'nbd:198.18.2.11:60001:exportname=drive-virtio0' },
       { type: 'disk-progress', device: 'drive-virtio0', transferred: 64 * MiB, total: 256 * MiB, elapsedS: 2, ready: false },
@@ -51,7 +51,7 @@ describe('Proxmox migration task log lines', () => {
       { type: 'downtime-increased', downtimeLimitMs: 200 },
       { type: 'cancelling', reason: 'cancelled' },
       { type: 'cleanup', what: 'migrate_cancel' },
-    ] as const;
+    ];
     expect(lines.flatMap((e) => migrationLogLines(e, ctx))).toEqual([
       "starting migration of VM 100 to node 'b1' (198.18.2.11)",
       "found local disk 'drive-virtio0' (attached)",

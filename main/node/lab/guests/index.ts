@@ -2,7 +2,7 @@
 // over the lab's links, and the stop-everything call `lab down` uses.
 export { QmpClient } from './qmp.js';
 export type { QmpConnectOptions, QmpErrorDetail, QmpEvent, QmpGreeting, QmpVersion } from './qmp.js';
-export { LabGuests, processFigures, rootPidOf } from './launcher.js';
+export { guestPrograms, LabGuests, preflightGuests, processFigures, rootPidOf } from './launcher.js';
 export type { GuestState, GuestStatus, StartOptions } from './launcher.js';
 export { liveMigrate, maxDowntimeLimitMs, migrationPorts, unlimitedBandwidth, xbzrleCacheSize } from './migrate.js';
 export type { LiveMigrationRequest, LiveMigrationResult } from './migrate.js';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import { CwError } from '../../../common/errors.js';
 import type { Lab } from '../lab.js';
 import { readLabState } from '../state.js';
-import { isRunning, killRecorded, readCmdline, waitFor } from '../system.js';
+import { isRunning, killRecorded, readCmdline, waitFor, whichProgram } from '../system.js';
 import { buildPayload, parsePayloadCounters, payloadLoadAddress, payloadOffsets, type PayloadCounters } from './payload.js';
 import { QmpClient } from './qmp.js';
 import { guestAlive, guestPaths, readGuestRecords, stopLabGuests, writeGuestRecord, type GuestPaths, type GuestRecord } from './registry.js';
@@ -35,6 +35,18 @@ export interface GuestStatus {
 export interface StartOptions {
   /** Start as the target of a live migration (`-incoming defer`, paused). */
   incoming?: boolean;
+}
+
+/** Programs guests need → the Debian package that provides each. */
+export const guestPrograms: Record<string, string> = { 'qemu-system-x86_64': 'qemu-system-x86', 'qemu-img': 'qemu-utils' };
+
+/** Throws MISSING_DEPENDENCY naming the Debian packages when QEMU is not installed. */
+export function preflightGuests(searchDirs?: readonly string[]): void {
+  const missing = Object.entries(guestPrograms).filter(([program]) => !whichProgram(program, searchDirs));
+  if (missing.length) {
+    const packages = [...new Set(missing.map(([, pkg]) => pkg))];
+    throw new CwError('MISSING_DEPENDENCY', `Lab guests are real QEMU virtual machines; ${missing.map(([p]) => p).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing. Install them with \`apt-get install ${packages.join(' ')}\`.`, { packages });
+  }
 }
 
 /** Linux's USER_HZ on every architecture the lab runs on: /proc/<pid>/stat counts CPU time in 1/100 s. */
@@ -96,6 +108,7 @@ export class LabGuests {
    */
   async start(host: string, rawSpec: GuestSpec, options: StartOptions = {}): Promise<GuestRecord> {
     const spec = parseGuestSpec(rawSpec);
+    preflightGuests();
     this.initPid(host);
     const existing = this.record(host, spec.name);
     if (existing && guestAlive(existing)) throw new CwError('CONFLICT', `Guest ${spec.name} already runs on lab host ${host} (PID ${existing.pid}).`);

@@ -1,6 +1,7 @@
 // A guest description is validated before any of it reaches QEMU's command line, and the command line is an
 // argument vector: TCG, no default devices, no display, QMP on the guest's socket, daemonized with a pid file.
 import { describe, expect, it } from 'vitest';
+import { preflightGuests } from './launcher.js';
 import { guestPaths } from './registry.js';
 import { parseGuestSpec, qemuArgv } from './spec.js';
 
@@ -46,5 +47,11 @@ describe('guest description and QEMU command line', () => {
     expect(argv[argv.indexOf('-device') + 1]).toBe('virtio-blk-pci,drive=drive-virtio0,id=virtio0');
     const elsewhere = parseGuestSpec({ name: 'vm200', memoryMiB: 64, disk: { sizeMiB: 256, path: '/var/lib/vz/images/200/vm-200-disk-0.qcow2' } });
     expect(guestPaths(elsewhere).disk).toBe('/var/lib/vz/images/200/vm-200-disk-0.qcow2');
+  });
+});
+
+describe('guest preflight', () => {
+  it('names the Debian packages when QEMU is missing', () => {
+    expect(() => preflightGuests(['/nonexistent'])).toThrow(/apt-get install qemu-system-x86 qemu-utils/);
   });
 });
