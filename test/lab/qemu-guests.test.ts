@@ -382,7 +382,7 @@ describeLab('real QEMU guests in the lab: live migration over shaped links', () 
     expect(fs.existsSync(lab.hostPath('b1', '/run/cw-guests/vm100'))).toBe(false);
   });
 
-  it('moves a guest with a local qcow2 disk by mirroring it over NBD first: the disk content is the same on the target', async () => {
+  it('moves a guest with a local qcow2 disk by mirroring it over NBD first (a cancelled try leaves it untouched): the disk content is the same on the target', async () => {
     const lab = handle.lab;
     // 32 MiB of random data at the start of a 256 MiB disk, in the guest's directory on a1.
     const dir = '/run/cw-guests/vm200';
@@ -391,6 +391,16 @@ describeLab('real QEMU guests in the lab: live migration over shaped links', () 
     const record = await g().start('a1', { name: 'vm200', memoryMiB: 64, disk: { sizeMiB: 256 } });
     expect(record.cmdline).toContain(`file=${disk}`);
     const before = await diskContentSha256(lab, 'a1', disk);
+    // Cancelled while the disk is being mirrored: the source keeps its disk and runs on, no block job is left,
+    // the target has nothing.
+    const abort = new AbortController();
+    const cancelled = await migrate('a1', 'c1', 'man', 0, { name: 'vm200', signal: abort.signal, onEvent: (e) => e.type === 'disk-mirror-start' && abort.abort() }).catch((error: unknown) => error);
+    expect(cancelled).toMatchObject({ code: 'CANCELLED' });
+    expect((await g().status('a1', 'vm200')).status).toBe('running');
+    expect(await (await g().qmp('a1', 'vm200')).execute('query-block-jobs')).toEqual([]);
+    expect(g().record('c1', 'vm200')).toBeUndefined();
+    expect((await lab.exec('c1', ['test', '-e', disk])).code).not.toBe(0);
+    expect(await diskContentSha256(lab, 'a1', disk)).toBe(before);
     const { lines, events } = await migrate('a1', 'c1', 'man', 0, { name: 'vm200' });
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['disk-export', 'disk-mirror-start', 'disks-ready', 'completed', 'disk-finished', 'nbd-stopped', 'resumed']));
     const ready = events.filter((e) => e.type === 'disk-progress').at(-1);

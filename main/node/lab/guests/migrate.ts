@@ -57,8 +57,8 @@ export interface LiveMigrationResult {
   /** Of that pause: source STOP until the target reported the incoming migration completed (ms). */
   loadedAfterStopMs?: number;
   ram: MigrationRamStats;
-  /** Local disks mirrored (bytes, ms). */
-  disks: { device: string; bytes: number; ms: number }[];
+  /** Local disks mirrored: device, virtual size, time until in sync. */
+  disks: { device: string; sizeBytes: number; ms: number }[];
   targetPid: number;
   uri: string;
 }
@@ -240,7 +240,7 @@ export async function liveMigrate(guests: LabGuests, request: LiveMigrationReque
         await sleep(request.pollMs ?? 1000);
       }
       const mirrorMs = Date.now() - mirrorStarted;
-      for (const device of disks) diskResults.push({ device, bytes: (source.spec.disk?.sizeMiB ?? 0) * 1024 * 1024, ms: mirrorMs });
+      for (const device of disks) diskResults.push({ device, sizeBytes: (source.spec.disk?.sizeMiB ?? 0) * 1024 * 1024, ms: mirrorMs });
       emit({ type: 'disks-ready', devices: disks });
     }
 
@@ -287,7 +287,13 @@ export async function liveMigrate(guests: LabGuests, request: LiveMigrationReque
         throw new CwError('REMOTE_FAILED', `The live migration of guest ${name} from ${from} to ${to} ended: ${error}.`);
       }
       if (status === 'completed') {
-        final = q;
+        // QEMU sets `completed` a moment before it has computed the times (total-time and downtime read 0).
+        let settled = q;
+        for (let i = 0; i < 200 && !settled['total-time']; i += 1) {
+          await sleep(10);
+          settled = await sq.execute<QueryMigrate>('query-migrate');
+        }
+        final = settled;
         break;
       }
       if (status !== 'active' && status !== 'device' && status !== 'pre-switchover') throw new CwError('REMOTE_FAILED', `Unexpected migration status "${status}" for guest ${name}.`);
