@@ -74,7 +74,7 @@ describe('parsePingOutput', () => {
 
 describe('pingArgv', () => {
   it('asks for a count, a 0.2 s interval, a reply timeout, an overall deadline and the source address', () => {
-    expect(pingArgv({ address: '10.0.0.2', count: 10, intervalS: 0.2, replyTimeoutS: 1, sourceAddress: '10.0.0.1' })).toEqual(['ping', '-n', '-q', '-c', '10', '-i', '0.2', '-W', '1', '-w', '4', '-I', '10.0.0.1', '10.0.0.2']);
+    expect(pingArgv({ address: '10.0.0.2', count: 10, intervalS: 0.2, replyTimeoutS: 1, sourceAddress: '10.0.0.1' })).toEqual(['ping', '-n', '-q', '-c', '10', '-i', '0.2', '-W', '1', '-w', '4', '-I', '10.0.0.1', '--', '10.0.0.2']);
   });
 });
 
