@@ -5,7 +5,7 @@ import { isMeasured, linkRef, nodeRef, pairsOf, plural, type ExtendedContext } f
 import { pvecm, qmMigration } from '../../workspace/rules/sources.js';
 import type { FindingDraft, Rule, RuleContext } from '../../workspace/rules/types.js';
 import type { CorosyncLink, ProxmoxCluster } from '../../workspace/schema.js';
-import { checkHost, isHostLabel, zoneOf } from '../../workspace/names.js';
+import { checkIpAddress, isHostLabel, zoneOf } from '../../workspace/names.js';
 
 /** corosync RTT above which Proxmox warns (the pvecm chapter asks for < 5 ms). */
 export const COROSYNC_WARN_MS = 5;
@@ -87,13 +87,13 @@ export const qdevicePlacement: Rule = {
       if (!q) return;
       const qpath = at(i, '.qdevice');
       const address = qdeviceAddress(ctx, cluster);
-      if (address && n % 2 === 0 && (zoneOf(address.value) !== undefined || checkHost(address.value) !== undefined || address.value.startsWith('-'))) {
+      if (address && n % 2 === 0 && (zoneOf(address.value) !== undefined || checkIpAddress(address.value) !== undefined)) {
         findings.push({
           elements: [clusterRef(cluster), nodeRef(q.host)],
           paths: [address.path],
           severity: 'error',
-          message: `The QDevice host ${q.host} of cluster ${cluster.name} would be set up at ${address.value}, which pvecm qdevice setup does not take: it needs an IP address without a zone id or a DNS name.`,
-          remedy: `Give ${q.host} an address on ${cluster.links[0]?.network ?? 'the first corosync network'} (nodes[].addresses), or an ssh.host that is a plain address or DNS name.`,
+          message: `The QDevice host ${q.host} of cluster ${cluster.name} would be set up at ${address.value}, which pvecm qdevice setup does not take: it needs an IP address (its \`ip\` format), without a zone id.`,
+          remedy: `Give ${q.host} an address on ${cluster.links[0]?.network ?? 'the first corosync network'} (nodes[].addresses), or an ssh.host that is a plain IP address.`,
         });
       }
       if (n % 2 === 1) {

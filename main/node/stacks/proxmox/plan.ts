@@ -4,7 +4,7 @@ import { CwError } from '../../../common/errors.js';
 import type { PlanInput, StepInput } from '../../../common/plan/schema.js';
 import { formatLink } from '../../../common/stacks/proxmox/corosync-conf.js';
 import { parseCidr } from '../../../common/workspace/ip.js';
-import { checkHost, checkIpAddress, checkPveClusterName, checkPveNodeName, checkSecretId, checkSshHost, checkUserName, pveClusterNameMax, zoneOf } from '../../../common/workspace/names.js';
+import { checkIpAddress, checkPveClusterName, checkPveNodeName, checkSecretId, checkSshHost, checkUserName, pveClusterNameMax, zoneOf } from '../../../common/workspace/names.js';
 import { shellCommand, shellQuote } from '../../ssh/shell-quote.js';
 
 export interface PlannedPveNode {
@@ -89,7 +89,8 @@ function checkInput(input: ProxmoxClusterPlanInput): void {
     }
   }
   if (input.qdevice) {
-    const problem = checkHost(input.qdevice.address) ?? (zoneOf(input.qdevice.address) !== undefined ? 'an address without an IPv6 zone id' : undefined);
+    // pvecm qdevice setup takes an IP address (its `ip` format), without a zone id.
+    const problem = checkIpAddress(input.qdevice.address) ?? (zoneOf(input.qdevice.address) !== undefined ? 'an address without an IPv6 zone id' : undefined);
     if (problem) refuse('the QDevice address', input.qdevice.address, problem);
   }
   if (input.migrationNetwork !== undefined && !parseCidr(input.migrationNetwork)) refuse('the migration network', input.migrationNetwork, 'a CIDR prefix such as 10.0.0.0/24');
@@ -297,7 +298,7 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
       id: 'qdevice',
       title: `Set up the QDevice on ${input.qdevice.address}`,
       target: { node: first.name },
-      // A positional argument: checkInput proved it an address or DNS name, which never begins with "-".
+      // A positional argument: checkInput proved it an IP address, which never begins with "-".
       action: { kind: 'exec', command: { argv: ['pvecm', 'qdevice', 'setup', input.qdevice.address] } },
       precheck: `grep -qE -- ${shellQuote(`^ +host: ${ereLiteral(input.qdevice.address)}$`)} /etc/corosync/corosync.conf`,
       idempotent: false,
