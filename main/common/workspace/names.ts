@@ -3,16 +3,8 @@
 // specs. Each check returns undefined when the value is fine, else what is expected. Pure.
 import { isZoneId, parseIp } from './ip.js';
 
-/** Linux interface names: IFNAMSIZ (16) less the terminating NUL; `/`, `:`, white space and "."/".." refused by the kernel. */
+/** Linux interface names (an IPv6 zone id names one): IFNAMSIZ (16) less the terminating NUL. */
 export const maxInterfaceNameLength = 15;
-const interfaceNameRe = /^[A-Za-z0-9._-]+$/;
-
-/** An interface name as `ip link` accepts it, restricted to letters, digits and `._-` (an IPv6 zone id names one). */
-export function checkInterfaceName(value: string): string | undefined {
-  if (!interfaceNameRe.test(value) || value === '.' || value === '..') return 'an interface name made of letters, digits, ".", "_" or "-" (such as eth0 or vmbr0.10)';
-  if (value.length > maxInterfaceNameLength) return `an interface name of at most ${maxInterfaceNameLength} characters (Linux IFNAMSIZ)`;
-  return undefined;
-}
 
 /** An IPv4 or IPv6 address; an IPv6 address may carry a zone id (`fe80::1%eth0`) that names an interface. */
 export function checkIpAddress(value: string): string | undefined {
