@@ -384,15 +384,17 @@ function writeClientFiles(plan: LabPlan, state: LabStateFile): void {
   const known = plan.hosts.flatMap((h) => (state.hosts[h.name]?.hostKeys ?? []).map((k) => `${[h.name, ...h.addresses].join(',')} ${k.type} ${k.key}`));
   fs.writeFileSync(path.join(plan.stateDir, 'known_hosts'), known.join('\n') + '\n');
   const description = describeLabWorkspace(plan, { identityFile: state.clientKey, links: managementLinks(state) });
+  // Values double-quoted as ssh_config allows (host names and addresses are checked by the lab spec; paths by planLab).
+  const q = (value: string) => `"${value}"`;
   const blocks = description.hosts.map((h) =>
     [
       `Host ${h.name}`,
       `  HostName ${h.ssh.host}`,
       '  User root',
       '  Port 22',
-      `  IdentityFile ${state.clientKey}`,
+      `  IdentityFile ${q(state.clientKey)}`,
       '  IdentitiesOnly yes',
-      `  UserKnownHostsFile ${path.join(plan.stateDir, 'known_hosts')}`,
+      `  UserKnownHostsFile ${q(path.join(plan.stateDir, 'known_hosts'))}`,
       '  StrictHostKeyChecking yes',
       '  ConnectTimeout 10',
       ...(h.ssh.jumpHost ? [`  ProxyJump ${h.ssh.jumpHost}`] : []),
