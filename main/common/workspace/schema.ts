@@ -2,6 +2,7 @@
 // stacks. Objects are strict so that misspelt keys are found; the parser reports them as warnings.
 import { z } from 'zod';
 import { isCidr } from './ip.js';
+import { overlaysSchema } from '../overlay/schema.js';
 import {
   checkEndpoint,
   checkIdentityFile,
@@ -228,6 +229,8 @@ export const workspaceSchema = z.strictObject({
     })
     .optional(),
   vsan: z.strictObject({ clusters: z.array(vsanClusterSchema).default([]) }).optional(),
+  /** Encrypted WireGuard overlays between sites (or nodes) that meet over the Internet. */
+  overlays: overlaysSchema.optional(),
   /** Canvas positions saved by the app. */
   layout: z
     .strictObject({

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Facts, LatencySample } from '../facts.js';
 import type { Workspace, WorkspaceNode } from '../schema.js';
 import { allRules, validateWorkspace, type Finding, type Rule } from './index.js';
+import { overlayRuleCases } from '../../overlay/test-estate.js';
 
 const networks: Workspace['networks'] = [
   { name: 'mgmt', roles: ['management'], cidr: '10.0.0.0/24' },
@@ -104,6 +105,7 @@ interface Case {
 }
 
 const cases: Record<string, Case> = {
+  ...overlayRuleCases,
   'proxmox.quorum-votes': {
     pass: () => ({ ws: estate() }),
     fail: () => {
