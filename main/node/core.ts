@@ -23,6 +23,7 @@ import { createProxmoxInventory } from './stacks/proxmox/inventory.js';
 import { createProxmoxApi } from './stacks/proxmox/cluster-api.js';
 import type { PveApiSchema } from './stacks/proxmox/api-schema.js';
 import { LocalRunner } from './workspace/runner.js';
+import { workspaceHostKeyCheck } from './workspace/host-key-check.js';
 import { SshRemoteRunner } from './ssh/remote-runner.js';
 import { createSshService, type SshService, type SshServiceOptions } from './services/ssh.js';
 import { secretStoreHandlers } from './services/secrets.js';
@@ -55,7 +56,8 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   const startedAt = new Date();
   const events = new EventBus();
   const ssh = createSshService(options, { events, currentWorkspace: async () => (await workspaces.ensureOpen()).parsed.workspace });
-  const workspaces = createWorkspaceStore(options, events);
+  // Stored figures are shown only while their nodes' host keys are not contradicted by what this machine trusts now.
+  const workspaces = createWorkspaceStore(options, events, options.nodeCommands === 'local' ? undefined : (workspace) => workspaceHostKeyCheck(ssh, workspace));
   /** Stacks register their inventory here (VMs per node, migration prechecks). */
   const inventory = new InventoryRegistry(events);
   /** Proxmox API clients per workspace cluster, shared by the inventory and the proxmox.* methods. */

@@ -10,12 +10,13 @@ import { catalogRegions, resolveEndpoint, type Endpoint } from '../../main/node/
 import { NeutronClient } from '../../main/node/stacks/openstack/client/neutron.js';
 import { serverHost, type NovaClient, type NovaMigration } from '../../main/node/stacks/openstack/client/nova.js';
 import { portOwnership, tcpListeners } from '../../main/node/stacks/openstack/lab/process.js';
-import { describeOpenstackLab, useOpenstackLab } from '../support/openstack/lab.js';
+import { describeLab } from '../support/lab.js';
+import { openstackSkipReason, useOpenstackLab } from '../support/openstack/lab.js';
 
 const R1 = 'RegionOne';
 const R2 = 'RegionTwo';
 
-describeOpenstackLab('OpenStack on real Keystone, nova, placement, glance and neutron-server (127.0.0.1)', () => {
+describeLab('OpenStack on real Keystone, nova, placement, glance and neutron-server (127.0.0.1)', () => {
   const h = useOpenstackLab({
     regions: [
       { name: R1, glance: true, neutron: true, liveMigrationSeconds: 4 },
@@ -340,4 +341,4 @@ describeOpenstackLab('OpenStack on real Keystone, nova, placement, glance and ne
     expect(error.code).toBe('NOT_FOUND');
     expect(error.message).toContain(`it has one in: ${R1}, ${R2}`);
   });
-});
+}, { unless: () => openstackSkipReason });

@@ -12,7 +12,8 @@ import { readHost } from '../../main/node/stacks/vsan/client/readers.js';
 import { ensureSimulator } from '../../main/node/stacks/vsan/simulator/build.js';
 import { runSteps, stretchedClusterSteps, verifyStretchedCluster, type StretchedClusterSpec } from '../../main/node/stacks/vsan/stretched-cluster.js';
 import { checkRequest, type WsdlOrder } from '../support/vsan/wsdl-order.js';
-import { describeVcsim, useVcsim } from '../support/vsan/simulator.js';
+import { describeLab } from '../support/lab.js';
+import { vcsimSkipReason, useVcsim } from '../support/vsan/simulator.js';
 
 const host = (name: string, n: number, vmotion = true) => ({
   name,
@@ -54,7 +55,7 @@ interface PyReadback {
   standaloneHosts: PyHost[];
 }
 
-describeVcsim('vSAN stretched cluster on the vCenter simulator', () => {
+describeLab('vSAN stretched cluster on the vCenter simulator', () => {
   const vc = useVcsim({ vmotionMs: 1500 });
   const confirmed: { host: string; thumbprint: string }[] = [];
   const secrets = () => ({
@@ -253,5 +254,4 @@ describeVcsim('vSAN stretched cluster on the vCenter simulator', () => {
     expect(state.disks.filter((d) => d.state === 'ineligible').map((d) => d.reason)).toEqual([expect.stringMatching(/partitions/)]);
     expect(state.faultDomain).toBe('site-b');
   });
-});
-
+}, { unless: vcsimSkipReason });

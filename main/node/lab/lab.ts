@@ -25,8 +25,10 @@ import {
 } from './system.js';
 import { stopLabGuests } from './guests/registry.js';
 import { withLabLock } from './lock.js';
+import { labOverlayPrograms } from './overlay.js';
 import { wirefilterCommand } from './wirefilter.js';
 import { describeLabWorkspace, labWorkspaceText, type LabWorkspaceDescription } from './workspace.js';
+import { factsPathFor } from '../workspace/facts-file.js';
 
 export interface LabHost {
   name: string;
@@ -383,15 +385,17 @@ function writeClientFiles(plan: LabPlan, state: LabStateFile): void {
   const known = plan.hosts.flatMap((h) => (state.hosts[h.name]?.hostKeys ?? []).map((k) => `${[h.name, ...h.addresses].join(',')} ${k.type} ${k.key}`));
   fs.writeFileSync(path.join(plan.stateDir, 'known_hosts'), known.join('\n') + '\n');
   const description = describeLabWorkspace(plan, { identityFile: state.clientKey, links: managementLinks(state) });
+  // Values double-quoted as ssh_config allows (host names and addresses are checked by the lab spec; paths by planLab).
+  const q = (value: string) => `"${value}"`;
   const blocks = description.hosts.map((h) =>
     [
       `Host ${h.name}`,
       `  HostName ${h.ssh.host}`,
       '  User root',
       '  Port 22',
-      `  IdentityFile ${state.clientKey}`,
+      `  IdentityFile ${q(state.clientKey)}`,
       '  IdentitiesOnly yes',
-      `  UserKnownHostsFile ${path.join(plan.stateDir, 'known_hosts')}`,
+      `  UserKnownHostsFile ${q(path.join(plan.stateDir, 'known_hosts'))}`,
       '  StrictHostKeyChecking yes',
       '  ConnectTimeout 10',
       ...(h.ssh.jumpHost ? [`  ProxyJump ${h.ssh.jumpHost}`] : []),
@@ -547,9 +551,11 @@ export async function stopLab(stateDir: string, options: { prefix?: string } = {
   // 4. Root interfaces (their routes go with them).
   const interfaces = (await listRootInterfaces()).filter((i) => (state?.rootInterfaces.includes(i) ?? false) || (prefix ? i.startsWith(`${prefix}-`) : false));
   for (const name of interfaces) await run(['ip', 'link', 'delete', name], { timeoutMs: ipTimeout });
-  // 5. Runtime files; keys and the workspace stay for inspection until the next up.
+  // 5. Runtime files, and the hosts' keys with them: with the state file goes the app's trust in them (see
+  // trusted-host-keys.ts), with known_hosts the OpenSSH client's. The client key and the workspace stay for inspection.
   fs.rmSync(path.join(dir, 'vde'), { recursive: true, force: true });
   fs.rmSync(stateFilePath(dir), { force: true });
+  fs.rmSync(path.join(dir, 'known_hosts'), { force: true });
   return { netns: ours, processes: killed, interfaces, guests };
 }
 
@@ -592,7 +598,7 @@ async function startDaemon(argv: string[], pidFile: string, role: string, what: 
  */
 export async function startLab(spec: LabSpec, options: StartLabOptions): Promise<Lab> {
   const log = options.log ?? (() => undefined);
-  preflight(programs);
+  preflight([...programs, ...labOverlayPrograms(spec)]);
   const stateDir = path.resolve(options.stateDir);
   const prefix = options.prefix ?? 'cwl';
   planLab(spec, { prefix, stateDir }); // validates prefix and state directory before anything is touched
@@ -834,6 +840,9 @@ async function createHost(plan: LabPlan, state: LabStateFile, lab: Lab, host: Pl
 function writeWorkspace(plan: LabPlan, state: LabStateFile): void {
   const description = describeLabWorkspace(plan, { identityFile: state.clientKey, links: managementLinks(state) });
   const file = path.join(plan.stateDir, 'workspace', 'clusterwright.yaml');
+  // A new lab is a new estate at the same path (often the same addresses): figures measured on the
+  // previous one are not its figures.
+  fs.rmSync(factsPathFor(file), { force: true });
   fs.writeFileSync(file, labWorkspaceText(description));
 }
 

@@ -5,6 +5,7 @@ import { planSchema } from '../../common/plan/schema.js';
 import { tuneTotem } from '../../common/stacks/proxmox/wan-tuning.js';
 import { validateWorkspace } from '../../common/workspace/rules/index.js';
 import type { ProxmoxCluster, Workspace } from '../../common/workspace/schema.js';
+import { checkHost, zoneOf } from '../../common/workspace/names.js';
 import { shellCommand } from '../ssh/shell-quote.js';
 import type { Handlers } from '../dispatcher.js';
 import { probeCertificate } from '../stacks/proxmox/client.js';
@@ -12,6 +13,7 @@ import type { ProxmoxApi } from '../stacks/proxmox/cluster-api.js';
 import { proxmoxClusterPlan } from '../stacks/proxmox/plan.js';
 import { clusterPlanFromWorkspace, credentialCheck, findingsForCluster, findProxmoxCluster, isBlocking } from '../stacks/proxmox/workspace-plan.js';
 import { readKnetStats } from '../workspace/knet.js';
+import { recordEstate } from '../workspace/measure.js';
 import type { RemoteRunner } from '../workspace/runner.js';
 import type { WorkspaceStore } from '../workspace/store.js';
 import type { KnetLinkStats } from '../../common/workspace/facts.js';
@@ -132,7 +134,7 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
     },
 
     'proxmox.linkStatus': async (input, ctx) => {
-      const { workspace } = await openWorkspace();
+      const { workspace, path: workspaceFile } = await openWorkspace();
       const { cluster } = findProxmoxCluster(workspace, input.cluster);
       if (!deps.nodeRunner) throw new CwError('UNSUPPORTED', 'This host cannot run commands on the cluster members, so knet link state cannot be read here.');
       const runner = deps.nodeRunner(workspace);
@@ -152,8 +154,9 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
       );
       const readAt = new Date().toISOString();
       const down = downLinks(links);
+      const estate = await recordEstate(workspace, runner, new Set(links.map((l) => l.local)), workspaceFile);
       // Kept with the measured facts so the canvas (and the rules) see the same state; other clusters' entries stay.
-      await deps.workspaces.storeFacts((current) => ({ ...current, knet: [...(current.knet ?? []).filter((k) => k.cluster !== cluster.name), { cluster: cluster.name, readAt, links }] }));
+      await deps.workspaces.storeFacts((current) => ({ ...current, knet: [...(current.knet ?? []).filter((k) => k.cluster !== cluster.name), { cluster: cluster.name, readAt, links, estate }] }));
       return { cluster: cluster.name, readAt, links, down, unreadable: unreadable.sort((a, b) => a.node.localeCompare(b.node)), allUp: unreadable.length === 0 && down.length === 0 && links.length > 0 };
     },
 
@@ -219,6 +222,9 @@ export function joinInformation(workspace: Workspace, cluster: ProxmoxCluster, j
     .sort((a, b) => a[0] - b[0]);
   const ipAddress = preferred.pve_addr ?? rings[0]?.[1];
   if (!ipAddress) throw new CwError('REMOTE_FAILED', `Cluster '${cluster.name}' answered without an address for ${preferred.name}.`);
+  // What the cluster answered goes into a command line the admin runs: only an address or host name, only a fingerprint.
+  if (checkHost(ipAddress) !== undefined || zoneOf(ipAddress) !== undefined) throw new CwError('REMOTE_FAILED', `Cluster '${cluster.name}' answered with ${JSON.stringify(ipAddress.slice(0, 80))} as the address of ${preferred.name}, which is not an IP address or host name; its join information cannot be used.`);
+  if (!/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(preferred.pve_fp)) throw new CwError('REMOTE_FAILED', `Cluster '${cluster.name}' answered with a certificate fingerprint for ${preferred.name} that is not a SHA-256 fingerprint; its join information cannot be used.`);
   const info = { ipAddress, fingerprint: preferred.pve_fp, peerLinks: Object.fromEntries(rings.map(([l, a]) => [String(l), a])), ring_addr: rings.map(([, a]) => a), totem: join.totem };
   const members = new Set(join.nodelist.map((n) => n.name));
   const links = [...cluster.links].sort((a, b) => a.link - b.link);

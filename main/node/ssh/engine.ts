@@ -9,6 +9,7 @@ import type { ClientChannel } from 'ssh2';
 import { CwError } from '../../common/errors.js';
 import type { SecretStore } from '../secrets/store.js';
 import { SshConnection, describeConnectionError, type VerifiedHostKey } from './connection.js';
+import { HostKeyQuestions } from './host-key-questions.js';
 import type { HostKeyChecker } from './host-keys.js';
 import { connectWithRetry, defaultReconnectPolicy, type ReconnectPolicy } from './reconnect.js';
 import { shellQuote } from './shell-quote.js';
@@ -130,6 +131,8 @@ export class SshEngine {
   private readonly live = new Map<string, SshConnection>();
   private readonly options: Required<Omit<SshEngineOptions, 'prompter' | 'onStateChanged'>> & Pick<SshEngineOptions, 'onStateChanged'> & { prompter: SshPrompter | null };
   private closed = false;
+  /** One question per unknown key for all connections of this engine. */
+  private readonly hostKeyQuestions: HostKeyQuestions | null;
 
   constructor(options: SshEngineOptions) {
     this.options = {
@@ -147,6 +150,8 @@ export class SshEngine {
       secrets: options.secrets,
       ...(options.onStateChanged ? { onStateChanged: options.onStateChanged } : {}),
     };
+    const prompter = this.options.prompter;
+    this.hostKeyQuestions = prompter ? new HostKeyQuestions(prompter, (host, port, key) => this.options.hostKeys.pinned.pin(host, port, key)) : null;
   }
 
   /** known_hosts (read-only) and the app's pinned keys. */
@@ -234,6 +239,7 @@ export class SshEngine {
         position: index === chainLength - 1 ? 'destination' : `jump host ${index + 1} of ${chainLength - 1}`,
         sock,
         hostKeys: this.options.hostKeys,
+        hostKeyQuestions: this.hostKeyQuestions,
         prompter: this.options.prompter,
         acceptNewHostKeys: this.options.acceptNewHostKeys,
         secrets: this.options.secrets,

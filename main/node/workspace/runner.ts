@@ -28,6 +28,11 @@ export interface RemoteRunner {
    * command could not be run at all.
    */
   exec(node: string, argv: readonly string[], options: RunOptions): Promise<RunResult>;
+  /**
+   * The host key the node presented on the connection exec used (recorded with measurements, so
+   * figures are never shown for another machine at the same address). Only asked of nodes exec reached.
+   */
+  hostKeyOf?(node: string): Promise<{ type: string; fingerprint: string; endpoint?: string } | undefined>;
 }
 
 /** Runs every command on this machine, whatever the node. */

@@ -2,26 +2,11 @@
 // CW_REQUIRE_LAB=1, and starts the real services for a file in beforeAll and stops them in afterAll.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { openstackLabSkipReason, startOpenstackLab, type OpenstackLab, type OpenstackLabSpec } from '../../../main/node/stacks/openstack/lab/index.js';
 import { connectCloud, type Cloud } from '../../../main/node/stacks/openstack/client/index.js';
 
 export const openstackSkipReason = openstackLabSkipReason();
-
-export function describeOpenstackLab(name: string, body: () => void): void {
-  if (openstackSkipReason && process.env.CW_REQUIRE_LAB !== '1') {
-    describe.skip(`${name} (skipped: ${openstackSkipReason})`, body);
-    return;
-  }
-  describe(name, () => {
-    if (openstackSkipReason) {
-      beforeAll(() => {
-        throw new Error(`CW_REQUIRE_LAB=1 but the OpenStack lab cannot run here: ${openstackSkipReason}`);
-      });
-    }
-    body();
-  });
-}
 
 export interface OpenstackLabHandle {
   readonly lab: OpenstackLab;

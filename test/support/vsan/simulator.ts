@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { VsphereClient } from '../../../main/node/stacks/vsan/client/client.js';
 import { ensureSimulator, GOVMOMI_SOURCE, type SimulatorBuild } from '../../../main/node/stacks/vsan/simulator/build.js';
 import { startSimulator, type RunningSimulator } from '../../../main/node/stacks/vsan/simulator/run.js';
@@ -16,21 +16,9 @@ function missing(): string | undefined {
   return undefined;
 }
 
-/** describe() for simulator tests: skipped with the reason where Go/govmomi/pyvmomi are missing, a failure under CW_REQUIRE_LAB=1. */
-export function describeVcsim(name: string, body: () => void): void {
-  const reason = missing();
-  if (reason && process.env.CW_REQUIRE_LAB !== '1') {
-    describe.skip(`${name} (skipped: ${reason})`, body);
-    return;
-  }
-  describe(name, () => {
-    if (reason) {
-      beforeAll(() => {
-        throw new Error(`CW_REQUIRE_LAB=1 but the vCenter simulator cannot be built here: ${reason}`);
-      });
-    }
-    body();
-  });
+/** Why the simulator cannot be built here (for describeLab's `unless`), or undefined. */
+export function vcsimSkipReason(): string | undefined {
+  return missing();
 }
 
 export interface VcsimHandle {

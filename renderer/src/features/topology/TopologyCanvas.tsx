@@ -279,7 +279,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
                 strokeDasharray={dash}
                 opacity={link.state === 'unmeasured' ? 0.55 : 0.9}
               >
-                <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${linkLabel(link)}${link.knet && !link.knet.connected ? `, seen from ${link.knet.seenFrom.join(', ')} at ${link.knet.readAt}` : ''}`}</title>
+                <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${link.knet && !link.knet.connected ? linkLabel(link) : (link.metric?.detail ?? linkLabel(link))}${link.knet && !link.knet.connected ? `, seen from ${link.knet.seenFrom.join(', ')} at ${link.knet.readAt}` : ''}`}</title>
               </line>
             );
           })}
