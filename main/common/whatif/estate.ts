@@ -90,8 +90,8 @@ export interface SiteGrouping {
 export const maxSitesForAlternatives = 8;
 
 /**
- * The memberships the up sites among `sites` can settle on. Members of one corosync (or CMMDS) membership
- * must all reach each other, so where reachability is not transitive (a–b cut while both reach c) there is
+ * The memberships the up sites among `sites` can settle on. Members of one cluster membership must all
+ * reach each other, so where reachability is not transitive (a–b cut while both reach c) there is
  * more than one answer: every split into fully connected groups that cannot be merged any further.
  * Where every connected part is fully connected there is exactly one answer.
  */

@@ -53,9 +53,9 @@ export interface ClusterOutcome {
 export interface QuorumModel {
   stack: string;
   name: string;
-  /** Sites holding its members and arbiters (QDevice host, vSAN witness): failures elsewhere do not touch it. */
+  /** Sites holding its members and its arbiters (witness hosts): failures elsewhere do not touch it. */
   sites: string[];
-  /** What a partition keeps: "quorum" (default) or, for vSAN, "the objects". */
+  /** What a partition keeps, in the stack's words: "quorum" (default), "the objects"… */
   keeps?: string;
   evaluate(steps: StepView[]): ClusterOutcome;
 }
