@@ -59,7 +59,7 @@ export interface PredictedPath {
  * Non-transitive links (a–b cut while both reach c) make corosync drop one side and re-form the membership
  * every second or two for as long as the cut lasts (observed in the lab; corosync issue #750). Without a
  * QDevice a sync usually completes between re-formations and quorum is as computed for the side that was
- * dropped, but not always: in 3 of 18 lab cases (always an a–b cut) syncs stopped completing. With a QDevice every sync waits
+ * dropped, but not always: in 6 of 24 lab cases syncs stopped completing. With a QDevice every sync waits
  * for the QDevice's poll on the new membership, which never comes in time: no sync completes (every lab run,
  * ffsplit and lms, qnetd up or down).
  */
