@@ -14,8 +14,8 @@ import { SiteInspector } from '../features/inspector/SiteInspector.js';
 import { NetworksPanel } from '../features/inspector/NetworksPanel.js';
 import { FirstStart } from '../features/start/FirstStart.js';
 import { FileIssues } from '../features/start/FileIssues.js';
-import { buildGraph } from '../features/topology/from-workspace.js';
-import type { LinkState } from '../features/topology/graph.js';
+import { useTopologyGraph } from '../features/topology/use-graph.js';
+import type { ElementState } from '../features/topology/element-state.js';
 import type { TerminalController } from '../features/terminal/controller.js';
 import { TerminalDock } from '../features/terminal/TerminalDock.js';
 import { JobsPanel } from '../features/jobs/JobsPanel.js';
@@ -33,7 +33,6 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const workspacePath = useAppState((s) => s.workspacePath);
   const issues = useAppState((s) => s.issues);
   const findings = useAppState((s) => s.findings);
-  const facts = useAppState((s) => s.facts);
   const selection = useAppState((s) => s.selection);
   const select = useAppState((s) => s.select);
   const edit = useAppState((s) => s.edit);
@@ -59,8 +58,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const jobCount = useAppState((s) => s.jobs.length);
   const runningJobs = useAppState((s) => s.jobs.filter((j) => j.status === 'running').length);
 
-  const graph = useMemo(() => (workspace ? buildGraph(workspace, facts, findings) : null), [workspace, facts, findings]);
-  const nodeStates = useMemo(() => new Map<string, LinkState>(graph?.nodes.map((n) => [n.id, n.state]) ?? []), [graph]);
+  const graph = useTopologyGraph();
+  const nodeStates = useMemo(() => new Map<string, ElementState>(graph?.nodes.map((n) => [n.id, { state: n.state, reason: n.stateReason ?? '' }]) ?? []), [graph]);
   const empty = workspace !== null && workspace.sites.length === 0 && workspace.nodes.length === 0;
   const errorCount = findings.filter((f) => f.severity === 'error' && !f.accepted).length;
   const warningCount = findings.filter((f) => f.severity === 'warning' && !f.accepted).length;

@@ -2,7 +2,7 @@
 import { ActionIcon, Badge, Group, Menu, NavLink, ScrollArea, Text, TextInput, Tooltip } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
-import type { LinkState } from '../topology/graph.js';
+import type { ElementState } from '../topology/element-state.js';
 import { stateColours, stateLabels } from '../topology/link-styles.js';
 
 export interface NodeAction {
@@ -14,7 +14,8 @@ export interface NodeAction {
 
 export interface SitesTreeProps {
   workspace: Workspace;
-  nodeStates: Map<string, LinkState>;
+  /** Each node's state colour and why (the same as on the canvas). */
+  nodeStates: Map<string, ElementState>;
   selectedNode: string | null;
   onSelectNode(name: string): void;
   onSelectSite(name: string): void;
@@ -72,7 +73,7 @@ export function SitesTree({ workspace, nodeStates, selectedNode, onSelectNode, o
               data-testid={`nav-site-${site}`}
             >
               {nodes.map((name) => {
-                const state = nodeStates.get(name) ?? 'unmeasured';
+                const { state, reason } = nodeStates.get(name) ?? { state: 'unmeasured' as const, reason: '' };
                 return (
                   <NavLink
                     key={name}
@@ -80,8 +81,8 @@ export function SitesTree({ workspace, nodeStates, selectedNode, onSelectNode, o
                     onClick={() => onSelectNode(name)}
                     data-testid={`nav-node-${name}`}
                     leftSection={
-                      <Tooltip label={stateLabels[state]}>
-                        <span aria-label={stateLabels[state]} style={{ display: 'inline-block', width: 9, height: 9, borderRadius: 9, background: stateColours[state] }} />
+                      <Tooltip label={reason ? `${stateLabels[state]}: ${reason}` : stateLabels[state]} multiline maw={300}>
+                        <span aria-label={stateLabels[state]} data-state={state} style={{ display: 'inline-block', width: 9, height: 9, borderRadius: 9, background: stateColours[state] }} />
                       </Tooltip>
                     }
                     label={<Text size="sm" truncate>{name}</Text>}

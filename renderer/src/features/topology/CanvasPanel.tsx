@@ -2,7 +2,7 @@
 import { ActionIcon, Group, Paper, Select, Tooltip } from '@mantine/core';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAppState } from '../../store/context.js';
-import { buildGraph } from './from-workspace.js';
+import { useTopologyGraph } from './use-graph.js';
 import { computeLayout, type Point } from './layout.js';
 import { ClusterBadges } from './ClusterBadges.js';
 import { Legend } from './Legend.js';
@@ -12,8 +12,6 @@ import { useTransport } from '../../store/context.js';
 
 export function CanvasPanel({ onEdited }: { onEdited(): void }) {
   const workspace = useAppState((s) => s.workspace);
-  const facts = useAppState((s) => s.facts);
-  const findings = useAppState((s) => s.findings);
   const selection = useAppState((s) => s.selection);
   const select = useAppState((s) => s.select);
   const edit = useAppState((s) => s.edit);
@@ -40,7 +38,7 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
   );
   const [searchOpen, setSearchOpen] = useState(false);
 
-  const graph = useMemo(() => (workspace ? buildGraph(workspace, facts, findings) : null), [workspace, facts, findings]);
+  const graph = useTopologyGraph();
   // Layout depends on the structure, not on measurements: recompute only when nodes, sites or links change.
   const structureKey = useMemo(
     () => (graph ? JSON.stringify([graph.sites.map((s) => s.id), graph.nodes.map((n) => [n.id, n.siteId, n.x, n.y]), graph.links.map((l) => l.id)]) : ''),

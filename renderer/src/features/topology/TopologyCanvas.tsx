@@ -5,7 +5,7 @@ import { drag, select, zoom, zoomIdentity, type ZoomBehavior } from 'd3';
 import { linkLabel, type GraphLink, type TopologyGraph } from './graph.js';
 import { placeLabels } from './label-placement.js';
 import { siteRegions, type Point } from './layout.js';
-import { dashFor, roleStyles, stateColours } from './link-styles.js';
+import { dashFor, roleStyles, stateColours, stateLabels } from './link-styles.js';
 
 export interface CanvasHandle {
   zoomToFit(): void;
@@ -274,12 +274,12 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
                 y1={a.y}
                 x2={b.x}
                 y2={b.y}
-                stroke={link.state === 'error' ? stateColours.error : style.hue}
+                stroke={link.state === 'error' || link.state === 'warning' ? stateColours[link.state] : style.hue}
                 strokeWidth={style.width}
                 strokeDasharray={dash}
                 opacity={link.state === 'unmeasured' ? 0.55 : 0.9}
               >
-                <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${linkLabel(link)}${link.knet && !link.knet.connected ? `, seen from ${link.knet.seenFrom.join(', ')} at ${link.knet.readAt}` : ''}`}</title>
+                <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${linkLabel(link)} — ${stateLabels[link.state]}${link.knet && !link.knet.connected ? `, seen from ${link.knet.seenFrom.join(', ')} at ${link.knet.readAt}` : ''}`}</title>
               </line>
             );
           })}
@@ -320,7 +320,9 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
                 }}
               >
                 <rect x={-CARD_W / 2} y={-CARD_H / 2} width={CARD_W} height={CARD_H} rx={10} className="cw-node-card" />
-                <circle cx={-CARD_W / 2 + 14} cy={-CARD_H / 2 + 15} r={5} fill={stateColours[node.state]} />
+                <circle cx={-CARD_W / 2 + 14} cy={-CARD_H / 2 + 15} r={5} fill={stateColours[node.state]} data-state={node.state}>
+                  <title>{`${stateLabels[node.state]}: ${node.stateReason ?? ''}`}</title>
+                </circle>
                 <text x={-CARD_W / 2 + 26} y={-CARD_H / 2 + 19} className="cw-node-name">
                   {node.name.length > 18 ? node.name.slice(0, 17) + '…' : node.name}
                 </text>
