@@ -1,5 +1,6 @@
 // The main window: header, navbar (sites and hosts), main (canvas + dock), aside (inspector / findings).
-import { AppShell, Badge, Button, Group, Loader, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
+import { ActionIcon, AppShell, Badge, Button, Group, Loader, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
+import { IconFocusCentered, IconGauge, IconKeyboard, IconTerminal2 } from '@tabler/icons-react';
 import { useEffect, useMemo, useState } from 'react';
 import { useAppState } from '../store/context.js';
 import { ColorSchemeToggle } from './ColorSchemeToggle.js';
@@ -21,6 +22,9 @@ import { TerminalDock } from '../features/terminal/TerminalDock.js';
 import { JobsPanel } from '../features/jobs/JobsPanel.js';
 import { PromptDialogs } from '../features/prompts/PromptDialogs.js';
 import { ProxmoxWizard } from '../features/wizard/ProxmoxWizard.js';
+import { ShortcutSheet } from './ShortcutSheet.js';
+import { useShortcuts } from './use-shortcuts.js';
+import type { DockTab } from '../store/ui-slice.js';
 
 const saveLabels = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', failed: 'Not saved' } as const;
 
@@ -52,7 +56,12 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const scheme = useComputedColorScheme('light');
   // Terminal colours follow the light/dark scheme.
   useEffect(() => terminals?.setScheme(scheme), [scheme, terminals]);
-  const [dockTab, setDockTab] = useState<string | null>('terminals');
+  const dockTab = useAppState((s) => s.dockTab);
+  const setDockTab = useAppState((s) => s.setDockTab);
+  const toggleDock = useAppState((s) => s.toggleDock);
+  const requestZoom = useAppState((s) => s.requestZoom);
+  const [sheetOpen, setSheetOpen] = useState(false);
+  useShortcuts({ dock: toggleDock, help: () => setSheetOpen(true) });
   const [wizardOpen, setWizardOpen] = useState(false);
   const tabCount = useAppState((s) => s.tabs.length);
   const jobCount = useAppState((s) => s.jobs.length);
@@ -72,8 +81,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
 
   const siteOf = (node: string) => workspace?.nodes.find((n) => n.name === node)?.site;
   const nodeActions: NodeAction[] = [
-    ...(terminals ? [{ id: 'terminal', label: 'Open terminal', run: (node: string) => terminals.openTab(node, siteOf(node)) }] : []),
-    { id: 'show', label: 'Show in canvas', run: (node: string) => select({ kind: 'node', name: node }) },
+    ...(terminals ? [{ id: 'terminal', label: 'Open terminal', icon: <IconTerminal2 size={14} />, run: (node: string) => terminals.openTab(node, siteOf(node)) }] : []),
+    { id: 'measure', label: 'Measure latency', icon: <IconGauge size={14} />, run: () => void measureLatency(), ...(measuring ? { disabledReason: 'A measurement is running' } : {}) },
+    { id: 'show', label: 'Show in canvas', icon: <IconFocusCentered size={14} />, run: (node: string) => (select({ kind: 'node', name: node }), requestZoom([node])) },
   ];
   const inspectorActions = (node: string): InspectorAction[] => [
     ...(terminals ? [{ id: 'terminal', label: 'Open terminal', run: () => terminals.openTab(node, siteOf(node)) }] : []),
@@ -106,6 +116,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 260, breakpoint: 'sm' }} aside={{ width: 340, breakpoint: 'md' }} padding={0}>
       <PromptDialogs />
+      <ShortcutSheet opened={sheetOpen} onClose={() => setSheetOpen(false)} />
       {workspace && <ProxmoxWizard opened={wizardOpen} onClose={() => setWizardOpen(false)} onEdited={onEdited} />}
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
@@ -156,6 +167,11 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 </Button>
               </>
             )}
+            <Tooltip label="Keyboard shortcuts (?)">
+              <ActionIcon variant="default" size="lg" aria-label="Keyboard shortcuts" onClick={() => setSheetOpen(true)} data-testid="open-shortcuts">
+                <IconKeyboard size={18} stroke={1.6} />
+              </ActionIcon>
+            </Tooltip>
             <ColorSchemeToggle />
           </Group>
         </Group>
@@ -212,7 +228,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
               }}
             />
             <section className="cw-dock" aria-label="Terminal and job dock" style={{ height: dockHeight }}>
-              <Tabs value={dockTab} onChange={setDockTab} className="cw-dock-tabs" keepMounted>
+              <Tabs value={dockTab} onChange={(tab) => tab && setDockTab(tab as DockTab)} className="cw-dock-tabs" keepMounted>
                 <Tabs.List>
                   <Tabs.Tab value="terminals">Terminals{tabCount ? ` (${tabCount})` : ''}</Tabs.Tab>
                   <Tabs.Tab value="jobs" data-testid="dock-jobs" rightSection={runningJobs ? <Loader size={10} /> : null}>

@@ -1,6 +1,7 @@
 // The navbar: sites and their nodes, with status dots and the actions an admin reaches for.
 import { ActionIcon, Badge, Group, Menu, NavLink, ScrollArea, Text, TextInput, Tooltip } from '@mantine/core';
 import { useMemo, useState } from 'react';
+import { IconDots } from '@tabler/icons-react';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
 import type { ElementState } from '../topology/element-state.js';
 import { stateColours, stateLabels } from '../topology/link-styles.js';
@@ -8,6 +9,7 @@ import { stateColours, stateLabels } from '../topology/link-styles.js';
 export interface NodeAction {
   id: string;
   label: string;
+  icon?: React.ReactNode;
   run(node: string): void;
   disabledReason?: string;
 }
@@ -89,14 +91,16 @@ export function SitesTree({ workspace, nodeStates, selectedNode, onSelectNode, o
                     rightSection={
                       nodeActions.length > 0 && (
                         <Menu position="right-start" withinPortal>
-                          <Menu.Target>
-                            <ActionIcon variant="subtle" size="sm" aria-label={`Actions for ${name}`} onClick={(e) => e.stopPropagation()}>
-                              ⋯
-                            </ActionIcon>
-                          </Menu.Target>
+                          <Tooltip label={`Actions for ${name}`}>
+                            <Menu.Target>
+                              <ActionIcon variant="subtle" size="sm" aria-label={`Actions for ${name}`} onClick={(e) => e.stopPropagation()}>
+                                <IconDots size={16} aria-hidden="true" />
+                              </ActionIcon>
+                            </Menu.Target>
+                          </Tooltip>
                           <Menu.Dropdown>
                             {nodeActions.map((action) => (
-                              <Menu.Item key={action.id} disabled={Boolean(action.disabledReason)} title={action.disabledReason} onClick={() => action.run(name)}>
+                              <Menu.Item key={action.id} leftSection={action.icon} disabled={Boolean(action.disabledReason)} title={action.disabledReason} onClick={() => action.run(name)}>
                                 {action.label}
                               </Menu.Item>
                             ))}

@@ -3,14 +3,33 @@
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, type Ref } from 'react';
 import { drag, select, zoom, zoomIdentity, type ZoomBehavior } from 'd3';
 import { linkLabel, type GraphLink, type TopologyGraph } from './graph.js';
-import { placeLabels } from './label-placement.js';
 import { siteRegions, type Point } from './layout.js';
+import { aggregateSitePairs, placeSitePairs } from './site-pair-labels.js';
+import { SitePairLabels } from './SitePairLabels.js';
 import { dashFor, roleStyles, stateColours, stateLabels } from './link-styles.js';
+
+/** The zoom transform (screen = world × k + x/y) and the canvas's size in pixels. */
+export interface CanvasView {
+  x: number;
+  y: number;
+  k: number;
+  width: number;
+  height: number;
+}
 
 export interface CanvasHandle {
   zoomToFit(): void;
   zoomToNode(id: string): void;
+  /** Fits the given nodes in the view (zoom to selection). */
+  zoomToNodes(ids: string[]): void;
+  /** Moves the view so that a world point is at its centre, keeping the zoom (minimap). */
+  centreOn(point: Point): void;
+  /** Called on every zoom or pan (and once at once); returns the unsubscribe. */
+  subscribeView(listener: (view: CanvasView) => void): () => void;
 }
+
+/** Below this zoom the latency labels hide (they would be unreadable noise). */
+export const LABEL_MIN_ZOOM = 0.45;
 
 export interface VmChip {
   id: string;
@@ -63,9 +82,12 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     }
     return map;
   }, [graph]);
-  const showLabels = graph.links.length <= 200;
-  const labels = useMemo(() => (showLabels ? placeLabels(graph.links, positions) : []), [showLabels, graph, positions]);
-  const linkById = useMemo(() => new Map(graph.links.map((l) => [l.id, l])), [graph]);
+  const sitePairs = useMemo(() => {
+    const siteOf = new Map(graph.nodes.map((n) => [n.id, n.siteId]));
+    return placeSitePairs(aggregateSitePairs(graph.links, siteOf), new Map(regions.map((r) => [r.id, r])));
+  }, [graph, regions]);
+  const viewListeners = useRef(new Set<(view: CanvasView) => void>());
+  const lastView = useRef<CanvasView>({ x: 0, y: 0, k: 1, width: 0, height: 0 });
 
   const fitTo = useCallback((points: Point[], maxScale = 1.5) => {
     const svg = svgRef.current;
@@ -94,6 +116,17 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
         const p = positions.get(id);
         if (p) fitTo([p], 1.6);
       },
+      zoomToNodes: (ids: string[]) => fitTo(ids.flatMap((id) => positions.get(id) ?? []), 1.6),
+      centreOn: (point: Point) => {
+        const svg = svgRef.current;
+        const behaviour = zoomRef.current;
+        if (svg && behaviour) select(svg).call(behaviour.translateTo, point.x, point.y);
+      },
+      subscribeView: (listener: (view: CanvasView) => void) => {
+        viewListeners.current.add(listener);
+        listener(lastView.current);
+        return () => void viewListeners.current.delete(listener);
+      },
     }),
     [zoomToFit, fitTo, positions],
   );
@@ -103,12 +136,26 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     const svg = svgRef.current;
     const viewport = viewportRef.current;
     if (!svg || !viewport) return;
+    const publish = (t: { x: number; y: number; k: number }) => {
+      const { width, height } = svg.getBoundingClientRect();
+      lastView.current = { x: t.x, y: t.y, k: t.k, width, height };
+      for (const listener of viewListeners.current) listener(lastView.current);
+    };
     const behaviour = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.05, 4])
-      .on('zoom', (event: { transform: { toString(): string } }) => viewport.setAttribute('transform', event.transform.toString()));
+      .on('zoom', (event: { transform: { x: number; y: number; k: number; toString(): string } }) => {
+        viewport.setAttribute('transform', event.transform.toString());
+        // Hide the latency labels at low zoom with a class: no React render per zoom frame.
+        svg.classList.toggle('cw-zoom-low', event.transform.k < LABEL_MIN_ZOOM);
+        publish(event.transform);
+      });
+    // The view's size changes with the window and the dock: tell the listeners (the minimap).
+    const resize = new ResizeObserver(() => publish(lastView.current));
+    resize.observe(svg);
     zoomRef.current = behaviour;
     select(svg).call(behaviour).on('dblclick.zoom', null);
     return () => {
+      resize.disconnect();
       select(svg).on('.zoom', null);
     };
   }, []);
@@ -284,21 +331,6 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
             );
           })}
         </g>
-        {showLabels && (
-          <g className="cw-link-labels" aria-hidden="true">
-            {labels.map((label) => {
-              const state = linkById.get(label.id)?.state ?? 'unmeasured';
-              return (
-                <g key={label.id} transform={`translate(${label.x},${label.y})`} data-link-label={label.id}>
-                  <rect x={-label.width / 2} y={-8} width={label.width} height={16} rx={8} fill={stateColours[state]} opacity={0.92} />
-                  <text textAnchor="middle" dy={4} className="cw-link-label">
-                    {label.text}
-                  </text>
-                </g>
-              );
-            })}
-          </g>
-        )}
         <g className="cw-nodes">
           {graph.nodes.map((node) => {
             const p = positions.get(node.id) ?? { x: 0, y: 0 };
@@ -361,6 +393,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
             );
           })}
         </g>
+        <SitePairLabels pairs={sitePairs} />
       </g>
     </svg>
   );

@@ -15,7 +15,7 @@ export interface ElementState {
 export interface Reach {
   node: string;
   reached: boolean;
-  /** "over SSH (latency measurement)", "answered ping from pve1", "online in cluster homelab"… */
+  /** "reached over SSH (latency measurement)", "answered ping from pve1 on mgmt", "online in cluster homelab"… */
   how: string;
   at?: string;
 }
@@ -44,7 +44,7 @@ export function reachEvidence(input: { facts?: Facts; clusters?: Record<string, 
         out.push(
           s.error
             ? { node: s.from, reached: false, how: `could not run ping on it (${s.error})`, at: s.measuredAt }
-            : { node: s.from, reached: true, how: 'over SSH (latency measurement)', at: s.measuredAt },
+            : { node: s.from, reached: true, how: 'reached over SSH (latency measurement)', at: s.measuredAt },
         );
       }
       if (s.received > 0) out.push({ node: s.to, reached: true, how: `answered ping from ${onNodes ? s.from : 'this machine'} on ${s.network}`, at: s.measuredAt });
@@ -52,7 +52,7 @@ export function reachEvidence(input: { facts?: Facts; clusters?: Record<string, 
   }
   for (const entry of input.facts?.knet ?? []) {
     const readOn = new Set(entry.links.map((l) => l.local));
-    for (const node of readOn) out.push({ node, reached: true, how: `over SSH (corosync link state of ${entry.cluster})`, at: entry.readAt });
+    for (const node of readOn) out.push({ node, reached: true, how: `reached over SSH (corosync link state of ${entry.cluster})`, at: entry.readAt });
     for (const l of entry.links) if (l.peer && l.connected) out.push({ node: l.peer, reached: true, how: `seen connected by corosync on ${l.local}`, at: entry.readAt });
   }
   for (const [cluster, reading] of Object.entries(input.clusters ?? {})) {
@@ -65,6 +65,7 @@ export function reachEvidence(input: { facts?: Facts; clusters?: Record<string, 
   return out;
 }
 
+const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const when = (at: string | undefined) => (at ? ` at ${new Date(at).toLocaleString()}` : '');
 
 /** Findings that colour an element: unaccepted errors and warnings (an info never turns anything green). */
@@ -87,7 +88,7 @@ export function nodeState(name: string, reach: readonly Reach[], findings: reado
   const reached = mine.find((r) => r.reached);
   const failed = mine.find((r) => !r.reached);
   let base: ElementState;
-  if (reached) base = { state: 'ok', reason: `Reached ${reached.how}${when(reached.at)}; no finding against it.` };
+  if (reached) base = { state: 'ok', reason: `${capital(reached.how)}${when(reached.at)}; no finding against it.` };
   else if (failed) base = { state: 'error', reason: `Not reached: ${failed.how}${when(failed.at)}.` };
   else base = { state: 'unmeasured', reason: 'Not measured: nothing has reached this node yet (measure latency, open a terminal or read its cluster).' };
   const finding = worstFinding(findings, (f) => f.elements.some((e) => e.kind === 'node' && e.name === name));
