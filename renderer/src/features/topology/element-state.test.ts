@@ -39,7 +39,7 @@ describe('node state', () => {
     expect(nodeState('pve1', reach, []).state).toBe('ok');
     expect(nodeState('pve1', reach, []).reason).toMatch(/over SSH/);
     expect(nodeState('pve2', reach, []).state).toBe('ok');
-    expect(nodeState('pve2', reach, []).reason).toMatch(/answered ping from pve1/);
+    expect(nodeState('pve2', reach, []).reason).toMatch(/^Answered ping from pve1 on mgmt/);
     expect(nodeState('pve3', reach, []).state).toBe('unmeasured');
   });
 
