@@ -136,9 +136,10 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     const svg = svgRef.current;
     const viewport = viewportRef.current;
     if (!svg || !viewport) return;
+    // The size comes from the ResizeObserver, so a zoom frame never forces a layout to measure it.
+    const size = { width: svg.clientWidth, height: svg.clientHeight };
     const publish = (t: { x: number; y: number; k: number }) => {
-      const { width, height } = svg.getBoundingClientRect();
-      lastView.current = { x: t.x, y: t.y, k: t.k, width, height };
+      lastView.current = { x: t.x, y: t.y, k: t.k, width: size.width, height: size.height };
       for (const listener of viewListeners.current) listener(lastView.current);
     };
     const behaviour = zoom<SVGSVGElement, unknown>()
@@ -150,7 +151,11 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
         publish(event.transform);
       });
     // The view's size changes with the window and the dock: tell the listeners (the minimap).
-    const resize = new ResizeObserver(() => publish(lastView.current));
+    const resize = new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]?.contentRect;
+      if (box) Object.assign(size, { width: box.width, height: box.height });
+      publish(lastView.current);
+    });
     resize.observe(svg);
     zoomRef.current = behaviour;
     select(svg).call(behaviour).on('dblclick.zoom', null);
