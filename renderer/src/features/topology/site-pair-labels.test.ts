@@ -53,7 +53,7 @@ describe('latency labels per site pair', () => {
     expect(aggregateSitePairs(down, siteOf)[0]).toMatchObject({ text: 'link1 down (knet) · worst of 3', state: 'error' });
   });
 
-  it('places the labels apart: between sites on the line joining them, within a site on its lower edge', () => {
+  it('places the labels apart: between sites in the gap on the line joining them, within a site on its lower edge', () => {
     const links = [link('pve1', 'pve3', 'ring0', m(3)), link('pve1', 'pve2', 'ring0', m(0.3)), link('pve3', 'w', 'witness-net', m(40)), link('pve1', 'w', 'witness-net', m(41))];
     const regions = new Map([
       ['home', { x: 0, y: 0, width: 200, height: 100 }],
@@ -63,6 +63,8 @@ describe('latency labels per site pair', () => {
     const placed = placeSitePairs(aggregateSitePairs(links, siteOf), regions);
     expect(placed).toHaveLength(4);
     expect(placed.find((p) => p.id === 'home|home')).toMatchObject({ x: 100, y: 100 });
+    // cloud–office: in the gap between the two regions (x 400), not over either.
+    expect(placed.find((p) => p.id === 'cloud|office')).toMatchObject({ x: 400, y: 50 });
     // home–office passes over cloud's centre line; every label keeps clear of the others.
     for (const a of placed) {
       for (const b of placed) {
@@ -71,5 +73,18 @@ describe('latency labels per site pair', () => {
         expect(clear, `${a.id} and ${b.id} overlap`).toBe(true);
       }
     }
+  });
+});
+
+describe('labels between regions with a gap', () => {
+  it('sits in the gap between two regions, clear of both', () => {
+    const links = [link('pve1', 'pve3', 'ring0', m(3))];
+    const regions = new Map([
+      ['home', { x: 0, y: 0, width: 200, height: 100 }],
+      ['office', { x: 0, y: 160, width: 200, height: 100 }],
+    ]);
+    const [label] = placeSitePairs(aggregateSitePairs(links, siteOf), regions);
+    expect(label!.x).toBe(100);
+    expect(label!.y).toBe(130);
   });
 });

@@ -94,6 +94,15 @@ export interface Box {
   height: number;
 }
 
+/** How far along the line from a (inside box) to b the line leaves the box, as a fraction of a→b. */
+function exitFraction(a: { x: number; y: number }, b: { x: number; y: number }, box: Box): number {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const tx = dx > 0 ? (box.x + box.width - a.x) / dx : dx < 0 ? (box.x - a.x) / dx : Infinity;
+  const ty = dy > 0 ? (box.y + box.height - a.y) / dy : dy < 0 ? (box.y - a.y) / dy : Infinity;
+  return Math.max(0, Math.min(1, tx, ty));
+}
+
 const CHAR_WIDTH = 6.2;
 const HEIGHT = 16;
 /** Fractions of the line between two sites' centres tried in turn; the middle first. */
@@ -118,10 +127,18 @@ export function placeSitePairs(pairs: readonly SitePair[], regions: ReadonlyMap<
       const base = { x: ra.x + ra.width / 2, y: ra.y + ra.height };
       at = [0, 1, -1, 2, -2].map((i) => ({ x: base.x + i * (width + 6), y: base.y })).find((p) => !overlaps(p.x, p.y, width)) ?? base;
     } else {
+      // On the stretch of the line between the centres that lies outside both regions (the gap between
+      // them), so the label covers no card; sliding along it, then sideways, away from other labels.
       const ca = { x: ra.x + ra.width / 2, y: ra.y + ra.height / 2 };
       const cb = { x: rb.x + rb.width / 2, y: rb.y + rb.height / 2 };
-      const along = (t: number) => ({ x: ca.x + (cb.x - ca.x) * t, y: ca.y + (cb.y - ca.y) * t });
-      at = stops.map(along).find((p) => !overlaps(p.x, p.y, width)) ?? stops.map(along).map((p, i) => ({ x: p.x, y: p.y + (i + 1) * (HEIGHT + 4) })).find((p) => !overlaps(p.x, p.y, width)) ?? along(0.5);
+      const t0 = exitFraction(ca, cb, ra);
+      const t1 = 1 - exitFraction(cb, ca, rb);
+      const [from, to] = t1 > t0 ? [t0, t1] : [0, 1];
+      const along = (t: number) => ({ x: ca.x + (cb.x - ca.x) * (from + (to - from) * t), y: ca.y + (cb.y - ca.y) * (from + (to - from) * t) });
+      const length = Math.hypot(cb.x - ca.x, cb.y - ca.y) || 1;
+      const normal = { x: -(cb.y - ca.y) / length, y: (cb.x - ca.x) / length };
+      const candidates = [0, 1, -1, 2, -2, 3, -3].flatMap((m) => stops.map((t) => ({ ...along(t), m }))).map(({ x, y, m }) => ({ x: x + normal.x * m * (HEIGHT + 4), y: y + normal.y * m * (HEIGHT + 4) }));
+      at = candidates.find((p) => !overlaps(p.x, p.y, width)) ?? along(0.5);
     }
     placed.push({ ...pair, x: at.x, y: at.y, width });
   }
