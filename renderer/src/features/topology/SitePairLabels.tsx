@@ -1,6 +1,7 @@
 // The latency labels on the canvas, one per site pair: the worst figure in its state colour; hover or
 // click (Enter) shows the figures per network. Its own component so that hovering re-renders only it.
 import { memo, useState } from 'react';
+import { toggled } from '../../components/toggled.js';
 import type { PlacedSitePair } from './site-pair-labels.js';
 import { stateColours, stateLabels } from './link-styles.js';
 
@@ -10,13 +11,7 @@ const CHAR = 6.2;
 export const SitePairLabels = memo(function SitePairLabels({ pairs }: { pairs: PlacedSitePair[] }) {
   const [hovered, setHovered] = useState<string | null>(null);
   const [pinned, setPinned] = useState<ReadonlySet<string>>(new Set());
-  const toggle = (id: string) =>
-    setPinned((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+  const toggle = (id: string) => setPinned((current) => toggled(current, id));
   const open = pairs.filter((p) => p.id === hovered || pinned.has(p.id));
   return (
     <g className="cw-link-labels" data-testid="latency-labels">

@@ -284,7 +284,8 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     <svg
       ref={svgRef}
       className="cw-topology"
-      role="img"
+      role="group"
+      aria-roledescription="topology canvas"
       aria-label={`Topology: ${graph.sites.length} sites, ${graph.nodes.length} nodes, ${graph.links.length} links`}
       data-testid="topology-svg"
       onClick={(e) => {

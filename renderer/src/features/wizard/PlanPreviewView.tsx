@@ -4,6 +4,7 @@
 import { ActionIcon, Badge, Box, Button, Checkbox, Collapse, Group, Paper, Stack, Text, TextInput, Tooltip } from '@mantine/core';
 import { IconAlertTriangle, IconChevronDown, IconChevronRight, IconSearch, IconServer2 } from '@tabler/icons-react';
 import { Fragment, useMemo, useState } from 'react';
+import { toggled } from '../../components/toggled.js';
 import type { PlanPreview, StepPreview } from '../../../../main/common/contract/plan.js';
 import { splitMatches, stepGist, stepMatches, stepsByTarget } from './plan-summary.js';
 import { tokenizeShell } from './shell-tokens.js';
@@ -21,13 +22,7 @@ export function PlanPreviewView({ preview, acknowledged, onAcknowledge }: PlanPr
   const grouped = useMemo(() => stepsByTarget(preview.steps), [preview]);
   const searching = query.trim().length > 0;
   const matching = useMemo(() => new Set(preview.steps.filter((s) => stepMatches(s, query)).map((s) => s.id)), [preview, query]);
-  const toggle = (id: string) =>
-    setOpen((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+  const toggle = (id: string) => setOpen((current) => toggled(current, id));
   const destructive = preview.destructiveSteps.length;
 
   return (
