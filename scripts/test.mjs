@@ -37,14 +37,21 @@ for (const stage of stages) {
   console.log(`\n── ${stage.name} ──`);
   const run = spawnSync(stage.cmd, stage.args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' } });
   const seconds = (Date.now() - t0) / 1000;
-  timings.push([stage.name, seconds, run.status === 0 ? 'ok' : 'FAILED']);
+  let requiredButSkipped = false;
   if (stage.report && fs.existsSync(stage.report)) {
     const report = JSON.parse(fs.readFileSync(stage.report, 'utf8'));
     passed += report.numPassedTests ?? 0;
     failed += report.numFailedTests ?? 0;
-    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    const stageSkipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    skipped += stageSkipped;
+    // CW_REQUIRE_LAB=1 (CI): a lab test that skipped, or a lab run with no test at all, is a failure.
+    if (stage.name === 'vitest:lab' && process.env.CW_REQUIRE_LAB === '1' && (stageSkipped > 0 || (report.numTotalTests ?? 0) === 0)) {
+      console.log(`CW_REQUIRE_LAB=1, but the lab tests ran ${report.numTotalTests ?? 0} tests and skipped ${stageSkipped}: every lab test must run here.`);
+      requiredButSkipped = true;
+    }
   }
-  if (run.status !== 0) stageFailures.push(stage.name);
+  timings.push([stage.name, seconds, run.status === 0 && !requiredButSkipped ? 'ok' : 'FAILED']);
+  if (run.status !== 0 || requiredButSkipped) stageFailures.push(stage.name);
 }
 
 console.log('\nStage            Seconds  Result');

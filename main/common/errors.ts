@@ -11,6 +11,8 @@ export const errorCodes = [
   'HOST_KEY_UNKNOWN',
   'HOST_KEY_CHANGED',
   'AUTH_FAILED',
+  /** The passphrase-sealed secret store is locked: unlock it (the app's dialog, a terminal prompt, or the variable) and try again. */
+  'SECRETS_LOCKED',
   'UNREACHABLE',
   'TIMEOUT',
   'CANCELLED',

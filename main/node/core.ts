@@ -23,8 +23,10 @@ import { createProxmoxInventory } from './stacks/proxmox/inventory.js';
 import { createProxmoxApi } from './stacks/proxmox/cluster-api.js';
 import type { PveApiSchema } from './stacks/proxmox/api-schema.js';
 import { LocalRunner } from './workspace/runner.js';
+import { workspaceHostKeyCheck } from './workspace/host-key-check.js';
 import { SshRemoteRunner } from './ssh/remote-runner.js';
 import { createSshService, type SshService, type SshServiceOptions } from './services/ssh.js';
+import { secretStoreHandlers } from './services/secrets.js';
 
 export interface CoreOptions {
   hostKind: (typeof hostKinds)[number];
@@ -54,13 +56,16 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   const startedAt = new Date();
   const events = new EventBus();
   const ssh = createSshService(options, { events, currentWorkspace: async () => (await workspaces.ensureOpen()).parsed.workspace });
-  const workspaces = createWorkspaceStore(options, events);
+  // Stored figures are shown only while their nodes' host keys are not contradicted by what this machine trusts now.
+  const workspaces = createWorkspaceStore(options, events, options.nodeCommands === 'local' ? undefined : (workspace) => workspaceHostKeyCheck(ssh, workspace));
   /** Stacks register their inventory here (VMs per node, migration prechecks). */
   const inventory = new InventoryRegistry(events);
   /** Proxmox API clients per workspace cluster, shared by the inventory and the proxmox.* methods. */
   const proxmoxApi = createProxmoxApi({ secrets: ssh.secrets, ...(options.proxmoxSchema ? { schema: options.proxmoxSchema } : {}) });
   inventory.register(createProxmoxInventory({ secrets: ssh.secrets, api: proxmoxApi }));
   const lab = createLabService(options.lab, { secrets: ssh.secrets });
+  /** The secret store's lock (web mode and the CLI unlock it with a passphrase). */
+  const secretLock = secretStoreHandlers(ssh.secrets, events);
   /** How workspace and stack commands reach the nodes (the latency matrix, knet's link state). */
   const nodeRunner = options.nodeCommands === 'local' ? () => new LocalRunner() : (workspace: Workspace) => new SshRemoteRunner(ssh.engine(), workspace, ssh.resolve);
   const handlers = {
@@ -72,6 +77,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     ...lab.handlers,
     ...proxmoxHandlers({ workspaces, api: proxmoxApi, nodeRunner }),
     ...ssh.handlers,
+    ...secretLock.handlers,
   } satisfies Handlers;
   const dispatch = createDispatcher(handlers);
   return {
@@ -92,6 +98,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
       return result.value as MethodOutput<typeof method>;
     },
     close: async () => {
+      secretLock.close();
       await lab.close();
       await ssh.close();
     },

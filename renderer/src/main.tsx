@@ -5,9 +5,11 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
 import { createAppStore } from './store/index.js';
 import { connectTransport } from './transport/index.js';
+import { withUnlockRetry } from './transport/unlock-retry.js';
 import { contractTerminalApi, TerminalController } from './features/terminal/controller.js';
 
-const transport = connectTransport();
+// Calls refused because the secret store is locked ask the admin to unlock it, then go again.
+const transport = withUnlockRetry(connectTransport());
 const store = createAppStore(transport);
 const scheme = window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 const terminals = new TerminalController(store, transport, contractTerminalApi(transport), scheme);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createServer, type ViteDevServer } from 'vite';
 import react from '@vitejs/plugin-react';
 import { launchBrowser } from '../support/browser.js';
+import { benchFigure } from './results.js';
 
 let server: ViteDevServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -85,6 +86,10 @@ it('canvas: 1,000 nodes / 3,000 links', async () => {
     rows.push([label, 'drag: handler time per move p95 (ms)', `${percentile(measured.handlerTimes, 95).toFixed(2)} over ${measured.handlerTimes.length} moves (target < 16)`]);
     rows.push([label, 'drag: frame interval p95 (ms)', percentile(measured.frames, 95).toFixed(1)]);
     rows.push([label, 'drag: 120 moves wall (ms)', String(dragMs)]);
+    benchFigure(`canvas, ${label}: layout settled`, result.layoutMs, 'ms', { below: 1000 }, `${result.ticks} ticks`);
+    benchFigure(`canvas, ${label}: first render`, result.firstPaintMs, 'ms');
+    benchFigure(`canvas, ${label}: drag handler time per move (p95)`, percentile(measured.handlerTimes, 95), 'ms', { below: 16 }, `over ${measured.handlerTimes.length} moves`);
+    benchFigure(`canvas, ${label}: frame interval while dragging (p95)`, percentile(measured.frames, 95), 'ms');
   }
   console.log('\nCanvas benchmark (headless Chromium, 1280×800)\n');
   console.log('| estate | measure | value |\n|---|---|---|');

@@ -10,6 +10,8 @@ import { parsePlan } from '../../main/common/plan/dag.js';
 import { loadLabSpec, startLab, type Lab } from '../../main/node/lab/index.js';
 import { directTarget, testEngine, type TestEngine } from '../../main/node/ssh/testing/engine-helpers.js';
 import { labSkipReason } from '../support/lab.js';
+import { instantRunner } from './plan-timing.js';
+import { benchFigure, benchSkipped, benchTimings } from './results.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,9 +62,19 @@ sites:
   await Promise.all(HOSTS.map((h) => runner.exec({ node: h }, 'true', { signal: new AbortController().signal, timeoutMs: 10_000 })));
 }, 120_000);
 
+const timings = benchTimings();
 afterAll(async () => {
   await ssh?.engine.closeAll();
   await lab?.stop();
+  const measure = 'plan engine, 30 steps on 3 lab hosts (man links): parallel ÷ the same commands one after another';
+  const own = 'plan engine\'s own time for 30 steps (journal fsyncs, events, scheduling), % of the parallel run on 3 lab hosts';
+  if (labSkipReason) {
+    benchSkipped(measure, '≤ 0.7', labSkipReason);
+    benchSkipped(own, '≤ 5 %', labSkipReason);
+    return;
+  }
+  benchFigure(measure, timings.median('parallel') / timings.median('one after another'), '', { atMost: 0.7 }, `${timings.median('parallel').toFixed(0)} ms ÷ ${timings.median('one after another').toFixed(0)} ms`);
+  benchFigure(own, (100 * timings.median('alone')) / timings.median('parallel'), '%', { atMost: 5 }, `${timings.median('alone').toFixed(1)} ms of ${timings.median('parallel').toFixed(0)} ms`);
 });
 
 describe(`30 steps on 3 lab hosts over SSH (man links)${labSkipReason ? ` — skipped: ${labSkipReason}` : ''}`, () => {
@@ -72,9 +84,15 @@ describe(`30 steps on 3 lab hosts over SSH (man links)${labSkipReason ? ` — sk
     const result = await engine.apply(plan(`/root/bench-${round++}`, limits)).done;
     if (result.changed !== HOSTS.length * STEPS_PER_HOST) throw new Error(result.message);
   };
-  bench('engine, parallel (8 global / 2 per host)', () => apply({ global: 8, perTarget: 2 }), options);
+  bench('engine, parallel (8 global / 2 per host)', timings.track('parallel', () => apply({ global: 8, perTarget: 2 })), options);
   bench('engine, serial (1 / 1)', () => apply({ global: 1, perTarget: 1 }), options);
-  bench('the same prechecks and actions one after another, no engine', async () => {
+  bench('engine alone: the same plan on a runner that answers at once', timings.track('alone', async () => {
+    if (!lab) return;
+    const engine = new PlanEngine({ runner: instantRunner(), secrets: new EnvSecretResolver({}), workspaceDir: workspace });
+    const result = await engine.apply(plan(`/root/bench-${round++}`, { global: 8, perTarget: 2 })).done;
+    if (result.changed !== HOSTS.length * STEPS_PER_HOST) throw new Error(result.message);
+  }), { ...options, iterations: 20 });
+  bench('the same prechecks and actions one after another, no engine', timings.track('one after another', async () => {
     if (!lab) return;
     const p = parsePlan(plan(`/root/bench-${round++}`, { global: 1, perTarget: 1 }));
     const signal = new AbortController().signal;
@@ -93,5 +111,5 @@ describe(`30 steps on 3 lab hosts over SSH (man links)${labSkipReason ? ` — sk
       if (step.precheck?.kind === 'exec') await run(node, liveCommand(step.precheck.command, new Map()));
       if (step.action.kind === 'exec') await run(node, liveCommand(step.action.command, new Map()));
     }
-  }, options);
+  }), options);
 });

@@ -17,6 +17,8 @@ import { SshStepRunner } from '../../main/node/engine/ssh-runner.js';
 import { MemorySecretStore } from '../../main/node/secrets/memory-store.js';
 import { createSshEngine, type SshEngine, type SshTarget } from '../../main/node/ssh/index.js';
 import { startSshd, type SshdFixture } from '../support/sshd.js';
+import { instantRunner } from './plan-timing.js';
+import { benchFigure, benchTimings } from './results.js';
 
 const NODES = ['n1', 'n2', 'n3'];
 const STEPS_PER_NODE = 10;
@@ -65,21 +67,22 @@ function sh(args: string[]): Promise<void> {
   });
 }
 
+const timings = benchTimings();
+afterAll(() => {
+  // The engine's own time (an instant runner) as a share of the same plan run locally in parallel; the
+  // target (≤ 5 %) is weighed on the lab hosts (engine-lab.bench.ts), where the steps take real round trips.
+  benchFigure('plan engine\'s own time for 30 steps, % of the local parallel run (20 ms actions, local processes)', (100 * timings.median('alone')) / timings.median('parallel'), '%', undefined, `${timings.median('alone').toFixed(1)} ms of ${timings.median('parallel').toFixed(0)} ms`);
+});
+
 describe('30 steps on 3 nodes, local runner', () => {
   const local = new LocalRunner();
-  bench('engine, parallel (limits 8 global / 2 per node)', () => applyWith(local, benchPlan(freshDir(), localNodes, { global: 8, perTarget: 2 })), options);
+  bench('engine, parallel (limits 8 global / 2 per node)', timings.track('parallel', () => applyWith(local, benchPlan(freshDir(), localNodes, { global: 8, perTarget: 2 }))), options);
   bench('engine, serial (limits 1 / 1)', () => applyWith(local, benchPlan(freshDir(), localNodes, { global: 1, perTarget: 1 })), options);
-  bench('engine alone: a runner that answers at once (journal fsyncs, events, scheduling)', async () => {
-    const instant = {
-      exec: async (_t: unknown, command: string) => ({ exitCode: command.startsWith('test') ? 1 : 0, stdout: '', stderr: '' }),
-      readFile: async () => null,
-      upload: async () => undefined,
-      api: async () => ({ status: 200, body: '' }),
-    };
-    const engine = new PlanEngine({ runner: instant, secrets: new EnvSecretResolver({}), workspaceDir: workspace });
+  bench('engine alone: a runner that answers at once (journal fsyncs, events, scheduling)', timings.track('alone', async () => {
+    const engine = new PlanEngine({ runner: instantRunner(), secrets: new EnvSecretResolver({}), workspaceDir: workspace });
     const result = await engine.apply(benchPlan(freshDir(), localNodes, { global: 8, perTarget: 2 })).done;
     if (result.changed !== NODES.length * STEPS_PER_NODE) throw new Error(result.message);
-  }, { ...options, iterations: 20 });
+  }), { ...options, iterations: 20 });
   bench('shell export, one sh running the guarded steps one after another', async () => {
     const dir = freshDir();
     const [script] = exportShell(parsePlan(benchPlan(dir, localNodes, { global: 1, perTarget: 1 })));

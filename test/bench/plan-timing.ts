@@ -179,3 +179,13 @@ export class ReplayRunner implements StepRunner {
     return Promise.reject(new Error('The Proxmox cluster plan calls no API.'));
   }
 }
+
+/** A step runner that answers every call at once (prechecks say "not done"): the engine's own cost with no remote work. */
+export function instantRunner(): StepRunner {
+  return {
+    exec: async (_target, command) => ({ exitCode: command.startsWith('test') ? 1 : 0, stdout: '', stderr: '' }),
+    readFile: async () => null,
+    upload: async () => undefined,
+    api: async () => ({ status: 200, body: '' }),
+  };
+}

@@ -8,6 +8,7 @@ import { build } from 'vite';
 import { launchBrowser } from '../support/browser.js';
 import { startSshd, type SshdFixture } from '../support/sshd.js';
 import { startTestHost, type TestHost } from '../support/web-host.js';
+import { benchFigure } from './results.js';
 
 const N = 2_000_000;
 let sshd: SshdFixture;
@@ -48,6 +49,9 @@ it('terminal throughput', async () => {
   console.log('| path | bytes | time (ms) | MiB/s |\n|---|---|---|---|');
   console.log(`| xterm.js fed locally | ${local.bytes} | ${local.ms.toFixed(0)} | ${(local.bytes / 1024 / 1024 / (local.ms / 1000)).toFixed(1)} |`);
   console.log(`| sshd → ssh2 → wire stream → xterm.js | ${remote.bytes} | ${remote.ms.toFixed(0)} | ${(remote.bytes / 1024 / 1024 / (remote.ms / 1000)).toFixed(1)} |`);
-  console.log(`\nratio remote/local throughput: ${((remote.bytes / remote.ms) / (local.bytes / local.ms)).toFixed(2)} (target ≥ 0.85)`);
+  const ratio = remote.bytes / remote.ms / (local.bytes / local.ms);
+  console.log(`\nratio remote/local throughput: ${ratio.toFixed(2)} (target ≥ 0.85)`);
+  benchFigure('terminal: `seq 1 2000000` through sshd → ssh2 → stream → xterm.js, ÷ xterm.js fed locally', ratio, '', { atLeast: 0.85 }, `${(remote.bytes / 1024 / 1024 / (remote.ms / 1000)).toFixed(1)} vs ${(local.bytes / 1024 / 1024 / (local.ms / 1000)).toFixed(1)} MiB/s`);
+  benchFigure('terminal: peak bytes received but not yet written by xterm.js', remote.peakPending / 1024 / 1024, 'MiB', undefined, 'credit window 0.25 MiB');
   console.log(`peak bytes received but not yet written by xterm.js: ${mib(remote.peakPending)} MiB (credit window 0.25 MiB); peak JS heap ${remote.heapMiB.toFixed(0)} MiB`);
 }, 600_000);

@@ -5,10 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { estateOf } from '../../main/common/workspace/facts.js';
+import { parseWorkspace } from '../../main/common/workspace/parse.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { startTestHost, type TestHost } from '../support/web-host.js';
 
 const fixture = path.resolve('test/fixtures/workspaces/example.yaml');
+/** The example's estate as a measurement records it, and where each node answers on a network. */
+function exampleEstate() {
+  const parsed = parseWorkspace(fs.readFileSync(fixture, 'utf8'));
+  if (!parsed.workspace) throw new Error('the example workspace does not parse');
+  return estateOf(parsed.workspace);
+}
+const addressOf = (node: string, network: string) => exampleEstate().nodes[node]?.addresses[network] ?? '';
 let t: TestHost;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
@@ -17,7 +26,7 @@ function exampleFacts() {
   const measuredAt = new Date().toISOString();
   const samples: object[] = [];
   const add = (network: string, a: string, b: string, avgMs: number) => {
-    for (const [from, to] of [[a, b], [b, a]]) samples.push({ network, from, to, toAddress: '192.0.2.1', sent: 10, received: 10, lossPercent: 0, minMs: avgMs * 0.9, avgMs, maxMs: avgMs * 1.2, mdevMs: 0.2, measuredAt });
+    for (const [from, to] of [[a, b], [b, a]] as const) samples.push({ network, from, to, toAddress: addressOf(to, network), sent: 10, received: 10, lossPercent: 0, minMs: avgMs * 0.9, avgMs, medianMs: avgMs, maxMs: avgMs * 1.2, mdevMs: 0.2, measuredAt });
   };
   add('ring0', 'pve1', 'pve2', 0.3);
   add('ring0', 'pve1', 'pve3', 3.4);
@@ -28,7 +37,8 @@ function exampleFacts() {
   add('vsan-data', 'esx-a1', 'esx-b1', 3.3);
   add('witness-net', 'esx-a1', 'esx-witness', 40);
   add('witness-net', 'esx-b1', 'esx-witness', 42);
-  return { latency: { version: 1, measuredAt, runner: 'ssh', count: 10, intervalS: 0.2, samples } };
+  // Measured on this estate (figures of another one are set aside).
+  return { latency: { version: 1, measuredAt, runner: 'ssh', count: 10, intervalS: 0.2, samples, estate: exampleEstate() } };
 }
 
 beforeAll(async () => {

@@ -61,7 +61,10 @@ describe('the bundled clusterwright CLI', () => {
 
   it('secrets: put reads the value from stdin (never argv), list shows labels only, delete removes it; no passphrase → refused', () => {
     const env = { CLUSTERWRIGHT_SECRETS_PASSPHRASE: 'bundle test passphrase' };
-    expect(cliWith({ CLUSTERWRIGHT_SECRETS_PASSPHRASE: '' }, undefined, 'secrets', 'list').err).toMatch(/set CLUSTERWRIGHT_SECRETS_PASSPHRASE/);
+    // No terminal to ask on (stdin is a pipe) and no variable: the locked store is reported, exit 4.
+    const locked = cliWith({ CLUSTERWRIGHT_SECRETS_PASSPHRASE: '' }, undefined, 'secrets', 'list');
+    expect(locked.err).toMatch(/secret store is locked.*Set CLUSTERWRIGHT_SECRETS_PASSPHRASE for scripts/s);
+    expect(locked.code).toBe(4);
     expect(cliWith(env, '', 'secrets', 'put', '--label', 'root@pam on homelab', 'hunter2').code).not.toBe(0);
     const put = cliWith(env, 'pve-root-secret\n', 'secrets', 'put', '--label', 'root@pam on homelab');
     expect(put.code, put.err).toBe(0);
@@ -76,5 +79,40 @@ describe('the bundled clusterwright CLI', () => {
     expect(files(home).filter((f) => fs.readFileSync(f).includes('pve-root-secret'))).toEqual([]);
     expect(cliWith(env, undefined, 'secrets', 'delete', id).code).toBe(0);
     expect(cliWith(env, undefined, 'secrets', 'delete', id).err).toMatch(/There is no secret/);
+  });
+
+  it('exits quietly with its own code when the reader closes the pipe early (validate | head -c 10): no EPIPE stack trace', () => {
+    // A workspace whose report is far larger than a pipe's buffer (64 KiB), so writing goes on after head has gone.
+    const dir = fs.mkdtempSync(path.join(home, 'pipe-'));
+    const nodes = Array.from({ length: 600 }, (_, i) => `  - { name: n${i}, site: nowhere${i}, addresses: { mgmt: 10.0.${i >> 8}.${i & 255} } }`);
+    fs.writeFileSync(path.join(dir, 'clusterwright.yaml'), ['version: 1', 'name: Pipe', 'sites:', '  - { name: here, kind: lan }', 'networks:', '  - { name: mgmt, roles: [management] }', 'nodes:', ...nodes, ''].join('\n'));
+    const full = cli('validate', '--json', dir);
+    expect(full.code).toBe(2);
+    expect(full.out.length).toBeGreaterThan(128 * 1024);
+    for (const args of [['validate', '--json', dir], ['validate', dir]]) {
+      const errFile = path.join(dir, 'stderr');
+      const run = spawnSync('bash', ['-c', `node bin/clusterwright.mjs "$@" 2>${errFile} | head -c 10; echo " status=\${PIPESTATUS[0]}"`, 'pipe', ...args], {
+        env: { ...process.env, CLUSTERWRIGHT_HOME: home },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.stdout).toMatch(/ status=2\n$/);
+      expect(run.stdout.replace(/ status=2\n$/, '')).toHaveLength(10);
+      expect(fs.readFileSync(errFile, 'utf8')).toBe('');
+    }
+  });
+
+  it('exec --json carries each node\'s output, bounded with the truncation marked', () => {
+    const run = cli('exec', workspaceFile, 'all', '--accept-new', '--json', '--max-output', '1001', '--', 'head -c 5000 /dev/zero | tr "\\0" x; printf "é%.0s" $(seq 600) >&2; echo done');
+    expect(run.code, run.err).toBe(0);
+    const report = JSON.parse(run.out) as { nodes: { node: string; stdout: string; stderr: string; stdoutBytes: number; stderrBytes: number; stdoutTruncated: boolean; stderrTruncated: boolean }[] };
+    expect(report.nodes.map((n) => n.node)).toEqual(['n1', 'n2']);
+    for (const node of report.nodes) {
+      expect(node).toMatchObject({ stdout: 'x'.repeat(1001), stdoutBytes: 5005, stdoutTruncated: true, stderrBytes: 1200, stderrTruncated: true });
+      // Cut at a character boundary: 500 two-byte characters, not 499 and a half.
+      expect(node.stderr).toBe('é'.repeat(500));
+    }
+    const small = JSON.parse(cli('exec', workspaceFile, 'n1', '--json', '--', 'echo out; echo err >&2').out) as { nodes: { stdout: string; stderr: string; stdoutTruncated: boolean }[] };
+    expect(small.nodes[0]).toMatchObject({ stdout: 'out\n', stderr: 'err\n', stdoutTruncated: false });
   });
 });

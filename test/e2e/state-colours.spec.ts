@@ -5,12 +5,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
+import { estateOf } from '../../main/common/workspace/facts.js';
+import { parseWorkspace } from '../../main/common/workspace/parse.js';
 import { launchBrowser } from '../support/browser.js';
 import { startTestHost, type TestHost } from '../support/web-host.js';
 
 const fixture = path.resolve('test/fixtures/workspaces/example.yaml');
 const GREY = '#adb5bd';
 const GREEN = '#2f9e44';
+/** The example's estate as a measurement records it, and where each node answers on a network. */
+function exampleEstate() {
+  const parsed = parseWorkspace(fs.readFileSync(fixture, 'utf8'));
+  if (!parsed.workspace) throw new Error('the example workspace does not parse');
+  return estateOf(parsed.workspace);
+}
+const addressOf = (node: string, network: string) => exampleEstate().nodes[node]?.addresses[network] ?? '';
 let t: TestHost;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 
@@ -64,8 +73,8 @@ describe('state colours', () => {
 
   it('turns green only the nodes a measurement reached', async () => {
     const measuredAt = new Date().toISOString();
-    const sample = (network: string, from: string, to: string, avgMs: number) => ({ network, from, to, toAddress: '192.0.2.1', sent: 5, received: 5, lossPercent: 0, minMs: avgMs, avgMs, maxMs: avgMs, mdevMs: 0.1, measuredAt });
-    const facts = { latency: { version: 1, measuredAt, runner: 'ssh', count: 5, intervalS: 0.2, samples: [sample('mgmt', 'os-ctl-east', 'os-cmp-east1', 0.4), sample('mgmt', 'os-cmp-east1', 'os-ctl-east', 0.5)] } };
+    const sample = (network: string, from: string, to: string, avgMs: number) => ({ network, from, to, toAddress: addressOf(to, network), sent: 5, received: 5, lossPercent: 0, minMs: avgMs, avgMs, medianMs: avgMs, maxMs: avgMs, mdevMs: 0.1, measuredAt });
+    const facts = { latency: { version: 1, measuredAt, runner: 'ssh', count: 5, intervalS: 0.2, samples: [sample('mgmt', 'os-ctl-east', 'os-cmp-east1', 0.4), sample('mgmt', 'os-cmp-east1', 'os-ctl-east', 0.5)], estate: exampleEstate() } };
     // A second host: the first one keeps the workspace (and its facts) it opened.
     const measured = await startTestHost({ staticDir: path.resolve('dist/renderer') });
     fs.copyFileSync(fixture, path.join(measured.core.options.workspaceDir, 'clusterwright.yaml'));

@@ -61,13 +61,6 @@ async function storedPassword(): Promise<{ id: string; password: string; count: 
 /** The background server process this test's `lab up` started (the only processes it ever signals). */
 const daemonPids: number[] = [];
 
-beforeAll(() => {
-  // The background process runs the bundle: build it from the sources under test.
-  const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--node-only'], { cwd: root, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`Building the CLI failed: ${built.stderr}`);
-  fs.writeFileSync(specFile, 'name: cwcp-pve\nproxmox: true\nsites:\n  - name: a\n    hosts: [p1]\n  - name: b\n    hosts: [p2]\n    link: man\n');
-}, 60_000);
-
 afterAll(async () => {
   try {
     if (readLabState(stateDir)) await cli(['lab', 'down', '--state', stateDir]);
@@ -87,11 +80,19 @@ afterAll(async () => {
 }, 60_000);
 
 describeLab('clusterwright lab up with Proxmox test servers (CLI, background process)', () => {
-  it('refuses a proxmox lab without the secret store passphrase, saying what to set, and starts nothing', async () => {
+  beforeAll(() => {
+    // The background process runs the bundle: build it from the sources under test.
+    const built = spawnSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--node-only'], { cwd: root, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`Building the CLI failed: ${built.stderr}`);
+    fs.writeFileSync(specFile, 'name: cwcp-pve\nproxmox: true\nsites:\n  - name: a\n    hosts: [p1]\n  - name: b\n    hosts: [p2]\n    link: man\n');
+  }, 60_000);
+
+  it('refuses a proxmox lab when the secret store stays locked (no terminal to ask on, no variable), saying what to set, and starts nothing', async () => {
     const noPassphrase = { ...env };
     delete noPassphrase.CLUSTERWRIGHT_SECRETS_PASSPHRASE;
     const up = await cli(['lab', 'up', specFile, '--state', stateDir, '--prefix', prefix], noPassphrase);
-    expect(up.code).toBe(69);
+    expect(up.code).toBe(4);
+    expect(up.err).toContain('secret store is locked');
     expect(up.err).toContain('Set CLUSTERWRIGHT_SECRETS_PASSPHRASE');
     expect(up.err).toContain('Nothing was started');
     expect(netnsWithPrefix()).toEqual([]);

@@ -1,13 +1,9 @@
 // The latency matrix measured for real: ping runs on the lab hosts over SSH (the app's own engine),
 // and the figures between sites match the lab's link presets.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { createCore, type Core } from '../../main/node/core.js';
-import { MemorySecretStore } from '../../main/node/secrets/index.js';
 import { presets } from '../../main/node/lab/index.js';
-import { describeLab, useLab } from '../support/lab.js';
+import { describeLab, useLab, useLabWorkspaceCore } from '../support/lab.js';
 
 const LAB = `
 name: latency
@@ -24,34 +20,14 @@ sites:
 
 describeLab('latency matrix over SSH in the lab', () => {
   const handle = useLab(LAB, 'cwlm');
-  let core: Core;
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-latency-'));
-
-  beforeAll(async () => {
-    const lab = handle.lab;
-    core = createCore({
-      hostKind: 'test',
-      workspaceDir: path.dirname(lab.workspacePath),
-      ssh: {
-        secrets: new MemorySecretStore(),
-        sshConfigFile: null,
-        interactive: false,
-        engine: { knownHostsFiles: [lab.knownHostsPath], pinnedHostKeysFile: path.join(home, 'pins.json') },
-      },
-    });
-    await core.call('workspace.open', { path: lab.workspacePath, remember: false });
-  });
-  afterAll(async () => {
-    await core?.close();
-    fs.rmSync(home, { recursive: true, force: true });
-  });
+  const app = useLabWorkspaceCore(handle);
 
   it('measures every pair on every network from the nodes themselves, within ±10 % (or ±0.3 ms) of the presets', async () => {
     const progress: number[] = [];
-    core.events.subscribe((name, payload) => {
+    app.core.events.subscribe((name, payload) => {
       if (name === 'latency.progress') progress.push((payload as { done: number }).done);
     });
-    const result = await core.call('latency.measure', { count: 20, intervalS: 0.2, concurrency: 6 });
+    const result = await app.core.call('latency.measure', { count: 20, intervalS: 0.2, concurrency: 6 });
     expect(result.runsOnNodes).toBe(true);
     expect(result.unreachable).toBe(0);
     expect(progress.length).toBeGreaterThan(0);
@@ -60,7 +36,8 @@ describeLab('latency matrix over SSH in the lab', () => {
     const rtt = (network: string, a: string, b: string) => {
       const samples = result.matrix.samples.filter((s) => s.network === network && ((s.from === a && s.to === b) || (s.from === b && s.to === a)));
       expect(samples.length, `${a}↔${b} on ${network}`).toBeGreaterThan(0);
-      return Math.min(...samples.map((s) => s.avgMs ?? Infinity));
+      // The figure the app quotes: the median (a stalled probe on this busy machine moves the mean, not the median).
+      return Math.min(...samples.map((s) => s.medianMs ?? Infinity));
     };
     const within = (measured: number, nominal: number) => Math.abs(measured - nominal) <= Math.max(0.1 * nominal, 0.3);
     for (const network of networks) {

@@ -133,14 +133,16 @@ describeLab('Proxmox inventory and drag-to-migrate through the core (lab cluster
   it('moves an HA-managed VM through the HA stack and follows it until it runs on the target', async () => {
     await pveLab!.pve.client('a1').post('/cluster/ha/resources', { sid: 'vm:101', state: 'started' });
     const before = (await core!.call('inventory.list', {})).vms.find((v) => v.name === 'db');
-    expect(before).toMatchObject({ node: 'b1', haManaged: true });
+    expect(before).toMatchObject({ node: 'b1', haManaged: true, haState: 'started' });
     events.length = 0;
     const result = await core!.call('vm.migrate', { vm: 'proxmox:homelab:101', target: 'a1', online: true });
     expect(result).toMatchObject({ from: 'b1', to: 'a1', status: 'succeeded' });
     expect(result.message).toMatch(/^Moved VM db \(101\) from b1 to a1 through the HA stack in [\d.]+ s\.$/);
     const log = events.filter((e) => e.name === 'job.log' && e.payload.runId === result.runId).map((e) => String(e.payload.text));
     expect(log[0]).toMatch(/db is HA-managed: asking the HA stack on cluster 'homelab' .* to migrate vm:101 to a1/);
-    expect(log.at(-1)).toBe('vm:101 is on a1 running (HA started)');
+    // Followed through the HA manager's status (/cluster/ha/status/current), as `ha-manager status` shows it.
+    expect(log).toContain('vm:101 is on b1 (HA migrate)');
+    expect(log.at(-1)).toBe('vm:101 is on a1 (HA started)');
     expect((await core!.call('inventory.list', {})).vms.find((v) => v.name === 'db')?.node).toBe('a1');
   });
 });

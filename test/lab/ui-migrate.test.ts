@@ -30,8 +30,31 @@ describeLab('drag-to-migrate on the canvas (Proxmox test cluster on the lab)', (
     await page.getByTestId('migration-reasons').waitFor();
     expect(await page.getByTestId('migration-verdict').textContent()).toBe('blocked');
     expect(await page.getByTestId('migration-reasons').textContent()).toMatch(/local-lvm: choose a target storage/);
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    // Its 256 MiB of memory read as such, not rounded to "0 GiB" or "1 GiB".
+    expect(await page.getByRole('dialog').textContent()).toContain('256 MiB memory');
+    // Choosing a target storage asks the cluster again: Move is enabled only once the verdict says "allowed".
+    expect(await page.getByTestId('migration-confirm').isDisabled()).toBe(true);
+    await page.getByTestId('migration-target-storage').click();
+    await page.getByRole('option', { name: 'local-lvm', exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="migration-verdict"]')?.textContent === 'allowed', null, { timeout: 15_000 });
+    expect(await page.getByTestId('migration-confirm').isDisabled()).toBe(false);
+    // Every label the verdict shows from here on, to see "moving…" while the move runs, however short it is.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { cwVerdicts: string[] }).cwVerdicts = seen;
+      const badge = document.querySelector('[data-testid="migration-verdict"]')!;
+      new MutationObserver(() => seen.push(badge.textContent ?? '')).observe(badge, { childList: true, characterData: true, subtree: true });
+    });
+    await page.getByTestId('migration-confirm').click();
+    await page.getByTestId('migration-result').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('migration-result').textContent()).toMatch(/cache now runs on a2/);
+    const verdicts = await page.evaluate(() => (window as unknown as { cwVerdicts: string[] }).cwVerdicts);
+    expect(verdicts).toContain('moving…');
+    expect(verdicts).not.toContain('blocked');
+    expect(verdicts.at(-1)).toBe('moved');
+    await page.getByRole('button', { name: 'Close' }).click();
     await page.getByTestId('migration-dialog').waitFor({ state: 'detached' });
+    await page.waitForFunction(() => document.querySelector('[data-testid="vm-cache"]')?.closest('g[data-node-id]')?.getAttribute('data-node-id') === 'a2', null, { timeout: 15_000 });
 
     // A VM on shared storage moves live.
     await dragVm(page, 'db', 'a2');

@@ -31,7 +31,8 @@ describeLab('drag-to-migrate across Proxmox clusters on the canvas (two test clu
     await dragVm(page, 'db', 'b1', 'cw-drop-no');
     await page.getByTestId('migration-remote').waitFor();
     expect(await page.getByTestId('migration-dialog').textContent()).toMatch(/Cross-cluster move/);
-    expect(await page.getByTestId('migration-verdict').textContent()).toBe('blocked');
+    // The verdict follows the precheck of the current choices (asked again as the dialog opens): blocked until the maps are chosen.
+    await page.waitForFunction(() => document.querySelector('[data-testid="migration-verdict"]')?.textContent === 'blocked', null, { timeout: 15_000 });
     expect(await page.getByTestId('migration-reasons').textContent()).toMatch(/disks on storage ceph-vm need a storage on b1: choose one of local, local-lvm/);
     expect(await page.getByTestId('migration-confirm').isDisabled()).toBe(true);
     // Off by default: Proxmox keeps the source stopped and locked.

@@ -1,8 +1,12 @@
 // Lab tests' harness: skips a file (with the reason) where the lab cannot run, unless CW_REQUIRE_LAB=1,
 // and starts a lab for a file that stops by itself in afterAll, even when a test failed.
 import fs from 'node:fs';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import os from 'node:os';
+import path from 'node:path';
+import { createCore, type Core } from '../../main/node/core.js';
 import { loadLabSpec, preflight, startLab, stopLab, type Lab } from '../../main/node/lab/index.js';
+import { MemorySecretStore } from '../../main/node/secrets/index.js';
 
 function skipReason(): string | undefined {
   try {
@@ -15,20 +19,41 @@ function skipReason(): string | undefined {
 
 export const labSkipReason = skipReason();
 
-/** describe() for lab tests: skipped with the reason when the lab cannot run here; a failure under CW_REQUIRE_LAB=1. */
-export function describeLab(name: string, body: () => void): void {
-  if (labSkipReason && process.env.CW_REQUIRE_LAB !== '1') {
-    describe.skip(`${name} (skipped: ${labSkipReason})`, body);
+/**
+ * What a lab suite does here: run; skip (the reason is shown) where it cannot run; or fail where it
+ * cannot run although CW_REQUIRE_LAB=1 says it must (CI), so a skip never passes for a success.
+ */
+export function labSuiteMode(reason: string | undefined, env: NodeJS.ProcessEnv = process.env): 'run' | 'skip' | 'fail' {
+  if (!reason) return 'run';
+  return env.CW_REQUIRE_LAB === '1' ? 'fail' : 'skip';
+}
+
+export interface LabSuiteOptions {
+  /** A further reason this suite cannot run here now (checked when the file is collected), e.g. a lab of the user's it would replace. */
+  unless?: () => string | undefined;
+}
+
+/**
+ * describe() for lab tests — every file under test/lab goes through it (test/integration/lab-harness.test.ts
+ * checks): skipped with the reason when the lab cannot run here; a failure under CW_REQUIRE_LAB=1.
+ */
+export function describeLab(name: string, body: () => void, options: LabSuiteOptions = {}): void {
+  const reason = labSkipReason ?? options.unless?.();
+  const mode = labSuiteMode(reason);
+  if (mode === 'skip') {
+    describe.skip(`${name} (skipped: ${reason})`, body);
     return;
   }
-  describe(name, () => {
-    if (labSkipReason) {
-      beforeAll(() => {
-        throw new Error(`CW_REQUIRE_LAB=1 but the lab cannot run here: ${labSkipReason}`);
+  if (mode === 'fail') {
+    // The body is not even collected: nothing of the suite (no lab, no hook) runs where it cannot.
+    describe(name, () => {
+      it('can run here (CW_REQUIRE_LAB=1)', () => {
+        throw new Error(`CW_REQUIRE_LAB=1 but this lab suite cannot run here: ${reason}`);
       });
-    }
-    body();
-  });
+    });
+    return;
+  }
+  describe(name, body);
 }
 
 export interface LabHandle {
@@ -90,5 +115,43 @@ export async function pingFrom(lab: Lab, host: string, address: string, count: n
     samplesMs,
     ...(rtt ? { avgMs: Number(rtt[1]), mdevMs: Number(rtt[2]) } : {}),
     ...(medianMs !== undefined ? { medianMs } : {}),
+  };
+}
+
+/**
+ * The app's core on a lab's workspace folder, trusting the lab's recorded host keys (its known_hosts),
+ * never prompting, with its pinned keys in `home` (one app's data folder).
+ */
+export function labWorkspaceCore(lab: Lab, home: string): Core {
+  return createCore({
+    hostKind: 'test',
+    workspaceDir: path.dirname(lab.workspacePath),
+    ssh: {
+      secrets: new MemorySecretStore(),
+      sshConfigFile: null,
+      interactive: false,
+      engine: { knownHostsFiles: [lab.knownHostsPath], pinnedHostKeysFile: path.join(home, 'pins.json') },
+    },
+  });
+}
+
+/** labWorkspaceCore for a suite's lab: opened on its workspace in beforeAll, closed (and its data folder removed) in afterAll. */
+export function useLabWorkspaceCore(handle: LabHandle): { readonly core: Core } {
+  let core: Core | undefined;
+  let home: string | undefined;
+  beforeAll(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-lab-app-'));
+    core = labWorkspaceCore(handle.lab, home);
+    await core.call('workspace.open', { path: handle.lab.workspacePath, remember: false });
+  });
+  afterAll(async () => {
+    await core?.close();
+    if (home) fs.rmSync(home, { recursive: true, force: true });
+  });
+  return {
+    get core(): Core {
+      if (!core) throw new Error('The app core is not up (its beforeAll failed or has not run).');
+      return core;
+    },
   };
 }

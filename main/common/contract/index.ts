@@ -6,6 +6,7 @@ import { inventoryEvents, inventoryMethods } from './inventory.js';
 import { labMethods } from './lab.js';
 import { planEvents, planMethods } from './plan.js';
 import { proxmoxMethods } from './proxmox.js';
+import { secretStoreEvents, secretStoreMethods } from './secrets.js';
 import { sshEvents, sshMethods } from './ssh.js';
 import type { MethodSpec } from './define.js';
 import { workspaceEvents, workspaceMethods } from './workspace.js';
@@ -15,6 +16,7 @@ export const methods = {
   ...inventoryMethods,
   ...labMethods,
   ...sshMethods,
+  ...secretStoreMethods,
   ...planMethods,
   ...proxmoxMethods,
   ...workspaceMethods,
@@ -23,6 +25,7 @@ export const methods = {
 export const events = {
   ...inventoryEvents,
   ...sshEvents,
+  ...secretStoreEvents,
   ...planEvents,
   ...workspaceEvents,
 } satisfies Record<string, z.ZodType>;
@@ -43,5 +46,6 @@ export function isMethodName(name: string): name is MethodName {
 export * from './app.js';
 export * from './plan.js';
 export * from './ssh.js';
+export * from './secrets.js';
 export * from './define.js';
 export * from './workspace.js';

@@ -19,6 +19,8 @@ export const vmSchema = z.object({
   cpus: z.number().optional(),
   /** Managed by the stack's HA (moves go through the HA path). */
   haManaged: z.boolean().optional(),
+  /** The HA manager's state of an HA-managed VM in the stack's words (Proxmox: started, migrate, error, fence, …). */
+  haState: z.string().optional(),
 });
 export type VmRecord = z.infer<typeof vmSchema>;
 
@@ -84,7 +86,8 @@ export const inventoryMethods = {
       .object({
         vm: z.string(),
         targets: z.array(z.string()).optional(),
-        /** The admin's choices so far, checked too (cross-cluster moves). */
+        /** The admin's choices so far, checked too: the storage for local disks, and the maps of a cross-cluster move. */
+        targetStorage: pveIdSchema.optional(),
         storageMap: idMapSchema.optional(),
         bridgeMap: idMapSchema.optional(),
         targetVmid: vmidSchema.optional(),

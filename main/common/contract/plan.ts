@@ -51,6 +51,8 @@ export const planPreviewSchema = z.object({
   steps: z.array(stepPreviewSchema),
   /** What the preview could not read live (an unreachable node, …). */
   warnings: z.array(z.string()),
+  /** The same, with the error code of each failed read (UNREACHABLE, HOST_KEY_CHANGED…): scripts act on these. */
+  readFailures: z.array(z.object({ stepId: z.string(), target: z.string(), code: z.string() })).default([]),
 });
 export type PlanPreview = z.infer<typeof planPreviewSchema>;
 

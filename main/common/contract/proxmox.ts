@@ -2,7 +2,7 @@
 // pinning), totem timing computed from a measured corosync link, the cluster wizard's plan and its verify.
 import { z } from 'zod';
 import { planSchema } from '../plan/schema.js';
-import { knetLinkStatsSchema } from '../workspace/facts.js';
+import { clusterQuorumSchema, knetLinkStatsSchema } from '../workspace/facts.js';
 import { findingSchema } from '../workspace/rules/types.js';
 import { defineMethod } from './define.js';
 
@@ -42,21 +42,8 @@ export const proxmoxClusterPlanSchema = z.object({
 });
 export type ProxmoxClusterPlanView = z.infer<typeof proxmoxClusterPlanSchema>;
 
-/** What proxmox.clusterStatus returns: quorum and membership as the cluster's API reports them (GET /cluster/status). */
-export const proxmoxClusterStatusSchema = z.object({
-  quorate: z.boolean(),
-  totalVotes: z.number().optional(),
-  expectedVotes: z.number().optional(),
-  nodes: z.array(z.object({ name: z.string(), online: z.boolean(), nodeid: z.number().optional() })),
-  checkedAt: z.string(),
-  /** The cluster name the API reports (absent on a standalone node). */
-  clusterName: z.string().optional(),
-  /** Where the vote counts come from: corosync-quorumtool on a member, or computed (one vote per online node). */
-  votesFrom: z.string().optional(),
-  /** Votes needed for quorum, and whether a QDevice casts one (corosync-quorumtool's flags). */
-  quorum: z.number().optional(),
-  qdevice: z.boolean().optional(),
-});
+/** What proxmox.clusterStatus returns: quorum and membership as the cluster's API reports them (GET /cluster/status); kept with the facts. */
+export const proxmoxClusterStatusSchema = clusterQuorumSchema;
 export type ProxmoxClusterStatusView = z.infer<typeof proxmoxClusterStatusSchema>;
 
 /** What proxmox.linkStatus returns: every member's knet view of every corosync link (corosync-cmapctl over SSH). */

@@ -66,18 +66,50 @@ export const secretInfoSchema = z.object({ id: z.string(), label: z.string(), ki
 
 const ok = z.object({ ok: z.literal(true) });
 
+/** A host key the app trusts by itself: pinned by the admin, or vouched for by a running lab for its own host. */
+export const trustedHostKeySchema = z.object({
+  host: z.string(),
+  port,
+  keyType: z.string(),
+  /** As OpenSSH prints it: "SHA256:" + unpadded base64. */
+  fingerprint: z.string(),
+  source: z.enum(['pinned', 'lab']),
+  /** For pinned keys: when. */
+  pinnedAt: z.string().optional(),
+  /** For lab keys: 'the lab "three-sites"'. */
+  lab: z.string().optional(),
+});
+export type TrustedHostKey = z.infer<typeof trustedHostKeySchema>;
+
 export const sshMethods = {
   /** Connects (every hop's host key verified, prompting when unknown) and reports fingerprints and one exec round trip. */
   'ssh.test': defineMethod(z.object({ target: adHocSshTargetSchema }).strict(), sshTestResultSchema),
   /** Answers a hostKey.unknown event: pin the key, accept it for this connection only, or refuse it. */
   'hostKey.answer': defineMethod(z.object({ promptId: z.string().min(1), decision: z.enum(hostKeyDecisions) }).strict(), ok),
-  /** The app's pinned host keys (fingerprints only). */
+  /**
+   * The host keys the app trusts by itself (fingerprints only): those pinned by the admin ("Trust and remember",
+   * --accept-new) and those a running lab generated for its own hosts. Optionally only one host's (a node's inspector).
+   * The admin's known_hosts files are theirs and are not listed.
+   */
   'hostKey.list': defineMethod(
-    z.object({}).strict(),
-    z.object({ keys: z.array(z.object({ host: z.string(), port, keyType: z.string(), fingerprint: z.string(), pinnedAt: z.string() })) }),
+    z
+      .object({
+        host: z.string().min(1).max(255).optional(),
+        port: port.optional(),
+        /** A node of the open workspace: the keys of the host and port its SSH settings (and ~/.ssh/config) lead to. */
+        node: z.string().min(1).optional(),
+      })
+      .strict(),
+    z.object({ keys: z.array(trustedHostKeySchema), host: z.string().optional(), port: port.optional() }),
   ),
-  /** Forgets pinned keys of a host (all types, or one), e.g. after a reinstall the admin confirmed. */
-  'hostKey.forget': defineMethod(z.object({ host: z.string().min(1), port: port.default(22), keyType: z.string().optional() }).strict(), z.object({ removed: z.number().int() })),
+  /**
+   * Forgets pinned keys of a host (all types, or one), e.g. after a reinstall the admin confirmed; recorded in the
+   * workspace's audit log. NOT_FOUND when nothing is pinned for it. A lab's keys go with the lab (lab down).
+   */
+  'hostKey.forget': defineMethod(
+    z.object({ host: z.string().min(1).max(255), port: port.default(22), keyType: z.string().min(1).max(64).optional() }).strict(),
+    z.object({ removed: z.number().int(), keys: z.array(trustedHostKeySchema) }),
+  ),
   /** Answers an auth.prompt event: one answer per prompt, or `cancel: true`. Answers are used once and never stored or echoed. */
   'auth.answer': defineMethod(
     z.object({ promptId: z.string().min(1), answers: z.array(z.string().max(4096)).max(16).optional(), cancel: z.boolean().optional() }).strict(),
@@ -118,8 +150,13 @@ export const sshEvents = {
     port,
     keyType: z.string(),
     fingerprint: z.string(),
-    /** Key types already trusted for this host: non-empty means "a new key type", not a changed key. */
+    /** Key types already trusted for this host: non-empty means the host offers none of its known keys. */
     knownKeyTypes: z.array(z.string()),
+    /**
+     * Those keys (type, fingerprint, where they are trusted): when there are any, this host already has a different
+     * key, and the dialog says so plainly: an impostor would offer only a type it does not have to match.
+     */
+    knownKeys: z.array(z.object({ keyType: z.string(), fingerprint: z.string(), source: z.string() })).default([]),
     /** "destination", or "jump host 1 of 2"…: where in the chain this host sits. */
     position: z.string(),
   }),

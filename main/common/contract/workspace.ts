@@ -117,7 +117,9 @@ export const workspaceEvents = {
     network: z.string(),
     from: z.string(),
     to: z.string(),
+    /** The mean and the median round trip of the counted probes (the warm-up probe left out). */
     avgMs: z.number().optional(),
+    medianMs: z.number().optional(),
     lossPercent: z.number(),
     error: z.string().optional(),
   }),

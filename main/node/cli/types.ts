@@ -38,6 +38,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'TIMEOUT':
       return exitCodes.unreachable;
     case 'AUTH_FAILED':
+    case 'SECRETS_LOCKED':
     case 'HOST_KEY_CHANGED':
     case 'HOST_KEY_UNKNOWN':
     case 'UNAUTHORIZED':

@@ -29,6 +29,7 @@ export async function previewPlan(rawPlan: unknown, options: PreviewOptions): Pr
   const hash = planHash(plan);
   const redactor = new Redactor();
   const warnings: string[] = [];
+  const readFailures: PlanPreview['readFailures'] = [];
   try {
     await resolveSecrets(plan, options.secrets, redactor);
   } catch (error) {
@@ -72,6 +73,7 @@ export async function previewPlan(rawPlan: unknown, options: PreviewOptions): Pr
           audit?.append({ at: new Date().toISOString(), runId: 'preview', stepId: step.id, target: describeTarget(step.target), operation: 'read', purpose: 'preview', what: action.path, outcome: file ? 'read' : 'absent' });
         } catch (error) {
           warnings.push(`Could not read ${action.path} on ${describeTarget(step.target)} for step "${step.id}": ${isCwError(error) ? error.message : String(error)}`);
+          readFailures.push({ stepId: step.id, target: describeTarget(step.target), code: isCwError(error) ? error.code : 'INTERNAL' });
         }
         const diff = unifiedDiff(action.path, current, wanted);
         const modeSame = mode === undefined || mode === parseInt(action.mode, 8);
@@ -98,5 +100,6 @@ export async function previewPlan(rawPlan: unknown, options: PreviewOptions): Pr
     secrets: [...collectSecretIds(plan)],
     steps,
     warnings,
+    readFailures,
   };
 }

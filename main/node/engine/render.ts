@@ -25,13 +25,17 @@ export class ChainSecretResolver implements SecretResolver {
   constructor(private readonly resolvers: SecretResolver[]) {}
   async get(id: string): Promise<string> {
     const reasons: string[] = [];
+    let locked: CwError | undefined;
     for (const resolver of this.resolvers) {
       try {
         return await resolver.get(id);
       } catch (error) {
+        if (error instanceof CwError && error.code === 'SECRETS_LOCKED') locked ??= error;
         reasons.push(error instanceof Error ? error.message : String(error));
       }
     }
+    // A locked store is not a missing secret: keep the code the app turns into its unlock dialog.
+    if (locked) throw locked;
     throw new CwError('NOT_FOUND', reasons.length ? reasons.join(' ') : `Secret "${id}" is not known.`, { id });
   }
 }

@@ -22,20 +22,28 @@ const q = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
  * every process of the host.
  */
 export function initScript(host: PlannedHost, hostDir: string, binDir: string): string {
-  const fs = `${hostDir}/fs`;
-  // /root and /tmp last: the state directory may live under either, and must stay visible until then.
-  const order = ['etc/corosync', 'var/lib/corosync', 'var/log/corosync', 'etc/ssh', 'run', 'root', 'tmp'];
+  // Every bind source is taken through file descriptors opened before the first mount: the state
+  // directory usually lives under /root (root's default data folder) or /tmp, which this host gets a
+  // private copy of, so once /root is mounted over, a path like /root/.local/share/… names the
+  // host's own (empty) /root and the remaining sources would be gone. /proc/self/fd/N keeps
+  // pointing at the directory opened, whatever is mounted over its path afterwards; `-c` hands that
+  // path to the kernel as it is, without resolving it to a name first.
+  const fsFd = 3;
+  const binFd = 4;
+  const viaFs = (rel: string) => q(`/proc/self/fd/${fsFd}/${rel}`);
   return [
     '#!/bin/bash',
     `# Clusterwright lab host ${host.name}: PID 1 of its PID namespace.`,
     'set -eu',
+    `exec ${fsFd}<${q(`${hostDir}/fs`)} ${binFd}<${q(binDir)}`,
     // A private layer over /etc holding only /etc/pve (a link); without overlayfs the host simply has no /etc/pve.
     `if mount -t overlay cw-etc -o ${q(`lowerdir=/etc,upperdir=${hostDir}/etc-upper,workdir=${hostDir}/etc-work`)} /etc; then :; else echo 'overlayfs unavailable: no /etc/pve on this host' >&2; fi`,
-    `mount --bind ${q(`${fs}/etc/hosts`)} /etc/hosts`,
-    `mount --bind ${q(`${fs}/etc/hostname`)} /etc/hostname`,
-    `mount --bind ${q(binDir)} /usr/local/sbin`,
+    `mount -c --bind ${viaFs('etc/hosts')} /etc/hosts`,
+    `mount -c --bind ${viaFs('etc/hostname')} /etc/hostname`,
+    `mount -c --bind ${q(`/proc/self/fd/${binFd}`)} /usr/local/sbin`,
     'mount -t sysfs sysfs /sys',
-    ...order.map((d) => `mount --bind ${q(`${fs}/${d}`)} /${d}`),
+    ...privateDirs.map((d) => `mount -c --bind ${viaFs(d)} /${d}`),
+    `exec ${fsFd}<&- ${binFd}<&-`,
     `hostname ${q(host.name)}`,
     `touch /run/${readyMarker}`,
     'exec </dev/null',

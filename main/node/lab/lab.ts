@@ -26,6 +26,7 @@ import {
 import { withLabLock } from './lock.js';
 import { wirefilterCommand } from './wirefilter.js';
 import { describeLabWorkspace, labWorkspaceText, type LabWorkspaceDescription } from './workspace.js';
+import { factsPathFor } from '../workspace/facts-file.js';
 
 export interface LabHost {
   name: string;
@@ -543,9 +544,11 @@ export async function stopLab(stateDir: string, options: { prefix?: string } = {
   // 4. Root interfaces (their routes go with them).
   const interfaces = (await listRootInterfaces()).filter((i) => (state?.rootInterfaces.includes(i) ?? false) || (prefix ? i.startsWith(`${prefix}-`) : false));
   for (const name of interfaces) await run(['ip', 'link', 'delete', name], { timeoutMs: ipTimeout });
-  // 5. Runtime files; keys and the workspace stay for inspection until the next up.
+  // 5. Runtime files, and the hosts' keys with them: with the state file goes the app's trust in them (see
+  // trusted-host-keys.ts), with known_hosts the OpenSSH client's. The client key and the workspace stay for inspection.
   fs.rmSync(path.join(dir, 'vde'), { recursive: true, force: true });
   fs.rmSync(stateFilePath(dir), { force: true });
+  fs.rmSync(path.join(dir, 'known_hosts'), { force: true });
   return { netns: ours, processes: killed, interfaces };
 }
 
@@ -830,6 +833,9 @@ async function createHost(plan: LabPlan, state: LabStateFile, lab: Lab, host: Pl
 function writeWorkspace(plan: LabPlan, state: LabStateFile): void {
   const description = describeLabWorkspace(plan, { identityFile: state.clientKey, links: managementLinks(state) });
   const file = path.join(plan.stateDir, 'workspace', 'clusterwright.yaml');
+  // A new lab is a new estate at the same path (often the same addresses): figures measured on the
+  // previous one are not its figures.
+  fs.rmSync(factsPathFor(file), { force: true });
   fs.writeFileSync(file, labWorkspaceText(description));
 }
 

@@ -69,6 +69,11 @@ export class SealedFileSecretStore implements SecretStore {
     writeFileAtomically(this.file, JSON.stringify({ ...data, header: this.header ?? data.header }, null, 2));
   }
 
+  /** Writes the file (header, no secrets) if it does not exist yet, so a new store's passphrase is fixed from now on. */
+  initialize(): void {
+    if (!readSecretFile(this.file)) this.save(this.load());
+  }
+
   async put(value: string, meta: { label: string; kind: SecretKind }): Promise<string> {
     const data = this.load();
     const sealed = (await this.cipher.seal(value)).toString('base64');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultSecretStore, LockedSecretStore, MemorySecretStore, openPassphraseSecretStore, SECRETS_PASSPHRASE_ENV } from './index.js';
+import { defaultSecretStore, MemorySecretStore, openPassphraseSecretStore, SECRETS_PASSPHRASE_ENV, UnlockableSecretStore } from './index.js';
 
 const fastCost = { N: 2 ** 10, r: 8, p: 1 };
 
@@ -52,10 +52,14 @@ describe('secret stores', () => {
     await expect(store.get(id)).rejects.toMatchObject({ code: 'CONFLICT' });
   });
 
-  it('without a passphrase, web mode and the CLI get a store that refuses and says how to fix it (no plaintext fallback)', async () => {
-    const store = defaultSecretStore('web', {});
-    expect(store).toBeInstanceOf(LockedSecretStore);
-    await expect(store.put('x', { label: 'x', kind: 'password' })).rejects.toThrow(SECRETS_PASSPHRASE_ENV);
+  it('without a passphrase, web mode and the CLI get a locked store that refuses with SECRETS_LOCKED and says how to open it (no plaintext fallback)', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-secrets-home-'));
+    const web = defaultSecretStore('web', { CLUSTERWRIGHT_HOME: home });
+    expect(web).toBeInstanceOf(UnlockableSecretStore);
+    await expect(web.put('x', { label: 'x', kind: 'password' })).rejects.toMatchObject({ code: 'SECRETS_LOCKED', message: expect.stringContaining('unlock it in the app') });
+    const cli = defaultSecretStore('cli', { CLUSTERWRIGHT_HOME: home }, { prompt: false });
+    await expect(cli.get('some-id')).rejects.toMatchObject({ code: 'SECRETS_LOCKED', message: expect.stringContaining(SECRETS_PASSPHRASE_ENV) });
+    expect(fs.readdirSync(home)).toEqual([]);
     expect(defaultSecretStore('test', {})).toBeInstanceOf(MemorySecretStore);
   });
 });

@@ -19,6 +19,8 @@ export interface SecretStore {
   get(id: string): Promise<string>;
   delete(id: string): Promise<boolean>;
   list(): Promise<SecretInfo[]>;
+  /** Opens a store that has a lock, or fails with SECRETS_LOCKED (before a caller starts work that will need a secret). */
+  ensureOpen?(): Promise<void>;
 }
 
 /**

@@ -20,7 +20,7 @@ export interface LabServiceOptions {
 
 export interface LabServiceDeps {
   /** Where the Proxmox test servers' root password goes (the workspace names it by id). */
-  secrets?: Pick<SecretStore, 'put' | 'delete'>;
+  secrets?: Pick<SecretStore, 'put' | 'delete' | 'ensureOpen'>;
 }
 
 export interface LabService {
@@ -117,6 +117,8 @@ export function createLabService(options: LabServiceOptions = {}, deps: LabServi
       }
       const spec = loadLabSpec(fs.readFileSync(file, 'utf8'), file);
       const started = Date.now();
+      // A locked secret store is found out before any host starts (the app asks for its passphrase and calls again).
+      if (spec.proxmox) await deps.secrets?.ensureOpen?.();
       if (input.replace) {
         await stopPve();
         await stopLabPveDaemon(stateDir(), deps.secrets ? { secrets: deps.secrets } : {});

@@ -13,6 +13,7 @@ import { exportShell } from '../engine/export-shell.js';
 import { planHash } from '../engine/hash.js';
 import { LocalRunner } from '../engine/local-runner.js';
 import { previewPlan } from '../engine/preview.js';
+import { collectSecretIds } from '../../common/plan/secrets.js';
 import { ChainSecretResolver, EnvSecretResolver, type SecretResolver } from '../engine/render.js';
 import { RoutingRunner, type RoutingRunnerOptions } from '../engine/routing-runner.js';
 import type { StepRunner } from '../engine/runner.js';
@@ -57,6 +58,18 @@ export function createPlanService(options: CoreOptions, deps: PlanServiceDeps): 
     return hash;
   };
 
+  /** A run needs its secrets at the moment of use: a locked store is reported before the first step, not in the middle. */
+  const ensureSecretsReadable = async (plan: Plan) => {
+    for (const id of collectSecretIds(plan)) {
+      try {
+        await secrets.get(id);
+      } catch (error) {
+        if (error instanceof CwError && error.code === 'SECRETS_LOCKED') throw error;
+        return; // any other problem is the step's to report, with its context
+      }
+    }
+  };
+
   const handlers: Pick<Handlers, PlanMethod> = {
     'plan.preview': async ({ plan: raw }, ctx) => {
       const plan = parsePlan(raw);
@@ -69,6 +82,7 @@ export function createPlanService(options: CoreOptions, deps: PlanServiceDeps): 
     'plan.apply': async ({ plan: raw, planHash: expected, wait }) => {
       const plan = parsePlan(raw);
       const hash = checkHash(plan, expected);
+      await ensureSecretsReadable(plan);
       const handle = engine.apply(plan);
       if (!wait) {
         handle.done.catch(() => undefined);

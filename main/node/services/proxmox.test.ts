@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Facts } from '../../common/workspace/facts.js';
+import { estateOf, type Facts } from '../../common/workspace/facts.js';
+import { parseWorkspace } from '../../common/workspace/parse.js';
 import { createCore, type Core } from '../core.js';
 import { MemorySecretStore } from '../secrets/index.js';
 import { factsPathFor } from '../workspace/facts-file.js';
@@ -47,11 +48,13 @@ proxmox:
 
 function slowFacts(): Facts {
   const rtt = (x: string, y: string) => ([x, y].includes('b1') ? 30 : 0.3);
+  const workspace = parseWorkspace(workspaceText).workspace!;
+  const address = (name: string) => workspace.nodes.find((n) => n.name === name)!.addresses.mgmt!;
   const nodes = ['a1', 'a2', 'b1'];
   const samples = nodes.flatMap((from) =>
-    nodes.filter((to) => to !== from).map((to) => ({ network: 'mgmt', from, to, toAddress: '10.0.0.1', sent: 10, received: 10, lossPercent: 0, minMs: rtt(from, to), avgMs: rtt(from, to), maxMs: rtt(from, to), mdevMs: 1, measuredAt: '2026-11-25T00:00:00Z' })),
+    nodes.filter((to) => to !== from).map((to) => ({ network: 'mgmt', from, to, toAddress: address(to), sent: 10, received: 10, lossPercent: 0, minMs: rtt(from, to), avgMs: rtt(from, to), medianMs: rtt(from, to), maxMs: rtt(from, to), mdevMs: 1, measuredAt: '2026-11-25T00:00:00Z' })),
   );
-  return { latency: { version: 1, measuredAt: '2026-11-25T00:00:00Z', runner: 'ssh', count: 10, intervalS: 0.2, samples } };
+  return { latency: { version: 1, measuredAt: '2026-11-25T00:00:00Z', runner: 'ssh', count: 10, intervalS: 0.2, samples, estate: estateOf(workspace) } };
 }
 
 let tmp: string;

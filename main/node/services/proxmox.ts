@@ -12,6 +12,7 @@ import type { ProxmoxApi } from '../stacks/proxmox/cluster-api.js';
 import { proxmoxClusterPlan } from '../stacks/proxmox/plan.js';
 import { clusterPlanFromWorkspace, credentialCheck, findingsForCluster, findProxmoxCluster, isBlocking } from '../stacks/proxmox/workspace-plan.js';
 import { readKnetStats } from '../workspace/knet.js';
+import { recordEstate } from '../workspace/measure.js';
 import type { RemoteRunner } from '../workspace/runner.js';
 import type { WorkspaceStore } from '../workspace/store.js';
 import type { KnetLinkStats } from '../../common/workspace/facts.js';
@@ -132,7 +133,7 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
     },
 
     'proxmox.linkStatus': async (input, ctx) => {
-      const { workspace } = await openWorkspace();
+      const { workspace, path: workspaceFile } = await openWorkspace();
       const { cluster } = findProxmoxCluster(workspace, input.cluster);
       if (!deps.nodeRunner) throw new CwError('UNSUPPORTED', 'This host cannot run commands on the cluster members, so knet link state cannot be read here.');
       const runner = deps.nodeRunner(workspace);
@@ -152,8 +153,9 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
       );
       const readAt = new Date().toISOString();
       const down = downLinks(links);
+      const estate = await recordEstate(workspace, runner, new Set(links.map((l) => l.local)), workspaceFile);
       // Kept with the measured facts so the canvas (and the rules) see the same state; other clusters' entries stay.
-      await deps.workspaces.storeFacts((current) => ({ ...current, knet: [...(current.knet ?? []).filter((k) => k.cluster !== cluster.name), { cluster: cluster.name, readAt, links }] }));
+      await deps.workspaces.storeFacts((current) => ({ ...current, knet: [...(current.knet ?? []).filter((k) => k.cluster !== cluster.name), { cluster: cluster.name, readAt, links, estate }] }));
       return { cluster: cluster.name, readAt, links, down, unreadable: unreadable.sort((a, b) => a.node.localeCompare(b.node)), allUp: unreadable.length === 0 && down.length === 0 && links.length > 0 };
     },
 
@@ -184,13 +186,16 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
           votesFrom: 'computed from the API: one vote per online node (corosync-quorumtool could not be read)',
         };
       }
-      return {
+      const status = {
         quorate: clusterEntry ? flag(clusterEntry.quorate) : false,
         ...(votes ?? {}),
         nodes,
         checkedAt: new Date().toISOString(),
         ...(clusterEntry?.name ? { clusterName: clusterEntry.name } : {}),
       };
+      // Kept with the facts, so the canvas's cluster badge shows the last reading after a reload too; other clusters' entries stay.
+      await deps.workspaces.storeFacts((current) => ({ ...current, quorum: [...(current.quorum ?? []).filter((q) => q.cluster !== input.cluster), { cluster: input.cluster, status }] }));
+      return status;
     },
   };
 }

@@ -4,11 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { utils } from 'ssh2';
 import { decodeStreamData, type ServerFrame } from '../../common/wire.js';
+import { PinnedHostKeys } from '../ssh/pinned-host-keys.js';
 import { createCore, type Core } from '../core.js';
 import { startSshd, sshdAvailable, type SshdFixture } from '../ssh/testing/openssh-server.js';
 import { startInProcessSshd, type InProcessSshd } from '../ssh/testing/ssh2-server.js';
 import { WireSession } from '../wire-session.js';
+import { parsableKeyPair } from '../ssh/testing/ssh2-server.js';
 
 class ClientSide {
   readonly frames: ServerFrame[] = [];
@@ -115,6 +118,52 @@ describe('SSH methods over the wire', () => {
     expect(await result).toMatchObject({ ok: false, error: { code: 'HOST_KEY_UNKNOWN' } });
     client.session.close();
     await core.close();
+  });
+});
+
+describe('pinned host keys: list and forget', () => {
+  function key(type: 'ed25519' | 'rsa'): Buffer {
+    const parsed = utils.parseKey(parsableKeyPair(type === 'rsa' ? 'rsa' : 'ed25519').public);
+    if (parsed instanceof Error || Array.isArray(parsed)) throw new Error('key');
+    return parsed.getPublicSSH();
+  }
+
+  it("lists a host's pinned keys (or a node's, where its SSH settings lead), forgets one type or all, and records each forget in the audit log", async () => {
+    const { core, dir } = testCore();
+    const pins = new PinnedHostKeys(path.join(dir, 'pinned.json'));
+    const ed = pins.pin('198.51.100.7', 2222, key('ed25519'));
+    const rsa = pins.pin('198.51.100.7', 2222, key('rsa'));
+    const elsewhere = pins.pin('198.51.100.8', 22, key('ed25519'));
+    fs.mkdirSync(core.options.workspaceDir, { recursive: true });
+    fs.writeFileSync(
+      path.join(core.options.workspaceDir, 'clusterwright.yaml'),
+      ['version: 1', 'name: Keys', 'sites:', '  - { name: office, kind: lan }', 'nodes:', '  - { name: pve7, site: office, ssh: { host: 198.51.100.7, port: 2222, user: root } }', ''].join('\n'),
+    );
+
+    const all = await core.call('hostKey.list', {});
+    expect(all.keys.map((k) => [k.host, k.port, k.keyType, k.source])).toEqual([
+      ['198.51.100.7', 2222, 'ssh-ed25519', 'pinned'],
+      ['198.51.100.7', 2222, 'ssh-rsa', 'pinned'],
+      ['198.51.100.8', 22, 'ssh-ed25519', 'pinned'],
+    ]);
+    const node = await core.call('hostKey.list', { node: 'pve7' });
+    expect(node).toMatchObject({ host: '198.51.100.7', port: 2222 });
+    expect(node.keys.map((k) => k.fingerprint)).toEqual([ed.fingerprint, rsa.fingerprint]);
+
+    const one = await core.call('hostKey.forget', { host: '198.51.100.7', port: 2222, keyType: 'ssh-rsa' });
+    expect(one).toMatchObject({ removed: 1, keys: [{ keyType: 'ssh-rsa', fingerprint: rsa.fingerprint }] });
+    const rest = await core.call('hostKey.forget', { host: '198.51.100.7', port: 2222 });
+    expect(rest).toMatchObject({ removed: 1, keys: [{ fingerprint: ed.fingerprint }] });
+    expect(pins.list().map((k) => k.fingerprint)).toEqual([elsewhere.fingerprint]);
+    await expect(core.call('hostKey.forget', { host: '198.51.100.7', port: 2222 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    const audit = fs.readFileSync(path.join(core.options.workspaceDir, 'audit.log'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(audit).toEqual([
+      expect.objectContaining({ operation: 'forget-host-key', purpose: 'admin', target: 'host 198.51.100.7:2222', what: `ssh-rsa ${rsa.fingerprint}`, outcome: 'forgotten', by: 'test' }),
+      expect.objectContaining({ operation: 'forget-host-key', target: 'host 198.51.100.7:2222', what: `ssh-ed25519 ${ed.fingerprint}` }),
+    ]);
+    await core.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

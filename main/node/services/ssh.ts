@@ -12,12 +12,16 @@ import type { Handlers } from '../dispatcher.js';
 import type { EventBus } from '../events.js';
 import { defaultSecretStore } from '../secrets/index.js';
 import type { SecretStore } from '../secrets/store.js';
-import { createSshEngine, type EngineSetup } from '../ssh/index.js';
+import { AuditLog, auditFilePath } from '../engine/audit.js';
+import { defaultLabStateDir } from '../lab/paths.js';
+import { LabHostKeys } from '../lab/trusted-host-keys.js';
+import { createSshEngine, fingerprintOf, type EngineSetup } from '../ssh/index.js';
 import type { SshEngine, SshShell } from '../ssh/engine.js';
 import { SshConfigFile } from '../ssh/ssh-config.js';
 import { resolveTarget, type SshTargetSpec } from '../ssh/target.js';
 import type { AuthQuestion, HostKeyDecision, HostKeyQuestion, SshPrompter, SshTarget } from '../ssh/types.js';
-import { hopName } from '../ssh/types.js';
+import { hopName, hostPortName } from '../ssh/types.js';
+import type { TrustedHostKey } from '../../common/contract/ssh.js';
 import { loadWorkspaceFile, targetSpecForNode } from '../ssh/workspace-targets.js';
 import type { StreamSource } from '../streams.js';
 
@@ -154,13 +158,30 @@ export function createSshService(options: CoreOptions, deps: SshServiceDeps): Ss
   const terminals = new Map<string, SshShell>();
   let engine: SshEngine | null = null;
 
+  // The lab this core starts and stops: its own hosts' keys are trusted for exactly those hosts while it runs.
+  const labKeys = new LabHostKeys(options.lab?.stateDir ?? defaultLabStateDir());
   const getEngine = (): SshEngine =>
     (engine ??= createSshEngine({
+      scopedHostKeys: [labKeys],
       ...settings.engine,
       secrets,
       prompter: settings.interactive === false ? null : prompts,
       onStateChanged: (change) => events.emit('ssh.stateChanged', change),
     }));
+  const audit = new AuditLog(auditFilePath(options.workspaceDir));
+
+  const trustedKeys = (host?: string, port?: number): TrustedHostKey[] => {
+    const matches = (h: string, p: number) => (host === undefined || h === host.toLowerCase()) && (port === undefined || p === port);
+    const pinned = getEngine()
+      .hostKeys.pinned.list()
+      .filter((k) => matches(k.host, k.port))
+      .map(({ host: h, port: p, keyType, fingerprint, pinnedAt }) => ({ host: h, port: p, keyType, fingerprint, source: 'pinned' as const, pinnedAt }));
+    const lab = labKeys
+      .entries()
+      .filter((k) => matches(k.host, k.port))
+      .map((k) => ({ host: k.host, port: k.port, keyType: k.keyType, fingerprint: fingerprintOf(k.key), source: 'lab' as const, lab: k.source }));
+    return [...pinned, ...lab];
+  };
 
   const resolve = (spec: SshTargetSpec): SshTarget => {
     const configFile = settings.sshConfigFile === undefined ? path.join(os.homedir(), '.ssh', 'config') : settings.sshConfigFile;
@@ -181,12 +202,32 @@ export function createSshService(options: CoreOptions, deps: SshServiceDeps): Ss
       prompts.answer(input.promptId, 'hostKey', { decision: input.decision });
       return { ok: true as const };
     },
-    'hostKey.list': () => ({
-      keys: getEngine()
-        .hostKeys.pinned.list()
-        .map(({ host, port, keyType, fingerprint, pinnedAt }) => ({ host, port, keyType, fingerprint, pinnedAt })),
-    }),
-    'hostKey.forget': (input) => ({ removed: getEngine().hostKeys.pinned.forget(input.host, input.port, input.keyType) }),
+    'hostKey.list': async (input) => {
+      if (input.node === undefined) return { keys: trustedKeys(input.host, input.port) };
+      // Where the node's SSH settings lead (ssh.host, port, ~/.ssh/config HostName): the keys that host presents.
+      const { destination } = resolve(targetSpecForNode(await workspaceFor(undefined), input.node));
+      return { keys: trustedKeys(destination.host, destination.port), host: destination.host, port: destination.port };
+    },
+    'hostKey.forget': (input) => {
+      const where = hostPortName(input.host.toLowerCase(), input.port);
+      const pinned = getEngine().hostKeys.pinned;
+      const keys = trustedKeys(input.host, input.port).filter((k) => k.source === 'pinned' && (input.keyType === undefined || k.keyType === input.keyType));
+      if (keys.length === 0) {
+        const lab = trustedKeys(input.host, input.port).find((k) => k.source === 'lab');
+        throw new CwError(
+          'NOT_FOUND',
+          lab
+            ? `No key is pinned for ${where}${input.keyType ? ` of type ${input.keyType}` : ''}; ${lab.lab} vouches for its ${lab.keyType} key while it runs, and that trust ends with \`lab down\`.`
+            : `No key is pinned for ${where}${input.keyType ? ` of type ${input.keyType}` : ''} (see hostkeys list). Keys in your known_hosts files are yours to edit: ssh-keygen -R.`,
+          { host: input.host, port: input.port },
+        );
+      }
+      const removed = pinned.forget(input.host, input.port, input.keyType);
+      for (const key of keys) {
+        audit.append({ at: new Date().toISOString(), target: `host ${where}`, operation: 'forget-host-key', purpose: 'admin', what: `${key.keyType} ${key.fingerprint}`, outcome: 'forgotten', by: options.hostKind });
+      }
+      return { removed, keys };
+    },
     'auth.answer': (input) => {
       prompts.answer(input.promptId, 'auth', { ...(input.answers ? { answers: input.answers } : {}), ...(input.cancel ? { cancel: true } : {}) });
       return { ok: true as const };

@@ -3,23 +3,24 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { CwError } from '../../common/errors.js';
-import type { Facts } from '../../common/workspace/index.js';
+import { type CurrentEstate, type Facts, type Workspace } from '../../common/workspace/index.js';
 import type { CoreOptions } from '../core.js';
 import type { Handlers } from '../dispatcher.js';
 import type { EventBus } from '../events.js';
 import { dataHome } from '../paths.js';
 import { readKnetStats } from '../workspace/knet.js';
-import { measureLatency } from '../workspace/measure.js';
+import { measureLatency, recordEstate } from '../workspace/measure.js';
 import { LocalRunner, type RunnerFactory } from '../workspace/runner.js';
 import { WorkspaceStore } from '../workspace/store.js';
 
 type WorkspaceMethodNames = 'workspace.open' | 'workspace.current' | 'workspace.save' | 'workspace.validate' | 'workspace.recent' | 'latency.measure' | 'latency.current';
 
-export function createWorkspaceStore(options: CoreOptions, events: EventBus): WorkspaceStore {
+export function createWorkspaceStore(options: CoreOptions, events: EventBus, hostKeyCheck?: (workspace: Workspace) => CurrentEstate['hostKey']): WorkspaceStore {
   return new WorkspaceStore({
     workspaceDir: options.workspaceDir,
     recentFile: path.join(dataHome(), 'recent-workspaces.json'),
     onChanged: (change) => events.emit('workspace.changed', change),
+    ...(hostKeyCheck ? { hostKeyCheck } : {}),
   });
 }
 
@@ -64,6 +65,7 @@ export function workspaceHandlers(
         ...(input.count ? { count: input.count } : {}),
         ...(input.intervalS ? { intervalS: input.intervalS } : {}),
         ...(input.concurrency ? { concurrency: input.concurrency } : {}),
+        file: open.path,
         signal: ctx.signal,
         onProgress: ({ done, total, sample }) =>
           events.emit('latency.progress', {
@@ -75,6 +77,7 @@ export function workspaceHandlers(
             to: sample.to,
             lossPercent: sample.lossPercent,
             ...(sample.avgMs !== undefined ? { avgMs: sample.avgMs } : {}),
+            ...(sample.medianMs !== undefined ? { medianMs: sample.medianMs } : {}),
             ...(sample.error ? { error: sample.error } : {}),
           }),
       });
@@ -86,7 +89,8 @@ export function workspaceHandlers(
           for (const node of cluster.nodes) {
             links.push(...(await readKnetStats(runner, node, { signal: ctx.signal }).catch(() => [])));
           }
-          knet.push({ cluster: cluster.name, readAt: new Date().toISOString(), links });
+          const estate = await recordEstate(workspace, runner, new Set(links.map((l) => l.local)), open.path);
+          knet.push({ cluster: cluster.name, readAt: new Date().toISOString(), links, estate });
         }
         update.knet = knet;
       }

@@ -8,8 +8,9 @@ import type { SecretStore } from '../secrets/store.js';
 import { createAuthAttempts, offersOnlyPublicKey } from './auth.js';
 import { ChannelLimiter } from './channel-limiter.js';
 import { preferredHostKeyAlgorithms } from './fingerprint.js';
+import type { HostKeyQuestions } from './host-key-questions.js';
 import type { HostKeyChecker } from './host-keys.js';
-import { hopName, type SshHop, type SshPrompter } from './types.js';
+import { hopName, hostPortName, type SshHop, type SshPrompter } from './types.js';
 
 export interface VerifiedHostKey {
   keyType: string;
@@ -24,6 +25,9 @@ export interface ConnectionOptions {
   position: string;
   sock: Duplex;
   hostKeys: HostKeyChecker;
+  /** Asks the admin about unknown host keys, one question per key however many connections wait; null where no one can answer. */
+  hostKeyQuestions: HostKeyQuestions | null;
+  /** Asks for passwords, passphrases and 2FA codes; null where no one can answer. */
   prompter: SshPrompter | null;
   /** Pin unknown host keys without asking (the CLI's --accept-new, like StrictHostKeyChecking=accept-new). */
   acceptNewHostKeys: boolean;
@@ -74,6 +78,14 @@ class PausableTimer {
     this.done = true;
     if (this.timer) clearTimeout(this.timer);
   }
+}
+
+/** What the admin does to drop an old key, by where it came from. */
+export function removalHint(source: string, host: string, port: number): string {
+  if (source === 'pinned by Clusterwright') return `forget it (clusterwright hostkeys forget ${hostPortName(host, port)}, or Forget in the node's inspector)`;
+  if (source.startsWith('the lab ')) return `restart ${source} (clusterwright lab up --replace)`;
+  const file = source.replace(/:\d+$/, '');
+  return `remove it from ${file} (ssh-keygen -R ${port === 22 ? host : `'[${host}]:${port}'`} -f ${file})`;
 }
 
 /** Maps what ssh2 or the socket reported to an error that says what happened, where, and what to do. */
@@ -179,6 +191,16 @@ export class SshConnection {
       const hostVerifier = (key: Buffer, verify: (valid: boolean) => void): void => {
         const verdict = hostKeys.check(hop.host, hop.port, key);
         const detail = { host: hop.host, port: hop.port, keyType: verdict.keyType, fingerprint: verdict.fingerprint };
+        // `ready` is also set when the attempt already failed (timeout, cancel, the server dropped it): a late answer must not revive it.
+        const settle = (valid: boolean) => {
+          // A late answer for an attempt that already ended: ssh2 has torn its protocol down, so there is nobody to tell.
+          if (ready) return;
+          try {
+            verify(valid);
+          } catch {
+            // The transport closed between the check above and the answer: the attempt has failed already.
+          }
+        };
         if (verdict.status === 'trusted') {
           verified = { keyType: verdict.keyType, fingerprint: verdict.fingerprint, trust: verdict.source };
           return verify(true);
@@ -186,9 +208,9 @@ export class SshConnection {
         if (verdict.status === 'changed') {
           failure = new CwError(
             'HOST_KEY_CHANGED',
-            `The ${verdict.keyType} host key of ${hop.host}:${hop.port} has CHANGED (was ${verdict.knownFingerprint}, now ${verdict.fingerprint}). ` +
+            `The ${verdict.keyType} host key of ${hostPortName(hop.host, hop.port)} has CHANGED (was ${verdict.knownFingerprint}, now ${verdict.fingerprint}). ` +
               'Someone may be intercepting the connection, or the host was reinstalled. Nothing was sent to it. ' +
-              `If you know why it changed, remove the old key (${verdict.source}) and connect again to review the new one.`,
+              `If you know why it changed, ${removalHint(verdict.source, hop.host, hop.port)} and connect again to review the new one.`,
             { ...detail, oldFingerprint: verdict.knownFingerprint, newFingerprint: verdict.fingerprint, source: verdict.source },
           );
           return verify(false);
@@ -196,39 +218,53 @@ export class SshConnection {
         if (verdict.status === 'revoked') {
           failure = new CwError(
             'HOST_KEY_CHANGED',
-            `${hop.host}:${hop.port} presented a REVOKED ${verdict.keyType} host key (${verdict.fingerprint}, marked @revoked in ${verdict.source}). Nothing was sent to it; do not connect until the host has a new key.`,
+            `${hostPortName(hop.host, hop.port)} presented a REVOKED ${verdict.keyType} host key (${verdict.fingerprint}, marked @revoked in ${verdict.source}). Nothing was sent to it; do not connect until the host has a new key.`,
             { ...detail, revoked: true, source: verdict.source },
           );
           return verify(false);
         }
+        const knownKeys = verdict.status === 'otherTypeKnown' ? verdict.knownKeys : [];
+        // accept-new pins only hosts with no key at all; a known host that now offers only another key type is refused
+        // without a prompt, as OpenSSH's StrictHostKeyChecking=accept-new does. Only a person may accept it, warned.
+        if (verdict.status === 'otherTypeKnown' && (options.acceptNewHostKeys || !options.hostKeyQuestions)) {
+          const was = knownKeys.map((k) => `${k.keyType} ${k.fingerprint} (${k.source})`).join(', ');
+          const hints = [...new Set(knownKeys.map((k) => removalHint(k.source, hop.host, hop.port)))].join('; ');
+          failure = new CwError(
+            'HOST_KEY_CHANGED',
+            `REMOTE HOST IDENTIFICATION HAS CHANGED for ${hostPortName(hop.host, hop.port)}: it is known with ${was}, but now offers only a ${verdict.keyType} key (${verdict.fingerprint}). ` +
+              'Someone may be intercepting the connection, or the host was reinstalled. Nothing was sent to it' +
+              `${options.acceptNewHostKeys ? '; --accept-new pins only hosts with no key at all' : ''}. ` +
+              `If you know why its key changed, ${hints} and connect again to review the new one.`,
+            { ...detail, newFingerprint: verdict.fingerprint, knownKeys },
+          );
+          return verify(false);
+        }
         const unknownMessage =
-          `${hop.host}:${hop.port} presented a ${verdict.keyType} host key that is not known yet (${verdict.fingerprint}). ` +
+          `${hostPortName(hop.host, hop.port)} presented a ${verdict.keyType} host key that is not known yet (${verdict.fingerprint}). ` +
           'Compare it with the fingerprint on the host (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) and accept it in the app, or connect with --accept-new.';
-        if (options.acceptNewHostKeys) {
+        if (verdict.status === 'unknown' && options.acceptNewHostKeys) {
           hostKeys.pinned.pin(hop.host, hop.port, key);
           verified = { keyType: verdict.keyType, fingerprint: verdict.fingerprint, trust: 'pinned now' };
           return verify(true);
         }
-        if (!options.prompter) {
+        if (!options.hostKeyQuestions) {
           failure = new CwError('HOST_KEY_UNKNOWN', unknownMessage, { ...detail, knownKeyTypes: verdict.knownKeyTypes });
           return verify(false);
         }
-        const prompter = options.prompter;
-        whilePrompting(() =>
-          prompter.confirmHostKey({ host: hop.host, port: hop.port, keyType: verdict.keyType, fingerprint: verdict.fingerprint, knownKeyTypes: verdict.knownKeyTypes, position: options.position }, options.signal),
-        ).then(
+        const questions = options.hostKeyQuestions;
+        const question = { host: hop.host, port: hop.port, keyType: verdict.keyType, fingerprint: verdict.fingerprint, knownKeyTypes: verdict.knownKeyTypes, knownKeys, position: options.position };
+        whilePrompting(() => questions.ask(question, key, options.signal)).then(
           (decision) => {
             if (decision === 'reject') {
-              failure = new CwError('HOST_KEY_UNKNOWN', `You declined the host key of ${hop.host}:${hop.port} (${verdict.fingerprint}); nothing was sent to it.`, detail);
-              return verify(false);
+              failure ??= new CwError('HOST_KEY_UNKNOWN', `You declined the host key of ${hostPortName(hop.host, hop.port)} (${verdict.fingerprint}); nothing was sent to it.`, detail);
+              return settle(false);
             }
-            if (decision === 'pin') hostKeys.pinned.pin(hop.host, hop.port, key);
             verified = { keyType: verdict.keyType, fingerprint: verdict.fingerprint, trust: decision === 'pin' ? 'pinned now' : 'accepted once' };
-            verify(true);
+            settle(true);
           },
           (error: unknown) => {
-            failure = error instanceof CwError ? error : new CwError('HOST_KEY_UNKNOWN', unknownMessage, detail);
-            verify(false);
+            failure ??= error instanceof CwError ? error : new CwError('HOST_KEY_UNKNOWN', unknownMessage, detail);
+            settle(false);
           },
         );
       };

@@ -1,6 +1,7 @@
 // The SSH engine: connections per jump chain (reused while alive), chained forwarded channels
 // through jump hosts, TCP_NODELAY on the first hop, reconnect with backoff, and the operations
 // the app needs on top: exec, atomic SFTP upload, interactive shells, and a connection test.
+import { withChildSignal } from '../abort.js';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -8,6 +9,7 @@ import type { ClientChannel } from 'ssh2';
 import { CwError } from '../../common/errors.js';
 import type { SecretStore } from '../secrets/store.js';
 import { SshConnection, describeConnectionError, type VerifiedHostKey } from './connection.js';
+import { HostKeyQuestions } from './host-key-questions.js';
 import type { HostKeyChecker } from './host-keys.js';
 import { connectWithRetry, defaultReconnectPolicy, type ReconnectPolicy } from './reconnect.js';
 import { shellQuote } from './shell-quote.js';
@@ -129,6 +131,8 @@ export class SshEngine {
   private readonly live = new Map<string, SshConnection>();
   private readonly options: Required<Omit<SshEngineOptions, 'prompter' | 'onStateChanged'>> & Pick<SshEngineOptions, 'onStateChanged'> & { prompter: SshPrompter | null };
   private closed = false;
+  /** One question per unknown key for all connections of this engine. */
+  private readonly hostKeyQuestions: HostKeyQuestions | null;
 
   constructor(options: SshEngineOptions) {
     this.options = {
@@ -146,6 +150,8 @@ export class SshEngine {
       secrets: options.secrets,
       ...(options.onStateChanged ? { onStateChanged: options.onStateChanged } : {}),
     };
+    const prompter = this.options.prompter;
+    this.hostKeyQuestions = prompter ? new HostKeyQuestions(prompter, (host, port, key) => this.options.hostKeys.pinned.pin(host, port, key)) : null;
   }
 
   /** known_hosts (read-only) and the app's pinned keys. */
@@ -159,7 +165,12 @@ export class SshEngine {
   }
 
   /** The connection to the target (every hop verified and logged in), reusing live ones. Retries unreachable/timeouts with backoff. */
-  async connect(target: SshTarget, signal: AbortSignal = new AbortController().signal): Promise<SshConnection> {
+  async connect(target: SshTarget, signal?: AbortSignal): Promise<SshConnection> {
+    // A child of the caller's signal: many operations sharing one signal add one listener to it, not one each (main/node/abort.ts).
+    return withChildSignal(signal, (own) => this.connectOnce(target, own));
+  }
+
+  private async connectOnce(target: SshTarget, signal: AbortSignal): Promise<SshConnection> {
     if (this.closed) throw new CwError('CANCELLED', 'The SSH engine is shutting down.');
     const hops = allHops(target);
     const existing = this.live.get(chainKey(hops));
@@ -228,6 +239,7 @@ export class SshEngine {
         position: index === chainLength - 1 ? 'destination' : `jump host ${index + 1} of ${chainLength - 1}`,
         sock,
         hostKeys: this.options.hostKeys,
+        hostKeyQuestions: this.hostKeyQuestions,
         prompter: this.options.prompter,
         acceptNewHostKeys: this.options.acceptNewHostKeys,
         secrets: this.options.secrets,
@@ -292,6 +304,10 @@ export class SshEngine {
 
   /** Runs one command with a channel slot held for its lifetime. */
   async exec(target: SshTarget, command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    return withChildSignal(options.signal, (signal) => this.execOnce(target, command, { ...options, signal }));
+  }
+
+  private async execOnce(target: SshTarget, command: string, options: ExecOptions): Promise<ExecResult> {
     const signal = options.signal;
     if (signal?.aborted) throw cancelledError(`"${command}" on ${hopName(target.destination)}`);
     const connection = await this.connect(target, signal);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SecretStore } from '../secrets/store.js';
 import { SshEngine, type SshEngineOptions } from './engine.js';
-import { HostKeyChecker } from './host-keys.js';
+import { HostKeyChecker, type ScopedHostKeySource } from './host-keys.js';
 import { KnownHostsFiles } from './known-hosts.js';
 import { defaultPinnedHostKeysFile, PinnedHostKeys } from './pinned-host-keys.js';
 
@@ -12,7 +12,7 @@ export * from './types.js';
 export { SshEngine, chainKey } from './engine.js';
 export type { ExecOptions, ExecResult, CollectedExecResult, ShellOptions, SshShell, ConnectionTestReport, HopReport, SshEngineOptions } from './engine.js';
 export type { UploadOptions, UploadResult } from './sftp-upload.js';
-export { HostKeyChecker, type HostKeyVerdict } from './host-keys.js';
+export { HostKeyChecker, type HostKeyVerdict, type ScopedHostKeySource } from './host-keys.js';
 export { KnownHostsFiles } from './known-hosts.js';
 export { PinnedHostKeys, defaultPinnedHostKeysFile } from './pinned-host-keys.js';
 export { SshConfigFile } from './ssh-config.js';
@@ -29,13 +29,16 @@ export interface EngineSetup extends Omit<SshEngineOptions, 'hostKeys' | 'secret
   secrets: SecretStore;
   knownHostsFiles?: string[];
   pinnedHostKeysFile?: string;
+  /** Keys vouched for by parts of the app for the hosts they own (a running lab's own hosts). */
+  scopedHostKeys?: ScopedHostKeySource[];
 }
 
 export function createSshEngine(setup: EngineSetup): SshEngine {
-  const { knownHostsFiles, pinnedHostKeysFile, ...options } = setup;
+  const { knownHostsFiles, pinnedHostKeysFile, scopedHostKeys, ...options } = setup;
   const hostKeys = new HostKeyChecker(
     new KnownHostsFiles(knownHostsFiles ?? defaultKnownHostsFiles(setup.env?.HOME ?? os.homedir())),
     new PinnedHostKeys(pinnedHostKeysFile ?? defaultPinnedHostKeysFile(setup.env)),
+    scopedHostKeys ?? [],
   );
   return new SshEngine({ ...options, hostKeys });
 }

@@ -6,7 +6,29 @@ import { CwError } from '../../common/errors.js';
 import { parsableKeyPair, startInProcessSshd, type InProcessSshd } from './testing/ssh2-server.js';
 import { directTarget, ScriptedPrompter, testEngine, type TestEngine } from './testing/engine-helpers.js';
 import { PinnedHostKeys } from './pinned-host-keys.js';
-import type { SshStateChange } from './types.js';
+import type { HostKeyDecision, HostKeyQuestion, SshPrompter, SshStateChange } from './types.js';
+
+/** A prompter that holds every host-key question until the test answers it, as an admin reading a dialog does. */
+class HeldPrompter implements SshPrompter {
+  readonly questions: HostKeyQuestion[] = [];
+  private readonly answers: ((decision: HostKeyDecision) => void)[] = [];
+  confirmHostKey(question: HostKeyQuestion): Promise<HostKeyDecision> {
+    this.questions.push(question);
+    return new Promise((resolve) => this.answers.push(resolve));
+  }
+  askAuth(): Promise<string[]> {
+    return Promise.reject(new CwError('CANCELLED', 'no login questions in this test'));
+  }
+  answerAll(decision: HostKeyDecision): void {
+    for (const answer of this.answers.splice(0)) answer(decision);
+  }
+}
+
+async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !condition(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+  }
+}
 
 async function failure(promise: Promise<unknown>): Promise<CwError> {
   try {
@@ -159,12 +181,109 @@ describe('host keys', () => {
     expect(types).toEqual(['ssh-ed25519', 'ssh-rsa']);
   });
 
+  it('with accept-new, refuses a host whose pinned key is of another type and that now offers only a new type, pinning nothing', async () => {
+    const sshd = await server({ password: 'pw', hostKeyType: 'ed25519' });
+    const { engine: ssh, pinnedFile, secrets } = engine({ acceptNewHostKeys: true });
+    const rsa = utils.parseKey(parsableKeyPair('rsa').public);
+    if (rsa instanceof Error || Array.isArray(rsa)) throw new Error('key');
+    const old = new PinnedHostKeys(pinnedFile).pin('127.0.0.1', sshd.port, rsa.getPublicSSH());
+    const id = await secrets.put('pw', { label: 'pw', kind: 'password' });
+    const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: id }]), 'echo x'));
+    expect(error.code).toBe('HOST_KEY_CHANGED');
+    expect(error.message).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
+    expect(error.message).toContain(old.fingerprint);
+    expect(error.message).toContain(sshd.fingerprint);
+    expect(error.message).toContain(`clusterwright hostkeys forget 127.0.0.1:${sshd.port}`);
+    expect(error.detail).toMatchObject({ newFingerprint: sshd.fingerprint, knownKeys: [{ keyType: 'ssh-rsa', fingerprint: old.fingerprint }] });
+    expect(new PinnedHostKeys(pinnedFile).lookup('127.0.0.1', sshd.port).map((k) => k.keyType)).toEqual(['ssh-rsa']);
+    expect(sshd.authAttempts).toEqual([]);
+  });
+
+  it('without a prompter (a CLI run without --accept-new), refuses a new key type for a known host as changed too', async () => {
+    const sshd = await server({ password: 'pw', hostKeyType: 'ed25519' });
+    const { engine: ssh, pinnedFile } = engine({});
+    const rsa = utils.parseKey(parsableKeyPair('rsa').public);
+    if (rsa instanceof Error || Array.isArray(rsa)) throw new Error('key');
+    new PinnedHostKeys(pinnedFile).pin('127.0.0.1', sshd.port, rsa.getPublicSSH());
+    const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
+    expect(error.code).toBe('HOST_KEY_CHANGED');
+    expect(sshd.authAttempts).toEqual([]);
+  });
+
+  it('with accept-new, still pins a host that has no key at all', async () => {
+    const sshd = await server({ password: 'pw' });
+    const { engine: ssh, pinnedFile, secrets } = engine({ acceptNewHostKeys: true });
+    const id = await secrets.put('pw', { label: 'pw', kind: 'password' });
+    await ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: id }]), 'echo x');
+    expect(new PinnedHostKeys(pinnedFile).lookup('127.0.0.1', sshd.port).map((k) => k.fingerprint)).toEqual([sshd.fingerprint]);
+  });
+
+  it('asks about a new key type only with the keys already pinned for the host (type, fingerprint, where)', async () => {
+    const sshd = await server({ password: 'pw', hostKeyType: 'ed25519' });
+    const prompter = new ScriptedPrompter('reject');
+    const { engine: ssh, pinnedFile } = engine({ prompter });
+    const rsa = utils.parseKey(parsableKeyPair('rsa').public);
+    if (rsa instanceof Error || Array.isArray(rsa)) throw new Error('key');
+    const old = new PinnedHostKeys(pinnedFile).pin('127.0.0.1', sshd.port, rsa.getPublicSSH());
+    await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
+    expect(prompter.hostKeyQuestions).toHaveLength(1);
+    expect(prompter.hostKeyQuestions[0]!.knownKeys).toEqual([{ keyType: 'ssh-rsa', fingerprint: old.fingerprint, source: 'pinned by Clusterwright' }]);
+  });
+
   it('accepts a key "once" without pinning it', async () => {
     const sshd = await server({ password: 'pw' });
     const prompter = new ScriptedPrompter('once', () => ['pw']);
     const { engine: ssh, pinnedFile } = engine({ prompter });
     await ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x');
     expect(new PinnedHostKeys(pinnedFile).list()).toEqual([]);
+  });
+});
+
+describe('one question per unknown key', () => {
+  it('asks once however many connections to the host wait for the answer; after "Trust and remember" all of them proceed', async () => {
+    const users = ['admin', 'ops1', 'ops2', 'ops3', 'ops4'];
+    const sshd = await server({ password: 'pw', otherUsers: users.slice(1) });
+    const prompter = new HeldPrompter();
+    const { engine: ssh, pinnedFile, secrets } = engine({ prompter });
+    const id = await secrets.put('pw', { label: 'pw', kind: 'password' });
+    // Different users: different connections (the pool shares only identical chains).
+    const runs = users.map((user) => ssh.run(directTarget(sshd.host, sshd.port, user, [{ kind: 'password', secretId: id }]), 'echo ok'));
+    await until(() => sshd.connections === users.length && prompter.questions.length >= 1, 'every connection to reach its host-key check');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(prompter.questions).toHaveLength(1);
+    prompter.answerAll('pin');
+    const results = await Promise.all(runs);
+    expect(results.map((r) => r.stdout)).toEqual(users.map(() => 'ok\n'));
+    expect(prompter.questions).toHaveLength(1);
+    expect(new PinnedHostKeys(pinnedFile).lookup('127.0.0.1', sshd.port)).toHaveLength(1);
+  });
+
+  it('a refusal fails every waiting connection with the one answer', async () => {
+    const sshd = await server({ password: 'pw', otherUsers: ['ops1', 'ops2'] });
+    const prompter = new HeldPrompter();
+    const { engine: ssh, pinnedFile } = engine({ prompter });
+    const runs = ['admin', 'ops1', 'ops2'].map((user) => failure(ssh.run(directTarget(sshd.host, sshd.port, user, [{ kind: 'password', secretId: 'never-read' }]), 'echo x')));
+    await until(() => sshd.connections === 3 && prompter.questions.length >= 1, 'every connection to reach its host-key check');
+    await new Promise((r) => setTimeout(r, 200));
+    prompter.answerAll('reject');
+    expect((await Promise.all(runs)).map((e) => e.code)).toEqual(['HOST_KEY_UNKNOWN', 'HOST_KEY_UNKNOWN', 'HOST_KEY_UNKNOWN']);
+    expect(prompter.questions).toHaveLength(1);
+    expect(new PinnedHostKeys(pinnedFile).list()).toEqual([]);
+    expect(sshd.authAttempts).toEqual([]);
+  });
+
+  it('keeps the one question when the server drops a connection that waits for it (LoginGraceTime) and the engine reconnects', async () => {
+    const sshd = await server({ password: 'pw', loginGraceMs: 300 });
+    const prompter = new HeldPrompter();
+    const { engine: ssh, secrets } = engine({ prompter, reconnect: { attempts: 4, baseDelayMs: 50, maxDelayMs: 100 } });
+    const id = await secrets.put('pw', { label: 'pw', kind: 'password' });
+    const run = ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: id }]), 'echo ok');
+    // The first connection is dropped while the admin reads the dialog; the engine's retry waits for the same answer.
+    await until(() => sshd.connections >= 2, 'the engine to reconnect after the server dropped the first connection');
+    await new Promise((r) => setTimeout(r, 100));
+    prompter.answerAll('once');
+    expect((await run).stdout).toBe('ok\n');
+    expect(prompter.questions).toHaveLength(1);
   });
 });
 

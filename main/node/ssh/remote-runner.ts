@@ -24,4 +24,11 @@ export class SshRemoteRunner implements RemoteRunner {
     const result = await this.engine.run(target, shellCommand(...argv), { timeoutMs: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
     return { code: result.exitCode, stdout: result.stdout, stderr: result.stderr };
   }
+
+  /** The host key of the live connection exec used (reused, so nothing new is asked or sent). */
+  async hostKeyOf(node: string): Promise<{ type: string; fingerprint: string; endpoint: string }> {
+    const target = this.resolve(targetSpecForNode(this.workspace, node));
+    const connection = await this.engine.connect(target);
+    return { type: connection.hostKey.keyType, fingerprint: connection.hostKey.fingerprint, endpoint: `${target.destination.host}:${target.destination.port}` };
+  }
 }

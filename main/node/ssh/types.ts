@@ -27,13 +27,23 @@ export interface SshTarget {
 
 export type HostKeyDecision = 'pin' | 'once' | 'reject';
 
+/** A key already trusted for a host, as shown to the admin (never the key itself). */
+export interface KnownHostKey {
+  keyType: string;
+  fingerprint: string;
+  /** "pinned by Clusterwright", "/root/.ssh/known_hosts:3", "the lab "three-sites"". */
+  source: string;
+}
+
 export interface HostKeyQuestion {
   host: string;
   port: number;
   keyType: string;
   fingerprint: string;
-  /** Key types already trusted for this host (a new type is asked about, not refused). */
+  /** Key types already trusted for this host; non-empty means the host offers none of its known keys. */
   knownKeyTypes: string[];
+  /** Those keys: the dialog warns that this host already has a different key. */
+  knownKeys: KnownHostKey[];
   /** "destination", or "jump host 1 of 2"…: where in the chain this host sits. */
   position: string;
 }
@@ -71,6 +81,11 @@ export interface SshStateChange {
   attempt?: number;
   retryInMs?: number;
   error?: { code: string; message: string };
+}
+
+/** "host:port" as the admin types it for `clusterwright hostkeys forget` ([v6]:port for IPv6). */
+export function hostPortName(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export function hopName(hop: Pick<SshHop, 'host' | 'port' | 'user'>): string {

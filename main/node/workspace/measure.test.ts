@@ -99,6 +99,50 @@ describe('measureLatency', () => {
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
+  it('sends a warm-up probe to every peer and leaves it out: a cold neighbour cache does not inflate the figures', async () => {
+    const argvs: string[][] = [];
+    const runner: RemoteRunner = {
+      kind: 'fake',
+      runsOnNodes: true,
+      async exec(_node, argv) {
+        argvs.push([...argv]);
+        // The first probe waited for address resolution across a 30 ms link.
+        const times = [60.4, 30.2, 30.4, 30.3, 30.1, 30.6, 30.3, 30.2, 30.5, 30.3, 30.4];
+        const replies = times.map((t, i) => `64 bytes from ${argv.at(-1)}: icmp_seq=${i + 1} ttl=62 time=${t} ms`);
+        return { code: 0, stdout: `${replies.join('\n')}\n\n--- s ---\n11 packets transmitted, 11 received, 0% packet loss, time 2003ms\nrtt min/avg/max/mdev = 30.100/33.064/60.400/8.580 ms\n`, stderr: '' };
+      },
+    };
+    const matrix = await measureLatency({ workspace: loopback, runner, networks: ['lo-b'] });
+    expect(matrix).toMatchObject({ count: 10, warmupProbes: 1 });
+    expect(argvs.every((argv) => argv[argv.indexOf('-c') + 1] === '11' && !argv.includes('-q'))).toBe(true);
+    for (const s of matrix.samples) expect(s).toMatchObject({ sent: 10, received: 10, lossPercent: 0, medianMs: 30.3, avgMs: 30.33, minMs: 30.1, p95Ms: 30.6, mdevMs: 0.142 });
+  });
+
+  it('records the estate it measured: the workspace, every node\'s addresses, and the host key of each node it reached', async () => {
+    const asked: string[] = [];
+    const runner: RemoteRunner = {
+      kind: 'fake',
+      runsOnNodes: true,
+      async exec(node) {
+        if (node === 'n3') throw new CwError('UNREACHABLE', 'n3 did not answer on port 22');
+        return { code: 0, stdout: summary(0.3), stderr: '' };
+      },
+      async hostKeyOf(node) {
+        asked.push(node);
+        return { type: 'ssh-ed25519', fingerprint: `SHA256:${node}`, endpoint: `${node}:22` };
+      },
+    };
+    const matrix = await measureLatency({ workspace: loopback, runner, file: '/w/clusterwright.yaml' });
+    expect(asked.sort()).toEqual(['n1', 'n2']);
+    expect(matrix.estate).toEqual({
+      workspace: loopback.name,
+      file: '/w/clusterwright.yaml',
+      nodes: Object.fromEntries(
+        loopback.nodes.map((n) => [n.name, { addresses: n.addresses, ...(n.name === 'n3' ? {} : { hostKey: { type: 'ssh-ed25519', fingerprint: `SHA256:${n.name}`, endpoint: `${n.name}:22` } }) }]),
+      ),
+    });
+  });
+
   it('refuses a network or node the workspace does not have', async () => {
     await expect(measureLatency({ workspace: loopback, runner: new LocalRunner(), networks: ['wan'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });

@@ -1,7 +1,9 @@
 // Measures the latency matrix: from every node to every peer on every network they share, with
 // ping run on the source node, under a global and a per-node concurrency limit, with progress.
+// Each ping first sends a warm-up probe that is not counted (it waits for address resolution on a
+// cold neighbour cache), and the matrix records the estate it was taken on (see factsForEstate).
 import { CwError, isCwError } from '../../common/errors.js';
-import type { LatencyMatrix, LatencySample, Workspace } from '../../common/workspace/index.js';
+import { estateOf, type Estate, type LatencyMatrix, type LatencySample, type Workspace } from '../../common/workspace/index.js';
 import { parsePingOutput, pingArgv, pingDeadlineS, type PingPlan } from './ping.js';
 import type { RemoteRunner } from './runner.js';
 
@@ -12,7 +14,10 @@ export interface MeasureOptions {
   networks?: readonly string[];
   /** Only pairs with at least one end among these nodes (default: all). */
   nodes?: readonly string[];
+  /** Probes counted per pair (default 10). */
   count?: number;
+  /** Probes sent first and not counted (default 1). */
+  warmup?: number;
   intervalS?: number;
   replyTimeoutS?: number;
   /** Pings running at once in total. */
@@ -24,6 +29,8 @@ export interface MeasureOptions {
   signal?: AbortSignal;
   onProgress?(progress: MeasureProgress): void;
   now?(): Date;
+  /** The workspace file, recorded with the estate. */
+  file?: string;
 }
 
 export interface MeasureProgress {
@@ -60,6 +67,7 @@ export function planPairs(workspace: Workspace, networks?: readonly string[], no
 
 export async function measureLatency(options: MeasureOptions): Promise<LatencyMatrix> {
   const count = options.count ?? 10;
+  const warmup = options.warmup ?? 1;
   const intervalS = options.intervalS ?? 0.2;
   const replyTimeoutS = options.replyTimeoutS ?? 1;
   const limit = Math.max(1, options.concurrency ?? 8);
@@ -81,22 +89,23 @@ export async function measureLatency(options: MeasureOptions): Promise<LatencyMa
   let done = 0;
 
   const measureOne = async (pair: PingPair): Promise<LatencySample> => {
-    const plan: PingPlan = { address: pair.toAddress, count, intervalS, replyTimeoutS, ...(bindSource ? { sourceAddress: pair.fromAddress } : {}) };
+    const plan: PingPlan = { address: pair.toAddress, count, warmup, intervalS, replyTimeoutS, ...(bindSource ? { sourceAddress: pair.fromAddress } : {}) };
     const base = { network: pair.network, from: pair.from, to: pair.to, toAddress: pair.toAddress };
     try {
       const result = await options.runner.exec(pair.from, pingArgv(plan), { timeoutMs: (pingDeadlineS(plan) + 10) * 1000, ...(options.signal ? { signal: options.signal } : {}) });
-      const summary = parsePingOutput(result.stdout);
-      if (!summary) {
+      const parsed = parsePingOutput(result.stdout, { warmup });
+      if (!parsed) {
         const why = (result.stderr || result.stdout).trim().split('\n')[0] || `ping exited with code ${result.code}`;
         return { ...base, sent: 0, received: 0, lossPercent: 100, measuredAt: now().toISOString(), error: why };
       }
+      const { warmupDiscarded: _warmup, ...summary } = parsed;
       return { ...base, ...summary, measuredAt: now().toISOString() };
     } catch (error) {
       if (isCwError(error) && error.code === 'CANCELLED') throw error;
       if (options.signal?.aborted) throw new CwError('CANCELLED', 'The latency measurement was cancelled.');
       if (isCwError(error) && error.code === 'MISSING_DEPENDENCY') throw error;
       const why = error instanceof Error ? error.message : String(error);
-      return { ...base, sent: 0, received: 0, lossPercent: 100, measuredAt: now().toISOString(), error: why };
+      return { ...base, sent: 0, received: 0, lossPercent: 100, measuredAt: now().toISOString(), error: why, ...(isCwError(error) ? { errorCode: error.code } : {}) };
     }
   };
 
@@ -133,5 +142,21 @@ export async function measureLatency(options: MeasureOptions): Promise<LatencyMa
     pump();
   });
 
-  return { version: 1, measuredAt: startedAt.toISOString(), runner: options.runner.kind, count, intervalS, samples };
+  const estate = await recordEstate(options.workspace, options.runner, samples.filter((s) => !s.error).map((s) => s.from), options.file);
+  return { version: 1, measuredAt: startedAt.toISOString(), runner: options.runner.kind, count, warmupProbes: warmup, intervalS, samples, estate };
+}
+
+/**
+ * Who a measurement was taken on: the workspace, every node's addresses, and the host key each
+ * node the runner reached presented (asked only of those, so nothing new is connected or prompted).
+ */
+export async function recordEstate(workspace: Workspace, runner: RemoteRunner, reached: Iterable<string>, file?: string): Promise<Estate> {
+  const estate = estateOf(workspace, file);
+  if (runner.hostKeyOf) {
+    for (const name of new Set(reached)) {
+      const key = await runner.hostKeyOf(name).catch(() => undefined);
+      if (key && estate.nodes[name]) estate.nodes[name].hostKey = key;
+    }
+  }
+  return estate;
 }

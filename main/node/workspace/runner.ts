@@ -1,5 +1,6 @@
 // How the latency matrix runs a command on a node: the RemoteRunner interface, the local runner
 // (runs on this machine: tests and `latency --local`); the core passes the SSH runner per workspace.
+import { childSignal } from '../abort.js';
 import { execFile } from 'node:child_process';
 import { CwError } from '../../common/errors.js';
 import type { Workspace } from '../../common/workspace/index.js';
@@ -27,6 +28,11 @@ export interface RemoteRunner {
    * command could not be run at all.
    */
   exec(node: string, argv: readonly string[], options: RunOptions): Promise<RunResult>;
+  /**
+   * The host key the node presented on the connection exec used (recorded with measurements, so
+   * figures are never shown for another machine at the same address). Only asked of nodes exec reached.
+   */
+  hostKeyOf?(node: string): Promise<{ type: string; fingerprint: string; endpoint?: string } | undefined>;
 }
 
 /** Runs every command on this machine, whatever the node. */
@@ -37,11 +43,13 @@ export class LocalRunner implements RemoteRunner {
   exec(node: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
     const [command, ...args] = argv;
     if (!command) return Promise.reject(new CwError('INVALID_INPUT', 'No command to run.'));
-    return new Promise((resolve, reject) => {
+    // execFile listens on the signal until the process ends: a child signal keeps a fan-out to one listener on the caller's (see abort.ts).
+    const child = childSignal(options.signal);
+    return new Promise<RunResult>((resolve, reject) => {
       execFile(
         command,
         args,
-        { timeout: options.timeoutMs, signal: options.signal, maxBuffer: 4 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' }, windowsHide: true },
+        { timeout: options.timeoutMs, signal: child.signal, maxBuffer: 4 * 1024 * 1024, env: { ...process.env, LC_ALL: 'C' }, windowsHide: true },
         (error, stdout, stderr) => {
           if (!error) return resolve({ code: 0, stdout, stderr });
           const err = error as NodeJS.ErrnoException & { code?: string | number; killed?: boolean; signal?: string };
@@ -52,7 +60,7 @@ export class LocalRunner implements RemoteRunner {
           reject(new CwError('REMOTE_FAILED', `${command} for ${node} failed: ${err.message}`));
         },
       );
-    });
+    }).finally(() => child.release());
   }
 }
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { WORKSPACE_FILE_NAME } from '../../common/workspace/index.js';
+import { estateOf, parseWorkspace, WORKSPACE_FILE_NAME, type Facts } from '../../common/workspace/index.js';
 import { WorkspaceStore } from './store.js';
 
 const example = fs.readFileSync(path.resolve(__dirname, '../../../test/fixtures/workspaces/example.yaml'), 'utf8');
@@ -24,6 +24,23 @@ function writeExample(dir = path.join(tmp, 'estate')): string {
   const file = path.join(dir, WORKSPACE_FILE_NAME);
   fs.writeFileSync(file, example);
   return file;
+}
+
+/** pve1 → pve3 on ring0 at 14.2 ms, measured on the example estate as it is in the file. */
+function measuredFacts(): Facts {
+  const workspace = parseWorkspace(example).workspace!;
+  return {
+    latency: {
+      version: 1,
+      measuredAt: '2026-01-01T00:00:00Z',
+      runner: 'ssh',
+      count: 10,
+      warmupProbes: 1,
+      intervalS: 0.2,
+      samples: [{ network: 'ring0', from: 'pve1', to: 'pve3', toAddress: '10.10.0.13', sent: 10, received: 10, lossPercent: 0, avgMs: 14.3, medianMs: 14.2, minMs: 14, p95Ms: 14.9, measuredAt: '2026-01-01T00:00:00Z' }],
+      estate: estateOf(workspace),
+    },
+  };
 }
 
 describe('WorkspaceStore', () => {
@@ -123,13 +140,91 @@ describe('WorkspaceStore', () => {
 
   it('validates a file by path with the measurements stored beside it', async () => {
     const file = writeExample();
-    fs.writeFileSync(
-      path.join(path.dirname(file), 'clusterwright.latency.json'),
-      JSON.stringify({ latency: { version: 1, measuredAt: '2026-01-01T00:00:00Z', runner: 'ssh', count: 10, intervalS: 0.2, samples: [{ network: 'ring0', from: 'pve1', to: 'pve3', toAddress: '10.10.0.13', sent: 10, received: 10, lossPercent: 0, avgMs: 14.2, measuredAt: '2026-01-01T00:00:00Z' }] } }),
-    );
+    fs.writeFileSync(path.join(path.dirname(file), 'clusterwright.latency.json'), JSON.stringify(measuredFacts()));
     const result = await store.validate({ path: file });
     expect(result.ok).toBe(false);
-    expect(result.findings[0]!.message).toContain('14.2 ms');
+    expect(result.findings[0]!.message).toContain('14.2 ms median');
+  });
+
+  describe('facts belong to the estate they were measured on', () => {
+    const factsFile = (file: string) => path.join(path.dirname(file), 'clusterwright.latency.json');
+
+    it('shows figures measured on this estate', async () => {
+      const file = writeExample();
+      fs.writeFileSync(factsFile(file), JSON.stringify(measuredFacts()));
+      const state = await store.open(file);
+      expect(state.latency).toMatchObject({ pairs: 1 });
+      expect(state.latency!.problem).toBeUndefined();
+      expect((await store.facts()).facts.latency!.samples).toHaveLength(1);
+    });
+
+    it('sets aside figures stored without a record of their estate (earlier versions), leaving the file as it is', async () => {
+      const file = writeExample();
+      const { estate: _estate, ...legacy } = measuredFacts().latency!;
+      fs.writeFileSync(factsFile(file), JSON.stringify({ latency: legacy }));
+      const state = await store.open(file);
+      expect(state.latency).toMatchObject({ pairs: 0 });
+      expect(state.latency!.problem).toMatch(/earlier version .* Measure again/);
+      expect((await store.facts()).facts).toEqual({});
+      expect(state.findings.some((f) => /14\.2/.test(f.message))).toBe(false);
+      expect(JSON.parse(fs.readFileSync(factsFile(file), 'utf8')).latency.samples).toHaveLength(1);
+    });
+
+    it('sets aside figures of another workspace', async () => {
+      const file = writeExample();
+      const facts = measuredFacts();
+      facts.latency!.estate!.workspace = 'Another estate';
+      fs.writeFileSync(factsFile(file), JSON.stringify(facts));
+      const state = await store.open(file);
+      expect(state.latency).toMatchObject({ pairs: 0 });
+      expect(state.latency!.problem).toContain('belong to the workspace "Another estate", not "Example estate"');
+    });
+
+    it('sets aside figures of a node that has moved to another address, also after an edit in the app', async () => {
+      const file = writeExample();
+      const facts = measuredFacts();
+      facts.latency!.estate!.nodes.pve3!.addresses.ring0 = '10.10.0.99';
+      fs.writeFileSync(factsFile(file), JSON.stringify(facts));
+      const moved = await store.open(file);
+      expect(moved.latency).toMatchObject({ pairs: 0 });
+      expect(moved.latency!.problem).toContain('pve3 was measured at 10.10.0.99 on ring0 and is now at 10.10.0.13');
+
+      fs.writeFileSync(factsFile(file), JSON.stringify(measuredFacts()));
+      const opened = await store.open(file);
+      expect(opened.latency).toMatchObject({ pairs: 1 });
+      const edited = structuredClone(opened.workspace!);
+      edited.nodes.find((n) => n.name === 'pve3')!.addresses.ring0 = '10.10.0.33';
+      const saved = await store.save(edited, { revision: opened.revision });
+      expect(saved.latency).toMatchObject({ pairs: 0 });
+      expect(saved.findings.some((f) => /14\.2/.test(f.message))).toBe(false);
+    });
+
+    it('sets aside figures of a node whose host key this machine now trusts differently (another machine at the same address)', async () => {
+      const verdicts: Record<string, 'trusted' | 'changed' | 'unknown'> = { pve1: 'trusted', pve3: 'trusted' };
+      const keyed = new WorkspaceStore({ workspaceDir: path.join(tmp, 'default'), recentFile: path.join(tmp, 'data', 'recent.json'), hostKeyCheck: () => (node) => verdicts[node] ?? 'unknown' });
+      const file = writeExample();
+      const facts = measuredFacts();
+      facts.latency!.estate!.nodes.pve1!.hostKey = { type: 'ssh-ed25519', fingerprint: 'SHA256:pve1-then' };
+      facts.latency!.estate!.nodes.pve3!.hostKey = { type: 'ssh-ed25519', fingerprint: 'SHA256:pve3-then' };
+      fs.writeFileSync(factsFile(file), JSON.stringify(facts));
+      expect((await keyed.open(file)).latency).toMatchObject({ pairs: 1 });
+      verdicts.pve3 = 'changed';
+      const state = await keyed.open(file);
+      expect(state.latency).toMatchObject({ pairs: 0 });
+      expect(state.latency!.problem).toContain('pve3 now has another host key than the SHA256:pve3-then');
+    });
+
+    it('drops another estate\'s figures from the file when new ones are stored', async () => {
+      const file = writeExample();
+      const facts = measuredFacts();
+      facts.latency!.estate!.workspace = 'Another estate';
+      fs.writeFileSync(factsFile(file), JSON.stringify({ ...facts, knet: [{ cluster: 'old', readAt: '2026-01-01T00:00:00Z', links: [] }] }));
+      await store.open(file);
+      await store.storeFacts({ knet: [{ cluster: 'homelab', readAt: '2026-02-01T00:00:00Z', links: [], estate: measuredFacts().latency!.estate! }] });
+      const stored = JSON.parse(fs.readFileSync(factsFile(file), 'utf8')) as Facts;
+      expect(stored.latency).toBeUndefined();
+      expect(stored.knet!.map((k) => k.cluster)).toEqual(['homelab']);
+    });
   });
 
   it('ignores damaged measurements with a clear note, without touching them', async () => {

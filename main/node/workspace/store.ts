@@ -1,5 +1,6 @@
 // The workspace on disk: the default folder, opening any file or folder, the recent list, atomic
-// saves with a .bak, refusal to write anything that fails the schema, and the measured facts beside it.
+// saves with a .bak, refusal to write anything that fails the schema, and the measured facts beside it
+// (only those taken on this estate: see factsForEstate).
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -9,10 +10,12 @@ import {
   checkWorkspaceModel,
   countFindings,
   emptyWorkspaceText,
+  factsForEstate,
   parseWorkspace,
   renderWorkspaceEdit,
   validateWorkspace,
   WORKSPACE_FILE_NAME,
+  type CurrentEstate,
   type Facts,
   type ParsedWorkspace,
   type Workspace,
@@ -27,6 +30,8 @@ export interface WorkspaceStoreOptions {
   workspaceDir: string;
   recentFile: string;
   onChanged?(change: { path: string; revision: string; reason: 'opened' | 'created' | 'saved'; ok: boolean }): void;
+  /** How a host key recorded with a measurement compares with what this machine trusts now for a node of this workspace (the core asks the SSH engine). */
+  hostKeyCheck?(workspace: Workspace): CurrentEstate['hostKey'];
 }
 
 interface OpenWorkspace {
@@ -34,6 +39,9 @@ interface OpenWorkspace {
   text: string;
   revision: string;
   parsed: ParsedWorkspace;
+  /** The facts file as stored (every estate's figures in it). */
+  storedFacts: Facts;
+  /** What belongs to this workspace as it is now: the only facts shown, validated against or exported. */
   facts: Facts;
   factsProblem?: string;
   savedAt?: string;
@@ -104,6 +112,24 @@ export class WorkspaceStore {
     return { file, exists: !!stat || fs.existsSync(file) };
   }
 
+  /** The stored facts that belong to this workspace as it is now, and why others were set aside. */
+  private factsFor(parsed: { workspace?: Workspace | undefined }, stored: Facts, loadProblem?: string): Pick<OpenWorkspace, 'facts' | 'factsProblem'> {
+    const problems = loadProblem ? [loadProblem] : [];
+    let facts: Facts = {};
+    if (parsed.workspace) {
+      const workspace = parsed.workspace;
+      const hostKey = this.options.hostKeyCheck?.(workspace);
+      const checked = factsForEstate(stored, {
+        workspace: workspace.name,
+        nodes: Object.fromEntries(workspace.nodes.map((n) => [n.name, { addresses: n.addresses }])),
+        ...(hostKey ? { hostKey } : {}),
+      });
+      facts = checked.facts;
+      problems.push(...checked.setAside);
+    }
+    return { facts, ...(problems.length ? { factsProblem: problems.join(' ') } : {}) };
+  }
+
   private async load(file: string): Promise<OpenWorkspace> {
     let text: string;
     try {
@@ -116,8 +142,8 @@ export class WorkspaceStore {
     }
     const parsed = parseWorkspace(text);
     await removeStaleTemps(file).catch(() => undefined);
-    const { facts, problem } = await loadFacts(file);
-    return { path: file, text, revision: revisionOf(text), parsed, facts, ...(problem ? { factsProblem: problem } : {}) };
+    const { facts: storedFacts, problem } = await loadFacts(file);
+    return { path: file, text, revision: revisionOf(text), parsed, storedFacts, ...this.factsFor(parsed, storedFacts, problem) };
   }
 
   state(open: OpenWorkspace): WorkspaceState {
@@ -212,7 +238,9 @@ export class WorkspaceStore {
         const code = (error as NodeJS.ErrnoException).code;
         throw new CwError(code === 'EACCES' || code === 'EPERM' ? 'FORBIDDEN' : 'REMOTE_FAILED', `${verb}: writing ${open.path} failed (${(error as Error).message}); the previous file is intact.`, { path: open.path });
       }
-      const saved: OpenWorkspace = { ...open, text: rendered.text, revision: revisionOf(rendered.text), parsed: rendered.parsed, savedAt: new Date().toISOString() };
+      // An edit may move a node to another address: figures measured at the old one no longer apply.
+      const { factsProblem: _previous, ...kept } = open;
+      const saved: OpenWorkspace = { ...kept, text: rendered.text, revision: revisionOf(rendered.text), parsed: rendered.parsed, savedAt: new Date().toISOString(), ...this.factsFor(rendered.parsed, open.storedFacts) };
       this.current = saved;
       this.options.onChanged?.({ path: saved.path, revision: saved.revision, reason: 'saved', ok: saved.parsed.ok });
       return this.state(saved);
@@ -228,7 +256,10 @@ export class WorkspaceStore {
       return validationOf(loaded.parsed, loaded.facts);
     }
     const open = await this.ensureOpen();
-    if (input.workspace) return validationOf(checkWorkspaceModel(input.workspace), open.facts);
+    if (input.workspace) {
+      const candidate = checkWorkspaceModel(input.workspace);
+      return validationOf(candidate, this.factsFor(candidate, open.storedFacts).facts);
+    }
     return validationOf(open.parsed, open.facts);
   }
 
@@ -236,17 +267,20 @@ export class WorkspaceStore {
     return (await this.recent.list()).map((e) => ({ ...e, exists: fs.existsSync(e.path) }));
   }
 
-  /** Stores new facts beside the open workspace and uses them from now on. */
-  /** Stores measured facts beside the workspace: top-level keys replaced, or a function of the facts as they are now (read inside the lock). */
+  /**
+   * Stores measured facts beside the workspace and uses them from now on: top-level keys replaced, or
+   * a function of the facts that belong to this workspace now (read inside the lock). Figures of
+   * another estate in the file are dropped with it.
+   */
   async storeFacts(update: Facts | ((current: Facts) => Facts)): Promise<string> {
     const open = await this.ensureOpen();
     return this.exclusive(async () => {
-      const current = this.current?.path === open.path ? this.current.facts : open.facts;
-      const facts: Facts = typeof update === 'function' ? update(current) : { ...current, ...update };
+      const latest = this.current?.path === open.path ? this.current : open;
+      const facts: Facts = typeof update === 'function' ? update(latest.facts) : { ...latest.facts, ...update };
       const file = await saveFacts(open.path, facts);
       if (this.current === open || this.current?.path === open.path) {
-        this.current = { ...this.current!, facts };
-        delete this.current.factsProblem;
+        const { factsProblem: _previous, ...kept } = this.current!;
+        this.current = { ...kept, storedFacts: facts, ...this.factsFor(kept.parsed, facts) };
       }
       return file;
     });

@@ -15,7 +15,10 @@ export function App({ store, transport, terminals = null }: { store: AppStore; t
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
     void store.getState().loadInfo();
+    void store.getState().loadSecretStatus();
     void store.getState().loadWorkspace();
+    // The VMs on the canvas follow changes made elsewhere (a VM created on a node) without a reload.
+    return store.getState().startInventoryRefresh();
   }, [store]);
   // Autosave: a short while after the last edit; the backend refuses a model that fails the schema.
   const onEdited = useMemo(

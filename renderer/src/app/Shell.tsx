@@ -25,6 +25,10 @@ import { ProxmoxWizard } from '../features/wizard/ProxmoxWizard.js';
 import { ShortcutSheet } from './ShortcutSheet.js';
 import { useShortcuts } from './use-shortcuts.js';
 import type { DockTab } from '../store/ui-slice.js';
+import { WorkspaceMenu } from '../features/workspace/WorkspaceMenu.js';
+import { InventoryFreshness } from '../features/inventory/InventoryFreshness.js';
+import { SecretsLock } from '../features/secrets/SecretsLock.js';
+import { UnlockDialog } from '../features/secrets/UnlockDialog.js';
 
 const saveLabels = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', failed: 'Not saved' } as const;
 
@@ -70,6 +74,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const graph = useTopologyGraph();
   const nodeStates = useMemo(() => new Map<string, ElementState>(graph?.nodes.map((n) => [n.id, { state: n.state, reason: n.stateReason ?? '' }]) ?? []), [graph]);
   const empty = workspace !== null && workspace.sites.length === 0 && workspace.nodes.length === 0;
+  const home = useAppState((s) => s.home);
+  /** The first screen: an empty workspace, or the one "Close" went back to, until a door is chosen. */
+  const firstScreen = (empty || home) && selection === null;
   const errorCount = findings.filter((f) => f.severity === 'error' && !f.accepted).length;
   const warningCount = findings.filter((f) => f.severity === 'warning' && !f.accepted).length;
 
@@ -117,6 +124,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
     <AppShell header={{ height: 52 }} navbar={{ width: 260, breakpoint: 'sm' }} aside={{ width: 340, breakpoint: 'md' }} padding={0}>
       <PromptDialogs />
       <ShortcutSheet opened={sheetOpen} onClose={() => setSheetOpen(false)} />
+      <UnlockDialog />
       {workspace && <ProxmoxWizard opened={wizardOpen} onClose={() => setWizardOpen(false)} onEdited={onEdited} />}
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
@@ -124,23 +132,18 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
             <Title order={1} size="h4">
               Clusterwright
             </Title>
-            {workspace && (
-              <Tooltip label={workspacePath ?? ''}>
-                <Badge variant="light" color="gray" data-testid="workspace-name">
-                  {workspace.name}
-                </Badge>
-              </Tooltip>
-            )}
-            {workspace && (
+            <WorkspaceMenu />
+            {workspace && !home && (
               <Tooltip label={saveError ?? (workspacePath ? `Saved in ${workspacePath}` : '')}>
                 <Text size="xs" c={saveState === 'failed' ? 'red' : 'dimmed'} data-testid="save-state">
                   {saveLabels[saveState]}
                 </Text>
               </Tooltip>
             )}
+            {workspace && !home && <InventoryFreshness />}
           </Group>
           <Group gap="xs" wrap="nowrap">
-            {workspace && !empty && (
+            {workspace && !empty && !home && (
               <>
                 <Button size="xs" variant="default" onClick={() => void measureLatency()} disabled={Boolean(measuring)} data-testid="measure-latency">
                   {measuring ? `Measuring ${measuring.done}/${measuring.total || '…'}` : 'Measure latency'}
@@ -172,6 +175,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 <IconKeyboard size={18} stroke={1.6} />
               </ActionIcon>
             </Tooltip>
+            <SecretsLock />
             <ColorSchemeToggle />
           </Group>
         </Group>
@@ -205,8 +209,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
           <section className="cw-canvas" aria-label="Topology canvas">
             {!workspace && issues.length > 0 && <FileIssues path={workspacePath} issues={issues} />}
             {!workspace && issues.length === 0 && !loadError && <Loader size="sm" aria-label="Loading the workspace" />}
-            {workspace && empty && selection === null && <FirstStart />}
-            {workspace && !(empty && selection === null) && <CanvasPanel onEdited={onEdited} />}
+            {workspace && firstScreen && <FirstStart />}
+            {workspace && !firstScreen && <CanvasPanel onEdited={onEdited} />}
           </section>
           {dockOpen && (
             <>

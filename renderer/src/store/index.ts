@@ -9,8 +9,10 @@ import { createSessionsSlice, type SessionsSlice } from './sessions-slice.js';
 import { createJobsSlice, type JobsSlice } from './jobs-slice.js';
 import { createPromptsSlice, type PromptsSlice } from './prompts-slice.js';
 import { createInventorySlice, type InventorySlice } from './inventory-slice.js';
+import { createSecretsSlice, type SecretsSlice } from './secrets-slice.js';
+import { isUnlockingTransport } from '../transport/unlock-retry.js';
 
-export type AppState = BackendSlice & UiSlice & TopologySlice & SessionsSlice & JobsSlice & PromptsSlice & InventorySlice;
+export type AppState = BackendSlice & UiSlice & TopologySlice & SessionsSlice & JobsSlice & PromptsSlice & InventorySlice & SecretsSlice;
 export type AppStore = StoreApi<AppState>;
 
 export type SliceCreator<S> = (
@@ -28,7 +30,10 @@ export function createAppStore(transport: Transport): AppStore {
     ...createJobsSlice(set, get, transport),
     ...createPromptsSlice(set, get, transport),
     ...createInventorySlice(set, get, transport),
+    ...createSecretsSlice(set, get, transport),
   }));
+  // A call refused with SECRETS_LOCKED opens the unlock dialog, then is sent again (transport/unlock-retry.ts).
+  if (isUnlockingTransport(transport)) transport.setUnlockHandler((reason) => store.getState().requestUnlock(reason));
   transport.onConnectionChange((connection) => store.setState({ connection }));
   return store;
 }

@@ -67,3 +67,18 @@ describe('latency schedule', () => {
     }
   });
 });
+
+describe('cluster badges after a reload', () => {
+  it('loads the last quorum reading of each cluster from the facts when the workspace opens', async () => {
+    const ws = emptyWorkspace('estate');
+    const reading = { quorate: true, totalVotes: 3, expectedVotes: 3, nodes: [{ name: 'pve1', online: true }], checkedAt: '2026-11-25T10:00:00Z' };
+    const transport = createFakeTransport({
+      'workspace.current': () => ({ path: '/w/clusterwright.yaml', folder: '/w', revision: 'r', workspace: ws, issues: [], findings: [], counts: { error: 0, warning: 0, info: 0, accepted: 0 }, ok: true, latency: null }),
+      'latency.current': () => ({ facts: { quorum: [{ cluster: 'homelab', status: reading }] }, file: '/w/clusterwright.latency.json' }),
+      'inventory.list': () => ({ vms: [], sources: [] }),
+    });
+    const store = createAppStore(transport);
+    await store.getState().loadWorkspace();
+    expect(store.getState().clusterStatuses.homelab).toEqual(reading);
+  });
+});

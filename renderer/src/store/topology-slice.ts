@@ -38,6 +38,10 @@ export interface TopologySlice {
   setLatencySchedule(minutes: number | null): void;
   loadWorkspace(): Promise<void>;
   openWorkspace(path: string, create?: boolean): Promise<string | null>;
+  /** True after "Close": the first screen shows, over the default workspace, until the admin picks a door. */
+  home: boolean;
+  /** Closes the open workspace: the services go back to the default one and the first screen shows. */
+  closeWorkspace(): Promise<string | null>;
   /** Saves the model (autosave after edits); never writes a model the schema refuses. */
   saveWorkspace(): Promise<void>;
   validate(): Promise<void>;
@@ -80,6 +84,13 @@ export function checkModel(candidate: unknown): { model: Workspace } | { problem
   return { model: parsed.data };
 }
 
+type ClusterStatusEntry = TopologySlice['clusterStatuses'][string];
+
+/** Statuses read in this session that are newer than the stored ones (or failed reads, which are not stored). */
+function newerOnly(current: Record<string, ClusterStatusEntry>, stored: Record<string, ClusterStatusEntry>): Record<string, ClusterStatusEntry> {
+  return Object.fromEntries(Object.entries(current).filter(([name, status]) => !stored[name] || Date.parse(status.checkedAt) > Date.parse(stored[name].checkedAt)));
+}
+
 export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, transport) => {
   const adopt = (state: WorkspaceState) =>
     set({
@@ -93,7 +104,9 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
   const loadFacts = async () => {
     try {
       const { facts } = await transport.call('latency.current', {});
-      set({ facts });
+      // The last quorum read per cluster is kept with the facts: the canvas's cluster badges survive a reload.
+      const remembered = Object.fromEntries((facts.quorum ?? []).map((q) => [q.cluster, q.status]));
+      set({ facts, clusterStatuses: { ...remembered, ...newerOnly(get().clusterStatuses, remembered) } });
     } catch {
       set({ facts: {} });
     }
@@ -131,10 +144,24 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
       set({ loadError: describeError(error) });
     }
   },
+  home: false,
+  async closeWorkspace() {
+    try {
+      const folder = get().info?.workspaceDir ?? (await transport.call('app.info', {})).workspaceDir;
+      // The default workspace, not remembered as a recent one: nothing of the closed estate stays open in the services.
+      adopt(await transport.call('workspace.open', { path: folder, create: true, remember: false }));
+      set({ past: [], future: [], saveState: 'saved', selection: null, highlighted: [], clusterStatuses: {}, home: true });
+      await loadFacts();
+      void get().loadInventory();
+      return null;
+    } catch (error) {
+      return describeError(error);
+    }
+  },
   async openWorkspace(path, create) {
     try {
       adopt(await transport.call('workspace.open', { path, ...(create ? { create } : {}) }));
-      set({ past: [], future: [], saveState: 'saved', selection: null });
+      set({ past: [], future: [], saveState: 'saved', selection: null, home: false, clusterStatuses: {} });
       await loadFacts();
       void get().loadInventory();
       return null;
@@ -204,7 +231,7 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
     set({ workspace, past: [], future: [], ...(facts ? { facts } : {}), ...(findings ? { findings } : {}) }),
   setFindings: (findings) => set({ findings }),
   setFacts: (facts) => set({ facts }),
-  select: (selection) => set({ selection }),
+  select: (selection) => set({ selection, ...(selection ? { home: false } : {}) }),
   highlight: (highlighted) => set({ highlighted }),
   edit(change, label) {
     const current = get().workspace;

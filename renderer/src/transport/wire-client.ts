@@ -84,8 +84,15 @@ export function createWireTransport(kind: 'electron' | 'web', port: FramePort): 
       }
       const id = nextId++;
       return new Promise<MethodOutput<M>>((resolve, reject) => {
-        pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        options?.signal?.addEventListener('abort', () => port.send(JSON.stringify({ t: 'cancel', id })), { once: true });
+        // The cancel listener lives only as long as the call: a signal reused for many calls keeps none of them.
+        const signal = options?.signal;
+        const onAbort = () => port.send(JSON.stringify({ t: 'cancel', id }));
+        const settle = <T,>(finish: (value: T) => void) => (value: T) => {
+          signal?.removeEventListener('abort', onAbort);
+          finish(value);
+        };
+        pending.set(id, { resolve: settle(resolve as (v: unknown) => void), reject: settle(reject) });
+        signal?.addEventListener('abort', onAbort, { once: true });
         port.send(JSON.stringify({ t: 'call', id, method, input }));
       });
     },

@@ -46,6 +46,8 @@ export const defaultInventoryGuests: GuestRecord[] = [
 export interface PveInventoryLabOptions {
   /** Cluster members, the first one creates the cluster and holds the guests (default a1, a2, b1). */
   hosts?: string[];
+  /** Lab hosts that get a test server but stay standalone Proxmox nodes (workspace nodes outside the cluster). */
+  standalone?: string[];
   clusterName?: string;
   /** Guests on the first host (default defaultInventoryGuests). */
   guests?: GuestRecord[];
@@ -74,7 +76,7 @@ export async function startPveInventoryLab(lab: Lab, options: PveInventoryLabOpt
   const hosts = options.hosts ?? ['a1', 'a2', 'b1'];
   const clusterName = options.clusterName ?? 'homelab';
   const first = hosts[0]!;
-  const pve = await startLabPve(lab, hosts, {
+  const pve = await startLabPve(lab, [...hosts, ...(options.standalone ?? [])], {
     schema: options.schema ?? new PveApiSchema(),
     workDir: fs.mkdtempSync(path.join(os.tmpdir(), 'cw-pve-inventory-')),
     guests: { [first]: options.guests ?? defaultInventoryGuests },

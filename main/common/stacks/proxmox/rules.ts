@@ -132,7 +132,7 @@ export const corosyncLatency: Rule = {
         for (const [a, b] of pairsOf(members)) {
           const p = corosyncPairLatency(ctx, cluster, link, a, b);
           if (!isMeasured(p)) {
-            if (p?.avgMs === undefined && p && !p.error && p.lossPercent >= 100) {
+            if (p?.rttMs === undefined && p && !p.error && p.lossPercent >= 100) {
               findings.push({
                 severity: 'error',
                 message: `Corosync link${link.link} (network ${link.network}) between ${a} and ${b}: no reply, ${round(p.lossPercent)} % loss.`,
@@ -144,10 +144,10 @@ export const corosyncLatency: Rule = {
             } else unmeasured++;
             continue;
           }
-          const figures = { rttMs: round(p.avgMs), lossPercent: p.lossPercent, ...(p.mdevMs !== undefined ? { jitterMs: round(p.mdevMs) } : {}) };
+          const figures = { rttMs: round(p.rttMs), lossPercent: p.lossPercent, ...(p.mdevMs !== undefined ? { jitterMs: round(p.mdevMs) } : {}) };
           const where = `Corosync link${link.link} (network ${link.network}) between ${a} and ${b}: ${describeLatency(p)}`;
           const base = { elements: [linkRef(a, b, link.network), clusterRef(cluster)], paths: [at(i, `.links[${l}]`)], figures };
-          if (p.avgMs > COROSYNC_ERROR_MS) {
+          if (p.rttMs > COROSYNC_ERROR_MS) {
             findings.push({
               ...base,
               severity: accepted ? 'warning' : 'error',
@@ -157,7 +157,7 @@ export const corosyncLatency: Rule = {
                 ? 'Keep the token timeout sized from the measured round trip and jitter; watch for membership changes in the corosync log.'
                 : 'Use a faster path for this link, or accept a WAN-tuned layout (larger token timeout) in the wizard; for more than 3 nodes consider separate clusters.',
             });
-          } else if (p.avgMs >= COROSYNC_WARN_MS) {
+          } else if (p.rttMs >= COROSYNC_WARN_MS) {
             findings.push({
               ...base,
               severity: 'warning',
@@ -384,7 +384,7 @@ export const wanSplit: Rule = {
         const members = cluster.nodes.filter((name) => ctx.node(name)?.addresses[link.network] !== undefined);
         for (const [a, b] of pairsOf(members)) {
           const p = corosyncPairLatency(ctx, cluster, link, a, b);
-          if (isMeasured(p)) worst = Math.max(worst, p.avgMs);
+          if (isMeasured(p)) worst = Math.max(worst, p.rttMs);
         }
       }
       if (worst <= COROSYNC_ERROR_MS) return;

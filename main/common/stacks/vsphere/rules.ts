@@ -86,8 +86,8 @@ export const dataLatency: Rule = {
           unmeasured++;
           continue;
         }
-        const base = { elements: [linkRef(a, b, network), clusterRef(cluster)], paths: [at(i)], figures: { rttMs: round(p.avgMs), lossPercent: p.lossPercent } };
-        if (p.avgMs > VSAN_DATA_RTT_MS) {
+        const base = { elements: [linkRef(a, b, network), clusterRef(cluster)], paths: [at(i)], figures: { rttMs: round(p.rttMs), lossPercent: p.lossPercent } };
+        if (p.rttMs > VSAN_DATA_RTT_MS) {
           findings.push({ ...base, severity: 'error', message: `vSAN data between ${a} and ${b} (network ${network}): ${describeLatency(p)}, above the ${VSAN_DATA_RTT_MS} ms VMware supports between data sites.`, remedy: 'Connect the data sites with a lower-latency link (metro distance), or use two separate clusters with replication instead of a stretched cluster.' });
         } else if (p.lossPercent > 0) {
           findings.push({ ...base, severity: 'warning', message: `vSAN data between ${a} and ${b} (network ${network}): ${describeLatency(p)}; packet loss slows every synchronous write.`, remedy: 'Find and fix the lossy hop on the inter-site link.' });
@@ -139,14 +139,14 @@ export const witnessLatency: Rule = {
       const hosts = [...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts];
       for (const host of hosts) {
         const p = ctx.facts.between(network, cluster.witness.host, host);
-        if (!isMeasured(p) || p.avgMs <= limit) continue;
+        if (!isMeasured(p) || p.rttMs <= limit) continue;
         findings.push({
           severity: 'error',
           message: `Witness ${cluster.witness.host} to ${host} (network ${network}): ${describeLatency(p)}, above the ${limit} ms allowed for a cluster with ${plural(hosts.length, 'data host')}.`,
           elements: [linkRef(cluster.witness.host, host, network), clusterRef(cluster)],
           paths: [at(i, '.witness')],
           remedy: 'Place the witness closer to both data sites, or use a faster path to it.',
-          figures: { rttMs: round(p.avgMs), limitMs: limit },
+          figures: { rttMs: round(p.rttMs), limitMs: limit },
         });
       }
     });

@@ -55,6 +55,7 @@ export function plural(count: number, word: string, many = `${word}s`): string {
   return `${count} ${count === 1 ? word : many}`;
 }
 
-export function isMeasured(p: PairLatency | undefined): p is PairLatency & { avgMs: number } {
-  return p !== undefined && !p.error && p.avgMs !== undefined;
+/** A pair with a round trip to weigh (rttMs: the median where measured; see PairLatency). */
+export function isMeasured(p: PairLatency | undefined): p is PairLatency & { rttMs: number } {
+  return p !== undefined && !p.error && p.rttMs !== undefined;
 }

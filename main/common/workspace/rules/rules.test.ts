@@ -395,6 +395,16 @@ describe('corosync latency in detail', () => {
     const [f] = blocking(run(corosync, ws, { knet }));
     expect(f!.message).toMatch(/pve1 and pve3: 6\.2 ms, 0 % loss \(corosync knet estimate\)/);
   });
+  it('weighs and quotes the median, not a mean an odd late reply inflated', () => {
+    const ws = estate();
+    // Nine replies near 4.2 ms and one at 80 ms: mean 11.8 ms (an error), median 4.2 ms (fine).
+    const skewed = { ...sample('ring0', 'pve1', 'pve3', 4.2), avgMs: 11.8, medianMs: 4.2, p95Ms: 80, maxMs: 80, mdevMs: 22.8 };
+    expect(blocking(run(corosync, ws, facts(ws, 0.5, [skewed])))).toEqual([]);
+    const slow = { ...sample('ring0', 'pve1', 'pve3', 6.2), avgMs: 6.5, medianMs: 6.2, minMs: 6, p95Ms: 7.9 };
+    const [f] = blocking(run(corosync, ws, facts(ws, 0.5, [slow])));
+    expect(f).toMatchObject({ severity: 'warning', figures: { rttMs: 6.2 } });
+    expect(f!.message).toContain('6.2 ms median (mean 6.5 ±0.31, min 6, p95 7.9), 0 % loss');
+  });
   it('reports unmeasured pairs as information only', () => {
     const findings = run(corosync, estate(), {});
     expect(findings.every((f) => f.severity === 'info')).toBe(true);

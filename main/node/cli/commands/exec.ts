@@ -1,10 +1,13 @@
 // clusterwright exec: one command on many workspace nodes in parallel over SSH (the CLI form of
-// broadcast), each output line prefixed with its node, an exit code per node and one overall.
+// broadcast), each output line prefixed with its node (or, with --json, each node's output, bounded),
+// an exit code per node and one overall.
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CwError } from '../../../common/errors.js';
 import type { WorkspaceNode } from '../../../common/workspace/index.js';
+import { defaultLabStateDir } from '../../lab/paths.js';
+import { LabHostKeys } from '../../lab/trusted-host-keys.js';
 import { defaultSecretStore } from '../../secrets/index.js';
 import { createSshEngine } from '../../ssh/index.js';
 import type { SshEngine } from '../../ssh/engine.js';
@@ -19,6 +22,51 @@ export interface NodeOutcome {
   exitSignal: string | null;
   durationMs: number;
   error?: { code: string; message: string };
+  /** With --json: what the command printed, up to the output limit per stream. */
+  stdout?: string;
+  stderr?: string;
+  /** Bytes the command printed in all; more than the text holds when truncated. */
+  stdoutBytes?: number;
+  stderrBytes?: number;
+  stdoutTruncated?: boolean;
+  stderrTruncated?: boolean;
+}
+
+/** Default bound of the output kept per node and stream for --json. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
+
+/** Keeps the first `limit` bytes of a stream (cut at a character boundary) and counts the rest. */
+export class BoundedOutput {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  bytes = 0;
+  constructor(private readonly limit: number) {}
+  push(chunk: Buffer): void {
+    this.bytes += chunk.byteLength;
+    if (this.kept >= this.limit) return;
+    const part = chunk.subarray(0, this.limit - this.kept);
+    this.chunks.push(part);
+    this.kept += part.byteLength;
+  }
+  get truncated(): boolean {
+    return this.bytes > this.kept;
+  }
+  text(): string {
+    let buffer = Buffer.concat(this.chunks);
+    if (this.truncated) {
+      // Drop a character cut in half at the limit (UTF-8 continuation bytes are 10xxxxxx).
+      let end = buffer.byteLength;
+      let back = 0;
+      while (back < 3 && end - back - 1 >= 0 && (buffer[end - back - 1]! & 0xc0) === 0x80) back++;
+      const lead = buffer[end - back - 1];
+      if (lead !== undefined && lead >= 0xc0) {
+        const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+        if (back + 1 < need) end -= back + 1;
+      }
+      buffer = buffer.subarray(0, end);
+    }
+    return buffer.toString('utf8');
+  }
 }
 
 /** Splits a byte stream into lines and hands each complete line on; flush() passes the rest. */
@@ -62,6 +110,8 @@ export interface ExecOnNodesOptions {
   timeoutMs?: number;
   maxParallel: number;
   onLine?: (node: string, stream: 'stdout' | 'stderr', line: string) => void;
+  /** Keep each node's output (at most this many bytes per stream) in its outcome. */
+  captureBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -72,19 +122,38 @@ export async function execOnNodes(workspace: Parameters<typeof targetSpecForNode
     const started = performance.now();
     const out = new LineSplitter((line) => options.onLine?.(node.name, 'stdout', line));
     const err = new LineSplitter((line) => options.onLine?.(node.name, 'stderr', line));
+    const captured = options.captureBytes === undefined ? null : { stdout: new BoundedOutput(options.captureBytes), stderr: new BoundedOutput(options.captureBytes) };
+    const withOutput = (outcome: NodeOutcome): NodeOutcome =>
+      captured
+        ? {
+            ...outcome,
+            stdout: captured.stdout.text(),
+            stderr: captured.stderr.text(),
+            stdoutBytes: captured.stdout.bytes,
+            stderrBytes: captured.stderr.bytes,
+            stdoutTruncated: captured.stdout.truncated,
+            stderrTruncated: captured.stderr.truncated,
+          }
+        : outcome;
     try {
       const target = resolveTarget(targetSpecForNode(workspace, node.name), { config: options.config, env: options.env });
       target.destination.label = node.name;
       const result = await options.engine.exec(target, options.command, {
-        onStdout: (chunk) => out.push(chunk),
-        onStderr: (chunk) => err.push(chunk),
+        onStdout: (chunk) => {
+          captured?.stdout.push(chunk);
+          if (options.onLine) out.push(chunk);
+        },
+        onStderr: (chunk) => {
+          captured?.stderr.push(chunk);
+          if (options.onLine) err.push(chunk);
+        },
         ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      outcomes.set(node.name, { node: node.name, exitCode: result.exitCode, exitSignal: result.exitSignal, durationMs: result.durationMs });
+      outcomes.set(node.name, withOutput({ node: node.name, exitCode: result.exitCode, exitSignal: result.exitSignal, durationMs: result.durationMs }));
     } catch (error) {
       const cw = error instanceof CwError ? error : new CwError('INTERNAL', (error as Error).message);
-      outcomes.set(node.name, { node: node.name, exitCode: null, exitSignal: null, durationMs: performance.now() - started, error: { code: cw.code, message: cw.message } });
+      outcomes.set(node.name, withOutput({ node: node.name, exitCode: null, exitSignal: null, durationMs: performance.now() - started, error: { code: cw.code, message: cw.message } }));
     } finally {
       out.flush();
       err.flush();
@@ -109,7 +178,7 @@ function parseSeconds(value: string | undefined, name: string): number | undefin
 export const execCommand: CliCommand = {
   name: 'exec',
   summary: 'Run a command on workspace nodes in parallel over SSH, with per-node output and exit codes.',
-  usage: 'exec <workspace> <node,…|site:NAME|all> [--timeout SEC] [--max-parallel N] [--accept-new] [--json] -- <command…>',
+  usage: 'exec <workspace> <node,…|site:NAME|all> [--timeout SEC] [--max-parallel N] [--accept-new] [--json [--max-output BYTES]] -- <command…>',
   async run(args: string[], io: CliIO) {
     const separator = args.indexOf('--');
     if (separator < 0) throw new UsageError('Put the command after "--", e.g. clusterwright exec ./lab all -- uptime');
@@ -117,7 +186,7 @@ export const execCommand: CliCommand = {
     if (!command.trim()) throw new UsageError('The command after "--" is empty.');
     const { values, positionals } = parseArgs({
       args: args.slice(0, separator),
-      options: { timeout: { type: 'string' }, 'max-parallel': { type: 'string' }, 'accept-new': { type: 'boolean' }, json: { type: 'boolean' } },
+      options: { timeout: { type: 'string' }, 'max-parallel': { type: 'string' }, 'accept-new': { type: 'boolean' }, json: { type: 'boolean' }, 'max-output': { type: 'string' } },
       allowPositionals: true,
       strict: true,
     });
@@ -126,13 +195,23 @@ export const execCommand: CliCommand = {
     const timeoutSeconds = parseSeconds(values.timeout, 'timeout');
     const maxParallel = values['max-parallel'] === undefined ? 64 : Number(values['max-parallel']);
     if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new UsageError(`--max-parallel must be a whole number ≥ 1, got "${values['max-parallel']}".`);
+    const maxOutput = values['max-output'] === undefined ? DEFAULT_MAX_OUTPUT_BYTES : Number(values['max-output']);
+    if (!Number.isInteger(maxOutput) || maxOutput < 0) throw new UsageError(`--max-output must be a whole number of bytes ≥ 0, got "${values['max-output']}".`);
+    if (values['max-output'] !== undefined && !values.json) throw new UsageError('--max-output bounds the output kept for --json; without --json every line is printed as it comes.');
 
     const { workspace } = loadWorkspaceFile(workspaceLocation);
     const nodes = selectNodes(workspace, selector);
     const home = io.env.HOME ?? os.homedir();
     const config = SshConfigFile.load(path.join(home, '.ssh', 'config'), home);
     // No one can answer prompts here: unknown host keys fail (or are pinned with --accept-new), logins use keys, the agent or stored secrets.
-    const engine = createSshEngine({ secrets: defaultSecretStore('cli', io.env), prompter: null, acceptNewHostKeys: Boolean(values['accept-new']), env: io.env });
+    // A running lab's own hosts are trusted by the keys it generated (only those hosts, only while it runs).
+    const engine = createSshEngine({
+      secrets: defaultSecretStore('cli', io.env),
+      prompter: null,
+      acceptNewHostKeys: Boolean(values['accept-new']),
+      env: io.env,
+      scopedHostKeys: [new LabHostKeys(defaultLabStateDir(io.env))],
+    });
     const width = Math.max(...nodes.map((n) => n.name.length));
     const stop = new AbortController();
     const onSignal = () => stop.abort();
@@ -146,7 +225,7 @@ export const execCommand: CliCommand = {
         maxParallel,
         signal: stop.signal,
         ...(timeoutSeconds ? { timeoutMs: timeoutSeconds * 1000 } : {}),
-        ...(values.json ? {} : { onLine: (node, stream, line) => (stream === 'stdout' ? io.out : io.err)(`${node.padEnd(width)} | ${line}`) }),
+        ...(values.json ? { captureBytes: maxOutput } : { onLine: (node, stream, line) => (stream === 'stdout' ? io.out : io.err)(`${node.padEnd(width)} | ${line}`) }),
       });
       const code = overallExitCode(outcomes);
       if (values.json) {

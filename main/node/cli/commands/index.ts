@@ -8,5 +8,6 @@ import { serveCommand, startCommand } from './serve.js';
 import { validateCommand } from './validate.js';
 import { latencyCommand } from './latency.js';
 import { secretsCommand } from './secrets.js';
+import { hostkeysCommand } from './hostkeys.js';
 
-export const commands: CliCommand[] = [infoCommand, serveCommand, startCommand, labCommand, validateCommand, latencyCommand, planCommand, applyCommand, resumeCommand, statusCommand, execCommand, secretsCommand];
+export const commands: CliCommand[] = [infoCommand, serveCommand, startCommand, labCommand, validateCommand, latencyCommand, planCommand, applyCommand, resumeCommand, statusCommand, execCommand, hostkeysCommand, secretsCommand];

@@ -46,25 +46,30 @@ function networkOf(value: string | undefined): NetworkIndex | undefined {
 }
 
 /**
- * The app's secret store for web mode and the CLI (the passphrase-sealed file), opened to check the passphrase
- * before anything is started. The lab's Proxmox servers need it: the workspace names their root password by id.
+ * The app's secret store for web mode and the CLI (the passphrase-sealed file), opened before anything is started:
+ * the lab's Proxmox servers need it, as the workspace names their root password by id. Its passphrase comes from
+ * the variable, the keychain, or a hidden prompt on this terminal.
  */
 async function labSecretStore(spec: LabSpec, io: CliIO): Promise<SecretStore> {
-  if (!io.env[SECRETS_PASSPHRASE_ENV]) {
-    throw new CwError(
-      'UNSUPPORTED',
-      `The lab "${spec.name}" runs Proxmox test servers, and their root@pam password goes into Clusterwright's secret store (the workspace names it by id). ` +
-        `Set ${SECRETS_PASSPHRASE_ENV} to the passphrase of that store (the one \`npm start -- --web\` / \`npm run serve\` will use; a new store is created with it) and run lab up again. Nothing was started.`,
-    );
-  }
   const store = defaultSecretStore('cli', io.env);
-  await store.list();
+  try {
+    await store.ensureOpen?.();
+  } catch (error) {
+    if (error instanceof CwError && error.code === 'SECRETS_LOCKED') {
+      throw new CwError(
+        'SECRETS_LOCKED',
+        `The lab "${spec.name}" runs Proxmox test servers, and their root@pam password goes into Clusterwright's secret store (the workspace names it by id). ${error.message} Nothing was started.`,
+        error.detail,
+      );
+    }
+    throw error;
+  }
   return store;
 }
 
-/** The sealed store when its passphrase is set (a locked one otherwise, whose delete does nothing): for cleanup only. */
+/** The sealed store if it opens without asking (variable, keychain); for cleanup only, so no prompt. */
 function optionalSecretStore(io: CliIO): SecretStore {
-  return defaultSecretStore('cli', io.env);
+  return defaultSecretStore('cli', io.env, { prompt: false });
 }
 
 /** Starts the lab's Proxmox test servers in a background process; on failure removes the password and the lab. */
@@ -165,7 +170,7 @@ export const labCommand: CliCommand = {
         if (pve) {
           io.out('');
           printProxmox(pve, io);
-          io.out(`Cluster ${labProxmoxClusterName} in the workspace uses the first server: open the workspace in the app in web mode with the same ${SECRETS_PASSPHRASE_ENV} and run the Proxmox wizard.`);
+          io.out(`Cluster ${labProxmoxClusterName} in the workspace uses the first server: open the workspace in the app (web mode asks for the secret store's passphrase) and run the Proxmox wizard.`);
         }
         return exitCodes.ok;
       }
@@ -177,7 +182,7 @@ export const labCommand: CliCommand = {
           io.out(
             pve.secretDeleted
               ? 'Stopped the Proxmox test servers and deleted their password from the secret store.'
-              : `Stopped the Proxmox test servers. Their password stays in the secret store as ${pve.passwordSecret}: delete it with \`clusterwright secrets delete ${pve.passwordSecret}\` (with ${SECRETS_PASSPHRASE_ENV} set).`,
+              : `Stopped the Proxmox test servers. Their password stays in the secret store (it was locked) as ${pve.passwordSecret}: delete it with \`clusterwright secrets delete ${pve.passwordSecret}\`.`,
           );
         }
         const removed = await stopLab(stateDir, values.prefix ? { prefix: values.prefix } : {});

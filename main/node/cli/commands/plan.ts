@@ -8,8 +8,9 @@ import type { JobStepUpdated, PlanPreview, RunInfo, RunResult } from '../../../c
 import { CwError, isCwError } from '../../../common/errors.js';
 import { parsePlan } from '../../../common/plan/dag.js';
 import type { Plan } from '../../../common/plan/schema.js';
-import { createCore, type Core } from '../../core.js';
-import { exitCodes, UsageError, type CliCommand, type CliIO } from '../types.js';
+import type { Core } from '../../core.js';
+import { exitCodeFor, exitCodes, UsageError, type CliCommand, type CliIO } from '../types.js';
+import { withCore } from '../with-core.js';
 
 function loadPlanFile(file: string | undefined): Plan {
   if (!file) throw new UsageError('Give the plan file (YAML or JSON).');
@@ -28,17 +29,21 @@ function loadPlanFile(file: string | undefined): Plan {
   return parsePlan(raw);
 }
 
-function openCore(workspace: string | undefined): Core {
-  return createCore({ hostKind: 'cli', ...(workspace ? { workspaceDir: path.resolve(workspace) } : {}) });
-}
-
-/** Exit code for a finished run: 0 done, 3 when a host was unreachable or timed out, else 1. */
+/** Exit code for a finished run: 0 done, 3 a host unreachable or timed out, 4 a login or host-key problem, else 1. */
 export function exitCodeForRun(result: RunResult): number {
   if (result.status === 'succeeded') return exitCodes.ok;
-  const code = result.failure?.code ?? '';
-  if (code === 'UNREACHABLE' || code === 'TIMEOUT') return exitCodes.unreachable;
-  if (code === 'AUTH_FAILED' || code === 'HOST_KEY_UNKNOWN' || code === 'HOST_KEY_CHANGED') return exitCodes.auth;
-  return exitCodes.failed;
+  const code = exitCodeFor((result.failure?.code ?? 'REMOTE_FAILED') as Parameters<typeof exitCodeFor>[0]);
+  return code === exitCodes.unreachable || code === exitCodes.auth ? code : exitCodes.failed;
+}
+
+/**
+ * The preview is shown even when a remote file could not be read; the exit code says why it is incomplete:
+ * 4 a login or host-key problem, 3 a node unreachable or timed out, else 0.
+ */
+export function previewExitCode(preview: PlanPreview): number {
+  const codes = preview.readFailures.map((f) => exitCodeFor(f.code as Parameters<typeof exitCodeFor>[0]));
+  for (const preferred of [exitCodes.auth, exitCodes.unreachable]) if (codes.includes(preferred)) return preferred;
+  return exitCodes.ok;
 }
 
 /** A plan that does not validate is exit 2 (validation found errors), like `validate`. */
@@ -78,31 +83,6 @@ function printPreview(io: CliIO, preview: PlanPreview): void {
     if (step.rollback) io.out(`  rollback: ${step.rollback}`);
   }
   for (const warning of preview.warnings) io.err(`warning: ${warning}`);
-}
-
-/**
- * Nobody can answer SSH prompts in a CLI run: an unknown host key is pinned only with --accept-new
- * (after the admin checked the fingerprint), else refused with the fingerprint shown; logins that
- * ask for a password or passphrase are cancelled with a hint. Without this the run would wait.
- */
-function answerSshPrompts(core: Core, io: CliIO, acceptNew: boolean): () => void {
-  return core.events.subscribe((name, payload) => {
-    if (name === 'hostKey.unknown') {
-      const question = payload as { promptId: string; host: string; port: number; keyType: string; fingerprint: string };
-      const where = `${question.host}:${question.port}`;
-      io.err(
-        acceptNew
-          ? `Pinning the ${question.keyType} host key of ${where} (${question.fingerprint}) as --accept-new asks.`
-          : `The host key of ${where} is not known yet (${question.keyType} ${question.fingerprint}). Check it on the host (ssh-keygen -lf /etc/ssh/ssh_host_${question.keyType.replace(/^ssh-/, '')}_key.pub), then run again with --accept-new to pin it.`,
-      );
-      void core.call('hostKey.answer', { promptId: question.promptId, decision: acceptNew ? 'pin' : 'reject' }).catch(() => undefined);
-    }
-    if (name === 'auth.prompt') {
-      const question = payload as { promptId: string; host: string; user: string; kind: string };
-      io.err(`${question.user}@${question.host} asked for a ${question.kind === 'passphrase' ? 'key passphrase' : 'password'}, which a CLI run cannot answer: use ssh-agent or a key without a passphrase, or store the secret (CLUSTERWRIGHT_SECRETS_PASSPHRASE).`);
-      void core.call('auth.answer', { promptId: question.promptId, cancel: true }).catch(() => undefined);
-    }
-  });
 }
 
 /** Follows a run's events: a progress bar on a TTY, plain lines otherwise, nothing with --json. */
@@ -147,9 +127,11 @@ function followRun(core: Core, io: CliIO, total: number, json: boolean): () => v
 
 function printResult(io: CliIO, result: RunResult, json: boolean): number {
   if (json) io.out(JSON.stringify(result, null, 2));
+  else if (result.status === 'succeeded') io.out(result.message);
   else {
-    io.out(result.message);
-    if (result.status !== 'succeeded') io.out(`Run ${result.runId}: ${result.status}. Resume with \`clusterwright resume ${result.runId}\` once the cause is fixed.`);
+    // Why it stopped, and what to do, go where a script's diagnostics go.
+    io.err(result.message);
+    io.err(`Run ${result.runId}: ${result.status}. Resume with \`clusterwright resume ${result.runId}\` once the cause is fixed.`);
   }
   return exitCodeForRun(result);
 }
@@ -184,24 +166,24 @@ export const planCommand: CliCommand = {
     if (positionals.length > 1) throw new UsageError('Give one plan file.');
     return guarded(io, 'plan', async () => {
       const plan = loadPlanFile(positionals[0]);
-      const core = openCore(values.workspace);
-      if (values.export !== undefined) {
-        if (values.export !== 'shell' && values.export !== 'ansible') throw new UsageError('--export takes shell or ansible.');
-        const { files } = await core.call('plan.export', { plan, format: values.export });
-        const outDir = path.resolve(values.out ?? '.');
-        fs.mkdirSync(outDir, { recursive: true });
-        for (const file of files) {
-          const target = path.join(outDir, file.name);
-          fs.writeFileSync(target, file.content, { mode: file.name.endsWith('.sh') ? 0o755 : 0o644 });
-          io.out(values.json ? JSON.stringify({ written: target }) : `Wrote ${target}`);
+      return withCore({ workspace: values.workspace, acceptNew: values['accept-new'] }, async (core) => {
+        if (values.export !== undefined) {
+          if (values.export !== 'shell' && values.export !== 'ansible') throw new UsageError('--export takes shell or ansible.');
+          const { files } = await core.call('plan.export', { plan, format: values.export });
+          const outDir = path.resolve(values.out ?? '.');
+          fs.mkdirSync(outDir, { recursive: true });
+          for (const file of files) {
+            const target = path.join(outDir, file.name);
+            fs.writeFileSync(target, file.content, { mode: file.name.endsWith('.sh') ? 0o755 : 0o644 });
+            io.out(values.json ? JSON.stringify({ written: target }) : `Wrote ${target}`);
+          }
+          return exitCodes.ok;
         }
-        return exitCodes.ok;
-      }
-      const stopPrompts = answerSshPrompts(core, io, Boolean(values['accept-new']));
-      const preview = await core.call('plan.preview', { plan }).finally(stopPrompts);
-      if (values.json) io.out(JSON.stringify(preview, null, 2));
-      else printPreview(io, preview);
-      return exitCodes.ok;
+        const preview = await core.call('plan.preview', { plan });
+        if (values.json) io.out(JSON.stringify(preview, null, 2));
+        else printPreview(io, preview);
+        return previewExitCode(preview);
+      });
     });
   },
 };
@@ -220,31 +202,30 @@ export const applyCommand: CliCommand = {
     if (positionals.length > 1) throw new UsageError('Give one plan file.');
     return guarded(io, 'apply', async () => {
       const plan = loadPlanFile(positionals[0]);
-      const core = openCore(values.workspace);
-      const json = Boolean(values.json);
-      const destructive = plan.steps.filter((s) => s.destructive).map((s) => s.id);
-      if (destructive.length > 0 && values['approve-destructive']) {
-        await core.call('plan.approve', { plan, acknowledgeDestructive: destructive });
-        if (!json) io.out(`Approved destructive steps: ${destructive.join(', ')}`);
-      }
-      if (!json) io.out(`Applying plan ${plan.id} (${plan.steps.length} steps)…`);
-      let runId: string | null = null;
-      const stopFollowing = followRun(core, io, plan.steps.length, json);
-      const unsubscribeRun = core.events.subscribe((name, payload) => {
-        if (name === 'job.stepUpdated') runId ??= (payload as JobStepUpdated).runId;
+      return withCore({ workspace: values.workspace, acceptNew: values['accept-new'] }, async (core) => {
+        const json = Boolean(values.json);
+        const destructive = plan.steps.filter((s) => s.destructive).map((s) => s.id);
+        if (destructive.length > 0 && values['approve-destructive']) {
+          await core.call('plan.approve', { plan, acknowledgeDestructive: destructive });
+          if (!json) io.out(`Approved destructive steps: ${destructive.join(', ')}`);
+        }
+        if (!json) io.out(`Applying plan ${plan.id} (${plan.steps.length} steps)…`);
+        let runId: string | null = null;
+        const stopFollowing = followRun(core, io, plan.steps.length, json);
+        const unsubscribeRun = core.events.subscribe((name, payload) => {
+          if (name === 'job.stepUpdated') runId ??= (payload as JobStepUpdated).runId;
+        });
+        const stopSignals = cancelOnSignal(core, () => runId, io);
+        try {
+          const { result } = await core.call('plan.apply', { plan, wait: true });
+          if (!result) throw new CwError('INTERNAL', 'The run ended without a result.');
+          return printResult(io, result, json);
+        } finally {
+          stopSignals();
+          stopFollowing();
+          unsubscribeRun();
+        }
       });
-      const stopSignals = cancelOnSignal(core, () => runId, io);
-      const stopPrompts = answerSshPrompts(core, io, Boolean(values['accept-new']));
-      try {
-        const { result } = await core.call('plan.apply', { plan, wait: true });
-        if (!result) throw new CwError('INTERNAL', 'The run ended without a result.');
-        return printResult(io, result, json);
-      } finally {
-        stopPrompts();
-        stopSignals();
-        stopFollowing();
-        unsubscribeRun();
-      }
     });
   },
 };
@@ -270,24 +251,23 @@ export const resumeCommand: CliCommand = {
       runId = path.basename(runDir);
       workspace = path.dirname(path.dirname(runDir));
     }
-    return guarded(io, 'resume', async () => {
-      const core = openCore(workspace);
-      const json = Boolean(values.json);
-      const info = (await core.call('plan.status', { runId })).runs[0];
-      if (!json) io.out(`Resuming run ${runId}…`);
-      const stopFollowing = followRun(core, io, info?.steps.length ?? 0, json);
-      const stopSignals = cancelOnSignal(core, () => runId, io);
-      const stopPrompts = answerSshPrompts(core, io, Boolean(values['accept-new']));
-      try {
-        const { result } = await core.call('plan.resume', { runId, rerunInterrupted: values.rerun ?? [], wait: true });
-        if (!result) throw new CwError('INTERNAL', 'The run ended without a result.');
-        return printResult(io, result, json);
-      } finally {
-        stopPrompts();
-        stopSignals();
-        stopFollowing();
-      }
-    });
+    return guarded(io, 'resume', async () =>
+      withCore({ workspace, acceptNew: values['accept-new'] }, async (core) => {
+        const json = Boolean(values.json);
+        const info = (await core.call('plan.status', { runId })).runs[0];
+        if (!json) io.out(`Resuming run ${runId}…`);
+        const stopFollowing = followRun(core, io, info?.steps.length ?? 0, json);
+        const stopSignals = cancelOnSignal(core, () => runId, io);
+        try {
+          const { result } = await core.call('plan.resume', { runId, rerunInterrupted: values.rerun ?? [], wait: true });
+          if (!result) throw new CwError('INTERNAL', 'The run ended without a result.');
+          return printResult(io, result, json);
+        } finally {
+          stopSignals();
+          stopFollowing();
+        }
+      }),
+    );
   },
 };
 
@@ -306,15 +286,16 @@ export const statusCommand: CliCommand = {
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, workspace: { type: 'string' } }, allowPositionals: true, strict: true });
     if (positionals.length > 1) throw new UsageError('Give at most one run id.');
-    const core = openCore(values.workspace);
-    const { runs } = await core.call('plan.status', positionals[0] ? { runId: positionals[0] } : {});
-    if (values.json) {
-      io.out(JSON.stringify(positionals[0] ? runs[0] : runs, null, 2));
+    return withCore({ workspace: values.workspace }, async (core) => {
+      const { runs } = await core.call('plan.status', positionals[0] ? { runId: positionals[0] } : {});
+      if (values.json) {
+        io.out(JSON.stringify(positionals[0] ? runs[0] : runs, null, 2));
+        return exitCodes.ok;
+      }
+      if (runs.length === 0) io.out(`No runs yet in ${core.options.workspaceDir}.`);
+      if (positionals[0]) for (const run of runs) printRun(io, run);
+      else for (const run of runs) io.out(`${run.runId}  ${run.status.padEnd(11)} ${run.planId}  ${run.steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length}/${run.steps.length} steps`);
       return exitCodes.ok;
-    }
-    if (runs.length === 0) io.out(`No runs yet in ${core.options.workspaceDir}.`);
-    if (positionals[0]) for (const run of runs) printRun(io, run);
-    else for (const run of runs) io.out(`${run.runId}  ${run.status.padEnd(11)} ${run.planId}  ${run.steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length}/${run.steps.length} steps`);
-    return exitCodes.ok;
+    });
   },
 };

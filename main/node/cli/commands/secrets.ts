@@ -3,52 +3,32 @@
 import { parseArgs } from 'node:util';
 import { secretKinds } from '../../../common/contract/ssh.js';
 import { CwError } from '../../../common/errors.js';
+import { readHiddenLine } from '../../secrets/tty-prompt.js';
 import { defaultSecretStore, SECRETS_PASSPHRASE_ENV } from '../../secrets/index.js';
-import type { CliCommand, CliIO } from '../types.js';
+import type { CliCommand } from '../types.js';
 import { exitCodes, UsageError } from '../types.js';
 
 const usage = ['secrets list [--json]', '       secrets put --label TEXT [--kind password|passphrase|privateKey|token|other]   (the value on stdin)', '       secrets delete <id>'].join('\n');
 
 /** Reads one line without echo from a terminal, or all of stdin (trailing newline dropped) from a pipe. */
-async function readSecret(io: CliIO): Promise<string> {
+async function readSecret(): Promise<string> {
   const stdin = process.stdin;
   if (!stdin.isTTY) {
     const chunks: Buffer[] = [];
     for await (const chunk of stdin) chunks.push(Buffer.from(chunk as Buffer));
     return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
   }
-  io.err('Value (not shown): ');
-  return new Promise((resolve, reject) => {
-    let value = '';
-    stdin.setRawMode(true);
-    stdin.resume();
-    const done = (result: string | Error) => {
-      stdin.setRawMode(false);
-      stdin.pause();
-      stdin.off('data', onData);
-      if (result instanceof Error) reject(result);
-      else resolve(result);
-    };
-    const onData = (data: Buffer) => {
-      for (const ch of data.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') return done(value);
-        if (ch === '\u0003') return done(new CwError('CANCELLED', 'Cancelled; nothing was stored.'));
-        if (ch === '\u007f') value = value.slice(0, -1);
-        else value += ch;
-      }
-    };
-    stdin.on('data', onData);
-  });
+  return readHiddenLine('Value (not shown): ');
 }
 
 export const secretsCommand: CliCommand = {
   name: 'secrets',
-  summary: `List, add or delete secrets in the sealed store web mode and the CLI share (needs ${SECRETS_PASSPHRASE_ENV}); workspaces name them by id.`,
+  summary: `List, add or delete secrets in the sealed store web mode and the CLI share (its passphrase is asked on a terminal, or taken from ${SECRETS_PASSPHRASE_ENV}); workspaces name them by id.`,
   usage,
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, label: { type: 'string' }, kind: { type: 'string' } }, allowPositionals: true, strict: true });
     const [verb, ...rest] = positionals;
-    if (!io.env[SECRETS_PASSPHRASE_ENV]) throw new CwError('UNSUPPORTED', `The secret store is sealed with a passphrase: set ${SECRETS_PASSPHRASE_ENV} (the one web mode uses) and run this again.`);
+    // Locked until its passphrase comes from the variable, the keychain or a hidden prompt on this terminal.
     const store = defaultSecretStore('cli', io.env);
     switch (verb) {
       case 'list': {
@@ -64,7 +44,9 @@ export const secretsCommand: CliCommand = {
         if (!values.label?.trim()) throw new UsageError('secrets put needs --label, e.g. --label "root@pam on homelab".');
         const kind = (values.kind ?? 'password') as (typeof secretKinds)[number];
         if (!secretKinds.includes(kind)) throw new UsageError(`--kind is one of ${secretKinds.join(', ')}, not "${values.kind}".`);
-        const value = await readSecret(io);
+        // The passphrase first (asked on a terminal when needed), then the value.
+        await store.ensureOpen?.();
+        const value = await readSecret();
         if (!value) throw new UsageError('The value is empty; nothing was stored.');
         const id = await store.put(value, { label: values.label.trim(), kind });
         io.out(id);

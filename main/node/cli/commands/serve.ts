@@ -7,7 +7,7 @@ import { startWebHost } from '../../../server/web-host.js';
 import { createCore } from '../../core.js';
 import { detectElectron } from '../../electron-binary.js';
 import { dataHome } from '../../paths.js';
-import { findBrowser } from '../../browser.js';
+import { findBrowser, whyNoBrowser } from '../../browser.js';
 import { exitCodes, UsageError, type CliCommand, type CliIO } from '../types.js';
 
 const options = {
@@ -50,6 +50,14 @@ async function serveWeb(io: CliIO, values: { port?: string; workspace?: string }
   }
   io.out(`Clusterwright web mode is listening on 127.0.0.1:${host.port} (this machine only).`);
   io.out(`Workspace folder: ${core.options.workspaceDir}`);
+  const secrets = await core.call('secrets.status', {}).catch(() => undefined);
+  if (secrets?.lockable) {
+    io.out(
+      secrets.state === 'unlocked'
+        ? `Secret store: ${secrets.description} (unlocked).`
+        : `Secret store: ${secrets.description} — ${secrets.exists ? 'locked' : 'not created yet'}; the app asks for its passphrase when something needs it.`,
+    );
+  }
   io.out(`Open this URL (it carries the connection token; do not share it):\n  ${host.url}`);
   if (open) {
     const browser = findBrowser(io.env);
@@ -60,7 +68,7 @@ async function serveWeb(io: CliIO, values: { port?: string; workspace?: string }
       child.unref();
       io.out(`Opened ${browser.label}.`);
     } else {
-      io.out('No browser was found to open automatically; open the URL above yourself.');
+      io.out(whyNoBrowser(io.env));
     }
   }
   io.out('Press Ctrl+C to stop.');

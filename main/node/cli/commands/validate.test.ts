@@ -71,7 +71,7 @@ describe('clusterwright latency', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain('ping ran on this machine');
-    expect(r.out).toMatch(/lo-b\s+n1 → n2\s+[\d.]+ ms ±[\d.]+, 0 % loss/);
+    expect(r.out).toMatch(/lo-b\s+n1 → n2\s+[\d.]+ ms median \(mean [\d.]+ ±[\d.]+, min [\d.]+, p95 [\d.]+\), 0 % loss/);
     expect(fs.existsSync(path.join(dir, 'clusterwright.latency.json'))).toBe(true);
     expect(fs.existsSync(path.join(tmp, 'recent-workspaces.json'))).toBe(false);
   });

@@ -3,8 +3,8 @@
 import { parseArgs } from 'node:util';
 import { CwError } from '../../../common/errors.js';
 import type { ValidationResult } from '../../../common/contract/workspace.js';
-import { createCore } from '../../core.js';
 import { exitCodes, UsageError, type CliCommand } from '../types.js';
+import { withCore } from '../with-core.js';
 
 /** 2 for any error, 1 for warnings the admin has not accepted, else 0. */
 export function validationExitCode(result: ValidationResult): number {
@@ -40,10 +40,9 @@ export const validateCommand: CliCommand = {
     const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
     if (positionals.length !== 1) throw new UsageError('validate needs exactly one workspace file or folder.');
     const target = positionals[0]!;
-    const core = createCore({ hostKind: 'cli' });
     let result: ValidationResult;
     try {
-      result = await core.call('workspace.validate', { path: target });
+      result = await withCore({}, (core) => core.call('workspace.validate', { path: target }));
     } catch (error) {
       // A missing file is a bad argument here: exit 1 means "warnings" for this command.
       if (error instanceof CwError && (error.code === 'NOT_FOUND' || error.code === 'INVALID_INPUT')) {
@@ -51,8 +50,6 @@ export const validateCommand: CliCommand = {
         return exitCodes.usage;
       }
       throw error;
-    } finally {
-      await core.close();
     }
     if (values.json) io.out(JSON.stringify({ file: target, exitCode: validationExitCode(result), ...result }, null, 2));
     else for (const line of formatValidation(target, result)) io.out(line);

@@ -11,6 +11,10 @@ export type InProcessKeyType = 'ed25519' | 'ecdsa' | 'rsa';
 export interface InProcessSshdOptions {
   hostKeyType?: InProcessKeyType;
   user?: string;
+  /** Further user names that may log in the same way as `user`. */
+  otherUsers?: string[];
+  /** Ends a connection that has not logged in after this long, as sshd's LoginGraceTime does. */
+  loginGraceMs?: number;
   /** Enables password auth with this password. */
   password?: string;
   /** Enables keyboard-interactive: round 1 asks the password (hidden), round 2 the one-time code (shown). */
@@ -96,7 +100,7 @@ export async function startInProcessSshd(options: InProcessSshdOptions = {}): Pr
     if (options.password && !options.oneTimeCode) methods.push('password');
     if (options.oneTimeCode) methods.push('keyboard-interactive');
     if (allowedKey) methods.push('publickey');
-    if (ctx.username !== user) return ctx.reject(methods);
+    if (ctx.username !== user && !options.otherUsers?.includes(ctx.username)) return ctx.reject(methods);
     if (ctx.method === 'password' && options.password && !options.oneTimeCode) {
       return same(ctx.password, options.password) ? ctx.accept() : ctx.reject(methods);
     }
@@ -122,7 +126,13 @@ export async function startInProcessSshd(options: InProcessSshdOptions = {}): Pr
     client.on('close', () => clients.delete(client));
     client.on('error', () => {});
     client.on('authentication', authenticate);
+    let loggedIn = false;
+    if (options.loginGraceMs) {
+      const grace = setTimeout(() => loggedIn || client.end(), options.loginGraceMs);
+      client.on('close', () => clearTimeout(grace));
+    }
     client.on('ready', () => {
+      loggedIn = true;
       client.on('session', (accept) => {
         const session = accept();
         session.on('exec', (acceptExec, _reject, info) => (options.exec ?? defaultExec)(info.command, acceptExec()));

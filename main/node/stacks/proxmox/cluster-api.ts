@@ -68,6 +68,8 @@ export function createProxmoxApi(options: ProxmoxApiOptions): ProxmoxApi {
       try {
         return await options.secrets.get(id);
       } catch (err) {
+        // A locked store is not a missing secret: the app answers SECRETS_LOCKED with its unlock dialog.
+        if (isCwError(err) && err.code === 'SECRETS_LOCKED') throw err;
         throw new CwError('NOT_FOUND', `Proxmox cluster '${name}': the secret '${id}' named by ${field}.${which} is not in the secret store. Store it again with secrets.put and put the new id in ${field}.${which}.`, { cluster: name, field: `${field}.${which}`, cause: isCwError(err) ? err.code : undefined });
       }
     };

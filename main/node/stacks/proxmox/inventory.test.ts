@@ -9,6 +9,7 @@ import {
   createProxmoxInventory,
   formatIdMap,
   freeVmid,
+  haServicesFromStatus,
   imageStoragesByNode,
   migrationTargetsFrom,
   parseEndpoint,
@@ -17,6 +18,7 @@ import {
   remoteTargetFrom,
   vmRecordsFromResources,
   vmResourcesFromConfig,
+  type PveHaStatusEntry,
   type PveMigratePrecheck,
   type PveResource,
   type RemoteTargetFacts,
@@ -50,7 +52,7 @@ describe('VMs on the canvas from /cluster/resources', () => {
   it('reports each QEMU VM with its node, status, size and HA state, and leaves out containers and templates', () => {
     const vms = vmRecordsFromResources('homelab', resources);
     expect(vms.map((v) => v.id)).toEqual(['proxmox:homelab:101', 'proxmox:homelab:102', 'proxmox:homelab:103', 'proxmox:homelab:104']);
-    expect(vms[0]).toEqual({ id: 'proxmox:homelab:101', stack: 'proxmox', cluster: 'homelab', node: 'a1', name: 'db', status: 'running', memoryMiB: 4096, cpus: 4, haManaged: true });
+    expect(vms[0]).toEqual({ id: 'proxmox:homelab:101', stack: 'proxmox', cluster: 'homelab', node: 'a1', name: 'db', status: 'running', memoryMiB: 4096, cpus: 4, haManaged: true, haState: 'started' });
     expect(vms[1]).toMatchObject({ node: 'a2', status: 'stopped', memoryMiB: 512, cpus: 1, haManaged: false });
   });
 
@@ -58,6 +60,28 @@ describe('VMs on the canvas from /cluster/resources', () => {
     const vms = vmRecordsFromResources('homelab', resources);
     expect(vms.find((v) => v.name === 'web')?.status).toBe('migrating');
     expect(vms.find((v) => v.name === 'spare')?.haManaged).toBe(false);
+  });
+
+  it("takes the HA state from the HA manager's status when it could be read, not from the resources", () => {
+    const status: PveHaStatusEntry[] = official('GET', '/cluster/ha/status/current', [
+      { id: 'quorum', type: 'quorum', node: 'a1', status: 'OK', quorate: true },
+      { id: 'master', type: 'master', node: 'a1', status: 'a1 (active, Thu Dec  4 20:41:28 2026)', timestamp: 1796416888 },
+      { id: 'lrm:a1', type: 'lrm', node: 'a1', status: 'a1 (active, watchdog active, Thu Dec  4 20:41:28 2026)', timestamp: 1796416888 },
+      // 101 is being moved by the HA stack; 102 was put under HA after /cluster/resources was read; ct:200 is a container.
+      { id: 'service:vm:101', type: 'service', sid: 'vm:101', node: 'a1', crm_state: 'migrate', state: 'migrate', request_state: 'started', status: 'vm:101 (a1, migrate)' },
+      { id: 'service:vm:102', type: 'service', sid: 'vm:102', node: 'a2', state: 'queued', request_state: 'started', status: 'vm:102 (a2, queued)' },
+      { id: 'service:vm:104', type: 'service', sid: 'vm:104', node: 'a1', state: 'ignored', request_state: 'ignored', status: 'vm:104 (a1, ignored)' },
+      { id: 'service:ct:200', type: 'service', sid: 'ct:200', node: 'a1', crm_state: 'started', state: 'started', request_state: 'started', status: 'ct:200 (a1, started)' },
+    ]);
+    const ha = haServicesFromStatus(status);
+    expect([...ha.keys()]).toEqual([101, 102, 104]);
+    const vms = vmRecordsFromResources('homelab', resources, ha);
+    expect(vms.map((v) => [v.name, v.haManaged, v.haState])).toEqual([
+      ['db', true, 'migrate'],
+      ['cache', true, 'queued'],
+      ['web', false, undefined],
+      ['spare', false, undefined],
+    ]);
   });
 
   it('offers as target storages only those that hold disk images and are available on that node', () => {

@@ -1,6 +1,8 @@
-// Proxmox VE's inventory for the canvas: VMs per node from /cluster/resources, the migration precheck
+// Proxmox VE's inventory for the canvas: VMs per node from /cluster/resources with their HA state from the HA
+// manager's status (/cluster/ha/status/current), the migration precheck
 // behind drag-to-migrate (GET …/migrate) and the move itself (plain, HA, or to another cluster with remote_migrate),
 // through one API client per cluster.
+import { sleepUnlessAborted } from '../../abort.js';
 import { CwError, isCwError } from '../../../common/errors.js';
 import type { MigrationTarget, VmRecord } from '../../../common/contract/inventory.js';
 import type { Workspace } from '../../../common/workspace/schema.js';
@@ -44,6 +46,39 @@ export interface PveResource {
   storage?: string;
   shared?: boolean | number;
   content?: string;
+}
+
+/** `GET /cluster/ha/status/current` entries, as the official schema's `returns` describes them (only what is used here). */
+export interface PveHaStatusEntry {
+  id: string;
+  type: string;
+  node: string;
+  status: string;
+  sid?: string;
+  /** For services: the verbose state (`started`, `migrate`, `starting`, `error`, `fence`, `ignored`, …). */
+  state?: string;
+  crm_state?: string;
+  request_state?: string;
+}
+
+/** An HA-managed guest as the HA manager reports it. */
+export interface HaService {
+  /** The verbose state (what `ha-manager status` prints). */
+  state: string;
+  /** Where the HA manager has it. */
+  node: string;
+  crmState?: string;
+}
+
+/** `vm:<vmid>` services of the HA manager's status, by vmid (containers and other resources left out). */
+export function haServicesFromStatus(entries: PveHaStatusEntry[]): Map<number, HaService> {
+  const out = new Map<number, HaService>();
+  for (const e of entries) {
+    const m = e.type === 'service' ? /^vm:(\d+)$/.exec(e.sid ?? '') : null;
+    if (!m) continue;
+    out.set(Number(m[1]), { state: e.state ?? e.crm_state ?? 'unknown', node: e.node, ...(e.crm_state ? { crmState: e.crm_state } : {}) });
+  }
+  return out;
 }
 
 /** `GET /nodes/{node}/qemu/{vmid}/migrate`, as the official schema's `returns` describes it. */
@@ -90,13 +125,17 @@ function vmStatus(entry: PveResource): VmRecord['status'] {
 /**
  * `/cluster/resources?type=vm` → the canvas's VM records. QEMU guests only (containers are not moved by this
  * path yet) and no templates (they never run). VMs on nodes the workspace does not list are still reported:
- * the cluster is the truth, and the canvas ignores nodes it does not draw.
+ * the cluster is the truth, and the canvas ignores nodes it does not draw. HA state comes from the HA manager's
+ * status when it could be read (`ha`), else from the resources' `hastate`.
  */
-export function vmRecordsFromResources(cluster: string, resources: PveResource[]): VmRecord[] {
+export function vmRecordsFromResources(cluster: string, resources: PveResource[], ha?: Map<number, HaService>): VmRecord[] {
   const out: VmRecord[] = [];
   for (const r of resources) {
     if (r.type !== 'qemu' || r.vmid === undefined || !r.node) continue;
     if (r.template === 1 || r.template === true) continue;
+    const haState = ha ? ha.get(r.vmid)?.state : r.hastate;
+    // `ignored` is PVE's "HA leaves this one alone": it moves through the plain path.
+    const haManaged = haState !== undefined && haState !== 'ignored';
     out.push({
       id: proxmoxVmId(cluster, r.vmid),
       stack: 'proxmox',
@@ -106,8 +145,8 @@ export function vmRecordsFromResources(cluster: string, resources: PveResource[]
       status: vmStatus(r),
       ...(r.maxmem !== undefined ? { memoryMiB: Math.round(r.maxmem / 1024 ** 2) } : {}),
       ...(r.maxcpu !== undefined ? { cpus: r.maxcpu } : {}),
-      // `ignored` is PVE's "HA leaves this one alone": it moves through the plain path.
-      haManaged: r.hastate !== undefined && r.hastate !== 'ignored',
+      haManaged,
+      ...(haManaged ? { haState } : {}),
     });
   }
   return out;
@@ -319,14 +358,32 @@ export function createProxmoxInventory(options: ProxmoxInventoryOptions): Invent
 
   const resources = (client: PveClient, type: 'vm' | 'storage') => client.get<PveResource[]>('/cluster/resources', { type });
 
+  /**
+   * The HA manager's services. Undefined when the account may not read the HA status (it needs Sys.Audit on /)
+   * or the node does not serve it: callers then use the `hastate` of /cluster/resources.
+   */
+  const haServices = async (client: PveClient): Promise<Map<number, HaService> | undefined> => {
+    try {
+      return haServicesFromStatus(await client.get<PveHaStatusEntry[]>('/cluster/ha/status/current'));
+    } catch (err) {
+      if (isCwError(err) && (err.code === 'FORBIDDEN' || err.code === 'UNSUPPORTED' || err.code === 'NOT_FOUND')) return undefined;
+      throw err;
+    }
+  };
+
+  /** Where the HA manager has a VM and in which state; from /cluster/resources (node, hastate, a migrate lock) when its status cannot be read. */
+  const haPlace = async (client: PveClient, vmid: number): Promise<{ node: string; state: string } | undefined> => {
+    const ha = await haServices(client);
+    if (ha) return ha.get(vmid);
+    const r = (await resources(client, 'vm')).find((x) => x.type === 'qemu' && x.vmid === vmid);
+    return r?.node ? { node: r.node, state: r.lock === 'migrate' ? 'migrate' : (r.hastate ?? 'unknown') } : undefined;
+  };
+
   const precheckAnswer = (client: PveClient, vm: VmRecord, target?: string) =>
     client.get<PveMigratePrecheck>(`/nodes/${encodeURIComponent(vm.node)}/qemu/${vmidOf(vm)}/migrate`, target ? { target } : {});
 
-  const sleep = (ms: number, signal: AbortSignal) =>
-    new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-    });
+  // Each poll of an HA move waits here: its abort listener goes when the wait ends (it used to stay until the move ended, one per poll).
+  const sleep = sleepUnlessAborted;
 
   /** The source VM's storages, bridges and lock, from its configuration. */
   const sourceResources = (api: ClusterApi, vm: VmRecord) =>
@@ -458,7 +515,11 @@ export function createProxmoxInventory(options: ProxmoxInventoryOptions): Invent
     async list(workspace: Workspace, cluster: string, signal: AbortSignal): Promise<VmRecord[]> {
       const api = resolveApi(workspace, cluster);
       if (signal.aborted) throw new CwError('CANCELLED', `Reading the VMs of Proxmox cluster '${cluster}' was cancelled.`);
-      return inContext(api, async () => vmRecordsFromResources(cluster, await resources(clientFor(api), 'vm')));
+      return inContext(api, async () => {
+        const client = clientFor(api);
+        const [vms, ha] = await Promise.all([resources(client, 'vm'), haServices(client)]);
+        return vmRecordsFromResources(cluster, vms, ha);
+      });
     },
 
     async migratePrecheck(workspace: Workspace, vm: VmRecord, targets: string[], signal: AbortSignal, choices: MigrationChoices = {}): Promise<MigrationTarget[]> {
@@ -499,15 +560,20 @@ export function createProxmoxInventory(options: ProxmoxInventoryOptions): Invent
           if (answer['blocking-resources']?.length) {
             return { status: 'failed', message: `The HA stack refused to move ${what}: blocked by ${answer['blocking-resources'].map((b) => `${b.sid}${b.cause ? ` (${b.cause})` : ''}`).join(', ')}. Change the HA rules or move those resources first.` };
           }
-          // The HA manager works asynchronously: watch where the VM runs until it is on the target.
+          // The HA manager works asynchronously: watch its status until it has the VM on the target and no longer moving.
           let lastSeen = '';
+          let moving = false;
           for (;;) {
             if (signal.aborted) return { status: 'cancelled', message: `Stopped watching the HA move of ${what}; the HA stack may still complete it.` };
-            const now = (await inContext(api, () => resources(client, 'vm'))).find((r) => r.type === 'qemu' && r.vmid === vmid);
-            const seen = now ? `${now.node} ${now.status ?? ''}${now.hastate ? ` (HA ${now.hastate})` : ''}` : 'not listed';
+            const now = await inContext(api, () => haPlace(client, vmid));
+            const seen = now ? `${now.node} (HA ${now.state})` : 'not listed';
             if (seen !== lastSeen) job.log(`vm:${vmid} is on ${seen}`, 'info');
             lastSeen = seen;
-            if (now?.node === request.target && now.lock !== 'migrate') return { status: 'succeeded', message: `Moved ${what} through the HA stack in ${elapsed()}.` };
+            const inMotion = now?.state === 'migrate' || now?.state === 'relocate';
+            moving ||= inMotion;
+            if (now?.node === request.target && !inMotion) return { status: 'succeeded', message: `Moved ${what} through the HA stack in ${elapsed()}.` };
+            if (now?.state === 'error') return { status: 'failed', message: `The HA stack put vm:${vmid} into the error state on ${now.node} while moving ${what}: read the HA log on ${now.node} (journalctl -u pve-ha-lrm), then clear the error (ha-manager set vm:${vmid} --state disabled, then started).` };
+            if (moving && !inMotion && now?.node !== request.target) return { status: 'failed', message: `The HA stack gave up moving ${what}: vm:${vmid} is back on ${now?.node ?? 'no node'} (HA ${now?.state ?? 'not listed'}). Read the migration task log on ${vm.node}.` };
             if (Date.now() > deadline) return { status: 'failed', message: `The HA stack has not moved ${what} after ${elapsed()}: check the HA status (ha-manager status) on the cluster.` };
             await sleep(pollMs, signal);
           }

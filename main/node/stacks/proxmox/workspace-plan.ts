@@ -69,8 +69,8 @@ export function worstCorosyncLink(cluster: ProxmoxCluster, facts: Facts): Corosy
         const a = cluster.nodes[i]!;
         const b = cluster.nodes[j]!;
         for (const p of [index.between(link.network, a, b), index.knetBetween(cluster.name, link.link, a, b)]) {
-          if (!p || p.avgMs === undefined || p.error) continue;
-          if (!worst || p.avgMs > worst.rttMs) worst = { link: link.link, network: link.network, a, b, rttMs: p.avgMs, jitterMs: p.mdevMs ?? 0, lossPct: p.lossPercent };
+          if (!p || p.rttMs === undefined || p.error) continue;
+          if (!worst || p.rttMs > worst.rttMs) worst = { link: link.link, network: link.network, a, b, rttMs: p.rttMs, jitterMs: p.mdevMs ?? 0, lossPct: p.lossPercent };
         }
       }
     }

@@ -1,10 +1,11 @@
-// The inspector for one node: addresses, roles, stack, the findings that concern it, and actions.
+// The inspector for one node: addresses, roles, stack, its host keys, the findings that concern it, and actions.
 import { Badge, Button, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
 import type { Finding } from '../../../../main/common/workspace/rules/types.js';
 import type { GraphNode } from '../topology/graph.js';
 import { StateLine } from '../topology/StateLine.js';
 import type { VmRecord } from '../../../../main/common/contract/inventory.js';
+import { NodeHostKeys } from './NodeHostKeys.js';
 
 export interface InspectorAction {
   id: string;
@@ -81,6 +82,7 @@ export function NodeInspector({
           </Button>
         ))}
       </Group>
+      <NodeHostKeys node={node.name} />
       {vms.length > 0 && (
         <Stack gap={2} data-testid="node-vms">
           <Text size="sm" fw={600}>
@@ -90,7 +92,7 @@ export function NodeInspector({
             <Text key={vm.id} size="xs">
               {vm.name} · {vm.status}
               {vm.memoryMiB ? ` · ${Math.round(vm.memoryMiB / 1024)} GiB` : ''}
-              {vm.haManaged ? ' · HA' : ''}
+              {vm.haManaged ? ` · HA${vm.haState ? ` ${vm.haState}` : ''}` : ''}
             </Text>
           ))}
           <Text size="xs" c="dimmed">

@@ -6,6 +6,8 @@ import { useEffect, useState } from 'react';
 import type { MigrationTarget, VmRecord } from '../../../../main/common/contract/inventory.js';
 import { useAppState, useTransport } from '../../store/context.js';
 import { describeError } from '../../store/describe-error.js';
+import { formatGiB, formatMiB } from '../../components/format-size.js';
+import { migrationVerdict } from './verdict.js';
 
 const kindLabels: Record<MigrationTarget['kind'], string> = {
   live: 'Live migration inside the cluster',
@@ -29,6 +31,7 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
   const [storage, setStorage] = useState<string | null>(null);
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<'succeeded' | 'failed' | 'cancelled' | null>(null);
   const [controller, setController] = useState<AbortController | null>(null);
   // Cross-cluster choices: source storage/bridge → target, the VMID there, and whether the source goes.
   const [storageMap, setStorageMap] = useState<Record<string, string>>({});
@@ -43,6 +46,7 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
     setVerdict(null);
     setError(null);
     setResult(null);
+    setOutcome(null);
     setStorage(null);
     setStorageMap({});
     setBridgeMap({});
@@ -67,17 +71,18 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
     );
   }, [request, transport]);
 
-  // A cross-cluster verdict depends on the maps and the VMID: ask again when they change.
+  // The verdict depends on the choices (the storage for local disks; a cross-cluster move's maps and VMID): ask again when they change.
   const isRemote = verdict?.kind === 'remote' && Boolean(verdict.remote);
-  const choiceKey = JSON.stringify({ storageMap, bridgeMap, targetVmid });
+  const choiceKey = JSON.stringify(isRemote ? { storageMap, bridgeMap, targetVmid } : { storage });
+  const hasChoices = isRemote || storage !== null;
   useEffect(() => {
-    if (!request || !isRemote || result) return;
+    if (!request || !hasChoices || result) return;
     // Only the answer to the latest choices counts: an older one arriving late is dropped.
     let latest = true;
     setRechecking(true);
     const timer = setTimeout(() => {
       transport
-        .call('vm.migratePrecheck', { vm: request.vm, targets: [request.target], storageMap, bridgeMap, ...(targetVmid ? { targetVmid } : {}) })
+        .call('vm.migratePrecheck', isRemote ? { vm: request.vm, targets: [request.target], storageMap, bridgeMap, ...(targetVmid ? { targetVmid } : {}) } : { vm: request.vm, targets: [request.target], ...(storage ? { targetStorage: storage } : {}) })
         .then(
           (answer) => {
             if (!latest) return;
@@ -92,13 +97,15 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
       latest = false;
       clearTimeout(timer);
     };
-    // choiceKey stands for storageMap, bridgeMap and targetVmid (new objects each render would loop).
-  }, [choiceKey, isRemote, request, transport]);
+    // choiceKey stands for the storage, storageMap, bridgeMap and targetVmid (new objects each render would loop).
+  }, [choiceKey, hasChoices, isRemote, request, transport]);
 
   if (!request) return null;
   const needsStorage = !isRemote && (verdict?.localDisks.length ?? 0) > 0;
   const deleteApproved = !isRemote || !deleteSource || confirmName === vm?.name;
-  const canRun = Boolean(verdict?.allowed || (needsStorage && storage && verdict?.reasons.every((r) => /storage/i.test(r)))) && deleteApproved && !running && !result && !rechecking;
+  // The badge and Move both follow the latest precheck: never "blocked" with Move enabled, "moving…" while it runs.
+  const shown = migrationVerdict({ verdict, rechecking, running, outcome, deleteApproved });
+  const canRun = shown.canMove;
 
   const run = async () => {
     if (!vm) return;
@@ -110,11 +117,14 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
     try {
       const remoteChoices = isRemote ? { storageMap, bridgeMap, ...(targetVmid ? { targetVmid } : {}), ...(deleteSource ? { deleteSource, confirmDeleteSource: confirmName } : {}) } : {};
       const outcome = await transport.call('vm.migrate', { vm: vm.id, target: request.target, online, ...(storage && !isRemote ? { targetStorage: storage } : {}), ...remoteChoices }, { signal: abort.signal });
+      setOutcome(outcome.status);
       setResult(outcome.status === 'succeeded' ? (isRemote ? outcome.message : `${vm.name} now runs on ${request.target} (${(outcome.durationMs / 1000).toFixed(1)} s).`) : `${outcome.message}`);
-      await loadInventory();
     } catch (e) {
+      setOutcome('failed');
       setError(describeError(e));
     } finally {
+      // The canvas follows whatever happened: read the VMs again after every move, failed ones too.
+      void loadInventory();
       setRunning(false);
       setController(null);
       onMoving?.(null);
@@ -127,13 +137,13 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
         {!vm && !error && <Text size="sm">Asking the cluster whether {request.target} can take this VM…</Text>}
         {vm && (
           <Text size="sm">
-            <b>{vm.name}</b> ({vm.status}{vm.memoryMiB ? `, ${Math.round(vm.memoryMiB / 1024)} GiB memory` : ''}) from <b>{vm.node}</b> to <b>{request.target}</b>
+            <b>{vm.name}</b> ({vm.status}{vm.memoryMiB ? `, ${formatMiB(vm.memoryMiB)} memory` : ''}) from <b>{vm.node}</b> to <b>{request.target}</b>
           </Text>
         )}
         {verdict && (
           <Group gap="xs">
-            <Badge color={verdict.allowed ? 'green' : 'red'} data-testid="migration-verdict">
-              {verdict.allowed ? 'allowed' : 'blocked'}
+            <Badge color={shown.color} data-testid="migration-verdict">
+              {shown.label}
             </Badge>
             <Text size="sm">{kindLabels[verdict.kind]}</Text>
           </Group>
@@ -149,11 +159,12 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
         )}
         {needsStorage && (
           <Select
-            label={`Target storage for ${verdict!.localDisks.map((d) => `${d.disk} (${d.storage})`).join(', ')}`}
+            label={`Target storage for ${verdict!.localDisks.map((d) => `${d.disk} (${d.storage}${d.sizeGiB !== undefined ? `, ${formatGiB(d.sizeGiB)}` : ''})`).join(', ')}`}
             data={verdict!.targetStorages}
             value={storage}
             onChange={setStorage}
             placeholder="Choose a storage on the target"
+            data-testid="migration-target-storage"
           />
         )}
         {isRemote && verdict?.remote && (

@@ -165,13 +165,15 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     };
   }, []);
 
-  // Fit once when a new estate is loaded.
-  const fittedFor = useRef<TopologyGraph | null>(null);
+  // Fit once when another estate (another set of sites and nodes) is loaded; a measurement, a finding,
+  // a moved card or a terminal opening leaves the view where the admin put it.
+  const estateKey = useMemo(() => `${graph.sites.map((s) => s.id).join('\n')}\u0000${graph.nodes.map((n) => n.id).join('\n')}`, [graph]);
+  const fittedFor = useRef<string | null>(null);
   useEffect(() => {
-    if (fittedFor.current === graph) return;
-    fittedFor.current = graph;
+    if (fittedFor.current === estateKey) return;
+    fittedFor.current = estateKey;
     requestAnimationFrame(() => zoomToFit());
-  }, [graph, zoomToFit]);
+  }, [estateKey, zoomToFit]);
 
   // Drag: per frame, move only the dragged card and the ends of its links.
   useEffect(() => {
@@ -332,7 +334,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
                 strokeDasharray={dash}
                 opacity={link.state === 'unmeasured' ? 0.55 : 0.9}
               >
-                <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${linkLabel(link)} — ${stateLabels[link.state]}${link.knet && !link.knet.connected ? `, seen from ${link.knet.seenFrom.join(', ')} at ${link.knet.readAt}` : ''}`}</title>
+                <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${link.knet && !link.knet.connected ? linkLabel(link) : (link.metric?.detail ?? linkLabel(link))} — ${stateLabels[link.state]}${link.knet && !link.knet.connected ? `, seen from ${link.knet.seenFrom.join(', ')} at ${link.knet.readAt}` : ''}`}</title>
               </line>
             );
           })}

@@ -79,6 +79,14 @@ describe('buildGraph', () => {
     expect(graph.links.find((l) => l.role === 'storage')).toMatchObject({ source: 'pve1', target: 'pve2' });
   });
 
+  it('labels a link with the median the rules weigh, and gives every figure in its tooltip text', () => {
+    const skewed = { ...sample('ring0', 'pve1', 'pve3', 4.2), avgMs: 11.8, medianMs: 4.2, p95Ms: 80, maxMs: 80, mdevMs: 22.8 };
+    const graph = buildGraph(workspace, { latency: { version: 1, measuredAt: '2026-11-24T00:00:00Z', runner: 'ssh', count: 10, intervalS: 0.2, samples: [skewed] } });
+    const link0 = graph.links.find((l) => l.linkNumber === 0 && l.source === 'pve1' && l.target === 'pve3')!;
+    expect(link0.metric).toMatchObject({ rttMs: 4.2, detail: '4.2 ms median (mean 11.8 ±22.8, min 4.2, p95 80), 0 % loss' });
+    expect(linkLabel(link0)).toMatch(/^4\.2 ms/);
+  });
+
   it("shows a corosync link down when knet says so from either end, and up links as up", () => {
     const knetLink = (local: string, peer: string, nodeId: number, link: number, connected: boolean) => ({ local, peer, nodeId, link, connected });
     const facts: Facts = {

@@ -1,6 +1,6 @@
 // Turns the workspace model, the measured facts and the validation findings into the canvas graph:
 // which links exist (per stack and network role), what they measure, and what state they are in.
-import { FactIndex, type Facts, type PairLatency } from '../../../../main/common/workspace/facts.js';
+import { describeLatency, FactIndex, type Facts, type PairLatency } from '../../../../main/common/workspace/facts.js';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
 import type { Finding } from '../../../../main/common/workspace/rules/types.js';
 import type { GraphLink, GraphNode, LinkRole, TopologyGraph } from './graph.js';
@@ -60,8 +60,9 @@ function linkDrafts(workspace: Workspace, measuredPairs: Set<string>): LinkDraft
 }
 
 function metricOf(p: PairLatency | undefined): GraphLink['metric'] {
-  if (!p || p.error || p.avgMs === undefined) return undefined;
-  return { rttMs: p.avgMs, jitterMs: p.mdevMs ?? 0, lossPct: p.lossPercent };
+  // The robust figure (the median where measured), as validation quotes it.
+  if (!p || p.error || p.rttMs === undefined) return undefined;
+  return { rttMs: p.rttMs, jitterMs: p.mdevMs ?? 0, lossPct: p.lossPercent, detail: describeLatency(p) };
 }
 
 /** `reach`: every sign that a node was reached this session (default: what the facts show). */

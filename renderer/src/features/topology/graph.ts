@@ -27,9 +27,12 @@ export interface GraphNode {
 }
 
 export interface LinkMetric {
+  /** The robust round trip (the median where measured), as validation quotes it. */
   rttMs: number;
   jitterMs: number;
   lossPct: number;
+  /** Every figure in words (median, mean ± mdev, min, p95, loss) for the link's tooltip. */
+  detail?: string;
 }
 
 export interface GraphLink {

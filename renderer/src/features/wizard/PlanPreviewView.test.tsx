@@ -29,6 +29,7 @@ const preview: PlanPreview = {
   unapprovedDestructive: ['delnode'],
   secrets: [],
   warnings: [],
+  readFailures: [{ stepId: 'stop', target: 'node pve3', code: 'UNREACHABLE' }],
   steps: [step('stop', 'node pve3', { command: 'systemctl stop pve-cluster corosync' }), step('delnode', 'node pve1', { title: 'Remove pve3 from the cluster', command: 'pvecm delnode pve3', destructive: true, idempotent: false })],
 };
 
@@ -48,6 +49,9 @@ describe('the plan preview view', () => {
     expect(html).not.toContain('data-testid="approve-stop"');
     expect(html).toContain('>destructive<');
     expect(html).toContain('1 destructive (tick each to approve it)');
+    // What the preview could not read live is said on the step.
+    expect(html.replace(/<!-- -->/g, '')).toMatch(/data-testid="plan-step-read-failure-stop"[^]{0,300}not read live: UNREACHABLE/);
+    expect(html).not.toContain('plan-step-read-failure-delnode');
   });
 
   it('shows one line per step with its node and what it does, details collapsed', () => {

@@ -82,6 +82,7 @@ export function PlanPreviewView({ preview, acknowledged, onAcknowledge }: PlanPr
                 query={query}
                 expanded={open.has(step.id) || searching}
                 onToggle={() => toggle(step.id)}
+                readFailure={preview.readFailures.find((f) => f.stepId === step.id)?.code}
                 approved={acknowledged.includes(step.id)}
                 onApprove={(on) => onAcknowledge(step.id, on)}
               />
@@ -98,7 +99,7 @@ export function PlanPreviewView({ preview, acknowledged, onAcknowledge }: PlanPr
   );
 }
 
-function StepRow({ step, index, query, expanded, onToggle, approved, onApprove }: { step: StepPreview; index: number; query: string; expanded: boolean; onToggle(): void; approved: boolean; onApprove(on: boolean): void }) {
+function StepRow({ step, index, query, expanded, onToggle, readFailure, approved, onApprove }: { step: StepPreview; index: number; query: string; expanded: boolean; onToggle(): void; readFailure: string | undefined; approved: boolean; onApprove(on: boolean): void }) {
   const blocks: { label: string; text: string; kind: 'shell' | 'diff' | 'plain' }[] = [];
   if (step.command) blocks.push({ label: 'Command', text: step.command, kind: 'shell' });
   if (step.request) blocks.push({ label: 'API call', text: `${step.request.method} ${step.request.path}${step.request.body ? `\n${step.request.body}` : ''}`, kind: 'plain' });
@@ -141,6 +142,13 @@ function StepRow({ step, index, query, expanded, onToggle, approved, onApprove }
             </Text>
           </Text>
         </Box>
+        {readFailure && (
+          <Tooltip label="The preview could not read this step's current state from the node; the warnings below say why.">
+            <Badge size="xs" color="orange" variant="light" style={{ flex: 'none', textTransform: 'none' }} data-testid={`plan-step-read-failure-${step.id}`}>
+              not read live: {readFailure}
+            </Badge>
+          </Tooltip>
+        )}
         {step.destructive && (
           <Badge size="xs" color="red" variant="light" leftSection={<IconAlertTriangle size={11} aria-hidden="true" />} style={{ flex: 'none' }}>
             destructive

@@ -1,8 +1,10 @@
 // Guests, migration and HA of the Proxmox test server: VM records in the simulated /etc/pve, migration
 // prechecks and refusals as Proxmox makes them, a transfer timed from memory and the measured link.
+import crypto from 'node:crypto';
 import type { CorosyncSection } from '../../../../common/stacks/proxmox/corosync-conf.js';
 import { corosyncNodes } from '../../../../common/stacks/proxmox/corosync-conf.js';
 import type { QuorumStatus } from './corosync.js';
+import { haOfGuest, markHaMove } from './ha-status.js';
 import type { HostRunner } from './host.js';
 import { HttpError } from './http.js';
 import type { GuestRecord, HaResource, PmxcfsDir } from './pmxcfs.js';
@@ -38,6 +40,35 @@ export function registerGuestHandlers(on: (method: string, template: string, han
       maxdisk: (g.disks[0]?.sizeGiB ?? 0) * 1024 ** 3,
       ...(ha.has(`vm:${g.vmid}`) ? { tags: 'ha-managed' } : {}),
     }));
+  });
+
+  on('GET', '/nodes/{node}/qemu/{vmid}/status/current', async ({ params }) => {
+    host.assertLocalNode(params.node!);
+    const g = localGuest(host, Number(params.vmid));
+    return {
+      vmid: g.vmid,
+      name: g.name,
+      status: g.running ? 'running' : 'stopped',
+      qmpstatus: g.running ? 'running' : 'stopped',
+      cpus: g.cores,
+      maxmem: g.memoryMiB * 1024 * 1024,
+      maxdisk: (g.disks[0]?.sizeGiB ?? 0) * 1024 ** 3,
+      ha: haOfGuest(host.pmxcfs(), g.vmid),
+      ...(g.lock ? { lock: g.lock } : {}),
+    };
+  });
+
+  // No snapshots are simulated: PVE always lists the `current` pseudo-snapshot.
+  on('GET', '/nodes/{node}/qemu/{vmid}/snapshot', async ({ params }) => {
+    host.assertLocalNode(params.node!);
+    const g = localGuest(host, Number(params.vmid));
+    return [{ name: 'current', description: 'You are here!', running: g.running ? 1 : 0, digest: crypto.createHash('sha1').update(JSON.stringify(g)).digest('hex') }];
+  });
+
+  // The test servers hold VMs only.
+  on('GET', '/nodes/{node}/lxc', async ({ params }) => {
+    host.assertLocalNode(params.node!);
+    return [];
   });
 
   on('GET', '/nodes/{node}/qemu/{vmid}/migrate', async ({ params }) => migratePrecheck(host, params));
@@ -94,12 +125,22 @@ export function registerGuestHandlers(on: (method: string, template: string, han
     const found = host.pmxcfs().findGuest(vmid);
     if (!found) throw new HttpError(500, `unable to find VM ${vmid}`);
     assertHaAllows(host, vmid, params.node!);
-    host.startTask('qmigrate', String(vmid), user, (log) => moveGuest(host, found.node, params.node!, found.guest, true, log));
+    host.startTask('qmigrate', String(vmid), user, (log) => haMove(host, sid, found.node, params.node!, () => moveGuest(host, found.node, params.node!, found.guest, true, log)));
     return { sid, 'requested-node': params.node! };
   });
 
   // Cross-cluster moves (remote_migrate) and the target side they use.
   registerRemoteMigrationHandlers(on, host);
+}
+
+/** An HA move: the CRM shows the service in `migrate` until the guest is on the target. */
+async function haMove(host: GuestHost, sid: string, from: string, to: string, move: () => Promise<void>): Promise<void> {
+  markHaMove(host.pmxcfs(), sid, { from, to });
+  try {
+    await move();
+  } finally {
+    markHaMove(host.pmxcfs(), sid, undefined);
+  }
 }
 
 /** Disks on storages that are not shared: they must travel with the VM. */
@@ -108,6 +149,13 @@ export function localDisks(host: GuestHost, guest: GuestRecord): { volid: string
   return guest.disks
     .filter((d) => !storages[d.storage]?.shared)
     .map((d) => ({ volid: `${d.storage}:vm-${guest.vmid}-disk-${d.key.replace(/\D/g, '')}`, size: d.sizeGiB * 1024 ** 3, cdrom: 0, is_unused: 0 }));
+}
+
+/** A guest on this node, or PVE's answer for a missing configuration file. */
+function localGuest(host: GuestHost, vmid: number): GuestRecord {
+  const guest = host.pmxcfs().guests(host.nodeName).find((g) => g.vmid === vmid);
+  if (!guest) throw new HttpError(500, `Configuration file 'nodes/${host.nodeName}/qemu-server/${vmid}.conf' does not exist`);
+  return guest;
 }
 
 /** GET …/migrate: allowed and blocked targets, local disks, as PVE reports them. */
@@ -175,7 +223,7 @@ function migrate(host: GuestHost, params: Record<string, string>, user: string):
     return host.startTask('hamigrate', String(vmid), user, async (log) => {
       await host.assertQuorate();
       log(`Requesting HA migration for VM ${vmid} to node ${target}`);
-      await moveGuest(host, host.nodeName, target, guest, params.online === '1', log);
+      await haMove(host, `vm:${vmid}`, host.nodeName, target, () => moveGuest(host, host.nodeName, target, guest, params.online === '1', log));
     });
   }
   return host.startTask('qmigrate', String(vmid), user, async (log) => {

@@ -22,9 +22,18 @@ export interface GuestRecord {
   lock?: string;
 }
 
+/** One storage.cfg entry. `path` and `content` may be absent from older labs: storage.ts fills Proxmox's defaults. */
 export interface StorageDef {
   type: string;
   shared: boolean;
+  /** Content types (`images,rootdir`, `iso,vztmpl,backup`, …). */
+  content?: string;
+  /** Where a `dir` storage keeps its files (its size is read with df on the host). */
+  path?: string;
+  /** Nodes the storage is limited to (comma list); all when absent. */
+  nodes?: string;
+  /** For backends the lab does not have (LVM-thin, Ceph RBD): the capacity the test server reports. */
+  simulatedSizeGiB?: number;
 }
 
 export interface HaResource {
@@ -36,10 +45,14 @@ export interface HaResource {
   maxRelocate?: number;
 }
 
+/**
+ * A Proxmox VE install's `local` (here also allowed to hold disk images, as labs often configure it) and
+ * `local-lvm`, plus a shared Ceph pool for live migration.
+ */
 export const defaultStorages: Record<string, StorageDef> = {
-  local: { type: 'dir', shared: false },
-  'local-lvm': { type: 'lvmthin', shared: false },
-  'ceph-vm': { type: 'rbd', shared: true },
+  local: { type: 'dir', shared: false, path: '/var/lib/vz', content: 'images,rootdir,iso,vztmpl,backup' },
+  'local-lvm': { type: 'lvmthin', shared: false, content: 'rootdir,images', simulatedSizeGiB: 100 },
+  'ceph-vm': { type: 'rbd', shared: true, content: 'images', simulatedSizeGiB: 1024 },
 };
 
 /** One cluster's (or one standalone node's) /etc/pve. Writes are atomic (temp file + rename). */

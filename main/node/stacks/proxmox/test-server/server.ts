@@ -1,4 +1,4 @@
-// The Proxmox VE test server: the subset of /api2/json the app uses, over HTTPS, with every request
+// The Proxmox VE test server: the subset of /api2/json the app and common third-party clients (Ansible, proxmoxer) use, over HTTPS, with every request
 // and reply checked against the official schema, and real corosync underneath (see docs/proxmox-verification.md).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -31,6 +31,10 @@ import { CorosyncDriver } from './corosync.js';
 import { type HostRunner, hostAddresses, writeHostFile } from './host.js';
 import { pveshConfigPath, type PveshConfig } from './pvesh-cli.js';
 import { type GuestRecord, PmxcfsDir, defaultStorages } from './pmxcfs.js';
+import { haServiceStatus, haStateOfGuest } from './ha-status.js';
+import { type InfoHost, type Member, nodeStats, registerInfoHandlers } from './node-info.js';
+import { cpuBetween, readNode, rrdFrom, type NodeReading, type NodeRrd } from './node-status.js';
+import { storageDefs } from './storage.js';
 
 export interface PveTestServerOptions {
   nodeName: string;
@@ -63,6 +67,8 @@ export interface PveTestServerOptions {
   now?: () => number;
   /** Poll interval of the corosync.conf sync (pmxcfs → /etc/corosync). */
   syncIntervalMs?: number;
+  /** How often the node's figures (uptime, CPU, memory, root disk) are read inside it and published for /nodes (pvestatd: 10 s). */
+  statsIntervalMs?: number;
   /** How corosync is started on the node: the lab's `systemctl` stand-in, or directly (sandboxes). */
   serviceManager?: 'systemctl' | 'direct';
   /** A link inside the node that /etc/pve resolves through (lab hosts): kept pointing at the node's current pmxcfs directory. */
@@ -86,6 +92,7 @@ interface Task {
   pstart: number;
   status: 'running' | 'stopped';
   exitstatus?: string;
+  endtime?: number;
   log: string[];
   done: Promise<void>;
 }
@@ -100,6 +107,8 @@ interface Ctx {
   params: Record<string, string>;
   auth: Auth | undefined;
   route: RouteMatch;
+  /** Whether the caller holds any of `privs` on `aclPath` (PVE's `check_any`, root@pam always). */
+  can(aclPath: string, privs: string[]): boolean;
 }
 
 type Handler = (ctx: Ctx) => Promise<unknown>;
@@ -121,6 +130,9 @@ export class PveTestServer {
   private readonly handlers = new Map<string, Handler>();
   private readonly now: () => number;
   private syncTimer: NodeJS.Timeout | undefined;
+  private statsTimer: NodeJS.Timeout | undefined;
+  private publishing: Promise<void> | undefined;
+  private readonly lastReading: { value?: NodeReading } = {};
   private syncing = false;
   private lastSyncedVersion = -1;
   private fingerprint = '';
@@ -199,11 +211,15 @@ export class PveTestServer {
     await this.writePveshConfig();
     await this.linkEtcPve();
     this.syncTimer = setInterval(() => void this.syncCorosyncConf(), this.options.syncIntervalMs ?? 1000);
+    await this.publishReading();
+    this.statsTimer = setInterval(() => void this.publishReading(), this.options.statsIntervalMs ?? 10_000);
   }
 
   async close(options: { stopCorosync?: boolean } = {}): Promise<void> {
     this.closed = true;
     if (this.syncTimer) clearInterval(this.syncTimer);
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    await this.publishing;
     await Promise.allSettled([...this.tasks.values()].map((t) => t.done));
     if (this.server) {
       const closed = new Promise<void>((r) => this.server!.close(() => r()));
@@ -211,6 +227,45 @@ export class PveTestServer {
       await closed;
     }
     if (options.stopCorosync ?? true) await this.corosync.stop();
+  }
+
+  /**
+   * Reads the node's figures inside it and publishes them in /etc/pve (nodes/<node>/cw-rrd.json), as pvestatd
+   * broadcasts them to the cluster: /nodes and /cluster/resources show them, and the HA status takes their time
+   * as the node's LRM timestamp. A failed reading is skipped (the next one retries).
+   */
+  private publishReading(): Promise<void> {
+    if (this.publishing || this.closed) return this.publishing ?? Promise.resolve();
+    this.publishing = (async () => {
+      try {
+        const reading = await readNode(this.options.runner);
+        const { cpu } = cpuBetween(this.lastReading.value, reading);
+        this.lastReading.value = reading;
+        if (!this.closed) this.pmxcfs.writeJson(`nodes/${this.nodeName}/cw-rrd.json`, rrdFrom(reading, cpu));
+      } catch {
+        // The node may be stopping; /nodes shows it without figures until a reading succeeds.
+      } finally {
+        this.publishing = undefined;
+      }
+    })();
+    return this.publishing;
+  }
+
+  /** A node's last published figures. */
+  private rrd(node: string): NodeRrd | undefined {
+    return this.pmxcfs.readJson<NodeRrd | undefined>(`nodes/${node}/cw-rrd.json`, undefined);
+  }
+
+  /** Cluster members in nodeid order with corosync's view of them; a standalone node is its own quorate "cluster". */
+  private async membership(): Promise<{ clustered: boolean; quorate: boolean; members: Member[] }> {
+    const conf = this.clusterConf();
+    if (!conf) return { clustered: false, quorate: true, members: [{ name: this.nodeName, nodeid: 0, online: true }] };
+    const q = await this.corosync.quorum();
+    const members = corosyncNodes(conf)
+      // The answering node counts itself online, as /cluster/resources always did here.
+      .map((n) => ({ name: n.name, nodeid: n.nodeid, online: n.name === this.nodeName || q.members.has(n.nodeid) }))
+      .sort((a, b) => a.nodeid - b.nodeid);
+    return { clustered: true, quorate: q.quorate, members };
   }
 
   /** Adds a guest record to this node (for tests and `lab up`). */
@@ -266,7 +321,7 @@ export class PveTestServer {
       }
       const handler = this.handlers.get(`${method} ${route.template}`);
       if (!handler) throw new HttpError(501, `Method '${method} ${route.template}' is not implemented by the Clusterwright Proxmox test server`);
-      const data = await handler({ params: { ...params, ...route.pathParams }, auth, route });
+      const data = await handler({ params: { ...params, ...route.pathParams }, auth, route, can: (aclPath, privs) => this.can(auth, aclPath, privs) });
       this.counts.responses++;
       const out = this.schema.validateResponse(method, apiPath, data ?? null);
       if (!out.ok) {
@@ -360,10 +415,23 @@ export class PveTestServer {
     if (isRoot || !Array.isArray(check) || check[0] !== 'perm') return;
     const aclPath = String(check[1]).replace(/\{(\w+)\}/g, (_, k: string) => route.pathParams[k] ?? '');
     const needed = (check[2] as string[]) ?? [];
-    const have = new Set<string>();
-    for (const [p, privs] of Object.entries(auth.privs ?? {})) if (p === '/' || p === aclPath || aclPath.startsWith(`${p}/`)) privs.forEach((x) => have.add(x));
+    const have = this.privilegesAt(auth, aclPath);
     const lacking = needed.filter((n) => !have.has(n));
     if (lacking.length) throw new HttpError(403, `Permission check failed (${aclPath}, ${lacking.join('|')})`);
+  }
+
+  /** The privileges a user or token holds on an ACL path (granted on the path or a parent). */
+  private privilegesAt(auth: Auth, aclPath: string): Set<string> {
+    const have = new Set<string>();
+    for (const [p, privs] of Object.entries(auth.privs ?? {})) if (p === '/' || p === aclPath || aclPath.startsWith(`${p}/`)) privs.forEach((x) => have.add(x));
+    return have;
+  }
+
+  private can(auth: Auth | undefined, aclPath: string, privs: string[]): boolean {
+    if (!auth) return false;
+    if (auth.user === 'root@pam' && !auth.token) return true;
+    const have = this.privilegesAt(auth, aclPath);
+    return privs.some((p) => have.has(p));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -388,6 +456,7 @@ export class PveTestServer {
         log(`TASK ERROR: ${msg}`);
       } finally {
         task.status = 'stopped';
+        task.endtime = Math.floor(this.now() / 1000);
       }
     })();
     this.tasks.set(upid, task);
@@ -533,10 +602,10 @@ export class PveTestServer {
 
     this.on('POST', '/cluster/config', async ({ params, auth }) => this.createCluster(params, auth!));
 
+    // PVE reads the nodelist of /etc/pve/corosync.conf: a standalone node has none, so the list is empty.
     this.on('GET', '/cluster/config/nodes', async () => {
       const conf = this.clusterConf();
-      if (!conf) throw new HttpError(500, `Error: Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?`);
-      return corosyncNodes(conf).map((n) => ({ node: n.name }));
+      return conf ? corosyncNodes(conf).map((n) => ({ node: n.name })) : [];
     });
 
     this.on('POST', '/cluster/config/nodes/{node}', async ({ params }) => this.addNode(params));
@@ -597,7 +666,9 @@ export class PveTestServer {
       return null;
     });
 
-    this.on('GET', '/cluster/resources', async ({ params }) => this.resources(params.type));
+    this.on('GET', '/cluster/resources', async ({ params, can }) => this.resources(params.type, can));
+
+    registerInfoHandlers((method, template, handler) => this.on(method, template, (ctx) => handler({ params: ctx.params, user: ctx.auth!.user, ...(ctx.auth!.token ? { tokenId: ctx.auth!.token } : {}), can: ctx.can })), this.infoHost());
 
     registerGuestHandlers((method, template, handler) => this.on(method, template, (ctx) => handler({ params: ctx.params, user: ctx.auth!.user })), this.guestHost());
   }
@@ -764,6 +835,8 @@ export class PveTestServer {
       log('generate new node certificate');
       await this.issueCertificate(this.pmxcfs);
       this.pmxcfs.writeJson(`nodes/${this.nodeName}/cw-endpoint.json`, { host: this.options.listenHost, port: this.port, address: this.options.nodeAddress });
+      // The cluster's /nodes shows this node's figures from now on, not only after the next periodic reading.
+      await this.publishReading();
       log('merge authorized SSH keys');
       log('generated new node certificate, restart pveproxy and pvedaemon services');
       log(`successfully added node '${this.nodeName}' to cluster.`);
@@ -787,30 +860,47 @@ export class PveTestServer {
     return out;
   }
 
-  private async resources(type?: string): Promise<unknown[]> {
+  private async resources(type: string | undefined, can: (aclPath: string, privs: string[]) => boolean): Promise<unknown[]> {
     const cfs = this.pmxcfs;
-    const conf = this.clusterConf();
-    const names = conf ? corosyncNodes(conf).map((n) => n.name) : [this.nodeName];
-    const q = conf ? await this.corosync.quorum() : undefined;
-    const online = (name: string): boolean => !conf || name === this.nodeName ? true : [...(q?.members.keys() ?? [])].includes(corosyncNodes(conf).find((n) => n.name === name)!.nodeid);
-    const ha = new Map(cfs.haResources().map((r) => [r.sid, r]));
+    const { clustered, members } = await this.membership();
+    const names = members.map((m) => m.name);
+    const services = haServiceStatus(cfs);
     const out: unknown[] = [];
-    if (!type || type === 'node') for (const n of names) out.push({ id: `node/${n}`, type: 'node', node: n, status: online(n) ? 'online' : 'offline', maxcpu: 2, maxmem: 8 * 1024 ** 3 });
+    if (!type || type === 'node') for (const m of [...members].sort((a, b) => a.name.localeCompare(b.name))) out.push(nodeStats(this.infoHost(), m, clustered, can(`/nodes/${m.name}`, ['Sys.Audit'])));
     if (!type || type === 'vm') {
       for (const n of names) {
         for (const g of cfs.guests(n)) {
           const entry: Record<string, unknown> = { id: `qemu/${g.vmid}`, type: 'qemu', vmid: g.vmid, name: g.name, node: n, status: g.running ? 'running' : 'stopped', maxmem: g.memoryMiB * 1024 ** 2, maxcpu: g.cores, maxdisk: (g.disks[0]?.sizeGiB ?? 0) * 1024 ** 3, template: 0 };
-          const h = ha.get(`vm:${g.vmid}`);
-          if (h) entry.hastate = h.state;
+          const hastate = haStateOfGuest(cfs, g.vmid, services);
+          if (hastate) entry.hastate = hastate;
           if (g.lock) entry.lock = g.lock;
           out.push(entry);
         }
       }
     }
     if (!type || type === 'storage') {
-      for (const n of names) for (const [id, def] of Object.entries(cfs.storages())) out.push({ id: `storage/${n}/${id}`, type: 'storage', storage: id, node: n, shared: def.shared ? 1 : 0, plugintype: def.type, status: 'available' });
+      for (const n of names) for (const [id, def] of storageDefs(cfs)) out.push({ id: `storage/${n}/${id}`, type: 'storage', storage: id, node: n, shared: def.shared ? 1 : 0, plugintype: def.type, content: def.content, status: 'available' });
     }
     return out;
+  }
+
+  /** What the node, storage, task and HA status handlers may use of this server. */
+  private infoHost(): InfoHost {
+    return {
+      nodeName: this.nodeName,
+      release: this.release,
+      runner: this.options.runner,
+      pmxcfs: () => this.pmxcfs,
+      membership: () => this.membership(),
+      assertLocalNode: (node) => this.assertLocalNode(node),
+      tasks: () => [...this.tasks.values()],
+      fingerprintOf: (node) => {
+        const pem = this.pmxcfs.read(`nodes/${node}/pve-ssl.pem`);
+        return pem ? new crypto.X509Certificate(pem).fingerprint256 : undefined;
+      },
+      rrd: (node) => this.rrd(node),
+      lastReading: this.lastReading,
+    };
   }
 
   /** What the guest, migration and HA handlers may use of this server. */

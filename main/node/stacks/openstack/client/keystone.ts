@@ -1,0 +1,411 @@
+// Keystone v3: password or application-credential auth with a token cache and one re-auth on 401, a catalog
+// resolver that picks the endpoint by service type + region + interface (never "the first one"), and the
+// identity calls registration needs (regions, services, endpoints — only ever the named region's — users, roles).
+import { CwError } from '../../../../common/errors.js';
+import { OpenstackHttp, reveal, type HttpReply, type HttpRequest, type Method, type SecretSource } from './http.js';
+
+export type DomainRef = { id: string } | { name: string };
+
+export type KeystoneScope = { project: { name: string; domain: DomainRef } | { id: string } } | { domain: DomainRef } | { system: 'all' };
+
+export type KeystoneCredentials =
+  | {
+      kind: 'password';
+      user: { name: string; domain: DomainRef } | { id: string };
+      password: SecretSource;
+      scope?: KeystoneScope;
+    }
+  | {
+      kind: 'application-credential';
+      /** By id, or by name together with its user. */
+      credential: { id: string } | { name: string; user: { name: string; domain: DomainRef } | { id: string } };
+      secret: SecretSource;
+    };
+
+export type EndpointInterface = 'public' | 'internal' | 'admin';
+
+export interface CatalogEndpoint {
+  id: string;
+  interface: EndpointInterface;
+  region_id?: string | null;
+  region?: string | null;
+  url: string;
+}
+
+export interface CatalogService {
+  id: string;
+  type: string;
+  name?: string;
+  endpoints: CatalogEndpoint[];
+}
+
+export interface KeystoneToken {
+  /** Kept inside the client; never put into logs, errors or anything stored. */
+  readonly id: string;
+  expiresAt: number;
+  issuedAt: number;
+  catalog: CatalogService[];
+  user: { id: string; name: string };
+  project?: { id: string; name: string };
+  roles: string[];
+}
+
+export interface EndpointQuery {
+  type: string;
+  region: string;
+  interface?: EndpointInterface;
+}
+
+/** Resolves one endpoint URL; no match and several matches are both errors that name what the catalog holds. */
+export function resolveEndpoint(catalog: CatalogService[], query: EndpointQuery): string {
+  const iface = query.interface ?? 'public';
+  const services = catalog.filter((s) => s.type === query.type);
+  if (services.length === 0) {
+    const types = [...new Set(catalog.map((s) => s.type))].sort();
+    throw new CwError('NOT_FOUND', `The service catalog has no ${query.type} service (it lists: ${types.join(', ') || 'nothing'}). Register the ${query.type} endpoints of region ${query.region} first.`, { type: query.type, types });
+  }
+  const regionOf = (e: CatalogEndpoint): string | undefined => e.region_id ?? e.region ?? undefined;
+  const endpoints = services.flatMap((s) => s.endpoints.map((e) => ({ ...e, service: s })));
+  const matches = endpoints.filter((e) => e.interface === iface && regionOf(e) === query.region);
+  if (matches.length === 1) return matches[0]!.url;
+  if (matches.length === 0) {
+    const regions = [...new Set(endpoints.filter((e) => e.interface === iface).map((e) => regionOf(e) ?? '(no region)'))].sort();
+    throw new CwError('NOT_FOUND', `The catalog has no ${iface} ${query.type} endpoint in region ${query.region}${regions.length ? ` (it has one in: ${regions.join(', ')})` : ''}. Register that region's endpoints, or check the region name (region names are case-sensitive).`, { ...query, interface: iface, regions });
+  }
+  throw new CwError('CONFLICT', `The catalog has ${matches.length} ${iface} ${query.type} endpoints in region ${query.region} (${matches.map((m) => m.url).join(', ')}); refusing to guess. Delete the stale one in Keystone.`, { ...query, interface: iface, urls: matches.map((m) => m.url) });
+}
+
+/** Regions that have at least one endpoint in the catalog. */
+export function catalogRegions(catalog: CatalogService[]): string[] {
+  return [...new Set(catalog.flatMap((s) => s.endpoints.map((e) => e.region_id ?? e.region ?? '')).filter(Boolean) as string[])].sort();
+}
+
+export interface KeystoneClientOptions {
+  /** The identity endpoint, e.g. `https://keystone.example:5000/v3`. */
+  authUrl: string;
+  credentials: KeystoneCredentials;
+  http: OpenstackHttp;
+  /** Tokens are renewed this long before they expire. */
+  renewBeforeMs?: number;
+  now?: () => number;
+}
+
+export interface Region {
+  id: string;
+  description?: string;
+  parent_region_id?: string | null;
+}
+export interface Service {
+  id: string;
+  type: string;
+  name?: string;
+  enabled?: boolean;
+  description?: string;
+}
+export interface Endpoint {
+  id: string;
+  service_id: string;
+  interface: EndpointInterface;
+  region_id: string | null;
+  url: string;
+  enabled?: boolean;
+}
+export interface Project {
+  id: string;
+  name: string;
+  domain_id: string;
+}
+export interface User {
+  id: string;
+  name: string;
+  domain_id: string;
+}
+export interface Role {
+  id: string;
+  name: string;
+}
+
+export type Change = 'created' | 'updated' | 'unchanged';
+
+export interface EndpointRegistration {
+  type: string;
+  /** Service name shown in the catalog (`nova`, `placement`, …). */
+  name: string;
+  region: string;
+  urls: Partial<Record<EndpointInterface, string>>;
+}
+
+export interface RegistrationReport {
+  regions: Record<string, Change>;
+  services: Record<string, Change>;
+  /** `type/region/interface` → change. */
+  endpoints: Record<string, Change>;
+}
+
+export class KeystoneClient {
+  readonly authUrl: string;
+  private token: KeystoneToken | undefined;
+  private pending: Promise<KeystoneToken> | undefined;
+  private readonly now: () => number;
+  /** Tokens issued so far (tests check the cache and the re-auth). */
+  authCount = 0;
+
+  constructor(private readonly options: KeystoneClientOptions) {
+    this.authUrl = options.authUrl.replace(/\/+$/, '');
+    if (!/^https?:\/\//.test(this.authUrl)) throw new CwError('INVALID_INPUT', `The Keystone URL '${options.authUrl}' must start with http:// or https://.`);
+    this.now = options.now ?? Date.now;
+  }
+
+  get http(): OpenstackHttp {
+    return this.options.http;
+  }
+
+  /** A valid token, from the cache while it has more than `renewBeforeMs` left. */
+  async getToken(): Promise<KeystoneToken> {
+    const renewBefore = this.options.renewBeforeMs ?? 5 * 60_000;
+    if (this.token && this.token.expiresAt - renewBefore > this.now()) return this.token;
+    this.pending ??= this.authenticate().finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  /** Forgets the cached token (after a 401, or when the credentials changed). */
+  invalidate(token?: KeystoneToken): void {
+    if (!token || this.token === token) this.token = undefined;
+  }
+
+  private async authenticate(): Promise<KeystoneToken> {
+    const cred = this.options.credentials;
+    let auth: Record<string, unknown>;
+    if (cred.kind === 'password') {
+      const password = await reveal(cred.password);
+      this.http.addSecret(password);
+      auth = { identity: { methods: ['password'], password: { user: { ...cred.user, password } } }, ...(cred.scope ? { scope: cred.scope } : {}) };
+    } else {
+      const secret = await reveal(cred.secret);
+      this.http.addSecret(secret);
+      auth = { identity: { methods: ['application_credential'], application_credential: { ...cred.credential, secret } } };
+    }
+    const reply = await this.http.request<{ token: TokenBody }>('identity', 'POST', `${this.authUrl}/auth/tokens`, { json: { auth }, expect: [201] });
+    const id = reply.headers.get('x-subject-token');
+    if (!id) throw new CwError('INVALID_OUTPUT', `Keystone at ${this.authUrl} issued a token without the X-Subject-Token header.`);
+    this.http.addSecret(id);
+    const body = reply.data.token;
+    this.authCount++;
+    // The token's lifetime by Keystone's own clock, counted from now by ours: a skewed local clock neither
+    // renews on every call nor keeps an expired token.
+    const lifetime = body.issued_at ? Date.parse(body.expires_at) - Date.parse(body.issued_at) : Date.parse(body.expires_at) - Date.now();
+    this.token = {
+      id,
+      expiresAt: this.now() + lifetime,
+      issuedAt: this.now(),
+      catalog: body.catalog ?? [],
+      user: { id: body.user.id, name: body.user.name },
+      project: body.project ? { id: body.project.id, name: body.project.name } : undefined,
+      roles: (body.roles ?? []).map((r) => r.name),
+    };
+    return this.token;
+  }
+
+  /** The endpoint for a service type in a region (public unless said otherwise), from the token's catalog. */
+  async endpoint(query: EndpointQuery): Promise<string> {
+    return resolveEndpoint((await this.getToken()).catalog, query);
+  }
+
+  /**
+   * Sends an authenticated request. A 401 drops the cached token, authenticates again and retries once
+   * (Keystone rejects an expired or revoked token before the service acts on the request).
+   */
+  async request<T = unknown>(label: string, method: Method, url: string, req: HttpRequest = {}): Promise<HttpReply<T>> {
+    const token = await this.getToken();
+    try {
+      return await this.http.request<T>(label, method, url, { ...req, headers: { ...req.headers, 'X-Auth-Token': token.id } });
+    } catch (error) {
+      if (!(error instanceof CwError) || error.code !== 'AUTH_FAILED' || req.body instanceof ReadableStream) throw error;
+      this.invalidate(token);
+      const fresh = await this.getToken();
+      return this.http.request<T>(label, method, url, { ...req, headers: { ...req.headers, 'X-Auth-Token': fresh.id } });
+    }
+  }
+
+  private identity<T>(method: Method, path: string, req: HttpRequest = {}): Promise<HttpReply<T>> {
+    return this.request<T>('identity', method, `${this.authUrl}${path}`, req);
+  }
+
+  // ---- regions -------------------------------------------------------------------------------
+
+  async listRegions(): Promise<Region[]> {
+    return (await this.identity<{ regions: Region[] }>('GET', '/regions')).data.regions;
+  }
+
+  /** Creates the region when missing; an existing region is left as it is (its id cannot change). */
+  async ensureRegion(id: string, description?: string): Promise<Change> {
+    checkRegionId(id);
+    const existing = await this.identity<{ region: Region }>('GET', `/regions/${encodeURIComponent(id)}`, { expect: [200, 404] });
+    if (existing.status === 200) return 'unchanged';
+    await this.identity('POST', '/regions', { json: { region: { id, ...(description ? { description } : {}) } }, expect: [201] });
+    return 'created';
+  }
+
+  // ---- services and endpoints ----------------------------------------------------------------
+
+  async listServices(type?: string): Promise<Service[]> {
+    return (await this.identity<{ services: Service[] }>('GET', '/services', { query: { type } })).data.services;
+  }
+
+  /** The service of this type and name; created when missing. Several with the same type and name: refused. */
+  async ensureService(type: string, name: string): Promise<{ service: Service; change: Change }> {
+    const same = (await this.listServices(type)).filter((s) => s.type === type && s.name === name);
+    if (same.length > 1) throw new CwError('CONFLICT', `Keystone has ${same.length} ${type} services named ${name} (${same.map((s) => s.id).join(', ')}); remove the duplicate before registering endpoints.`);
+    if (same[0]) return { service: same[0], change: 'unchanged' };
+    const created = await this.identity<{ service: Service }>('POST', '/services', { json: { service: { type, name, enabled: true } }, expect: [201] });
+    return { service: created.data.service, change: 'created' };
+  }
+
+  async listEndpoints(filter: { serviceId?: string; region?: string; interface?: EndpointInterface } = {}): Promise<Endpoint[]> {
+    const reply = await this.identity<{ endpoints: Endpoint[] }>('GET', '/endpoints', { query: { service_id: filter.serviceId, region_id: filter.region, interface: filter.interface } });
+    // Filtered again here: a server that ignored a filter must not make us touch another region's endpoint.
+    return reply.data.endpoints.filter((e) => (!filter.serviceId || e.service_id === filter.serviceId) && (!filter.region || e.region_id === filter.region) && (!filter.interface || e.interface === filter.interface));
+  }
+
+  /**
+   * The endpoint of `serviceId` in `region` for `iface` points at `url` afterwards. Only endpoints of that very
+   * service, region and interface are read or changed; two of them at once is a conflict for the admin to settle.
+   */
+  async ensureEndpoint(serviceId: string, region: string, iface: EndpointInterface, url: string): Promise<Change> {
+    checkRegionId(region);
+    checkEndpointUrl(url);
+    return this.settleEndpoint(await this.listEndpoints({ serviceId, region, interface: iface }), serviceId, region, iface, url);
+  }
+
+  /** Creates or repoints the one endpoint of `known` that matches service, region and interface exactly. */
+  private async settleEndpoint(known: Endpoint[], serviceId: string, region: string, iface: EndpointInterface, url: string): Promise<Change> {
+    const mine = known.filter((e) => e.service_id === serviceId && e.region_id === region && e.interface === iface);
+    if (mine.length > 1) throw new CwError('CONFLICT', `Keystone holds ${mine.length} ${iface} endpoints of service ${serviceId} in region ${region} (${mine.map((e) => e.url).join(', ')}); delete the stale one first.`);
+    const current = mine[0];
+    if (!current) {
+      const created = await this.identity<{ endpoint: Endpoint }>('POST', '/endpoints', { json: { endpoint: { service_id: serviceId, interface: iface, region_id: region, url, enabled: true } }, expect: [201] });
+      known.push(created.data.endpoint);
+      return 'created';
+    }
+    if (current.url === url && current.enabled !== false) return 'unchanged';
+    await this.identity('PATCH', `/endpoints/${encodeURIComponent(current.id)}`, { json: { endpoint: { url, enabled: true } } });
+    current.url = url;
+    current.enabled = true;
+    return 'updated';
+  }
+
+  /**
+   * Registers regions, services and their endpoints; running it again with the same input changes nothing.
+   * Reads regions, services and endpoints once (every call may cross a WAN), then writes only what differs —
+   * and only endpoints of the named regions.
+   */
+  async registerEndpoints(registrations: EndpointRegistration[]): Promise<RegistrationReport> {
+    for (const reg of registrations) {
+      checkRegionId(reg.region);
+      for (const url of Object.values(reg.urls)) if (url) checkEndpointUrl(url);
+    }
+    const report: RegistrationReport = { regions: {}, services: {}, endpoints: {} };
+    const regions = new Set((await this.listRegions()).map((r) => r.id));
+    const services = await this.listServices();
+    const endpoints = await this.listEndpoints();
+    for (const reg of registrations) {
+      if (!(reg.region in report.regions)) {
+        if (regions.has(reg.region)) report.regions[reg.region] = 'unchanged';
+        else {
+          await this.identity('POST', '/regions', { json: { region: { id: reg.region } }, expect: [201] });
+          regions.add(reg.region);
+          report.regions[reg.region] = 'created';
+        }
+      }
+      const key = `${reg.type}/${reg.name}`;
+      const same = services.filter((x) => x.type === reg.type && x.name === reg.name);
+      if (same.length > 1) throw new CwError('CONFLICT', `Keystone has ${same.length} ${reg.type} services named ${reg.name} (${same.map((x) => x.id).join(', ')}); remove the duplicate before registering endpoints.`);
+      let service = same[0];
+      if (!service) {
+        service = (await this.identity<{ service: Service }>('POST', '/services', { json: { service: { type: reg.type, name: reg.name, enabled: true } }, expect: [201] })).data.service;
+        services.push(service);
+        report.services[key] = 'created';
+      } else report.services[key] ??= 'unchanged';
+      for (const iface of ['public', 'internal', 'admin'] as const) {
+        const url = reg.urls[iface];
+        if (url) report.endpoints[`${reg.type}/${reg.region}/${iface}`] = await this.settleEndpoint(endpoints, service.id, reg.region, iface, url);
+      }
+    }
+    return report;
+  }
+
+  // ---- projects, users, roles, application credentials ---------------------------------------
+
+  async ensureProject(name: string, domainId = 'default'): Promise<Project> {
+    const found = (await this.identity<{ projects: Project[] }>('GET', '/projects', { query: { name, domain_id: domainId } })).data.projects.filter((p) => p.name === name);
+    if (found[0]) return found[0];
+    return (await this.identity<{ project: Project }>('POST', '/projects', { json: { project: { name, domain_id: domainId, enabled: true } }, expect: [201] })).data.project;
+  }
+
+  async ensureRole(name: string): Promise<Role> {
+    const found = (await this.identity<{ roles: Role[] }>('GET', '/roles', { query: { name } })).data.roles.filter((r) => r.name === name);
+    if (found[0]) return found[0];
+    return (await this.identity<{ role: Role }>('POST', '/roles', { json: { role: { name } }, expect: [201] })).data.role;
+  }
+
+  /** The user with this name, created with `password` when missing (an existing user's password is set to it). */
+  async ensureUser(name: string, password: SecretSource, domainId = 'default', defaultProjectId?: string): Promise<User> {
+    const secret = await reveal(password);
+    this.http.addSecret(secret);
+    const found = (await this.identity<{ users: User[] }>('GET', '/users', { query: { name, domain_id: domainId } })).data.users.filter((u) => u.name === name);
+    if (found[0]) {
+      await this.identity('PATCH', `/users/${encodeURIComponent(found[0].id)}`, { json: { user: { password: secret, enabled: true } } });
+      return found[0];
+    }
+    const user = { name, domain_id: domainId, password: secret, enabled: true, ...(defaultProjectId ? { default_project_id: defaultProjectId } : {}) };
+    return (await this.identity<{ user: User }>('POST', '/users', { json: { user }, expect: [201] })).data.user;
+  }
+
+  async grantProjectRole(projectId: string, userId: string, roleId: string): Promise<void> {
+    await this.identity('PUT', `/projects/${encodeURIComponent(projectId)}/users/${encodeURIComponent(userId)}/roles/${encodeURIComponent(roleId)}`, { expect: [204] });
+  }
+
+  /** Creates an application credential for the token's own user; the secret is returned once and never again. */
+  async createApplicationCredential(name: string, options: { roles?: string[]; expiresAt?: string } = {}): Promise<{ id: string; name: string; secret: string }> {
+    const userId = (await this.getToken()).user.id;
+    const body = { application_credential: { name, ...(options.roles ? { roles: options.roles.map((r) => ({ name: r })) } : {}), ...(options.expiresAt ? { expires_at: options.expiresAt } : {}) } };
+    const reply = await this.identity<{ application_credential: { id: string; name: string; secret: string } }>('POST', `/users/${encodeURIComponent(userId)}/application_credentials`, { json: body, expect: [201] });
+    this.http.addSecret(reply.data.application_credential.secret);
+    return reply.data.application_credential;
+  }
+
+  async deleteApplicationCredential(id: string): Promise<void> {
+    const userId = (await this.getToken()).user.id;
+    await this.identity('DELETE', `/users/${encodeURIComponent(userId)}/application_credentials/${encodeURIComponent(id)}`, { expect: [204, 404] });
+  }
+
+  /** Revokes a token (tests use it to force the re-auth path). */
+  async revokeToken(token: KeystoneToken): Promise<void> {
+    await this.identity('DELETE', '/auth/tokens', { headers: { 'X-Subject-Token': token.id }, expect: [204, 404] });
+  }
+}
+
+interface TokenBody {
+  expires_at: string;
+  issued_at?: string;
+  catalog?: CatalogService[];
+  user: { id: string; name: string };
+  project?: { id: string; name: string };
+  roles?: { name: string }[];
+}
+
+/** Keystone takes any string up to 255 as a region id; we keep to names tools and Kolla handle without quoting. */
+export function checkRegionId(id: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(id)) throw new CwError('INVALID_INPUT', `'${id}' is not a usable region name: use letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit).`);
+}
+
+function checkEndpointUrl(url: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new CwError('INVALID_INPUT', `'${url}' is not an endpoint URL.`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new CwError('INVALID_INPUT', `Endpoint URL '${url}' must use http or https.`);
+  if (u.username || u.password) throw new CwError('INVALID_INPUT', `Endpoint URL for ${u.host} must not carry credentials.`);
+}
