@@ -86,6 +86,9 @@ export const requiredPrograms: Record<string, string> = {
   'corosync-qnetd': 'corosync-qnetd',
 };
 
+/** Programs only labs with `internet` links need (their WireGuard overlay; wireguard-go where the kernel has no module). */
+export const overlayPrograms: Record<string, string> = { wg: 'wireguard-tools', 'wg-quick': 'wireguard-tools', 'wireguard-go': 'wireguard-go' };
+
 const searchPath = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 export function whichProgram(name: string, dirs: readonly string[] = searchPath): string | undefined {
@@ -113,7 +116,7 @@ export function preflight(programs: readonly string[] = Object.keys(requiredProg
   const missing = new Map<string, string[]>();
   for (const program of programs) {
     if (!whichProgram(program, options.searchDirs)) {
-      const pkg = requiredPrograms[program] ?? program;
+      const pkg = requiredPrograms[program] ?? overlayPrograms[program] ?? program;
       missing.set(pkg, [...(missing.get(pkg) ?? []), program]);
     }
   }
