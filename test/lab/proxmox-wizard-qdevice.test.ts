@@ -24,7 +24,8 @@ describeLab('Proxmox wizard backend with a QDevice: two nodes, qnetd at a third 
     const planned = await lc.core.call('proxmox.planCluster', { cluster: 'homelab' });
     expect(planned.blocking, JSON.stringify(planned.findings.filter((f) => f.severity === 'error'))).toBe(false);
     expect(planned.plan.steps.map((s) => s.id)).toEqual(['check-a1', 'check-b1', 'create', 'join-b1', 'quorate', 'membership-stable', 'qdevice', 'qdevice-vote']);
-    expect(JSON.stringify(planned.plan.steps.find((s) => s.id === 'check-b1')?.action)).toContain('/5403');
+    // Every node checks TCP 5403 on the QDevice host; the address reaches bash as an argument, not as script text.
+    expect(JSON.stringify(planned.plan.steps.find((s) => s.id === 'check-b1')?.action)).toMatch(/cw-tcp-check \S+ 5403/);
     expect(planned.notes.some((n) => /Set up the QDevice on q1/.test(n))).toBe(true);
     const destructive = planned.plan.steps.filter((s) => s.destructive).map((s) => s.id);
     if (destructive.length) await lc.core.call('plan.approve', { plan: planned.plan, acknowledgeDestructive: destructive });

@@ -102,8 +102,8 @@ export const inventoryMethods = {
         vm: z.string(),
         target: z.string(),
         online: z.boolean().default(true),
-        /** Storage on the target for disks on local storage (Proxmox `targetstorage`). */
-        targetStorage: z.string().optional(),
+        /** Storage on the target for disks on local storage (Proxmox `targetstorage`): one id, never a map. */
+        targetStorage: pveIdSchema.optional(),
         /** Cross-cluster only: source storage → storage on the target cluster (every disk moves). */
         storageMap: idMapSchema.optional(),
         /** Cross-cluster only: source bridge → bridge on the target node. */

@@ -8,6 +8,8 @@ const pingStatsSchema = z.object({
   received: z.number().int().min(0),
   lossPercent: z.number().min(0).max(100),
   avgMs: z.number().optional(),
+  /** The median of the replies (robust against the odd late one); rules weigh it where present. */
+  medianMs: z.number().optional(),
   mdevMs: z.number().optional(),
   maxMs: z.number().optional(),
 });

@@ -25,7 +25,9 @@ function asPair(a: string, b: string, network: string, stats: OverlayPingStats):
     b,
     lossPercent: stats.lossPercent,
     source: 'ping',
+    ...((stats.medianMs ?? stats.avgMs) !== undefined ? { rttMs: stats.medianMs ?? stats.avgMs } : {}),
     ...(stats.avgMs !== undefined ? { avgMs: stats.avgMs } : {}),
+    ...(stats.medianMs !== undefined ? { medianMs: stats.medianMs } : {}),
     ...(stats.mdevMs !== undefined ? { mdevMs: stats.mdevMs } : {}),
     ...(stats.maxMs !== undefined ? { maxMs: stats.maxMs } : {}),
   };
@@ -36,7 +38,7 @@ function acrossOverlay(ctx: RuleContext, r: ResolvedOverlay, facts: OverlayFacts
   const fact = facts?.latency.find((l) => (l.a === a && l.b === b) || (l.a === b && l.b === a));
   if (fact?.overlay && fact.overlay.received > 0) return asPair(a, b, network, fact.overlay);
   const matrix = ctx.facts.between(network, a, b);
-  if (matrix && !matrix.error && matrix.avgMs !== undefined) return matrix;
+  if (matrix && !matrix.error && matrix.rttMs !== undefined) return matrix;
   return undefined;
 }
 
@@ -45,12 +47,12 @@ function underOverlay(ctx: RuleContext, r: ResolvedOverlay, facts: OverlayFacts 
   if (fact?.underlay && fact.underlay.received > 0) return asPair(a, b, 'underlay', fact.underlay);
   const underlay = r.overlay.underlay ?? ctx.workspace.networks.find((n) => n.roles.includes('management'))?.name;
   const matrix = underlay ? ctx.facts.between(underlay, a, b) : undefined;
-  return matrix && !matrix.error && matrix.avgMs !== undefined ? matrix : undefined;
+  return matrix && !matrix.error && matrix.rttMs !== undefined ? matrix : undefined;
 }
 
 /** What the round trip looks like to a timer: the average plus twice the jitter. */
 export function effectiveRttMs(p: PairLatency): number {
-  return (p.avgMs ?? 0) + 2 * (p.mdevMs ?? 0);
+  return (p.rttMs ?? p.avgMs ?? 0) + 2 * (p.mdevMs ?? 0);
 }
 
 function riders(ctx: RuleContext, r: ResolvedOverlay): StackTraffic[] {
@@ -76,22 +78,22 @@ export const overlayLatency: Rule = {
           const under = underOverlay(ctx, r, facts, a, b);
           const base = { elements: [nodeRef(a), nodeRef(b), { kind: 'link' as const, name: a, peer: b, network: traffic.network }], paths: [traffic.path, at(r)] };
           if (!over) {
-            if (under?.avgMs !== undefined) {
+            if (under?.rttMs !== undefined) {
               findings.push({
                 ...base,
                 severity: 'warning',
                 message: `${traffic.label} rides on overlay ${r.overlay.name}, but ${a}↔${b} was measured only under the tunnel (${describeLatency(under)}); the tunnel adds its own latency and jitter.`,
                 remedy: `Measure across the overlay (the overlay's verify measures it; or give ${a} and ${b} their overlay addresses under nodes[].addresses so the latency matrix pings them).`,
-                figures: { underlayMs: round(under.avgMs) },
+                figures: { underlayMs: round(under.rttMs) },
                 source: limits.source,
               });
             }
             continue;
           }
           const effective = effectiveRttMs(over);
-          const figures: Record<string, number> = { rttMs: round(over.avgMs ?? 0), jitterMs: round(over.mdevMs ?? 0), effectiveMs: round(effective) };
-          if (under?.avgMs !== undefined) figures.underlayMs = round(under.avgMs);
-          const added = under?.avgMs !== undefined && over.avgMs !== undefined ? ` (under the tunnel ${round(under.avgMs)} ms: the overlay adds ${round(Math.max(0, over.avgMs - under.avgMs))} ms)` : '';
+          const figures: Record<string, number> = { rttMs: round(over.rttMs ?? 0), jitterMs: round(over.mdevMs ?? 0), effectiveMs: round(effective) };
+          if (under?.rttMs !== undefined) figures.underlayMs = round(under.rttMs);
+          const added = under?.rttMs !== undefined && over.rttMs !== undefined ? ` (under the tunnel ${round(under.rttMs)} ms: the overlay adds ${round(Math.max(0, over.rttMs - under.rttMs))} ms)` : '';
           const severity = effective > limits.errorMs ? 'error' : limits.warnMs !== undefined && effective > limits.warnMs ? 'warning' : undefined;
           if (!severity) continue;
           const limit = severity === 'error' ? limits.errorMs : limits.warnMs!;

@@ -60,7 +60,7 @@ export function tunnelStatuses(resolved: ResolvedOverlay, facts: OverlayFacts | 
     const state: TunnelState = down.length ? 'down' : handshakeState(age, resolved.overlay.keepalive, ends.length > 0);
     const latency = facts?.latency.find((l) => (l.a === a && l.b === b) || (l.a === b && l.b === a))?.overlay;
     const parts: string[] = [];
-    if (latency?.avgMs !== undefined) parts.push(`${latency.avgMs} ms over the overlay`);
+    if ((latency?.medianMs ?? latency?.avgMs) !== undefined) parts.push(`${latency?.medianMs ?? latency?.avgMs} ms over the overlay`);
     if (facts?.mtu !== undefined) parts.push(`MTU ${facts.mtu}`);
     parts.push(state === 'down' ? `interface down on ${down.join(' and ')}` : state === 'never' ? 'no handshake yet' : age !== undefined ? `handshake ${Math.round(age)} s ago` : 'handshake not read');
     out.push({
@@ -68,7 +68,7 @@ export function tunnelStatuses(resolved: ResolvedOverlay, facts: OverlayFacts | 
       b,
       state,
       ...(age !== undefined ? { handshakeAgeS: age } : {}),
-      ...(latency?.avgMs !== undefined ? { rttMs: latency.avgMs } : {}),
+      ...((latency?.medianMs ?? latency?.avgMs) !== undefined ? { rttMs: latency?.medianMs ?? latency?.avgMs } : {}),
       ...(latency?.mdevMs !== undefined ? { mdevMs: latency.mdevMs } : {}),
       ...(facts?.mtu !== undefined ? { mtu: facts.mtu } : {}),
       label: parts.join(', '),

@@ -1,6 +1,7 @@
 // The plan model: a DAG of steps (what, where, how to tell it is done, how to undo it), pure data
 // that wizards produce, the engine runs, the preview shows and the exports translate.
 import { z } from 'zod';
+import { checkSshHost, checkUserName } from '../workspace/names.js';
 
 /** A reference to a stored secret; resolved only at the moment of use, inside main/node. */
 export const secretRefSchema = z.object({ secretRef: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'a secret id: letters, digits, _ . -') }).strict();
@@ -30,7 +31,9 @@ export const commandSchema = z.preprocess(
 );
 export type Command = z.output<typeof commandSchema>;
 
-export const nodeTargetSchema = z.object({ node: z.string().min(1) }).strict();
+/** Node names become Ansible inventory names and shell `case` labels: a name, never a pattern or an option. */
+export const planNodeNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'a node name: letters, digits, ".", "_" or "-", starting with a letter or digit');
+export const nodeTargetSchema = z.object({ node: planNodeNameSchema }).strict();
 export const apiTargetSchema = z.object({ api: z.string().min(1) }).strict();
 export const targetSchema = z.union([nodeTargetSchema, apiTargetSchema]);
 export type NodeTarget = z.infer<typeof nodeTargetSchema>;
@@ -132,9 +135,20 @@ export const planNodeSchema = z.union([
   z.object({ local: z.literal(true) }).strict(),
   z
     .object({
-      address: z.string().min(1),
+      /** An address, a host name or a ~/.ssh/config alias: never an option (it cannot begin with "-"). */
+      address: z.string().superRefine((v, ctx) => {
+        const expected = checkSshHost(v);
+        if (expected) ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
+      }),
       port: z.number().int().min(1).max(65535).default(22),
-      user: z.string().min(1).default('root'),
+      /** A POSIX user name. */
+      user: z
+        .string()
+        .superRefine((v, ctx) => {
+          const expected = checkUserName(v);
+          if (expected) ctx.addIssue({ code: 'custom', message: `expected ${expected}` });
+        })
+        .default('root'),
     })
     .strict(),
 ]);
@@ -164,7 +178,7 @@ export const planSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'a plan id: lower-case letters, digits, . _ -'),
     title: z.string().min(1),
     description: z.string().optional(),
-    nodes: z.record(z.string(), planNodeSchema).default({}),
+    nodes: z.record(planNodeNameSchema, planNodeSchema).default({}),
     apis: z.record(z.string(), planApiSchema).default({}),
     limits: planLimitsSchema.default({ global: 8, perTarget: 2 }),
     steps: z.array(stepSchema).min(1),

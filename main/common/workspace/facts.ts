@@ -3,6 +3,7 @@
 // estate it was taken on (the workspace and each node's addresses and host key), and figures whose
 // estate no longer matches are set aside, never shown (factsForEstate).
 import { z } from 'zod';
+import { overlaysFactsSchema } from '../overlay/facts.js';
 
 export const latencySampleSchema = z.object({
   network: z.string(),
@@ -103,6 +104,7 @@ export const clusterQuorumSchema = z.object({
 export type ClusterQuorum = z.infer<typeof clusterQuorumSchema>;
 
 export const factsSchema = z.object({
+  overlays: overlaysFactsSchema.optional(),
   latency: latencyMatrixSchema.optional(),
   knet: z.object({ cluster: z.string(), readAt: z.string(), links: z.array(knetLinkStatsSchema), estate: estateSchema.optional() }).array().optional(),
   /** The last quorum read per workspace cluster (the canvas's cluster badges, kept across reloads). */

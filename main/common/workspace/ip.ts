@@ -4,6 +4,13 @@
 export interface IpAddress {
   family: 4 | 6;
   value: bigint;
+  /** IPv6 zone id (`eth0` in `fe80::1%eth0`): an interface name, letters, digits and `._-`, at most 15 characters. */
+  zone?: string;
+}
+
+/** A zone id names an interface: what Linux accepts (IFNAMSIZ − 1), restricted to letters, digits and `._-`. */
+export function isZoneId(text: string): boolean {
+  return /^[A-Za-z0-9._-]{1,15}$/.test(text) && text !== '.' && text !== '..';
 }
 
 export interface CidrPrefix {
@@ -25,8 +32,7 @@ function parseIPv4(text: string): bigint | undefined {
   return value;
 }
 
-function parseIPv6(text: string): bigint | undefined {
-  const zoneless = text.split('%')[0] ?? '';
+function parseIPv6(zoneless: string): bigint | undefined {
   const halves = zoneless.split('::');
   if (halves.length > 2) return undefined;
   const toGroups = (half: string): number[] | undefined => {
@@ -55,11 +61,14 @@ function parseIPv6(text: string): bigint | undefined {
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
 }
 
-/** Parses "192.0.2.1" or "2001:db8::1"; undefined when it is neither. */
+/** Parses "192.0.2.1", "2001:db8::1" or "fe80::1%eth0" (a zone id only on IPv6, and only an interface name); undefined when it is neither. */
 export function parseIp(text: string): IpAddress | undefined {
   if (text.includes(':')) {
-    const value = parseIPv6(text);
-    return value === undefined ? undefined : { family: 6, value };
+    const percent = text.indexOf('%');
+    const zone = percent >= 0 ? text.slice(percent + 1) : undefined;
+    if (zone !== undefined && !isZoneId(zone)) return undefined;
+    const value = parseIPv6(percent >= 0 ? text.slice(0, percent) : text);
+    return value === undefined ? undefined : { family: 6, value, ...(zone !== undefined ? { zone } : {}) };
   }
   const value = parseIPv4(text);
   return value === undefined ? undefined : { family: 4, value };
@@ -69,10 +78,10 @@ export function isIpAddress(text: string): boolean {
   return parseIp(text) !== undefined;
 }
 
-/** Parses "10.0.0.0/24" or "fd00::/64"; host bits may be set (they are masked off). */
+/** Parses "10.0.0.0/24" or "fd00::/64"; host bits may be set (they are masked off). A prefix has no zone id. */
 export function parseCidr(text: string): CidrPrefix | undefined {
   const slash = text.indexOf('/');
-  if (slash < 0) return undefined;
+  if (slash < 0 || text.includes('%')) return undefined;
   const address = parseIp(text.slice(0, slash));
   const bitsText = text.slice(slash + 1);
   if (!address || !/^\d{1,3}$/.test(bitsText)) return undefined;

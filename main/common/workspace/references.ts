@@ -2,6 +2,7 @@
 // exists, names are unique, and no two nodes share an address on one network.
 import type { FieldPath } from './paths.js';
 import type { Workspace } from './schema.js';
+import { checkOverlayReferences } from '../overlay/validate.js';
 
 export interface ReferenceIssue {
   severity: 'error' | 'warning';
@@ -116,5 +117,6 @@ export function checkReferences(ws: Workspace): ReferenceIssue[] {
   for (const name of Object.keys(ws.layout?.sites ?? {})) {
     if (!sites.has(name)) issues.push({ severity: 'warning', code: 'reference', path: ['layout', 'sites', name], message: `The canvas position of "${name}" belongs to no site; it is ignored (saving keeps it).`, expected: 'a site name' });
   }
+  issues.push(...checkOverlayReferences(ws));
   return issues;
 }

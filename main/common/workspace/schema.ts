@@ -1,7 +1,27 @@
 // The workspace file's model (version 1) as zod schemas: sites, networks, nodes and the three
 // stacks. Objects are strict so that misspelt keys are found; the parser reports them as warnings.
 import { z } from 'zod';
-import { isCidr, isIpAddress } from './ip.js';
+import { isCidr } from './ip.js';
+import { overlaysSchema } from '../overlay/schema.js';
+import {
+  checkEndpoint,
+  checkIdentityFile,
+  checkIpAddress,
+  checkJumpSpec,
+  checkLabel,
+  checkPveClusterName,
+  checkPveStorageId,
+  checkPveTokenId,
+  checkPveUserId,
+  checkSecretId,
+  checkSshHost,
+  checkUserName,
+  checkVcenterEndpoint,
+  checkVcenterUser,
+  checkVsphereName,
+  hasControlCharacters,
+  pveStorageTypes,
+} from './names.js';
 
 export const WORKSPACE_VERSION = 1;
 
@@ -12,7 +32,33 @@ export const nameSchema = z
   .max(63, 'expected a name of at most 63 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name made of letters, digits, ".", "_" or "-", starting with a letter or digit');
 
-export const ipAddressSchema = z.string().refine(isIpAddress, 'expected an IPv4 or IPv6 address such as 10.0.0.11 or fd00::11');
+/** The value as shown in a message: at most 40 characters, control characters escaped. */
+function shown(value: string): string {
+  const short = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  return JSON.stringify(short).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+}
+
+/**
+ * A string that names something on a host, checked by that system's own rules (see names.ts): the error
+ * says what is expected and what was found, and the parser adds the field path, line and column.
+ */
+export function hostValue(check: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const expected = check(value);
+    if (expected) ctx.addIssue({ code: 'custom', message: `expected ${expected}, found ${shown(value)}` });
+  });
+}
+
+/** Text that is only shown (titles): one line, no control characters. */
+const titleText = (max: number) =>
+  z
+    .string()
+    .min(1, 'expected a non-empty text')
+    .max(max, `expected at most ${max} characters`)
+    .refine((v) => !hasControlCharacters(v), 'expected one line of text without control characters');
+
+export const ipAddressSchema = hostValue(checkIpAddress);
+export const secretIdSchema = hostValue(checkSecretId);
 export const cidrSchema = z.string().refine(isCidr, 'expected a CIDR prefix such as 10.0.0.0/24');
 
 export const siteKinds = ['lan', 'man', 'wan', 'internet'] as const;
@@ -38,13 +84,16 @@ export const networkSchema = z.strictObject({
 
 /** How to reach a node over SSH. Identities are referenced by file path or secret id, never inlined. */
 export const sshTargetSchema = z.strictObject({
-  host: z.string().min(1).optional(),
+  /** An address, an RFC 1123 host name or a ~/.ssh/config alias. */
+  host: hostValue(checkSshHost).optional(),
   port: z.number().int().min(1).max(65535).optional(),
-  user: z.string().min(1).optional(),
-  identityFile: z.string().min(1).optional(),
-  identitySecret: z.string().min(1).optional(),
+  /** A POSIX user name. */
+  user: hostValue(checkUserName).optional(),
+  /** Absolute, or under the home folder (~/). */
+  identityFile: hostValue(checkIdentityFile).optional(),
+  identitySecret: secretIdSchema.optional(),
   /** Jump hosts in order: a node name of this workspace or [user@]host[:port]. */
-  jump: z.array(z.string().min(1)).optional(),
+  jump: z.array(hostValue(checkJumpSpec)).optional(),
 });
 
 export const nodeSchema = z.strictObject({
@@ -54,7 +103,7 @@ export const nodeSchema = z.strictObject({
   addresses: z.record(nameSchema, ipAddressSchema).default({}),
   ssh: sshTargetSchema.optional(),
   /** Free labels shown on the node card (stack roles come from the stack sections). */
-  labels: z.array(z.string().min(1)).optional(),
+  labels: z.array(hostValue((v) => (v === '' ? 'a non-empty label' : checkLabel(v)))).optional(),
   notes: z.string().optional(),
 });
 
@@ -67,8 +116,10 @@ export const corosyncLinkSchema = z.strictObject({
 });
 
 export const proxmoxStorageSchema = z.strictObject({
-  id: z.string().min(1),
-  type: z.string().min(1),
+  /** pve-storage-id. */
+  id: hostValue(checkPveStorageId),
+  /** A storage plugin type Proxmox VE knows. */
+  type: z.enum(pveStorageTypes),
   /** Reachable from every node it is configured on with the same content (NFS, Ceph RBD, iSCSI…). */
   shared: z.boolean(),
   /** Nodes that have it; omitted means every member. */
@@ -76,7 +127,8 @@ export const proxmoxStorageSchema = z.strictObject({
 });
 
 export const proxmoxClusterSchema = z.strictObject({
-  name: z.string().min(1),
+  /** pvecm's cluster name (the pve-node format; at most 15 characters, checked by the proxmox.cluster-name rule). */
+  name: hostValue(checkPveClusterName),
   nodes: z.array(nameSchema),
   /** Fixed corosync node ids, when the admin wants to pin them. */
   nodeIds: z.record(nameSchema, z.number().int().min(1)).optional(),
@@ -95,12 +147,12 @@ export const proxmoxClusterSchema = z.strictObject({
   api: z
     .strictObject({
       /** host or host:port of any member's pveproxy; default: the first member's management address, port 8006. */
-      endpoint: z.string().min(1).optional(),
+      endpoint: hostValue(checkEndpoint).optional(),
       /** `root@pam` with a password secret, or an API token `USER@REALM!NAME` with a token secret. */
-      user: z.string().min(1).default('root@pam'),
-      passwordSecret: z.string().min(1).optional(),
-      tokenId: z.string().min(1).optional(),
-      tokenSecret: z.string().min(1).optional(),
+      user: hostValue(checkPveUserId).default('root@pam'),
+      passwordSecret: secretIdSchema.optional(),
+      tokenId: hostValue(checkPveTokenId).optional(),
+      tokenSecret: secretIdSchema.optional(),
       /** SHA-256 fingerprint (AA:BB:…) of the endpoint's certificate, confirmed by the admin. */
       fingerprint: z.string().regex(/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/, 'expected a SHA-256 fingerprint such as AB:CD:…').optional(),
     })
@@ -144,12 +196,14 @@ export const vsanDataSiteSchema = z.strictObject({
 });
 
 export const vsanClusterSchema = z.strictObject({
-  name: z.string().min(1),
+  /** The vSphere cluster's inventory name. */
+  name: hostValue(checkVsphereName),
   vcenter: z.strictObject({
-    endpoint: z.string().min(1),
-    user: z.string().optional(),
+    /** host, host:port or https://host[:port]/path. */
+    endpoint: hostValue(checkVcenterEndpoint),
+    user: hostValue(checkVcenterUser).optional(),
     /** Secret id of the vCenter password in the secret store; never the password. */
-    secretId: z.string().optional(),
+    secretId: secretIdSchema.optional(),
   }),
   preferredSite: vsanDataSiteSchema,
   secondarySite: vsanDataSiteSchema,
@@ -162,7 +216,7 @@ export const positionSchema = z.strictObject({ x: z.number(), y: z.number() });
 
 export const workspaceSchema = z.strictObject({
   version: z.literal(WORKSPACE_VERSION),
-  name: z.string().min(1),
+  name: titleText(200),
   description: z.string().optional(),
   sites: z.array(siteSchema).default([]),
   networks: z.array(networkSchema).default([]),
@@ -175,6 +229,8 @@ export const workspaceSchema = z.strictObject({
     })
     .optional(),
   vsan: z.strictObject({ clusters: z.array(vsanClusterSchema).default([]) }).optional(),
+  /** Encrypted WireGuard overlays between sites (or nodes) that meet over the Internet. */
+  overlays: overlaysSchema.optional(),
   /** Canvas positions saved by the app. */
   layout: z
     .strictObject({

@@ -36,6 +36,11 @@ function printText(text: SecretText): string {
   return `printf '%s' ${parts.map((p) => (typeof p === 'string' ? shellQuote(p) : `"$${secretEnvName(p.secretRef)}"`)).join(' ')}`;
 }
 
+/** Text for a `#` comment: one line, control characters and line separators shown as escapes. */
+export function commentText(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function octal(mode: string): string {
   return parseInt(mode, 8).toString(8);
 }
@@ -45,14 +50,15 @@ function apiCall(plan: Plan, step: Step, request: { method: string; path: string
   const api = plan.apis[apiName];
   if (!api) throw new CwError('INVALID_INPUT', `Step "${step.id}" calls API "${apiName}", which plan "${plan.id}" does not declare.`);
   const url = api.baseUrl.replace(/\/$/, '') + request.path;
-  const args = ['curl', '-sS', '-X', shellQuote(request.method), ...extra];
+  const args = ['curl', '-sS', '-X', request.method, ...extra];
   for (const [name, value] of Object.entries(api.headers ?? {})) args.push('-H', wordWithSecrets(`${name}: ${joinText(value, sentinel)}`, ''));
   let stdin = '';
   if (request.body !== undefined) {
     args.push('-H', shellQuote('content-type: application/json'), '--data-binary', '@-');
     stdin = `${wordWithSecretsPrint(JSON.stringify(substituteSecrets(request.body, sentinel)))} | `;
   }
-  args.push(shellQuote(url));
+  // --url: the address is the option's value, never an option of its own.
+  args.push('--url', shellQuote(url));
   return `${stdin}${args.join(' ')}`;
 }
 
@@ -70,7 +76,7 @@ function condition(plan: Plan, step: Step, check: Check): string {
     case 'fileMatches': {
       if (step.action.kind !== 'upload') throw new CwError('INVALID_INPUT', `Step "${step.id}": fileMatches needs an upload step.`);
       const p = shellQuote(step.action.path);
-      const script = `cmp -s - ${p} && [ "$(stat -c %a ${p})" = ${shellQuote(octal(step.action.mode))} ]`;
+      const script = `cmp -s -- - ${p} && [ "$(stat -c %a -- ${p})" = ${shellQuote(octal(step.action.mode))} ]`;
       return `${printText(step.action.content)} | cw_exec ${shellQuote(node)} ${shellQuote(script)}`;
     }
     case 'api': {
@@ -95,7 +101,7 @@ function action(plan: Plan, step: Step): string[] {
         `t="$d/.$(basename -- ${p}).cw-$$"`,
         'cat > "$t"',
         `chmod ${shellQuote(octal(a.mode))} "$t"`,
-        ...(a.owner ? [`chown ${shellQuote(a.owner)} "$t"`] : []),
+        ...(a.owner ? [`chown -- ${shellQuote(a.owner)} "$t"`] : []),
         `mv -f -- "$t" ${p}`,
       ].join('; ');
       return [`${printText(a.content)} | cw_exec ${shellQuote(node)} ${shellQuote(script)}`];
@@ -119,7 +125,8 @@ function nodeCase(plan: Plan): string[] {
   const lines: string[] = [];
   for (const [name, node] of Object.entries(plan.nodes)) {
     if ('local' in node) lines.push(`    ${shellQuote(name)}) sh -c "$2" ;;`);
-    else lines.push(`    ${shellQuote(name)}) ssh -o BatchMode=yes -p ${node.port} ${shellQuote(`${node.user}@${node.address}`)} "$2" ;;`);
+    // The user as -l's value and the host after "--": neither can be read as an ssh option.
+    else lines.push(`    ${shellQuote(name)}) ssh -o BatchMode=yes -p ${node.port} -l ${shellQuote(node.user)} -- ${shellQuote(node.address)} "$2" ;;`);
   }
   return lines;
 }
@@ -131,7 +138,7 @@ export function exportShell(plan: Plan): { name: string; content: string }[] {
   const secretIds = [...collectSecretIds(plan)];
   const out: string[] = [
     '#!/bin/sh',
-    `# Plan ${JSON.stringify(plan.id)}: ${plan.title.replace(/\n/g, ' ')}`,
+    `# Plan ${JSON.stringify(plan.id)}: ${commentText(plan.title)}`,
     `# Exported by Clusterwright from plan hash ${hash}.`,
     '# Steps run in dependency order, one after another; each runs only when its precheck says it is not done.',
     '# Destructive steps run only with CW_APPROVE_DESTRUCTIVE=1.',
@@ -163,8 +170,8 @@ export function exportShell(plan: Plan): { name: string; content: string }[] {
   const order = topologicalOrder(plan);
   order.forEach((step, index) => {
     const fn = `cw_step_${index + 1}`;
-    out.push('', `# Step ${step.id}: ${step.title.replace(/\n/g, ' ')} (${'node' in step.target ? `node ${step.target.node}` : `API ${step.target.api}`})`);
-    if (step.rollback) out.push(`#   rollback: ${step.rollback.replace(/\n/g, ' ')}`);
+    out.push('', `# Step ${step.id}: ${commentText(step.title)} (${'node' in step.target ? `node ${step.target.node}` : `API ${commentText(step.target.api)}`})`);
+    if (step.rollback) out.push(`#   rollback: ${commentText(step.rollback)}`);
     out.push(`${fn}() {`);
     const precheck = precheckOf(step);
     if (precheck) out.push(`  if ${condition(plan, step, precheck)}; then cw_log ${shellQuote(`skip ${step.id}: already done`)}; return 0; fi`);

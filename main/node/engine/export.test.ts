@@ -211,10 +211,12 @@ describe('Ansible export', () => {
     const all = files.map((f) => f.content).join('\n');
     expect(all).not.toContain(secretValue);
     expect(all).toContain("lookup('ansible.builtin.env', 'CW_SECRET_DB_PASS')");
-    expect(files[1]!.content).toContain('ansible_host: 198.18.0.10');
+    // Plan values are data for Ansible (!unsafe), the port a number, the local node a local connection.
+    expect(files[1]!.content).toContain('ansible_host: !unsafe "198.18.0.10"');
+    expect(files[1]!.content).toContain('ansible_user: !unsafe "admin"');
     expect(files[1]!.content).toContain('ansible_port: 2222');
     expect(files[1]!.content).toContain('ansible_connection: local');
-    expect(files[0]!.content).toContain('{% raw %}# {{ not a template }}');
+    expect(files[0]!.content).toContain('!unsafe "# {{ not a template }}\\npassword = "');
     expect(files[0]!.content).toContain('ansible.builtin.copy');
   });
 
@@ -242,7 +244,7 @@ describe('the example plan in test/fixtures/plans', () => {
     expect(plan.steps.map((s) => s.id)).toEqual(['hosts-pve1', 'create-cluster', 'join-pve2', 'wait-quorate']);
     const shell = exportShell(plan)[0]!.content;
     expect(shell).toContain('CW_SECRET_PVE1_ROOT_PASSWORD');
-    expect(shell).toContain("ssh -o BatchMode=yes -p 22 root@198.18.2.11");
+    expect(shell).toContain('ssh -o BatchMode=yes -p 22 -l root -- 198.18.2.11');
     const files = exportAnsible(plan);
     if (!hasAnsible) return;
     const dir = tempDir('cw-ansible-fixture-');

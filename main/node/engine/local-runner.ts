@@ -89,7 +89,7 @@ export class LocalRunner implements StepRunner {
       await fs.writeFile(temp, content, { mode: options.mode });
       await fs.chmod(temp, options.mode);
       if (options.owner) {
-        const result = await this.exec(target, shellCommand('chown', options.owner, temp), { signal: options.signal, timeoutMs: options.timeoutMs });
+        const result = await this.exec(target, shellCommand('chown', '--', options.owner, temp), { signal: options.signal, timeoutMs: options.timeoutMs });
         if (result.exitCode !== 0) throw new CwError('REMOTE_FAILED', `chown ${options.owner} failed on node ${target.node}: ${result.stderr.trim()}`);
       }
       const handle = await fs.open(temp, 'r');

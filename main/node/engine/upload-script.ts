@@ -13,7 +13,7 @@ export function atomicUploadScript(file: string, sha256: string, mode: number, o
     'cat > "$t"',
     `test "$(sha256sum < "$t" | cut -d' ' -f1)" = ${sha256} || { echo 'the uploaded copy does not match what was sent' >&2; exit 3; }`,
     `chmod ${mode.toString(8)} "$t"`,
-    ...(owner ? [`chown ${shellQuote(owner)} "$t"`] : []),
+    ...(owner ? [`chown -- ${shellQuote(owner)} "$t"`] : []),
     `mv -f -- "$t" ${p}`,
     'trap - EXIT',
   ].join('\n');

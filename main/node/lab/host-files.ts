@@ -1,5 +1,6 @@
 // Files each lab host is built from: its init script (mounts, hostname), sshd_config, /etc/hosts,
 // and the `systemctl` stand-in every host finds first on its PATH (pure text generators).
+import { shellQuote } from '../ssh/shell-quote.js';
 import type { LabPlan, PlannedHost } from './plan.js';
 
 /** Directories each host gets a private copy of (bind-mounted from the state directory). */
@@ -14,7 +15,7 @@ export const etcPveLinkTarget = '/run/cw-pve';
 /** Marker the init script writes once the host's mounts are in place. */
 export const readyMarker = 'cw-lab-ready';
 
-const q = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+const q = shellQuote;
 
 /**
  * PID 1 of a host's PID namespace: bind-mounts the private directories, sets the hostname, then

@@ -23,6 +23,7 @@ import {
   type RecordedProcess,
   type RunResult,
 } from './system.js';
+import { stopLabGuests } from './guests/registry.js';
 import { withLabLock } from './lock.js';
 import { labOverlayPrograms } from './overlay.js';
 import { wirefilterCommand } from './wirefilter.js';
@@ -384,15 +385,17 @@ function writeClientFiles(plan: LabPlan, state: LabStateFile): void {
   const known = plan.hosts.flatMap((h) => (state.hosts[h.name]?.hostKeys ?? []).map((k) => `${[h.name, ...h.addresses].join(',')} ${k.type} ${k.key}`));
   fs.writeFileSync(path.join(plan.stateDir, 'known_hosts'), known.join('\n') + '\n');
   const description = describeLabWorkspace(plan, { identityFile: state.clientKey, links: managementLinks(state) });
+  // Values double-quoted as ssh_config allows (host names and addresses are checked by the lab spec; paths by planLab).
+  const q = (value: string) => `"${value}"`;
   const blocks = description.hosts.map((h) =>
     [
       `Host ${h.name}`,
       `  HostName ${h.ssh.host}`,
       '  User root',
       '  Port 22',
-      `  IdentityFile ${state.clientKey}`,
+      `  IdentityFile ${q(state.clientKey)}`,
       '  IdentitiesOnly yes',
-      `  UserKnownHostsFile ${path.join(plan.stateDir, 'known_hosts')}`,
+      `  UserKnownHostsFile ${q(path.join(plan.stateDir, 'known_hosts'))}`,
       '  StrictHostKeyChecking yes',
       '  ConnectTimeout 10',
       ...(h.ssh.jumpHost ? [`  ProxyJump ${h.ssh.jumpHost}`] : []),
@@ -508,9 +511,10 @@ async function killAndWait(procs: RecordedProcess[], timeoutMs = 5_000): Promise
 /**
  * Removes a lab: the processes it recorded (each checked against its recorded command line), every
  * process inside its namespaces, its namespaces and root interfaces — then anything else carrying the
- * lab's prefix or mentioning its state directory (what a crashed run left). Returns what it removed.
+ * lab's prefix or mentioning its state directory (what a crashed run left). Returns what it removed, with the
+ * number of QEMU guests it stopped.
  */
-export async function stopLab(stateDir: string, options: { prefix?: string } = {}): Promise<{ netns: string[]; processes: number; interfaces: string[] }> {
+export async function stopLab(stateDir: string, options: { prefix?: string } = {}): Promise<{ netns: string[]; processes: number; interfaces: string[]; guests: number }> {
   const dir = path.resolve(stateDir);
   const state = readLabState(dir);
   const prefix = options.prefix ?? state?.prefix;
@@ -519,6 +523,8 @@ export async function stopLab(stateDir: string, options: { prefix?: string } = {
     writeLabState(state);
   }
   let killed = 0;
+  // 0. QEMU guests, by their recorded PIDs (ending the hosts would end them too, but uncounted).
+  const guests = await stopLabGuests(dir);
   // 1. Hosts: killing a host's PID 1 ends every process in it.
   const holders = state ? Object.values(state.hosts).flatMap((h) => [h.holder, { pid: h.initPid, cmdline: readCmdline(h.initPid) ?? '', role: 'init' }]) : [];
   const hostInits = holders.filter((p) => p.role === 'init' && p.cmdline.includes(dir));
@@ -550,7 +556,7 @@ export async function stopLab(stateDir: string, options: { prefix?: string } = {
   fs.rmSync(path.join(dir, 'vde'), { recursive: true, force: true });
   fs.rmSync(stateFilePath(dir), { force: true });
   fs.rmSync(path.join(dir, 'known_hosts'), { force: true });
-  return { netns: ours, processes: killed, interfaces };
+  return { netns: ours, processes: killed, interfaces, guests };
 }
 
 function labIsRunning(state: LabStateFile): boolean {

@@ -82,6 +82,8 @@ export const maxSlots = 8;
 export const prefixPattern = /^[a-z][a-z0-9]{1,5}$/;
 /** Unix socket paths are limited to 108 bytes; vde adds its own file names under ours. */
 export const maxStateDirLength = 64;
+/** What a state directory may be made of (see planLab). */
+export const statePathPattern = /^[A-Za-z0-9._/+@,-]+$/;
 
 /** The address ranges slot `slot` uses (see planLab). */
 export function slotRanges(slot: number): { networkCidrs: [string, string]; transit: [string, string]; app: string } {
@@ -102,6 +104,8 @@ export function planLab(spec: LabSpec, options: { prefix: string; stateDir: stri
   if (!Number.isInteger(slot) || slot < 0 || slot >= maxSlots) throw new CwError('INVALID_INPUT', `Lab slot ${slot} is out of range 0–${maxSlots - 1}.`);
   const ranges = slotRanges(slot);
   if (!prefixPattern.test(prefix)) throw new CwError('INVALID_INPUT', `The lab prefix "${prefix}" must be 2–6 lower-case letters or digits, starting with a letter (it names namespaces and interfaces).`);
+  // The state directory is written into ssh_config, sshd_config and init scripts, and handed to vde: plain path characters only.
+  if (!statePathPattern.test(stateDir)) throw new CwError('INVALID_INPUT', `The lab state directory ${JSON.stringify(stateDir)} may hold only letters, digits and / . _ - + @ , (no spaces, quotes, % or control characters): it is written into the lab's ssh_config and scripts. Choose another --state directory.`);
   if (stateDir.length > maxStateDirLength) throw new CwError('INVALID_INPUT', `The lab state directory ${stateDir} is longer than ${maxStateDirLength} characters; vde's sockets live there and Unix socket paths are short. Choose a shorter --state directory.`);
   const sites: PlannedSite[] = spec.sites.map((site, i) => ({
     name: site.name,

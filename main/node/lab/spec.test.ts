@@ -113,6 +113,13 @@ describe('lab plan', () => {
     expect(errorOf(() => planLab(spec, { prefix: 'cwl', stateDir: `/tmp/${'x'.repeat(80)}` })).message).toMatch(/shorter --state/);
   });
 
+  it('refuses a state directory that would change the meaning of the ssh_config and scripts it is written into', () => {
+    for (const stateDir of ['/tmp/lab x', '/tmp/lab\n  ProxyCommand touch /tmp/pwned', '/tmp/"lab"', '/tmp/%h', "/tmp/l'ab"]) {
+      expect(errorOf(() => planLab(spec, { prefix: 'cwl', stateDir })).message, stateDir).toMatch(/may hold only letters, digits/);
+    }
+    expect(planLab(spec, { prefix: 'cwl', stateDir: '/root/.local/share/clusterwright/lab' }).stateDir).toBe('/root/.local/share/clusterwright/lab');
+  });
+
   it('sees which routes overlap the lab range', () => {
     expect(overlapsLabRange('default')).toBe(false);
     expect(overlapsLabRange('0.0.0.0/0')).toBe(true);

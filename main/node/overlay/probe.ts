@@ -158,7 +158,7 @@ export function handshakeFacts(resolved: ResolvedOverlay, states: readonly Inter
 function stats(output: string): OverlayPingStats | undefined {
   const s = parsePingOutput(output);
   if (!s) return undefined;
-  return { sent: s.sent, received: s.received, lossPercent: s.lossPercent, ...(s.avgMs !== undefined ? { avgMs: s.avgMs } : {}), ...(s.mdevMs !== undefined ? { mdevMs: s.mdevMs } : {}), ...(s.maxMs !== undefined ? { maxMs: s.maxMs } : {}) };
+  return { sent: s.sent, received: s.received, lossPercent: s.lossPercent, ...(s.avgMs !== undefined ? { avgMs: s.avgMs } : {}), ...(s.medianMs !== undefined ? { medianMs: s.medianMs } : {}), ...(s.mdevMs !== undefined ? { mdevMs: s.mdevMs } : {}), ...(s.maxMs !== undefined ? { maxMs: s.maxMs } : {}) };
 }
 
 /** Round trips between every two members, under the tunnel (underlay endpoints) and through it (first overlay address). */

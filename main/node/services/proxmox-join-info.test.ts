@@ -47,4 +47,11 @@ describe('joinInformation', () => {
   it('refuses an answer without the certificate fingerprint', () => {
     expect(() => joinInformation(workspace, cluster, { ...join, nodelist: [{ name: 'a1', ring0_addr: '198.18.1.11' }] })).toThrow(/fingerprint/);
   });
+
+  it('refuses an answer whose address or fingerprint would not be plain data in the pvecm add line', () => {
+    for (const pve_addr of ['-oProxyCommand=touch /tmp/x', '198.18.1.11 --use_ssh', '$(id)', 'fe80::1%eth0']) {
+      expect(() => joinInformation(workspace, cluster, { ...join, nodelist: [{ ...join.nodelist[0]!, pve_addr }] }), pve_addr).toThrow(expect.objectContaining({ code: 'REMOTE_FAILED', message: expect.stringMatching(/is not an IP address or host name/) }));
+    }
+    expect(() => joinInformation(workspace, cluster, { ...join, nodelist: [{ ...join.nodelist[0]!, pve_fp: `${fp} --force` }] })).toThrow(/not a SHA-256 fingerprint/);
+  });
 });

@@ -5,6 +5,7 @@ import { planSchema } from '../../common/plan/schema.js';
 import { tuneTotem } from '../../common/stacks/proxmox/wan-tuning.js';
 import { validateWorkspace } from '../../common/workspace/rules/index.js';
 import type { ProxmoxCluster, Workspace } from '../../common/workspace/schema.js';
+import { checkHost, zoneOf } from '../../common/workspace/names.js';
 import { shellCommand } from '../ssh/shell-quote.js';
 import type { Handlers } from '../dispatcher.js';
 import { probeCertificate } from '../stacks/proxmox/client.js';
@@ -221,6 +222,9 @@ export function joinInformation(workspace: Workspace, cluster: ProxmoxCluster, j
     .sort((a, b) => a[0] - b[0]);
   const ipAddress = preferred.pve_addr ?? rings[0]?.[1];
   if (!ipAddress) throw new CwError('REMOTE_FAILED', `Cluster '${cluster.name}' answered without an address for ${preferred.name}.`);
+  // What the cluster answered goes into a command line the admin runs: only an address or host name, only a fingerprint.
+  if (checkHost(ipAddress) !== undefined || zoneOf(ipAddress) !== undefined) throw new CwError('REMOTE_FAILED', `Cluster '${cluster.name}' answered with ${JSON.stringify(ipAddress.slice(0, 80))} as the address of ${preferred.name}, which is not an IP address or host name; its join information cannot be used.`);
+  if (!/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(preferred.pve_fp)) throw new CwError('REMOTE_FAILED', `Cluster '${cluster.name}' answered with a certificate fingerprint for ${preferred.name} that is not a SHA-256 fingerprint; its join information cannot be used.`);
   const info = { ipAddress, fingerprint: preferred.pve_fp, peerLinks: Object.fromEntries(rings.map(([l, a]) => [String(l), a])), ring_addr: rings.map(([, a]) => a), totem: join.totem };
   const members = new Set(join.nodelist.map((n) => n.name));
   const links = [...cluster.links].sort((a, b) => a.link - b.link);

@@ -1,6 +1,7 @@
 // Which nodes a selector names ("pve1,pve2", "site:office", "all") and how to reach a workspace
 // node over SSH: its ssh block (host, port, user, identity, jump through other nodes), else its name.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { CwError } from '../../common/errors.js';
 import { parseWorkspace, WORKSPACE_FILE_NAME, type Workspace, type WorkspaceNode } from '../../common/workspace/index.js';
@@ -53,7 +54,8 @@ export function selectNodes(workspace: Workspace, selector: string): WorkspaceNo
 function authFor(node: WorkspaceNode): SshAuthMethod[] | undefined {
   const auth: SshAuthMethod[] = [];
   if (node.ssh?.identitySecret) auth.push({ kind: 'privateKey', keySecretId: node.ssh.identitySecret });
-  if (node.ssh?.identityFile) auth.push({ kind: 'privateKey', identityFile: node.ssh.identityFile });
+  // The workspace allows absolute paths and ~/ (the schema refuses anything else).
+  if (node.ssh?.identityFile) auth.push({ kind: 'privateKey', identityFile: node.ssh.identityFile.startsWith('~/') ? path.join(os.homedir(), node.ssh.identityFile.slice(2)) : node.ssh.identityFile });
   return auth.length ? auth : undefined;
 }
 

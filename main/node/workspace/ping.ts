@@ -60,6 +60,7 @@ export function pingArgv(plan: PingPlan): string[] {
     '-w',
     String(pingDeadlineS(plan)),
     ...(plan.sourceAddress ? ['-I', plan.sourceAddress] : []),
+    // The address after "--": never read as an option.
     '--',
     plan.address,
   ];

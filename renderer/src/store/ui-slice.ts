@@ -1,7 +1,8 @@
-// Layout state of the main window: which aside panel shows, whether the dock is open.
+// Layout state of the main window: which aside panel shows, whether the dock is open and on which tab.
 import type { SliceCreator } from './index.js';
 
 export type AsidePanel = 'inspector' | 'log';
+export type DockTab = 'terminals' | 'jobs';
 
 export interface UiSlice {
   asidePanel: AsidePanel;
@@ -11,6 +12,14 @@ export interface UiSlice {
   setAsidePanel(panel: AsidePanel): void;
   toggleDock(): void;
   setDockHeight(height: number): void;
+  /** Which tab of the dock shows. */
+  dockTab: DockTab;
+  /** Opens the dock on a tab (a job's notification opens its log). */
+  showDock(tab: DockTab): void;
+  setDockTab(tab: DockTab): void;
+  /** Nodes the canvas should bring into view (navbar "Show in canvas"); seq tells repeated requests apart. */
+  zoomRequest: { nodes: string[]; seq: number } | null;
+  requestZoom(nodes: string[]): void;
 }
 
 export const createUiSlice: SliceCreator<UiSlice> = (set, get) => ({
@@ -19,5 +28,10 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get) => ({
   dockHeight: 260,
   setAsidePanel: (asidePanel) => set({ asidePanel }),
   toggleDock: () => set({ dockOpen: !get().dockOpen }),
+  dockTab: 'terminals',
+  showDock: (dockTab) => set({ dockOpen: true, dockTab }),
+  setDockTab: (dockTab) => set({ dockTab }),
+  zoomRequest: null,
+  requestZoom: (nodes) => set({ zoomRequest: { nodes, seq: (get().zoomRequest?.seq ?? 0) + 1 } }),
   setDockHeight: (height) => set({ dockHeight: Math.round(Math.min(Math.max(height, 120), window.innerHeight - 200)) }),
 });

@@ -5,6 +5,7 @@ import { isMeasured, linkRef, nodeRef, pairsOf, plural, type ExtendedContext } f
 import { pvecm, qmMigration } from '../../workspace/rules/sources.js';
 import type { FindingDraft, Rule, RuleContext } from '../../workspace/rules/types.js';
 import type { CorosyncLink, ProxmoxCluster } from '../../workspace/schema.js';
+import { checkIpAddress, isHostLabel, zoneOf } from '../../workspace/names.js';
 
 /** corosync RTT above which Proxmox warns (the pvecm chapter asks for < 5 ms). */
 export const COROSYNC_WARN_MS = 5;
@@ -50,6 +51,19 @@ export const quorumVotes: Rule = {
   },
 };
 
+/** The address the cluster plan sets the QDevice up at (workspace-plan.ts picks it the same way) and its field. */
+export function qdeviceAddress(ctx: RuleContext, cluster: ProxmoxCluster): { value: string; path: string } | undefined {
+  const host = cluster.qdevice?.host;
+  const node = host === undefined ? undefined : ctx.node(host);
+  if (!node) return undefined;
+  const nodePath = (ctx as ExtendedContext).nodePath(node.name);
+  const first = [...cluster.links].sort((a, b) => a.link - b.link)[0]?.network;
+  if (first !== undefined && node.addresses[first] !== undefined) return { value: node.addresses[first]!, path: `${nodePath}.addresses.${first}` };
+  if (node.ssh?.host !== undefined) return { value: node.ssh.host, path: `${nodePath}.ssh.host` };
+  const [network, value] = Object.entries(node.addresses)[0] ?? [];
+  return network === undefined || value === undefined ? undefined : { value, path: `${nodePath}.addresses.${network}` };
+}
+
 export const qdevicePlacement: Rule = {
   id: 'proxmox.qdevice-placement',
   stack: 'proxmox',
@@ -72,6 +86,16 @@ export const qdevicePlacement: Rule = {
       const q = cluster.qdevice;
       if (!q) return;
       const qpath = at(i, '.qdevice');
+      const address = qdeviceAddress(ctx, cluster);
+      if (address && n % 2 === 0 && (zoneOf(address.value) !== undefined || checkIpAddress(address.value) !== undefined)) {
+        findings.push({
+          elements: [clusterRef(cluster), nodeRef(q.host)],
+          paths: [address.path],
+          severity: 'error',
+          message: `The QDevice host ${q.host} of cluster ${cluster.name} would be set up at ${address.value}, which pvecm qdevice setup does not take: it needs an IP address (its \`ip\` format), without a zone id.`,
+          remedy: `Give ${q.host} an address on ${cluster.links[0]?.network ?? 'the first corosync network'} (nodes[].addresses), or an ssh.host that is a plain IP address.`,
+        });
+      }
       if (n % 2 === 1) {
         findings.push({
           elements: [clusterRef(cluster), nodeRef(q.host)],
@@ -199,6 +223,18 @@ export const linkAddresses: Rule = {
     clusters(ctx).forEach((cluster, i) => {
       cluster.links.forEach((link, l) => {
         const missing = cluster.nodes.filter((name) => ctx.node(name) && ctx.node(name)!.addresses[link.network] === undefined);
+        // Proxmox's `ip` format (link addresses, pvecm qdevice setup) refuses an IPv6 zone id.
+        for (const name of cluster.nodes) {
+          const address = ctx.node(name)?.addresses[link.network];
+          if (address === undefined || zoneOf(address) === undefined) continue;
+          findings.push({
+            severity: 'error',
+            message: `Node ${name} of cluster ${cluster.name} has the corosync link${link.link} address ${address}, with an IPv6 zone id ("%${zoneOf(address)}"); Proxmox takes link addresses without one and refuses the cluster.`,
+            elements: [clusterRef(cluster), nodeRef(name), { kind: 'network', name: link.network }],
+            paths: [`${ext(ctx).nodePath(name)}.addresses.${link.network}`],
+            remedy: `Give ${name} a global or unique-local address on ${link.network} (corosync does not use link-local addresses with a zone).`,
+          });
+        }
         if (missing.length === 0) return;
         findings.push({
           severity: 'error',
@@ -214,7 +250,6 @@ export const linkAddresses: Rule = {
   },
 };
 
-const hostnameLabel = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 
 export const nodeIdentity: Rule = {
   id: 'proxmox.node-identity',
@@ -226,17 +261,22 @@ export const nodeIdentity: Rule = {
     const memberOf = new Map<string, string>();
     clusters(ctx).forEach((cluster, i) => {
       const seen = new Set<string>();
+      const byLowerCase = new Map<string, string>();
       cluster.nodes.forEach((name, n) => {
         if (seen.has(name)) {
           findings.push({ severity: 'error', message: `Node ${name} is listed twice in cluster ${cluster.name}.`, elements: [clusterRef(cluster), nodeRef(name)], paths: [at(i, `.nodes[${n}]`)], remedy: 'Remove the duplicate entry.' });
+        } else if (byLowerCase.has(name.toLowerCase())) {
+          const first = byLowerCase.get(name.toLowerCase())!;
+          findings.push({ severity: 'error', message: `Nodes ${first} and ${name} of cluster ${cluster.name} differ only in case; host names are case-insensitive, so they would be one node to corosync and DNS.`, elements: [clusterRef(cluster), nodeRef(first), nodeRef(name)], paths: [at(i, `.nodes[${n}]`)], remedy: 'Give each node a host name that differs in more than case.' });
         }
         seen.add(name);
+        byLowerCase.set(name.toLowerCase(), byLowerCase.get(name.toLowerCase()) ?? name);
         const other = memberOf.get(name);
         if (other !== undefined && other !== cluster.name) {
           findings.push({ severity: 'error', message: `Node ${name} is a member of both cluster ${other} and cluster ${cluster.name}; a Proxmox node belongs to one cluster.`, elements: [nodeRef(name), clusterRef(cluster)], paths: [at(i, `.nodes[${n}]`)], remedy: 'Keep the node in one cluster; use cross-cluster migration to move guests between clusters.' });
         }
         memberOf.set(name, cluster.name);
-        if (!hostnameLabel.test(name)) {
+        if (!isHostLabel(name)) {
           findings.push({ severity: 'error', message: `Node name ${name} in cluster ${cluster.name} is not a valid hostname (letters, digits and "-", no dots, at most 63 characters); Proxmox uses it as the node's name in the cluster.`, elements: [nodeRef(name)], paths: [at(i, `.nodes[${n}]`)], remedy: 'Rename the node to its short hostname before it joins; a node cannot be renamed while in a cluster.' });
         }
       });

@@ -6,9 +6,10 @@ import type { Facts } from '../facts.js';
 import type { Workspace } from '../schema.js';
 import { createRuleContext } from './context.js';
 import { generalRules } from './general.js';
+import { overlayRules } from '../../overlay/rules.js';
 import type { Finding, Rule, Severity } from './types.js';
 
-export const allRules: readonly Rule[] = [...proxmoxRules, ...vsanRules, ...openstackRules, ...generalRules];
+export const allRules: readonly Rule[] = [...proxmoxRules, ...vsanRules, ...openstackRules, ...overlayRules, ...generalRules];
 
 const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Facts, LatencySample } from '../facts.js';
 import type { Workspace, WorkspaceNode } from '../schema.js';
 import { allRules, validateWorkspace, type Finding, type Rule } from './index.js';
+import { overlayRuleCases } from '../../overlay/test-estate.js';
 
 const networks: Workspace['networks'] = [
   { name: 'mgmt', roles: ['management'], cidr: '10.0.0.0/24' },
@@ -104,6 +105,7 @@ interface Case {
 }
 
 const cases: Record<string, Case> = {
+  ...overlayRuleCases,
   'proxmox.quorum-votes': {
     pass: () => ({ ws: estate() }),
     fail: () => {
@@ -445,6 +447,27 @@ describe('other rule details', () => {
     ws.nodes.find((n) => n.name === 'qnetd')!.site = 'office';
     const findings = blocking(run(rule('proxmox.qdevice-placement'), ws));
     expect(findings[0]!.message).toMatch(/QDevice host qnetd is in site office/);
+  });
+  it('refuses what Proxmox refuses: a link address with a zone id, a QDevice not at an IP address, names that differ only in case', () => {
+    const ws = estate();
+    ws.nodes.find((n) => n.name === 'pve2')!.addresses.ring0 = 'fe80::2%eth0';
+    let findings = blocking(run(rule('proxmox.link-addresses'), ws));
+    expect(findings.map((f) => [f.paths, f.message])).toEqual([[['nodes[1].addresses.ring0'], expect.stringMatching(/pve2 .* link0 address fe80::2%eth0, with an IPv6 zone id/)]]);
+
+    const even = estate();
+    even.proxmox!.clusters[0]!.nodes.push('pve4');
+    even.proxmox!.clusters[0]!.qdevice = { host: 'qnetd', algorithm: 'ffsplit' };
+    const qnetd = even.nodes.find((n) => n.name === 'qnetd')!;
+    delete qnetd.addresses.ring0;
+    qnetd.ssh = { host: 'qnetd.example.lan' };
+    findings = blocking(run(rule('proxmox.qdevice-placement'), even));
+    expect(findings.map((f) => [f.paths, f.message])).toEqual([[[`nodes[${even.nodes.indexOf(qnetd)}].ssh.host`], expect.stringMatching(/would be set up at qnetd\.example\.lan, which pvecm qdevice setup does not take/)]]);
+
+    const cased = estate();
+    cased.nodes.find((n) => n.name === 'pve3')!.name = 'PVE1';
+    cased.proxmox!.clusters[0]!.nodes[2] = 'PVE1';
+    findings = blocking(run(rule('proxmox.node-identity'), cased));
+    expect(findings.map((f) => f.message)).toEqual([expect.stringMatching(/Nodes pve1 and PVE1 of cluster homelab differ only in case/)]);
   });
   it('a Keystone region cut off by measurement is an error with the loss', () => {
     const ws = estate();

@@ -186,7 +186,7 @@ export const labCommand: CliCommand = {
           );
         }
         const removed = await stopLab(stateDir, values.prefix ? { prefix: values.prefix } : {});
-        io.out(removed.netns.length || removed.interfaces.length ? `Removed the lab in ${stateDir}: ${removed.netns.length} namespaces, ${removed.interfaces.length} interfaces.` : `No lab was running in ${stateDir}.`);
+        io.out(removed.netns.length || removed.interfaces.length ? `Removed the lab in ${stateDir}: ${removed.netns.length} namespaces, ${removed.interfaces.length} interfaces, ${removed.guests} running guests stopped.` : `No lab was running in ${stateDir}.`);
         return exitCodes.ok;
       }
       case 'status': {

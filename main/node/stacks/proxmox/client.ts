@@ -443,7 +443,16 @@ export class PveClient {
           );
           return;
         }
-        const req = https.request({ method, path: urlPath, headers: { Host: this.host.includes(':') ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`, ...headers }, createConnection: () => socket });
+        let req: ReturnType<typeof https.request>;
+        try {
+          req = https.request({ method, path: urlPath, headers: { Host: this.host.includes(':') ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`, ...headers }, createConnection: () => socket });
+        } catch (err) {
+          // Node refuses a header or path with control characters (a token id or secret holding a line break): nothing was sent.
+          clearTimeout(timer);
+          socket.destroy();
+          reject(new CwError('INVALID_INPUT', `${method} ${urlPath.split('?')[0]} on ${this.where} was not sent: ${this.redact((err as Error).message)}. Check the API user, token id and secret for line breaks or other control characters.`));
+          return;
+        }
         req.once('error', (err: NodeJS.ErrnoException) => {
           clearTimeout(timer);
           reject(err instanceof CwError ? err : networkError(err, this.host, this.port));

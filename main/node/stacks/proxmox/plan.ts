@@ -3,7 +3,9 @@
 import { CwError } from '../../../common/errors.js';
 import type { PlanInput, StepInput } from '../../../common/plan/schema.js';
 import { formatLink } from '../../../common/stacks/proxmox/corosync-conf.js';
-import { shellCommand } from '../../ssh/shell-quote.js';
+import { parseCidr } from '../../../common/workspace/ip.js';
+import { checkIpAddress, checkPveClusterName, checkPveNodeName, checkSecretId, checkSshHost, checkUserName, pveClusterNameMax, zoneOf } from '../../../common/workspace/names.js';
+import { shellCommand, shellQuote } from '../../ssh/shell-quote.js';
 
 export interface PlannedPveNode {
   name: string;
@@ -38,9 +40,73 @@ export interface ProxmoxClusterPlanInput {
 
 const sh = (text: string): { sh: string } => ({ sh: text });
 
+/** A regular expression (ERE) that matches `text` literally. */
+export function ereLiteral(text: string): string {
+  return text.replace(/[\\.[\]()*+?{}|^$]/g, '\\$&');
+}
+
+/** Exit 0 when TCP `port` on `address` accepts a connection within 5 s; the address reaches bash as an argument, never as script text. */
+export function tcpOpenCheck(address: string, port: number): string {
+  return shellCommand('timeout', '5', 'bash', '-c', 'exec 3<>"/dev/tcp/$1/$2"', 'cw-tcp-check', address, String(port));
+}
+
+/** Prints a message on stderr and fails; printf, not echo, so that no part of the text is read as an option or escape. */
+function failWith(text: string): string {
+  return `{ printf '%s\\n' ${shellQuote(text)} >&2; exit 1; }`;
+}
+
+/** A step id for a node: node names are host names (case-insensitive), step ids lower-case. */
+function stepId(prefix: string, node: string): string {
+  return `${prefix}-${node.toLowerCase()}`;
+}
+
+/**
+ * Refuses what Proxmox (or a shell) would read as something else, before any step exists: the workspace's
+ * validation refuses all of it first, so this only fires for input that went around it.
+ */
+function checkInput(input: ProxmoxClusterPlanInput): void {
+  const refuse = (what: string, value: string, expected: string) => {
+    throw new CwError('INVALID_INPUT', `A Proxmox cluster plan needs ${what} to be ${expected}; found ${JSON.stringify(value.slice(0, 80))}.`, { field: what });
+  };
+  const nameProblem = checkPveClusterName(input.clusterName);
+  if (nameProblem) refuse('the cluster name', input.clusterName, nameProblem);
+  if (input.clusterName.length > pveClusterNameMax) refuse('the cluster name', input.clusterName, `at most ${pveClusterNameMax} characters (pvecm)`);
+  if (!/^([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$/.test(input.fingerprint)) refuse('the certificate fingerprint', input.fingerprint, 'a SHA-256 fingerprint (AA:BB:…)');
+  const secretProblem = checkSecretId(input.rootPasswordSecret);
+  if (secretProblem) refuse('the root password secret id', input.rootPasswordSecret, secretProblem);
+  const seen = new Set<string>();
+  for (const n of input.nodes) {
+    const problem = checkPveNodeName(n.name);
+    if (problem) refuse('every node name', n.name, problem);
+    if (seen.has(n.name.toLowerCase())) refuse('node names that differ in more than case', n.name, 'unique');
+    seen.add(n.name.toLowerCase());
+    const hostProblem = checkSshHost(n.ssh.address);
+    if (hostProblem) refuse(`the SSH address of ${n.name}`, n.ssh.address, hostProblem);
+    if (n.ssh.user !== undefined && checkUserName(n.ssh.user)) refuse(`the SSH user of ${n.name}`, n.ssh.user, checkUserName(n.ssh.user)!);
+    for (const address of n.links) {
+      const linkProblem = checkIpAddress(address) ?? (zoneOf(address) !== undefined ? 'an address without an IPv6 zone id (Proxmox refuses one)' : undefined);
+      if (linkProblem) refuse(`every corosync link address of ${n.name}`, address, linkProblem);
+    }
+  }
+  if (input.qdevice) {
+    // pvecm qdevice setup takes an IP address (its `ip` format), without a zone id.
+    const problem = checkIpAddress(input.qdevice.address) ?? (zoneOf(input.qdevice.address) !== undefined ? 'an address without an IPv6 zone id' : undefined);
+    if (problem) refuse('the QDevice address', input.qdevice.address, problem);
+  }
+  if (input.migrationNetwork !== undefined && !parseCidr(input.migrationNetwork)) refuse('the migration network', input.migrationNetwork, 'a CIDR prefix such as 10.0.0.0/24');
+  if (input.ha) {
+    if (!/^[a-z][a-z0-9_-]+$/i.test(input.ha.name)) refuse('the HA rule name', input.ha.name, 'a Proxmox config id (a letter, then letters, digits, "_" or "-")');
+    for (const node of input.ha.nodes) if (checkPveNodeName(node)) refuse('every HA node', node, checkPveNodeName(node)!);
+    for (const resource of input.ha.resources) if (!/^(vm|ct):[1-9][0-9]{2,8}$/.test(resource)) refuse('every HA resource', resource, 'vm:VMID or ct:VMID');
+  }
+  for (const [key, value] of Object.entries(input.totem ?? {})) {
+    if (!/^[a-z_]+$/.test(key) || !Number.isInteger(value) || value < 0) refuse('the totem settings', `${key}: ${value}`, 'known keys with whole numbers');
+  }
+}
+
 /** Exit 0 when this node's running corosync belongs to the named cluster. */
 export function inClusterCheck(clusterName: string): string {
-  return `timeout 3 corosync-cmapctl -g totem.cluster_name 2>/dev/null | grep -qxF ${shellCommand(`totem.cluster_name (str) = ${clusterName}`)}`;
+  return `timeout 3 corosync-cmapctl -g totem.cluster_name 2>/dev/null | grep -qxF -- ${shellQuote(`totem.cluster_name (str) = ${clusterName}`)}`;
 }
 
 /** Exit 0 when corosync is quorate with at least `votes` votes. */
@@ -54,7 +120,7 @@ export function quorateCheck(votes: number): string {
  */
 /** Exit 0 when the running cluster's nodelist names this node (it has joined). */
 export function inNodelistCheck(node: string): string {
-  return `timeout 3 corosync-cmapctl nodelist.node 2>/dev/null | grep -qE ${shellCommand(`^nodelist\\.node\\.[0-9]+\\.name \\(str\\) = ${node.replace(/[.]/g, '\\.')}$`)}`;
+  return `timeout 3 corosync-cmapctl nodelist.node 2>/dev/null | grep -qE -- ${shellQuote(`^nodelist\\.node\\.[0-9]+\\.name \\(str\\) = ${ereLiteral(node)}$`)}`;
 }
 
 export function stableMembershipCheck(seconds: number): string {
@@ -76,12 +142,12 @@ function totemEdit(file: string, totem: Record<string, number>): string {
     'intotem && depth == 1 { key = $1; sub(/:$/, "", key); if (key in want) { print "  " key ": " want[key]; done[key] = 1; next } }',
     '{ print }',
   ].join('\n');
-  return `set -e; f=${shellCommand(file)}; awk -v ${shellCommand(`sets=${sets}`)} ${shellCommand(script)} "$f" > "$f.new"; mv "$f.new" "$f"`;
+  return `set -e; f=${shellQuote(file)}; awk -v ${shellQuote(`sets=${sets}`)} ${shellQuote(script)} "$f" > "$f.new"; mv -- "$f.new" "$f"`;
 }
 
 function totemMatches(file: string, totem: Record<string, number>): string {
   return Object.entries(totem)
-    .map(([k, v]) => `grep -qE ${shellCommand(`^ {2}${k}: ${v}$`)} ${shellCommand(file)}`)
+    .map(([k, v]) => `grep -qE -- ${shellQuote(`^ {2}${k}: ${v}$`)} ${shellQuote(file)}`)
     .join(' && ');
 }
 
@@ -95,6 +161,7 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
     if (n.links.length !== linkCount) throw new CwError('INVALID_INPUT', `Node ${n.name} has ${n.links.length} corosync links but ${first.name} has ${linkCount}; Proxmox refuses a join whose links differ from the cluster's. Give every node the same links.`);
   }
   if (first.manual) throw new CwError('INVALID_INPUT', `${first.name} creates the cluster, so the app must reach it over SSH; only joining nodes can be joined by hand with the join information.`);
+  checkInput(input);
   const inCluster = inClusterCheck(input.clusterName);
   const steps: StepInput[] = [];
   const reached = input.nodes.filter((n) => !n.manual);
@@ -102,41 +169,42 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
   // 1. Prechecks on every node: the API answers, each link address is local, a joiner holds no guests and no corosync config.
   for (const [i, n] of input.nodes.entries()) {
     if (n.manual) continue;
-    const fail = (text: string) => `{ echo ${shellCommand(text)} >&2; exit 1; }`;
+    const fail = failWith;
     const checks = [
       `pvesh get /version --output-format json >/dev/null || ${fail(`The Proxmox VE API on ${n.name} does not answer (pvesh get /version). Is pveproxy running?`)}`,
       // Proxmox names a node after its hostname, which cannot change once it is in a cluster.
       // Proxmox uses the short name (a fully qualified hostname is fine).
-      `h=$(hostname); [ "\${h%%.*}" = ${shellCommand(n.name)} ] || { echo ${shellCommand(`${n.name}'s hostname is `)}"$h"${shellCommand(`, but the workspace calls it ${n.name}: set the final hostname before it joins a cluster (it cannot change afterwards).`)} >&2; exit 1; }`,
+      `h=$(hostname); [ "\${h%%.*}" = ${shellQuote(n.name)} ] || { printf '%s%s%s\\n' ${shellQuote(`${n.name}'s hostname is `)} "$h" ${shellQuote(`, but the workspace calls it ${n.name}: set the final hostname before it joins a cluster (it cannot change afterwards).`)} >&2; exit 1; }`,
       // The node name must resolve to one of its own, non-loopback addresses (pve-cluster refuses otherwise).
-      `addr=$(getent hosts ${shellCommand(n.name)} | awk '{ print $1; exit }'); case "$addr" in '' | 127.* | ::1) echo ${shellCommand(`${n.name} does not resolve to one of its own non-loopback addresses (got '`)}"$addr"${shellCommand(`'): add it to /etc/hosts with its management address.`)} >&2; exit 1 ;; esac; ip -o addr show | grep -qwF -- "$addr" || { echo ${shellCommand(`${n.name} resolves to `)}"$addr"${shellCommand(', which is not on this node: fix /etc/hosts.')} >&2; exit 1; }`,
-      ...n.links.map((a, l) => `ip -o addr show | grep -qwF -- ${shellCommand(a)} || ${fail(`link${l} address ${a} is not on ${n.name}`)}`),
+      `addr=$(getent hosts -- ${shellQuote(n.name)} | awk '{ print $1; exit }'); case "$addr" in '' | 127.* | ::1) printf '%s%s%s\\n' ${shellQuote(`${n.name} does not resolve to one of its own non-loopback addresses (got '`)} "$addr" ${shellQuote(`'): add it to /etc/hosts with its management address.`)} >&2; exit 1 ;; esac; ip -o addr show | grep -qwF -- "$addr" || { printf '%s%s%s\\n' ${shellQuote(`${n.name} resolves to `)} "$addr" ${shellQuote(', which is not on this node: fix /etc/hosts.')} >&2; exit 1; }`,
+      ...n.links.map((a, l) => `ip -o addr show | grep -qwF -- ${shellQuote(a)} || ${fail(`link${l} address ${a} is not on ${n.name}`)}`),
       // Clocks: corosync and the cluster filesystem need them synchronised; a node without a time service gets a warning.
-      `if command -v timedatectl >/dev/null 2>&1; then [ "$(timedatectl show -p NTPSynchronized --value 2>/dev/null)" = yes ] || echo ${shellCommand(`warning: ${n.name}'s clock is not synchronised (timedatectl): enable chrony or systemd-timesyncd before joining.`)} >&2; elif command -v chronyc >/dev/null 2>&1; then chronyc -n tracking >/dev/null 2>&1 || echo ${shellCommand(`warning: chrony on ${n.name} does not answer: check time synchronisation.`)} >&2; else echo ${shellCommand(`warning: no time synchronisation service found on ${n.name} (chrony, systemd-timesyncd); corosync and pmxcfs need synchronised clocks.`)} >&2; fi`,
+      `if command -v timedatectl >/dev/null 2>&1; then [ "$(timedatectl show -p NTPSynchronized --value 2>/dev/null)" = yes ] || printf '%s\\n' ${shellQuote(`warning: ${n.name}'s clock is not synchronised (timedatectl): enable chrony or systemd-timesyncd before joining.`)} >&2; elif command -v chronyc >/dev/null 2>&1; then chronyc -n tracking >/dev/null 2>&1 || printf '%s\\n' ${shellQuote(`warning: chrony on ${n.name} does not answer: check time synchronisation.`)} >&2; else printf '%s\\n' ${shellQuote(`warning: no time synchronisation service found on ${n.name} (chrony, systemd-timesyncd); corosync and pmxcfs need synchronised clocks.`)} >&2; fi`,
     ];
     if (i > 0) {
       // The joiner reaches the creator on link0 (SSH here; the API's port 8006 is checked by the join itself).
-      checks.push(`timeout 5 bash -c ${shellCommand(`exec 3<>/dev/tcp/${first.links[0]}/22`)} 2>/dev/null || ${fail(`${n.name} cannot open TCP port 22 on ${first.name}'s link0 address ${first.links[0]}: check routing and firewalls between the sites (corosync also needs UDP 5405-5412).`)}`);
+      checks.push(`${tcpOpenCheck(first.links[0]!, 22)} 2>/dev/null || ${fail(`${n.name} cannot open TCP port 22 on ${first.name}'s link0 address ${first.links[0]}: check routing and firewalls between the sites (corosync also needs UDP 5405-5412).`)}`);
     }
     if (input.qdevice && input.nodes.length % 2 === 0) {
       // Every node's corosync-qdevice connects to corosync-qnetd on TCP 5403; pvecm qdevice setup logs in there as root over SSH.
       const q = input.qdevice.address;
-      checks.push(`timeout 5 bash -c ${shellCommand(`exec 3<>/dev/tcp/${q}/5403`)} 2>/dev/null || ${fail(`${n.name} cannot reach corosync-qnetd on ${q} (TCP 5403): install corosync-qnetd on the QDevice host and open TCP 5403 from every node.`)}`);
-      if (i === 0) checks.push(`timeout 5 bash -c ${shellCommand(`exec 3<>/dev/tcp/${q}/22`)} 2>/dev/null || ${fail(`${n.name} cannot open SSH (TCP 22) on the QDevice host ${q}: pvecm qdevice setup logs in there as root (ssh-copy-id root@${q} first).`)}`);
+      checks.push(`${tcpOpenCheck(q, 5403)} 2>/dev/null || ${fail(`${n.name} cannot reach corosync-qnetd on ${q} (TCP 5403): install corosync-qnetd on the QDevice host and open TCP 5403 from every node.`)}`);
+      if (i === 0) checks.push(`${tcpOpenCheck(q, 22)} 2>/dev/null || ${fail(`${n.name} cannot open SSH (TCP 22) on the QDevice host ${q}: pvecm qdevice setup logs in there as root (ssh-copy-id root@${q} first).`)}`);
     }
-    checks.push(`test ! -e /etc/corosync/corosync.conf || { echo ${shellCommand(`${n.name} already has a corosync configuration: it is (or was) in another cluster. Remove it from that cluster first (pvecm delnode) and clean /etc/corosync.`)} >&2; exit 1; }`);
+    checks.push(`test ! -e /etc/corosync/corosync.conf || ${fail(`${n.name} already has a corosync configuration: it is (or was) in another cluster. Remove it from that cluster first (pvecm delnode) and clean /etc/corosync.`)}`);
     if (i > 0) {
       checks.push(
-        `guests=$(pvesh get ${shellCommand(`/nodes/${n.name}/qemu`)} --output-format json) && [ "$guests" = "[]" ] || { echo ${shellCommand(`${n.name} holds guests; Proxmox refuses to join a node with guests. Back them up and remove them (or migrate them away) first.`)} >&2; exit 1; }`,
+        `guests=$(pvesh get ${shellQuote(`/nodes/${n.name}/qemu`)} --output-format=json) && [ "$guests" = "[]" ] || ${fail(`${n.name} holds guests; Proxmox refuses to join a node with guests. Back them up and remove them (or migrate them away) first.`)}`,
       );
     }
-    steps.push({ id: `check-${n.name}`, title: `Check ${n.name} can ${i ? 'join' : 'create'} the cluster`, target: { node: n.name }, action: { kind: 'exec', command: sh(checks.join('\n')) }, precheck: inCluster, timeoutMs: 30_000 });
+    steps.push({ id: stepId('check', n.name), title: `Check ${n.name} can ${i ? 'join' : 'create'} the cluster`, target: { node: n.name }, action: { kind: 'exec', command: sh(checks.join('\n')) }, precheck: inCluster, timeoutMs: 30_000 });
   }
 
   // 2. Create on the first node with every link.
-  const createArgs = ['pvesh', 'create', '/cluster/config', '--clustername', input.clusterName];
-  first.links.forEach((address, l) => createArgs.push(`--link${l}`, formatLink({ address, ...(input.linkPriorities?.[l] !== undefined ? { priority: input.linkPriorities[l]! } : {}) })));
-  if (input.tokenCoefficient !== undefined) createArgs.push('--token-coefficient', String(input.tokenCoefficient));
+  // Options as --name=value: a value can never be read as an option of its own.
+  const createArgs = ['pvesh', 'create', '/cluster/config', `--clustername=${input.clusterName}`];
+  first.links.forEach((address, l) => createArgs.push(`--link${l}=${formatLink({ address, ...(input.linkPriorities?.[l] !== undefined ? { priority: input.linkPriorities[l]! } : {}) })}`));
+  if (input.tokenCoefficient !== undefined) createArgs.push(`--token-coefficient=${input.tokenCoefficient}`);
   steps.push({
     id: 'create',
     title: `Create cluster ${input.clusterName} on ${first.name}`,
@@ -146,7 +214,7 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
     verify: quorateCheck(1),
     idempotent: false,
     rollback: `On ${first.name}: systemctl stop corosync pve-cluster; pmxcfs -l; rm /etc/pve/corosync.conf /etc/corosync/*; killall pmxcfs; systemctl start pve-cluster`,
-    dependsOn: reached.map((n) => `check-${n.name}`),
+    dependsOn: reached.map((n) => stepId('check', n.name)),
     timeoutMs: 120_000,
   });
   let previous = 'create';
@@ -177,13 +245,13 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
 
   // 4. Joins, one at a time (Proxmox holds a cluster-wide lock while adding a node).
   for (const n of joiners.filter((j) => !j.manual)) {
-    const argv = ['pvesh', 'create', '/cluster/config/join', '--hostname', first.links[0]!, '--fingerprint', input.fingerprint];
-    n.links.forEach((address, l) => argv.push(`--link${l}`, address));
+    const argv = ['pvesh', 'create', '/cluster/config/join', `--hostname=${first.links[0]!}`, `--fingerprint=${input.fingerprint}`];
+    n.links.forEach((address, l) => argv.push(`--link${l}=${address}`));
     steps.push({
-      id: `join-${n.name}`,
+      id: stepId('join', n.name),
       title: `Join ${n.name} to ${input.clusterName}`,
       target: { node: n.name },
-      action: { kind: 'exec', command: { sh: `${shellCommand(...argv)} --password "$PVE_ROOT_PASSWORD"`, env: { PVE_ROOT_PASSWORD: { secretRef: input.rootPasswordSecret } } } },
+      action: { kind: 'exec', command: { sh: `${shellCommand(...argv)} --password="$PVE_ROOT_PASSWORD"`, env: { PVE_ROOT_PASSWORD: { secretRef: input.rootPasswordSecret } } } },
       precheck: inCluster,
       verify: inCluster,
       idempotent: false,
@@ -191,20 +259,20 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
       dependsOn: [previous],
       timeoutMs: 180_000,
     });
-    previous = `join-${n.name}`;
+    previous = stepId('join', n.name);
   }
 
   // Nodes the app cannot reach: the admin joins them (join information or pvecm add); the plan waits for each.
   for (const n of joiners.filter((j) => j.manual)) {
     steps.push({
-      id: `await-join-${n.name}`,
+      id: stepId('await-join', n.name),
       title: `Wait for ${n.name} to be joined by hand (with the join information, or pvecm add on ${n.name})`,
       target: { node: first.name },
       action: { kind: 'wait', until: { kind: 'exec', command: sh(inNodelistCheck(n.name)) }, intervalMs: 2_000, deadlineMs: 60 * 60_000 },
       precheck: inNodelistCheck(n.name),
       dependsOn: [previous],
     });
-    previous = `await-join-${n.name}`;
+    previous = stepId('await-join', n.name);
   }
 
   // 5. Quorate with every node's vote.
@@ -230,8 +298,9 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
       id: 'qdevice',
       title: `Set up the QDevice on ${input.qdevice.address}`,
       target: { node: first.name },
+      // A positional argument: checkInput proved it an IP address, which never begins with "-".
       action: { kind: 'exec', command: { argv: ['pvecm', 'qdevice', 'setup', input.qdevice.address] } },
-      precheck: `grep -qE ${shellCommand(`^ +host: ${input.qdevice.address}$`)} /etc/corosync/corosync.conf`,
+      precheck: `grep -qE -- ${shellQuote(`^ +host: ${ereLiteral(input.qdevice.address)}$`)} /etc/corosync/corosync.conf`,
       idempotent: false,
       rollback: `On ${first.name}: pvecm qdevice remove`,
       dependsOn: [previous],
@@ -253,8 +322,8 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
       id: 'migration-network',
       title: `Send migration traffic over ${input.migrationNetwork}`,
       target: { node: first.name },
-      action: { kind: 'exec', command: { argv: ['pvesh', 'set', '/cluster/options', '--migration', `type=secure,network=${input.migrationNetwork}`] } },
-      precheck: `pvesh get /cluster/options --output-format json | grep -qF ${shellCommand(`"network":"${input.migrationNetwork}"`)}`,
+      action: { kind: 'exec', command: { argv: ['pvesh', 'set', '/cluster/options', `--migration=type=secure,network=${input.migrationNetwork}`] } },
+      precheck: `pvesh get /cluster/options --output-format=json | grep -qF -- ${shellQuote(`"network":"${input.migrationNetwork}"`)}`,
       rollback: `On ${first.name}: pvesh set /cluster/options --delete migration`,
       dependsOn: [previous],
     });
@@ -265,15 +334,15 @@ export function proxmoxClusterPlan(input: ProxmoxClusterPlanInput): PlanInput {
   if (input.ha) {
     const pve9 = Number(input.ha.release.split('.')[0]) >= 9;
     const argv = pve9
-      ? ['pvesh', 'create', '/cluster/ha/rules', '--rule', input.ha.name, '--type', 'node-affinity', '--nodes', input.ha.nodes.join(','), '--resources', input.ha.resources.join(',')]
-      : ['pvesh', 'create', '/cluster/ha/groups', '--group', input.ha.name, '--nodes', input.ha.nodes.join(',')];
+      ? ['pvesh', 'create', '/cluster/ha/rules', `--rule=${input.ha.name}`, '--type=node-affinity', `--nodes=${input.ha.nodes.join(',')}`, `--resources=${input.ha.resources.join(',')}`]
+      : ['pvesh', 'create', '/cluster/ha/groups', `--group=${input.ha.name}`, `--nodes=${input.ha.nodes.join(',')}`];
     const list = pve9 ? '/cluster/ha/rules' : '/cluster/ha/groups';
     steps.push({
       id: 'ha',
       title: pve9 ? `HA node-affinity rule ${input.ha.name}` : `HA group ${input.ha.name}`,
       target: { node: first.name },
       action: { kind: 'exec', command: { argv } },
-      precheck: `pvesh get ${list} --output-format json | grep -qF ${shellCommand(`"${pve9 ? 'rule' : 'group'}":"${input.ha.name}"`)}`,
+      precheck: `pvesh get ${list} --output-format=json | grep -qF -- ${shellQuote(`"${pve9 ? 'rule' : 'group'}":"${input.ha.name}"`)}`,
       dependsOn: [previous],
     });
   }

@@ -1,6 +1,7 @@
 // `pvecm` stand-in for lab hosts (bundled to one file, run over SSH like the real one): status, nodes,
 // expected, qdevice setup/remove with real corosync-qnetd/-qdevice and their certificate tools.
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -54,7 +55,8 @@ const sshOptions = ['-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-n
 
 /** ssh joins its arguments into one remote shell line, so the command is quoted argument by argument. */
 function onNode(address: string, argv: string[], options: { noerr?: boolean; echo?: boolean } = {}): Ran {
-  return run(['ssh', ...sshOptions, address, '--', shellCommand(...argv)], options);
+  // The address after "--": never read as an ssh option.
+  return run(['ssh', ...sshOptions, '--', address, shellCommand(...argv)], options);
 }
 const scpBase = ['scp', '-q', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=accept-new', '-o', 'ConnectTimeout=10'];
 const remote = (host: string): string => (host.includes(':') ? `[${host}]` : host);
@@ -126,7 +128,7 @@ function status(): number {
 }
 
 function qdeviceSetup(address: string, force: boolean): number {
-  if (!/^[0-9.]+$|:/.test(address)) die(`400 Parameter verification failed.\naddress: invalid format - value does not look like a valid IP address`);
+  if (net.isIP(address) === 0) die(`400 Parameter verification failed.\naddress: invalid format - value does not look like a valid IP address`);
   const { dir, conf } = etcPve();
   const nodes = members(conf);
   for (const n of nodes) if (!n.online) die(`All nodes must be online! Node ${n.name} is offline, aborting.`);
