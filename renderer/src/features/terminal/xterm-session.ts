@@ -8,6 +8,7 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import type { StreamHandle } from '../../transport/index.js';
+import { InputGate } from './input-gate.js';
 import { OutputFeeder } from './output-feeder.js';
 import { isSoftwareWebgl } from './renderer-choice.js';
 
@@ -70,6 +71,10 @@ export class TerminalSession {
   readonly search = new SearchAddon();
   private readonly serializer = new SerializeAddon();
   private stream: StreamHandle | null = null;
+  /** Typing before the channel opens is held, not lost. */
+  private readonly input = new InputGate();
+  /** Set by a resize of a view that was at the bottom; cleared when the user scrolls. */
+  private followAfterResize = false;
   private webgl: WebglAddon | null = null;
   private readonly feeder: OutputFeeder;
   private creditToReturn = 0;
@@ -123,6 +128,21 @@ export class TerminalSession {
 
   open(element: HTMLElement): void {
     this.terminal.open(element);
+    this.terminal.onRender(() => {
+      const buffer = this.terminal.buffer.active;
+      if (this.followAfterResize && buffer.type === 'normal' && buffer.viewportY < buffer.baseY) this.terminal.scrollToBottom();
+    });
+    // The user scrolling (wheel, scrollbar, Shift+PageUp) decides where the view stays.
+    const userScrolls = () => {
+      this.followAfterResize = false;
+    };
+    element.addEventListener('wheel', userScrolls, { capture: true, passive: true });
+    element.addEventListener('pointerdown', (event) => {
+      if (event.target instanceof Element && event.target.closest('.scrollbar')) userScrolls();
+    }, { capture: true });
+    element.addEventListener('keydown', (event) => {
+      if (event.shiftKey && ['PageUp', 'PageDown', 'Home', 'End'].includes(event.key)) userScrolls();
+    }, { capture: true });
     const choice = this.options.renderer ?? 'auto';
     const webgl = choice === 'auto' ? webglImplementation() : null;
     if (choice === 'dom' || (choice === 'auto' && (webgl === null || isSoftwareWebgl(webgl)))) {
@@ -153,13 +173,29 @@ export class TerminalSession {
   /** Resizes to the container; returns the new size when it changed. */
   fitToContainer(): { rows: number; cols: number } | null {
     const before = { rows: this.terminal.rows, cols: this.terminal.cols };
+    const buffer = this.terminal.buffer.active;
+    const following = buffer.viewportY >= buffer.baseY;
     try {
       this.fit.fit();
     } catch {
       return null;
     }
     const after = { rows: this.terminal.rows, cols: this.terminal.cols };
-    return after.rows !== before.rows || after.cols !== before.cols ? after : null;
+    const changed = after.rows !== before.rows || after.cols !== before.cols;
+    if (changed && following) this.keepFollowing();
+    return changed ? after : null;
+  }
+
+  /**
+   * A view that followed the output keeps following it after a resize, until the user scrolls.
+   * xterm.js 6 can leave its scrollbar with the pre-resize extent and then take the clamped position
+   * for the user scrolling up (its scroll-to-bottom is clamped the same way until the next sync): the
+   * view stayed above the prompt and new output — a command typed with broadcast on, whose bar
+   * shrinks the pane — never showed. Each render puts the view back at the bottom once it can.
+   */
+  private keepFollowing(): void {
+    this.followAfterResize = true;
+    this.terminal.scrollToBottom();
   }
 
   get size(): { rows: number; cols: number } {
@@ -171,16 +207,24 @@ export class TerminalSession {
     this.feeder.receive(chunk);
   }
 
+  /** A (re)connection starts: what is typed until it opens is held. */
+  connecting(): void {
+    this.input.connecting();
+  }
+
   attach(stream: StreamHandle): void {
     this.stream = stream;
+    this.input.open((data) => stream.write(data));
   }
 
   detach(): void {
     this.stream = null;
+    this.input.end();
   }
 
+  /** Sends typed input, or holds it until the channel opens. */
   send(data: string): void {
-    this.stream?.write(data);
+    this.input.send(data);
   }
 
   note(text: string): void {
@@ -202,6 +246,7 @@ export class TerminalSession {
   }
 
   dispose(): void {
+    this.input.end();
     this.feeder.dispose();
     this.webgl?.dispose();
     this.terminal.dispose();
