@@ -30,7 +30,7 @@ describeLab('Proxmox inventory and drag-to-migrate through the core (lab cluster
     const started = Date.now();
     pveLab = await startPveInventoryLab(handle.lab, { schema, migrationTimeScale: 0.05 });
     timings.push(`3-node cluster built through the API: ${Date.now() - started} ms`);
-    core = createCore({ hostKind: 'test', workspaceDir, nodeCommands: 'local', proxmoxSchema: appSchema, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, interactive: false } });
+    core = createCore({ hostKind: 'test', workspaceDir, nodeCommands: 'local', stackOptions: { proxmox: { schema: appSchema } }, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, interactive: false } });
     core.events.subscribe((name, payload) => events.push({ name, payload: payload as Record<string, unknown> }));
     ({ id: secretId } = await core.call('secrets.put', { label: 'root@pam on homelab', kind: 'password', value: pveLab.passwordSecretValue }));
   }, 150_000);

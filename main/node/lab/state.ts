@@ -33,23 +33,6 @@ export interface HostState {
   hostKeys: HostKey[];
 }
 
-/**
- * Proxmox test servers that `clusterwright lab up` runs for a `proxmox: true` lab in a background process
- * (main/node/stacks/proxmox/test-server/lab-daemon.ts). Its process is also in `processes`, so removing the lab ends it.
- */
-export interface LabProxmoxState {
-  process: RecordedProcess;
-  /** Secret id of root@pam's password (the workspace's proxmox.clusters[0].api.passwordSecret). */
-  passwordSecret: string;
-  /** Where that secret is stored, for messages. */
-  secretStore: string;
-  /** The servers' state and the shared /etc/pve stand-in (under /var/tmp). */
-  workDir: string;
-  /** The background process's output. */
-  logFile: string;
-  servers: { host: string; endpoint: string; fingerprint: string }[];
-}
-
 export interface LabStateFile {
   version: 1;
   name: string;
@@ -68,7 +51,8 @@ export interface LabStateFile {
   hosts: Record<string, HostState>;
   links: LinkState[];
   clientKey: string;
-  proxmox?: LabProxmoxState;
+  /** What each stack's lab part runs in the background for this lab (the Proxmox test servers' process…), by the stack's lab key. */
+  stacks?: Record<string, unknown>;
 }
 
 export const stateFileName = 'lab-state.json';
