@@ -9,7 +9,7 @@ import { ABSENT_EXIT, atomicUploadScript, parseReadFile, readFileScript } from '
 
 /** What the runner needs of a lab: running a command inside one of its hosts (the lab's own `exec`). The engine never imports the lab. */
 export interface LabExec {
-  exec(host: string, command: readonly string[], options: { timeoutMs?: number; input?: string | Buffer }): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  exec(host: string, command: readonly string[], options: { timeoutMs?: number; input?: string | Buffer }): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }>;
 }
 
 export class LabStepRunner implements StepRunner {
