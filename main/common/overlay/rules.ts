@@ -4,13 +4,12 @@
 // and tunnels whose handshake is older than the keepalive allows.
 import { describeLatency, round, type PairLatency } from '../workspace/facts.js';
 import { nodeRef, pairsOf, plural } from '../workspace/rules/context.js';
-import { pvecm } from '../workspace/rules/sources.js';
 import type { ElementRef, FindingDraft, Rule, RuleContext } from '../workspace/rules/types.js';
 import { overlayFactsOf, type OverlayFacts, type OverlayPingStats } from './facts.js';
 import { resolveOverlays, type ResolvedOverlay } from './model.js';
 import { MIN_IPV6_OVERLAY_MTU, overlayMtuFor, WIREGUARD_OVERHEAD } from './mtu.js';
 import { parseCidr } from '../workspace/ip.js';
-import { pathMtuDiscovery, wgManual, wireguardProtocol } from './sources.js';
+import { clusterTrafficOverOverlays, pathMtuDiscovery, wgManual, wireguardProtocol } from './sources.js';
 import { trafficOn, type StackTraffic } from './stack-traffic.js';
 import { handshakeState, maxHandshakeAgeS } from './status.js';
 
@@ -63,7 +62,7 @@ export const overlayLatency: Rule = {
   id: 'overlay.rtt-jitter',
   stack: 'general',
   title: 'Round trip and jitter across the overlay within what the riding traffic tolerates',
-  source: pvecm('Cluster Network: requirements (latency); Corosync over WAN'),
+  source: clusterTrafficOverOverlays,
   check(ctx) {
     const findings: FindingDraft[] = [];
     for (const r of resolveOverlays(ctx.workspace)) {
@@ -120,7 +119,7 @@ export const hubSinglePoint: Rule = {
   id: 'overlay.hub-single-point',
   stack: 'general',
   title: "A hub-and-spoke hub must not carry a cluster's only corosync path",
-  source: pvecm('Corosync Redundancy'),
+  source: clusterTrafficOverOverlays,
   check(ctx) {
     const findings: FindingDraft[] = [];
     for (const r of resolveOverlays(ctx.workspace)) {
@@ -139,6 +138,7 @@ export const hubSinglePoint: Rule = {
           paths: [at(r, '.hub'), ...links.map((l) => l.path)],
           remedy: 'Give the cluster a second corosync link that does not pass the hub (the sites\' own WAN, or a mesh overlay), or make this overlay a mesh.',
           figures: { links: links.length, spokes: spokes.length },
+          ...(links[0]!.sources?.redundancy ? { source: links[0]!.sources.redundancy } : {}),
         });
       }
     }
@@ -150,7 +150,7 @@ export const overlayOnlyCorosyncLink: Rule = {
   id: 'overlay.only-corosync-link',
   stack: 'general',
   title: 'An overlay should not be the only corosync path of a cluster',
-  source: pvecm('Corosync Redundancy'),
+  source: clusterTrafficOverOverlays,
   check(ctx) {
     const findings: FindingDraft[] = [];
     const resolved = resolveOverlays(ctx.workspace);
@@ -171,6 +171,7 @@ export const overlayOnlyCorosyncLink: Rule = {
         paths: [traffic.path],
         remedy: 'Add a second corosync link outside the overlay (the underlay itself where the round trip allows, with a higher knet priority on the better path), so corosync fails over between them.',
         figures: { links: links.length },
+        ...(traffic.sources?.redundancy ? { source: traffic.sources.redundancy } : {}),
       });
     }
     return findings;
@@ -281,7 +282,7 @@ export const ridersAreMembers: Rule = {
   id: 'overlay.riders-are-members',
   stack: 'general',
   title: 'Every node that sends traffic on a riding network is a member of the overlay',
-  source: pvecm('Adding nodes with separated cluster network (ringX_addr)'),
+  source: clusterTrafficOverOverlays,
   check(ctx) {
     const findings: FindingDraft[] = [];
     for (const r of resolveOverlays(ctx.workspace)) {
@@ -296,6 +297,7 @@ export const ridersAreMembers: Rule = {
           paths: [traffic.path, at(r, '.nodes')],
           remedy: `Add ${outside.join(', ')} to overlay ${r.overlay.name} (nodes: or its site under sites:), or carry this traffic on another network.`,
           figures: { outside: outside.length },
+          ...(traffic.sources?.addressing ? { source: traffic.sources.addressing } : {}),
         });
       }
     }

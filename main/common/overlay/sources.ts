@@ -24,3 +24,9 @@ export const pathMtuDiscovery: RuleSource = {
   section: 'Packets larger than the path MTU are dropped when they may not be fragmented',
   url: 'https://www.rfc-editor.org/rfc/rfc8201',
 };
+
+/** The rule-level source of the rules about cluster traffic riding an overlay; their findings cite the stack's own document. */
+export const clusterTrafficOverOverlays: RuleSource = {
+  document: 'Clusterwright seed: cluster traffic over overlays between sites',
+  section: "Each finding cites the riding stack's own documentation",
+};

@@ -5,7 +5,8 @@ import type { z } from 'zod';
 import { workspaceMigrations, type WorkspaceMigration } from './migrations.js';
 import { formatPath, type FieldPath } from './paths.js';
 import { checkReferences } from './references.js';
-import { WORKSPACE_VERSION, workspaceSchema, type Workspace, type WorkspaceIssue } from './schema.js';
+import { WORKSPACE_VERSION, workspaceSchemaFor, type Workspace, type WorkspaceIssue } from './schema.js';
+import type { StackList } from '../stacks/compose.js';
 
 export interface ParsedWorkspace {
   /** The model, when the file passed the schema (it may still have reference errors: see ok). */
@@ -22,6 +23,8 @@ export interface ParsedWorkspace {
 export interface ParseOptions {
   migrations?: readonly WorkspaceMigration[];
   currentVersion?: number;
+  /** The stacks whose sections the file may hold (default: the registered ones). */
+  stacks?: StackList;
 }
 
 type Located = { line: number; column: number };
@@ -177,8 +180,8 @@ function defOf(schema: unknown): SchemaDef | undefined {
 }
 
 /** The keys the schema allows for the object at `path` (for "did you mean"). */
-function schemaKeysAt(path: FieldPath): string[] {
-  let schema: unknown = workspaceSchema;
+function schemaKeysAt(path: FieldPath, root: unknown): string[] {
+  let schema: unknown = root;
   const unwrap = () => {
     for (let def = defOf(schema); def && ['optional', 'default', 'nullable', 'prefault'].includes(def.type); def = defOf(schema)) schema = def.innerType;
   };
@@ -265,13 +268,14 @@ export function parseWorkspace(text: string, options: ParseOptions = {}): Parsed
     raw = doc.toJS({ maxAliasCount: 100 });
   }
 
+  const workspaceSchema = workspaceSchemaFor(options.stacks);
   let result = workspaceSchema.safeParse(raw);
   if (!result.success) {
     const unknownKeys = result.error.issues.filter((i) => i.code === 'unrecognized_keys');
     const others = result.error.issues.filter((i) => i.code !== 'unrecognized_keys');
     for (const issue of unknownKeys) {
       const parent = issue.path as FieldPath;
-      const known = schemaKeysAt(parent);
+      const known = schemaKeysAt(parent, workspaceSchema);
       for (const key of issue.keys) {
         const suggestion = nearest(key, known);
         const path = [...parent, key];
@@ -305,7 +309,7 @@ export function parseWorkspace(text: string, options: ParseOptions = {}): Parsed
   }
 
   const workspace = result.data;
-  for (const issue of checkReferences(workspace)) {
+  for (const issue of checkReferences(workspace, options.stacks)) {
     issues.push({ severity: issue.severity, code: issue.code, message: issue.message, path: formatPath(issue.path), ...(issue.expected ? { expected: issue.expected } : {}), ...at(issue.path) });
   }
   sortByPosition(issues);
@@ -319,8 +323,8 @@ export function parseWorkspace(text: string, options: ParseOptions = {}): Parsed
 }
 
 /** Checks a model that did not come from a file (an edit from the canvas): schema and references. */
-export function checkWorkspaceModel(input: unknown): { workspace?: Workspace; issues: WorkspaceIssue[] } {
-  const result = workspaceSchema.safeParse(input);
+export function checkWorkspaceModel(input: unknown, stacks?: StackList): { workspace?: Workspace; issues: WorkspaceIssue[] } {
+  const result = workspaceSchemaFor(stacks).safeParse(input);
   if (!result.success) {
     return {
       issues: result.error.issues.map((issue) => {
@@ -329,7 +333,7 @@ export function checkWorkspaceModel(input: unknown): { workspace?: Workspace; is
       }),
     };
   }
-  const issues: WorkspaceIssue[] = checkReferences(result.data).map((issue) => ({
+  const issues: WorkspaceIssue[] = checkReferences(result.data, stacks).map((issue) => ({
     severity: issue.severity,
     code: issue.code,
     message: issue.message,

@@ -1,8 +1,11 @@
 // Cross-reference checks the schema alone cannot make: every name a node, stack or layout uses
-// exists, names are unique, and no two nodes share an address on one network.
+// exists, names are unique, and no two nodes share an address on one network. Each stack checks its
+// own section through the same look-ups.
 import type { FieldPath } from './paths.js';
 import type { Workspace } from './schema.js';
 import { checkOverlayReferences } from '../overlay/validate.js';
+import { defaultStacks, type StackList } from '../stacks/compose.js';
+import type { ReferenceChecks } from '../stacks/types.js';
 
 export interface ReferenceIssue {
   severity: 'error' | 'warning';
@@ -18,7 +21,7 @@ function listOf(names: Iterable<string>): string {
   return all.length > 8 ? `${all.slice(0, 8).join(', ')}, …` : all.join(', ');
 }
 
-export function checkReferences(ws: Workspace): ReferenceIssue[] {
+export function checkReferences(ws: Workspace, list: StackList = defaultStacks): ReferenceIssue[] {
   const issues: ReferenceIssue[] = [];
   const sites = new Set<string>();
   const networks = new Set<string>();
@@ -59,57 +62,9 @@ export function checkReferences(ws: Workspace): ReferenceIssue[] {
     }
   });
 
-  ws.proxmox?.clusters.forEach((cluster, c) => {
-    const base: FieldPath = ['proxmox', 'clusters', c];
-    const members = new Set(cluster.nodes);
-    cluster.nodes.forEach((name, i) => needNode(name, [...base, 'nodes', i], `Proxmox cluster ${cluster.name} lists member`));
-    const seenLinks = new Set<number>();
-    cluster.links.forEach((link, i) => {
-      needNetwork(link.network, [...base, 'links', i, 'network'], `Corosync link${link.link} of cluster ${cluster.name} uses network`);
-      if (seenLinks.has(link.link)) issues.push({ severity: 'error', code: 'duplicate', path: [...base, 'links', i, 'link'], message: `Cluster ${cluster.name} defines corosync link${link.link} twice; each link number is used once.`, expected: 'a link number 0–7 not used before' });
-      seenLinks.add(link.link);
-    });
-    for (const key of ['nodeIds', 'votes'] as const) {
-      for (const name of Object.keys(cluster[key] ?? {})) {
-        if (!members.has(name)) issues.push({ severity: 'error', code: 'reference', path: [...base, key, name], message: `${key} of cluster ${cluster.name} names "${name}", which is not a member of that cluster.`, expected: `a member: ${listOf(members)}` });
-      }
-    }
-    if (cluster.qdevice) needNode(cluster.qdevice.host, [...base, 'qdevice', 'host'], `The QDevice host of cluster ${cluster.name}`);
-    if (cluster.migrationNetwork) needNetwork(cluster.migrationNetwork, [...base, 'migrationNetwork'], `The migration network of cluster ${cluster.name}`);
-    cluster.storages?.forEach((storage, s) =>
-      storage.nodes?.forEach((name, n) => {
-        if (!members.has(name)) issues.push({ severity: 'error', code: 'reference', path: [...base, 'storages', s, 'nodes', n], message: `Storage ${storage.id} of cluster ${cluster.name} names "${name}", which is not a member of that cluster.`, expected: `a member: ${listOf(members)}` });
-      }),
-    );
-  });
-
-  const regions = new Set<string>();
-  ws.openstack?.regions.forEach((region, r) => {
-    regions.add(region.name);
-    const base: FieldPath = ['openstack', 'regions', r];
-    for (const role of ['controllers', 'networkNodes', 'compute', 'storage'] as const) {
-      region[role].forEach((name, i) => needNode(name, [...base, role, i], `OpenStack region ${region.name} lists ${role} node`));
-    }
-    if (region.managementNetwork) needNetwork(region.managementNetwork, [...base, 'managementNetwork'], `The management network of region ${region.name}`);
-  });
-  ws.openstack?.interconnects.forEach((link, i) => {
-    link.between.forEach((name, k) => {
-      if (!regions.has(name)) issues.push({ severity: 'error', code: 'reference', path: ['openstack', 'interconnects', i, 'between', k], message: `Interconnect ${i + 1} joins region "${name}", which is not a region of this workspace.`, expected: `one of the regions: ${listOf(regions)}` });
-    });
-    if (link.network) needNetwork(link.network, ['openstack', 'interconnects', i, 'network'], `Interconnect ${i + 1} uses network`);
-  });
-
-  ws.vsan?.clusters.forEach((cluster, c) => {
-    const base: FieldPath = ['vsan', 'clusters', c];
-    for (const side of ['preferredSite', 'secondarySite'] as const) {
-      needSite(cluster[side].site, [...base, side, 'site'], `The ${side === 'preferredSite' ? 'preferred' : 'secondary'} data site of vSAN cluster ${cluster.name}`);
-      cluster[side].hosts.forEach((name, i) => needNode(name, [...base, side, 'hosts', i], `vSAN cluster ${cluster.name} lists host`));
-    }
-    needNode(cluster.witness.host, [...base, 'witness', 'host'], `The witness of vSAN cluster ${cluster.name}`);
-    needSite(cluster.witness.site, [...base, 'witness', 'site'], `The witness site of vSAN cluster ${cluster.name}`);
-    if (cluster.dataNetwork) needNetwork(cluster.dataNetwork, [...base, 'dataNetwork'], `The vSAN data network of cluster ${cluster.name}`);
-    if (cluster.witnessNetwork) needNetwork(cluster.witnessNetwork, [...base, 'witnessNetwork'], `The witness network of cluster ${cluster.name}`);
-  });
+  // Each stack checks the names its own section uses.
+  const checks: ReferenceChecks = { node: needNode, site: needSite, network: needNetwork, issue: (issue) => issues.push(issue), listOf };
+  for (const stack of list) stack.references(ws, checks);
 
   for (const name of Object.keys(ws.layout?.nodes ?? {})) {
     if (!nodes.has(name)) issues.push({ severity: 'warning', code: 'reference', path: ['layout', 'nodes', name], message: `The canvas position of "${name}" belongs to no node; it is ignored (saving keeps it).`, expected: 'a node name' });

@@ -1,5 +1,5 @@
 // The main window: header, navbar (sites and hosts), main (canvas + dock), aside (inspector / findings).
-import { ActionIcon, AppShell, Badge, Button, Group, Loader, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
+import { ActionIcon, AppShell, Badge, Button, Group, Loader, Menu, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
 import { IconFocusCentered, IconGauge, IconKeyboard, IconTerminal2 } from '@tabler/icons-react';
 import { useEffect, useMemo, useState } from 'react';
 import { useAppState } from '../store/context.js';
@@ -21,7 +21,8 @@ import type { TerminalController } from '../features/terminal/controller.js';
 import { TerminalDock } from '../features/terminal/TerminalDock.js';
 import { JobsPanel } from '../features/jobs/JobsPanel.js';
 import { PromptDialogs } from '../features/prompts/PromptDialogs.js';
-import { ProxmoxWizard } from '../features/wizard/ProxmoxWizard.js';
+import { defaultStacks } from '../../../main/common/stacks/compose.js';
+import { stackUi } from '../stacks/registry.js';
 import { ShortcutSheet } from './ShortcutSheet.js';
 import { useShortcuts } from './use-shortcuts.js';
 import type { DockTab } from '../store/ui-slice.js';
@@ -66,7 +67,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const requestZoom = useAppState((s) => s.requestZoom);
   const [sheetOpen, setSheetOpen] = useState(false);
   useShortcuts({ dock: toggleDock, help: () => setSheetOpen(true) });
-  const [wizardOpen, setWizardOpen] = useState(false);
+  /** The stack whose "New cluster" wizard is open. */
+  const [wizardOpen, setWizardOpen] = useState<string | null>(null);
   const tabCount = useAppState((s) => s.tabs.length);
   const jobCount = useAppState((s) => s.jobs.length);
   const runningJobs = useAppState((s) => s.jobs.filter((j) => j.status === 'running').length);
@@ -125,7 +127,11 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
       <PromptDialogs />
       <ShortcutSheet opened={sheetOpen} onClose={() => setSheetOpen(false)} />
       <UnlockDialog />
-      {workspace && <ProxmoxWizard opened={wizardOpen} onClose={() => setWizardOpen(false)} onEdited={onEdited} />}
+      {workspace &&
+        defaultStacks.map((stack) => {
+          const Wizard = stackUi(stack.id).Wizard;
+          return Wizard ? <Wizard key={stack.id} opened={wizardOpen === stack.id} onClose={() => setWizardOpen(null)} onEdited={onEdited} /> : null;
+        })}
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
@@ -165,9 +171,26 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 <Button size="xs" variant="default" onClick={() => { void validate(); setAsideTab('findings'); }} data-testid="validate">
                   Validate
                 </Button>
-                <Button size="xs" onClick={() => setWizardOpen(true)} data-testid="open-wizard">
-                  New Proxmox cluster
-                </Button>
+                <Menu position="bottom-end" withinPortal>
+                  <Menu.Target>
+                    <Button size="xs" data-testid="open-wizard">
+                      New cluster
+                    </Button>
+                  </Menu.Target>
+                  <Menu.Dropdown>
+                    {defaultStacks.map((stack) =>
+                      stackUi(stack.id).Wizard ? (
+                        <Menu.Item key={stack.id} onClick={() => setWizardOpen(stack.id)} data-testid={`new-cluster-${stack.id}`}>
+                          {stack.title}
+                        </Menu.Item>
+                      ) : (
+                        <Menu.Item key={stack.id} disabled data-testid={`new-cluster-${stack.id}`}>
+                          {stack.title} — no wizard yet
+                        </Menu.Item>
+                      ),
+                    )}
+                  </Menu.Dropdown>
+                </Menu>
               </>
             )}
             <Tooltip label="Keyboard shortcuts (?)">

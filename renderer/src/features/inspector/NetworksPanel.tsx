@@ -1,15 +1,16 @@
-// Networks and the corosync links that ride on them: add or remove a network (refused while nodes or
-// clusters use it), and add or remove a Proxmox cluster's corosync link (link0…link7).
+// Networks and what rides on them: add or remove a network (refused while nodes or clusters use it), and each
+// stack's own section (a cluster's numbered corosync links…).
 import { IconX } from '@tabler/icons-react';
-import { ActionIcon, Button, Divider, Group, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { ActionIcon, Button, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
 import { AddNetworkForm, type WorkspaceEdit } from './EditForms.js';
+import { defaultStacks as stacks } from '../../../../main/common/stacks/compose.js';
+import { stackUi } from '../../stacks/registry.js';
 
 export function NetworksPanel({ workspace, onEdit }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null }) {
   const [error, setError] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
-  const [linkNetwork, setLinkNetwork] = useState<Record<string, string | null>>({});
   const apply = (edit: WorkspaceEdit, label: string) => setError(onEdit(edit, label));
   return (
     <Stack gap="sm" data-testid="networks-panel">
@@ -42,55 +43,9 @@ export function NetworksPanel({ workspace, onEdit }: { workspace: Workspace; onE
           Add a network
         </Button>
       )}
-      {(workspace.proxmox?.clusters ?? []).map((cluster, ci) => {
-        const used = new Set(cluster.links.map((l) => l.link));
-        const next = [0, 1, 2, 3, 4, 5, 6, 7].find((n) => !used.has(n));
-        return (
-          <Stack key={cluster.name} gap={4}>
-            <Divider />
-            <Text size="sm" fw={600}>
-              Corosync links of {cluster.name}
-            </Text>
-            {cluster.links.map((l) => (
-              <Group key={l.link} justify="space-between" wrap="nowrap">
-                <Text size="sm">
-                  link{l.link} on {l.network}
-                  {l.priority !== undefined ? ` (priority ${l.priority})` : ''}
-                </Text>
-                <Tooltip label={`Remove link${l.link} of ${cluster.name}`}>
-                  <ActionIcon
-                    size="sm"
-                    variant="subtle"
-                    color="red"
-                    aria-label={`Remove link${l.link} of ${cluster.name}`}
-                    onClick={() => apply((ws) => void (ws.proxmox!.clusters[ci]!.links = ws.proxmox!.clusters[ci]!.links.filter((x) => x.link !== l.link)), `remove link${l.link} of ${cluster.name}`)}
-                  >
-                    <IconX size={14} aria-hidden="true" />
-                  </ActionIcon>
-                </Tooltip>
-              </Group>
-            ))}
-            {next !== undefined && (
-              <Group gap="xs" align="flex-end">
-                <Select
-                  size="xs"
-                  label={`Add link${next} on`}
-                  data={workspace.networks.map((n) => n.name)}
-                  value={linkNetwork[cluster.name] ?? null}
-                  onChange={(v) => setLinkNetwork((m) => ({ ...m, [cluster.name]: v }))}
-                />
-                <Button
-                  size="xs"
-                  variant="light"
-                  disabled={!linkNetwork[cluster.name]}
-                  onClick={() => apply((ws) => void ws.proxmox!.clusters[ci]!.links.push({ link: next, network: linkNetwork[cluster.name]! }), `add link${next} to ${cluster.name}`)}
-                >
-                  Add link
-                </Button>
-              </Group>
-            )}
-          </Stack>
-        );
+      {stacks.map((stack) => {
+        const Section = stackUi(stack.id).NetworksSection;
+        return Section ? <Section key={stack.id} workspace={workspace} onEdit={onEdit} /> : null;
       })}
       {error && (
         <Text size="xs" c="red" data-testid="form-error">
