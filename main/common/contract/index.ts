@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { stacks } from '../stacks/registry.js';
 import type { AnyStackDefinition } from '../stacks/types.js';
 import { appMethods } from './app.js';
+import { drillMethods } from './drill.js';
 import { inventoryContractFor } from './inventory.js';
 import { labMethods } from './lab.js';
 import { planEvents, planMethods } from './plan.js';
@@ -30,6 +31,7 @@ export function composeContract<const L extends readonly AnyStackDefinition[]>(l
     ...appMethods,
     ...inventory.methods,
     ...labMethods,
+    ...drillMethods,
     ...sshMethods,
     ...secretStoreMethods,
     ...planMethods,
