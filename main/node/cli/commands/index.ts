@@ -1,5 +1,6 @@
 // The CLI's subcommands; each lives in its own file.
 import type { CliCommand } from '../types.js';
+import { drillCommand } from './drill.js';
 import { execCommand } from './exec.js';
 import { infoCommand } from './info.js';
 import { labCommand } from './lab.js';
@@ -10,4 +11,4 @@ import { latencyCommand } from './latency.js';
 import { secretsCommand } from './secrets.js';
 import { hostkeysCommand } from './hostkeys.js';
 
-export const commands: CliCommand[] = [infoCommand, serveCommand, startCommand, labCommand, validateCommand, latencyCommand, planCommand, applyCommand, resumeCommand, statusCommand, execCommand, hostkeysCommand, secretsCommand];
+export const commands: CliCommand[] = [infoCommand, serveCommand, startCommand, labCommand, validateCommand, latencyCommand, planCommand, applyCommand, resumeCommand, statusCommand, drillCommand, execCommand, hostkeysCommand, secretsCommand];
