@@ -1,7 +1,7 @@
 // Proxmox VE's part of the failover drill: the prediction (corosync's detection from the cluster's totem, then
 // the HA model on the cluster's HA resources and rules) and a reading of each node's quorum (corosync-quorumtool
 // on the node, as `pvecm status` reads it) and of the HA services (the API's /cluster/ha/status/current).
-import { isCwError } from '../../../common/errors.js';
+import { CwError, isCwError } from '../../../common/errors.js';
 import type { DrillReading } from '../../../common/drill/model.js';
 import { predictProxmoxDrill } from '../../../common/stacks/proxmox/drill-predict.js';
 import { proxmoxHaTimings, type HaClusterConfig, type HaGroup, type HaNodeAffinityRule, type HaRequestState } from '../../../common/stacks/proxmox/ha-model.js';
@@ -13,6 +13,16 @@ import type { ProxmoxApi } from './cluster-api.js';
 import { labHaTimings } from './simulator/ha-runtime.js';
 
 type Entry = Record<string, unknown>;
+
+/** `work`, or a TIMEOUT after `ms` (the work itself is left to finish or fail on its own). */
+function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CwError('TIMEOUT', `no answer within ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 function priorities(list: string): { node: string; priority?: number }[] {
   return list
@@ -75,14 +85,15 @@ export function createProxmoxFailover(deps: { api: ProxmoxApi; nodeRunner?: (wor
     async read(workspace, cluster, signal) {
       const at = Date.now();
       const nodes = workspace.proxmox?.clusters.find((c) => c.name === cluster)?.nodes ?? [];
-      const status = await get<Entry[]>(workspace, cluster, '/cluster/status').catch(() => [] as Entry[]);
+      const status = await within(5_000, get<Entry[]>(workspace, cluster, '/cluster/status')).catch(() => [] as Entry[]);
       const byId = new Map(status.filter((e) => e.type === 'node').map((e) => [Number(e.nodeid), String(e.name)]));
       const runner = deps.nodeRunner?.(workspace);
       const readings = await Promise.all(
         nodes.map(async (name) => {
           if (!runner) return { name, reachable: false };
           try {
-            const r = await runner.exec(name, ['corosync-quorumtool', '-s'], { timeoutMs: 4_000, signal });
+            // A node that does not answer within 3 s is unreadable for this reading (a reading every few seconds at most).
+            const r = await within(3_000, runner.exec(name, ['corosync-quorumtool', '-s'], { timeoutMs: 3_000, signal }));
             if (!/Quorate:/.test(r.stdout)) return { name, reachable: false };
             const q = parseQuorumtoolStatus(r.stdout);
             return { name, reachable: true, quorate: q.quorate, members: q.members.map((m) => byId.get(m.nodeId) ?? m.name) };
@@ -94,7 +105,7 @@ export function createProxmoxFailover(deps: { api: ProxmoxApi; nodeRunner?: (wor
       );
       let services: DrillReading['services'] = [];
       try {
-        const [ha, vms] = await Promise.all([get<Entry[]>(workspace, cluster, '/cluster/ha/status/current'), get<Entry[]>(workspace, cluster, '/cluster/resources', { type: 'vm' })]);
+        const [ha, vms] = await within(5_000, Promise.all([get<Entry[]>(workspace, cluster, '/cluster/ha/status/current'), get<Entry[]>(workspace, cluster, '/cluster/resources', { type: 'vm' })]));
         const running = new Map(vms.map((v) => [`vm:${String(v.vmid)}`, { node: String(v.node), running: v.status === 'running' }]));
         services = ha
           .filter((e) => e.type === 'service')

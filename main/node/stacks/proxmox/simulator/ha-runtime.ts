@@ -25,8 +25,8 @@ import type { SimulatorQemu } from './qemu-backend.js';
 import type { PveTestServer } from './server.js';
 import { haManagerStatusFile } from './ha-status.js';
 
-/** The lab's HA timings: Proxmox's ratios (watchdog < lock lifetime, fence delay = watchdog) at a tenth or so. */
-export const labHaTimings: HaTimings = { roundS: 1, fenceDelayS: 5, lockTimeoutS: 10, watchdogS: 5, startS: 0, migrateS: 10 };
+/** The lab's HA timings: Proxmox's ratios (watchdog = fence delay = half the lock lifetime) at a twentieth. */
+export const labHaTimings: HaTimings = { roundS: 0.5, fenceDelayS: 3, lockTimeoutS: 6, watchdogS: 3, startS: 0, migrateS: 10 };
 
 export interface CorosyncView {
   quorate: boolean;
