@@ -180,7 +180,7 @@ describeLab('real QEMU guests: drag-to-migrate in Chromium and the failover dril
     await page.goto(host!.host.url);
     await page.getByTestId('vm-db').waitFor({ timeout: 30_000 });
     const siteId = await page.evaluate(() => [...document.querySelectorAll('g[data-site-id]')].find((g) => g.querySelector('.cw-site-name')?.textContent === 'a')?.getAttribute('data-site-id'));
-    await page.locator(`g[data-site-id="${siteId}"] rect.cw-site-region`).click({ position: { x: 8, y: 8 } });
+    await page.locator(`g[data-site-id="${siteId}"] rect.cw-site-region`).dispatchEvent('click');
     await page.getByTestId('drill-site').click();
     await page.getByTestId('drill-prediction').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('drill-prediction').textContent()).toMatch(/vm:102 on a1: restarted on (b1|c1)/);
