@@ -20,8 +20,10 @@ import { coreSchema, reportCoreSchema } from '../support/proxmox/core-schema.js'
 import { startPveInventoryLab, type PveInventoryLab } from '../support/proxmox/inventory-lab.js';
 import { startTestHost, type TestHost } from '../support/web-host.js';
 
+// The app's link attaches at site c: when site a is cut off, the app still reads b1 and c1 (and not a1).
 const spec = `
 name: qemu-drill
+appSite: c
 sites:
   - name: a
     hosts: [a1]
@@ -213,6 +215,8 @@ describeLab('real QEMU guests: drag-to-migrate in Chromium and the failover dril
     expect(m.rejoinedS).toBeGreaterThan(0);
     expect(shownOutcome).toBe(report.outcome);
     expect(report.outcome).toBe('as-predicted');
+    // While a was cut off, the drill read the others quorate together and a1 unreadable from the app's site.
+    expect(jobLines.join('\n')).toMatch(/a1 unreadable, b1 quorate \[b1 c1\], c1 quorate \[b1 c1\]; vm:102 started on b1/);
 
     // db's QEMU runs where HA put it, a1 runs no guest any more (it fenced itself), and the cluster is whole.
     const procs = qemuByHost(handle.lab.stateDir);
