@@ -96,7 +96,7 @@ export function createDrillService(deps: DrillServiceDeps): { handlers: Pick<Han
         clusters.push(await s.failover.predict(workspace, cluster, { groups, lab }, signal));
       }
     }
-    if (!clusters.length) throw new CwError('UNSUPPORTED', 'No cluster of this workspace can be drilled: a drill needs a cluster with an API the app can read (proxmox.clusters[].api).');
+    if (!clusters.length) throw new CwError('UNSUPPORTED', `No cluster of this workspace can be drilled: a drill needs a cluster whose API the app can read (an api block in its stack's section), of a stack with a failover part (${failoverStacks().map((s) => s.id).join(', ') || 'none registered'}).`);
     return { failure, title: `${drillTitle(failure)}${failure.kind === 'site' ? ' (cut off from the other sites)' : ''}`, clusters, lostNodes };
   }
 
