@@ -189,17 +189,19 @@ export class LabHaRuntime {
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
-    const { nodes, views } = await this.views();
-    if (!nodes.length) return;
-    const partitions = partitionsFromViews(nodes, views);
-    const membershipKey = JSON.stringify(partitions);
-    const config = this.config(nodes);
-    const configKey = JSON.stringify(config?.resources.map((r) => [r.sid, r.state]) ?? []);
+    // Nothing to manage (no cluster, no HA resource): corosync is not even read.
+    const section = Object.values(this.options.servers).map((s) => s.clusterSection()).find(Boolean);
+    const config = section ? this.config(corosyncNodes(section).map((n) => n.name)) : undefined;
     if (!config) {
       this.model = undefined;
       this.modelKey = '';
       return;
     }
+    const configKey = JSON.stringify(config.resources.map((r) => [r.sid, r.state]));
+    const { nodes, views } = await this.views();
+    if (!nodes.length) return;
+    const partitions = partitionsFromViews(nodes, views);
+    const membershipKey = JSON.stringify(partitions);
     // A changed set of HA resources is picked up when the cluster is whole and nothing is being recovered.
     if (!this.model || (configKey !== this.modelKey && this.steady())) {
       this.t0 = this.now();
