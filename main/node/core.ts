@@ -16,6 +16,7 @@ import { SshStepRunner } from './engine/ssh-runner.js';
 import { targetSpecForNode } from './ssh/workspace-targets.js';
 import { ChainSecretResolver, EnvSecretResolver } from './engine/render.js';
 import { createWorkspaceStore, workspaceHandlers } from './services/workspace.js';
+import { createDrillService, drillExecutorId } from './services/drill.js';
 import { createInventoryService } from './services/inventory.js';
 import { createLabService, type LabServiceOptions } from './services/lab.js';
 import { stackModules } from './stacks/registry.js';
@@ -81,12 +82,19 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     id: m.definition.id,
     services: m.create({ events, secrets: ssh.secrets, workspaces: stackWorkspaces, nodeRunner, options: options.stackOptions?.[m.definition.id] ?? {} }),
   }));
+  const drill = createDrillService({
+    stacks: stacks.map((s) => ({ id: s.id, ...(s.services.failover ? { failover: s.services.failover } : {}) })),
+    definitions,
+    workspaces: stackWorkspaces,
+    ...(options.lab?.stateDir ? { labStateDir: options.lab.stateDir } : {}),
+  });
   const plans = createPlanService(options, {
     events,
     ssh: workspaceSshRunner(ssh, async () => (await workspaces.ensureOpen()).parsed.workspace),
     // Plans resolve {secretRef} from CW_SECRET_<ID> variables, then the same store as secrets.put.
     secrets: new ChainSecretResolver([new EnvSecretResolver(), ssh.secrets]),
-    stacks: (id) => stacks.find((s) => s.id === id)?.services.executor,
+    // The drill is a core feature whose steps run through the same seam as a stack's operations.
+    stacks: (id) => (id === drillExecutorId ? drill.executor : stacks.find((s) => s.id === id)?.services.executor),
   });
   const inventory = createInventoryService({
     stacks: stacks.map((s) => ({ id: s.id, ...(s.services.inventory ? { inventory: s.services.inventory } : {}), ...(s.services.migration ? { migration: s.services.migration } : {}) })),
@@ -106,6 +114,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     ...workspaceHandlers(options, events, workspaces, nodeRunner, stacks.flatMap((s) => (s.services.discovery ? [s.services.discovery] : []))),
     ...inventory.handlers,
     ...lab.handlers,
+    ...drill.handlers,
     ...ssh.handlers,
     ...secretLock.handlers,
     ...(Object.assign({}, ...stacks.map((s) => s.services.handlers ?? {})) as Partial<Handlers>),

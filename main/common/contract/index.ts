@@ -6,6 +6,7 @@ import { stacks } from '../stacks/registry.js';
 import type { StackList } from '../stacks/compose.js';
 import type { AnyStackDefinition } from '../stacks/types.js';
 import { appMethods } from './app.js';
+import { drillMethods } from './drill.js';
 import { inventoryContractFor } from './inventory.js';
 import { labMethods } from './lab.js';
 import { planEvents, planMethods } from './plan.js';
@@ -34,6 +35,7 @@ export function composeContract<const L extends readonly AnyStackDefinition[]>(l
     ...appMethods,
     ...inventory.methods,
     ...labMethods,
+    ...drillMethods,
     ...sshMethods,
     ...secretStoreMethods,
     ...planMethods,

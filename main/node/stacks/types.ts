@@ -11,6 +11,7 @@ import type { Workspace } from '../../common/workspace/schema.js';
 import type { Handlers } from '../dispatcher.js';
 import type { StackExecutor } from '../engine/stack-ops.js';
 import type { RunResult } from '../../common/contract/plan.js';
+import type { DrillClusterPrediction, DrillGroupPrediction, DrillReading } from '../../common/drill/model.js';
 import type { EventBus } from '../events.js';
 import type { Lab } from '../lab/index.js';
 import type { SecretStore } from '../secrets/store.js';
@@ -65,6 +66,16 @@ export interface StackMigration {
   plan(workspace: Workspace, vm: VmRecord, request: MoveRequest, verdict: MigrationTarget): MovePlan;
 }
 
+/**
+ * What the failover drill (a core feature) asks of a stack: its clusters with something to recover, what its HA
+ * will do after a loss (from the membership the quorum model predicts), and a reading of quorum and services now.
+ */
+export interface StackFailover {
+  clusters(workspace: Workspace): string[];
+  predict(workspace: Workspace, cluster: string, input: { groups: DrillGroupPrediction[]; lab: boolean }, signal: AbortSignal): Promise<DrillClusterPrediction>;
+  read(workspace: Workspace, cluster: string, signal: AbortSignal): Promise<DrillReading>;
+}
+
 /** Facts a stack reads on the nodes after a latency run (corosync's own link view): merged into the workspace's facts. */
 export interface StackDiscovery {
   afterLatency?(workspace: Workspace, runner: RemoteRunner, context: { signal: AbortSignal; file: string }): Promise<Partial<Facts>>;
@@ -111,6 +122,8 @@ export interface StackServices {
   migration?: StackMigration;
   /** Runs its plan operations (`{ kind: 'stack', stack: <id>, op, args }`) for the engine. */
   executor?: StackExecutor;
+  /** What the failover drill needs of it (predictions and readings). */
+  failover?: StackFailover;
   close?(): Promise<void>;
 }
 

@@ -54,6 +54,8 @@ export interface PveInventoryLabOptions {
   /** Shortens simulated transfers (default 0.05: a 1 GiB VM moves in about half a second on the LAN). */
   migrationTimeScale?: number;
   schema?: PveApiSchema;
+  /** VM records run as real QEMU guests (and the lab's HA stack acts on them). */
+  qemu?: boolean;
 }
 
 export interface PveInventoryLab {
@@ -81,6 +83,7 @@ export async function startPveInventoryLab(lab: Lab, options: PveInventoryLabOpt
     workDir: fs.mkdtempSync(path.join(os.tmpdir(), 'cw-pve-inventory-')),
     guests: { [first]: options.guests ?? defaultInventoryGuests },
     migrationTimeScale: options.migrationTimeScale ?? 0.05,
+    ...(options.qemu ? { qemu: true } : {}),
   });
   try {
     await buildLabPveCluster(lab, pve, hosts, clusterName);

@@ -13,6 +13,7 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   apply: async () => (await import('./plan.js')).applyCommand,
   resume: async () => (await import('./plan.js')).resumeCommand,
   status: async () => (await import('./plan.js')).statusCommand,
+  drill: async () => (await import('./drill.js')).drillCommand,
   exec: async () => (await import('./exec.js')).execCommand,
   hostkeys: async () => (await import('./hostkeys.js')).hostkeysCommand,
   secrets: async () => (await import('./secrets.js')).secretsCommand,

@@ -8,6 +8,7 @@ import type { StackModule } from '../types.js';
 import type { PveApiSchema } from './api-schema.js';
 import { createProxmoxApi } from './cluster-api.js';
 import { proxmoxHandlers } from './handlers.js';
+import { createProxmoxFailover } from './failover.js';
 import { createProxmoxInventory } from './inventory.js';
 import { readKnetStats } from './knet.js';
 import { proxmoxLab } from './lab.js';
@@ -40,6 +41,7 @@ export const proxmoxModule: StackModule = {
       inventory: createProxmoxInventory({ secrets: deps.secrets, api }),
       migration,
       executor,
+      failover: createProxmoxFailover({ api, ...(deps.nodeRunner ? { nodeRunner: deps.nodeRunner } : {}) }),
       discovery: {
         // corosync's own view of every cluster's links, read on each member where the latency run reached it.
         async afterLatency(workspace, runner, { signal, file }) {

@@ -2,10 +2,12 @@
 import { Badge, Button, Group, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
+import { DrillDialog } from '../drill/DrillDialog.js';
 import type { WorkspaceEdit } from './EditForms.js';
 
 export function SiteInspector({ workspace, name, onEdit, onAddNode, onRemoved }: { workspace: Workspace; name: string; onEdit(edit: WorkspaceEdit, label: string): string | null; onAddNode(): void; onRemoved(): void }) {
   const [error, setError] = useState<string | null>(null);
+  const [drill, setDrill] = useState(false);
   const site = workspace.sites.find((s) => s.name === name);
   if (!site) return <Text size="sm">The site {name} is no longer in the workspace.</Text>;
   const nodes = workspace.nodes.filter((n) => n.site === name);
@@ -23,6 +25,9 @@ export function SiteInspector({ workspace, name, onEdit, onAddNode, onRemoved }:
         <Button size="xs" variant="light" onClick={onAddNode}>
           Add a node here
         </Button>
+        <Button size="xs" variant="light" color="orange" data-testid="drill-site" onClick={() => setDrill(true)}>
+          Failover drill…
+        </Button>
         <Button
           size="xs"
           variant="light"
@@ -39,6 +44,7 @@ export function SiteInspector({ workspace, name, onEdit, onAddNode, onRemoved }:
           Remove site
         </Button>
       </Group>
+      {drill && <DrillDialog site={name} onClose={() => setDrill(false)} />}
       {error && (
         <Text size="xs" c="red" data-testid="form-error">
           {error}

@@ -8,6 +8,7 @@ import { haOfGuest, markHaMove } from './ha-status.js';
 import type { HostRunner } from './host.js';
 import { HttpError } from './http.js';
 import type { GuestRecord, HaResource, PmxcfsDir } from './pmxcfs.js';
+import { guestSpecOf, type SimulatorQemu } from './qemu-backend.js';
 import { registerRemoteMigrationHandlers } from './remote-migrate.js';
 
 /** What these handlers may use of the server they run in. */
@@ -23,6 +24,10 @@ export interface GuestHost {
   assertQuorate(): Promise<void>;
   assertLocalNode(node: string): void;
   startTask(type: string, id: string, user: string, work: (log: (line: string) => void, signal: AbortSignal) => Promise<void>): string;
+  /** Real QEMU guests (lab): VM records are processes on their node's host; absent, they are records only. */
+  qemu?: SimulatorQemu;
+  /** The lab's HA stack (CRM/LRM played by the HA model on real guests): HA migrations go through it. */
+  ha?: { migrate(sid: string, target: string, log: (line: string) => void, signal?: AbortSignal): Promise<void> };
 }
 
 export type GuestHandler = (ctx: { params: Record<string, string>; user: string }) => Promise<unknown>;
@@ -31,10 +36,13 @@ export function registerGuestHandlers(on: (method: string, template: string, han
   on('GET', '/nodes/{node}/qemu', async ({ params }) => {
     host.assertLocalNode(params.node!);
     const ha = new Map(host.pmxcfs().haResources().map((r) => [r.sid, r]));
-    return host.pmxcfs().guests(host.nodeName).map((g) => ({
+    const list = host.pmxcfs().guests(host.nodeName);
+    const procs = await Promise.all(list.map((g) => processOf(host, g)));
+    return list.map((g, i) => ({
       vmid: g.vmid,
       name: g.name,
-      status: g.running ? 'running' : 'stopped',
+      status: (procs[i]?.running ?? g.running) ? 'running' : 'stopped',
+      ...(procs[i] ? { cpu: procs[i].cpu, mem: procs[i].mem, uptime: procs[i].uptime, ...(procs[i].pid ? { pid: procs[i].pid } : {}) } : {}),
       maxmem: g.memoryMiB * 1024 * 1024,
       cpus: g.cores,
       maxdisk: (g.disks[0]?.sizeGiB ?? 0) * 1024 ** 3,
@@ -45,11 +53,14 @@ export function registerGuestHandlers(on: (method: string, template: string, han
   on('GET', '/nodes/{node}/qemu/{vmid}/status/current', async ({ params }) => {
     host.assertLocalNode(params.node!);
     const g = localGuest(host, Number(params.vmid));
+    const proc = await processOf(host, g);
+    const running = proc?.running ?? g.running;
     return {
       vmid: g.vmid,
       name: g.name,
-      status: g.running ? 'running' : 'stopped',
-      qmpstatus: g.running ? 'running' : 'stopped',
+      status: running ? 'running' : 'stopped',
+      qmpstatus: proc?.qmpstatus ?? (running ? 'running' : 'stopped'),
+      ...(proc ? { cpu: proc.cpu, mem: proc.mem, uptime: proc.uptime, ...(proc.pid ? { pid: proc.pid } : {}) } : {}),
       cpus: g.cores,
       maxmem: g.memoryMiB * 1024 * 1024,
       maxdisk: (g.disks[0]?.sizeGiB ?? 0) * 1024 ** 3,
@@ -72,6 +83,10 @@ export function registerGuestHandlers(on: (method: string, template: string, han
   });
 
   on('DELETE', '/nodes/{node}/qemu/{vmid}', async ({ params, user }) => destroyGuest(host, params, user));
+  on('POST', '/nodes/{node}/qemu', async ({ params, user }) => createGuest(host, params, user));
+  on('POST', '/nodes/{node}/qemu/{vmid}/status/start', async ({ params, user }) => powerTask(host, params, user, 'start'));
+  on('POST', '/nodes/{node}/qemu/{vmid}/status/stop', async ({ params, user }) => powerTask(host, params, user, 'stop'));
+  on('POST', '/nodes/{node}/qemu/{vmid}/status/shutdown', async ({ params, user }) => powerTask(host, params, user, 'shutdown'));
 
   on('GET', '/nodes/{node}/qemu/{vmid}/migrate', async ({ params }) => migratePrecheck(host, params));
   on('POST', '/nodes/{node}/qemu/{vmid}/migrate', async ({ params, user }) => migrate(host, params, user));
@@ -127,7 +142,7 @@ export function registerGuestHandlers(on: (method: string, template: string, han
     const found = host.pmxcfs().findGuest(vmid);
     if (!found) throw new HttpError(500, `unable to find VM ${vmid}`);
     assertHaAllows(host, vmid, params.node!);
-    host.startTask('qmigrate', String(vmid), user, (log, signal) => haMove(host, sid, found.node, params.node!, () => moveGuest(host, found.node, params.node!, found.guest, true, log, signal)));
+    host.startTask('qmigrate', String(vmid), user, (log, signal) => haMove(host, sid, found.node, params.node!, () => moveGuest(host, found.node, params.node!, found.guest, true, log, signal), log, signal));
     return { sid, 'requested-node': params.node! };
   });
 
@@ -136,7 +151,8 @@ export function registerGuestHandlers(on: (method: string, template: string, han
 }
 
 /** An HA move: the CRM shows the service in `migrate` until the guest is on the target. */
-async function haMove(host: GuestHost, sid: string, from: string, to: string, move: () => Promise<void>): Promise<void> {
+async function haMove(host: GuestHost, sid: string, from: string, to: string, move: () => Promise<void>, log?: (line: string) => void, signal?: AbortSignal): Promise<void> {
+  if (host.ha && log) return host.ha.migrate(sid, to, log, signal);
   markHaMove(host.pmxcfs(), sid, { from, to });
   try {
     await move();
@@ -196,12 +212,14 @@ function destroyGuest(host: GuestHost, params: Record<string, string>, user: str
   if (skiplock && user !== 'root@pam') throw new HttpError(500, 'Only root may use this option.');
   if (guest.lock && !skiplock) throw new HttpError(500, `VM is locked (${guest.lock})`);
   if (guest.running) throw new HttpError(500, `VM ${vmid} is running - destroy failed`);
+  // (With real guests the record's `running` follows the process: start/stop/HA keep it in step.)
   const sid = `vm:${vmid}`;
   if (host.pmxcfs().haResources().some((r) => r.sid === sid) && params.purge !== '1') throw new HttpError(500, `unable to remove VM ${vmid} - used in HA resources and purge parameter not set.`);
   return host.startTask('qmdestroy', String(vmid), user, async (log) => {
     const cfs = host.pmxcfs();
     for (const d of guest.disks) log(`Removing image: ${d.storage}:vm-${vmid}-disk-${d.key.replace(/\D/g, '')} (100% complete)`);
     if (params.purge === '1') cfs.writeJson('ha/resources.json', cfs.haResources().filter((r) => r.sid !== sid));
+    if (host.qemu) await host.qemu.destroy(host.nodeName, vmid);
     cfs.remove(cfs.guestFile(host.nodeName, vmid));
     log(`destroyed VM ${vmid} on '${host.nodeName}'`);
   });
@@ -245,7 +263,7 @@ function migrate(host: GuestHost, params: Record<string, string>, user: string):
     return host.startTask('hamigrate', String(vmid), user, async (log, signal) => {
       await host.assertQuorate();
       log(`Requesting HA migration for VM ${vmid} to node ${target}`);
-      await haMove(host, `vm:${vmid}`, host.nodeName, target, () => moveGuest(host, host.nodeName, target, guest, params.online === '1', log, signal));
+      await haMove(host, `vm:${vmid}`, host.nodeName, target, () => moveGuest(host, host.nodeName, target, guest, params.online === '1', log, signal), log, signal);
     });
   }
   return host.startTask('qmigrate', String(vmid), user, async (log, signal) => {
@@ -296,24 +314,45 @@ export async function simulateTransfer(host: GuestHost, transfer: { to: string; 
  * Simulated transfer: time from memory (and local disks) over the measured link, then the record moves. The
  * VM is locked (migrate) while it moves, as PVE locks it; a stopped task unlocks it where it was.
  */
-async function moveGuest(host: GuestHost, from: string, to: string, guest: GuestRecord, online: boolean, log: (l: string) => void, signal?: AbortSignal): Promise<void> {
+async function moveGuest(host: GuestHost, from: string, to: string, original: GuestRecord, online: boolean, log: (l: string) => void, signal?: AbortSignal): Promise<void> {
   const started = Date.now();
   const cfs = host.pmxcfs();
+  let guest = original;
   const { lock: _previous, ...unlocked } = guest;
   log(`${stamp()} starting migration of VM ${guest.vmid} to node '${to}'`);
   cfs.putGuest(from, { ...unlocked, lock: 'migrate' });
   try {
-    const rttMs = await measureRtt(host, to);
-    const bytes = (online && guest.running ? guest.memoryMiB * 1024 ** 2 : 0) + localDisks(host, guest).reduce((s, d) => s + d.size, 0);
-    await simulateTransfer(host, { to, rttMs, bytes }, log, signal);
+    const proc = await processOf(host, guest);
+    if (host.qemu && proc?.running) {
+      if (!online) throw new Error(`can't migrate running VM without --online`);
+      // QEMU's own live migration over the target's link0 address (the lab's shaped link between the sites).
+      const targetAddress = nodeAddress(host, to);
+      if (!targetAddress) throw new Error(`no migration address for node '${to}' in corosync.conf`);
+      const result = await host.qemu.migrate({ vmid: guest.vmid, from, to, targetAddress, signal, log: (l) => log(`${stamp()} ${l}`) });
+      log(`${stamp()} migration figures: total ${result.totalTimeMs} ms, downtime ${result.downtimeMs} ms${result.pauseMs !== undefined ? `, guest paused ${result.pauseMs} ms` : ''}, ${(result.ram.transferred / 1024 ** 2).toFixed(1)} MiB moved, QEMU ${result.targetPid} on ${to}`);
+    } else {
+      if (host.qemu && proc && !proc.running && guest.running) guest = { ...guest, running: false };
+      const rttMs = await measureRtt(host, to);
+      const bytes = (online && guest.running && !host.qemu ? guest.memoryMiB * 1024 ** 2 : 0) + localDisks(host, guest).reduce((s, d) => s + d.size, 0);
+      if (host.qemu) {
+        // An offline move: the configuration moves, local disk files with it.
+        log(`${stamp()} offline migration of VM ${guest.vmid} (not running)`);
+      } else await simulateTransfer(host, { to, rttMs, bytes }, log, signal);
+    }
   } catch (err) {
     cfs.putGuest(from, unlocked);
     log(`${stamp()} ERROR: migration aborted (duration ${durationText(started)}): ${(err as Error).message}`);
     throw err;
   }
-  cfs.putGuest(from, unlocked);
+  cfs.putGuest(from, { ...unlocked, running: guest.running });
   cfs.moveGuest(guest.vmid, from, to);
   log(`${stamp()} migration finished successfully (duration ${durationText(started)})`);
+}
+
+/** A node's link0 address from corosync.conf (where migrations go). */
+function nodeAddress(host: GuestHost, node: string): string | undefined {
+  const conf = host.clusterConf();
+  return conf ? corosyncNodes(conf).find((n) => n.name === node)?.links[0] : undefined;
 }
 
 /** Mean RTT from this node to another, measured with ping over link0. */
@@ -328,4 +367,92 @@ export async function pingRtt(host: GuestHost, addr: string): Promise<number> {
   const res = await host.runner.run(['ping', '-c', '3', '-i', '0.2', '-W', '1', '-q', addr], { timeoutMs: 5000 });
   const m = /= [\d.]+\/([\d.]+)\//.exec(res.stdout);
   return m ? Number(m[1]) : 0;
+}
+
+/** The guest's process when real guests run (undefined: records only, or its node's host cannot be read). */
+async function processOf(host: GuestHost, g: GuestRecord): Promise<Awaited<ReturnType<SimulatorQemu['status']>> | undefined> {
+  if (!host.qemu) return undefined;
+  return host.qemu.status(host.nodeName, g.vmid).catch(() => undefined);
+}
+
+/** `STORAGE:SIZE` (GiB) of a new disk in POST …/qemu, as PVE allocates one. */
+const newDiskPattern = /^([A-Za-z][-_.A-Za-z0-9]*):(\d+(?:\.\d+)?)(?:,.*)?$/;
+const diskKeyPattern = /^(scsi|virtio|sata|ide)\d+$/;
+
+/** POST /nodes/{node}/qemu: the qmcreate task writes the configuration (and starts the VM with `start=1`). */
+function createGuest(host: GuestHost, params: Record<string, string>, user: string): string {
+  host.assertLocalNode(params.node!);
+  const vmid = Number(params.vmid);
+  const cfs = host.pmxcfs();
+  const existing = cfs.findGuest(vmid);
+  if (existing) throw new HttpError(500, `unable to create VM ${vmid} - VM ${vmid} already exists on node '${existing.node}'`);
+  const storages = cfs.storages();
+  const disks: GuestRecord['disks'] = [];
+  for (const [key, value] of Object.entries(params)) {
+    if (!diskKeyPattern.test(key)) continue;
+    const m = newDiskPattern.exec(value);
+    if (!m) throw new HttpError(400, 'Parameter verification failed.', { [key]: `only new volumes (STORAGE:SIZE_IN_GiB) can be created here, not '${value}'` });
+    if (!storages[m[1]!]) throw new HttpError(500, `unable to create VM ${vmid} - storage '${m[1]}' does not exist`);
+    disks.push({ key, storage: m[1]!, sizeGiB: Number(m[2]) });
+  }
+  const memory = Number(/^(?:current=)?(\d+)/.exec(params.memory ?? '512')?.[1] ?? 512);
+  const guest: GuestRecord = { vmid, name: params.name ?? `VM ${vmid}`, memoryMiB: memory, cores: Number(params.cores ?? 1), running: false, disks };
+  return host.startTask('qmcreate', String(vmid), user, async (log) => {
+    if (host.qemu && params.start === '1') guestSpecCheck(guest, storages);
+    cfs.putGuest(host.nodeName, guest);
+    for (const d of disks) log(`  ${d.storage}:vm-${vmid}-disk-${d.key.replace(/\D/g, '')}: allocated ${d.sizeGiB} GiB`);
+    if (params.start === '1') await startGuest(host, guest, log);
+  });
+}
+
+function guestSpecCheck(guest: GuestRecord, storages: ReturnType<PmxcfsDir['storages']>): void {
+  // Refused before anything is written: a lab guest has 16–1024 MiB.
+  guestSpecOf(guest, storages);
+}
+
+async function startGuest(host: GuestHost, guest: GuestRecord, log: (l: string) => void): Promise<void> {
+  const cfs = host.pmxcfs();
+  if (host.qemu) {
+    const pid = await host.qemu.start(host.nodeName, guest, cfs.storages());
+    log(`started VM ${guest.vmid} (QEMU process ${pid})`);
+  }
+  const now = cfs.guests(host.nodeName).find((g) => g.vmid === guest.vmid) ?? guest;
+  cfs.putGuest(host.nodeName, { ...now, running: true });
+}
+
+/** status/start|stop|shutdown: PVE's refusals, then the qmstart/qmstop/qmshutdown task on the guest's process. */
+function powerTask(host: GuestHost, params: Record<string, string>, user: string, op: 'start' | 'stop' | 'shutdown'): string {
+  host.assertLocalNode(params.node!);
+  const vmid = Number(params.vmid);
+  const guest = localGuest(host, vmid);
+  if (guest.lock && params.skiplock !== '1') throw new HttpError(500, `VM is locked (${guest.lock})`);
+  if (op === 'start' && host.qemu) guestSpecCheck(guest, host.pmxcfs().storages());
+  const type = op === 'start' ? 'qmstart' : op === 'stop' ? 'qmstop' : 'qmshutdown';
+  return host.startTask(type, String(vmid), user, async (log) => {
+    const cfs = host.pmxcfs();
+    const proc = await processOf(host, guest);
+    const running = proc?.running ?? guest.running;
+    if (op === 'start') {
+      if (running) throw new Error(`VM ${vmid} already running`);
+      await startGuest(host, guest, log);
+      return;
+    }
+    if (!running) {
+      // PVE: stopping a stopped VM succeeds quietly (the task ends OK).
+      cfs.putGuest(host.nodeName, { ...guest, running: false });
+      return;
+    }
+    if (host.qemu) {
+      if (op === 'stop') await host.qemu.stop(host.nodeName, vmid);
+      else {
+        const timeoutMs = Number(params.timeout ?? 60) * 1000;
+        try {
+          await host.qemu.shutdown(host.nodeName, vmid, { timeoutMs, force: params.forceStop === '1' });
+        } catch (err) {
+          throw new Error(`VM quit/powerdown failed - ${(err as Error).message}`);
+        }
+      }
+    }
+    cfs.putGuest(host.nodeName, { ...(cfs.guests(host.nodeName).find((g) => g.vmid === vmid) ?? guest), running: false });
+  });
 }

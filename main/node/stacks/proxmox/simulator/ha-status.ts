@@ -95,7 +95,9 @@ export function haStatusCurrent(cfs: PmxcfsDir, input: HaStatusInput): Record<st
   const resources = cfs.haResources();
   const services = haServiceStatus(cfs);
   // The CRM becomes master once there is something to manage, on a quorate partition.
-  const master = resources.length && input.quorate ? input.members.find((m) => m.online)?.name : undefined;
+  // The lab's HA runtime publishes the CRM's master; otherwise the first online member plays it.
+  const published = cfs.readJson<{ master_node?: string }>(haManagerStatusFile, {}).master_node;
+  const master = resources.length && input.quorate ? (published && input.members.some((m) => m.name === published && m.online) ? published : input.members.find((m) => m.online)?.name) : undefined;
   if (master) out.push({ id: 'master', type: 'master', node: master, status: `${master} (active, ${perlLocaltime(now)})`, timestamp: now });
   if (input.release.startsWith('9')) {
     const armed = master !== undefined;

@@ -10,6 +10,7 @@ import { serializeWorkspace } from '../../../../common/workspace/serialize.js';
 import { labWorkspaceModel, type Lab } from '../../../lab/index.js';
 import { appRoot } from '../../../paths.js';
 import { PveApiSchema } from '../api-schema.js';
+import { preflightGuests } from '../../../lab/guests/launcher.js';
 import { startLabPve, type LabPve } from './lab.js';
 import { installPveStandIns } from './stand-ins.js';
 
@@ -61,6 +62,15 @@ export function labProxmoxWorkspace(base: Workspace, hosts: string[], api: { end
   });
 }
 
+function qemuInstalled(): boolean {
+  try {
+    preflightGuests();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether a path is a work directory this module creates (so only those are ever removed by a later cleanup). */
 export function isLabPveWorkDir(dir: string): boolean {
   return path.dirname(dir) === labPveWorkRoot && path.basename(dir).startsWith(labPveWorkDirPrefix);
@@ -91,7 +101,8 @@ export async function startLabProxmoxCluster(lab: Lab, options: { rootPassword: 
   const workDir = fs.mkdtempSync(path.join(labPveWorkRoot, `${labPveWorkDirPrefix}${lab.prefix}-`));
   let pve: LabPve | undefined;
   try {
-    pve = await startLabPve(lab, hosts, { schema: new PveApiSchema(schemaFile), workDir, rootPassword: options.rootPassword });
+    // With QEMU installed, the cluster's VMs are real guests (created with POST …/qemu, moved by QEMU, recovered by HA).
+    pve = await startLabPve(lab, hosts, { schema: new PveApiSchema(schemaFile), workDir, rootPassword: options.rootPassword, qemu: qemuInstalled() });
     await installPveStandIns(lab.binDir, path.join(workDir, 'pmxcfs'));
     if (qdevice) {
       // pvecm qdevice setup logs in to the qnetd host as root over SSH: as on Proxmox nodes after ssh-copy-id, each

@@ -8,6 +8,10 @@ import type { PveApiSchema } from '../api-schema.js';
 import { PveClient } from '../client.js';
 import type { HostRunner } from './host.js';
 import type { GuestRecord } from './pmxcfs.js';
+import { LabGuests } from '../../../lab/guests/launcher.js';
+import { LabHaRuntime } from './ha-runtime.js';
+import type { HaTimings } from '../../../../common/stacks/proxmox/ha-model.js';
+import { SimulatorQemu } from './qemu-backend.js';
 import { PveTestServer } from './server.js';
 
 export function labRunner(lab: Lab, host: string): HostRunner {
@@ -27,10 +31,14 @@ export interface LabPve {
   /** A root@pam client for a host, pinned to the certificate its server has now. */
   client(host: string): PveClient;
   clients: PveClient[];
+  /** Real QEMU guests behind the VM records (when started with `qemu`). */
+  qemu?: SimulatorQemu;
+  /** The HA stack on those guests (CRM/LRM played by the HA model, fed by each node's corosync). */
+  ha?: LabHaRuntime;
   stop(): Promise<void>;
 }
 
-export async function startLabPve(lab: Lab, hosts: string[], options: { schema: PveApiSchema; workDir: string; rootPassword?: string; release?: string; guests?: Record<string, GuestRecord[]>; migrationTimeScale?: number; linkMbit?: number }): Promise<LabPve> {
+export async function startLabPve(lab: Lab, hosts: string[], options: { schema: PveApiSchema; workDir: string; rootPassword?: string; release?: string; guests?: Record<string, GuestRecord[]>; migrationTimeScale?: number; linkMbit?: number; qemu?: boolean | { haTimings?: Partial<HaTimings>; haTickMs?: number } }): Promise<LabPve> {
   const rootPassword = options.rootPassword ?? crypto.randomBytes(12).toString('base64url');
   // The app's end of the lab's app link: the test process can listen there and every lab host can reach it.
   const appAddress = lab.plan.app.rootAddress;
@@ -45,8 +53,10 @@ export async function startLabPve(lab: Lab, hosts: string[], options: { schema: 
     for (const a of lab.host(h).addressList) byAddress.set(a, h);
     byAddress.set(h, h);
   });
+  const qemu = options.qemu ? new SimulatorQemu({ guests: new LabGuests(lab) }) : undefined;
   for (const h of hosts) {
     const server = new PveTestServer({
+      ...(qemu ? { qemu } : {}),
       nodeName: h,
       listenHost: listen[h]!,
       port: ports[h]!,
@@ -78,7 +88,27 @@ export async function startLabPve(lab: Lab, hosts: string[], options: { schema: 
     }
     servers[h] = server;
   }
+  let ha: LabHaRuntime | undefined;
+  if (qemu) {
+    const haOptions = typeof options.qemu === 'object' ? options.qemu : {};
+    try {
+      // Guests recorded as running are real processes from the start.
+      for (const h of hosts) {
+        const cfs = servers[h]!.pmxcfs;
+        for (const g of cfs.guests(h)) if (g.running && !(await qemu.status(h, g.vmid)).running) await qemu.start(h, g, cfs.storages());
+      }
+    } catch (err) {
+      for (const started of Object.values(servers)) await started.close().catch(() => undefined);
+      await qemu.guests.stopAll().catch(() => 0);
+      throw err;
+    }
+    ha = new LabHaRuntime({ servers, qemu, ...(haOptions.haTimings ? { timings: haOptions.haTimings } : {}), ...(haOptions.haTickMs ? { tickMs: haOptions.haTickMs } : {}) });
+    for (const s of Object.values(servers)) s.useHa(ha);
+    ha.start();
+  }
   return {
+    ...(qemu ? { qemu } : {}),
+    ...(ha ? { ha } : {}),
     servers,
     listen,
     rootPassword,
@@ -89,7 +119,9 @@ export async function startLabPve(lab: Lab, hosts: string[], options: { schema: 
       return c;
     },
     async stop() {
+      if (ha) await ha.stop();
       for (const s of Object.values(servers)) await s.close();
+      if (qemu) await qemu.guests.stopAll();
       fs.rmSync(options.workDir, { recursive: true, force: true });
     },
   };

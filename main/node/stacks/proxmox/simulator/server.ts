@@ -34,6 +34,7 @@ import { type GuestRecord, PmxcfsDir, defaultStorages } from './pmxcfs.js';
 import { haServiceStatus, haStateOfGuest } from './ha-status.js';
 import { type InfoHost, type Member, nodeStats, registerInfoHandlers } from './node-info.js';
 import { cpuBetween, readNode, rrdFrom, type NodeReading, type NodeRrd } from './node-status.js';
+import type { SimulatorQemu } from './qemu-backend.js';
 import { storageDefs } from './storage.js';
 
 export interface PveTestServerOptions {
@@ -71,6 +72,10 @@ export interface PveTestServerOptions {
   statsIntervalMs?: number;
   /** How corosync is started on the node: the lab's `systemctl` stand-in, or directly (sandboxes). */
   serviceManager?: 'systemctl' | 'direct';
+  /** Real QEMU guests (lab): VM records run as processes on their node's host; absent, guests are records only. */
+  qemu?: SimulatorQemu;
+  /** The lab's HA stack on real guests (set by the lab once every server runs). */
+  ha?: GuestHost['ha'];
   /** A link inside the node that /etc/pve resolves through (lab hosts): kept pointing at the node's current pmxcfs directory. */
   etcPveLink?: string;
 }
@@ -270,6 +275,29 @@ export class PveTestServer {
       .map((n) => ({ name: n.name, nodeid: n.nodeid, online: n.name === this.nodeName || q.members.has(n.nodeid) }))
       .sort((a, b) => a.nodeid - b.nodeid);
     return { clustered: true, quorate: q.quorate, members };
+  }
+
+  /**
+   * What this node's corosync sees now, by node name: whether it is quorate and who its members are (the HA
+   * runtime's input); undefined when corosync does not answer or the node is not in a cluster.
+   */
+  async corosyncView(): Promise<{ quorate: boolean; members: string[]; nodes: string[] } | undefined> {
+    const conf = this.clusterConf();
+    if (!conf) return undefined;
+    const q = await this.corosync.quorum();
+    if (!q.running) return undefined;
+    const nodes = corosyncNodes(conf);
+    return { quorate: q.quorate, members: nodes.filter((n) => q.members.has(n.nodeid)).map((n) => n.name), nodes: nodes.map((n) => n.name) };
+  }
+
+  /** Hands HA migrations of this node's API to the lab's HA stack. */
+  useHa(ha: GuestHost['ha']): void {
+    (this.options as { ha?: GuestHost['ha'] }).ha = ha;
+  }
+
+  /** The cluster's corosync.conf totem/nodelist as this node sees it (undefined: standalone). */
+  clusterSection(): CorosyncSection | undefined {
+    return this.clusterConf();
   }
 
   /** Adds a guest record to this node (for tests and `lab up`). */
@@ -886,7 +914,11 @@ export class PveTestServer {
     if (!type || type === 'vm') {
       for (const n of names) {
         for (const g of cfs.guests(n)) {
-          const entry: Record<string, unknown> = { id: `qemu/${g.vmid}`, type: 'qemu', vmid: g.vmid, name: g.name, node: n, status: g.running ? 'running' : 'stopped', maxmem: g.memoryMiB * 1024 ** 2, maxcpu: g.cores, maxdisk: (g.disks[0]?.sizeGiB ?? 0) * 1024 ** 3, template: 0 };
+          // With real guests, the figures are the QEMU process's (pvestatd reads them from the process too).
+          const proc = this.options.qemu ? await this.options.qemu.status(n, g.vmid).catch(() => undefined) : undefined;
+          const running = proc?.running ?? g.running;
+          const entry: Record<string, unknown> = { id: `qemu/${g.vmid}`, type: 'qemu', vmid: g.vmid, name: g.name, node: n, status: running ? 'running' : 'stopped', maxmem: g.memoryMiB * 1024 ** 2, maxcpu: g.cores, maxdisk: (g.disks[0]?.sizeGiB ?? 0) * 1024 ** 3, template: 0 };
+          if (proc) Object.assign(entry, { cpu: proc.cpu, mem: proc.mem, uptime: proc.uptime });
           const hastate = haStateOfGuest(cfs, g.vmid, services);
           if (hastate) entry.hastate = hastate;
           if (g.lock) entry.lock = g.lock;
@@ -921,7 +953,7 @@ export class PveTestServer {
 
   /** What the guest, migration and HA handlers may use of this server. */
   private guestHost(): GuestHost {
-    return {
+    const host: GuestHost = {
       nodeName: this.nodeName,
       release: this.release,
       runner: this.options.runner,
@@ -933,7 +965,12 @@ export class PveTestServer {
       assertQuorate: () => this.assertQuorate(),
       assertLocalNode: (node) => this.assertLocalNode(node),
       startTask: (type, id, user, work) => this.startTask(type, id, user, work),
+      ...(this.options.qemu ? { qemu: this.options.qemu } : {}),
     };
+    // Read at each request: the lab hands HA over once every server runs.
+    const options = this.options;
+    Object.defineProperty(host, 'ha', { get: () => options.ha, enumerable: true });
+    return host;
   }
 }
 
