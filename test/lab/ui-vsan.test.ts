@@ -89,7 +89,10 @@ describeLab(
       expect(await page.getByTestId('vsan-run-result').getAttribute('class')).toBeTruthy();
       const job = (await app.server.core.call('plan.status', {})).runs.find((r) => r.planId === 'vsan-stretch-stretch-01')!;
       expect(job.status).toBe('succeeded');
-      // 5. Verify: the witness, a fault domain per data host, green health.
+      // 5. Verify: the witness, a fault domain per data host, green health (the run's notification closed first: it covers the button).
+      const note = page.locator('[data-testid^="job-notification-"]');
+      if (await note.count()) await note.first().getByRole('button').last().click();
+      await note.first().waitFor({ state: 'detached' });
       await page.getByTestId('vsan-verify').click();
       await page.getByTestId('vsan-report').waitFor();
       expect(await page.getByTestId('vsan-witness').textContent()).toMatch(/w1 \(preferred fault domain a/);
@@ -128,7 +131,6 @@ describeLab(
 
       // A VM on a1 (created with pyvmomi), then on the canvas.
       await pyvmomi('create-vm', 'stretch-01', 'a1', 'app-1', 'vsanDatastore');
-      await page.getByRole('button', { name: 'Done' }).click();
       await page.reload();
       await page.getByTestId('vm-app-1').waitFor({ timeout: 60_000 });
 
