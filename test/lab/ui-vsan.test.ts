@@ -137,8 +137,9 @@ describeLab(
       // The witness is never a target: dimmed while held, refused with the reason.
       await dragVm(page, 'app-1', 'w1', 'cw-drop-no');
       await page.getByTestId('migration-reasons').waitFor();
-      expect(await page.getByTestId('migration-reasons').textContent()).toMatch(/w1 is the vSAN witness host/);
-      await page.getByRole('button', { name: 'Close' }).click();
+      expect(await page.getByTestId('migration-reasons').textContent()).toMatch(/vSAN witness host: it stores witness components only and never runs VMs/);
+      expect(await page.getByTestId('migration-confirm').isDisabled()).toBe(true);
+      await page.getByRole('button', { name: 'Cancel' }).click();
       await page.getByTestId('migration-dialog').waitFor({ state: 'detached' });
 
       // Across sites: allowed, with the site rule it goes against; vMotion runs as a plan with progress.

@@ -189,6 +189,7 @@ export function createVsanExecutor(deps: { connections: VsanConnections; secrets
     // vCenter has no shell command for these: the exports refuse vSAN steps.
     command: () => undefined,
     async act(c, ctx) {
+      opOf(c);
       if (c.op === 'build') {
         const step = await stepOf(argsOf(c, 'build'), ctx);
         ctx.log(step.title, 'info');
@@ -218,6 +219,7 @@ export function createVsanExecutor(deps: { connections: VsanConnections; secrets
       throw new CwError('INVALID_INPUT', `"${c.op}" is a vSAN check, not an operation a step can run.`);
     },
     async check(c) {
+      opOf(c);
       if (c.op === 'built') return (await stepOf(argsOf(c, 'build'))).done();
       if (c.op === 'vm-on') {
         const a = argsOf(c, 'vm-on');
