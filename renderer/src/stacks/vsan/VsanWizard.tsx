@@ -43,6 +43,9 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
   }, [opened, cluster, clusters]);
   const chosen = clusters.find((c) => c.name === cluster);
   const job = jobs.find((j) => j.runId === runId) ?? null;
+  // The wizard shows its run step by step: no notification over it when the run ends.
+  const watchRun = useAppState((s) => s.watchRun);
+  useEffect(() => (runId ? watchRun(runId) : undefined), [runId, watchRun]);
   const done = job?.status === 'succeeded';
 
   const guard = async (work: () => Promise<void>) => {
