@@ -70,6 +70,11 @@ const moveFixtures: Record<string, { vm: VmRecord; target: string; verdict: Migr
     target: 'pve2',
     verdict: { node: 'pve2', allowed: true, reasons: [], kind: 'live', details: { stack: 'proxmox', localDisks: [], targetStorages: [] } as never },
   },
+  vsan: {
+    vm: { id: 'vsan:stretch1:vm-42', stack: 'vsan', cluster: 'stretch1', node: 'esx-a1', name: 'app', status: 'running' } as VmRecord,
+    target: 'esx-b1',
+    verdict: { node: 'esx-b1', allowed: true, reasons: [], kind: 'live', details: { stack: 'vsan', crossSite: true, brokenRules: [] } as never },
+  },
 };
 
 const modules: StackModule[] = [...stackModules, toyModule(toyVms())];

@@ -7,6 +7,7 @@ import { stretchedClusterModel, vsanClusterLayout } from './quorum.js';
 import { VSAN_DATA_RTT_MS, vsanRules, witnessLimitMs } from './rules.js';
 import { vsanSectionSchema } from './schema.js';
 import { vsanStretched } from './sources.js';
+import { vsanLabSchema, vsanMethods, vsanMigrationChoicesSchema, vsanMigrationDetailsSchema } from './contract.js';
 
 export const VSAN = 'vsan';
 
@@ -91,6 +92,14 @@ export const vsanStack = defineStack({
     return clustersOf(ws).map((c) => stretchedClusterModel(vsanClusterLayout(ws, c.name)));
   },
 
-  contract: { methods: {}, events: {} },
-  migration: undefined,
+  contract: { methods: vsanMethods, events: {} },
+  migration: { choices: vsanMigrationChoicesSchema, details: vsanMigrationDetailsSchema },
+  lab: {
+    key: 'vsan',
+    schema: vsanLabSchema,
+    check(section, hosts) {
+      const witness = typeof section === 'object' && section !== null ? (section as { witness?: string }).witness : undefined;
+      return witness && !hosts.includes(witness) ? [`vsan.witness names ${witness}, which is not a host of the lab (hosts: ${hosts.join(', ')}).`] : [];
+    },
+  },
 });

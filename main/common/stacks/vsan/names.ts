@@ -20,3 +20,8 @@ export function checkVsphereName(value: string): string | undefined {
   return undefined;
 }
 
+
+/** A certificate thumbprint as vSphere shows it: 20 (SHA-1) or 32 (SHA-256) colon-separated hex bytes. */
+export function checkThumbprintText(value: string): string | undefined {
+  return /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){19}$/.test(value) || /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){31}$/.test(value) ? undefined : 'a certificate thumbprint of 20 or 32 colon-separated hex bytes (AA:BB:…)';
+}

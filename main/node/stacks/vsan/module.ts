@@ -1,10 +1,32 @@
-// VMware vSAN on the I/O side. Its SOAP client (client/), the stretched-cluster build steps and the lab's vCenter
-// simulator (simulator/) exist; the inventory, vMotion moves and a lab section come with the vSAN issue.
-// Registered now so that its rules, clusters, links and the witness rule reach the core and the canvas.
+// VMware vSAN on the I/O side: one vCenter session per endpoint shared by the vsan.* methods, the inventory
+// (VMs per ESXi host), vMotion moves and the executor of the stretched-cluster build plan; the lab's vCenter
+// simulator (simulator/) for a lab whose description says `vsan: true`.
 import { vsanStack } from '../../../common/stacks/vsan/definition.js';
 import type { StackModule } from '../types.js';
+import { VsanConnections } from './connections.js';
+import { vsanLab } from './lab.js';
+import { createVsanExecutor } from './plan.js';
+import { createVsanInventory, createVsanMigration, vsanHandlers } from './services.js';
+
+/** What `createCore({ stackOptions: { vsan: … } })` may set. */
+export interface VsanOptions {
+  /** How long a vMotion may run before the app stops waiting (ms). */
+  moveTimeoutMs?: number;
+}
 
 export const vsanModule: StackModule = {
   definition: vsanStack,
-  create: () => ({}),
+  lab: vsanLab,
+  create(deps) {
+    const options = deps.options as VsanOptions;
+    const connections = new VsanConnections(deps.secrets);
+    const service = { workspaces: deps.workspaces, secrets: deps.secrets, connections, ...(options.moveTimeoutMs ? { moveTimeoutMs: options.moveTimeoutMs } : {}) };
+    return {
+      handlers: vsanHandlers(service),
+      inventory: createVsanInventory(service),
+      migration: createVsanMigration(service),
+      executor: createVsanExecutor({ connections, secrets: deps.secrets }),
+      close: () => connections.close(),
+    };
+  },
 };

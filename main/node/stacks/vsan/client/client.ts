@@ -31,6 +31,8 @@ export interface ServiceContent {
   propertyCollector: MoRef;
   viewManager: MoRef;
   sessionManager: MoRef;
+  /** Recent tasks (a move already running is found here). */
+  taskManager?: MoRef;
   about: { fullName: string; apiVersion: string; apiType: string };
 }
 
@@ -131,6 +133,7 @@ export class VsphereClient {
         propertyCollector: need('propertyCollector'),
         viewManager: need('viewManager'),
         sessionManager: need('sessionManager'),
+        ...(rv?.moref('taskManager') ? { taskManager: rv.moref('taskManager')! } : {}),
         about: { fullName: about?.text('fullName') ?? '', apiVersion: about?.text('apiVersion') ?? '', apiType: about?.text('apiType') ?? '' },
       };
       if (content.about.apiType && content.about.apiType !== 'VirtualCenter') {
@@ -438,6 +441,26 @@ export class VsphereClient {
 
   // ------------------------------------------------------------------------------------------
   // VMs
+
+  /** Tasks vCenter still runs (queued or running) on `entity` whose description id is one of `descriptions` (VirtualMachine.relocate…). */
+  async runningTasks(entity: MoRef, descriptions: readonly string[]): Promise<MoRef[]> {
+    if (!this.content.taskManager) return [];
+    const recent = (await this.properties(this.content.taskManager, ['recentTask'])).get('recentTask')?.all('ManagedObjectReference').map((t) => t.asMoRef()) ?? [];
+    if (!recent.length) return [];
+    const found = await this.retrieve([{ propSet: [{ type: 'Task', pathSet: ['info.entity', 'info.state', 'info.descriptionId'] }], objectSet: recent.map((obj) => ({ obj, skip: false })) }]);
+    return found
+      .filter((t) => {
+        const on = t.props.get('info.entity');
+        const state = t.props.get('info.state')?.text();
+        return on?.textContent === entity.value && (state === 'running' || state === 'queued') && descriptions.includes(t.props.get('info.descriptionId')?.text() ?? '');
+      })
+      .map((t) => t.obj);
+  }
+
+  /** Starts RelocateVM_Task to another host (vMotion) and returns the task without waiting. */
+  async startRelocate(vm: MoRef, target: { host: MoRef; pool?: MoRef; datastore?: MoRef }): Promise<MoRef> {
+    return (await this.vim('RelocateVM_Task', vm, { spec: { datastore: target.datastore, pool: target.pool, host: target.host }, priority: 'defaultPriority' })).moref('returnval')!;
+  }
 
   /** vMotion: RelocateVM_Task to another host (and pool), progress reported as vCenter updates the task. */
   async relocateVm(vm: MoRef, target: { host: MoRef; pool?: MoRef; datastore?: MoRef }, onProgress?: (p: TaskProgress) => void): Promise<void> {

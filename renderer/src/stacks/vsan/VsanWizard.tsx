@@ -1,0 +1,399 @@
+// The vSAN stretched-cluster wizard: choose the cluster (vCenter's certificate pinned) → the ESXi hosts'
+// certificates as vCenter reports them, confirmed and pinned → checks (findings, the measured round trips
+// beside vSAN's 5 ms and 200 ms limits, what stays manual) → the plan (every step; claiming disks is
+// destructive and approved) → run (live, resumable) → verify (witness, fault domains, vSAN health).
+import { Alert, Badge, Button, Code, Drawer, Group, Progress, ScrollArea, Select, Stack, Stepper, Table, Text } from '@mantine/core';
+import { useEffect, useMemo, useState } from 'react';
+import type { PlanPreview } from '../../../../main/common/contract/plan.js';
+import type { MethodOutput } from '../../../../main/common/contract/index.js';
+import { useAppState, useTransport } from '../../store/context.js';
+import { describeError } from '../../store/describe-error.js';
+import { PlanPreviewView } from '../../features/wizard/PlanPreviewView.js';
+import type { WizardProps } from '../types.js';
+
+type PlanAnswer = MethodOutput<'vsan.planCluster'>;
+type CertificatesAnswer = MethodOutput<'vsan.hostCertificates'>;
+type VerifyAnswer = MethodOutput<'vsan.verify'>;
+type ProbeAnswer = MethodOutput<'vsan.probeCertificate'>;
+
+const severityColour = { error: 'red', warning: 'orange', info: 'blue' } as const;
+const healthColour: Record<string, string> = { green: 'green', yellow: 'yellow', red: 'red', info: 'blue', skipped: 'gray', unknown: 'gray' };
+
+export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
+  const transport = useTransport();
+  const workspace = useAppState((s) => s.workspace);
+  const jobs = useAppState((s) => s.jobs);
+  const loadInventory = useAppState((s) => s.loadInventory);
+  const loadWorkspace = useAppState((s) => s.loadWorkspace);
+  const [active, setActive] = useState(0);
+  const [cluster, setCluster] = useState<string | null>(null);
+  const [probe, setProbe] = useState<ProbeAnswer | null>(null);
+  const [certificates, setCertificates] = useState<CertificatesAnswer | null>(null);
+  const [answer, setAnswer] = useState<PlanAnswer | null>(null);
+  const [preview, setPreview] = useState<PlanPreview | null>(null);
+  const [acknowledged, setAcknowledged] = useState<string[]>([]);
+  const [runId, setRunId] = useState<string | null>(null);
+  const [report, setReport] = useState<VerifyAnswer | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const clusters = workspace?.vsan?.clusters ?? [];
+  useEffect(() => {
+    if (opened && !cluster && clusters[0]) setCluster(clusters[0].name);
+  }, [opened, cluster, clusters]);
+  const chosen = clusters.find((c) => c.name === cluster);
+  const job = jobs.find((j) => j.runId === runId) ?? null;
+  // The wizard shows its run step by step: no notification over it when the run ends.
+  const watchRun = useAppState((s) => s.watchRun);
+  useEffect(() => (runId ? watchRun(runId) : undefined), [runId, watchRun]);
+  const done = job?.status === 'succeeded';
+
+  const guard = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  /** The methods read the saved file: after pinning, the app reloads it so the canvas and the next step agree. */
+  const afterSave = async () => {
+    await loadWorkspace();
+    onEdited();
+  };
+
+  const readVcenter = () =>
+    guard(async () => {
+      if (cluster) setProbe(await transport.call('vsan.probeCertificate', { cluster }));
+    });
+  const trustVcenter = () =>
+    guard(async () => {
+      if (!cluster || !probe) return;
+      await transport.call('vsan.pinCertificates', { cluster, hosts: {}, vcenter: probe.thumbprint });
+      await afterSave();
+      setProbe({ ...probe, pinned: probe.thumbprint });
+    });
+  const readHosts = () =>
+    guard(async () => {
+      if (!cluster) return;
+      setCertificates(await transport.call('vsan.hostCertificates', { cluster }));
+      setActive(1);
+    });
+  const trustHosts = () =>
+    guard(async () => {
+      if (!cluster || !certificates) return;
+      const hosts = Object.fromEntries(certificates.hosts.filter((h) => h.state === 'new' && h.thumbprint).map((h) => [h.host, h.thumbprint!]));
+      if (Object.keys(hosts).length) await transport.call('vsan.pinCertificates', { cluster, hosts });
+      await afterSave();
+      setCertificates(await transport.call('vsan.hostCertificates', { cluster }));
+    });
+  const check = () =>
+    guard(async () => {
+      if (!cluster) return;
+      setAnswer(await transport.call('vsan.planCluster', { cluster }));
+      setActive(2);
+    });
+  const toPlan = () =>
+    guard(async () => {
+      if (!answer) return;
+      setPreview(await transport.call('plan.preview', { plan: answer.plan }));
+      setAcknowledged([]);
+      setActive(3);
+    });
+  const run = () =>
+    guard(async () => {
+      if (!answer || !preview) return;
+      if (preview.destructiveSteps.length > 0) await transport.call('plan.approve', { plan: answer.plan, planHash: preview.planHash, acknowledgeDestructive: acknowledged });
+      const started = await transport.call('plan.apply', { plan: answer.plan, planHash: preview.planHash, wait: false });
+      setRunId(started.runId);
+      setActive(4);
+    });
+  const verify = () =>
+    guard(async () => {
+      if (!cluster) return;
+      setReport(await transport.call('vsan.verify', { cluster }));
+      await loadInventory();
+      setActive(5);
+    });
+
+  const vcenterPinned = !!chosen?.vcenter.thumbprint || !!probe?.pinned;
+  const certificatesOk = certificates?.hosts.every((h) => h.state === 'pinned' || h.state === 'in-vcenter') ?? false;
+  const progress = useMemo(() => (job && job.steps.length ? Math.round((100 * job.steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length) / Math.max(job.steps.length, preview?.steps.length ?? 1)) : 0), [job, preview]);
+  const shownStep = useMemo(() => {
+    const steps = job?.steps ?? [];
+    return [...steps].reverse().find((st) => st.state === 'started' || st.state === 'checking' || st.state === 'retrying') ?? steps.find((st) => st.state === 'failed') ?? steps[steps.length - 1] ?? null;
+  }, [job]);
+
+  return (
+    <Drawer opened={opened} onClose={onClose} position="right" size={720} title="New vSAN stretched cluster" data-testid="vsan-wizard">
+      <Stepper active={active} onStepClick={(i) => i < active && !runId && setActive(i)} orientation="vertical" size="sm">
+        <Stepper.Step label="Cluster" description="Sites, witness, vCenter">
+          <Stack gap="xs">
+            <Select label="vSAN cluster from the workspace" data={clusters.map((c) => ({ value: c.name, label: c.name }))} value={cluster} onChange={setCluster} allowDeselect={false} data-testid="vsan-cluster" />
+            {chosen && (
+              <Table fz="xs" verticalSpacing={2} data-testid="vsan-layout">
+                <Table.Tbody>
+                  <Table.Tr>
+                    <Table.Td>Preferred site {chosen.preferredSite.site}</Table.Td>
+                    <Table.Td>{chosen.preferredSite.hosts.join(', ')}</Table.Td>
+                  </Table.Tr>
+                  <Table.Tr>
+                    <Table.Td>Secondary site {chosen.secondarySite.site}</Table.Td>
+                    <Table.Td>{chosen.secondarySite.hosts.join(', ')}</Table.Td>
+                  </Table.Tr>
+                  <Table.Tr>
+                    <Table.Td>Witness site {chosen.witness.site}</Table.Td>
+                    <Table.Td>{chosen.witness.host} (added to the datacenter, never to the cluster)</Table.Td>
+                  </Table.Tr>
+                  <Table.Tr>
+                    <Table.Td>vCenter</Table.Td>
+                    <Table.Td>
+                      {chosen.vcenter.endpoint}, datacenter {chosen.datacenter ?? '(not set)'}{' '}
+                      <Badge size="xs" color={vcenterPinned ? 'green' : 'orange'} data-testid="vsan-vcenter-state">
+                        {vcenterPinned ? 'certificate pinned' : 'certificate not confirmed'}
+                      </Badge>
+                    </Table.Td>
+                  </Table.Tr>
+                </Table.Tbody>
+              </Table>
+            )}
+            {chosen && !vcenterPinned && (
+              <Group>
+                <Button size="xs" variant="default" onClick={() => void readVcenter()} loading={busy} data-testid="vsan-read-vcenter">
+                  Read vCenter's certificate
+                </Button>
+                {probe && (
+                  <>
+                    <Code data-testid="vsan-vcenter-thumbprint">{probe.thumbprint}</Code>
+                    <Button size="xs" onClick={() => void trustVcenter()} data-testid="vsan-trust-vcenter">
+                      It matches vCenter's: trust it
+                    </Button>
+                  </>
+                )}
+              </Group>
+            )}
+            <Group justify="flex-end">
+              <Button onClick={() => void readHosts()} loading={busy} disabled={!chosen || !vcenterPinned} data-testid="vsan-read-hosts">
+                Ask vCenter for the hosts' certificates
+              </Button>
+            </Group>
+          </Stack>
+        </Stepper.Step>
+
+        <Stepper.Step label="Certificates" description="Each ESXi host's thumbprint">
+          {certificates && (
+            <Stack gap="xs" data-testid="vsan-certificates">
+              <Text size="xs" c="dimmed">
+                vCenter reports the thumbprint each host presents; nothing was added. Compare each with the host's console (F2 → View Support Information) before you trust it.
+              </Text>
+              <Table fz="xs" verticalSpacing={2}>
+                <Table.Tbody>
+                  {certificates.hosts.map((h) => (
+                    <Table.Tr key={h.host} data-testid={`vsan-cert-${h.host}`}>
+                      <Table.Td>{h.host}</Table.Td>
+                      <Table.Td>{h.role}</Table.Td>
+                      <Table.Td>
+                        <Code fz="xs">{h.thumbprint ?? h.pinned ?? ''}</Code>
+                      </Table.Td>
+                      <Table.Td>
+                        <Badge size="xs" color={h.state === 'pinned' || h.state === 'in-vcenter' ? 'green' : h.state === 'new' ? 'blue' : 'red'} data-testid={`vsan-cert-state-${h.host}`}>
+                          {h.state}
+                        </Badge>
+                        {h.message && <Text size="xs">{h.message}</Text>}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              {certificates.hosts.some((h) => h.state === 'changed') && (
+                <Alert color="red" variant="light">
+                  A host presents another certificate than the one pinned: if it was not renewed on purpose, treat it as an attack. Change the pin in the workspace to go on.
+                </Alert>
+              )}
+              <Group justify="flex-end">
+                {certificates.hosts.some((h) => h.state === 'new') && (
+                  <Button variant="default" onClick={() => void trustHosts()} loading={busy} data-testid="vsan-trust-hosts">
+                    They match the hosts': pin them
+                  </Button>
+                )}
+                <Button onClick={() => void check()} loading={busy} disabled={!certificatesOk} data-testid="vsan-check">
+                  Run the checks
+                </Button>
+              </Group>
+            </Stack>
+          )}
+        </Stepper.Step>
+
+        <Stepper.Step label="Checks" description="Against vSAN's limits">
+          {answer && (
+            <Stack gap="xs" data-testid="vsan-findings">
+              <Table fz="xs" verticalSpacing={2} data-testid="vsan-round-trips">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Between</Table.Th>
+                    <Table.Th>Network</Table.Th>
+                    <Table.Th>Round trip</Table.Th>
+                    <Table.Th>vSAN's limit</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {answer.roundTrips.map((r) => (
+                    <Table.Tr key={`${r.kind}-${r.a}-${r.b}`}>
+                      <Table.Td>
+                        {r.a} ↔ {r.b} ({r.kind === 'data' ? 'data sites' : 'witness'})
+                      </Table.Td>
+                      <Table.Td>{r.network}</Table.Td>
+                      <Table.Td c={r.ok === false ? 'red' : undefined}>{r.rttMs === undefined ? 'not measured' : `${r.rttMs} ms`}</Table.Td>
+                      <Table.Td>≤ {r.limitMs} ms</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              {answer.findings.map((f, i) => (
+                <Alert key={i} color={severityColour[f.severity]} variant="light" p="xs" title={f.message}>
+                  <Text size="xs">{f.remedy}</Text>
+                  <Text size="xs" c="dimmed">
+                    {f.source.document}
+                    {f.source.section ? `, ${f.source.section}` : ''}
+                  </Text>
+                </Alert>
+              ))}
+              {answer.manual.length > 0 && (
+                <Stack gap={2}>
+                  <Text size="xs" fw={600}>
+                    Left to you (shown, never run):
+                  </Text>
+                  {answer.manual.map((m, i) => (
+                    <Text key={i} size="xs">
+                      {m.host}: {m.why} — <Code fz="xs">{m.command}</Code>
+                    </Text>
+                  ))}
+                </Stack>
+              )}
+              {answer.notes.map((n, i) => (
+                <Text key={i} size="xs" c="dimmed">
+                  {n}
+                </Text>
+              ))}
+              <Group justify="flex-end">
+                <Button onClick={() => void toPlan()} disabled={answer.blocking} loading={busy} data-testid="vsan-to-plan">
+                  {answer.blocking ? 'Fix the errors first' : 'Show the plan'}
+                </Button>
+              </Group>
+            </Stack>
+          )}
+        </Stepper.Step>
+
+        <Stepper.Step label="Plan" description="Every step, before it runs">
+          {preview && (
+            <Stack gap="xs" data-testid="vsan-plan">
+              <ScrollArea.Autosize mah="calc(100vh - 330px)" type="auto">
+                <PlanPreviewView preview={preview} acknowledged={acknowledged} onAcknowledge={(stepId, on) => setAcknowledged((a) => (on ? [...a, stepId] : a.filter((x) => x !== stepId)))} />
+              </ScrollArea.Autosize>
+              <Group justify="flex-end">
+                <Button color={preview.destructiveSteps.length ? 'red' : undefined} onClick={() => void run()} loading={busy} disabled={preview.destructiveSteps.some((s) => !acknowledged.includes(s))} data-testid="vsan-run">
+                  Run the plan
+                </Button>
+              </Group>
+            </Stack>
+          )}
+        </Stepper.Step>
+
+        <Stepper.Step label="Run" description="Live, step by step">
+          <Stack gap="xs" data-testid="vsan-run-progress">
+            <Progress value={done ? 100 : progress} animated={!job || job.status === 'running'} aria-label="Plan progress" />
+            <Table fz="xs" verticalSpacing={2}>
+              <Table.Tbody>
+                {(job?.steps ?? []).map((s) => (
+                  <Table.Tr key={s.id} data-testid={`vsan-step-${s.id}`}>
+                    <Table.Td>{s.title}</Table.Td>
+                    <Table.Td>
+                      <Badge size="xs" color={s.state === 'failed' ? 'red' : s.state === 'succeeded' || s.state === 'skipped' ? 'green' : 'blue'}>
+                        {s.state}
+                      </Badge>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            {shownStep && (
+              <Code block fz="xs">
+                {shownStep.log.length ? shownStep.log.slice(-50).map((l) => l.text).join('\n') : (shownStep.message ?? 'No output yet.')}
+              </Code>
+            )}
+            {job?.result && (
+              <Alert color={job.result.status === 'succeeded' ? 'green' : 'red'} data-testid="vsan-run-result">
+                {job.result.message}
+              </Alert>
+            )}
+            <Group justify="flex-end">
+              {job?.status === 'running' && (
+                <Button variant="default" color="red" onClick={() => runId && void transport.call('plan.cancel', { runId })}>
+                  Cancel
+                </Button>
+              )}
+              {job && job.status !== 'running' && job.status !== 'succeeded' && runId && (
+                <Button variant="default" onClick={() => void guard(async () => void (await transport.call('plan.resume', { runId, wait: false })))} data-testid="vsan-resume">
+                  Resume
+                </Button>
+              )}
+              <Button onClick={() => void verify()} disabled={!done} loading={busy} data-testid="vsan-verify">
+                Verify
+              </Button>
+            </Group>
+          </Stack>
+        </Stepper.Step>
+
+        <Stepper.Step label="Verify" description="Witness, fault domains, health">
+          {report && (
+            <Stack gap="xs" data-testid="vsan-report">
+              <Text size="sm" data-testid="vsan-witness">
+                Witness: {report.witnesses.map((w) => `${w.host} (preferred fault domain ${w.preferredFaultDomain}, unicast agent ${w.unicastAgentAddress})`).join('; ') || 'none'}
+              </Text>
+              <Table fz="xs" verticalSpacing={2} data-testid="vsan-fault-domains">
+                <Table.Tbody>
+                  {Object.entries(report.faultDomains).map(([host, fd]) => (
+                    <Table.Tr key={host}>
+                      <Table.Td>{host}</Table.Td>
+                      <Table.Td>fault domain {fd || '(none)'}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              <Group gap="xs" data-testid="vsan-health">
+                <Text size="sm">vSAN health:</Text>
+                <Badge color={healthColour[report.health.overallHealth]} data-testid="vsan-health-overall">
+                  {report.health.overallHealth}
+                </Badge>
+                {report.health.groups.map((g) => (
+                  <Badge key={g.id} variant="light" color={healthColour[g.health]} data-testid={`vsan-health-group-${g.id.slice(g.id.lastIndexOf('.') + 1)}`}>
+                    {g.name}: {g.health}
+                  </Badge>
+                ))}
+              </Group>
+              {report.problems.map((p, i) => (
+                <Text key={i} size="xs" c="orange">
+                  {p}
+                </Text>
+              ))}
+              <Group justify="flex-end">
+                <Button variant="default" onClick={() => void verify()} loading={busy}>
+                  Read again
+                </Button>
+                <Button onClick={onClose}>Done</Button>
+              </Group>
+            </Stack>
+          )}
+        </Stepper.Step>
+      </Stepper>
+      {error && (
+        <Alert color="red" mt="sm" data-testid="vsan-error">
+          {error}
+        </Alert>
+      )}
+    </Drawer>
+  );
+}

@@ -1,0 +1,164 @@
+// The vSAN stretched-cluster wizard and drag-to-vMotion in Chromium, on a lab whose description says
+// `vsan: true` (the app starts VMware's vCenter simulator for it): the admin pins the ESXi hosts'
+// certificates, runs the checks, approves the plan (claiming disks is destructive), runs it, verifies the
+// witness, fault domains and health; a second run changes nothing; VMware's pyvmomi reads back the same
+// cluster; a VM dragged onto the witness is refused, onto a host of the other site it moves with a warning.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { MemorySecretStore } from '../../main/node/secrets/index.js';
+import { screenshotPath } from '../support/browser.js';
+import { useAppWithLab } from '../support/app-lab.js';
+import { describeLab } from '../support/lab.js';
+import { dragVm } from '../support/proxmox/browser-app.js';
+import { vcsimSkipReason } from '../support/vsan/simulator.js';
+
+const PREFIX = 'cwvs';
+
+interface PyReadback {
+  cluster: {
+    name: string;
+    hosts: { name: string; faultDomain: string; vsanEnabled: boolean; vms: string[]; diskMappings: unknown[] }[];
+    ha: { enabled: boolean; admissionControlPolicy: { cpu: number; memory: number }; options: Record<string, string> };
+    drs: { enabled: boolean };
+    groups: { type: string; name: string; hosts?: string[]; vms?: string[] }[];
+    rules: { name: string; mandatory: boolean; vmGroup: string; affineHostGroup: string }[];
+  };
+  standaloneHosts: { name: string; parentType: string; diskMappings: unknown[] }[];
+}
+
+describeLab(
+  'the vSAN wizard and drag-to-vMotion on a vsan lab',
+  () => {
+    const secrets = new MemorySecretStore();
+    const app = useAppWithLab(PREFIX, () => ({ ssh: { secrets, sshConfigFile: null } }));
+
+    const pyvmomi = async <T,>(...args: string[]): Promise<T> => {
+      const { workspace } = await app.server.core.call('workspace.current', {});
+      const c = workspace!.vsan!.clusters[0]!;
+      const password = await secrets.get(c.vcenter.secretId!);
+      return new Promise<T>((resolve, reject) =>
+        execFile(
+          '/usr/bin/python3',
+          [path.join(import.meta.dirname, '../support/vsan/pyvmomi-readback.py'), ...args],
+          { env: { PATH: process.env.PATH, CW_VSPHERE_ADDRESS: c.vcenter.endpoint, CW_VSPHERE_USER: c.vcenter.user!, CW_VSPHERE_PASSWORD: password, CW_VSPHERE_THUMBPRINT: c.vcenter.thumbprint! }, timeout: 60_000 },
+          (err, stdout, stderr) => (err ? reject(new Error(`pyvmomi ${args[0]} failed: ${stderr || err.message}`)) : resolve(JSON.parse(stdout) as T)),
+        ),
+      );
+    };
+
+    it('builds the stretched cluster from the wizard, then vMotions a VM by drag', async () => {
+      const page = await app.browser.context.newPage();
+      await page.goto(app.server.host.url);
+      await page.locator('input[aria-label="Example lab"]').click();
+      await page.getByRole('option', { name: /vsan-stretched/ }).click();
+      await page.getByTestId('door-lab-start').click();
+      for (const node of ['a1', 'a2', 'b1', 'b2', 'w1']) await page.getByTestId(`node-${node}`).waitFor({ state: 'attached', timeout: 240_000 });
+
+      // 1. The cluster as the workspace describes it; vCenter's certificate pinned by the lab.
+      await page.getByTestId('open-wizard').click();
+      await page.getByTestId('new-cluster-vsan').click();
+      await page.getByTestId('vsan-layout').waitFor();
+      expect(await page.getByTestId('vsan-vcenter-state').textContent()).toBe('certificate pinned');
+      // 2. The hosts' certificates as vCenter reports them: new until pinned, then pinned; checks only after.
+      await page.getByTestId('vsan-read-hosts').click();
+      await page.getByTestId('vsan-certificates').waitFor();
+      for (const h of ['a1', 'a2', 'b1', 'b2', 'w1']) expect(await page.getByTestId(`vsan-cert-state-${h}`).textContent()).toBe('new');
+      expect(await page.getByTestId('vsan-check').isDisabled()).toBe(true);
+      await page.getByTestId('vsan-trust-hosts').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="vsan-cert-state-w1"]')?.textContent === 'pinned', null, { timeout: 20_000 });
+      const pinned = (await app.server.core.call('workspace.current', {})).workspace!.vsan!.clusters[0]!.hostThumbprints!;
+      expect(Object.keys(pinned).sort()).toEqual(['a1', 'a2', 'b1', 'b2', 'w1']);
+      // 3. Checks: round trips beside vSAN's limits.
+      await page.getByTestId('vsan-check').click();
+      await page.getByTestId('vsan-round-trips').waitFor();
+      const trips = await page.getByTestId('vsan-round-trips').textContent();
+      expect(trips).toContain('≤ 5 ms');
+      expect(trips).toMatch(/≤ (200|500) ms/);
+      // 4. The plan: disks and the stretch are destructive and must be acknowledged.
+      await page.getByTestId('vsan-to-plan').click();
+      await page.getByTestId('vsan-plan').waitFor();
+      expect(await page.getByTestId('vsan-run').isDisabled()).toBe(true);
+      const approvals = page.locator('[data-testid^="approve-"]');
+      const count = await approvals.count();
+      expect(count).toBe(5);
+      for (let i = 0; i < count; i++) await approvals.nth(i).check({ force: true });
+      await page.screenshot({ path: screenshotPath('vsan-plan') });
+      await page.getByTestId('vsan-run').click();
+      await page.getByTestId('vsan-run-result').waitFor({ timeout: 120_000 });
+      expect(await page.getByTestId('vsan-run-result').getAttribute('class')).toBeTruthy();
+      const job = (await app.server.core.call('plan.status', {})).runs.find((r) => r.planId === 'vsan-stretch-stretch-01')!;
+      expect(job.status).toBe('succeeded');
+      // 5. Verify: the witness, a fault domain per data host, green health (no notification covers the wizard's own run).
+      expect(await page.locator('[data-testid^="job-notification-"]').count()).toBe(0);
+      await page.getByTestId('vsan-verify').click();
+      await page.getByTestId('vsan-report').waitFor();
+      expect(await page.getByTestId('vsan-witness').textContent()).toMatch(/w1 \(preferred fault domain a/);
+      expect(await page.getByTestId('vsan-fault-domains').textContent()).toBe('a1fault domain aa2fault domain ab1fault domain bb2fault domain b');
+      expect(await page.getByTestId('vsan-health-overall').textContent()).toBe('green');
+      expect(await page.getByTestId('vsan-health-group-stretchedcluster').textContent()).toBe('Stretched cluster: green');
+      await page.screenshot({ path: screenshotPath('vsan-verified') });
+
+      // A second run of the same plan changes nothing: every step's precheck finds vCenter done.
+      const again = await app.server.core.call('vsan.planCluster', { cluster: 'stretch-01' });
+      const preview = await app.server.core.call('plan.preview', { plan: again.plan });
+      await app.server.core.call('plan.approve', { plan: again.plan, planHash: preview.planHash, acknowledgeDestructive: preview.destructiveSteps });
+      const second = await app.server.core.call('plan.apply', { plan: again.plan, planHash: preview.planHash, wait: true });
+      expect(second.result?.status).toBe('succeeded');
+      expect(second.result?.nothingChanged).toBe(true);
+
+      // pyvmomi (VMware's SDK, Debian's package) reads back what the wizard built.
+      const back = await pyvmomi<PyReadback>('read', 'stretch-01');
+      expect(back.cluster.hosts.map((h) => [h.name, h.faultDomain, h.vsanEnabled, h.diskMappings.length])).toEqual([
+        ['a1', 'a', true, 1],
+        ['a2', 'a', true, 1],
+        ['b1', 'b', true, 1],
+        ['b2', 'b', true, 1],
+      ]);
+      expect(back.cluster.ha).toMatchObject({ enabled: true, admissionControlPolicy: { cpu: 50, memory: 50 } });
+      const { workspace } = await app.server.core.call('workspace.current', {});
+      const addr = (n: string) => workspace!.nodes.find((x) => x.name === n)!.addresses['corosync-link1'];
+      expect(back.cluster.ha.options).toMatchObject({ 'das.isolationaddress0': addr('a1'), 'das.isolationaddress1': addr('b1'), 'das.usedefaultisolationaddress': 'false' });
+      expect(back.cluster.drs.enabled).toBe(true);
+      expect(back.cluster.groups).toEqual(expect.arrayContaining([{ type: 'HostGroup', name: 'a hosts', hosts: ['a1', 'a2'] }, { type: 'HostGroup', name: 'b hosts', hosts: ['b1', 'b2'] }]));
+      expect(back.cluster.rules.map((r) => [r.name, r.mandatory])).toEqual([
+        ['a VMs should run in a', false],
+        ['b VMs should run in b', false],
+      ]);
+      expect(back.standaloneHosts.find((h) => h.name === 'w1')).toMatchObject({ parentType: 'vim.ComputeResource' });
+
+      // A VM on a1 (created with pyvmomi), then on the canvas.
+      await pyvmomi('create-vm', 'stretch-01', 'a1', 'app-1', 'vsanDatastore');
+      await page.reload();
+      await page.getByTestId('vm-app-1').waitFor({ timeout: 60_000 });
+
+      // The witness is never a target: dimmed while held, refused with the reason.
+      await dragVm(page, 'app-1', 'w1', 'cw-drop-no');
+      await page.getByTestId('migration-reasons').waitFor();
+      expect(await page.getByTestId('migration-reasons').textContent()).toMatch(/vSAN witness host: it stores witness components only and never runs VMs/);
+      expect(await page.getByTestId('migration-confirm').isDisabled()).toBe(true);
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByTestId('migration-dialog').waitFor({ state: 'detached' });
+
+      // Across sites: allowed, with the site rule it goes against; vMotion runs as a plan with progress.
+      await dragVm(page, 'app-1', 'b1');
+      await page.getByTestId('migration-verdict').waitFor();
+      await page.waitForFunction(() => document.querySelector('[data-testid="migration-verdict"]')?.textContent === 'allowed', null, { timeout: 15_000 });
+      expect(await page.getByTestId('migration-reasons').textContent()).toMatch(/A move across sites: app-1 leaves a for b/);
+      await page.getByTestId('migration-confirm').click();
+      await page.getByTestId('migration-result').waitFor({ timeout: 60_000 });
+      expect(await page.getByTestId('migration-result').textContent()).toMatch(/app-1 now runs on b1/);
+      await page.getByRole('button', { name: 'Close' }).click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="vm-app-1"]')?.closest('g[data-node-id]')?.getAttribute('data-node-id') === 'b1', null, { timeout: 15_000 });
+      await page.screenshot({ path: screenshotPath('vsan-vmotion-done') });
+
+      const moved = await pyvmomi<PyReadback>('read', 'stretch-01');
+      expect(moved.cluster.hosts.find((h) => h.name === 'b1')?.vms).toEqual(['app-1']);
+      expect(moved.cluster.hosts.find((h) => h.name === 'a1')?.vms).toEqual([]);
+      // The move is a journalled plan run with the vMotion's progress in its log.
+      const runs = (await app.server.core.call('plan.status', {})).runs.filter((r) => r.planId.startsWith('vmotion-'));
+      expect(runs.map((r) => r.status)).toEqual(['succeeded']);
+    }, 600_000);
+  },
+  { unless: vcsimSkipReason },
+);
