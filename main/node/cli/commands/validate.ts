@@ -12,6 +12,7 @@ import { dataHome, defaultWorkspaceDir } from '../../paths.js';
 import { factsPathFor } from '../../workspace/facts-file.js';
 import { WorkspaceStore } from '../../workspace/store.js';
 import { exitCodes, UsageError, type CliCommand } from '../types.js';
+import { commandInfo } from './catalogue.js';
 
 interface HostKeyCheck {
   check(workspace: Workspace): CurrentEstate['hostKey'];
@@ -72,9 +73,7 @@ export function formatValidation(file: string, result: ValidationResult): string
 }
 
 export const validateCommand: CliCommand = {
-  name: 'validate',
-  summary: 'Check a workspace file: schema, references and the stack rules against the measured latencies. Exit 0 clean, 1 warnings, 2 errors.',
-  usage: 'validate <workspace file or folder> [--json]',
+  ...commandInfo.validate,
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
     if (positionals.length !== 1 || !positionals[0]) throw new UsageError('validate needs exactly one workspace file or folder.');
