@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { secretKinds } from '../../../common/contract/ssh.js';
 import { CwError } from '../../../common/errors.js';
 import { readHiddenLine } from '../../secrets/tty-prompt.js';
-import { defaultSecretStore, SECRETS_PASSPHRASE_ENV } from '../../secrets/index.js';
+import { defaultSecretStore } from '../../secrets/index.js';
 import type { CliCommand } from '../types.js';
 import { commandInfo } from './catalogue.js';
 import { exitCodes, UsageError } from '../types.js';
