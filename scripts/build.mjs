@@ -2,6 +2,7 @@
 // bundles (esbuild). `--node-only` skips the renderer (the lab and CLI do not need it).
 import { build as esbuild } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -24,8 +25,39 @@ const common = {
   banner: { js: 'const __cwImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
 };
 
+// The CLI is several bundles, so a command loads only its own code: cli.cjs (the entry: arguments, the
+// help from the catalogue, --version), one cli-<command>.cjs per command file, loaded when that command
+// runs, and cli-shared.cjs with the error classes all of them must share (instanceof across bundles).
+// zod and yaml are bundled in, tree-shaken: zod's package entry alone loads every locale.
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+const bundledInCli = new Set(['zod', 'yaml']);
+const cliExternal = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies })
+  .filter((name) => !bundledInCli.has(name))
+  .flatMap((name) => [name, `${name}/*`]);
+const cliShared = ['main/common/errors.ts', 'main/node/cli/types.ts'].map((file) => path.join(root, file));
+const commandsDir = path.join(root, 'main/node/cli/commands');
+const cliCommandFiles = readdirSync(commandsDir)
+  .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !['index.ts', 'catalogue.ts'].includes(file))
+  .map((file) => path.join(commandsDir, file));
+/** Rewrites imports of the shared modules, and (from the entry) of the command files, to the bundles that hold them. */
+const cliSplit = (entry) => ({
+  name: 'cli-split',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const resolved = path.resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
+      if (cliShared.includes(resolved)) return { path: './cli-shared.cjs', external: true };
+      if (entry && args.kind === 'dynamic-import' && cliCommandFiles.includes(resolved)) return { path: `./cli-${path.basename(resolved, '.ts')}.cjs`, external: true };
+      return undefined;
+    });
+  },
+});
+const cli = { ...common, packages: undefined, external: cliExternal };
+
 await Promise.all([
-  esbuild({ ...common, entryPoints: ['main/node/cli/main.ts'], outfile: 'dist/node/cli.cjs' }),
+  // require(), not import(): Node's ESM loader would scan each CommonJS bundle for its exports first.
+  esbuild({ ...cli, entryPoints: ['main/node/cli/main.ts'], outfile: 'dist/node/cli.cjs', plugins: [cliSplit(true)], supported: { 'dynamic-import': false } }),
+  esbuild({ ...cli, entryPoints: cliCommandFiles, outdir: 'dist/node', entryNames: 'cli-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false)] }),
+  esbuild({ ...cli, stdin: { contents: "export * from './main/common/errors.ts';\nexport * from './main/node/cli/types.ts';\n", resolveDir: root, sourcefile: 'cli-shared.ts', loader: 'ts' }, outfile: 'dist/node/cli-shared.cjs' }),
   esbuild({ ...common, entryPoints: ['main/electron/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron'] }),
   esbuild({ ...common, entryPoints: ['main/node/utility-entry.ts'], outfile: 'dist/electron/services.cjs' }),
   // Sandboxed preloads cannot require packages: bundle everything but electron into one file.

@@ -1,5 +1,5 @@
-// Error codes the UI can act on, and the structured error that crosses every transport.
-import { z } from 'zod';
+// Error codes the UI can act on, and the structured error that crosses every transport. No zod here:
+// every command of the CLI loads this module, `--version` included (the schema lives in wire.ts).
 
 export const errorCodes = [
   'INVALID_INPUT',
@@ -25,13 +25,11 @@ export const errorCodes = [
 
 export type ErrorCode = (typeof errorCodes)[number];
 
-export const errorPayloadSchema = z.object({
-  code: z.enum(errorCodes),
-  message: z.string(),
-  detail: z.unknown().optional(),
-});
-
-export type ErrorPayload = z.infer<typeof errorPayloadSchema>;
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  detail?: unknown;
+}
 
 /** An error that knows its code; services throw it, transports carry its payload. */
 export class CwError extends Error {

@@ -1,7 +1,7 @@
 // Frames exchanged between a client (renderer, CLI) and a host session: the same frames travel
 // over the WebSocket in web mode and over the Electron IPC relay in the desktop.
 import { z } from 'zod';
-import { errorPayloadSchema } from './errors.js';
+import { errorCodes, type ErrorPayload } from './errors.js';
 
 /** Binary frame kinds (first byte); bytes 1..4 are the stream id (big endian). */
 export const BINARY_STREAM_DATA = 1;
@@ -11,6 +11,12 @@ export const BINARY_HEADER_BYTES = 5;
 export const DEFAULT_STREAM_WINDOW = 256 * 1024;
 /** The most an adaptive window grows to (a long, fast link between the backend and the renderer). */
 export const MAX_STREAM_WINDOW = 4 * 1024 * 1024;
+
+export const errorPayloadSchema = z.object({
+  code: z.enum(errorCodes),
+  message: z.string(),
+  detail: z.unknown().optional(),
+}) satisfies z.ZodType<ErrorPayload>;
 
 export const clientFrameSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('call'), id: z.number().int().nonnegative(), method: z.string().min(1), input: z.unknown() }),

@@ -1,10 +1,10 @@
 // `clusterwright <command>`: the CLI on the same core as the app.
 import { CwError } from '../../common/errors.js';
-import { allCommands, loadCommand } from './commands/index.js';
+import { allCommands, commandNamed, loadCommand } from './commands/index.js';
 import { exitCodeFor, exitCodes, UsageError, type CliIO } from './types.js';
 
-async function helpText(): Promise<string> {
-  const commands = await allCommands();
+function helpText(): string {
+  const commands = allCommands();
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'Usage: clusterwright <command> [options]',
@@ -19,7 +19,7 @@ async function helpText(): Promise<string> {
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.out(await helpText());
+    io.out(helpText());
     return name ? exitCodes.ok : exitCodes.usage;
   }
   if (name === '--version' || name === '-V') {
@@ -27,15 +27,16 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.out(appVersion);
     return exitCodes.ok;
   }
-  const command = await loadCommand(name);
-  if (!command) {
-    io.err(`Unknown command "${name}".\n\n${await helpText()}`);
+  const info = commandNamed(name);
+  if (!info) {
+    io.err(`Unknown command "${name}".\n\n${helpText()}`);
     return exitCodes.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.out(`Usage: clusterwright ${command.usage}\n\n${command.summary}`);
+    io.out(`Usage: clusterwright ${info.usage}\n\n${info.summary}`);
     return exitCodes.ok;
   }
+  const command = (await loadCommand(name))!;
   try {
     return await command.run(rest, io);
   } catch (error) {

@@ -15,7 +15,9 @@ export { SealedFileSecretStore } from './file-store.js';
 export { openPassphraseSecretStore, PassphraseCipher } from './passphrase-cipher.js';
 export { UnlockableSecretStore } from './unlockable-store.js';
 
-export const SECRETS_PASSPHRASE_ENV = 'CLUSTERWRIGHT_SECRETS_PASSPHRASE';
+import { SECRETS_PASSPHRASE_ENV } from './passphrase-env.js';
+
+export { SECRETS_PASSPHRASE_ENV };
 
 export function sealedSecretFile(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(dataHome(env), 'secrets.sealed.json');

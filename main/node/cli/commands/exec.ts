@@ -15,6 +15,7 @@ import { SshConfigFile } from '../../ssh/ssh-config.js';
 import { resolveTarget } from '../../ssh/target.js';
 import { loadWorkspaceFile, selectNodes, targetSpecForNode } from '../../ssh/workspace-targets.js';
 import { exitCodeFor, exitCodes, UsageError, type CliCommand, type CliIO } from '../types.js';
+import { commandInfo } from './catalogue.js';
 
 export interface NodeOutcome {
   node: string;
@@ -176,9 +177,7 @@ function parseSeconds(value: string | undefined, name: string): number | undefin
 }
 
 export const execCommand: CliCommand = {
-  name: 'exec',
-  summary: 'Run a command on workspace nodes in parallel over SSH, with per-node output and exit codes.',
-  usage: 'exec <workspace> <node,…|site:NAME|all> [--timeout SEC] [--max-parallel N] [--accept-new] [--json [--max-output BYTES]] -- <command…>',
+  ...commandInfo.exec,
   async run(args: string[], io: CliIO) {
     const separator = args.indexOf('--');
     if (separator < 0) throw new UsageError('Put the command after "--", e.g. clusterwright exec ./lab all -- uptime');

@@ -5,9 +5,9 @@ import { parseArgs } from 'node:util';
 import { auditFilePath } from '../../engine/audit.js';
 import { hostPortName as hostPort } from '../../ssh/types.js';
 import { exitCodes, UsageError, type CliCommand } from '../types.js';
+import { commandInfo } from './catalogue.js';
 import { withCore } from '../with-core.js';
 
-const usage = ['hostkeys list [--json] [--workspace DIR]', '       hostkeys forget HOST[:PORT] [--type KEYTYPE] [--json] [--workspace DIR]'].join('\n');
 
 /** "pve1", "pve1:2222", "198.18.1.11", "[fd00::1]:22", "fd00::1" → host and port (22 unless given). */
 export function parseHostPort(text: string): { host: string; port: number } {
@@ -28,9 +28,7 @@ export function parseHostPort(text: string): { host: string; port: number } {
 }
 
 export const hostkeysCommand: CliCommand = {
-  name: 'hostkeys',
-  summary: 'List the host keys Clusterwright trusts by itself (pinned, and a running lab\'s own hosts), or forget a pinned one (recorded in the audit log).',
-  usage,
+  ...commandInfo.hostkeys,
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, type: { type: 'string' }, workspace: { type: 'string' } }, allowPositionals: true, strict: true });
     const [verb, ...rest] = positionals;

@@ -1,8 +1,11 @@
-// The CLI's subcommands; each lives in its own file and is loaded only when it runs (or for the help
-// text), so a script calling one command does not pay for loading all the others.
+// The CLI's subcommands; each lives in its own file and is loaded only when it runs, so a script calling
+// one command does not pay for loading the others. The help and `--help` read the catalogue only.
 import type { CliCommand } from '../types.js';
+import { commandInfo, type CommandInfo } from './catalogue.js';
 
-export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
+type CommandName = keyof typeof commandInfo;
+
+export const commandLoaders: Record<CommandName, () => Promise<CliCommand>> = {
   info: async () => (await import('./info.js')).infoCommand,
   serve: async () => (await import('./serve.js')).serveCommand,
   start: async () => (await import('./serve.js')).startCommand,
@@ -19,12 +22,17 @@ export const commandLoaders: Record<string, () => Promise<CliCommand>> = {
   secrets: async () => (await import('./secrets.js')).secretsCommand,
 };
 
-/** The command called `name`, loaded; undefined for an unknown name. */
-export async function loadCommand(name: string): Promise<CliCommand | undefined> {
-  return Object.hasOwn(commandLoaders, name) ? commandLoaders[name]!() : undefined;
+/** The name, summary and usage of the command called `name`, without loading it; undefined for an unknown name. */
+export function commandNamed(name: string): CommandInfo | undefined {
+  return Object.hasOwn(commandInfo, name) ? commandInfo[name as CommandName] : undefined;
 }
 
-/** Every command, in the order the help lists them. */
-export async function allCommands(): Promise<CliCommand[]> {
-  return Promise.all(Object.values(commandLoaders).map((load) => load()));
+/** The command called `name`, loaded; undefined for an unknown name. */
+export async function loadCommand(name: string): Promise<CliCommand | undefined> {
+  return Object.hasOwn(commandLoaders, name) ? commandLoaders[name as CommandName]() : undefined;
+}
+
+/** Every command's name, summary and usage, in the order the help lists them. */
+export function allCommands(): CommandInfo[] {
+  return Object.values(commandInfo);
 }

@@ -2,13 +2,12 @@
 import { parseArgs } from 'node:util';
 import { createCore } from '../../core.js';
 import type { CliCommand } from '../types.js';
+import { commandInfo } from './catalogue.js';
 import { exitCodes } from '../types.js';
 import { detectElectron } from '../../electron-binary.js';
 
 export const infoCommand: CliCommand = {
-  name: 'info',
-  summary: 'Show the version, platform, workspace folder and whether the desktop window can open.',
-  usage: 'info [--json] [--workspace DIR]',
+  ...commandInfo.info,
   async run(args, io) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, workspace: { type: 'string' } }, strict: true });
     const core = createCore({ hostKind: 'cli', ...(values.workspace ? { workspaceDir: values.workspace } : {}) });

@@ -8,17 +8,9 @@ import { defaultSecretStore, SECRETS_PASSPHRASE_ENV, type SecretStore } from '..
 import { stackModules } from '../../stacks/registry.js';
 import type { StackLab, StackLabStatus } from '../../stacks/types.js';
 import type { CliCommand, CliIO } from '../types.js';
+import { commandInfo } from './catalogue.js';
 import { exitCodes, UsageError } from '../types.js';
 
-const usage = [
-  'lab up <file.yml> [--state DIR] [--prefix NAME] [--replace]',
-  '       lab down [--state DIR] [--prefix NAME]',
-  '       lab status [--state DIR] [--json]',
-  '       lab link <siteA> <siteB> <lan|man|wan|internet> [--network 0|1] [--state DIR]',
-  '       lab link <siteA> <siteB> --delay MS [--jitter MS] [--loss PCT] [--bandwidth MBIT] [--network 0|1] [--state DIR]',
-  '       lab cut <siteA> <siteB> [--network 0|1] [--state DIR]',
-  '       lab restore <siteA> <siteB> [--network 0|1] [--state DIR]',
-].join('\n');
 
 const common = {
   state: { type: 'string' },
@@ -143,9 +135,7 @@ function printStatus(status: LabStatus, io: CliIO): void {
 }
 
 export const labCommand: CliCommand = {
-  name: 'lab',
-  summary: 'Run a multi-site test lab on this machine: hosts with real sshd and corosync, shaped links between sites (root, Linux).',
-  usage,
+  ...commandInfo.lab,
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true, strict: true });
     const [verb, ...rest] = positionals;

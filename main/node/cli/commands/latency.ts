@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { describeLatency, pairFromSample, type LatencySample } from '../../../common/workspace/index.js';
 import type { ErrorCode } from '../../../common/errors.js';
 import { exitCodeFor, exitCodes, UsageError, type CliCommand } from '../types.js';
+import { commandInfo } from './catalogue.js';
 import { withCore } from '../with-core.js';
 
 /** 0 when every pair has a figure; 4 when a node refused us (login, host key) anywhere; else 3 (unreachable, timed out, no reply). */
@@ -28,9 +29,7 @@ function sampleLine(s: LatencySample): string {
 }
 
 export const latencyCommand: CliCommand = {
-  name: 'latency',
-  summary: 'Measure the latency matrix of a workspace (ping from every node to every peer on every network) and store it beside the file.',
-  usage: 'latency <workspace file or folder> [--json] [--network NAME]... [--node NAME]... [--count N] [--concurrency N] [--accept-new] [--local]',
+  ...commandInfo.latency,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,

@@ -10,6 +10,7 @@ import { parsePlan } from '../../../common/plan/dag.js';
 import type { Plan } from '../../../common/plan/schema.js';
 import type { Core } from '../../core.js';
 import { exitCodeFor, exitCodes, UsageError, type CliCommand, type CliIO } from '../types.js';
+import { commandInfo } from './catalogue.js';
 import { withCore } from '../with-core.js';
 
 function loadPlanFile(file: string | undefined): Plan {
@@ -153,9 +154,7 @@ function cancelOnSignal(core: Core, runId: () => string | null, io: CliIO): () =
 }
 
 export const planCommand: CliCommand = {
-  name: 'plan',
-  summary: 'Preview a plan file: every command, API call and file diff (read live); or export it.',
-  usage: 'plan <planfile> [--json] [--accept-new] [--export shell|ansible [--out DIR]] [--workspace DIR]',
+  ...commandInfo.plan,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -189,9 +188,7 @@ export const planCommand: CliCommand = {
 };
 
 export const applyCommand: CliCommand = {
-  name: 'apply',
-  summary: 'Run a plan file; destructive steps need --approve-destructive. Exit 0 done, 1 failed, 3 unreachable, 4 host key or login.',
-  usage: 'apply <planfile> [--approve-destructive] [--accept-new] [--json] [--workspace DIR]',
+  ...commandInfo.apply,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -231,9 +228,7 @@ export const applyCommand: CliCommand = {
 };
 
 export const resumeCommand: CliCommand = {
-  name: 'resume',
-  summary: 'Continue an unfinished run: re-check every unfinished step, then run what is left.',
-  usage: 'resume <run-id|journal.jsonl> [--rerun STEP]... [--accept-new] [--json] [--workspace DIR]',
+  ...commandInfo.resume,
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -280,9 +275,7 @@ function printRun(io: CliIO, run: RunInfo): void {
 }
 
 export const statusCommand: CliCommand = {
-  name: 'status',
-  summary: 'Show runs and their steps from the journals (newest first), or one run.',
-  usage: 'status [run-id] [--json] [--workspace DIR]',
+  ...commandInfo.status,
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, workspace: { type: 'string' } }, allowPositionals: true, strict: true });
     if (positionals.length > 1) throw new UsageError('Give at most one run id.');

@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import { secretKinds } from '../../../common/contract/ssh.js';
 import { CwError } from '../../../common/errors.js';
 import { readHiddenLine } from '../../secrets/tty-prompt.js';
-import { defaultSecretStore, SECRETS_PASSPHRASE_ENV } from '../../secrets/index.js';
+import { defaultSecretStore } from '../../secrets/index.js';
 import type { CliCommand } from '../types.js';
+import { commandInfo } from './catalogue.js';
 import { exitCodes, UsageError } from '../types.js';
 
-const usage = ['secrets list [--json]', '       secrets put --label TEXT [--kind password|passphrase|privateKey|token|other]   (the value on stdin)', '       secrets delete <id>'].join('\n');
 
 /** Reads one line without echo from a terminal, or all of stdin (trailing newline dropped) from a pipe. */
 async function readSecret(): Promise<string> {
@@ -22,9 +22,7 @@ async function readSecret(): Promise<string> {
 }
 
 export const secretsCommand: CliCommand = {
-  name: 'secrets',
-  summary: `List, add or delete secrets in the sealed store web mode and the CLI share (its passphrase is asked on a terminal, or taken from ${SECRETS_PASSPHRASE_ENV}); workspaces name them by id.`,
-  usage,
+  ...commandInfo.secrets,
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, label: { type: 'string' }, kind: { type: 'string' } }, allowPositionals: true, strict: true });
     const [verb, ...rest] = positionals;

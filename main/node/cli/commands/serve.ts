@@ -9,6 +9,7 @@ import { detectElectron } from '../../electron-binary.js';
 import { dataHome } from '../../paths.js';
 import { findBrowser, whyNoBrowser } from '../../browser.js';
 import { exitCodes, UsageError, type CliCommand, type CliIO } from '../types.js';
+import { commandInfo } from './catalogue.js';
 
 const options = {
   port: { type: 'string' },
@@ -79,9 +80,7 @@ async function serveWeb(io: CliIO, values: { port?: string; workspace?: string }
 }
 
 export const serveCommand: CliCommand = {
-  name: 'serve',
-  summary: 'Start web mode on 127.0.0.1 without opening a browser; prints the URL with its token.',
-  usage: 'serve [--port N] [--workspace DIR]',
+  ...commandInfo.serve,
   async run(args, io) {
     const { values } = parseArgs({ args, options, strict: true });
     return serveWeb(io, values, false);
@@ -89,9 +88,7 @@ export const serveCommand: CliCommand = {
 };
 
 export const startCommand: CliCommand = {
-  name: 'start',
-  summary: 'Open the desktop window, or web mode in a browser where the Electron binary is missing.',
-  usage: 'start [--web] [--no-open] [--port N] [--workspace DIR]',
+  ...commandInfo.start,
   async run(args, io) {
     const { values } = parseArgs({ args, options, strict: true });
     const electron = detectElectron(io.env);

@@ -1,9 +1,11 @@
 // clusterwright validate and latency: output and the exit codes scripts rely on
 // (validate: 0 clean, 1 warnings only, 2 errors, 64 no such file; latency: 0 all reached).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { estateOf, parseWorkspace, type Facts } from '../../../common/workspace/index.js';
 import { runCli } from '../index.js';
 import type { CliIO } from '../types.js';
 
@@ -18,6 +20,12 @@ afterAll(() => {
   vi.unstubAllEnvs();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
+
+function sshString(bytes: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(bytes.length);
+  return Buffer.concat([length, bytes]);
+}
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -59,6 +67,40 @@ describe('clusterwright validate', () => {
   it('exits 64 when there is no such file, and on wrong usage', async () => {
     expect((await cli('validate', path.join(tmp, 'missing.yaml'))).code).toBe(64);
     expect((await cli('validate')).code).toBe(64);
+  });
+
+  it('sets aside stored figures of a node whose host key this machine now trusts differently (known_hosts)', async () => {
+    const dir = path.join(tmp, 'measured');
+    fs.mkdirSync(dir);
+    const text = fs.readFileSync(path.join(fixtures, 'example.yaml'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'clusterwright.yaml'), text);
+    const estate = estateOf(parseWorkspace(text).workspace!);
+    estate.nodes.pve3!.hostKey = { type: 'ssh-ed25519', fingerprint: 'SHA256:pve3-when-measured' };
+    const facts: Facts = {
+      latency: {
+        version: 1,
+        measuredAt: '2026-01-01T00:00:00Z',
+        runner: 'ssh',
+        count: 10,
+        warmupProbes: 1,
+        intervalS: 0.2,
+        samples: [{ network: 'ring0', from: 'pve1', to: 'pve3', toAddress: '10.10.0.13', sent: 10, received: 10, lossPercent: 0, avgMs: 14.3, medianMs: 14.2, minMs: 14, p95Ms: 14.9, measuredAt: '2026-01-01T00:00:00Z' }],
+        estate,
+      },
+    };
+    fs.writeFileSync(path.join(dir, 'clusterwright.latency.json'), JSON.stringify(facts));
+    const home = path.join(tmp, 'home');
+    fs.mkdirSync(path.join(home, '.ssh'), { recursive: true });
+    vi.stubEnv('HOME', home);
+    const measuredPairs = (out: string) => (JSON.parse(out) as { findings: { message: string }[] }).findings.filter((f) => /ring0/.test(f.message) && /not measured/.test(f.message));
+    const trusted = await cli('validate', dir, '--json');
+    // Another ed25519 key is trusted for pve3 (the name the app connects to) now: the figures taken on the old machine no longer count.
+    const blob = Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(crypto.generateKeyPairSync('ed25519').publicKey.export({ format: 'der', type: 'spki' }).subarray(-32))]);
+    fs.writeFileSync(path.join(home, '.ssh', 'known_hosts'), `pve3 ssh-ed25519 ${blob.toString('base64')}\n`);
+    const changed = await cli('validate', dir, '--json');
+    vi.stubEnv('HOME', process.env.HOME);
+    expect(measuredPairs(changed.out)[0]?.message).toMatch(/3 pairs of nodes not measured yet/);
+    expect(measuredPairs(trusted.out)[0]?.message).toMatch(/2 pairs of nodes not measured yet/);
   });
 });
 

@@ -1,10 +1,50 @@
 // clusterwright validate <workspace>: reads a workspace file and its measurements and prints every
 // problem and finding. Exit 0 clean, 1 warnings only, 2 errors (refines the generic codes).
+// It loads the workspace store and the rules only: no core, engine or lab. The SSH service (for the
+// host-key comparison of stored measurements) is loaded only when measurements lie beside the file.
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CwError } from '../../../common/errors.js';
 import type { ValidationResult } from '../../../common/contract/workspace.js';
+import type { CurrentEstate, Workspace } from '../../../common/workspace/index.js';
+import { dataHome, defaultWorkspaceDir } from '../../paths.js';
+import { factsPathFor } from '../../workspace/facts-file.js';
+import { WorkspaceStore } from '../../workspace/store.js';
 import { exitCodes, UsageError, type CliCommand } from '../types.js';
-import { withCore } from '../with-core.js';
+import { commandInfo } from './catalogue.js';
+
+interface HostKeyCheck {
+  check(workspace: Workspace): CurrentEstate['hostKey'];
+  close(): Promise<void>;
+}
+
+/**
+ * How this machine's trust now compares with the host keys recorded with the measurements (known_hosts,
+ * the app's pinned keys, the lab's): what the core would use, without the rest of the core.
+ */
+async function hostKeyCheck(): Promise<HostKeyCheck> {
+  const [{ createSshService }, { workspaceHostKeyCheck }, { EventBus }] = await Promise.all([import('../../services/ssh.js'), import('../../workspace/host-key-check.js'), import('../../events.js')]);
+  const ssh = createSshService({ hostKind: 'cli', workspaceDir: defaultWorkspaceDir(), ssh: { interactive: false, engine: { acceptNewHostKeys: false } } }, { events: new EventBus() });
+  return { check: (workspace) => workspaceHostKeyCheck(ssh, workspace), close: () => ssh.close() };
+}
+
+/** The validation of one workspace file or folder, with the measurements stored beside it. */
+export async function validateTarget(target: string): Promise<ValidationResult> {
+  let keys: HostKeyCheck | undefined;
+  const store = new WorkspaceStore({
+    workspaceDir: defaultWorkspaceDir(),
+    recentFile: path.join(dataHome(), 'recent-workspaces.json'),
+    hostKeyCheck: (workspace) => keys?.check(workspace),
+  });
+  try {
+    const { file, exists } = await store.resolveTarget(target);
+    if (exists && fs.existsSync(factsPathFor(file))) keys = await hostKeyCheck();
+    return await store.validate({ path: target });
+  } finally {
+    await keys?.close();
+  }
+}
 
 /** 2 for any error, 1 for warnings the admin has not accepted, else 0. */
 export function validationExitCode(result: ValidationResult): number {
@@ -33,16 +73,14 @@ export function formatValidation(file: string, result: ValidationResult): string
 }
 
 export const validateCommand: CliCommand = {
-  name: 'validate',
-  summary: 'Check a workspace file: schema, references and the stack rules against the measured latencies. Exit 0 clean, 1 warnings, 2 errors.',
-  usage: 'validate <workspace file or folder> [--json]',
+  ...commandInfo.validate,
   async run(args, io) {
     const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true, strict: true });
-    if (positionals.length !== 1) throw new UsageError('validate needs exactly one workspace file or folder.');
+    if (positionals.length !== 1 || !positionals[0]) throw new UsageError('validate needs exactly one workspace file or folder.');
     const target = positionals[0]!;
     let result: ValidationResult;
     try {
-      result = await withCore({}, (core) => core.call('workspace.validate', { path: target }));
+      result = await validateTarget(target);
     } catch (error) {
       // A missing file is a bad argument here: exit 1 means "warnings" for this command.
       if (error instanceof CwError && (error.code === 'NOT_FOUND' || error.code === 'INVALID_INPUT')) {

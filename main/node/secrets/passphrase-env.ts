@@ -1,0 +1,2 @@
+// The variable a script sets to unlock the passphrase-sealed secret store (no terminal to ask on).
+export const SECRETS_PASSPHRASE_ENV = 'CLUSTERWRIGHT_SECRETS_PASSPHRASE';

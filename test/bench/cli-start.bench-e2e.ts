@@ -1,0 +1,80 @@
+// CLI start: the built CLI as a script calls it (`node bin/clusterwright.mjs …`, the user's own
+// environment), from spawning the process to its exit: --version, the help, and validate on a small
+// workspace file (no measurements beside it). Bare `node -e 0` runs in the same rounds, alternated
+// with the commands, so a busy machine shows in both; the CPU each run used (user + system, all its
+// threads: from this process's reaped-children times in /proc, Linux only) says what a busy machine
+// cannot distort. Medians of ROUNDS; asserts nothing about speed.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { benchFigure, median } from './results.js';
+
+const ROUNDS = Math.max(11, Number(process.env.CW_BENCH_ROUNDS ?? 15));
+const TARGET_MS = 80;
+const root = path.resolve(__dirname, '../..');
+const cli = path.join(root, 'bin', 'clusterwright.mjs');
+const workspace = path.join(root, 'test', 'fixtures', 'workspaces', 'example.yaml');
+
+interface Case {
+  measure: string;
+  args: string[];
+  /** What a run must print and exit with, so a broken build is not timed as a fast one. */
+  expectCode: number;
+  expectOut: RegExp;
+}
+
+const cases: Case[] = [
+  { measure: 'bare node (node -e 0)', args: ['-e', '0'], expectCode: 0, expectOut: /^$/ },
+  { measure: 'CLI start: --version', args: [cli, '--version'], expectCode: 0, expectOut: /^\d+\.\d+\.\d+/ },
+  { measure: 'CLI start: --help', args: [cli, '--help'], expectCode: 0, expectOut: /Usage: clusterwright/ },
+  { measure: 'CLI start: validate, small workspace', args: [cli, 'validate', workspace], expectCode: 0, expectOut: /0 errors, 0 warnings/ },
+];
+
+/** CPU time of this process's reaped children (user + system), ms; NaN without /proc. */
+function childrenCpuMs(): number {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10; // cutime, cstime in USER_HZ (100) ticks
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const cpuMs = new Map<Case, number>();
+
+function timeOnce(c: Case): number {
+  const cpuBefore = childrenCpuMs();
+  const started = performance.now();
+  const run = spawnSync(process.execPath, c.args, { cwd: root, encoding: 'utf8' });
+  const ms = performance.now() - started;
+  cpuMs.set(c, (cpuMs.get(c) ?? 0) + childrenCpuMs() - cpuBefore);
+  expect(run.status, `${c.args.join(' ')}: ${run.stderr}`).toBe(c.expectCode);
+  expect(run.stdout).toMatch(c.expectOut);
+  return ms;
+}
+
+it(`starts the built CLI (target ≤ ${TARGET_MS} ms, median of ${ROUNDS})`, () => {
+  expect(fs.existsSync(path.join(root, 'dist', 'node', 'cli.cjs')), 'the CLI is built (npm run bench builds it)').toBe(true);
+  // One warm-up of each (the page cache), then the rounds with the cases alternated.
+  for (const c of cases) timeOnce(c);
+  cpuMs.clear();
+  const samples = new Map<Case, number[]>(cases.map((c) => [c, []]));
+  for (let round = 0; round < ROUNDS; round++) for (const c of cases) samples.get(c)!.push(timeOnce(c));
+  const bare = median(samples.get(cases[0]!)!);
+  const cpu = (c: Case) => Math.round((cpuMs.get(c) ?? Number.NaN) / ROUNDS);
+  const lines: string[] = [];
+  for (const c of cases) {
+    const values = samples.get(c)!;
+    const m = median(values);
+    const range = `${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))} ms, CPU ${cpu(c)} ms a run`;
+    if (c === cases[0]) {
+      benchFigure(c.measure, m, 'ms', undefined, `median of ${ROUNDS}, range ${range}`);
+      lines.push(`${c.measure.padEnd(40)} ${m.toFixed(0).padStart(5)} ms  (${range})`);
+      continue;
+    }
+    const row = benchFigure(c.measure, m, 'ms', { atMost: TARGET_MS }, `median of ${ROUNDS}, range ${range}; bare node ${Math.round(bare)} ms, +${Math.round(m - bare)} ms; CPU +${cpu(c) - cpu(cases[0]!)} ms`);
+    lines.push(`${c.measure.padEnd(40)} ${m.toFixed(0).padStart(5)} ms  (${range}; +${Math.round(m - bare)} ms wall, +${cpu(c) - cpu(cases[0]!)} ms CPU over bare node) ${row.met ? 'met' : `NOT met (target ≤ ${TARGET_MS} ms)`}`);
+  }
+  console.log(['CLI start, spawn to exit:', ...lines].join('\n'));
+});
