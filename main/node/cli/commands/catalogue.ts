@@ -67,6 +67,11 @@ export const commandInfo = {
     summary: 'Show runs and their steps from the journals (newest first), or one run.',
     usage: 'status [run-id] [--json] [--workspace DIR]',
   },
+  drill: {
+    name: 'drill',
+    summary: 'Failover drill: predict a site or link loss; --run cuts it in the lab (or guides you on real clusters) and saves a report.',
+    usage: 'drill (--site SITE | --link A,B) [--run [--approve-destructive]] [--observe SECONDS] [--json] [--workspace DIR] | drill --reports [--json] [--workspace DIR]',
+  },
   exec: {
     name: 'exec',
     summary: 'Run a command on workspace nodes in parallel over SSH, with per-node output and exit codes.',

@@ -7,6 +7,7 @@ import { CwError } from '../../../common/errors.js';
 import { exitCodes, UsageError, type CliCommand, type CliIO } from '../types.js';
 import { withCore } from '../with-core.js';
 import { exitCodeForRun } from './plan.js';
+import { commandInfo } from './catalogue.js';
 
 function printPrediction(io: CliIO, p: DrillPrediction, mode: string): void {
   io.out(`Failover drill: ${p.title} — ${mode === 'lab' ? 'in the lab: the links are cut for real' : 'a checklist: nothing is cut, you pull the cable'}`);
@@ -19,9 +20,7 @@ function printPrediction(io: CliIO, p: DrillPrediction, mode: string): void {
 }
 
 export const drillCommand: CliCommand = {
-  name: 'drill',
-  summary: 'Failover drill: predict a site or link loss; --run cuts it in the lab (or guides you on real clusters) and saves a report.',
-  usage: 'drill (--site SITE | --link A,B) [--run [--approve-destructive]] [--observe SECONDS] [--json] [--workspace DIR] | drill --reports [--json] [--workspace DIR]',
+  ...commandInfo.drill,
   async run(args, io) {
     const { values } = parseArgs({
       args,
