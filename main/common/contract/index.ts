@@ -7,6 +7,7 @@ import type { AnyStackDefinition } from '../stacks/types.js';
 import { appMethods } from './app.js';
 import { inventoryContractFor } from './inventory.js';
 import { labMethods } from './lab.js';
+import { monitorEvents, monitorMethods } from './monitor.js';
 import { planEvents, planMethods } from './plan.js';
 import { secretStoreEvents, secretStoreMethods } from './secrets.js';
 import { sshEvents, sshMethods } from './ssh.js';
@@ -30,6 +31,7 @@ export function composeContract<const L extends readonly AnyStackDefinition[]>(l
     ...appMethods,
     ...inventory.methods,
     ...labMethods,
+    ...monitorMethods,
     ...sshMethods,
     ...secretStoreMethods,
     ...planMethods,
@@ -37,6 +39,7 @@ export function composeContract<const L extends readonly AnyStackDefinition[]>(l
   } satisfies Record<string, MethodSpec>;
   const coreEvents = {
     ...inventory.events,
+    ...monitorEvents,
     ...sshEvents,
     ...secretStoreEvents,
     ...planEvents,
@@ -71,3 +74,4 @@ export * from './ssh.js';
 export * from './secrets.js';
 export * from './define.js';
 export * from './workspace.js';
+export * from './monitor.js';

@@ -10,6 +10,7 @@ import { createProxmoxApi } from './cluster-api.js';
 import { proxmoxHandlers } from './handlers.js';
 import { createProxmoxInventory } from './inventory.js';
 import { readKnetStats } from './knet.js';
+import { monitorProxmox } from './monitor.js';
 import { proxmoxLab } from './lab.js';
 import { createProxmoxMoves } from './migration.js';
 
@@ -52,6 +53,7 @@ export const proxmoxModule: StackModule = {
           }
           return { knet };
         },
+        monitor: (workspace, runner, context) => monitorProxmox(workspace, runner, context),
       },
     };
   },

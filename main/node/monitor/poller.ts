@@ -1,0 +1,166 @@
+// One monitoring round over the estate: a short ping per node pair and network (each pair once, from
+// whichever end has fewer to send), and each stack's cluster reading (quorum, knet, totem counters).
+// Never more than one command in flight per host; a host that failed is skipped for 1, 2, 4, 8 rounds.
+import type { ClusterSample, LinkSample, MonitorSample } from '../../common/monitor/model.js';
+import { pairOf } from '../../common/monitor/model.js';
+import type { Workspace } from '../../common/workspace/index.js';
+import { isCwError } from '../../common/errors.js';
+import { parsePingOutput, pingArgv, pingDeadlineS, type PingPlan } from '../workspace/ping.js';
+import type { RemoteRunner, RunOptions, RunResult } from '../workspace/runner.js';
+import type { StackDiscovery } from '../stacks/types.js';
+
+export interface PollOptions {
+  /** Probes per pair and round (default 3, 0.2 s apart). */
+  probes?: number;
+  intervalS?: number;
+  replyTimeoutS?: number;
+  /** Hosts polled at once (default 16). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/** Runs at most one command per host at a time; other calls for that host wait their turn. */
+export class PerHostRunner implements RemoteRunner {
+  readonly kind: string;
+  readonly runsOnNodes: boolean;
+  private readonly tails = new Map<string, Promise<unknown>>();
+  /** The most commands ever in flight on one host (1 unless something is wrong). */
+  maxInFlight = 0;
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(private readonly inner: RemoteRunner) {
+    this.kind = inner.kind;
+    this.runsOnNodes = inner.runsOnNodes;
+  }
+
+  exec(node: string, argv: readonly string[], options: RunOptions): Promise<RunResult> {
+    const before = this.tails.get(node) ?? Promise.resolve();
+    const run = before.then(async () => {
+      const n = (this.inFlight.get(node) ?? 0) + 1;
+      this.inFlight.set(node, n);
+      this.maxInFlight = Math.max(this.maxInFlight, n);
+      try {
+        return await this.inner.exec(node, argv, options);
+      } finally {
+        this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
+      }
+    });
+    const tail = run.catch(() => undefined);
+    this.tails.set(node, tail);
+    void tail.then(() => {
+      if (this.tails.get(node) === tail) this.tails.delete(node);
+    });
+    return run;
+  }
+}
+
+interface PairTask {
+  network: string;
+  from: string;
+  to: string;
+  fromAddress: string;
+  toAddress: string;
+}
+
+/** Each node pair once per network, sent from the end with fewer pings so far. */
+export function monitorPairs(workspace: Workspace): PairTask[] {
+  const load = new Map<string, number>();
+  const out: PairTask[] = [];
+  for (const network of workspace.networks) {
+    const members = workspace.nodes.filter((n) => n.addresses[network.name] !== undefined).sort((x, y) => (x.name < y.name ? -1 : 1));
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) {
+        const x = members[i]!;
+        const y = members[j]!;
+        const [from, to] = (load.get(x.name) ?? 0) <= (load.get(y.name) ?? 0) ? [x, y] : [y, x];
+        load.set(from.name, (load.get(from.name) ?? 0) + 1);
+        out.push({ network: network.name, from: from.name, to: to.name, fromAddress: from.addresses[network.name]!, toAddress: to.addresses[network.name]! });
+      }
+    }
+  }
+  return out;
+}
+
+/** Back-off per host: after k failed rounds in a row it sits out min(2^(k-1), 8) rounds. */
+export class HostBackoff {
+  private readonly state = new Map<string, { failures: number; skip: number }>();
+  /** Whether the host sits this round out (counts the round down). */
+  skips(host: string): boolean {
+    const s = this.state.get(host);
+    if (!s || s.skip <= 0) return false;
+    s.skip--;
+    return true;
+  }
+  failed(host: string): void {
+    const s = this.state.get(host) ?? { failures: 0, skip: 0 };
+    s.failures++;
+    s.skip = Math.min(2 ** (s.failures - 1), 8);
+    this.state.set(host, s);
+  }
+  succeeded(host: string): void {
+    this.state.delete(host);
+  }
+}
+
+/** Could the command not run at all (host down, SSH refused) rather than fail on the host? */
+const hostFailure = (error: unknown) => isCwError(error) && ['UNREACHABLE', 'TIMEOUT', 'AUTH_FAILED', 'HOST_KEY_CHANGED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_REVOKED'].includes(error.code);
+
+export async function pollRound(workspace: Workspace, runner: PerHostRunner, discoveries: readonly StackDiscovery[], backoff: HostBackoff, options: PollOptions = {}): Promise<MonitorSample> {
+  const now = options.now ?? Date.now;
+  const t = now();
+  const probes = options.probes ?? 3;
+  const intervalS = options.intervalS ?? 0.2;
+  const replyTimeoutS = options.replyTimeoutS ?? 1;
+  const tasks = monitorPairs(workspace);
+  const hosts = [...new Set(tasks.map((p) => p.from))];
+  const skipped = new Set(hosts.filter((h) => backoff.skips(h)));
+  const links: LinkSample[] = [];
+  const byHost = new Map<string, PairTask[]>();
+  for (const task of tasks) byHost.set(task.from, [...(byHost.get(task.from) ?? []), task]);
+  const queue = [...byHost.entries()].filter(([h]) => !skipped.has(h));
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [host, list] = next;
+      let hostDown: string | undefined;
+      for (const task of list) {
+        const [a, b] = pairOf(task.from, task.to);
+        const base = { network: task.network, a, b, source: 'ping' as const };
+        if (hostDown) {
+          links.push({ ...base, lossPercent: 100, error: hostDown });
+          continue;
+        }
+        const plan: PingPlan = { address: task.toAddress, count: probes, intervalS, replyTimeoutS, ...(runner.runsOnNodes ? { sourceAddress: task.fromAddress } : {}) };
+        try {
+          const r = await runner.exec(host, pingArgv(plan), { timeoutMs: (pingDeadlineS(plan) + 5) * 1000, ...(options.signal ? { signal: options.signal } : {}) });
+          const parsed = parsePingOutput(r.stdout);
+          if (!parsed) links.push({ ...base, lossPercent: 100, error: (r.stderr || r.stdout).trim().split('\n')[0] || `ping exited with ${r.code}` });
+          else
+            links.push({
+              ...base,
+              lossPercent: parsed.lossPercent,
+              ...(parsed.medianMs !== undefined ? { rttMs: parsed.medianMs } : parsed.avgMs !== undefined ? { rttMs: parsed.avgMs } : {}),
+              ...(parsed.mdevMs !== undefined ? { jitterMs: parsed.mdevMs } : {}),
+            });
+        } catch (error) {
+          if (options.signal?.aborted) throw error;
+          const why = error instanceof Error ? error.message : String(error);
+          if (hostFailure(error)) hostDown = `${host} unreachable: ${why}`;
+          links.push({ ...base, lossPercent: 100, error: hostDown ?? why });
+        }
+      }
+      if (hostDown) backoff.failed(host);
+      else backoff.succeeded(host);
+    }
+  };
+  const clusters: ClusterSample[] = [];
+  const clusterReads = discoveries.map(async (d) => {
+    if (!d.monitor) return;
+    const reading = await d.monitor(workspace, runner, { ...(options.signal ? { signal: options.signal } : {}), skip: skipped });
+    clusters.push(...reading.clusters);
+    links.push(...(reading.links ?? []));
+  });
+  await Promise.all([...Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 16, queue.length)) }, worker), ...clusterReads]);
+  links.sort((x, y) => (x.network + x.a + x.b + x.source < y.network + y.a + y.b + y.source ? -1 : 1));
+  return { t, links, clusters, ...(skipped.size ? { backingOff: [...skipped].sort() } : {}) };
+}
