@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { CwError } from '../../common/errors.js';
+import type { Workspace } from '../../common/workspace/index.js';
+import type { RemoteRunner, RunResult } from '../workspace/runner.js';
+import { HostBackoff, PerHostRunner, monitorPairs, pollRound } from './poller.js';
+
+const workspace = {
+  networks: [{ name: 'ring0', roles: ['corosync'] }],
+  nodes: ['a1', 'a2', 'b1', 'b2'].map((name, i) => ({ name, site: name[0], addresses: { ring0: `198.18.0.${i + 1}` } })),
+} as unknown as Workspace;
+
+const pingOut = 'PING x\n\n--- x ping statistics ---\n3 packets transmitted, 3 received, 0% packet loss, time 400ms\nrtt min/avg/max/mdev = 1.000/1.200/1.500/0.200 ms\n';
+
+class FakeRunner implements RemoteRunner {
+  readonly kind = 'fake';
+  readonly runsOnNodes = true;
+  inFlight = new Map<string, number>();
+  worst = 0;
+  calls: string[] = [];
+  constructor(private readonly down = new Set<string>()) {}
+  async exec(node: string, argv: readonly string[]): Promise<RunResult> {
+    this.calls.push(node);
+    const n = (this.inFlight.get(node) ?? 0) + 1;
+    this.inFlight.set(node, n);
+    this.worst = Math.max(this.worst, n);
+    await new Promise((r) => setTimeout(r, 5));
+    this.inFlight.set(node, n - 1);
+    if (this.down.has(node)) throw new CwError('UNREACHABLE', `${node} did not answer`);
+    return { code: 0, stdout: argv[0] === 'ping' ? pingOut : '', stderr: '' };
+  }
+}
+
+describe('a monitoring round', () => {
+  it('pings each pair once, spreads the senders, and never runs two commands on one host at once', async () => {
+    expect(monitorPairs(workspace)).toHaveLength(6);
+    const senders = monitorPairs(workspace).map((p) => p.from);
+    expect(Math.max(...['a1', 'a2', 'b1', 'b2'].map((h) => senders.filter((s) => s === h).length))).toBeLessThanOrEqual(2);
+    const inner = new FakeRunner();
+    const runner = new PerHostRunner(inner);
+    // Two rounds at once still keep one command per host.
+    const [r] = await Promise.all([pollRound(workspace, runner, [], new HostBackoff()), pollRound(workspace, runner, [], new HostBackoff())]);
+    expect(inner.worst).toBe(1);
+    expect(r.links).toHaveLength(6);
+    expect(r.links[0]).toMatchObject({ rttMs: 1.2, jitterMs: 0.2, lossPercent: 0, source: 'ping' });
+  });
+
+  it('backs off a host that cannot be reached: 1, then 2 rounds out', async () => {
+    const inner = new FakeRunner(new Set(['a1']));
+    const runner = new PerHostRunner(inner);
+    const backoff = new HostBackoff();
+    const asked = async () => {
+      inner.calls = [];
+      const r = await pollRound(workspace, runner, [], backoff);
+      return { a1: inner.calls.filter((c) => c === 'a1').length, skipped: r.backingOff ?? [] };
+    };
+    const first = await asked();
+    expect(first.a1).toBe(1); // the first failure marks the rest of its pairs without asking again
+    expect(await asked()).toEqual({ a1: 0, skipped: ['a1'] });
+    expect((await asked()).a1).toBe(1);
+    expect(await asked()).toEqual({ a1: 0, skipped: ['a1'] });
+    expect(await asked()).toEqual({ a1: 0, skipped: ['a1'] });
+    expect((await asked()).a1).toBe(1);
+  });
+});
