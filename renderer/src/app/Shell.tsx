@@ -61,6 +61,10 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const inventoryProblems = useAppState((s) => s.inventoryProblems);
   const [asideTab, setAsideTab] = useState<string | null>('inspector');
   const monitorAlerts = useAppState((s) => s.alerts);
+  // A link picked on the canvas or in the Monitor tab: its chart is in the inspector.
+  useEffect(() => {
+    if (selection?.kind === 'link') setAsideTab('inspector');
+  }, [selection]);
   const scheme = useComputedColorScheme('light');
   // Terminal colours follow the light/dark scheme.
   useEffect(() => terminals?.setScheme(scheme), [scheme, terminals]);
@@ -289,7 +293,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
       <AppShell.Aside p="md" aria-label="Inspector">
         <Tabs value={asideTab} onChange={setAsideTab} keepMounted={false}>
           <Tabs.List mb="sm">
-            <Tabs.Tab value="inspector">Inspector</Tabs.Tab>
+            <Tabs.Tab value="inspector" data-testid="inspector-tab">
+              Inspector
+            </Tabs.Tab>
             <Tabs.Tab value="findings" data-testid="findings-tab" rightSection={errorCount + warningCount > 0 ? <Badge size="xs" color={errorCount ? 'red' : 'orange'}>{errorCount + warningCount}</Badge> : null}>
               Findings
             </Tabs.Tab>

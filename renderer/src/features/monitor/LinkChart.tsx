@@ -25,7 +25,7 @@ export function LinkChart({ points, limits, title }: { points: LinkPoint[]; limi
   const x = scaleTime()
     .domain([t0, t1 === t0 ? t0 + 1000 : t1])
     .range([M.left, W - M.right]);
-  const top = Math.max(max(points, (p) => Math.max((p.rttMs ?? 0) + (p.jitterMs ?? 0), p.knetRttMs ?? 0)) ?? 1, limits ? (limits.warnMs ?? limits.errorMs) * 1.15 : 0, 0.5);
+  const top = Math.max(max(points, (p) => Math.max((p.rttMs ?? 0) + (p.jitterMs ?? 0), p.knetRttMs ?? 0)) ?? 1, limits ? limits.errorMs * 1.1 : 0, 0.5);
   const y = scaleLinear()
     .domain([0, top])
     .nice()

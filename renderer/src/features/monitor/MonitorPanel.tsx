@@ -2,10 +2,11 @@
 // with the time each started, and every cluster's quorum history.
 import { Alert, Badge, Button, Group, Select, Stack, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
-import { clusterSeriesKey } from '../../../../main/common/monitor/model.js';
+import { clusterSeriesKey, linkSeriesKey } from '../../../../main/common/monitor/model.js';
 import { useAppState } from '../../store/context.js';
 import { ClusterChart } from './ClusterChart.js';
-import { clusterSeries } from './series.js';
+import { clusterSeries, linkSeries } from './series.js';
+import { Sparkline } from './Sparkline.js';
 
 const clock = (t: number) => new Date(t).toLocaleTimeString();
 
@@ -17,6 +18,16 @@ export function MonitorPanel() {
   const start = useAppState((s) => s.startMonitor);
   const stop = useAppState((s) => s.stopMonitor);
   const [interval, setIntervalS] = useState('30');
+  const select = useAppState((s) => s.select);
+  /** Every link of the last round, worst first (lost probes, then the longest round trip). */
+  const links = useMemo(() => {
+    const last = rounds[rounds.length - 1];
+    if (!last) return [];
+    return last.links
+      .filter((l) => l.source === 'ping')
+      .sort((x, y) => y.lossPercent - x.lossPercent || (y.rttMs ?? 0) - (x.rttMs ?? 0))
+      .slice(0, 40);
+  }, [rounds]);
   const clusters = useMemo(() => {
     const seen = new Map<string, { stack: string; cluster: string }>();
     for (const r of rounds) for (const c of r.clusters) seen.set(clusterSeriesKey(c.stack, c.cluster), { stack: c.stack, cluster: c.cluster });
@@ -82,6 +93,38 @@ export function MonitorPanel() {
           </Alert>
         ))
       )}
+      {links.length > 0 && (
+        <Text fw={600} size="sm">
+          Links (last round, worst first)
+        </Text>
+      )}
+      {links.map((l) => {
+        const key = linkSeriesKey(l.network, l.a, l.b);
+        return (
+          <Group
+            key={key}
+            gap={6}
+            wrap="nowrap"
+            role="button"
+            tabIndex={0}
+            style={{ cursor: 'pointer' }}
+            data-testid="monitor-link"
+            data-link={key}
+            aria-label={`Show the history of ${l.a} – ${l.b} on ${l.network}`}
+            onClick={() => select({ kind: 'link', network: l.network, a: l.a, b: l.b })}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') select({ kind: 'link', network: l.network, a: l.a, b: l.b });
+            }}
+          >
+            <svg width={90} height={22} aria-hidden="true">
+              <Sparkline points={linkSeries(rounds, l.network, l.a, l.b).slice(-40)} width={90} height={22} />
+            </svg>
+            <Text size="xs" c={l.lossPercent >= 100 ? 'red' : undefined}>
+              {l.a} – {l.b} ({l.network}): {l.lossPercent >= 100 ? 'down' : `${l.rttMs?.toFixed(1) ?? '?'} ms${l.lossPercent ? `, ${l.lossPercent.toFixed(0)} % loss` : ''}`}
+            </Text>
+          </Group>
+        );
+      })}
       {clusters.map((c) => (
         <Stack key={`${c.stack}/${c.cluster}`} gap={2}>
           <Text fw={600} size="sm">
