@@ -115,7 +115,14 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     ...(options.stacks ? { definitions } : {}),
     ...(options.monitorStore ? { store: options.monitorStore } : {}),
   });
-  const lab = createLabService(options.lab, { secrets: ssh.secrets, stacks: modules });
+  const lab = createLabService(options.lab, {
+    secrets: ssh.secrets,
+    stacks: modules,
+    currentWorkspace: async () => {
+      const open = await stackWorkspaces.current();
+      return { workspace: open.workspace, facts: open.facts };
+    },
+  });
   const handlers = {
     ...appHandlers(options, startedAt),
     ...plans.handlers,

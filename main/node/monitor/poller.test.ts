@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { CwError } from '../../common/errors.js';
 import type { Workspace } from '../../common/workspace/index.js';
 import type { RemoteRunner, RunResult } from '../workspace/runner.js';
-import { HostBackoff, PerHostRunner, monitorPairs, pollRound } from './poller.js';
+import { HostBackoff, PerHostRunner, monitorPairs, parsePingBatch, pingBatchArgv, pollRound } from './poller.js';
+import { LocalRunner } from '../workspace/runner.js';
+import { spawnSync } from 'node:child_process';
 
 const workspace = {
   networks: [{ name: 'ring0', roles: ['corosync'] }],
@@ -26,7 +28,9 @@ class FakeRunner implements RemoteRunner {
     await new Promise((r) => setTimeout(r, 5));
     this.inFlight.set(node, n - 1);
     if (this.down.has(node)) throw new CwError('UNREACHABLE', `${node} did not answer`);
-    return { code: 0, stdout: argv[0] === 'ping' ? pingOut : '', stderr: '' };
+    if (argv[0] !== 'sh') return { code: 0, stdout: '', stderr: '' };
+    const peers = (argv.length - 4) / 2;
+    return { code: 0, stdout: Array.from({ length: peers }, (_, i) => `@@cw-ping ${i}\n${pingOut}\n@@cw-end\n`).join(''), stderr: '' };
   }
 }
 
@@ -60,5 +64,27 @@ describe('a monitoring round', () => {
     expect(await asked()).toEqual({ a1: 0, skipped: ['a1'] });
     expect(await asked()).toEqual({ a1: 0, skipped: ['a1'] });
     expect((await asked()).a1).toBe(1);
+  });
+});
+
+describe('the ping batch', () => {
+  it('keeps every address out of the script: they are positional arguments after the script', () => {
+    const argv = pingBatchArgv([{ address: '$(touch /tmp/x)', count: 3, intervalS: 0.2, replyTimeoutS: 1, sourceAddress: '10.0.0.1' }], { count: 3, intervalS: 0.2, replyTimeoutS: 1, deadlineS: 3 });
+    expect(argv.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(argv[2]).not.toContain('touch');
+    expect(argv.slice(3)).toEqual(['cw-ping', '10.0.0.1', '$(touch /tmp/x)']);
+  });
+
+  it.runIf(spawnSync('ping', ['-n', '-q', '-c', '1', '-W', '1', '127.0.0.1']).status === 0)('pings every peer of a host in one command, side by side, on this machine', async () => {
+    const plans = ['127.0.0.1', '127.0.0.2', '-c'].map((address) => ({ address, count: 2, intervalS: 0.2, replyTimeoutS: 1 }));
+    const t0 = Date.now();
+    const r = await new LocalRunner().exec('local', pingBatchArgv(plans, { count: 2, intervalS: 0.2, replyTimeoutS: 1, deadlineS: 3 }), { timeoutMs: 10_000 });
+    const outputs = parsePingBatch(r.stdout);
+    expect([...outputs.keys()].sort()).toEqual([0, 1, 2]);
+    expect(outputs.get(0)).toMatch(/2 packets transmitted, 2 received/);
+    expect(outputs.get(1)).toMatch(/2 packets transmitted, 2 received/);
+    // "-c" is an address after "--", never an option.
+    expect(outputs.get(2)).not.toMatch(/packets transmitted/);
+    expect(Date.now() - t0).toBeLessThan(2500);
   });
 });

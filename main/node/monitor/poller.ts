@@ -5,7 +5,7 @@ import type { ClusterSample, LinkSample, MonitorSample } from '../../common/moni
 import { pairOf } from '../../common/monitor/model.js';
 import type { Workspace } from '../../common/workspace/index.js';
 import { isCwError } from '../../common/errors.js';
-import { parsePingOutput, pingArgv, pingDeadlineS, type PingPlan } from '../workspace/ping.js';
+import { parsePingOutput, pingDeadlineS, type PingPlan } from '../workspace/ping.js';
 import type { RemoteRunner, RunOptions, RunResult } from '../workspace/runner.js';
 import type { StackDiscovery } from '../stacks/types.js';
 
@@ -103,6 +103,37 @@ export class HostBackoff {
   }
 }
 
+/**
+ * One shell command that pings every peer of a host at once. The script is fixed text: the addresses (and
+ * source addresses) are its positional arguments, never part of it, and reach ping after "--".
+ */
+const batchScript = (c: number, i: number, w: number, d: number) =>
+  [
+    'n=0',
+    'while [ "$#" -ge 2 ]; do',
+    '  s=$1; a=$2; shift 2',
+    `  ( if [ -n "$s" ]; then o=$(ping -n -q -c ${c} -i ${i} -W ${w} -w ${d} -I "$s" -- "$a" 2>&1); else o=$(ping -n -q -c ${c} -i ${i} -W ${w} -w ${d} -- "$a" 2>&1); fi`,
+    "    printf '@@cw-ping %s\\n%s\\n@@cw-end\\n' \"$n\" \"$o\" ) &",
+    '  n=$((n+1))',
+    'done',
+    'wait',
+  ].join('\n');
+
+export function pingBatchArgv(plans: readonly PingPlan[], o: { count: number; intervalS: number; replyTimeoutS: number; deadlineS: number }): string[] {
+  const num = (v: number, what: string) => {
+    if (!Number.isFinite(v) || v < 0) throw new Error(`${what} must be a number ≥ 0`);
+    return String(v);
+  };
+  return ['sh', '-c', batchScript(Math.round(o.count), Number(num(o.intervalS, 'the interval')), Math.ceil(o.replyTimeoutS), Math.ceil(o.deadlineS)), 'cw-ping', ...plans.flatMap((p) => [p.sourceAddress ?? '', p.address])];
+}
+
+/** Splits the batch's output into each ping's own output, by its position in the batch. */
+export function parsePingBatch(stdout: string): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const m of stdout.matchAll(/^@@cw-ping (\d+)\n([\s\S]*?)\n@@cw-end$/gm)) out.set(Number(m[1]), m[2]!);
+  return out;
+}
+
 /** Could the command not run at all (host down, SSH refused) rather than fail on the host? */
 const hostFailure = (error: unknown) => isCwError(error) && ['UNREACHABLE', 'TIMEOUT', 'AUTH_FAILED', 'HOST_KEY_CHANGED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_REVOKED'].includes(error.code);
 
@@ -122,35 +153,37 @@ export async function pollRound(workspace: Workspace, runner: PerHostRunner, dis
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [host, list] = next;
-      let hostDown: string | undefined;
-      for (const task of list) {
+      const plans = list.map((task) => ({ task, plan: { address: task.toAddress, count: probes, intervalS, replyTimeoutS, ...(runner.runsOnNodes ? { sourceAddress: task.fromAddress } : {}) } as PingPlan }));
+      const deadlineS = Math.max(...plans.map((p) => pingDeadlineS(p.plan)));
+      let outputs: Map<number, string> | undefined;
+      let failure: string | undefined;
+      try {
+        // One command per host and round: its pings run side by side there, so a cut link costs one ping deadline, not one per peer.
+        const r = await runner.exec(host, pingBatchArgv(plans.map((p) => p.plan), { count: probes, intervalS, replyTimeoutS, deadlineS }), { timeoutMs: (deadlineS + 10) * 1000, ...(options.signal ? { signal: options.signal } : {}) });
+        outputs = parsePingBatch(r.stdout);
+        if (outputs.size === 0) failure = (r.stderr || r.stdout).trim().split('\n')[0] || `the ping batch exited with ${r.code}`;
+      } catch (error) {
+        if (options.signal?.aborted) throw error;
+        const why = error instanceof Error ? error.message : String(error);
+        failure = hostFailure(error) ? `${host} unreachable: ${why}` : why;
+        if (hostFailure(error)) backoff.failed(host);
+      }
+      if (!failure) backoff.succeeded(host);
+      for (const [i, { task }] of plans.entries()) {
         const [a, b] = pairOf(task.from, task.to);
         const base = { network: task.network, a, b, source: 'ping' as const };
-        if (hostDown) {
-          links.push({ ...base, lossPercent: 100, error: hostDown });
+        const parsed = outputs?.has(i) ? parsePingOutput(outputs.get(i)!) : undefined;
+        if (!parsed) {
+          links.push({ ...base, lossPercent: 100, error: failure ?? (outputs?.get(i)?.trim().split('\n')[0] || 'ping printed no statistics') });
           continue;
         }
-        const plan: PingPlan = { address: task.toAddress, count: probes, intervalS, replyTimeoutS, ...(runner.runsOnNodes ? { sourceAddress: task.fromAddress } : {}) };
-        try {
-          const r = await runner.exec(host, pingArgv(plan), { timeoutMs: (pingDeadlineS(plan) + 5) * 1000, ...(options.signal ? { signal: options.signal } : {}) });
-          const parsed = parsePingOutput(r.stdout);
-          if (!parsed) links.push({ ...base, lossPercent: 100, error: (r.stderr || r.stdout).trim().split('\n')[0] || `ping exited with ${r.code}` });
-          else
-            links.push({
-              ...base,
-              lossPercent: parsed.lossPercent,
-              ...(parsed.medianMs !== undefined ? { rttMs: parsed.medianMs } : parsed.avgMs !== undefined ? { rttMs: parsed.avgMs } : {}),
-              ...(parsed.mdevMs !== undefined ? { jitterMs: parsed.mdevMs } : {}),
-            });
-        } catch (error) {
-          if (options.signal?.aborted) throw error;
-          const why = error instanceof Error ? error.message : String(error);
-          if (hostFailure(error)) hostDown = `${host} unreachable: ${why}`;
-          links.push({ ...base, lossPercent: 100, error: hostDown ?? why });
-        }
+        links.push({
+          ...base,
+          lossPercent: parsed.lossPercent,
+          ...(parsed.medianMs !== undefined ? { rttMs: parsed.medianMs } : parsed.avgMs !== undefined ? { rttMs: parsed.avgMs } : {}),
+          ...(parsed.mdevMs !== undefined ? { jitterMs: parsed.mdevMs } : {}),
+        });
       }
-      if (hostDown) backoff.failed(host);
-      else backoff.succeeded(host);
     }
   };
   const clusters: ClusterSample[] = [];
