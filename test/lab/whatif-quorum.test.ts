@@ -317,6 +317,7 @@ class Round {
   /** Runs one scenario: applies each step, compares at each checkpoint, then puts everything back. */
   async run(item: LabScenario): Promise<void> {
     const { scenario } = item;
+    const runStarted = Date.now();
     const affected = this.clusters.filter((def) => touches(def, scenario));
     for (const [i, step] of scenario.steps.entries()) {
       for (const f of step.restore ?? []) await this.apply(f, true);
@@ -329,6 +330,7 @@ class Round {
         if (item.checkpoints.some((c) => c.afterStep === i && c.afterWait)) await this.compare(affected, item, i, true, Date.now());
       }
     }
+    const comparedAt = Date.now();
     for (const site of [...this.killed]) await this.apply({ kind: 'site', site }, true);
     for (const key of [...this.cut]) {
       const [x, y] = key.slice('link:'.length).split('|') as [string, string];
@@ -336,7 +338,7 @@ class Round {
     }
     const restoredAt = Date.now();
     await this.waitFormed();
-    timings.push(`${this.name} ${scenario.title}: whole again ${Date.now() - restoredAt} ms after the restore`);
+    timings.push(`${this.name} ${scenario.title}: whole again ${Date.now() - restoredAt} ms after the restore (events and readings ${comparedAt - runStarted} ms, restore ${restoredAt - comparedAt} ms)`);
   }
 
   private async compare(affected: ClusterDef[], item: LabScenario, step: number, afterWait: boolean, since: number): Promise<void> {
