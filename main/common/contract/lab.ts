@@ -28,8 +28,8 @@ export const labMethods = {
   ),
   /**
    * "Rehearse this estate": starts a lab whose sites and links replay the open workspace's measured figures
-   * (its latency file), each node mapped to a lab host of its site, with a stack's test servers where the
-   * workspace has its clusters (Proxmox); the lab's workspace is then open to run the same plans first.
+   * (its latency file), each node mapped to a lab host of its site, with each stack's lab services where the
+   * workspace has that stack's clusters; the lab's workspace then runs the same plans first.
    */
   'lab.rehearse': defineMethod(
     z.object({ replace: z.boolean().optional() }).strict(),

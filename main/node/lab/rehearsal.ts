@@ -45,7 +45,8 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 /** The site kinds' presets in the lab's words. */
 const presetFor: Record<string, PresetName> = { lan: 'lan', man: 'man', wan: 'wan', internet: 'internet' };
 
-export function rehearsalSpec(workspace: Workspace, latency: LatencyMatrix | undefined, options: { name?: string; proxmox?: boolean } = {}): Rehearsal {
+/** `stacks`: each stack's lab section for the rehearsal, by its lab key (StackLab.rehearse). */
+export function rehearsalSpec(workspace: Workspace, latency: LatencyMatrix | undefined, options: { name?: string; stacks?: Record<string, unknown> } = {}): Rehearsal {
   const notes: string[] = [];
   const sites = workspace.sites.filter((s) => workspace.nodes.some((n) => n.site === s.name));
   if (sites.length > maxSites) throw new Error(`The lab holds at most ${maxSites} sites; this workspace has ${sites.length} with nodes.`);
@@ -93,7 +94,7 @@ export function rehearsalSpec(workspace: Workspace, latency: LatencyMatrix | und
   const spec: LabSpecInput = {
     name: labName(options.name ?? `rehearse-${workspace.name}`, 32, new Set(), 'r'),
     description: `Rehearsal of ${workspace.name}: sites and links replay its measured figures.`,
-    ...(options.proxmox ? { proxmox: true } : {}),
+    ...(options.stacks ?? {}),
     sites: sites.map((s) => ({ name: labSite.get(s.name)!, hosts: mapping.filter((m) => m.site === labSite.get(s.name)).map((m) => m.host) })),
     links: links.map((l) => ({ between: l.between, link: l.preset ?? { delay: l.delayMs, jitter: l.jitterMs, loss: l.lossPercent } })),
   } as LabSpecInput;

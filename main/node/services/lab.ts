@@ -151,9 +151,18 @@ export function createLabService(options: LabServiceOptions = {}, deps: LabServi
     'lab.rehearse': async (input) => {
       if (!deps.currentWorkspace) throw new CwError('UNSUPPORTED', 'This host has no open workspace to rehearse.');
       const { workspace, facts } = await deps.currentWorkspace();
-      const hasProxmox = (workspace.proxmox?.clusters.length ?? 0) > 0;
-      const rehearsal = rehearsalSpec(workspace, facts.latency, { proxmox: hasProxmox && stacks.some((m) => m.definition.lab?.key === 'proxmox') });
-      if (hasProxmox) rehearsal.notes.push('The lab builds one Proxmox cluster of every lab host (named as the lab names it): compare its plan with the real one step by step.');
+      // Each stack says what its clusters need in the lab (its test servers…).
+      const sections: Record<string, unknown> = {};
+      const stackNotes: string[] = [];
+      for (const m of stacks) {
+        const key = m.definition.lab?.key;
+        const part = key ? m.lab?.rehearse?.(workspace) : undefined;
+        if (!key || !part) continue;
+        sections[key] = part.section;
+        stackNotes.push(part.note);
+      }
+      const rehearsal = rehearsalSpec(workspace, facts.latency, { stacks: sections });
+      rehearsal.notes.push(...stackNotes);
       const started = await startSpec(normalizeLabSpec(rehearsal.spec, 'the rehearsal of ' + workspace.name), Boolean(input.replace));
       return { ...started, mapping: rehearsal.mapping, links: rehearsal.links, notes: rehearsal.notes };
     },

@@ -111,6 +111,11 @@ export interface StackLab {
   stopBackground(stateDir: string, context: { secrets?: Pick<SecretStore, 'delete'> }): Promise<string | undefined>;
   /** Removes what a failed start left on disk. */
   cleanUp?(labPrefix: string): void;
+  /**
+   * "Rehearse this estate": the lab section that gives a rehearsal of `workspace` what this stack's clusters
+   * need there (undefined: the workspace has none), and a note on how the lab's clusters relate to the real ones.
+   */
+  rehearse?(workspace: Workspace): { section: unknown; note: string } | undefined;
   /** Hidden CLI verbs under `lab` (the background process's own entry). */
   verbs?: Record<string, (stateDir: string, log: (line: string) => void) => Promise<number>>;
 }
