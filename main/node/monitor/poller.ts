@@ -1,5 +1,6 @@
 // One monitoring round over the estate: a short ping per node pair and network (each pair once, from
-// whichever end has fewer to send), and each stack's cluster reading (quorum, knet, totem counters).
+// whichever end has fewer to send; one command per host runs its pings, 8 at a time), and each stack's
+// cluster reading (quorum, knet, totem counters).
 // Never more than one command in flight per host; a host that failed is skipped for 1, 2, 4, 8 rounds.
 import type { ClusterSample, LinkSample, MonitorSample } from '../../common/monitor/model.js';
 import { pairOf } from '../../common/monitor/model.js';
@@ -107,24 +108,29 @@ export class HostBackoff {
  * One shell command that pings every peer of a host at once. The script is fixed text: the addresses (and
  * source addresses) are its positional arguments, never part of it, and reach ping after "--".
  */
-const batchScript = (c: number, i: number, w: number, d: number) =>
+const batchScript = (c: number, warmup: number, i: number, w: number, d: number, wave: number) =>
   [
     'n=0',
     'while [ "$#" -ge 2 ]; do',
     '  s=$1; a=$2; shift 2',
-    `  ( if [ -n "$s" ]; then o=$(ping -n -q -c ${c} -i ${i} -W ${w} -w ${d} -I "$s" -- "$a" 2>&1); else o=$(ping -n -q -c ${c} -i ${i} -W ${w} -w ${d} -- "$a" 2>&1); fi`,
+    `  ( if [ -n "$s" ]; then o=$(ping -n -c ${c + warmup} -i ${i} -W ${w} -w ${d} -I "$s" -- "$a" 2>&1); else o=$(ping -n -c ${c + warmup} -i ${i} -W ${w} -w ${d} -- "$a" 2>&1); fi`,
     "    printf '@@cw-ping %s\\n%s\\n@@cw-end\\n' \"$n\" \"$o\" ) &",
     '  n=$((n+1))',
+    // At most `wave` pings at once: a burst to every peer at the same instant would measure the host's own queues.
+    `  [ $((n % ${wave})) -eq 0 ] && wait`,
     'done',
     'wait',
   ].join('\n');
 
-export function pingBatchArgv(plans: readonly PingPlan[], o: { count: number; intervalS: number; replyTimeoutS: number; deadlineS: number }): string[] {
+/** Pings run side by side on a host at most this many at once. */
+export const PINGS_AT_ONCE = 8;
+
+export function pingBatchArgv(plans: readonly PingPlan[], o: { count: number; warmup?: number; intervalS: number; replyTimeoutS: number; deadlineS: number }): string[] {
   const num = (v: number, what: string) => {
     if (!Number.isFinite(v) || v < 0) throw new Error(`${what} must be a number ≥ 0`);
     return String(v);
   };
-  return ['sh', '-c', batchScript(Math.round(o.count), Number(num(o.intervalS, 'the interval')), Math.ceil(o.replyTimeoutS), Math.ceil(o.deadlineS)), 'cw-ping', ...plans.flatMap((p) => [p.sourceAddress ?? '', p.address])];
+  return ['sh', '-c', batchScript(Math.round(o.count), Math.round(o.warmup ?? 0), Number(num(o.intervalS, 'the interval')), Math.ceil(o.replyTimeoutS), Math.ceil(o.deadlineS), PINGS_AT_ONCE), 'cw-ping', ...plans.flatMap((p) => [p.sourceAddress ?? '', p.address])];
 }
 
 /** Splits the batch's output into each ping's own output, by its position in the batch. */
@@ -153,13 +159,15 @@ export async function pollRound(workspace: Workspace, runner: PerHostRunner, dis
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [host, list] = next;
-      const plans = list.map((task) => ({ task, plan: { address: task.toAddress, count: probes, intervalS, replyTimeoutS, ...(runner.runsOnNodes ? { sourceAddress: task.fromAddress } : {}) } as PingPlan }));
+      // One warm-up probe, left out of the figures: a cold neighbour cache makes the first reply wait for address resolution.
+      const plans = list.map((task) => ({ task, plan: { address: task.toAddress, count: probes, warmup: 1, intervalS, replyTimeoutS, ...(runner.runsOnNodes ? { sourceAddress: task.fromAddress } : {}) } as PingPlan }));
       const deadlineS = Math.max(...plans.map((p) => pingDeadlineS(p.plan)));
+      const waves = Math.ceil(plans.length / PINGS_AT_ONCE);
       let outputs: Map<number, string> | undefined;
       let failure: string | undefined;
       try {
         // One command per host and round: its pings run side by side there, so a cut link costs one ping deadline, not one per peer.
-        const r = await runner.exec(host, pingBatchArgv(plans.map((p) => p.plan), { count: probes, intervalS, replyTimeoutS, deadlineS }), { timeoutMs: (deadlineS + 10) * 1000, ...(options.signal ? { signal: options.signal } : {}) });
+        const r = await runner.exec(host, pingBatchArgv(plans.map((p) => p.plan), { count: probes, warmup: 1, intervalS, replyTimeoutS, deadlineS }), { timeoutMs: (waves * deadlineS + 10) * 1000, ...(options.signal ? { signal: options.signal } : {}) });
         outputs = parsePingBatch(r.stdout);
         if (outputs.size === 0) failure = (r.stderr || r.stdout).trim().split('\n')[0] || `the ping batch exited with ${r.code}`;
       } catch (error) {
@@ -172,7 +180,7 @@ export async function pollRound(workspace: Workspace, runner: PerHostRunner, dis
       for (const [i, { task }] of plans.entries()) {
         const [a, b] = pairOf(task.from, task.to);
         const base = { network: task.network, a, b, source: 'ping' as const };
-        const parsed = outputs?.has(i) ? parsePingOutput(outputs.get(i)!) : undefined;
+        const parsed = outputs?.has(i) ? parsePingOutput(outputs.get(i)!, { warmup: 1 }) : undefined;
         if (!parsed) {
           links.push({ ...base, lossPercent: 100, error: failure ?? (outputs?.get(i)?.trim().split('\n')[0] || 'ping printed no statistics') });
           continue;
