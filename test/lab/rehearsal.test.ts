@@ -88,11 +88,14 @@ describeLab('rehearsing a four-site estate in the lab', () => {
       const [x, y] = pair.split('|') as [string, string];
       const from = rehearsal.mapping.find((m) => realSite.get(m.site) === x)!;
       const to = rehearsal.mapping.find((m) => realSite.get(m.site) === y)!;
-      const ping = await pingFrom(lab, from.host, lab.host(to.host).addressList[0]!, 30, 0.05);
+      // The mean of 60 round trips (the recording's figure is a mean), after a warm-up ping that waits for address resolution.
+      const address = lab.host(to.host).addressList[0]!;
+      await pingFrom(lab, from.host, address, 1);
+      const ping = await pingFrom(lab, from.host, address, 60, 0.05);
       const tolerance = Math.max(0.1 * fig.rtt, 0.3);
-      rows.push(`${x}–${y}: recorded ${fig.rtt} ms, lab ${ping.medianMs?.toFixed(2)} ms (±${tolerance.toFixed(2)})`);
+      rows.push(`${x}–${y}: recorded ${fig.rtt} ms, lab ${ping.avgMs?.toFixed(2)} ms mean, ${ping.medianMs?.toFixed(2)} ms median (±${tolerance.toFixed(2)})`);
       expect(ping.lossPercent, pair).toBe(0);
-      expect(Math.abs(ping.medianMs! - fig.rtt), `${pair}: lab ${ping.medianMs} ms vs recorded ${fig.rtt} ms`).toBeLessThanOrEqual(tolerance);
+      expect(Math.abs(ping.avgMs! - fig.rtt), `${pair}: lab ${ping.avgMs} ms vs recorded ${fig.rtt} ms`).toBeLessThanOrEqual(tolerance);
     }
     lc.timings.push(...rows);
 

@@ -253,12 +253,15 @@ class Round {
     await Promise.all(withDevice.map((h) => this.lab.execOk(h, ['systemctl', 'start', 'corosync-qdevice'], { timeoutMs: 30_000 })));
   }
 
+  /** Waits until the host sees every member that can be up: none in a site still lost, none behind a link still cut. */
   private async waitWholeMembership(host: string): Promise<void> {
     const def = this.clusters.find((c) => c.layout.nodes.some((n) => n.name === host))!;
+    const site = this.lab.host(host).site;
+    const reachable = def.layout.nodes.filter((n) => !this.killed.has(n.site) && (n.site === site || !this.cut.has(failureKey({ kind: 'link', between: [site, n.site] }))));
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       const s = await readStatus(this.lab, host);
-      if (s && s.members.length === def.layout.nodes.length) return;
+      if (s && s.members.length >= reachable.length) return;
       await sleep(300);
     }
   }
@@ -310,8 +313,8 @@ class Round {
     // Power back: the links carry traffic again and the services start.
     await Promise.all(others.filter((x) => !this.killed.has(x) && !this.cut.has(failureKey({ kind: 'link', between: [failure.site, x] }))).map((x) => lab.restore(failure.site, x)));
     if (qnetd) await lab.execOk(qnetdHost, ['systemctl', 'start', 'corosync-qnetd'], { timeoutMs: 30_000 });
-    await this.startNodes(hosts);
     this.killed.delete(failure.site);
+    await this.startNodes(hosts);
   }
 
   /** Runs one scenario: applies each step, compares at each checkpoint, then puts everything back. */
@@ -331,11 +334,12 @@ class Round {
       }
     }
     const comparedAt = Date.now();
-    for (const site of [...this.killed]) await this.apply({ kind: 'site', site }, true);
+    // Cut links first, so the sites that come back find every member reachable.
     for (const key of [...this.cut]) {
       const [x, y] = key.slice('link:'.length).split('|') as [string, string];
       await this.apply({ kind: 'link', between: [x, y] }, true);
     }
+    for (const site of [...this.killed]) await this.apply({ kind: 'site', site }, true);
     const restoredAt = Date.now();
     await this.waitFormed();
     timings.push(`${this.name} ${scenario.title}: whole again ${Date.now() - restoredAt} ms after the restore (events and readings ${comparedAt - runStarted} ms, restore ${restoredAt - comparedAt} ms)`);

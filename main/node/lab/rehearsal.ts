@@ -3,11 +3,11 @@
 // real node mapped to a lab host of the same site. A site pair without a figure takes its site kind's preset.
 import type { LatencyMatrix, Workspace } from '../../common/workspace/index.js';
 import { maxHosts, maxHostsPerSite, maxSites, type LabSpecInput } from './spec.js';
-import type { PresetName } from './presets.js';
+import { basePathRttMs, delayedPathRttMs, type PresetName } from './presets.js';
 
 export interface RehearsalLink {
   between: [string, string];
-  /** What the lab replays: round trip (median of the pair medians), jitter (median mdev), loss (mean). */
+  /** What the lab replays: round trip (median of the pairs' means), jitter (median mdev; below 1 ms not replayed, see below), loss (mean). */
   delayMs: number;
   jitterMs: number;
   lossPercent: number;
@@ -82,13 +82,17 @@ export function rehearsalSpec(workspace: Workspace, latency: LatencyMatrix | und
         notes.push(`${x.name}–${y.name}: nothing measured${samples.length ? ' (every probe lost)' : ''}; the lab uses the ${preset} preset.`);
         continue;
       }
-      links.push({
-        between,
-        delayMs: round2(median(answered.map((s) => (s.medianMs ?? s.avgMs)!))),
-        jitterMs: round2(median(answered.map((s) => s.mdevMs ?? 0))),
-        lossPercent: round2(samples.reduce((sum, s) => sum + s.lossPercent, 0) / samples.length),
-        samples: samples.length,
-      });
+      const delayMs = round2(median(answered.map((s) => (s.avgMs ?? s.medianMs)!)));
+      let jitterMs = round2(median(answered.map((s) => s.mdevMs ?? 0)));
+      // The lab's links delay in whole milliseconds per direction (with a fixed path of ~0.4 ms). A round trip that
+      // grid cannot hold within ±10 % (at least ±0.3 ms) gets ±1 ms of jitter per direction, which evens out the
+      // truncation so the mean lands on the recorded figure; its spread is then wider than recorded.
+      const grid = delayMs < basePathRttMs + 0.5 ? basePathRttMs : Math.round(delayMs - delayedPathRttMs) + delayedPathRttMs;
+      if (jitterMs < 2 && Math.abs(grid - delayMs) > Math.max(0.1 * delayMs, 0.3)) {
+        notes.push(`${x.name}–${y.name}: ${delayMs} ms lies between the lab's whole-millisecond steps; replayed with ±1 ms of jitter per direction so its mean matches (recorded spread ${jitterMs} ms).`);
+        jitterMs = 2;
+      } else if (jitterMs < 1) jitterMs = 0;
+      links.push({ between, delayMs, jitterMs, lossPercent: round2(samples.reduce((sum, s) => sum + s.lossPercent, 0) / samples.length), samples: samples.length });
     }
   }
   const spec: LabSpecInput = {

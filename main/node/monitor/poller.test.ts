@@ -19,9 +19,13 @@ class FakeRunner implements RemoteRunner {
   inFlight = new Map<string, number>();
   worst = 0;
   calls: string[] = [];
-  constructor(private readonly down = new Set<string>()) {}
+  constructor(
+    private readonly down = new Set<string>(),
+    private readonly hung = new Set<string>(),
+  ) {}
   async exec(node: string, argv: readonly string[]): Promise<RunResult> {
     this.calls.push(node);
+    if (this.hung.has(node)) return new Promise(() => undefined);
     const n = (this.inFlight.get(node) ?? 0) + 1;
     this.inFlight.set(node, n);
     this.worst = Math.max(this.worst, n);
@@ -65,6 +69,23 @@ describe('a monitoring round', () => {
     expect(await asked()).toEqual({ a1: 0, skipped: ['a1'] });
     expect((await asked()).a1).toBe(1);
   });
+});
+
+describe('a host that stops answering', () => {
+  it('does not hold the round past its deadline: its pairs come from their other ends, and it sits out while busy', async () => {
+    const inner = new FakeRunner(new Set(), new Set(['b2']));
+    const runner = new PerHostRunner(inner);
+    const t0 = Date.now();
+    const r = await pollRound(workspace, runner, [], new HostBackoff(), { probes: 1, replyTimeoutS: 0 });
+    expect(Date.now() - t0).toBeLessThan(8_000);
+    expect(r.links).toHaveLength(6);
+    // Every pair with b2 was measured from its other end.
+    expect(r.links.filter((l) => l.a === 'b2' || l.b === 'b2').every((l) => l.rttMs === 1.2 && !l.error)).toBe(true);
+    inner.calls = [];
+    const next = await pollRound(workspace, runner, [], new HostBackoff(), { probes: 1, replyTimeoutS: 0 });
+    expect(next.backingOff).toEqual(['b2']);
+    expect(inner.calls).not.toContain('b2');
+  }, 20_000);
 });
 
 describe('the ping batch', () => {

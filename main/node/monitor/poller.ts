@@ -26,6 +26,11 @@ export class PerHostRunner implements RemoteRunner {
   readonly kind: string;
   readonly runsOnNodes: boolean;
   private readonly tails = new Map<string, Promise<unknown>>();
+  /** Whether a command for this host is still running or queued. */
+  busy(node: string): boolean {
+    return this.tails.has(node);
+  }
+
   /** The most commands ever in flight on one host (1 unless something is wrong). */
   maxInFlight = 0;
   private readonly inFlight = new Map<string, number>();
@@ -150,58 +155,84 @@ export async function pollRound(workspace: Workspace, runner: PerHostRunner, dis
   const intervalS = options.intervalS ?? 0.2;
   const replyTimeoutS = options.replyTimeoutS ?? 1;
   const tasks = monitorPairs(workspace);
-  const hosts = [...new Set(tasks.map((p) => p.from))];
-  const skipped = new Set(hosts.filter((h) => backoff.skips(h)));
-  const links: LinkSample[] = [];
+  const hosts = [...new Set(tasks.flatMap((p) => [p.from, p.to]))].sort();
+  // A host still busy with the last round's command (it stopped answering) sits this one out, as one backing off does.
+  const skipped = new Set(hosts.filter((h) => runner.busy(h) || backoff.skips(h)));
+  // Each host pings all its peers, so a pair is measured from both ends: when one end cannot be reached from
+  // here (a cut that also parts this machine from it), the other end still tells.
   const byHost = new Map<string, PairTask[]>();
-  for (const task of tasks) byHost.set(task.from, [...(byHost.get(task.from) ?? []), task]);
-  const queue = [...byHost.entries()].filter(([h]) => !skipped.has(h));
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const [host, list] = next;
-      // One warm-up probe, left out of the figures: a cold neighbour cache makes the first reply wait for address resolution.
-      const plans = list.map((task) => ({ task, plan: { address: task.toAddress, count: probes, warmup: 1, intervalS, replyTimeoutS, ...(runner.runsOnNodes ? { sourceAddress: task.fromAddress } : {}) } as PingPlan }));
-      const deadlineS = Math.max(...plans.map((p) => pingDeadlineS(p.plan)));
-      const waves = Math.ceil(plans.length / PINGS_AT_ONCE);
-      let outputs: Map<number, string> | undefined;
-      let failure: string | undefined;
-      try {
-        // One command per host and round: its pings run side by side there, so a cut link costs one ping deadline, not one per peer.
-        const r = await runner.exec(host, pingBatchArgv(plans.map((p) => p.plan), { count: probes, warmup: 1, intervalS, replyTimeoutS, deadlineS }), { timeoutMs: (waves * deadlineS + 10) * 1000, ...(options.signal ? { signal: options.signal } : {}) });
-        outputs = parsePingBatch(r.stdout);
-        if (outputs.size === 0) failure = (r.stderr || r.stdout).trim().split('\n')[0] || `the ping batch exited with ${r.code}`;
-      } catch (error) {
-        if (options.signal?.aborted) throw error;
-        const why = error instanceof Error ? error.message : String(error);
-        failure = hostFailure(error) ? `${host} unreachable: ${why}` : why;
-        if (hostFailure(error)) backoff.failed(host);
+  for (const task of tasks) {
+    byHost.set(task.from, [...(byHost.get(task.from) ?? []), task]);
+    byHost.set(task.to, [...(byHost.get(task.to) ?? []), { network: task.network, from: task.to, to: task.from, fromAddress: task.toAddress, toAddress: task.fromAddress }]);
+  }
+  const plan = (task: PairTask): PingPlan => ({ address: task.toAddress, count: probes, warmup: 1, intervalS, replyTimeoutS, ...(runner.runsOnNodes ? { sourceAddress: task.fromAddress } : {}) });
+  const deadlineS = pingDeadlineS(plan(tasks[0] ?? { network: '', from: '', to: '', fromAddress: '', toAddress: '' }));
+  const waves = Math.max(1, ...[...byHost.values()].map((l) => Math.ceil(l.length / PINGS_AT_ONCE)));
+  /** The round waits this long for its hosts; one that has not answered by then counts as not measured. */
+  const roundDeadlineMs = (waves * deadlineS + 4) * 1000;
+  const measured = new Map<string, LinkSample[]>();
+  const notMeasured = new Map<string, LinkSample>();
+  let closed = false;
+  const keyOf = (l: { network: string; a: string; b: string }) => `${l.network}\u0000${l.a}\u0000${l.b}`;
+  const pingHost = async (host: string, list: PairTask[]) => {
+    let outputs: Map<number, string> | undefined;
+    let failure: string | undefined;
+    try {
+      // One command per host and round: its pings run side by side there (8 at a time), the warm-up probe left out of the figures.
+      const r = await runner.exec(host, pingBatchArgv(list.map(plan), { count: probes, warmup: 1, intervalS, replyTimeoutS, deadlineS }), { timeoutMs: roundDeadlineMs + 30_000, ...(options.signal ? { signal: options.signal } : {}) });
+      outputs = parsePingBatch(r.stdout);
+      if (outputs.size === 0) failure = (r.stderr || r.stdout).trim().split('\n')[0] || `the ping batch exited with ${r.code}`;
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      const why = error instanceof Error ? error.message : String(error);
+      failure = hostFailure(error) ? `${host} unreachable: ${why}` : why;
+      if (hostFailure(error)) backoff.failed(host);
+    }
+    if (closed) return;
+    if (!failure) backoff.succeeded(host);
+    for (const [i, task] of list.entries()) {
+      const [a, b] = pairOf(task.from, task.to);
+      const base = { network: task.network, a, b, source: 'ping' as const };
+      const parsed = outputs?.has(i) ? parsePingOutput(outputs.get(i)!, { warmup: 1 }) : undefined;
+      if (!parsed) {
+        notMeasured.set(keyOf(base), { ...base, lossPercent: 100, error: failure ?? (outputs?.get(i)?.trim().split('\n')[0] || 'ping printed no statistics') });
+        continue;
       }
-      if (!failure) backoff.succeeded(host);
-      for (const [i, { task }] of plans.entries()) {
-        const [a, b] = pairOf(task.from, task.to);
-        const base = { network: task.network, a, b, source: 'ping' as const };
-        const parsed = outputs?.has(i) ? parsePingOutput(outputs.get(i)!, { warmup: 1 }) : undefined;
-        if (!parsed) {
-          links.push({ ...base, lossPercent: 100, error: failure ?? (outputs?.get(i)?.trim().split('\n')[0] || 'ping printed no statistics') });
-          continue;
-        }
-        links.push({
-          ...base,
-          lossPercent: parsed.lossPercent,
-          ...(parsed.medianMs !== undefined ? { rttMs: parsed.medianMs } : parsed.avgMs !== undefined ? { rttMs: parsed.avgMs } : {}),
-          ...(parsed.mdevMs !== undefined ? { jitterMs: parsed.mdevMs } : {}),
-        });
-      }
+      const sample: LinkSample = {
+        ...base,
+        lossPercent: parsed.lossPercent,
+        ...(parsed.medianMs !== undefined ? { rttMs: parsed.medianMs } : parsed.avgMs !== undefined ? { rttMs: parsed.avgMs } : {}),
+        ...(parsed.mdevMs !== undefined ? { jitterMs: parsed.mdevMs } : {}),
+      };
+      measured.set(keyOf(base), [...(measured.get(keyOf(base)) ?? []), sample]);
     }
   };
   const clusters: ClusterSample[] = [];
+  const knetLinks: LinkSample[] = [];
   const clusterReads = discoveries.map(async (d) => {
     if (!d.monitor) return;
     const reading = await d.monitor(workspace, runner, { ...(options.signal ? { signal: options.signal } : {}), skip: skipped });
+    if (closed) return;
     clusters.push(...reading.clusters);
-    links.push(...(reading.links ?? []));
+    knetLinks.push(...(reading.links ?? []));
   });
-  await Promise.all([...Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 16, queue.length)) }, worker), ...clusterReads]);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.all([...[...byHost.entries()].filter(([h]) => !skipped.has(h)).map(([h, list]) => pingHost(h, list)), ...clusterReads]),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, roundDeadlineMs))),
+  ]);
+  clearTimeout(timer);
+  closed = true;
+  const links: LinkSample[] = [];
+  // Per pair: the worse of the two ends' figures; a pair neither end measured says why.
+  for (const task of tasks) {
+    const [a, b] = pairOf(task.from, task.to);
+    const key = keyOf({ network: task.network, a, b });
+    const both = measured.get(key) ?? [];
+    if (both.length) links.push(both.reduce((w, x) => (x.lossPercent > w.lossPercent || (x.lossPercent === w.lossPercent && (x.rttMs ?? 0) > (w.rttMs ?? 0)) ? x : w)));
+    else links.push(notMeasured.get(key) ?? { network: task.network, a, b, source: 'ping', lossPercent: 100, error: `neither ${a} nor ${b} answered within the round (unreachable from this machine, or busy)` });
+  }
+  links.push(...knetLinks);
   links.sort((x, y) => (x.network + x.a + x.b + x.source < y.network + y.a + y.b + y.source ? -1 : 1));
   return { t, links, clusters, ...(skipped.size ? { backingOff: [...skipped].sort() } : {}) };
 }
