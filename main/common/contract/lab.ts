@@ -40,7 +40,7 @@ export const labMethods = {
       hosts: z.number().int(),
       stackServices: z.array(z.string()).default([]),
       mapping: z.array(z.object({ node: z.string(), host: z.string(), site: z.string() })),
-      links: z.array(z.object({ between: z.tuple([z.string(), z.string()]), delayMs: z.number(), jitterMs: z.number(), lossPercent: z.number(), samples: z.number().int(), preset: z.string().optional() })),
+      links: z.array(z.object({ between: z.tuple([z.string(), z.string()]), delayMs: z.number(), holdsMs: z.number().optional(), jitterMs: z.number(), lossPercent: z.number(), samples: z.number().int(), preset: z.string().optional() })),
       notes: z.array(z.string()),
     }),
   ),

@@ -7,8 +7,10 @@ import { basePathRttMs, delayedPathRttMs, type PresetName } from './presets.js';
 
 export interface RehearsalLink {
   between: [string, string];
-  /** What the lab replays: round trip (median of the pairs' means), jitter (median mdev; below 1 ms not replayed, see below), loss (mean). */
+  /** What the lab replays: round trip (median of the pairs' medians), jitter (median mdev; below 1 ms not replayed), loss (mean). */
   delayMs: number;
+  /** The round trip (median) the lab's link will hold for it. */
+  holdsMs?: number;
   jitterMs: number;
   lossPercent: number;
   /** Samples it comes from (0: the site kind's preset). */
@@ -82,17 +84,16 @@ export function rehearsalSpec(workspace: Workspace, latency: LatencyMatrix | und
         notes.push(`${x.name}–${y.name}: nothing measured${samples.length ? ' (every probe lost)' : ''}; the lab uses the ${preset} preset.`);
         continue;
       }
-      const delayMs = round2(median(answered.map((s) => (s.avgMs ?? s.medianMs)!)));
-      let jitterMs = round2(median(answered.map((s) => s.mdevMs ?? 0)));
-      // The lab's links delay in whole milliseconds per direction (with a fixed path of ~0.4 ms). A round trip that
-      // grid cannot hold within ±10 % (at least ±0.3 ms) gets ±1 ms of jitter per direction, which evens out the
-      // truncation so the mean lands on the recorded figure; its spread is then wider than recorded.
-      const grid = delayMs < basePathRttMs + 0.5 ? basePathRttMs : Math.round(delayMs - delayedPathRttMs) + delayedPathRttMs;
-      if (jitterMs < 2 && Math.abs(grid - delayMs) > Math.max(0.1 * delayMs, 0.3)) {
-        notes.push(`${x.name}–${y.name}: ${delayMs} ms lies between the lab's whole-millisecond steps; replayed with ±1 ms of jitter per direction so its mean matches (recorded spread ${jitterMs} ms).`);
-        jitterMs = 2;
-      } else if (jitterMs < 1) jitterMs = 0;
-      links.push({ between, delayMs, jitterMs, lossPercent: round2(samples.reduce((sum, s) => sum + s.lossPercent, 0) / samples.length), samples: samples.length });
+      const delayMs = round2(median(answered.map((s) => (s.medianMs ?? s.avgMs)!)));
+      const recordedJitter = round2(median(answered.map((s) => s.mdevMs ?? 0)));
+      // The lab's links delay in whole milliseconds per direction over a path of ≈0.4 ms (docs/lab.md), so without
+      // jitter a round trip lands on whole ms + 0.4. Jitter below 1 ms is not replayed: it would only shift that step.
+      const jitterMs = recordedJitter >= 1 ? recordedJitter : 0;
+      const holdsMs = jitterMs ? delayMs : delayMs < basePathRttMs + 0.5 ? basePathRttMs : round2(Math.round(delayMs - delayedPathRttMs) + delayedPathRttMs);
+      if (Math.abs(holdsMs - delayMs) > Math.max(0.1 * delayMs, 0.3))
+        notes.push(`${x.name}–${y.name}: the lab holds ${holdsMs} ms for the recorded ${delayMs} ms (its links delay in whole milliseconds per direction).`);
+      if (recordedJitter > 0 && !jitterMs) notes.push(`${x.name}–${y.name}: the recorded spread of ${recordedJitter} ms is not replayed (below the lab's 1 ms step).`);
+      links.push({ between, delayMs, holdsMs, jitterMs, lossPercent: round2(samples.reduce((sum, s) => sum + s.lossPercent, 0) / samples.length), samples: samples.length });
     }
   }
   const spec: LabSpecInput = {
