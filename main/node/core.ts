@@ -26,6 +26,7 @@ import { workspaceHostKeyCheck } from './workspace/host-key-check.js';
 import { SshRemoteRunner } from './ssh/remote-runner.js';
 import { createSshService, type SshService, type SshServiceOptions } from './services/ssh.js';
 import { secretStoreHandlers } from './services/secrets.js';
+import { createMonitorService, type MonitorServiceDeps } from './services/monitor.js';
 
 export interface CoreOptions {
   hostKind: (typeof hostKinds)[number];
@@ -40,6 +41,8 @@ export interface CoreOptions {
   stacks?: readonly StackModule[];
   /** Options per stack id, handed to that stack only (e.g. `{ <id>: { schema } }`: an API schema every request is checked against). */
   stackOptions?: Record<string, Record<string, unknown>>;
+  /** Bounds of the monitoring store (tests shrink them). */
+  monitorStore?: MonitorServiceDeps['store'];
 }
 
 export interface Core {
@@ -48,6 +51,8 @@ export interface Core {
   events: EventBus;
   /** In-process call (CLI, tests): same validation as the transports; throws CwError on failure. */
   call<M extends MethodName>(method: M, input: MethodInput<M>, signal?: AbortSignal): Promise<MethodOutput<M>>;
+  /** The monitoring series in Prometheus's text format (the web host's /metrics). */
+  metrics(): string;
   close(): Promise<void>;
 }
 
@@ -107,7 +112,25 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     },
     engine: plans.engine,
   });
-  const lab = createLabService(options.lab, { secrets: ssh.secrets, stacks: modules });
+  const monitor = createMonitorService({
+    events,
+    current: async () => {
+      const open = await stackWorkspaces.current();
+      return { workspace: open.workspace, path: open.path };
+    },
+    nodeRunner,
+    discoveries: stacks.flatMap((s) => (s.services.discovery ? [s.services.discovery] : [])),
+    ...(options.stacks ? { definitions } : {}),
+    ...(options.monitorStore ? { store: options.monitorStore } : {}),
+  });
+  const lab = createLabService(options.lab, {
+    secrets: ssh.secrets,
+    stacks: modules,
+    currentWorkspace: async () => {
+      const open = await stackWorkspaces.current();
+      return { workspace: open.workspace, facts: open.facts };
+    },
+  });
   const handlers = {
     ...appHandlers(options, startedAt),
     ...plans.handlers,
@@ -115,6 +138,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     ...inventory.handlers,
     ...lab.handlers,
     ...drill.handlers,
+    ...monitor.handlers,
     ...ssh.handlers,
     ...secretLock.handlers,
     ...(Object.assign({}, ...stacks.map((s) => s.services.handlers ?? {})) as Partial<Handlers>),
@@ -137,7 +161,9 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
       if (!result.ok) throw CwError.fromPayload(result.error);
       return result.value as MethodOutput<typeof method>;
     },
+    metrics: () => monitor.exposition(),
     close: async () => {
+      await monitor.close();
       secretLock.close();
       await lab.close();
       for (const s of stacks) await s.services.close?.().catch(() => undefined);

@@ -13,6 +13,8 @@ import { resolveInside } from '../node/static-path.js';
 
 export const TOKEN_COOKIE = 'cw_tkn';
 export const RPC_PATH = '/rpc';
+/** Prometheus's scrape path: the metrics token as a bearer token (or the session cookie), nothing else. */
+export const METRICS_PATH = '/metrics';
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 const mimeTypes: Record<string, string> = {
@@ -38,6 +40,11 @@ export interface WebHostOptions {
   port?: number;
   /** For tests: a fixed token; otherwise 32 random bytes. */
   token?: string;
+  /**
+   * The bearer token that opens /metrics and nothing else (it is kept in a file for Prometheus, so it must not
+   * be the connection token, which opens the whole app). Without it, /metrics needs the session cookie.
+   */
+  metricsToken?: string;
   /** Stream options of every connection (credit window, statistics for benchmarks). */
   wire?: WireSessionOptions;
 }
@@ -102,6 +109,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!originAllowed(req, false)) return deny(res, 403, 'Forbidden: cross-origin request.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'Method not allowed.');
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname === METRICS_PATH) {
+      const auth = req.headers.authorization;
+      const bearer = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : undefined;
+      if (!(options.metricsToken && sameToken(bearer, options.metricsToken)) && !hasCookie(req)) {
+        res.writeHead(401, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'WWW-Authenticate': 'Bearer realm="clusterwright"', ...securityHeaders });
+        res.end('Unauthorized: send the metrics token as a bearer token (Prometheus: authorization.credentials_file).\n');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store', ...securityHeaders });
+      res.end(req.method === 'HEAD' ? undefined : options.core.metrics());
+      return;
+    }
     const offered = url.searchParams.get('tkn');
     if (offered !== null) {
       if (!sameToken(offered, token)) return deny(res, 403, 'Forbidden: wrong connection token.');

@@ -9,6 +9,7 @@ import { appMethods } from './app.js';
 import { drillMethods } from './drill.js';
 import { inventoryContractFor } from './inventory.js';
 import { labMethods } from './lab.js';
+import { monitorEvents, monitorMethods } from './monitor.js';
 import { planEvents, planMethods } from './plan.js';
 import { secretStoreEvents, secretStoreMethods } from './secrets.js';
 import { sshEvents, sshMethods } from './ssh.js';
@@ -36,6 +37,7 @@ export function composeContract<const L extends readonly AnyStackDefinition[]>(l
     ...inventory.methods,
     ...labMethods,
     ...drillMethods,
+    ...monitorMethods,
     ...sshMethods,
     ...secretStoreMethods,
     ...planMethods,
@@ -43,6 +45,7 @@ export function composeContract<const L extends readonly AnyStackDefinition[]>(l
   } satisfies Record<string, MethodSpec>;
   const coreEvents = {
     ...inventory.events,
+    ...monitorEvents,
     ...sshEvents,
     ...secretStoreEvents,
     ...planEvents,
@@ -77,3 +80,4 @@ export * from './ssh.js';
 export * from './secrets.js';
 export * from './define.js';
 export * from './workspace.js';
+export * from './monitor.js';

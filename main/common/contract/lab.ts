@@ -26,5 +26,23 @@ export const labMethods = {
     z.object({ example: z.string().regex(/^[a-z0-9-]+$/), replace: z.boolean().optional() }).strict(),
     z.object({ name: z.string(), workspacePath: z.string(), upMs: z.number(), hosts: z.number().int(), /** What the stacks' lab parts started for it. */ stackServices: z.array(z.string()).default([]) }),
   ),
+  /**
+   * "Rehearse this estate": starts a lab whose sites and links replay the open workspace's measured figures
+   * (its latency file), each node mapped to a lab host of its site, with each stack's lab services where the
+   * workspace has that stack's clusters; the lab's workspace then runs the same plans first.
+   */
+  'lab.rehearse': defineMethod(
+    z.object({ replace: z.boolean().optional() }).strict(),
+    z.object({
+      name: z.string(),
+      workspacePath: z.string(),
+      upMs: z.number(),
+      hosts: z.number().int(),
+      stackServices: z.array(z.string()).default([]),
+      mapping: z.array(z.object({ node: z.string(), host: z.string(), site: z.string() })),
+      links: z.array(z.object({ between: z.tuple([z.string(), z.string()]), delayMs: z.number(), holdsMs: z.number().optional(), jitterMs: z.number(), lossPercent: z.number(), samples: z.number().int(), preset: z.string().optional() })),
+      notes: z.array(z.string()),
+    }),
+  ),
   'lab.down': defineMethod(z.object({}).strict(), z.object({ namespaces: z.number().int(), processes: z.number().int() })),
 };

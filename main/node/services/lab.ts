@@ -10,6 +10,9 @@ import { stateFilePath } from '../lab/state.js';
 import { appRoot } from '../paths.js';
 import type { SecretStore } from '../secrets/store.js';
 import type { StackModule } from '../stacks/types.js';
+import type { Facts, Workspace } from '../../common/workspace/index.js';
+import { normalizeLabSpec } from '../lab/spec.js';
+import { rehearsalSpec } from '../lab/rehearsal.js';
 
 export interface LabServiceOptions {
   stateDir?: string;
@@ -23,10 +26,12 @@ export interface LabServiceDeps {
   secrets?: SecretStore;
   /** The stacks whose lab parts a lab description may ask for. */
   stacks?: readonly StackModule[];
+  /** The open workspace and its facts (what a rehearsal replays). */
+  currentWorkspace?: () => Promise<{ workspace: Workspace; facts: Facts }>;
 }
 
 export interface LabService {
-  handlers: Pick<Handlers, 'lab.status' | 'lab.up' | 'lab.down'>;
+  handlers: Pick<Handlers, 'lab.status' | 'lab.up' | 'lab.down' | 'lab.rehearse'>;
   /** Stops what the stacks' lab parts run in this process (core.close). The lab itself keeps running. */
   close(): Promise<void>;
 }
@@ -87,6 +92,30 @@ export function createLabService(options: LabServiceOptions = {}, deps: LabServi
       return { available: false, reason: error instanceof Error ? error.message : String(error) };
     }
   };
+  /** Starts a lab from a description, with the stacks' lab parts it asks for. */
+  const startSpec = async (spec: LabSpec, replace: boolean) => {
+    const started = Date.now();
+    const parts = labPartsFor(spec, stacks);
+    // A locked secret store is found out before any host starts (the app asks for its passphrase and calls again).
+    if (parts.length) await deps.secrets?.ensureOpen?.();
+    if (replace) {
+      await stopParts();
+      for (const m of stacks) await m.lab?.stopBackground(stateDir(), deps.secrets ? { secrets: deps.secrets } : {});
+    }
+    const lab = await startLab(spec, { stateDir: stateDir(), ...(options.prefix ? { prefix: options.prefix } : {}), replace });
+    // The services of a replaced lab would point at hosts that no longer exist.
+    await stopParts();
+    if (parts.length) {
+      try {
+        await startParts(lab);
+      } catch (err) {
+        await stopParts();
+        await stopLab(stateDir(), options.prefix ? { prefix: options.prefix } : {});
+        throw err;
+      }
+    }
+    return { name: lab.name, workspacePath: lab.workspacePath, upMs: parts.length ? Date.now() - started : (lab.upMs ?? 0), hosts: lab.hosts.length, stackServices: parts.map((p) => p.lab.title) };
+  };
   const handlers: LabService['handlers'] = {
     'lab.status': async () => {
       // Services in this process, or in the background process of a lab the CLI started.
@@ -117,28 +146,25 @@ export function createLabService(options: LabServiceOptions = {}, deps: LabServi
       if (!fs.existsSync(file)) {
         throw new CwError('NOT_FOUND', `There is no example lab "${input.example}" (available: ${examples().map((e) => e.name).join(', ') || 'none'}).`);
       }
-      const spec = loadLabSpec(fs.readFileSync(file, 'utf8'), file);
-      const started = Date.now();
-      const parts = labPartsFor(spec, stacks);
-      // A locked secret store is found out before any host starts (the app asks for its passphrase and calls again).
-      if (parts.length) await deps.secrets?.ensureOpen?.();
-      if (input.replace) {
-        await stopParts();
-        for (const m of stacks) await m.lab?.stopBackground(stateDir(), deps.secrets ? { secrets: deps.secrets } : {});
+      return startSpec(loadLabSpec(fs.readFileSync(file, 'utf8'), file), Boolean(input.replace));
+    },
+    'lab.rehearse': async (input) => {
+      if (!deps.currentWorkspace) throw new CwError('UNSUPPORTED', 'This host has no open workspace to rehearse.');
+      const { workspace, facts } = await deps.currentWorkspace();
+      // Each stack says what its clusters need in the lab (its test servers…).
+      const sections: Record<string, unknown> = {};
+      const stackNotes: string[] = [];
+      for (const m of stacks) {
+        const key = m.definition.lab?.key;
+        const part = key ? m.lab?.rehearse?.(workspace) : undefined;
+        if (!key || !part) continue;
+        sections[key] = part.section;
+        stackNotes.push(part.note);
       }
-      const lab = await startLab(spec, { stateDir: stateDir(), ...(options.prefix ? { prefix: options.prefix } : {}), replace: Boolean(input.replace) });
-      // The services of a replaced lab would point at hosts that no longer exist.
-      await stopParts();
-      if (parts.length) {
-        try {
-          await startParts(lab);
-        } catch (err) {
-          await stopParts();
-          await stopLab(stateDir(), options.prefix ? { prefix: options.prefix } : {});
-          throw err;
-        }
-      }
-      return { name: lab.name, workspacePath: lab.workspacePath, upMs: parts.length ? Date.now() - started : (lab.upMs ?? 0), hosts: lab.hosts.length, stackServices: parts.map((p) => p.lab.title) };
+      const rehearsal = rehearsalSpec(workspace, facts.latency, { stacks: sections });
+      rehearsal.notes.push(...stackNotes);
+      const started = await startSpec(normalizeLabSpec(rehearsal.spec, 'the rehearsal of ' + workspace.name), Boolean(input.replace));
+      return { ...started, mapping: rehearsal.mapping, links: rehearsal.links, notes: rehearsal.notes };
     },
     'lab.down': async () => {
       await stopParts();

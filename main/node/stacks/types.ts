@@ -3,6 +3,7 @@
 // schema); the services a stack returns are its contract handlers, discovery, inventory, migration (a
 // precheck and a plan for the engine), the executor that runs its plan operations, and what a lab's
 // hosts need for it. The core, the lab service and the CLI iterate main/node/stacks/registry.ts.
+import type { ClusterSample, LinkSample } from '../../common/monitor/model.js';
 import type { MigrationChoices, MigrationTarget, VmRecord } from '../../common/contract/inventory.js';
 import type { PlanInput } from '../../common/plan/schema.js';
 import type { AnyStackDefinition } from '../../common/stacks/types.js';
@@ -79,6 +80,17 @@ export interface StackFailover {
 /** Facts a stack reads on the nodes after a latency run (corosync's own link view): merged into the workspace's facts. */
 export interface StackDiscovery {
   afterLatency?(workspace: Workspace, runner: RemoteRunner, context: { signal: AbortSignal; file: string }): Promise<Partial<Facts>>;
+  /**
+   * One monitoring round: each cluster's quorum as a member reports it, and the stack's own view of its links.
+   * `runner` runs one command per host at a time; hosts in `skip` are backing off and must not be asked.
+   */
+  monitor?(workspace: Workspace, runner: RemoteRunner, context: { signal?: AbortSignal; skip: ReadonlySet<string> }): Promise<MonitorReading>;
+}
+
+/** What a stack reads in one monitoring round. */
+export interface MonitorReading {
+  clusters: ClusterSample[];
+  links?: LinkSample[];
 }
 
 /** What a stack's part of a lab is doing, for `lab status` and the app's lab menu. */
@@ -110,6 +122,11 @@ export interface StackLab {
   stopBackground(stateDir: string, context: { secrets?: Pick<SecretStore, 'delete'> }): Promise<string | undefined>;
   /** Removes what a failed start left on disk. */
   cleanUp?(labPrefix: string): void;
+  /**
+   * "Rehearse this estate": the lab section that gives a rehearsal of `workspace` what this stack's clusters
+   * need there (undefined: the workspace has none), and a note on how the lab's clusters relate to the real ones.
+   */
+  rehearse?(workspace: Workspace): { section: unknown; note: string } | undefined;
   /** Hidden CLI verbs under `lab` (the background process's own entry). */
   verbs?: Record<string, (stateDir: string, log: (line: string) => void) => Promise<number>>;
 }

@@ -1,6 +1,7 @@
 import { MantineProvider } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { JobNotifications } from '../features/jobs/JobNotifications.js';
+import { MonitorNotifications } from '../features/monitor/MonitorNotifications.js';
 import { useEffect, useMemo, useRef } from 'react';
 import { BackendProvider } from '../store/context.js';
 import type { AppStore } from '../store/index.js';
@@ -16,7 +17,7 @@ export function App({ store, transport, terminals = null }: { store: AppStore; t
   useEffect(() => {
     void store.getState().loadInfo();
     void store.getState().loadSecretStatus();
-    void store.getState().loadWorkspace();
+    void store.getState().loadWorkspace().then(() => store.getState().loadMonitor());
     // The VMs on the canvas follow changes made elsewhere (a VM created on a node) without a reload.
     return store.getState().startInventoryRefresh();
   }, [store]);
@@ -33,6 +34,7 @@ export function App({ store, transport, terminals = null }: { store: AppStore; t
       <Notifications position="bottom-right" limit={5} />
       <BackendProvider store={store} transport={transport}>
         <JobNotifications />
+        <MonitorNotifications />
         <Shell terminals={terminals} onEdited={onEdited} />
       </BackendProvider>
     </MantineProvider>

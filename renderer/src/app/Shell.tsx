@@ -9,6 +9,8 @@ import { ConnectionBanner } from '../components/ConnectionBanner.js';
 import { SitesTree, type NodeAction } from '../features/navbar/SitesTree.js';
 import { CanvasPanel } from '../features/topology/CanvasPanel.js';
 import { FindingsPanel } from '../features/findings/FindingsPanel.js';
+import { LinkInspector } from '../features/monitor/LinkInspector.js';
+import { MonitorPanel } from '../features/monitor/MonitorPanel.js';
 import { NodeInspector, type InspectorAction } from '../features/inspector/NodeInspector.js';
 import { AddNodeForm, AddSiteForm } from '../features/inspector/EditForms.js';
 import { SiteInspector } from '../features/inspector/SiteInspector.js';
@@ -58,6 +60,11 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const vms = useAppState((s) => s.vms);
   const inventoryProblems = useAppState((s) => s.inventoryProblems);
   const [asideTab, setAsideTab] = useState<string | null>('inspector');
+  const monitorAlerts = useAppState((s) => s.alerts);
+  // A link picked on the canvas or in the Monitor tab: its chart is in the inspector.
+  useEffect(() => {
+    if (selection?.kind === 'link') setAsideTab('inspector');
+  }, [selection]);
   const scheme = useComputedColorScheme('light');
   // Terminal colours follow the light/dark scheme.
   useEffect(() => terminals?.setScheme(scheme), [scheme, terminals]);
@@ -112,6 +119,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
         vms={vms.filter((vm) => vm.node === selection.name)}
       />
     );
+  } else if (workspace && selection?.kind === 'link') {
+    aside = <LinkInspector network={selection.network} a={selection.a} b={selection.b} />;
   } else if (workspace && selection?.kind === 'add-site') {
     aside = <AddSiteForm onEdit={editAndSave} onDone={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-network') {
@@ -284,9 +293,14 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
       <AppShell.Aside p="md" aria-label="Inspector">
         <Tabs value={asideTab} onChange={setAsideTab} keepMounted={false}>
           <Tabs.List mb="sm">
-            <Tabs.Tab value="inspector">Inspector</Tabs.Tab>
+            <Tabs.Tab value="inspector" data-testid="inspector-tab">
+              Inspector
+            </Tabs.Tab>
             <Tabs.Tab value="findings" data-testid="findings-tab" rightSection={errorCount + warningCount > 0 ? <Badge size="xs" color={errorCount ? 'red' : 'orange'}>{errorCount + warningCount}</Badge> : null}>
               Findings
+            </Tabs.Tab>
+            <Tabs.Tab value="monitor" data-testid="monitor-tab" rightSection={monitorAlerts.length > 0 ? <Badge size="xs" color={monitorAlerts.some((a) => a.severity === 'error') ? 'red' : 'orange'}>{monitorAlerts.length}</Badge> : null}>
+              Monitor
             </Tabs.Tab>
             <Tabs.Tab value="about">About</Tabs.Tab>
           </Tabs.List>
@@ -306,12 +320,18 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
           <Tabs.Panel value="findings">
             <FindingsPanel
               findings={findings}
+              alerts={monitorAlerts}
               onSelect={(f) => {
                 const nodes = f.elements.filter((e) => e.kind === 'node' || e.kind === 'link').flatMap((e) => [e.name, ...(e.peer ? [e.peer] : [])]);
                 highlight(nodes);
                 if (nodes[0]) select({ kind: 'node', name: nodes[0] });
               }}
             />
+          </Tabs.Panel>
+          <Tabs.Panel value="monitor">
+            <ScrollArea.Autosize mah="calc(100vh - 140px)">
+              <MonitorPanel />
+            </ScrollArea.Autosize>
           </Tabs.Panel>
           <Tabs.Panel value="about">{info ? <BackendInfoCard /> : null}</Tabs.Panel>
         </Tabs>

@@ -10,9 +10,10 @@ import { createJobsSlice, type JobsSlice } from './jobs-slice.js';
 import { createPromptsSlice, type PromptsSlice } from './prompts-slice.js';
 import { createInventorySlice, type InventorySlice } from './inventory-slice.js';
 import { createSecretsSlice, type SecretsSlice } from './secrets-slice.js';
+import { createMonitorSlice, type MonitorSlice } from './monitor-slice.js';
 import { isUnlockingTransport } from '../transport/unlock-retry.js';
 
-export type AppState = BackendSlice & UiSlice & TopologySlice & SessionsSlice & JobsSlice & PromptsSlice & InventorySlice & SecretsSlice;
+export type AppState = BackendSlice & UiSlice & TopologySlice & SessionsSlice & JobsSlice & PromptsSlice & InventorySlice & SecretsSlice & MonitorSlice;
 export type AppStore = StoreApi<AppState>;
 
 export type SliceCreator<S> = (
@@ -31,6 +32,7 @@ export function createAppStore(transport: Transport): AppStore {
     ...createPromptsSlice(set, get, transport),
     ...createInventorySlice(set, get, transport),
     ...createSecretsSlice(set, get, transport),
+    ...createMonitorSlice(set, get, transport),
   }));
   // A call refused with SECRETS_LOCKED opens the unlock dialog, then is sent again (transport/unlock-retry.ts).
   if (isUnlockingTransport(transport)) transport.setUnlockHandler((reason) => store.getState().requestUnlock(reason));

@@ -14,6 +14,7 @@ import { describeError } from './describe-error.js';
 export type Selection =
   | { kind: 'node'; name: string }
   | { kind: 'site'; name: string }
+  | { kind: 'link'; network: string; a: string; b: string }
   | { kind: 'finding'; index: number }
   | { kind: 'add-node' }
   | { kind: 'add-site' }

@@ -8,6 +8,7 @@ import { createCore } from '../../core.js';
 import { detectElectron } from '../../electron-binary.js';
 import { dataHome } from '../../paths.js';
 import { findBrowser, whyNoBrowser } from '../../browser.js';
+import { ensureMetricsToken } from '../../monitor/metrics-token.js';
 import { exitCodes, UsageError, type CliCommand, type CliIO } from '../types.js';
 import { commandInfo } from './catalogue.js';
 
@@ -42,8 +43,10 @@ async function serveWeb(io: CliIO, values: { port?: string; workspace?: string }
   }
   const core = createCore({ hostKind: 'web', ...(values.workspace ? { workspaceDir: path.resolve(values.workspace) } : {}) });
   let host;
+  let metrics;
   try {
-    host = await startWebHost({ core, staticDir: rendererDir, port });
+    metrics = ensureMetricsToken(dataHome(io.env));
+    host = await startWebHost({ core, staticDir: rendererDir, port, metricsToken: metrics.token });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     io.err(code === 'EADDRINUSE' ? `Port ${port} on 127.0.0.1 is already in use: choose another with --port, or leave it out for a free one.` : `Could not start the web host: ${(error as Error).message}`);
@@ -51,6 +54,7 @@ async function serveWeb(io: CliIO, values: { port?: string; workspace?: string }
   }
   io.out(`Clusterwright web mode is listening on 127.0.0.1:${host.port} (this machine only).`);
   io.out(`Workspace folder: ${core.options.workspaceDir}`);
+  io.out(`Prometheus: scrape http://127.0.0.1:${host.port}/metrics with the bearer token in ${metrics.file} (it opens /metrics only).`);
   const secrets = await core.call('secrets.status', {}).catch(() => undefined);
   if (secrets?.lockable) {
     io.out(

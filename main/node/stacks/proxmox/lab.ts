@@ -32,6 +32,11 @@ function statusLines(pve: LabPveStatus): string[] {
 export const proxmoxLab: StackLab = {
   title,
 
+  rehearse: (workspace) =>
+    workspace.proxmox?.clusters.length
+      ? { section: true, note: `The lab runs ${title} and builds one Proxmox cluster of every lab host (named as the lab names it): run its plan there, then compare it with the real one step by step.` }
+      : undefined,
+
   async start(lab, _section, { secrets }) {
     const { rootPassword, secretId } = await storePassword(lab, secrets);
     try {

@@ -11,6 +11,7 @@ import { proxmoxHandlers } from './handlers.js';
 import { createProxmoxFailover } from './failover.js';
 import { createProxmoxInventory } from './inventory.js';
 import { readKnetStats } from './knet.js';
+import { monitorProxmox } from './monitor.js';
 import { proxmoxLab } from './lab.js';
 import { createProxmoxMoves } from './migration.js';
 
@@ -54,6 +55,7 @@ export const proxmoxModule: StackModule = {
           }
           return { knet };
         },
+        monitor: (workspace, runner, context) => monitorProxmox(workspace, runner, context),
       },
     };
   },

@@ -2,10 +2,11 @@
 import { Alert, Badge, Chip, Group, ScrollArea, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
 import type { Finding, Severity } from '../../../../main/common/workspace/rules/types.js';
+import type { MonitorAlert } from '../../../../main/common/monitor/model.js';
 
 const colour: Record<Severity, string> = { error: 'red', warning: 'orange', info: 'blue' };
 
-export function FindingsPanel({ findings, onSelect }: { findings: Finding[]; onSelect(finding: Finding): void }) {
+export function FindingsPanel({ findings, onSelect, alerts = [] }: { findings: Finding[]; onSelect(finding: Finding): void; alerts?: readonly MonitorAlert[] }) {
   const [shown, setShown] = useState<string[]>(['error', 'warning', 'info']);
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
@@ -21,6 +22,18 @@ export function FindingsPanel({ findings, onSelect }: { findings: Finding[]; onS
           ))}
         </Group>
       </Chip.Group>
+      {alerts.map((a) => (
+        <Alert key={a.id} color={colour[a.severity]} variant="light" p="xs" data-testid="finding-monitor" data-kind={a.kind}>
+          <Group gap={6} wrap="nowrap" align="flex-start">
+            <Badge size="xs" color={colour[a.severity]}>
+              monitor
+            </Badge>
+            <Text size="xs" fw={600}>
+              {a.message} — since {new Date(a.startedAt).toLocaleTimeString()}
+            </Text>
+          </Group>
+        </Alert>
+      ))}
       {findings.length === 0 && (
         <Text size="sm" c="dimmed">
           No findings: the layout passes every rule for what was measured.

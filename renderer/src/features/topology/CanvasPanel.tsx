@@ -1,6 +1,7 @@
 // The canvas area: the topology with its toolbar (fit, zoom to selection, undo/redo, add, remove, search),
 // the minimap, the cluster badges and the legend.
 import { ActionIcon, Group, Paper, Select, Tooltip } from '@mantine/core';
+import { IconBolt } from '@tabler/icons-react';
 import { IconArrowBackUp, IconArrowForwardUp, IconArrowsMaximize, IconFocusCentered, IconNetwork, IconSearch, IconServer2, IconSquareRoundedPlus, IconTrash } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { comboLabel, isMac } from '../../app/shortcuts.js';
@@ -15,6 +16,11 @@ import { Legend } from './Legend.js';
 import { TopologyCanvas, type CanvasHandle, type DropVerdict, type VmChip } from './TopologyCanvas.js';
 import { MigrationDialog, type MigrationRequestView } from '../migrate/MigrationDialog.js';
 import { useTransport } from '../../store/context.js';
+import type { GraphLink } from './graph.js';
+import { Sparkline } from '../monitor/Sparkline.js';
+import { linkSeries } from '../monitor/series.js';
+import { WhatIfPanel } from '../whatif/WhatIfPanel.js';
+import { whatIfView } from '../whatif/whatif-view.js';
 
 export function CanvasPanel({ onEdited }: { onEdited(): void }) {
   const workspace = useAppState((s) => s.workspace);
@@ -44,6 +50,42 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
     [transport],
   );
   const [searchOpen, setSearchOpen] = useState(false);
+  const whatIfOn = useAppState((s) => s.whatIfOn);
+  const setWhatIf = useAppState((s) => s.setWhatIf);
+  const failures = useAppState((s) => s.whatIfFailures);
+  const toggleFailure = useAppState((s) => s.toggleFailure);
+  const rounds = useAppState((s) => s.rounds);
+  const whatIf = useMemo(() => (whatIfOn && workspace ? whatIfView(workspace, failures) : undefined), [whatIfOn, workspace, failures]);
+  const siteOfNode = useMemo(() => new Map(workspace?.nodes.map((n) => [n.name, n.site]) ?? []), [workspace]);
+  const selectLink = useCallback(
+    (link: GraphLink) => {
+      if (whatIfOn) {
+        const a = siteOfNode.get(link.source);
+        const b = siteOfNode.get(link.target);
+        if (a && b && a !== b) toggleFailure({ kind: 'link', between: a < b ? [a, b] : [b, a] });
+        return;
+      }
+      select({ kind: 'link', network: link.network, a: link.source, b: link.target });
+    },
+    [whatIfOn, siteOfNode, toggleFailure, select],
+  );
+  const linkHover = useMemo(() => {
+    if (rounds.length < 2) return undefined;
+    return (link: GraphLink) => {
+      const points = linkSeries(rounds, link.network, link.source, link.target).slice(-60);
+      if (points.length < 2) return null;
+      const last = points[points.length - 1]!;
+      return (
+        <>
+          <rect width={140} height={46} rx={6} />
+          <text x={8} y={13}>{`${link.source}–${link.target} · ${last.lossPercent === 100 ? 'down' : `${last.rttMs?.toFixed(1) ?? '?'} ms`}`}</text>
+          <g transform="translate(10,16)">
+            <Sparkline points={points} width={120} height={26} />
+          </g>
+        </>
+      );
+    };
+  }, [rounds]);
 
   const graph = useTopologyGraph();
   // Layout depends on the structure, not on measurements: recompute only when nodes, sites or links change.
@@ -126,6 +168,12 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
           />
           <ToolButton label="Undo" hint={comboLabel('undo', mac)} disabledReason={canUndo ? undefined : 'Nothing to undo'} onClick={() => undo() && onEdited()} icon={<IconArrowBackUp {...iconProps} />} />
           <ToolButton label="Redo" hint={comboLabel('redo', mac)} disabledReason={canRedo ? undefined : 'Nothing to redo'} onClick={() => redo() && onEdited()} icon={<IconArrowForwardUp {...iconProps} />} />
+          <ToolButton
+            label={whatIfOn ? 'Close the what-if overlay' : 'What-if: cut sites and links on paper'}
+            color={whatIfOn ? 'red' : undefined}
+            onClick={() => setWhatIf(!whatIfOn)}
+            icon={<IconBolt {...iconProps} />}
+          />
           <ToolButton label="Add a site" onClick={() => select({ kind: 'add-site' })} icon={<IconSquareRoundedPlus {...iconProps} />} />
           <ToolButton label="Networks and corosync links" onClick={() => select({ kind: 'add-network' })} icon={<IconNetwork {...iconProps} />} />
           <ToolButton label="Add a node" disabledReason={workspace?.sites.length ? undefined : 'Add a site first'} onClick={() => select({ kind: 'add-node' })} icon={<IconServer2 {...iconProps} />} />
@@ -169,12 +217,16 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
         positions={positions}
         selectedNode={selectedNode}
         onSelectNode={(id) => select(id ? { kind: 'node', name: id } : null)}
-        onSelectSite={(id) => select({ kind: 'site', name: id })}
+        onSelectSite={(id) => (whatIfOn ? toggleFailure({ kind: 'site', site: id }) : select({ kind: 'site', name: id }))}
+        onSelectLink={selectLink}
+        whatIf={whatIf ? { sites: whatIf.sites, cuts: failures.flatMap((f) => (f.kind === 'link' ? [f.between] : [])) } : undefined}
+        linkHover={linkHover}
         onMoveNode={moveNode}
         vmsByNode={vmsByNode}
         onVmDragStart={precheckAll}
         onVmDrop={(vm, target) => setMigration({ vm, target })}
       />
+      {whatIf && <WhatIfPanel view={whatIf} />}
       <Minimap graph={graph} positions={positions} regions={regions} canvas={canvas} />
       <ClusterBadges />
       <Legend />

@@ -1,6 +1,6 @@
 // The topology canvas: React renders the SVG once per model change; d3 owns only the zoom
 // transform and the drag, touching just the dragged node and its links each frame.
-import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, type Ref } from 'react';
+import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
 import { drag, select, zoom, zoomIdentity, type ZoomBehavior } from 'd3';
 import { linkLabel, type GraphLink, type TopologyGraph } from './graph.js';
 import { siteRegions, type Point } from './layout.js';
@@ -55,6 +55,12 @@ export interface TopologyCanvasProps {
   onSelectNode?(id: string | null): void;
   onSelectSite?(id: string): void;
   onMoveNode?(id: string, to: Point): void;
+  /** A click on a link (the inspector shows its history; the what-if cuts the path between its sites). */
+  onSelectLink?(link: GraphLink): void;
+  /** The what-if overlay: what each site does after the picked failures, and the site pairs cut. */
+  whatIf?: { sites: ReadonlyMap<string, 'keeps' | 'loses' | 'mixed' | 'lost'>; cuts: readonly [string, string][] } | undefined;
+  /** Hovering a link shows this beside it (a sparkline of its recent rounds). */
+  linkHover?: ((link: GraphLink) => ReactNode) | undefined;
   /** Instrumentation: milliseconds each drag frame's DOM update took (benchmarks). */
   onDragFrame?(ms: number): void;
   handle?: Ref<CanvasHandle>;
@@ -64,13 +70,15 @@ const siteKindLabel = { lan: 'LAN', man: 'MAN', wan: 'WAN', internet: 'Internet'
 const CARD_W = 150;
 const CARD_H = 56;
 
-export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, onSelectSite, onMoveNode, onDragFrame, handle, vmsByNode, onVmDragStart, onVmDrop }: TopologyCanvasProps) {
+export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, onSelectSite, onMoveNode, onDragFrame, handle, vmsByNode, onVmDragStart, onVmDrop, onSelectLink, whatIf, linkHover }: TopologyCanvasProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const viewportRef = useRef<SVGGElement>(null);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
   const live = useRef(new Map<string, Point>());
   const dragLines = useRef<{ line: SVGLineElement; end: '1' | '2' }[]>([]);
   const regions = useMemo(() => siteRegions(graph, positions), [graph, positions]);
+  const [hovered, setHovered] = useState<string | null>(null);
+  const hoveredLink = hovered ? graph.links.find((l) => l.id === hovered) : undefined;
   const linksByNode = useMemo(() => {
     const map = new Map<string, GraphLink[]>();
     for (const link of graph.links) {
@@ -299,8 +307,13 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
           {regions.map((r) => {
             const site = siteName.get(r.id);
             return (
-              <g key={r.id} data-site-id={r.id} data-testid={`site-${r.id}`}>
-                <rect x={r.x} y={r.y} width={r.width} height={r.height} rx={22} className="cw-site-region" onClick={() => onSelectSite?.(r.id)} />
+              <g key={r.id} data-site-id={r.id} data-testid={`site-${r.id}`} {...(whatIf?.sites.has(r.id) ? { 'data-whatif': whatIf.sites.get(r.id) } : {})}>
+                <rect x={r.x} y={r.y} width={r.width} height={r.height} rx={22} className={`cw-site-region${whatIf?.sites.has(r.id) ? ` cw-whatif-${whatIf.sites.get(r.id)}` : ''}`} onClick={() => onSelectSite?.(r.id)} />
+                {whatIf?.sites.get(r.id) === 'lost' && (
+                  <text x={r.x + r.width / 2} y={r.y + r.height / 2} textAnchor="middle" className="cw-whatif-lost-label" pointerEvents="none">
+                    lost
+                  </text>
+                )}
                 <text x={r.x + 16} y={r.y + 22} className="cw-site-name">
                   {site?.name}
                 </text>
@@ -333,6 +346,10 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
                 strokeWidth={style.width}
                 strokeDasharray={dash}
                 opacity={link.state === 'unmeasured' ? 0.55 : 0.9}
+                className="cw-link"
+                onClick={onSelectLink ? () => onSelectLink(link) : undefined}
+                onMouseEnter={linkHover ? () => setHovered(link.id) : undefined}
+                onMouseLeave={linkHover ? () => setHovered((h) => (h === link.id ? null : h)) : undefined}
               >
                 <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${link.knet && !link.knet.connected ? linkLabel(link) : (link.metric?.detail ?? linkLabel(link))} — ${stateLabels[link.state]}${link.knet && !link.knet.connected ? `, seen from ${link.knet.seenFrom.join(', ')} at ${link.knet.readAt}` : ''}`}</title>
               </line>
@@ -402,6 +419,30 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
           })}
         </g>
         <SitePairLabels pairs={sitePairs} />
+        {whatIf?.cuts.map(([x, y]) => {
+          const ra = regions.find((r) => r.id === x);
+          const rb = regions.find((r) => r.id === y);
+          if (!ra || !rb) return null;
+          const mx = (ra.x + ra.width / 2 + rb.x + rb.width / 2) / 2;
+          const my = (ra.y + ra.height / 2 + rb.y + rb.height / 2) / 2;
+          return (
+            <g key={`${x}|${y}`} transform={`translate(${mx},${my})`} className="cw-whatif-cut" data-testid="whatif-cut" data-between={`${x}|${y}`} pointerEvents="none">
+              <circle r={13} />
+              <path d="M -6 -6 L 6 6 M 6 -6 L -6 6" />
+            </g>
+          );
+        })}
+        {hoveredLink && linkHover && (() => {
+          const a = positions.get(hoveredLink.source);
+          const b = positions.get(hoveredLink.target);
+          const content = linkHover(hoveredLink);
+          if (!a || !b || !content) return null;
+          return (
+            <g transform={`translate(${(a.x + b.x) / 2 + 8},${(a.y + b.y) / 2 + 8})`} className="cw-link-hover" data-testid="link-hover" data-link-id={hoveredLink.id} pointerEvents="none">
+              {content}
+            </g>
+          );
+        })()}
       </g>
     </svg>
   );

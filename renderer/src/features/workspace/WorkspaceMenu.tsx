@@ -1,9 +1,10 @@
 // The workspace menu in the header: open a file, a recent one, a new one, close (back to the first screen),
 // and the local lab — which one runs, its hosts, start another, open its workspace, or stop it (lab down).
 import { Alert, Badge, Button, Group, Menu, Modal, Select, Stack, Text, TextInput, Tooltip, UnstyledButton } from '@mantine/core';
-import { IconChevronDown, IconDoorExit, IconFilePlus, IconFlask, IconFolderOpen, IconFolders, IconHistory, IconPlayerPlay, IconPlayerStop } from '@tabler/icons-react';
+import { IconChevronDown, IconCopy, IconDoorExit, IconFilePlus, IconFlask, IconFolderOpen, IconFolders, IconHistory, IconPlayerPlay, IconPlayerStop } from '@tabler/icons-react';
 import { useCallback, useEffect, useState } from 'react';
 import type { LabStatusView } from '../../../../main/common/contract/lab.js';
+import { notifications } from '@mantine/notifications';
 import { useAppState, useTransport } from '../../store/context.js';
 import { describeError } from '../../store/describe-error.js';
 
@@ -69,6 +70,25 @@ export function WorkspaceMenu() {
     setError(null);
     try {
       const started = await transport.call('lab.up', { example, replace: true });
+      finish(await openWorkspace(started.workspacePath));
+    } catch (e) {
+      finish(describeError(e));
+    }
+  };
+  /** "Rehearse this estate": a lab replaying this workspace's measured links, then its workspace opens (the plan runs there first). */
+  const rehearse = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const started = await transport.call('lab.rehearse', { replace: true });
+      notifications.show({
+        title: `Rehearsal lab ${started.name} is up`,
+        message: `${started.mapping.map((m) => `${m.node} → ${m.host}`).join(', ')}. ${started.links.map((l) => (l.preset ? `${l.between.join('–')}: ${l.preset} preset` : `${l.between.join('–')}: ${l.delayMs} ms ±${l.jitterMs}, ${l.lossPercent} % loss`)).join('; ')}. ${started.notes.join(' ')}`,
+        color: 'blue',
+        autoClose: false,
+        withCloseButton: true,
+        'data-testid': 'rehearsal-notification',
+      });
       finish(await openWorkspace(started.workspacePath));
     } catch (e) {
       finish(describeError(e));
@@ -154,6 +174,11 @@ export function WorkspaceMenu() {
           {lab?.available && (
             <Menu.Item leftSection={<IconPlayerPlay size={16} />} onClick={() => show({ kind: 'lab-start' })} data-testid="menu-lab-start">
               {lab.running ? 'Start another lab (replaces this one)…' : 'Start a lab…'}
+            </Menu.Item>
+          )}
+          {lab?.available && workspace && !home && !labOpen && workspace.nodes.length > 0 && (
+            <Menu.Item leftSection={<IconCopy size={16} />} onClick={() => void rehearse()} disabled={busy} data-testid="menu-lab-rehearse">
+              Rehearse this estate in a lab (replays its measured links)
             </Menu.Item>
           )}
           {lab?.running && (

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { parseWorkspace } from '../../../../main/common/workspace/parse.js';
+import { whatIfView } from './whatif-view.js';
+
+const yaml = `version: 1
+name: w
+sites:
+  - { name: a, kind: lan }
+  - { name: b, kind: man }
+  - { name: c, kind: wan }
+networks:
+  - { name: ring0, roles: [corosync], cidr: 10.0.0.0/24 }
+nodes:
+  - { name: a1, site: a, addresses: { ring0: 10.0.0.1 } }
+  - { name: a2, site: a, addresses: { ring0: 10.0.0.2 } }
+  - { name: b1, site: b, addresses: { ring0: 10.0.0.3 } }
+  - { name: c1, site: c, addresses: { ring0: 10.0.0.4 } }
+  - { name: c2, site: c, addresses: { ring0: 10.0.0.5 } }
+proxmox:
+  clusters:
+    - name: lab
+      nodes: [a1, a2, b1, c1, c2]
+      links: [{ link: 0, network: ring0 }]
+`;
+
+describe('the what-if overlay', () => {
+  const workspace = parseWorkspace(yaml).workspace!;
+
+  it('says which sites keep quorum when the admin cuts a site', () => {
+    const view = whatIfView(workspace, [{ kind: 'site', site: 'b' }]);
+    expect(view.picked!.clusters[0]!.sentence).toBe('site b lost: a and c keep quorum, 4 of 5 votes');
+    expect(Object.fromEntries(view.sites)).toEqual({ b: 'lost', a: 'keeps', c: 'keeps' });
+  });
+
+  it('colours both sides of a cut link, and lists every single failure', () => {
+    const view = whatIfView(workspace, [
+      { kind: 'link', between: ['a', 'c'] },
+      { kind: 'link', between: ['b', 'c'] },
+    ]);
+    expect(Object.fromEntries(view.sites)).toEqual({ a: 'keeps', b: 'keeps', c: 'loses' });
+    expect(view.singles.map((s) => s.scenario.title)).toEqual(['site a lost', 'site b lost', 'site c lost', 'link a–b cut', 'link a–c cut', 'link b–c cut']);
+  });
+
+  it('ignores a failure of a site the workspace no longer has', () => {
+    expect(whatIfView(workspace, [{ kind: 'site', site: 'gone' }]).picked).toBeUndefined();
+  });
+});
