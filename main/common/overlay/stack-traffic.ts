@@ -15,7 +15,7 @@ export interface LatencyLimits {
   source: RuleSource;
 }
 
-const corosyncLimits: LatencyLimits = { warnMs: COROSYNC_WARN_MS, errorMs: COROSYNC_ERROR_MS, source: pvecm('Cluster Network: requirements (latency)') };
+const corosyncLimits: LatencyLimits = { warnMs: COROSYNC_WARN_MS, errorMs: COROSYNC_ERROR_MS, source: pvecm('Cluster Network: Network Requirements (latencies under 5 ms; above about 10 ms it is unlikely to work)', 'networkRequirements') };
 
 export const ridingRoles = ['corosync', 'migration', 'storage', 'inter-region', 'witness', 'vsan'] as const;
 export type RidingRole = (typeof ridingRoles)[number];

@@ -18,7 +18,18 @@ function listOf(names: Iterable<string>): string {
   return all.length > 8 ? `${all.slice(0, 8).join(', ')}, …` : all.join(', ');
 }
 
-export function checkReferences(ws: Workspace): ReferenceIssue[] {
+/**
+ * Names that exist in the file although their entries could not be read (they failed the schema):
+ * references to them are not reported, so one broken entry does not make every use of it an error.
+ */
+export interface UnreadEntries {
+  sites: ReadonlySet<string>;
+  networks: ReadonlySet<string>;
+  nodes: ReadonlySet<string>;
+  regions: ReadonlySet<string>;
+}
+
+export function checkReferences(ws: Workspace, unread?: UnreadEntries): ReferenceIssue[] {
   const issues: ReferenceIssue[] = [];
   const sites = new Set<string>();
   const networks = new Set<string>();
@@ -36,15 +47,14 @@ export function checkReferences(ws: Workspace): ReferenceIssue[] {
   unique('network', ws.networks, ['networks'], networks);
   unique('node', ws.nodes, ['nodes'], nodes);
 
-  const needNode = (name: string, path: FieldPath, what: string) => {
-    if (!nodes.has(name)) issues.push({ severity: 'error', code: 'reference', path, message: `${what} "${name}" is not a node of this workspace. Add it under nodes, or fix the name.`, expected: `one of the nodes: ${listOf(nodes)}` });
+  // `clause` ends where the name goes: "Node pve1 is placed in site" + ` "hom", but this workspace has no site of that name.`
+  const need = (kind: 'node' | 'site' | 'network', known: Set<string>, name: string, path: FieldPath, clause: string) => {
+    if (known.has(name) || unread?.[`${kind}s`].has(name)) return;
+    issues.push({ severity: 'error', code: 'reference', path, message: `${clause} "${name}", but this workspace has no ${kind} of that name. Add a ${kind} named "${name}", or correct the name.`, expected: `one of the ${kind}s: ${listOf(known)}` });
   };
-  const needSite = (name: string, path: FieldPath, what: string) => {
-    if (!sites.has(name)) issues.push({ severity: 'error', code: 'reference', path, message: `${what} "${name}" is not a site of this workspace. Add it under sites, or fix the name.`, expected: `one of the sites: ${listOf(sites)}` });
-  };
-  const needNetwork = (name: string, path: FieldPath, what: string) => {
-    if (!networks.has(name)) issues.push({ severity: 'error', code: 'reference', path, message: `${what} "${name}" is not a network of this workspace. Add it under networks, or fix the name.`, expected: `one of the networks: ${listOf(networks)}` });
-  };
+  const needNode = (name: string, path: FieldPath, clause: string) => need('node', nodes, name, path, clause);
+  const needSite = (name: string, path: FieldPath, clause: string) => need('site', sites, name, path, clause);
+  const needNetwork = (name: string, path: FieldPath, clause: string) => need('network', networks, name, path, clause);
 
   const addressOwner = new Map<string, string>();
   ws.nodes.forEach((node, i) => {
@@ -71,30 +81,31 @@ export function checkReferences(ws: Workspace): ReferenceIssue[] {
     });
     for (const key of ['nodeIds', 'votes'] as const) {
       for (const name of Object.keys(cluster[key] ?? {})) {
-        if (!members.has(name)) issues.push({ severity: 'error', code: 'reference', path: [...base, key, name], message: `${key} of cluster ${cluster.name} names "${name}", which is not a member of that cluster.`, expected: `a member: ${listOf(members)}` });
+        if (!members.has(name)) issues.push({ severity: 'error', code: 'reference', path: [...base, key, name], message: `Cluster ${cluster.name} gives ${key === 'nodeIds' ? 'a node id' : 'a vote count'} to "${name}", which is not one of its members.`, expected: `a member: ${listOf(members)}` });
       }
     }
-    if (cluster.qdevice) needNode(cluster.qdevice.host, [...base, 'qdevice', 'host'], `The QDevice host of cluster ${cluster.name}`);
-    if (cluster.migrationNetwork) needNetwork(cluster.migrationNetwork, [...base, 'migrationNetwork'], `The migration network of cluster ${cluster.name}`);
+    if (cluster.qdevice) needNode(cluster.qdevice.host, [...base, 'qdevice', 'host'], `The QDevice host of cluster ${cluster.name} is`);
+    if (cluster.migrationNetwork) needNetwork(cluster.migrationNetwork, [...base, 'migrationNetwork'], `The migration network of cluster ${cluster.name} is`);
     cluster.storages?.forEach((storage, s) =>
       storage.nodes?.forEach((name, n) => {
-        if (!members.has(name)) issues.push({ severity: 'error', code: 'reference', path: [...base, 'storages', s, 'nodes', n], message: `Storage ${storage.id} of cluster ${cluster.name} names "${name}", which is not a member of that cluster.`, expected: `a member: ${listOf(members)}` });
+        if (!members.has(name)) issues.push({ severity: 'error', code: 'reference', path: [...base, 'storages', s, 'nodes', n], message: `Storage ${storage.id} of cluster ${cluster.name} is said to be on "${name}", which is not one of the cluster's members.`, expected: `a member: ${listOf(members)}` });
       }),
     );
   });
 
   const regions = new Set<string>();
+  const roleWords = { controllers: 'controller', networkNodes: 'network node', compute: 'compute node', storage: 'storage node' } as const;
   ws.openstack?.regions.forEach((region, r) => {
     regions.add(region.name);
     const base: FieldPath = ['openstack', 'regions', r];
     for (const role of ['controllers', 'networkNodes', 'compute', 'storage'] as const) {
-      region[role].forEach((name, i) => needNode(name, [...base, role, i], `OpenStack region ${region.name} lists ${role} node`));
+      region[role].forEach((name, i) => needNode(name, [...base, role, i], `OpenStack region ${region.name} lists the ${roleWords[role]}`));
     }
-    if (region.managementNetwork) needNetwork(region.managementNetwork, [...base, 'managementNetwork'], `The management network of region ${region.name}`);
+    if (region.managementNetwork) needNetwork(region.managementNetwork, [...base, 'managementNetwork'], `The management network of region ${region.name} is`);
   });
   ws.openstack?.interconnects.forEach((link, i) => {
     link.between.forEach((name, k) => {
-      if (!regions.has(name)) issues.push({ severity: 'error', code: 'reference', path: ['openstack', 'interconnects', i, 'between', k], message: `Interconnect ${i + 1} joins region "${name}", which is not a region of this workspace.`, expected: `one of the regions: ${listOf(regions)}` });
+      if (!regions.has(name) && !unread?.regions.has(name)) issues.push({ severity: 'error', code: 'reference', path: ['openstack', 'interconnects', i, 'between', k], message: `Interconnect ${i + 1} joins region "${name}", but this workspace has no region of that name. Add the region, or correct the name.`, expected: `one of the regions: ${listOf(regions)}` });
     });
     if (link.network) needNetwork(link.network, ['openstack', 'interconnects', i, 'network'], `Interconnect ${i + 1} uses network`);
   });
@@ -102,13 +113,13 @@ export function checkReferences(ws: Workspace): ReferenceIssue[] {
   ws.vsan?.clusters.forEach((cluster, c) => {
     const base: FieldPath = ['vsan', 'clusters', c];
     for (const side of ['preferredSite', 'secondarySite'] as const) {
-      needSite(cluster[side].site, [...base, side, 'site'], `The ${side === 'preferredSite' ? 'preferred' : 'secondary'} data site of vSAN cluster ${cluster.name}`);
-      cluster[side].hosts.forEach((name, i) => needNode(name, [...base, side, 'hosts', i], `vSAN cluster ${cluster.name} lists host`));
+      needSite(cluster[side].site, [...base, side, 'site'], `The ${side === 'preferredSite' ? 'preferred' : 'secondary'} data site of vSAN cluster ${cluster.name} is`);
+      cluster[side].hosts.forEach((name, i) => needNode(name, [...base, side, 'hosts', i], `vSAN cluster ${cluster.name} lists the host`));
     }
-    needNode(cluster.witness.host, [...base, 'witness', 'host'], `The witness of vSAN cluster ${cluster.name}`);
-    needSite(cluster.witness.site, [...base, 'witness', 'site'], `The witness site of vSAN cluster ${cluster.name}`);
-    if (cluster.dataNetwork) needNetwork(cluster.dataNetwork, [...base, 'dataNetwork'], `The vSAN data network of cluster ${cluster.name}`);
-    if (cluster.witnessNetwork) needNetwork(cluster.witnessNetwork, [...base, 'witnessNetwork'], `The witness network of cluster ${cluster.name}`);
+    needNode(cluster.witness.host, [...base, 'witness', 'host'], `The witness host of vSAN cluster ${cluster.name} is`);
+    needSite(cluster.witness.site, [...base, 'witness', 'site'], `The witness site of vSAN cluster ${cluster.name} is`);
+    if (cluster.dataNetwork) needNetwork(cluster.dataNetwork, [...base, 'dataNetwork'], `The vSAN data network of cluster ${cluster.name} is`);
+    if (cluster.witnessNetwork) needNetwork(cluster.witnessNetwork, [...base, 'witnessNetwork'], `The witness network of cluster ${cluster.name} is`);
   });
 
   for (const name of Object.keys(ws.layout?.nodes ?? {})) {
@@ -117,6 +128,6 @@ export function checkReferences(ws: Workspace): ReferenceIssue[] {
   for (const name of Object.keys(ws.layout?.sites ?? {})) {
     if (!sites.has(name)) issues.push({ severity: 'warning', code: 'reference', path: ['layout', 'sites', name], message: `The canvas position of "${name}" belongs to no site; it is ignored (saving keeps it).`, expected: 'a site name' });
   }
-  issues.push(...checkOverlayReferences(ws));
+  issues.push(...checkOverlayReferences(ws, unread));
   return issues;
 }

@@ -53,4 +53,5 @@ export function countFindings(findings: readonly Finding[]): FindingCounts {
 }
 
 export * from './types.js';
+export * from './actions.js';
 export { generalRules } from './general.js';
