@@ -64,7 +64,7 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
  * entry cannot stand without what is broken.
  */
 function salvageEntry(schema: z.ZodType, entry: unknown): unknown {
-  let candidate: unknown = JSON.parse(JSON.stringify(entry ?? null));
+  const candidate: unknown = JSON.parse(JSON.stringify(entry ?? null));
   for (let round = 0; round < 16; round++) {
     const result = schema.safeParse(candidate);
     if (result.success) return result.data;

@@ -8,6 +8,7 @@ import { ConnectionBanner } from '../components/ConnectionBanner.js';
 import { SitesTree, type NodeAction } from '../features/navbar/SitesTree.js';
 import { CanvasPanel } from '../features/topology/CanvasPanel.js';
 import { FindingsPanel } from '../features/findings/FindingsPanel.js';
+import { useFindingActions } from '../features/findings/finding-actions.js';
 import { NodeInspector, type InspectorAction } from '../features/inspector/NodeInspector.js';
 import { AddNodeForm, AddSiteForm } from '../features/inspector/EditForms.js';
 import { SiteInspector } from '../features/inspector/SiteInspector.js';
@@ -58,7 +59,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   // Terminal colours follow the light/dark scheme.
   useEffect(() => terminals?.setScheme(scheme), [scheme, terminals]);
   const [dockTab, setDockTab] = useState<string | null>('terminals');
-  const [wizardOpen, setWizardOpen] = useState(false);
+  const wizard = useAppState((s) => s.wizard);
+  const openWizard = useAppState((s) => s.openWizard);
+  const closeWizard = useAppState((s) => s.closeWizard);
   const tabCount = useAppState((s) => s.tabs.length);
   const jobCount = useAppState((s) => s.jobs.length);
   const runningJobs = useAppState((s) => s.jobs.filter((j) => j.status === 'running').length);
@@ -77,6 +80,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
     if (!problem) onEdited();
     return problem;
   };
+  // A finding's button: forms open in the inspector, so show it.
+  const runFindingAction = useFindingActions({ onEdited, onOpened: () => setAsideTab('inspector') });
 
   const siteOf = (node: string) => workspace?.nodes.find((n) => n.name === node)?.site;
   const nodeActions: NodeAction[] = [
@@ -104,18 +109,18 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   } else if (workspace && selection?.kind === 'add-site') {
     aside = <AddSiteForm onEdit={editAndSave} onDone={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-network') {
-    aside = <NetworksPanel workspace={workspace} onEdit={editAndSave} />;
+    aside = <NetworksPanel workspace={workspace} onEdit={editAndSave} {...(selection.cluster ? { focusCluster: selection.cluster } : {})} />;
   } else if (workspace && selection?.kind === 'site') {
     aside = <SiteInspector workspace={workspace} name={selection.name} onEdit={editAndSave} onAddNode={() => select({ kind: 'add-node' })} onRemoved={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-node') {
-    aside = <AddNodeForm workspace={workspace} onEdit={editAndSave} onDone={() => select(null)} />;
+    aside = <AddNodeForm key={selection.qdeviceFor ?? ''} workspace={workspace} onEdit={editAndSave} onDone={() => select(null)} {...(selection.qdeviceFor ? { qdeviceFor: selection.qdeviceFor } : {})} />;
   }
 
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 260, breakpoint: 'sm' }} aside={{ width: 340, breakpoint: 'md' }} padding={0}>
       <PromptDialogs />
       <UnlockDialog />
-      {workspace && <ProxmoxWizard opened={wizardOpen} onClose={() => setWizardOpen(false)} onEdited={onEdited} />}
+      {workspace && <ProxmoxWizard opened={wizard !== null} request={wizard} onClose={closeWizard} onEdited={onEdited} onFindingAction={runFindingAction} />}
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
@@ -155,7 +160,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 <Button size="xs" variant="default" onClick={() => { void validate(); setAsideTab('findings'); }} data-testid="validate">
                   Validate
                 </Button>
-                <Button size="xs" onClick={() => setWizardOpen(true)} data-testid="open-wizard">
+                <Button size="xs" onClick={() => openWizard()} data-testid="open-wizard">
                   New Proxmox cluster
                 </Button>
               </>
@@ -268,6 +273,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
           <Tabs.Panel value="findings">
             <FindingsPanel
               findings={findings}
+              onAction={runFindingAction}
               onSelect={(f) => {
                 const nodes = f.elements.filter((e) => e.kind === 'node' || e.kind === 'link').flatMap((e) => [e.name, ...(e.peer ? [e.peer] : [])]);
                 highlight(nodes);

@@ -3,6 +3,15 @@ import type { SliceCreator } from './index.js';
 
 export type AsidePanel = 'inspector' | 'log';
 
+/** Opening the Proxmox wizard, optionally at a cluster and at the place a finding's action points to. */
+export interface WizardRequest {
+  cluster?: string;
+  /** The Cluster API panel (endpoint and certificate), root@pam's password, or the checks step. */
+  focus?: 'api' | 'password' | 'checks';
+  /** Tells two requests for the same place apart, so asking again focuses again. */
+  seq: number;
+}
+
 export interface UiSlice {
   asidePanel: AsidePanel;
   dockOpen: boolean;
@@ -11,13 +20,23 @@ export interface UiSlice {
   setAsidePanel(panel: AsidePanel): void;
   toggleDock(): void;
   setDockHeight(height: number): void;
+  /** The open Proxmox wizard and what it was opened for; null when closed. */
+  wizard: WizardRequest | null;
+  openWizard(request?: Omit<WizardRequest, 'seq'>): void;
+  closeWizard(): void;
 }
 
-export const createUiSlice: SliceCreator<UiSlice> = (set, get) => ({
+export const createUiSlice: SliceCreator<UiSlice> = (set, get) => {
+  let wizardRequests = 0;
+  return {
   asidePanel: 'inspector',
   dockOpen: true,
   dockHeight: 260,
   setAsidePanel: (asidePanel) => set({ asidePanel }),
   toggleDock: () => set({ dockOpen: !get().dockOpen }),
   setDockHeight: (height) => set({ dockHeight: Math.round(Math.min(Math.max(height, 120), window.innerHeight - 200)) }),
-});
+  wizard: null,
+  openWizard: (request = {}) => set({ wizard: { ...request, seq: ++wizardRequests } }),
+  closeWizard: () => set({ wizard: null }),
+  };
+};

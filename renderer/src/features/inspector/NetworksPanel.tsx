@@ -1,12 +1,15 @@
 // Networks and the corosync links that ride on them: add or remove a network (refused while nodes or
 // clusters use it), and add or remove a Proxmox cluster's corosync link (link0…link7).
 import { ActionIcon, Button, Divider, Group, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
 import { AddNetworkForm, type WorkspaceEdit } from './EditForms.js';
 
-export function NetworksPanel({ workspace, onEdit }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null }) {
+/** `focusCluster`: opened for that cluster's corosync links (a finding's "Add a corosync link"): shown and scrolled to. */
+export function NetworksPanel({ workspace, onEdit, focusCluster }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null; focusCluster?: string }) {
   const [error, setError] = useState<string | null>(null);
+  const focused = useRef<HTMLDivElement>(null);
+  useEffect(() => focused.current?.scrollIntoView({ block: 'nearest' }), [focusCluster]);
   const [adding, setAdding] = useState(false);
   const [linkNetwork, setLinkNetwork] = useState<Record<string, string | null>>({});
   const apply = (edit: WorkspaceEdit, label: string) => setError(onEdit(edit, label));
@@ -45,7 +48,12 @@ export function NetworksPanel({ workspace, onEdit }: { workspace: Workspace; onE
         const used = new Set(cluster.links.map((l) => l.link));
         const next = [0, 1, 2, 3, 4, 5, 6, 7].find((n) => !used.has(n));
         return (
-          <Stack key={cluster.name} gap={4}>
+          <Stack
+            key={cluster.name}
+            gap={4}
+            data-testid={`corosync-links-${cluster.name}`}
+            {...(cluster.name === focusCluster ? { ref: focused, 'data-focused': 'true', style: { outline: '2px solid var(--mantine-color-blue-5)', outlineOffset: 4, borderRadius: 4 } } : {})}
+          >
             <Divider />
             <Text size="sm" fw={600}>
               Corosync links of {cluster.name}
