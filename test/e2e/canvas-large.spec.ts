@@ -108,6 +108,35 @@ describe('a large workspace on the canvas', () => {
     expect(selectMs, 'find a node and select it').toBeLessThan(8_000);
     expect(panMs, 'a drag and ten wheel steps').toBeLessThan(30_000);
     expect(longestFrameMs, 'longest frame while panning and zooming').toBeLessThan(5_000);
+    // Zoomed in on one node, most of the estate is out of view: the minimap shows it all, with the view on it.
+    const minimap = page.getByTestId('minimap');
+    await minimap.waitFor();
+    const map = (await minimap.boundingBox())!;
+    const view = (await page.getByTestId('minimap-viewport').boundingBox())!;
+    expect(view.width).toBeGreaterThan(0);
+    expect(view.width * view.height).toBeLessThan((map.width * map.height) / 4);
+    // One latency label per site pair, not one per link (3,000 links among 20 sites).
+    const labels = await page.locator('[data-site-pair]').count();
+    expect(labels).toBeGreaterThan(0);
+    expect(labels).toBeLessThanOrEqual((SITES * (SITES + 1)) / 2);
     await page.screenshot({ path: screenshotPath('canvas-large') });
+    // A click on the minimap moves the view there; a drag keeps moving it.
+    const transform = () => page.evaluate(() => document.querySelector('[data-testid="topology-svg"] > g')?.getAttribute('transform'));
+    const before = await transform();
+    await page.mouse.click(map.x + map.width - 6, map.y + map.height - 6);
+    await page.waitForFunction((b) => document.querySelector('[data-testid="topology-svg"] > g')?.getAttribute('transform') !== b, before);
+    const moved = (await page.getByTestId('minimap-viewport').boundingBox())!;
+    expect(moved.x + moved.width / 2).toBeGreaterThan(view.x + view.width / 2);
+    await page.mouse.move(map.x + 10, map.y + 10);
+    await page.mouse.down();
+    await page.mouse.move(map.x + map.width / 2, map.y + map.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const dragged = (await page.getByTestId('minimap-viewport').boundingBox())!;
+    expect(Math.abs(dragged.x + dragged.width / 2 - (map.x + map.width / 2))).toBeLessThan(4);
+    // Zoomed out to the whole estate, the labels are too small to read and step aside; the minimap goes too.
+    await page.keyboard.press('f');
+    await page.waitForFunction(() => document.querySelector('[data-testid="topology-svg"]')?.classList.contains('cw-zoom-low'));
+    expect(await page.locator('[data-site-pair]').first().isVisible()).toBe(false);
+    await minimap.waitFor({ state: 'hidden' });
   });
 });

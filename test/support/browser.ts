@@ -22,6 +22,10 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
       '--disable-component-update',
       '--disable-sync',
       '--disable-features=Translate,OptimizationHints,MediaRouter',
+      // Pages show links to vendor documents: no name is resolved (not even a DNS prefetch for a link);
+      // the app and the lab are reached by IP address, which needs no resolver.
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost',
+      '--dns-prefetch-disable',
     ],
   });
   return {

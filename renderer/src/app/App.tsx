@@ -1,4 +1,6 @@
 import { MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { JobNotifications } from '../features/jobs/JobNotifications.js';
 import { useEffect, useMemo, useRef } from 'react';
 import { BackendProvider } from '../store/context.js';
 import type { AppStore } from '../store/index.js';
@@ -28,7 +30,9 @@ export function App({ store, transport, terminals = null }: { store: AppStore; t
   );
   return (
     <MantineProvider theme={theme} defaultColorScheme="auto">
+      <Notifications position="bottom-right" limit={5} />
       <BackendProvider store={store} transport={transport}>
+        <JobNotifications />
         <Shell terminals={terminals} onEdited={onEdited} />
       </BackendProvider>
     </MantineProvider>

@@ -1,4 +1,5 @@
 import { ActionIcon, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import { IconMoon, IconSun } from '@tabler/icons-react';
 
 export function ColorSchemeToggle() {
   const { setColorScheme } = useMantineColorScheme();
@@ -8,7 +9,7 @@ export function ColorSchemeToggle() {
   return (
     <Tooltip label={label}>
       <ActionIcon variant="default" size="lg" aria-label={label} onClick={() => setColorScheme(next)}>
-        <span aria-hidden="true">{computed === 'dark' ? '☀' : '☾'}</span>
+        {computed === 'dark' ? <IconSun size={18} stroke={1.6} aria-hidden="true" /> : <IconMoon size={18} stroke={1.6} aria-hidden="true" />}
       </ActionIcon>
     </Tooltip>
   );

@@ -1,5 +1,6 @@
 // The main window: header, navbar (sites and hosts), main (canvas + dock), aside (inspector / findings).
-import { AppShell, Badge, Button, Group, Loader, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
+import { ActionIcon, AppShell, Badge, Button, Group, Loader, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
+import { IconFocusCentered, IconGauge, IconKeyboard, IconTerminal2 } from '@tabler/icons-react';
 import { useEffect, useMemo, useState } from 'react';
 import { useAppState } from '../store/context.js';
 import { ColorSchemeToggle } from './ColorSchemeToggle.js';
@@ -15,13 +16,16 @@ import { SiteInspector } from '../features/inspector/SiteInspector.js';
 import { NetworksPanel } from '../features/inspector/NetworksPanel.js';
 import { FirstStart } from '../features/start/FirstStart.js';
 import { FileIssues } from '../features/start/FileIssues.js';
-import { buildGraph } from '../features/topology/from-workspace.js';
-import type { LinkState } from '../features/topology/graph.js';
+import { useTopologyGraph } from '../features/topology/use-graph.js';
+import type { ElementState } from '../features/topology/element-state.js';
 import type { TerminalController } from '../features/terminal/controller.js';
 import { TerminalDock } from '../features/terminal/TerminalDock.js';
 import { JobsPanel } from '../features/jobs/JobsPanel.js';
 import { PromptDialogs } from '../features/prompts/PromptDialogs.js';
 import { ProxmoxWizard } from '../features/wizard/ProxmoxWizard.js';
+import { ShortcutSheet } from './ShortcutSheet.js';
+import { useShortcuts } from './use-shortcuts.js';
+import type { DockTab } from '../store/ui-slice.js';
 import { WorkspaceMenu } from '../features/workspace/WorkspaceMenu.js';
 import { InventoryFreshness } from '../features/inventory/InventoryFreshness.js';
 import { SecretsLock } from '../features/secrets/SecretsLock.js';
@@ -38,7 +42,6 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const workspacePath = useAppState((s) => s.workspacePath);
   const issues = useAppState((s) => s.issues);
   const findings = useAppState((s) => s.findings);
-  const facts = useAppState((s) => s.facts);
   const selection = useAppState((s) => s.selection);
   const select = useAppState((s) => s.select);
   const edit = useAppState((s) => s.edit);
@@ -58,7 +61,12 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const scheme = useComputedColorScheme('light');
   // Terminal colours follow the light/dark scheme.
   useEffect(() => terminals?.setScheme(scheme), [scheme, terminals]);
-  const [dockTab, setDockTab] = useState<string | null>('terminals');
+  const dockTab = useAppState((s) => s.dockTab);
+  const setDockTab = useAppState((s) => s.setDockTab);
+  const toggleDock = useAppState((s) => s.toggleDock);
+  const requestZoom = useAppState((s) => s.requestZoom);
+  const [sheetOpen, setSheetOpen] = useState(false);
+  useShortcuts({ dock: toggleDock, help: () => setSheetOpen(true) });
   const wizard = useAppState((s) => s.wizard);
   const openWizard = useAppState((s) => s.openWizard);
   const closeWizard = useAppState((s) => s.closeWizard);
@@ -66,8 +74,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const jobCount = useAppState((s) => s.jobs.length);
   const runningJobs = useAppState((s) => s.jobs.filter((j) => j.status === 'running').length);
 
-  const graph = useMemo(() => (workspace ? buildGraph(workspace, facts, findings) : null), [workspace, facts, findings]);
-  const nodeStates = useMemo(() => new Map<string, LinkState>(graph?.nodes.map((n) => [n.id, n.state]) ?? []), [graph]);
+  const graph = useTopologyGraph();
+  const nodeStates = useMemo(() => new Map<string, ElementState>(graph?.nodes.map((n) => [n.id, { state: n.state, reason: n.stateReason ?? '' }]) ?? []), [graph]);
   const empty = workspace !== null && workspace.sites.length === 0 && workspace.nodes.length === 0;
   const home = useAppState((s) => s.home);
   /** The first screen: an empty workspace, or the one "Close" went back to, until a door is chosen. */
@@ -85,8 +93,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
 
   const siteOf = (node: string) => workspace?.nodes.find((n) => n.name === node)?.site;
   const nodeActions: NodeAction[] = [
-    ...(terminals ? [{ id: 'terminal', label: 'Open terminal', run: (node: string) => terminals.openTab(node, siteOf(node)) }] : []),
-    { id: 'show', label: 'Show in canvas', run: (node: string) => select({ kind: 'node', name: node }) },
+    ...(terminals ? [{ id: 'terminal', label: 'Open terminal', icon: <IconTerminal2 size={14} />, run: (node: string) => terminals.openTab(node, siteOf(node)) }] : []),
+    { id: 'measure', label: 'Measure latency', icon: <IconGauge size={14} />, run: () => void measureLatency(), ...(measuring ? { disabledReason: 'A measurement is running' } : {}) },
+    { id: 'show', label: 'Show in canvas', icon: <IconFocusCentered size={14} />, run: (node: string) => (select({ kind: 'node', name: node }), requestZoom([node])) },
   ];
   const inspectorActions = (node: string): InspectorAction[] => [
     ...(terminals ? [{ id: 'terminal', label: 'Open terminal', run: () => terminals.openTab(node, siteOf(node)) }] : []),
@@ -119,6 +128,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 260, breakpoint: 'sm' }} aside={{ width: 340, breakpoint: 'md' }} padding={0}>
       <PromptDialogs />
+      <ShortcutSheet opened={sheetOpen} onClose={() => setSheetOpen(false)} />
       <UnlockDialog />
       {workspace && <ProxmoxWizard opened={wizard !== null} request={wizard} onClose={closeWizard} onEdited={onEdited} onFindingAction={runFindingAction} />}
       <AppShell.Header>
@@ -165,6 +175,11 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 </Button>
               </>
             )}
+            <Tooltip label="Keyboard shortcuts (?)">
+              <ActionIcon variant="default" size="lg" aria-label="Keyboard shortcuts" onClick={() => setSheetOpen(true)} data-testid="open-shortcuts">
+                <IconKeyboard size={18} stroke={1.6} />
+              </ActionIcon>
+            </Tooltip>
             <SecretsLock />
             <ColorSchemeToggle />
           </Group>
@@ -222,7 +237,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
               }}
             />
             <section className="cw-dock" aria-label="Terminal and job dock" style={{ height: dockHeight }}>
-              <Tabs value={dockTab} onChange={setDockTab} className="cw-dock-tabs" keepMounted>
+              <Tabs value={dockTab} onChange={(tab) => tab && setDockTab(tab as DockTab)} className="cw-dock-tabs" keepMounted>
                 <Tabs.List>
                   <Tabs.Tab value="terminals">Terminals{tabCount ? ` (${tabCount})` : ''}</Tabs.Tab>
                   <Tabs.Tab value="jobs" data-testid="dock-jobs" rightSection={runningJobs ? <Loader size={10} /> : null}>

@@ -31,3 +31,32 @@ describe('jobs slice', () => {
     expect(step.log).toEqual([{ stream: 'stderr', text: 'waiting for quorum' }]);
   });
 });
+
+describe('job notices', () => {
+  const base = { planId: 'proxmox-homelab', planHash: hash, changed: 0, skipped: 0, failed: 0, notRun: 0, nothingChanged: false, durationMs: 5 };
+  it('announces a finished run once, and a failed one with the step and node where it stopped', () => {
+    const transport = createFakeTransport({});
+    const store = createAppStore(transport);
+    transport.emit('job.stepUpdated', { runId: 'r3', stepId: 'join-pve2', title: 'Join pve2', target: 'pve2', state: 'failed', attempt: 1, at: new Date().toISOString() });
+    transport.emit('job.finished', { ...base, runId: 'r3', status: 'failed', failed: 1, message: 'Step join-pve2 failed.', failure: { stepId: 'join-pve2', target: 'pve2', code: 'REMOTE_FAILED', message: 'pvecm add exited 255' } });
+    transport.emit('job.finished', { ...base, runId: 'r4', status: 'succeeded', changed: 3, skipped: 1, message: 'Done.' });
+    expect(store.getState().notices).toEqual([
+      { runId: 'r3', tone: 'error', title: 'Plan proxmox-homelab failed', message: 'Join pve2 on pve2: pvecm add exited 255' },
+      { runId: 'r4', tone: 'success', title: 'Plan proxmox-homelab finished', message: '3 steps changed, 1 already done. Done.' },
+    ]);
+    store.getState().takeNotices(['r3']);
+    expect(store.getState().notices.map((n) => n.runId)).toEqual(['r4']);
+  });
+
+  it('says when nothing needed changing, and how to go on after a cancel or an interruption', () => {
+    const transport = createFakeTransport({});
+    const store = createAppStore(transport);
+    transport.emit('job.finished', { ...base, runId: 'a', status: 'succeeded', skipped: 4, nothingChanged: true, message: 'Nothing to do.' });
+    transport.emit('job.finished', { ...base, runId: 'b', status: 'cancelled', notRun: 2, message: 'Cancelled.' });
+    transport.emit('job.finished', { ...base, runId: 'c', status: 'interrupted', message: 'The app stopped.' });
+    const [a, b, c] = store.getState().notices;
+    expect(a).toMatchObject({ tone: 'success', title: 'Plan proxmox-homelab: nothing to change' });
+    expect(b).toMatchObject({ tone: 'warning', title: 'Plan proxmox-homelab cancelled', message: expect.stringMatching(/2 steps not run; resume/) });
+    expect(c).toMatchObject({ tone: 'warning', message: expect.stringMatching(/Resume it from the job/) });
+  });
+});

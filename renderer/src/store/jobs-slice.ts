@@ -1,4 +1,5 @@
-// Plan runs as they happen, from the job events: each step's state and a bounded live log per step.
+// Plan runs as they happen, from the job events: each step's state, a bounded live log per step, and a
+// notice when a run ends (shown as a notification).
 import type { JobStepUpdated, RunResult } from '../../../main/common/contract/plan.js';
 import type { SliceCreator } from './index.js';
 
@@ -22,10 +23,47 @@ export interface Job {
   startedAt: string;
 }
 
+/** What the app tells the admin when a run ends (a notification), until it has been shown. */
+export interface JobNotice {
+  runId: string;
+  tone: 'success' | 'warning' | 'error';
+  title: string;
+  message: string;
+}
+
 export interface JobsSlice {
   jobs: Job[];
   selectedJob: string | null;
   selectJob(runId: string | null): void;
+  /** Runs that ended and have not been announced yet (job.finished events). */
+  notices: JobNotice[];
+  /** The notifications layer took these and showed them. */
+  takeNotices(runIds: string[]): void;
+}
+
+/** The notification for a run that ended: finished, finished with nothing to do, failed (where), cancelled, interrupted. */
+export function jobNotice(result: RunResult, job?: Job): JobNotice {
+  const failedStep = result.failure ? job?.steps.find((s) => s.id === result.failure!.stepId) : undefined;
+  switch (result.status) {
+    case 'succeeded':
+      return {
+        runId: result.runId,
+        tone: 'success',
+        title: result.nothingChanged ? `Plan ${result.planId}: nothing to change` : `Plan ${result.planId} finished`,
+        message: result.nothingChanged ? `Every step was already done. ${result.message}` : `${result.changed} ${result.changed === 1 ? 'step' : 'steps'} changed, ${result.skipped} already done. ${result.message}`,
+      };
+    case 'failed':
+      return {
+        runId: result.runId,
+        tone: 'error',
+        title: `Plan ${result.planId} failed`,
+        message: result.failure ? `${failedStep?.title ?? result.failure.stepId} on ${result.failure.target}: ${result.failure.message}` : result.message,
+      };
+    case 'cancelled':
+      return { runId: result.runId, tone: 'warning', title: `Plan ${result.planId} cancelled`, message: `${result.notRun} ${result.notRun === 1 ? 'step' : 'steps'} not run; resume it from the job when you are ready. ${result.message}` };
+    default:
+      return { runId: result.runId, tone: 'warning', title: `Plan ${result.planId} interrupted`, message: `${result.message} Resume it from the job to carry on where it stopped.` };
+  }
 }
 
 export const createJobsSlice: SliceCreator<JobsSlice> = (set, get, transport) => {
@@ -52,10 +90,16 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (set, get, transport) =>
       return { ...job, steps: job.steps.map((s) => (s.id === e.stepId ? { ...s, log: [...s.log, line].slice(-LOG_LINES_PER_STEP) } : s)) };
     }),
   );
-  transport.on('job.finished', (result) => withJob(result.runId, new Date().toISOString(), (job) => ({ ...job, status: result.status, result })));
+  transport.on('job.finished', (result) => {
+    withJob(result.runId, new Date().toISOString(), (job) => ({ ...job, status: result.status, result }));
+    const job = get().jobs.find((j) => j.runId === result.runId);
+    set({ notices: [...get().notices.filter((n) => n.runId !== result.runId), jobNotice(result, job)] });
+  });
   return {
     jobs: [],
     selectedJob: null,
     selectJob: (selectedJob) => set({ selectedJob }),
+    notices: [],
+    takeNotices: (runIds) => set({ notices: get().notices.filter((n) => !runIds.includes(n.runId)) }),
   };
 };

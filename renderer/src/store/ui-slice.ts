@@ -1,7 +1,8 @@
-// Layout state of the main window: which aside panel shows, whether the dock is open.
+// Layout state of the main window: which aside panel shows, whether the dock is open and on which tab.
 import type { SliceCreator } from './index.js';
 
 export type AsidePanel = 'inspector' | 'log';
+export type DockTab = 'terminals' | 'jobs';
 
 /** Opening the Proxmox wizard, optionally at a cluster and at the place a finding's action points to. */
 export interface WizardRequest {
@@ -24,6 +25,14 @@ export interface UiSlice {
   wizard: WizardRequest | null;
   openWizard(request?: Omit<WizardRequest, 'seq'>): void;
   closeWizard(): void;
+  /** Which tab of the dock shows. */
+  dockTab: DockTab;
+  /** Opens the dock on a tab (a job's notification opens its log). */
+  showDock(tab: DockTab): void;
+  setDockTab(tab: DockTab): void;
+  /** Nodes the canvas should bring into view (navbar "Show in canvas"); seq tells repeated requests apart. */
+  zoomRequest: { nodes: string[]; seq: number } | null;
+  requestZoom(nodes: string[]): void;
 }
 
 export const createUiSlice: SliceCreator<UiSlice> = (set, get) => {
@@ -34,6 +43,11 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get) => {
   dockHeight: 260,
   setAsidePanel: (asidePanel) => set({ asidePanel }),
   toggleDock: () => set({ dockOpen: !get().dockOpen }),
+  dockTab: 'terminals',
+  showDock: (dockTab) => set({ dockOpen: true, dockTab }),
+  setDockTab: (dockTab) => set({ dockTab }),
+  zoomRequest: null,
+  requestZoom: (nodes) => set({ zoomRequest: { nodes, seq: (get().zoomRequest?.seq ?? 0) + 1 } }),
   setDockHeight: (height) => set({ dockHeight: Math.round(Math.min(Math.max(height, 120), window.innerHeight - 200)) }),
   wizard: null,
   openWizard: (request = {}) => set({ wizard: { ...request, seq: ++wizardRequests } }),

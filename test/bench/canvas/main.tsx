@@ -3,8 +3,10 @@ import '@mantine/core/styles.css';
 import '../../../renderer/src/app/global.css';
 import { MantineProvider } from '@mantine/core';
 import { createRoot } from 'react-dom/client';
-import { TopologyCanvas } from '../../../renderer/src/features/topology/TopologyCanvas.js';
-import { computeLayout } from '../../../renderer/src/features/topology/layout.js';
+import { createRef } from 'react';
+import { TopologyCanvas, type CanvasHandle } from '../../../renderer/src/features/topology/TopologyCanvas.js';
+import { Minimap } from '../../../renderer/src/features/topology/Minimap.js';
+import { computeLayout, siteRegions } from '../../../renderer/src/features/topology/layout.js';
 import { largeEstate } from './generate.js';
 
 const params = new URLSearchParams(location.search);
@@ -13,16 +15,20 @@ const t0 = performance.now();
 const layout = computeLayout(graph);
 const layoutMs = performance.now() - t0;
 (window as unknown as { dragFrames: number[] }).dragFrames = [];
+const handle = createRef<CanvasHandle>();
 const root = createRoot(document.getElementById('root')!);
 const t1 = performance.now();
 root.render(
   <MantineProvider>
-    <div style={{ width: 1280, height: 800 }}>
+    <div style={{ width: 1280, height: 800, position: 'relative' }}>
       <TopologyCanvas
+        handle={handle}
         graph={graph}
         positions={layout.positions}
         onDragFrame={(ms) => (window as unknown as { dragFrames: number[] }).dragFrames.push(ms)}
       />
+      {/* As in the app: the minimap follows every zoom and pan. */}
+      <Minimap graph={graph} positions={layout.positions} regions={siteRegions(graph, layout.positions)} canvas={handle} />
     </div>
   </MantineProvider>,
 );

@@ -1,5 +1,6 @@
 // Networks and the corosync links that ride on them: add or remove a network (refused while nodes or
 // clusters use it), and add or remove a Proxmox cluster's corosync link (link0…link7).
+import { IconX } from '@tabler/icons-react';
 import { ActionIcon, Button, Divider, Group, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { useEffect, useRef, useState } from 'react';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
@@ -32,7 +33,7 @@ export function NetworksPanel({ workspace, onEdit, focusCluster }: { workspace: 
               aria-label={`Remove network ${n.name}`}
               onClick={() => apply((ws) => void (ws.networks = ws.networks.filter((x) => x.name !== n.name)), `remove network ${n.name}`)}
             >
-              ✕
+              <IconX size={14} aria-hidden="true" />
             </ActionIcon>
           </Tooltip>
         </Group>
@@ -64,15 +65,17 @@ export function NetworksPanel({ workspace, onEdit, focusCluster }: { workspace: 
                   link{l.link} on {l.network}
                   {l.priority !== undefined ? ` (priority ${l.priority})` : ''}
                 </Text>
-                <ActionIcon
-                  size="sm"
-                  variant="subtle"
-                  color="red"
-                  aria-label={`Remove link${l.link} of ${cluster.name}`}
-                  onClick={() => apply((ws) => void (ws.proxmox!.clusters[ci]!.links = ws.proxmox!.clusters[ci]!.links.filter((x) => x.link !== l.link)), `remove link${l.link} of ${cluster.name}`)}
-                >
-                  ✕
-                </ActionIcon>
+                <Tooltip label={`Remove link${l.link} of ${cluster.name}`}>
+                  <ActionIcon
+                    size="sm"
+                    variant="subtle"
+                    color="red"
+                    aria-label={`Remove link${l.link} of ${cluster.name}`}
+                    onClick={() => apply((ws) => void (ws.proxmox!.clusters[ci]!.links = ws.proxmox!.clusters[ci]!.links.filter((x) => x.link !== l.link)), `remove link${l.link} of ${cluster.name}`)}
+                  >
+                    <IconX size={14} aria-hidden="true" />
+                  </ActionIcon>
+                </Tooltip>
               </Group>
             ))}
             {next !== undefined && (

@@ -3,6 +3,7 @@ import { Badge, Button, Code, Group, Stack, Table, Text, Title } from '@mantine/
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
 import type { Finding } from '../../../../main/common/workspace/rules/types.js';
 import type { GraphNode } from '../topology/graph.js';
+import { StateLine } from '../topology/StateLine.js';
 import type { VmRecord } from '../../../../main/common/contract/inventory.js';
 import { NodeHostKeys } from './NodeHostKeys.js';
 
@@ -45,6 +46,7 @@ export function NodeInspector({
         Site {node.site}
         {graphNode?.roles.length ? ` · ${graphNode.roles.join(', ')}` : ''}
       </Text>
+      {graphNode && <StateLine state={graphNode.state} reason={graphNode.stateReason} testId="node-state" />}
       <Table withRowBorders={false} verticalSpacing={2} fz="sm" data-testid="node-addresses">
         <Table.Tbody>
           {Object.entries(node.addresses).map(([network, address]) => (

@@ -1,5 +1,6 @@
 // Plan runs in the dock: a progress bar per run, each step's state per node, and its live log.
 import { Accordion, Badge, Code, Group, Progress, ScrollArea, Stack, Text } from '@mantine/core';
+import { useEffect } from 'react';
 import { useAppState } from '../../store/context.js';
 import type { Job, JobStep } from '../../store/jobs-slice.js';
 
@@ -22,6 +23,11 @@ function progressOf(job: Job): number {
 
 export function JobsPanel() {
   const jobs = useAppState((s) => s.jobs);
+  const selectedJob = useAppState((s) => s.selectedJob);
+  // A notification's "Show the log" selects a run: bring it into view.
+  useEffect(() => {
+    if (selectedJob) document.querySelector(`[data-testid="job-${CSS.escape(selectedJob)}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [selectedJob]);
   if (jobs.length === 0) {
     return (
       <Text c="dimmed" size="sm" p="sm">
@@ -33,7 +39,7 @@ export function JobsPanel() {
     <ScrollArea h="100%" type="auto">
       <Stack gap="sm" p="xs" data-testid="jobs">
         {jobs.map((job) => (
-          <Stack key={job.runId} gap={4} data-testid={`job-${job.runId}`}>
+          <Stack key={job.runId} gap={4} data-testid={`job-${job.runId}`} data-selected={job.runId === selectedJob || undefined} className="cw-job">
             <Group justify="space-between">
               <Text size="sm" fw={600}>
                 Run {job.runId}

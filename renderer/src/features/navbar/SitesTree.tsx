@@ -1,20 +1,23 @@
 // The navbar: sites and their nodes, with status dots and the actions an admin reaches for.
 import { ActionIcon, Badge, Group, Menu, NavLink, ScrollArea, Text, TextInput, Tooltip } from '@mantine/core';
 import { useMemo, useState } from 'react';
+import { IconDots } from '@tabler/icons-react';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
-import type { LinkState } from '../topology/graph.js';
+import type { ElementState } from '../topology/element-state.js';
 import { stateColours, stateLabels } from '../topology/link-styles.js';
 
 export interface NodeAction {
   id: string;
   label: string;
+  icon?: React.ReactNode;
   run(node: string): void;
   disabledReason?: string;
 }
 
 export interface SitesTreeProps {
   workspace: Workspace;
-  nodeStates: Map<string, LinkState>;
+  /** Each node's state colour and why (the same as on the canvas). */
+  nodeStates: Map<string, ElementState>;
   selectedNode: string | null;
   onSelectNode(name: string): void;
   onSelectSite(name: string): void;
@@ -72,7 +75,7 @@ export function SitesTree({ workspace, nodeStates, selectedNode, onSelectNode, o
               data-testid={`nav-site-${site}`}
             >
               {nodes.map((name) => {
-                const state = nodeStates.get(name) ?? 'unmeasured';
+                const { state, reason } = nodeStates.get(name) ?? { state: 'unmeasured' as const, reason: '' };
                 return (
                   <NavLink
                     key={name}
@@ -80,22 +83,24 @@ export function SitesTree({ workspace, nodeStates, selectedNode, onSelectNode, o
                     onClick={() => onSelectNode(name)}
                     data-testid={`nav-node-${name}`}
                     leftSection={
-                      <Tooltip label={stateLabels[state]}>
-                        <span aria-label={stateLabels[state]} style={{ display: 'inline-block', width: 9, height: 9, borderRadius: 9, background: stateColours[state] }} />
+                      <Tooltip label={reason ? `${stateLabels[state]}: ${reason}` : stateLabels[state]} multiline maw={300}>
+                        <span aria-label={stateLabels[state]} data-state={state} style={{ display: 'inline-block', width: 9, height: 9, borderRadius: 9, background: stateColours[state] }} />
                       </Tooltip>
                     }
                     label={<Text size="sm" truncate>{name}</Text>}
                     rightSection={
                       nodeActions.length > 0 && (
                         <Menu position="right-start" withinPortal>
-                          <Menu.Target>
-                            <ActionIcon variant="subtle" size="sm" aria-label={`Actions for ${name}`} onClick={(e) => e.stopPropagation()}>
-                              ⋯
-                            </ActionIcon>
-                          </Menu.Target>
+                          <Tooltip label={`Actions for ${name}`}>
+                            <Menu.Target>
+                              <ActionIcon variant="subtle" size="sm" aria-label={`Actions for ${name}`} onClick={(e) => e.stopPropagation()}>
+                                <IconDots size={16} aria-hidden="true" />
+                              </ActionIcon>
+                            </Menu.Target>
+                          </Tooltip>
                           <Menu.Dropdown>
                             {nodeActions.map((action) => (
-                              <Menu.Item key={action.id} disabled={Boolean(action.disabledReason)} title={action.disabledReason} onClick={() => action.run(name)}>
+                              <Menu.Item key={action.id} leftSection={action.icon} disabled={Boolean(action.disabledReason)} title={action.disabledReason} onClick={() => action.run(name)}>
                                 {action.label}
                               </Menu.Item>
                             ))}

@@ -1,9 +1,15 @@
-// The canvas area: the topology with its toolbar (fit, add, undo/redo, search) and the legend.
+// The canvas area: the topology with its toolbar (fit, zoom to selection, undo/redo, add, remove, search),
+// the minimap, the cluster badges and the legend.
 import { ActionIcon, Group, Paper, Select, Tooltip } from '@mantine/core';
+import { IconArrowBackUp, IconArrowForwardUp, IconArrowsMaximize, IconFocusCentered, IconNetwork, IconSearch, IconServer2, IconSquareRoundedPlus, IconTrash } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
+import { comboLabel, isMac } from '../../app/shortcuts.js';
+import { useShortcuts } from '../../app/use-shortcuts.js';
+import { Minimap } from './Minimap.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAppState } from '../../store/context.js';
-import { buildGraph } from './from-workspace.js';
-import { computeLayout, type Point } from './layout.js';
+import { useTopologyGraph } from './use-graph.js';
+import { computeLayout, siteRegions, type Point } from './layout.js';
 import { ClusterBadges } from './ClusterBadges.js';
 import { Legend } from './Legend.js';
 import { TopologyCanvas, type CanvasHandle, type DropVerdict, type VmChip } from './TopologyCanvas.js';
@@ -12,8 +18,6 @@ import { useTransport } from '../../store/context.js';
 
 export function CanvasPanel({ onEdited }: { onEdited(): void }) {
   const workspace = useAppState((s) => s.workspace);
-  const facts = useAppState((s) => s.facts);
-  const findings = useAppState((s) => s.findings);
   const selection = useAppState((s) => s.selection);
   const select = useAppState((s) => s.select);
   const edit = useAppState((s) => s.edit);
@@ -40,7 +44,7 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
   );
   const [searchOpen, setSearchOpen] = useState(false);
 
-  const graph = useMemo(() => (workspace ? buildGraph(workspace, facts, findings) : null), [workspace, facts, findings]);
+  const graph = useTopologyGraph();
   // Layout depends on the structure, not on measurements: recompute only when nodes, sites or links change.
   const structureKey = useMemo(
     () => (graph ? JSON.stringify([graph.sites.map((s) => s.id), graph.nodes.map((n) => [n.id, n.siteId, n.x, n.y]), graph.links.map((l) => l.id)]) : ''),
@@ -77,70 +81,61 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
     }
   }, [selection, edit, select, onEdited]);
 
+  // The nodes the selection stands for: a node, a site's nodes, or the nodes of the finding clicked last.
+  const highlighted = useAppState((s) => s.highlighted);
+  const selectionNodes = useMemo(() => {
+    if (selection?.kind === 'node') return [selection.name];
+    if (selection?.kind === 'site') return graph?.nodes.filter((n) => n.siteId === selection.name).map((n) => n.id) ?? [];
+    return highlighted;
+  }, [selection, highlighted, graph]);
+  const zoomToSelection = useCallback(() => {
+    if (selectionNodes.length) canvas.current?.zoomToNodes(selectionNodes);
+  }, [selectionNodes]);
+
+  useShortcuts({
+    undo: () => undo() && onEdited(),
+    redo: () => redo() && onEdited(),
+    search: () => setSearchOpen(true),
+    delete: deleteSelected,
+    fit: () => canvas.current?.zoomToFit(),
+    zoomSelection: zoomToSelection,
+  });
+
+  // "Show in canvas" from the navbar.
+  const zoomRequest = useAppState((s) => s.zoomRequest);
   useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement | null;
-      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.closest('.xterm'))) return;
-      const mod = e.ctrlKey || e.metaKey;
-      if (mod && e.key.toLowerCase() === 'z' && !e.shiftKey) {
-        e.preventDefault();
-        if (undo()) onEdited();
-      } else if (mod && (e.key.toLowerCase() === 'y' || (e.key.toLowerCase() === 'z' && e.shiftKey))) {
-        e.preventDefault();
-        if (redo()) onEdited();
-      } else if (mod && e.key.toLowerCase() === 'k') {
-        e.preventDefault();
-        setSearchOpen(true);
-      } else if (e.key === 'Delete' || e.key === 'Backspace') {
-        deleteSelected();
-      } else if (e.key === 'f' && !mod) {
-        canvas.current?.zoomToFit();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [undo, redo, onEdited, deleteSelected]);
+    if (zoomRequest?.nodes.length) requestAnimationFrame(() => canvas.current?.zoomToNodes(zoomRequest.nodes));
+  }, [zoomRequest]);
+
+  const regions = useMemo(() => (graph ? siteRegions(graph, positions) : []), [graph, positions]);
+  const mac = isMac();
 
   if (!graph) return null;
   return (
     <div className="cw-canvas-panel">
-      <Paper className="cw-canvas-toolbar" withBorder p={4} radius="md">
+      <Paper className="cw-canvas-toolbar" withBorder p={4} radius="md" role="toolbar" aria-label="Canvas tools">
         <Group gap={4}>
-          <Tooltip label="Zoom to fit (F)">
-            <ActionIcon variant="subtle" aria-label="Zoom to fit" onClick={() => canvas.current?.zoomToFit()}>
-              ⤢
-            </ActionIcon>
-          </Tooltip>
-          <Tooltip label="Undo (Ctrl+Z)">
-            <ActionIcon variant="subtle" aria-label="Undo" disabled={!canUndo} onClick={() => undo() && onEdited()}>
-              ↶
-            </ActionIcon>
-          </Tooltip>
-          <Tooltip label="Redo (Ctrl+Shift+Z)">
-            <ActionIcon variant="subtle" aria-label="Redo" disabled={!canRedo} onClick={() => redo() && onEdited()}>
-              ↷
-            </ActionIcon>
-          </Tooltip>
-          <Tooltip label="Add a site">
-            <ActionIcon variant="subtle" aria-label="Add a site" onClick={() => select({ kind: 'add-site' })}>
-              ⬚
-            </ActionIcon>
-          </Tooltip>
-          <Tooltip label="Networks and corosync links">
-            <ActionIcon variant="subtle" aria-label="Networks and corosync links" onClick={() => select({ kind: 'add-network' })}>
-              ⇄
-            </ActionIcon>
-          </Tooltip>
-          <Tooltip label={workspace?.sites.length ? 'Add a node' : 'Add a site first'}>
-            <ActionIcon variant="subtle" aria-label="Add a node" disabled={!workspace?.sites.length} onClick={() => select({ kind: 'add-node' })}>
-              ＋
-            </ActionIcon>
-          </Tooltip>
-          <Tooltip label="Remove the selected node (Delete)">
-            <ActionIcon variant="subtle" color="red" aria-label="Remove the selected node" disabled={!selectedNode} onClick={deleteSelected}>
-              ✕
-            </ActionIcon>
-          </Tooltip>
+          <ToolButton label="Zoom to fit" hint={comboLabel('fit', mac)} onClick={() => canvas.current?.zoomToFit()} icon={<IconArrowsMaximize {...iconProps} />} />
+          <ToolButton
+            label="Zoom to selection"
+            hint={comboLabel('zoomSelection', mac)}
+            disabledReason={selectionNodes.length ? undefined : 'Select a node or a site first'}
+            onClick={zoomToSelection}
+            icon={<IconFocusCentered {...iconProps} />}
+          />
+          <ToolButton label="Undo" hint={comboLabel('undo', mac)} disabledReason={canUndo ? undefined : 'Nothing to undo'} onClick={() => undo() && onEdited()} icon={<IconArrowBackUp {...iconProps} />} />
+          <ToolButton label="Redo" hint={comboLabel('redo', mac)} disabledReason={canRedo ? undefined : 'Nothing to redo'} onClick={() => redo() && onEdited()} icon={<IconArrowForwardUp {...iconProps} />} />
+          <ToolButton label="Add a site" onClick={() => select({ kind: 'add-site' })} icon={<IconSquareRoundedPlus {...iconProps} />} />
+          <ToolButton label="Networks and corosync links" onClick={() => select({ kind: 'add-network' })} icon={<IconNetwork {...iconProps} />} />
+          <ToolButton label="Add a node" disabledReason={workspace?.sites.length ? undefined : 'Add a site first'} onClick={() => select({ kind: 'add-node' })} icon={<IconServer2 {...iconProps} />} />
+          <ToolButton
+            label="Remove the selected node"
+            hint="Delete"
+            color="red"
+            disabledReason={selectedNode ? undefined : 'Select a node first'}
+            onClick={deleteSelected}
+            icon={<IconTrash {...iconProps} />}
+          />
           {searchOpen ? (
             <Select
               size="xs"
@@ -163,11 +158,7 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
               }}
             />
           ) : (
-            <Tooltip label="Find a node (Ctrl+K)">
-              <ActionIcon variant="subtle" aria-label="Find a node" onClick={() => setSearchOpen(true)}>
-                ⌕
-              </ActionIcon>
-            </Tooltip>
+            <ToolButton label="Find a node" hint={comboLabel('search', mac)} onClick={() => setSearchOpen(true)} icon={<IconSearch {...iconProps} />} />
           )}
         </Group>
       </Paper>
@@ -183,9 +174,26 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
         onVmDragStart={precheckAll}
         onVmDrop={(vm, target) => setMigration({ vm, target })}
       />
+      <Minimap graph={graph} positions={positions} regions={regions} canvas={canvas} />
       <ClusterBadges />
       <Legend />
       <MigrationDialog request={migration} onClose={() => setMigration(null)} onMoving={setMoving} />
     </div>
+  );
+}
+
+const iconProps = { size: 18, stroke: 1.6, 'aria-hidden': true } as const;
+
+/** An icon button of the canvas toolbar: its name is its accessible name and its tooltip (with the shortcut);
+ *  a disabled one says why in the tooltip. */
+function ToolButton({ label, hint, icon, onClick, disabledReason, color }: { label: string; hint?: string; icon: ReactNode; onClick(): void; disabledReason?: string | undefined; color?: string }) {
+  const tip = `${label}${hint ? ` (${hint})` : ''}${disabledReason ? ` — ${disabledReason.toLowerCase()}` : ''}`;
+  return (
+    <Tooltip label={tip} openDelay={250}>
+      {/* data-disabled rather than disabled: a disabled button gets no pointer events, so its tooltip could not say why. */}
+      <ActionIcon variant="subtle" color={color} aria-label={label} aria-disabled={disabledReason ? true : undefined} data-disabled={disabledReason ? true : undefined} onClick={disabledReason ? undefined : onClick}>
+        {icon}
+      </ActionIcon>
+    </Tooltip>
   );
 }

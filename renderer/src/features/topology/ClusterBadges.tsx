@@ -3,6 +3,8 @@
 import { Badge, Group, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { useAppState } from '../../store/context.js';
+import { clusterState } from './element-state.js';
+import { stateColours } from './link-styles.js';
 
 export function ClusterBadges() {
   // Select the stable workspace object: a selector returning a fresh [] would re-render without end.
@@ -25,7 +27,8 @@ export function ClusterBadges() {
         return (
           <Tooltip key={c.name} label={detail} multiline w={320}>
             <Badge
-              color={failed ? 'gray' : status.quorate ? 'green' : 'red'}
+              color={clusterState(status).state === 'unmeasured' ? 'gray' : stateColours[clusterState(status).state]}
+              data-state={clusterState(status).state}
               variant="filled"
               style={{ cursor: 'pointer', opacity: reading === c.name ? 0.6 : 1, textTransform: 'none' }}
               onClick={() => {

@@ -1,6 +1,7 @@
 // The one legend for link roles and state colours.
 import { Button, Group, Paper, Popover, Stack, Text } from '@mantine/core';
-import { roleStyles, stateColours, stateLabels } from './link-styles.js';
+import type { LinkState } from './graph.js';
+import { roleStyles, stateColours, stateLabels, stateMeanings } from './link-styles.js';
 
 /** A small button at the canvas corner that opens the legend, so it never hides nodes. */
 export function Legend() {
@@ -36,12 +37,17 @@ export function LegendBody() {
           </svg>
           <Text size="xs">Corosync link1</Text>
         </Group>
-        {Object.entries(stateColours).map(([state, colour]) => (
-          <Group key={state} gap={6} wrap="nowrap">
-            <svg width="34" height="10" aria-hidden="true">
-              <circle cx="17" cy="5" r="5" fill={colour} />
+        {(Object.keys(stateColours) as LinkState[]).map((state) => (
+          <Group key={state} gap={6} wrap="nowrap" align="flex-start" data-testid={`legend-state-${state}`}>
+            <svg width="34" height="12" aria-hidden="true" style={{ flex: 'none' }}>
+              <circle cx="17" cy="6" r="5" fill={stateColours[state]} />
             </svg>
-            <Text size="xs">{stateLabels[state as keyof typeof stateLabels]}</Text>
+            <div>
+              <Text size="xs">{stateLabels[state]}</Text>
+              <Text size="xs" c="dimmed" maw={240}>
+                {stateMeanings[state]}
+              </Text>
+            </div>
           </Group>
         ))}
       </Stack>

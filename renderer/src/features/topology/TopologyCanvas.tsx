@@ -3,14 +3,33 @@
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, type Ref } from 'react';
 import { drag, select, zoom, zoomIdentity, type ZoomBehavior } from 'd3';
 import { linkLabel, type GraphLink, type TopologyGraph } from './graph.js';
-import { placeLabels } from './label-placement.js';
 import { siteRegions, type Point } from './layout.js';
-import { dashFor, roleStyles, stateColours } from './link-styles.js';
+import { aggregateSitePairs, placeSitePairs } from './site-pair-labels.js';
+import { SitePairLabels } from './SitePairLabels.js';
+import { dashFor, roleStyles, stateColours, stateLabels } from './link-styles.js';
+
+/** The zoom transform (screen = world × k + x/y) and the canvas's size in pixels. */
+export interface CanvasView {
+  x: number;
+  y: number;
+  k: number;
+  width: number;
+  height: number;
+}
 
 export interface CanvasHandle {
   zoomToFit(): void;
   zoomToNode(id: string): void;
+  /** Fits the given nodes in the view (zoom to selection). */
+  zoomToNodes(ids: string[]): void;
+  /** Moves the view so that a world point is at its centre, keeping the zoom (minimap). */
+  centreOn(point: Point): void;
+  /** Called on every zoom or pan (and once at once); returns the unsubscribe. */
+  subscribeView(listener: (view: CanvasView) => void): () => void;
 }
+
+/** Below this zoom the latency labels hide (they would be unreadable noise). */
+export const LABEL_MIN_ZOOM = 0.45;
 
 export interface VmChip {
   id: string;
@@ -63,9 +82,12 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     }
     return map;
   }, [graph]);
-  const showLabels = graph.links.length <= 200;
-  const labels = useMemo(() => (showLabels ? placeLabels(graph.links, positions) : []), [showLabels, graph, positions]);
-  const linkById = useMemo(() => new Map(graph.links.map((l) => [l.id, l])), [graph]);
+  const sitePairs = useMemo(() => {
+    const siteOf = new Map(graph.nodes.map((n) => [n.id, n.siteId]));
+    return placeSitePairs(aggregateSitePairs(graph.links, siteOf), new Map(regions.map((r) => [r.id, r])));
+  }, [graph, regions]);
+  const viewListeners = useRef(new Set<(view: CanvasView) => void>());
+  const lastView = useRef<CanvasView>({ x: 0, y: 0, k: 1, width: 0, height: 0 });
 
   const fitTo = useCallback((points: Point[], maxScale = 1.5) => {
     const svg = svgRef.current;
@@ -94,6 +116,17 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
         const p = positions.get(id);
         if (p) fitTo([p], 1.6);
       },
+      zoomToNodes: (ids: string[]) => fitTo(ids.flatMap((id) => positions.get(id) ?? []), 1.6),
+      centreOn: (point: Point) => {
+        const svg = svgRef.current;
+        const behaviour = zoomRef.current;
+        if (svg && behaviour) select(svg).call(behaviour.translateTo, point.x, point.y);
+      },
+      subscribeView: (listener: (view: CanvasView) => void) => {
+        viewListeners.current.add(listener);
+        listener(lastView.current);
+        return () => void viewListeners.current.delete(listener);
+      },
     }),
     [zoomToFit, fitTo, positions],
   );
@@ -103,23 +136,44 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     const svg = svgRef.current;
     const viewport = viewportRef.current;
     if (!svg || !viewport) return;
+    // The size comes from the ResizeObserver, so a zoom frame never forces a layout to measure it.
+    const size = { width: svg.clientWidth, height: svg.clientHeight };
+    const publish = (t: { x: number; y: number; k: number }) => {
+      lastView.current = { x: t.x, y: t.y, k: t.k, width: size.width, height: size.height };
+      for (const listener of viewListeners.current) listener(lastView.current);
+    };
     const behaviour = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.05, 4])
-      .on('zoom', (event: { transform: { toString(): string } }) => viewport.setAttribute('transform', event.transform.toString()));
+      .on('zoom', (event: { transform: { x: number; y: number; k: number; toString(): string } }) => {
+        viewport.setAttribute('transform', event.transform.toString());
+        // Hide the latency labels at low zoom with a class: no React render per zoom frame.
+        svg.classList.toggle('cw-zoom-low', event.transform.k < LABEL_MIN_ZOOM);
+        publish(event.transform);
+      });
+    // The view's size changes with the window and the dock: tell the listeners (the minimap).
+    const resize = new ResizeObserver((entries) => {
+      const box = entries[entries.length - 1]?.contentRect;
+      if (box) Object.assign(size, { width: box.width, height: box.height });
+      publish(lastView.current);
+    });
+    resize.observe(svg);
     zoomRef.current = behaviour;
     select(svg).call(behaviour).on('dblclick.zoom', null);
     return () => {
+      resize.disconnect();
       select(svg).on('.zoom', null);
     };
   }, []);
 
-  // Fit once when a new estate is loaded.
-  const fittedFor = useRef<TopologyGraph | null>(null);
+  // Fit once when another estate (another set of sites and nodes) is loaded; a measurement, a finding,
+  // a moved card or a terminal opening leaves the view where the admin put it.
+  const estateKey = useMemo(() => `${graph.sites.map((s) => s.id).join('\n')}\u0000${graph.nodes.map((n) => n.id).join('\n')}`, [graph]);
+  const fittedFor = useRef<string | null>(null);
   useEffect(() => {
-    if (fittedFor.current === graph) return;
-    fittedFor.current = graph;
+    if (fittedFor.current === estateKey) return;
+    fittedFor.current = estateKey;
     requestAnimationFrame(() => zoomToFit());
-  }, [graph, zoomToFit]);
+  }, [estateKey, zoomToFit]);
 
   // Drag: per frame, move only the dragged card and the ends of its links.
   useEffect(() => {
@@ -232,7 +286,8 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     <svg
       ref={svgRef}
       className="cw-topology"
-      role="img"
+      role="group"
+      aria-roledescription="topology canvas"
       aria-label={`Topology: ${graph.sites.length} sites, ${graph.nodes.length} nodes, ${graph.links.length} links`}
       data-testid="topology-svg"
       onClick={(e) => {
@@ -274,31 +329,16 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
                 y1={a.y}
                 x2={b.x}
                 y2={b.y}
-                stroke={link.state === 'error' ? stateColours.error : style.hue}
+                stroke={link.state === 'error' || link.state === 'warning' ? stateColours[link.state] : style.hue}
                 strokeWidth={style.width}
                 strokeDasharray={dash}
                 opacity={link.state === 'unmeasured' ? 0.55 : 0.9}
               >
-                <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${link.knet && !link.knet.connected ? linkLabel(link) : (link.metric?.detail ?? linkLabel(link))}${link.knet && !link.knet.connected ? `, seen from ${link.knet.seenFrom.join(', ')} at ${link.knet.readAt}` : ''}`}</title>
+                <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${link.knet && !link.knet.connected ? linkLabel(link) : (link.metric?.detail ?? linkLabel(link))} — ${stateLabels[link.state]}${link.knet && !link.knet.connected ? `, seen from ${link.knet.seenFrom.join(', ')} at ${link.knet.readAt}` : ''}`}</title>
               </line>
             );
           })}
         </g>
-        {showLabels && (
-          <g className="cw-link-labels" aria-hidden="true">
-            {labels.map((label) => {
-              const state = linkById.get(label.id)?.state ?? 'unmeasured';
-              return (
-                <g key={label.id} transform={`translate(${label.x},${label.y})`} data-link-label={label.id}>
-                  <rect x={-label.width / 2} y={-8} width={label.width} height={16} rx={8} fill={stateColours[state]} opacity={0.92} />
-                  <text textAnchor="middle" dy={4} className="cw-link-label">
-                    {label.text}
-                  </text>
-                </g>
-              );
-            })}
-          </g>
-        )}
         <g className="cw-nodes">
           {graph.nodes.map((node) => {
             const p = positions.get(node.id) ?? { x: 0, y: 0 };
@@ -320,7 +360,9 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
                 }}
               >
                 <rect x={-CARD_W / 2} y={-CARD_H / 2} width={CARD_W} height={CARD_H} rx={10} className="cw-node-card" />
-                <circle cx={-CARD_W / 2 + 14} cy={-CARD_H / 2 + 15} r={5} fill={stateColours[node.state]} />
+                <circle cx={-CARD_W / 2 + 14} cy={-CARD_H / 2 + 15} r={5} fill={stateColours[node.state]} data-state={node.state}>
+                  <title>{`${stateLabels[node.state]}: ${node.stateReason ?? ''}`}</title>
+                </circle>
                 <text x={-CARD_W / 2 + 26} y={-CARD_H / 2 + 19} className="cw-node-name">
                   {node.name.length > 18 ? node.name.slice(0, 17) + '…' : node.name}
                 </text>
@@ -359,6 +401,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
             );
           })}
         </g>
+        <SitePairLabels pairs={sitePairs} />
       </g>
     </svg>
   );

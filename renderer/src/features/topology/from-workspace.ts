@@ -3,11 +3,8 @@
 import { describeLatency, FactIndex, type Facts, type PairLatency } from '../../../../main/common/workspace/facts.js';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
 import type { Finding } from '../../../../main/common/workspace/rules/types.js';
-import type { GraphLink, GraphNode, LinkRole, LinkState, TopologyGraph } from './graph.js';
-
-const severityState: Record<Finding['severity'], LinkState> = { error: 'error', warning: 'warning', info: 'ok' };
-const rank: Record<LinkState, number> = { unmeasured: 0, ok: 1, warning: 2, error: 3 };
-const worst = (a: LinkState, b: LinkState): LinkState => (rank[b] > rank[a] ? b : a);
+import type { GraphLink, GraphNode, LinkRole, TopologyGraph } from './graph.js';
+import { linkState, nodeState, reachEvidence, type Reach } from './element-state.js';
 
 function pairs<T>(items: readonly T[]): [T, T][] {
   const out: [T, T][] = [];
@@ -68,7 +65,8 @@ function metricOf(p: PairLatency | undefined): GraphLink['metric'] {
   return { rttMs: p.rttMs, jitterMs: p.mdevMs ?? 0, lossPct: p.lossPercent, detail: describeLatency(p) };
 }
 
-export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Finding[] = []): TopologyGraph {
+/** `reach`: every sign that a node was reached this session (default: what the facts show). */
+export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Finding[] = [], reach: readonly Reach[] = reachEvidence({ facts })): TopologyGraph {
   const index = new FactIndex(facts);
   const measured = new Set<string>();
   for (const s of facts.latency?.samples ?? []) {
@@ -113,21 +111,7 @@ export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Fi
     addRole(c.witness.host, 'witness');
   }
 
-  // Findings colour what they concern.
-  const nodeState = new Map<string, LinkState>();
-  const linkState = new Map<string, LinkState>();
   const linkKey = (network: string | undefined, a: string, b: string) => `${network ?? '*'}|${a < b ? a : b}|${a < b ? b : a}`;
-  for (const f of findings) {
-    if (f.accepted) continue;
-    const state = severityState[f.severity];
-    for (const e of f.elements) {
-      if (e.kind === 'node') nodeState.set(e.name, worst(nodeState.get(e.name) ?? 'ok', state));
-      if (e.kind === 'link' && e.peer) {
-        const key = linkKey(e.network, e.name, e.peer);
-        linkState.set(key, worst(linkState.get(key) ?? 'ok', state));
-      }
-    }
-  }
 
   // corosync's own link state (knet), per link number and member pair.
   const knetState = new Map<string, { connected: boolean; seenFrom: string[]; readAt: string }>();
@@ -154,7 +138,7 @@ export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Fi
       siteId: n.site,
       roles: [...(rolesOf.get(n.name) ?? [])],
       ...(stackOf.has(n.name) ? { stack: stackOf.get(n.name)! } : {}),
-      state: nodeState.get(n.name) ?? (findings.length ? 'ok' : 'unmeasured'),
+      ...(({ state, reason }) => ({ state, stateReason: reason }))(nodeState(n.name, reach, findings)),
       ...(saved ? { x: saved.x, y: saved.y } : {}),
     };
   });
@@ -165,13 +149,17 @@ export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Fi
     .map((d) => {
       const latency = index.between(d.network, d.a, d.b);
       const metric = metricOf(latency);
-      let state: LinkState = metric ? 'ok' : 'unmeasured';
-      if (latency && (latency.lossPercent >= 100 || latency.error)) state = 'error';
-      state = worst(state, linkState.get(linkKey(d.network, d.a, d.b)) ?? 'unmeasured');
-      state = worst(state, linkState.get(linkKey(undefined, d.a, d.b)) ?? 'unmeasured');
       const knet = d.role === 'corosync' && d.linkNumber !== undefined ? knetState.get(`${d.linkNumber}|${linkKey(undefined, d.a, d.b)}`) : undefined;
-      if (knet && !knet.connected) state = 'error';
-      else if (knet && state === 'unmeasured') state = 'ok';
+      const { state, reason } = linkState(
+        {
+          network: d.network,
+          a: d.a,
+          b: d.b,
+          ...(latency ? { measured: { lossPercent: latency.lossPercent, hasFigure: Boolean(metric), ...(latency.error ? { error: latency.error } : {}), ...(facts.latency?.measuredAt ? { at: facts.latency.measuredAt } : {}) } } : {}),
+          ...(knet ? { knet } : {}),
+        },
+        findings,
+      );
       return {
         id: `${d.role}:${d.network}:${d.linkNumber ?? ''}:${d.a}~${d.b}`,
         source: d.a,
@@ -181,6 +169,7 @@ export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Fi
         ...(d.linkNumber !== undefined ? { linkNumber: d.linkNumber } : {}),
         ...(metric ? { metric } : {}),
         state,
+        stateReason: reason,
         ...(knet ? { knet: { ...knet, seenFrom: [...knet.seenFrom].sort() } } : {}),
       };
     });

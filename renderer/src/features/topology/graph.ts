@@ -3,7 +3,7 @@
 
 export type SiteKind = 'lan' | 'man' | 'wan' | 'internet';
 export type LinkRole = 'corosync' | 'vsan' | 'witness' | 'management' | 'vm-data' | 'storage' | 'migration';
-/** green = within limits, amber = warning, red = over a limit or down, grey = not measured. */
+/** green = checked and within limits, amber = warning, red = over a limit or down, grey = not measured (see element-state.ts). */
 export type LinkState = 'ok' | 'warning' | 'error' | 'unmeasured';
 
 export interface GraphSite {
@@ -19,6 +19,8 @@ export interface GraphNode {
   roles: string[];
   stack?: string;
   state: LinkState;
+  /** Why it has that state, in the admin's words (tooltips, inspector). */
+  stateReason?: string;
   /** Saved position, if the admin placed the node. */
   x?: number;
   y?: number;
@@ -43,6 +45,7 @@ export interface GraphLink {
   network: string;
   metric?: LinkMetric;
   state: LinkState;
+  stateReason?: string;
   /** corosync's own view of a corosync link (knet, read on the members): down when either end says so. */
   knet?: { connected: boolean; seenFrom: string[]; readAt: string };
 }

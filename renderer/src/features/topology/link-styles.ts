@@ -26,10 +26,18 @@ export const stateColours: Record<LinkState, string> = {
 };
 
 export const stateLabels: Record<LinkState, string> = {
-  ok: 'within limits',
+  ok: 'checked, within limits',
   warning: 'warning',
   error: 'over a limit or down',
   unmeasured: 'not measured',
+};
+
+/** What each colour means, for the legend: green is earned by a check, never by default. */
+export const stateMeanings: Record<LinkState, string> = {
+  ok: 'a node reached this session (measured, a terminal, its cluster) or a link measured, with no finding against it',
+  warning: 'a finding warns about it',
+  error: 'over a limit, down, or every attempt to reach it failed',
+  unmeasured: 'nothing has measured or reached it yet',
 };
 
 /** Corosync link0 is solid, link1 dashed, link2+ dotted: same hue. */

@@ -12,6 +12,7 @@ import { ClusterApiPanel, type ApiFocus } from './ClusterApiPanel.js';
 import { FindingCard } from '../findings/FindingCard.js';
 import type { WizardRequest } from '../../store/ui-slice.js';
 import { JoinInfoPanel } from './JoinInfoPanel.js';
+import { PlanPreviewView } from './PlanPreviewView.js';
 
 type PlanAnswer = MethodOutput<'proxmox.planCluster'>;
 type StatusAnswer = MethodOutput<'proxmox.clusterStatus'>;
@@ -219,11 +220,6 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
     }
   };
 
-  const byTarget = useMemo(() => {
-    const map = new Map<string, PlanPreview['steps']>();
-    for (const step of preview?.steps ?? []) map.set(step.target, [...(map.get(step.target) ?? []), step]);
-    return map;
-  }, [preview]);
 
   const done = job?.status === 'succeeded';
   // The step whose log is shown: the one the admin clicked, else the latest one running (or the last one).
@@ -352,47 +348,12 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
         <Stepper.Step label="Plan" description="Every command, before it runs">
           {preview && (
             <Stack gap="xs" data-testid="wizard-plan">
-              <Text size="sm">
-                {preview.steps.length} steps on {byTarget.size} targets. Secrets are shown by id.
-              </Text>
-              <ScrollArea.Autosize mah={380}>
-                {[...byTarget.entries()].map(([target, steps]) => (
-                  <Stack key={target} gap={4} mb="sm">
-                    <Text fw={600} size="sm">
-                      {target}
-                    </Text>
-                    {steps.map((step) => (
-                      <Stack key={step.id} gap={2} pl="sm">
-                        <Group gap="xs">
-                          <Text size="xs">{step.title}</Text>
-                          {step.destructive && (
-                            <Checkbox
-                              size="xs"
-                              color="red"
-                              label="destructive: approve"
-                              checked={acknowledged.includes(step.id)}
-                              onChange={(e) => {
-                                const on = e.currentTarget.checked;
-                                setAcknowledged((a) => (on ? [...a, step.id] : a.filter((x) => x !== step.id)));
-                              }}
-                              data-testid={`approve-${step.id}`}
-                            />
-                          )}
-                        </Group>
-                        {step.command && (
-                          <Code block fz="xs">
-                            {step.command}
-                          </Code>
-                        )}
-                        {step.upload?.diff && (
-                          <Code block fz="xs">
-                            {step.upload.diff}
-                          </Code>
-                        )}
-                      </Stack>
-                    ))}
-                  </Stack>
-                ))}
+              <ScrollArea.Autosize mah="calc(100vh - 330px)" type="auto">
+                <PlanPreviewView
+                  preview={preview}
+                  acknowledged={acknowledged}
+                  onAcknowledge={(stepId, on) => setAcknowledged((a) => (on ? [...a, stepId] : a.filter((x) => x !== stepId)))}
+                />
               </ScrollArea.Autosize>
               {preview.warnings.map((w, i) => (
                 <Text key={i} size="xs" c="orange">
