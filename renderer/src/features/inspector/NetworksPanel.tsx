@@ -10,7 +10,10 @@ import { AddNetworkForm, type WorkspaceEdit } from './EditForms.js';
 export function NetworksPanel({ workspace, onEdit, focusCluster }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null; focusCluster?: string }) {
   const [error, setError] = useState<string | null>(null);
   const focused = useRef<HTMLDivElement>(null);
-  useEffect(() => focused.current?.scrollIntoView({ block: 'nearest' }), [focusCluster]);
+  // Braces: scrollIntoView returns a promise in current Chromium, and an effect may return only its cleanup.
+  useEffect(() => {
+    focused.current?.scrollIntoView({ block: 'nearest' });
+  }, [focusCluster]);
   const [adding, setAdding] = useState(false);
   const [linkNetwork, setLinkNetwork] = useState<Record<string, string | null>>({});
   const apply = (edit: WorkspaceEdit, label: string) => setError(onEdit(edit, label));
