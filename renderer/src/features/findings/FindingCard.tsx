@@ -3,12 +3,15 @@
 import { Alert, Anchor, Badge, Button, Group, Stack, Text, UnstyledButton } from '@mantine/core';
 import { findingActionLabel, type FindingAction } from '../../../../main/common/workspace/rules/actions.js';
 import type { Finding, Severity } from '../../../../main/common/workspace/rules/types.js';
+import { safeExternalUrl } from '../../../../main/common/urls.js';
 import { openExternal } from '../../components/open-external.js';
 
 export const severityColour: Record<Severity, string> = { error: 'red', warning: 'orange', info: 'blue' };
 
 export function FindingCard({ finding: f, onSelect, onAction, problem }: { finding: Finding; onSelect?(finding: Finding): void; onAction?(action: FindingAction): void; problem?: string | null }) {
   const source = [f.source.document, f.source.section].filter(Boolean).join(' — ');
+  // Only an http(s) address without credentials becomes a link; anything else stays text.
+  const url = f.source.url ? safeExternalUrl(f.source.url) : null;
   const message = (
     <Text size="xs" fw={600} data-testid="finding-message">
       {f.message}
@@ -46,15 +49,15 @@ export function FindingCard({ finding: f, onSelect, onAction, problem }: { findi
           )}
           <Text size="xs" c="dimmed">
             Source:{' '}
-            {f.source.url ? (
+            {url ? (
               <Anchor
-                href={f.source.url}
+                href={url}
                 size="xs"
                 target="_blank"
                 rel="noopener noreferrer"
                 onClick={(e) => {
                   e.preventDefault();
-                  openExternal(f.source.url!);
+                  openExternal(url);
                 }}
                 data-testid="finding-source"
               >

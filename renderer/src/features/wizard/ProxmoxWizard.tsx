@@ -60,6 +60,8 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
   const [apiFocus, setApiFocus] = useState<ApiFocus | null>(null);
   const [pending, setPending] = useState<WizardRequest | null>(null);
   const acceptWanBox = useRef<HTMLInputElement>(null);
+  /** Opened by "Accept the WAN layout": once the checks are in, bring the acceptance box to the admin. */
+  const [showAcceptWan, setShowAcceptWan] = useState(0);
   const focusSeq = useRef(0);
   const focusApi = (field: ApiFocus['field']) => {
     setActive(0);
@@ -156,9 +158,19 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
     setPending(null);
     // A plan that runs keeps the wizard on it.
     if (runId && job?.status === 'running') return;
-    if (pending.focus === 'checks') void check();
+    if (pending.focus === 'checks') {
+      setShowAcceptWan((n) => n + 1);
+      void check();
+    }
     else if (pending.focus) focusApi(pending.focus === 'password' ? 'password' : 'endpoint');
   }, [pending, cluster]);
+
+  useEffect(() => {
+    if (!showAcceptWan || !answer || active !== 1) return;
+    setShowAcceptWan(0);
+    acceptWanBox.current?.scrollIntoView({ block: 'center' });
+    acceptWanBox.current?.focus();
+  }, [showAcceptWan, answer, active]);
 
   /** A finding's button inside the wizard: its own panels here; anything else closes the wizard and opens it. */
   const findingAction = (action: FindingAction) => {
