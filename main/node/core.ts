@@ -2,7 +2,8 @@
 // the web host, the CLI and the tests.
 import fs from 'node:fs';
 import { CwError } from '../common/errors.js';
-import type { hostKinds, MethodInput, MethodName, MethodOutput } from '../common/contract/index.js';
+import { composeContract, events as registeredEvents, methods as registeredMethods, type hostKinds, type MethodInput, type MethodName, type MethodOutput } from '../common/contract/index.js';
+import type { StackList } from '../common/stacks/compose.js';
 import { createDispatcher, type Dispatch, type Handlers } from './dispatcher.js';
 import { EventBus } from './events.js';
 import { defaultWorkspaceDir } from './paths.js';
@@ -14,14 +15,11 @@ import type { StepRunner } from './engine/runner.js';
 import { SshStepRunner } from './engine/ssh-runner.js';
 import { targetSpecForNode } from './ssh/workspace-targets.js';
 import { ChainSecretResolver, EnvSecretResolver } from './engine/render.js';
-import { proxmoxHandlers } from './services/proxmox.js';
 import { createWorkspaceStore, workspaceHandlers } from './services/workspace.js';
-import { inventoryHandlers } from './services/inventory.js';
+import { createInventoryService } from './services/inventory.js';
 import { createLabService, type LabServiceOptions } from './services/lab.js';
-import { InventoryRegistry } from './stacks/inventory.js';
-import { createProxmoxInventory } from './stacks/proxmox/inventory.js';
-import { createProxmoxApi } from './stacks/proxmox/cluster-api.js';
-import type { PveApiSchema } from './stacks/proxmox/api-schema.js';
+import { stackModules } from './stacks/registry.js';
+import type { StackModule, StackServices, StackWorkspaces } from './stacks/types.js';
 import { LocalRunner } from './workspace/runner.js';
 import { workspaceHostKeyCheck } from './workspace/host-key-check.js';
 import { SshRemoteRunner } from './ssh/remote-runner.js';
@@ -37,8 +35,10 @@ export interface CoreOptions {
   lab?: LabServiceOptions;
   /** How workspace commands (the latency matrix…) reach the nodes: over SSH (default) or on this machine (tests). */
   nodeCommands?: 'ssh' | 'local';
-  /** The official Proxmox VE API schema: when given, every request the core's Proxmox clients send is checked before it leaves (tests). */
-  proxmoxSchema?: PveApiSchema;
+  /** The stacks this core runs (default: the registry's; a test adds its own). */
+  stacks?: readonly StackModule[];
+  /** Options per stack id, handed to that stack only (e.g. `{ <id>: { schema } }`: an API schema every request is checked against). */
+  stackOptions?: Record<string, Record<string, unknown>>;
 }
 
 export interface Core {
@@ -54,32 +54,63 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   const options: CoreOptions = { workspaceDir: defaultWorkspaceDir(), ...partial };
   fs.mkdirSync(options.workspaceDir, { recursive: true, mode: 0o700 });
   const startedAt = new Date();
-  const events = new EventBus();
+  const modules = options.stacks ?? stackModules;
+  const definitions: StackList = modules.map((m) => m.definition);
+  // The registered stacks' contract is the one the renderer knows; a test's own stacks get theirs composed.
+  const contract = options.stacks ? composeContract(definitions) : { methods: registeredMethods, events: registeredEvents };
+  const events = new EventBus(contract.events);
   const ssh = createSshService(options, { events, currentWorkspace: async () => (await workspaces.ensureOpen()).parsed.workspace });
   // Stored figures are shown only while their nodes' host keys are not contradicted by what this machine trusts now.
-  const workspaces = createWorkspaceStore(options, events, options.nodeCommands === 'local' ? undefined : (workspace) => workspaceHostKeyCheck(ssh, workspace));
-  /** Stacks register their inventory here (VMs per node, migration prechecks). */
-  const inventory = new InventoryRegistry(events);
-  /** Proxmox API clients per workspace cluster, shared by the inventory and the proxmox.* methods. */
-  const proxmoxApi = createProxmoxApi({ secrets: ssh.secrets, ...(options.proxmoxSchema ? { schema: options.proxmoxSchema } : {}) });
-  inventory.register(createProxmoxInventory({ secrets: ssh.secrets, api: proxmoxApi }));
-  const lab = createLabService(options.lab, { secrets: ssh.secrets });
+  const workspaces = createWorkspaceStore(options, events, options.nodeCommands === 'local' ? undefined : (workspace) => workspaceHostKeyCheck(ssh, workspace), options.stacks ? definitions : undefined);
+  /** The open workspace as the stacks use it: an error naming the file when it does not parse. */
+  const stackWorkspaces: StackWorkspaces = {
+    current: async () => {
+      const open = await workspaces.ensureOpen();
+      if (!open.parsed.workspace) throw new CwError('INVALID_INPUT', `The workspace ${open.path} has errors, so its clusters are unknown. Fix the file first.`, { path: open.path });
+      return { workspace: open.parsed.workspace, facts: open.facts, path: open.path };
+    },
+    save: (next) => workspaces.save(next),
+    storeFacts: (update) => workspaces.storeFacts(update),
+  };
   /** The secret store's lock (web mode and the CLI unlock it with a passphrase). */
   const secretLock = secretStoreHandlers(ssh.secrets, events);
   /** How workspace and stack commands reach the nodes (the latency matrix, knet's link state). */
   const nodeRunner = options.nodeCommands === 'local' ? () => new LocalRunner() : (workspace: Workspace) => new SshRemoteRunner(ssh.engine(), workspace, ssh.resolve);
+  /** Each stack's services, created once per core; the core reaches stacks only through these. */
+  const stacks: { id: string; services: StackServices }[] = modules.map((m) => ({
+    id: m.definition.id,
+    services: m.create({ events, secrets: ssh.secrets, workspaces: stackWorkspaces, nodeRunner, options: options.stackOptions?.[m.definition.id] ?? {} }),
+  }));
+  const plans = createPlanService(options, {
+    events,
+    ssh: workspaceSshRunner(ssh, async () => (await workspaces.ensureOpen()).parsed.workspace),
+    // Plans resolve {secretRef} from CW_SECRET_<ID> variables, then the same store as secrets.put.
+    secrets: new ChainSecretResolver([new EnvSecretResolver(), ssh.secrets]),
+    stacks: (id) => stacks.find((s) => s.id === id)?.services.executor,
+  });
+  const inventory = createInventoryService({
+    stacks: stacks.map((s) => ({ id: s.id, ...(s.services.inventory ? { inventory: s.services.inventory } : {}), ...(s.services.migration ? { migration: s.services.migration } : {}) })),
+    definitions,
+    events,
+    currentWorkspace: async () => {
+      const workspace = (await workspaces.ensureOpen()).parsed.workspace;
+      if (!workspace) throw new CwError('INVALID_INPUT', 'The open workspace file has errors, so its clusters are unknown: fix the file first.');
+      return workspace;
+    },
+    engine: plans.engine,
+  });
+  const lab = createLabService(options.lab, { secrets: ssh.secrets, stacks: modules });
   const handlers = {
     ...appHandlers(options, startedAt),
-    // Plans resolve {secretRef} from CW_SECRET_<ID> variables, then the same store as secrets.put.
-    ...createPlanService(options, { events, ssh: workspaceSshRunner(ssh, async () => (await workspaces.ensureOpen()).parsed.workspace), secrets: new ChainSecretResolver([new EnvSecretResolver(), ssh.secrets]) }).handlers,
-    ...workspaceHandlers(options, events, workspaces, nodeRunner),
-    ...inventoryHandlers(inventory, async () => (await workspaces.ensureOpen()).parsed.workspace),
+    ...plans.handlers,
+    ...workspaceHandlers(options, events, workspaces, nodeRunner, stacks.flatMap((s) => (s.services.discovery ? [s.services.discovery] : []))),
+    ...inventory.handlers,
     ...lab.handlers,
-    ...proxmoxHandlers({ workspaces, api: proxmoxApi, nodeRunner }),
     ...ssh.handlers,
     ...secretLock.handlers,
-  } satisfies Handlers;
-  const dispatch = createDispatcher(handlers);
+    ...(Object.assign({}, ...stacks.map((s) => s.services.handlers ?? {})) as Partial<Handlers>),
+  } as Handlers;
+  const dispatch = createDispatcher(handlers, contract.methods);
   return {
     options,
     dispatch,
@@ -100,6 +131,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     close: async () => {
       secretLock.close();
       await lab.close();
+      for (const s of stacks) await s.services.close?.().catch(() => undefined);
       await ssh.close();
     },
   };

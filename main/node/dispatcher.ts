@@ -30,12 +30,13 @@ export function toErrorPayload(error: unknown): ErrorPayload {
   return { code: 'INTERNAL', message: `Unexpected internal error: ${message}` };
 }
 
-export function createDispatcher(handlers: Handlers) {
+/** `contract`: the methods to validate against (default: the registered stacks' contract; a test's own stacks bring theirs). */
+export function createDispatcher(handlers: Handlers, contract: Record<string, { input: z.ZodType; output: z.ZodType }> = methods) {
   return async function dispatch(ctx: CallContext, method: string, raw: unknown): Promise<DispatchResult> {
-    if (!isMethodName(method)) {
+    if (contract === methods ? !isMethodName(method) : !Object.prototype.hasOwnProperty.call(contract, method)) {
       return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `There is no method named "${method}".` } };
     }
-    const spec = methods[method];
+    const spec = contract[method]!;
     const parsed = spec.input.safeParse(raw ?? {});
     if (!parsed.success) {
       return {
@@ -48,7 +49,8 @@ export function createDispatcher(handlers: Handlers) {
       };
     }
     try {
-      const handler = handlers[method] as (input: unknown, ctx: CallContext) => unknown;
+      const handler = (handlers as Record<string, unknown>)[method] as ((input: unknown, ctx: CallContext) => unknown) | undefined;
+      if (!handler) return { ok: false, error: { code: 'UNSUPPORTED', message: `${method} is not served by this host.` } };
       const value = await handler(parsed.data, ctx);
       const checked = spec.output.safeParse(value);
       if (!checked.success) {

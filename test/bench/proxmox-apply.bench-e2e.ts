@@ -16,8 +16,8 @@ import { loadLabSpec, startLab, stopLab, type Lab } from '../../main/node/lab/in
 import { directTarget, testEngine, type TestEngine } from '../../main/node/ssh/testing/engine-helpers.js';
 import { PveApiSchema } from '../../main/node/stacks/proxmox/api-schema.js';
 import { proxmoxClusterPlan } from '../../main/node/stacks/proxmox/plan.js';
-import { startLabPve, type LabPve } from '../../main/node/stacks/proxmox/test-server/lab.js';
-import { installPveStandIns } from '../../main/node/stacks/proxmox/test-server/stand-ins.js';
+import { startLabPve, type LabPve } from '../../main/node/stacks/proxmox/simulator/lab.js';
+import { installPveStandIns } from '../../main/node/stacks/proxmox/simulator/stand-ins.js';
 import { labSkipReason } from '../support/lab.js';
 import { criticalPath, PlanTimer, ReplayRunner, stepTimings, type StepTiming } from './plan-timing.js';
 import { benchFigure, benchSkipped } from './results.js';

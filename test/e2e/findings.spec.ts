@@ -166,6 +166,7 @@ describe('findings', () => {
     await page.goto(t.host.url);
     await page.getByTestId('node-pve1').waitFor({ state: 'attached' });
     await page.getByTestId('open-wizard').click();
+    await page.getByTestId('new-cluster-proxmox').click();
     const alert = page.getByTestId('wizard-credentials');
     await alert.waitFor();
     const text = (await alert.textContent())!;

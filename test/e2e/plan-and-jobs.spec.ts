@@ -66,6 +66,7 @@ describe('the plan preview', () => {
     await page.goto(t.host.url);
     await page.getByTestId('node-pve1').waitFor({ state: 'attached' });
     await page.getByTestId('open-wizard').click();
+    await page.getByTestId('new-cluster-proxmox').click();
     await page.getByTestId('wizard-check').click();
     await page.getByTestId('wizard-to-plan').click();
     await page.getByTestId('plan-preview').waitFor({ timeout: 60_000 });

@@ -89,6 +89,7 @@ describe('the secret store lock and the workspace menu', () => {
 
     // A call that needs the store: storing the cluster's root password in the wizard.
     await page.getByTestId('open-wizard').click();
+    await page.getByTestId('new-cluster-proxmox').click();
     await page.getByTestId('wizard-root-password').fill('pve-root-password');
     await page.getByTestId('wizard-store-password').click();
     const dialog = page.getByTestId('unlock-dialog');

@@ -11,6 +11,7 @@ import { readLabState, stopLab } from '../../main/node/lab/index.js';
 import { defaultSecretStore } from '../../main/node/secrets/index.js';
 import { PveApiSchema } from '../../main/node/stacks/proxmox/api-schema.js';
 import { PveClient } from '../../main/node/stacks/proxmox/client.js';
+import { labProxmoxRecord } from '../../main/node/stacks/proxmox/simulator/lab-daemon.js';
 import { describeLab } from '../support/lab.js';
 
 const prefix = 'cwcp';
@@ -104,7 +105,7 @@ describeLab('clusterwright lab up with Proxmox test servers (CLI, background pro
     expect(up.code, up.err).toBe(0);
     const servers = printedServers(up.out);
     expect(servers.map((s) => s.host)).toEqual(['p1', 'p2']);
-    const record = readLabState(stateDir)!.proxmox!;
+    const record = labProxmoxRecord(readLabState(stateDir))!;
     daemonPids.push(record.process.pid);
     expect(alive(record.process.pid)).toBe(true);
     expect(fs.readFileSync(`/proc/${record.process.pid}/cmdline`, 'utf8')).toContain(`lab\0pve-serve\0--state\0${stateDir}`);
@@ -131,7 +132,7 @@ describeLab('clusterwright lab up with Proxmox test servers (CLI, background pro
       const status = await core.call('proxmox.clusterStatus', { cluster: 'homelab' });
       expect(status.quorate).toBe(false);
       // The app sees the servers of the lab the CLI started, though they run in the CLI's background process.
-      expect(await core.call('lab.status', {})).toMatchObject({ running: true, proxmoxTestServers: true });
+      expect(await core.call('lab.status', {})).toMatchObject({ running: true, stackServices: ['Proxmox test servers'] });
     } finally {
       await core.close();
     }
@@ -142,7 +143,7 @@ describeLab('clusterwright lab up with Proxmox test servers (CLI, background pro
   }, 60_000);
 
   it('reports a crashed server process, refuses a second up, and --replace starts fresh servers', async () => {
-    const crashed = readLabState(stateDir)!.proxmox!;
+    const crashed = labProxmoxRecord(readLabState(stateDir))!;
     process.kill(crashed.process.pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 200));
     const status = await cli(['lab', 'status', '--state', stateDir]);
@@ -156,7 +157,7 @@ describeLab('clusterwright lab up with Proxmox test servers (CLI, background pro
 
     const replaced = await cli(['lab', 'up', specFile, '--state', stateDir, '--prefix', prefix, '--replace']);
     expect(replaced.code, replaced.err).toBe(0);
-    const fresh = readLabState(stateDir)!.proxmox!;
+    const fresh = labProxmoxRecord(readLabState(stateDir))!;
     daemonPids.push(fresh.process.pid);
     expect(fresh.process.pid).not.toBe(crashed.process.pid);
     expect(fs.existsSync(crashed.workDir)).toBe(false);
@@ -169,7 +170,7 @@ describeLab('clusterwright lab up with Proxmox test servers (CLI, background pro
   }, 60_000);
 
   it('lab down stops the server process, removes its files, its password and the namespaces', async () => {
-    const record = readLabState(stateDir)!.proxmox!;
+    const record = labProxmoxRecord(readLabState(stateDir))!;
     const down = await cli(['lab', 'down', '--state', stateDir]);
     expect(down.code, down.err).toBe(0);
     expect(down.out).toContain('Stopped the Proxmox test servers and deleted their password');

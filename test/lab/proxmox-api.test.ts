@@ -9,7 +9,7 @@ import { CwError } from '../../main/common/errors.js';
 import { parseCorosyncConf, corosyncNodes, configVersion } from '../../main/common/stacks/proxmox/corosync-conf.js';
 import { PveApiSchema } from '../../main/node/stacks/proxmox/api-schema.js';
 import { PveClient, probeCertificate, type PveCredentials } from '../../main/node/stacks/proxmox/client.js';
-import { PveTestServer } from '../../main/node/stacks/proxmox/test-server/server.js';
+import { PveTestServer } from '../../main/node/stacks/proxmox/simulator/server.js';
 import { describeLab } from '../support/lab.js';
 import { startSandbox, type Sandbox } from '../support/proxmox/sandbox.js';
 

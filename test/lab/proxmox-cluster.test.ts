@@ -9,8 +9,8 @@ import { configVersion, corosyncNodes, parseCorosyncConf } from '../../main/comm
 import { PveApiSchema } from '../../main/node/stacks/proxmox/api-schema.js';
 import type { PveClient } from '../../main/node/stacks/proxmox/client.js';
 import { describeLab, useLab } from '../support/lab.js';
-import { labRunner, startLabPve, type LabPve } from '../../main/node/stacks/proxmox/test-server/lab.js';
-import { CorosyncDriver } from '../../main/node/stacks/proxmox/test-server/corosync.js';
+import { labRunner, startLabPve, type LabPve } from '../../main/node/stacks/proxmox/simulator/lab.js';
+import { CorosyncDriver } from '../../main/node/stacks/proxmox/simulator/corosync.js';
 import { waitFor, type StatusEntry } from '../support/proxmox/cluster.js';
 
 const spec = `

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { JobLog } from '../../main/common/contract/plan.js';
 import { PveApiSchema } from '../../main/node/stacks/proxmox/api-schema.js';
 import { proxmoxClusterPlan } from '../../main/node/stacks/proxmox/plan.js';
-import { installPveStandIns } from '../../main/node/stacks/proxmox/test-server/stand-ins.js';
+import { installPveStandIns } from '../../main/node/stacks/proxmox/simulator/stand-ins.js';
 import { describeLab, useLab } from '../support/lab.js';
 import { labPlanRunner, type LabPlanRunner } from '../support/proxmox/engine.js';
-import { startLabPve, type LabPve } from '../../main/node/stacks/proxmox/test-server/lab.js';
+import { startLabPve, type LabPve } from '../../main/node/stacks/proxmox/simulator/lab.js';
 
 const spec = `
 name: pve-plan

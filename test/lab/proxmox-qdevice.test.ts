@@ -6,9 +6,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { configVersion, parseCorosyncConf, qdeviceHost } from '../../main/common/stacks/proxmox/corosync-conf.js';
 import { run } from '../../main/node/lab/index.js';
 import { PveApiSchema } from '../../main/node/stacks/proxmox/api-schema.js';
-import { installPveStandIns } from '../../main/node/stacks/proxmox/test-server/stand-ins.js';
+import { installPveStandIns } from '../../main/node/stacks/proxmox/simulator/stand-ins.js';
 import { describeLab, useLab } from '../support/lab.js';
-import { startLabPve, type LabPve } from '../../main/node/stacks/proxmox/test-server/lab.js';
+import { startLabPve, type LabPve } from '../../main/node/stacks/proxmox/simulator/lab.js';
 
 const spec = `
 name: pve-qdevice

@@ -46,7 +46,7 @@ describeLab('Proxmox cross-cluster move (remote_migrate) through the core (two l
     const started = Date.now();
     rm = await startRemoteMigrateLab(handle.lab, { schema });
     timings.push(`two single-node clusters built through the API: ${Date.now() - started} ms`);
-    core = createCore({ hostKind: 'test', workspaceDir, nodeCommands: 'local', proxmoxSchema: appSchema, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, interactive: false } });
+    core = createCore({ hostKind: 'test', workspaceDir, nodeCommands: 'local', stackOptions: { proxmox: { schema: appSchema } }, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, interactive: false } });
     core.events.subscribe((name, payload) => events.push({ name, payload: payload as Record<string, unknown> }));
     const east = await core.call('secrets.put', { label: 'root@pam on east', kind: 'password', value: rm.rootPassword });
     const token = await core.call('secrets.put', { label: `${westTokenId} on west`, kind: 'token', value: rm.tokenSecret });
@@ -96,7 +96,7 @@ describeLab('Proxmox cross-cluster move (remote_migrate) through the core (two l
     expect(pre.targets).toHaveLength(1);
     expect(pre.targets[0]).toMatchObject({ node: 'b1', kind: 'remote', allowed: false });
     expect(pre.targets[0]!.reasons).toEqual([expect.stringMatching(/^Moving a VM to cluster 'west' needs an API token .* set proxmox\.clusters\[1\]\.api\.tokenId \(USER@REALM!NAME\) and proxmox\.clusters\[1\]\.api\.tokenSecret/)]);
-    const refused = (await call(core!.call('vm.migrate', { vm: 'proxmox:east:101', target: 'b1', storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr0' } })).catch((e: unknown) => e)) as CwError;
+    const refused = (await call(core!.call('vm.migrate', { vm: 'proxmox:east:101', target: 'b1', choices: { stack: 'proxmox', storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr0' } } })).catch((e: unknown) => e)) as CwError;
     expect(refused.code).toBe('CONFLICT');
     expect(refused.message).toMatch(/^db cannot move to b1: Moving a VM to cluster 'west' needs an API token/);
   });
@@ -112,14 +112,17 @@ describeLab('Proxmox cross-cluster move (remote_migrate) through the core (two l
         kind: 'remote',
         allowed: false,
         reasons: ['disks on storage ceph-vm need a storage on b1: choose one of local, local-lvm', 'network bridge vmbr1 needs a bridge on b1: choose one of vmbr0, vmbr7'],
-        localDisks: [],
-        targetStorages: ['local', 'local-lvm'],
-        remote: { cluster: 'west', sourceStorages: ['ceph-vm'], sourceBridges: ['vmbr1'], targetBridges: ['vmbr0', 'vmbr7'], suggestedVmid: 101, usedVmids: [] },
+        details: {
+          stack: 'proxmox',
+          localDisks: [],
+          targetStorages: ['local', 'local-lvm'],
+          remote: { cluster: 'west', sourceStorages: ['ceph-vm'], sourceBridges: ['vmbr1'], targetBridges: ['vmbr0', 'vmbr7'], suggestedVmid: 101, usedVmids: [] },
+        },
       },
     ]);
-    const unmapped = await call(core!.call('vm.migratePrecheck', { vm: 'proxmox:east:101', targets: ['b1'], storageMap: { 'ceph-vm': 'ceph-vm' }, bridgeMap: { vmbr1: 'vmbr7' } }));
+    const unmapped = await call(core!.call('vm.migratePrecheck', { vm: 'proxmox:east:101', targets: ['b1'], choices: { stack: 'proxmox', storageMap: { 'ceph-vm': 'ceph-vm' }, bridgeMap: { vmbr1: 'vmbr7' } } }));
     expect(unmapped.targets[0]!.reasons).toEqual(["storage ceph-vm (chosen for ceph-vm) does not exist on b1 in cluster 'west': choose one of local, local-lvm"]);
-    const ok = await call(core!.call('vm.migratePrecheck', { vm: 'proxmox:east:101', targets: ['b1'], storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr7' } }));
+    const ok = await call(core!.call('vm.migratePrecheck', { vm: 'proxmox:east:101', targets: ['b1'], choices: { stack: 'proxmox', storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr7' } } }));
     expect(ok.targets[0]).toMatchObject({ allowed: true, reasons: [] });
   });
 
@@ -142,7 +145,7 @@ describeLab('Proxmox cross-cluster move (remote_migrate) through the core (two l
     const conf = await eastClient!.get<Record<string, unknown>>('/nodes/a1/qemu/101/config');
     expect(conf.lock).toBeUndefined();
     // The app's precheck says the same about the HA-managed VM before Proxmox is asked.
-    const pre = await call(core!.call('vm.migratePrecheck', { vm: 'proxmox:east:103', targets: ['b1'], storageMap: { 'local-lvm': 'local-lvm' }, bridgeMap: { vmbr0: 'vmbr0' } }));
+    const pre = await call(core!.call('vm.migratePrecheck', { vm: 'proxmox:east:103', targets: ['b1'], choices: { stack: 'proxmox', storageMap: { 'local-lvm': 'local-lvm' }, bridgeMap: { vmbr0: 'vmbr0' } } }));
     expect(pre.targets[0]!.reasons).toEqual([expect.stringMatching(/^web is HA-managed, and Proxmox refuses to move an HA-managed VM to another cluster/)]);
   });
 
@@ -160,7 +163,7 @@ describeLab('Proxmox cross-cluster move (remote_migrate) through the core (two l
     expect(task.log.join('\n')).not.toContain(rm!.tokenSecret);
 
     // Through the app: the precheck already knows the VMID is taken and says which one is free.
-    const refused = (await call(core!.call('vm.migrate', { vm: 'proxmox:east:101', target: 'b1', storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr7' }, targetVmid: 150 })).catch((e: unknown) => e)) as CwError;
+    const refused = (await call(core!.call('vm.migrate', { vm: 'proxmox:east:101', target: 'b1', choices: { stack: 'proxmox', storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr7' }, targetVmid: 150 } })).catch((e: unknown) => e)) as CwError;
     expect(refused.code).toBe('CONFLICT');
     expect(refused.message).toBe("db cannot move to b1: VMID 150 is already used in cluster 'west': choose another target VMID (101 is free).");
   });
@@ -168,7 +171,7 @@ describeLab('Proxmox cross-cluster move (remote_migrate) through the core (two l
   it('moves db live to west as VMID 201 with the maps, keeps the source stopped and locked, and refreshes both clusters', async () => {
     events.length = 0;
     const t0 = Date.now();
-    const result = await call(core!.call('vm.migrate', { vm: 'proxmox:east:101', target: 'b1', online: true, storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr7' }, targetVmid: 201 }));
+    const result = await call(core!.call('vm.migrate', { vm: 'proxmox:east:101', target: 'b1', online: true, choices: { stack: 'proxmox', storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr7' }, targetVmid: 201 } }));
     timings.push(`vm.migrate db east → west (8 GiB disk + 1 GiB memory, time scale 0.01): ${Date.now() - t0} ms`);
     expect(result).toMatchObject({ vm: 'proxmox:east:101', from: 'a1', to: 'b1', status: 'succeeded' });
     expect(result.message).toMatch(/^Moved VM db \(101\) from a1 \(cluster east\) to b1 \(cluster west\) as VMID 201 in [\d.]+ s; the source VM stays on a1, stopped and locked \(migrate\)/);
@@ -190,12 +193,12 @@ describeLab('Proxmox cross-cluster move (remote_migrate) through the core (two l
     expect(westConf.lock).toBeUndefined();
     expect(await eastClient!.get<Record<string, unknown>>('/nodes/a1/qemu/101/config')).toMatchObject({ lock: 'migrate' });
     // The kept source is locked: the app says so instead of offering another move.
-    const again = await call(core!.call('vm.migratePrecheck', { vm: 'proxmox:east:101', targets: ['b1'], storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr7' }, targetVmid: 202 }));
+    const again = await call(core!.call('vm.migratePrecheck', { vm: 'proxmox:east:101', targets: ['b1'], choices: { stack: 'proxmox', storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr7' }, targetVmid: 202 } }));
     expect(again.targets[0]!.reasons).toEqual([expect.stringMatching(/^db is locked \(migrate\): it may be the stopped copy/)]);
   });
 
   it('moves the stopped cache offline with delete, and the source is gone from east', async () => {
-    const move = { vm: 'proxmox:east:102', target: 'b1', online: false, storageMap: { 'local-lvm': 'local' }, bridgeMap: { vmbr0: 'vmbr0' }, deleteSource: true };
+    const move = { vm: 'proxmox:east:102', target: 'b1', online: false, choices: { stack: 'proxmox' as const, storageMap: { 'local-lvm': 'local' }, bridgeMap: { vmbr0: 'vmbr0' } }, deleteSource: true };
     // Destroying the source needs the VM's name as explicit approval: without it nothing starts.
     await expect(core!.call('vm.migrate', move)).rejects.toThrow(/destroys VM cache and its disks on cluster 'east'. Confirm it by giving the VM's name \(cache\)/);
     await expect(core!.call('vm.migrate', { ...move, confirmDeleteSource: 'db' })).rejects.toThrow(/Confirm it/);

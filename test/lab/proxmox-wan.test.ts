@@ -7,9 +7,9 @@ import { configVersion, parseCorosyncConf } from '../../main/common/stacks/proxm
 import { lanRttLimitMs, tuneTotem, type TotemTuning } from '../../main/common/stacks/proxmox/wan-tuning.js';
 import { PveApiSchema } from '../../main/node/stacks/proxmox/api-schema.js';
 import { proxmoxClusterPlan } from '../../main/node/stacks/proxmox/plan.js';
-import { installPveStandIns } from '../../main/node/stacks/proxmox/test-server/stand-ins.js';
+import { installPveStandIns } from '../../main/node/stacks/proxmox/simulator/stand-ins.js';
 import { describeLab, pingFrom, useLab } from '../support/lab.js';
-import { startLabPve, type LabPve } from '../../main/node/stacks/proxmox/test-server/lab.js';
+import { startLabPve, type LabPve } from '../../main/node/stacks/proxmox/simulator/lab.js';
 import { cmapNumber } from '../support/lab-corosync.js';
 import { labPlanRunner, type LabPlanRunner } from '../support/proxmox/engine.js';
 

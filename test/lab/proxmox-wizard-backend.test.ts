@@ -16,9 +16,9 @@ describeLab('Proxmox wizard backend: lab up → planCluster → apply → cluste
     const t0 = Date.now();
     const up = await lc.core.call('lab.up', { example: 'proxmox-three-nodes', replace: true });
     timings.push(`lab.up with test servers: ${Date.now() - t0} ms`);
-    expect(up).toMatchObject({ name: 'proxmox-three-nodes', hosts: 3, proxmoxTestServers: true });
+    expect(up).toMatchObject({ name: 'proxmox-three-nodes', hosts: 3, stackServices: ['Proxmox test servers'] });
     workspacePath = up.workspacePath;
-    expect((await lc.core.call('lab.status', {})).proxmoxTestServers).toBe(true);
+    expect((await lc.core.call('lab.status', {})).stackServices).toEqual(['Proxmox test servers']);
     const text = fs.readFileSync(workspacePath, 'utf8');
     const [secret] = await secrets.list();
     expect(secret).toBeDefined();
@@ -142,7 +142,7 @@ describeLab('Proxmox wizard backend: lab up → planCluster → apply → cluste
     expect(down.namespaces).toBeGreaterThan(0);
     const status = await lc.core.call('lab.status', {});
     expect(status.running).toBe(false);
-    expect(status.proxmoxTestServers).toBe(false);
+    expect(status.stackServices).toEqual([]);
     expect(await secrets.list()).toEqual([]);
   }, 60_000);
 });

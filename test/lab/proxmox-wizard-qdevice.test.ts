@@ -13,7 +13,7 @@ describeLab('Proxmox wizard backend with a QDevice: two nodes, qnetd at a third 
 
   it('starts the example: cluster homelab of a1 and b1 with q1 as its QDevice (qnetd running there)', async () => {
     const up = await lc.core.call('lab.up', { example: 'proxmox-two-nodes-qdevice', replace: true });
-    expect(up).toMatchObject({ hosts: 3, proxmoxTestServers: true });
+    expect(up).toMatchObject({ hosts: 3, stackServices: ['Proxmox test servers'] });
     const state = await lc.core.call('workspace.open', { path: path.dirname(up.workspacePath), remember: false });
     expect(state.workspace?.proxmox?.clusters[0]).toMatchObject({ name: 'homelab', nodes: ['a1', 'b1'], qdevice: { host: 'q1' } });
     const qnetd = await openLab(stateDir).exec('q1', ['corosync-qnetd-tool', '-s']);

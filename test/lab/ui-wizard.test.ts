@@ -16,7 +16,7 @@ const PREFIX = 'cwwz';
 describeLab('the Proxmox wizard on the lab', () => {
   const appSchema = coreSchema();
   const secrets = new MemorySecretStore();
-  const app = useAppWithLab(PREFIX, (home) => ({ proxmoxSchema: appSchema, ssh: { secrets, sshConfigFile: null, engine: { pinnedHostKeysFile: path.join(home, 'pins.json'), knownHostsFiles: [] } } }));
+  const app = useAppWithLab(PREFIX, (home) => ({ stackOptions: { proxmox: { schema: appSchema } }, ssh: { secrets, sshConfigFile: null, engine: { pinnedHostKeysFile: path.join(home, 'pins.json'), knownHostsFiles: [] } } }));
 
   afterAll(() => reportCoreSchema('Proxmox wizard in Chromium', appSchema));
 
@@ -41,6 +41,7 @@ describeLab('the Proxmox wizard on the lab', () => {
     await page.getByTestId('node-a1').waitFor({ state: 'attached' });
 
     await page.getByTestId('open-wizard').click();
+    await page.getByTestId('new-cluster-proxmox').click();
     // Create and join need root@pam's password: said before anything runs, and the checks cannot start.
     await page.getByTestId('wizard-credentials').waitFor();
     expect(await page.getByTestId('wizard-check').isDisabled()).toBe(true);

@@ -35,7 +35,7 @@ describeLab('the Proxmox lab from the app without a passphrase variable, and the
 
       // The lab's root password is in the sealed store under the app's data folder, named by id in the workspace.
       const status = await app.server.core.call('lab.status', {});
-      expect(status).toMatchObject({ running: true, name: 'proxmox-three-nodes', proxmoxTestServers: true });
+      expect(status).toMatchObject({ running: true, name: 'proxmox-three-nodes', stackServices: ['Proxmox test servers'] });
       const workspace = (await app.server.core.call('workspace.current', {})).workspace!;
       const secretId = workspace.proxmox!.clusters[0]!.api!.passwordSecret!;
       const listed = await app.server.core.call('secrets.list', {});
@@ -56,7 +56,7 @@ describeLab('the Proxmox lab from the app without a passphrase variable, and the
       await page.getByTestId('menu-lab-stop').click();
       await page.getByTestId('lab-stop-submit').click();
       await page.getByTestId('first-start').waitFor({ timeout: 60_000 });
-      expect(await app.server.core.call('lab.status', {})).toMatchObject({ running: false, proxmoxTestServers: false });
+      expect(await app.server.core.call('lab.status', {})).toMatchObject({ running: false, stackServices: [] });
       // Its password went with it.
       expect((await app.server.core.call('secrets.list', {})).secrets.map((s) => s.id)).not.toContain(secretId);
     } finally {

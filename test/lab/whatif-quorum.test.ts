@@ -105,7 +105,7 @@ function hostPool(lab: Lab): (site: string) => string {
 function fromExample(file: string, id: string, take: (site: string) => string): ClusterDef {
   const example = loadLabSpec(fs.readFileSync(path.join('assets/labs', file), 'utf8'), file);
   const witness = example.sites.find((s) => s.name === 'witness');
-  const qdevice = typeof example.proxmox === 'object' ? example.proxmox.qdevice : witness?.hosts[0]?.name;
+  const qdevice = typeof example.stacks?.proxmox === 'object' ? (example.stacks.proxmox as { qdevice?: string }).qdevice : witness?.hosts[0]?.name;
   const labSite = (site: string) => (site === 'witness' ? 'w' : site);
   const nodes = example.sites.flatMap((s) => s.hosts.filter((h) => h.name !== qdevice).map(() => ({ name: take(labSite(s.name)), site: labSite(s.name) })));
   const qsite = example.sites.find((s) => s.hosts.some((h) => h.name === qdevice))?.name;

@@ -14,8 +14,8 @@ export const labStatusSchema = z.object({
   workspacePath: z.string().optional(),
   hosts: z.array(z.object({ name: z.string(), site: z.string(), addresses: z.record(z.string(), z.string()), running: z.boolean() })),
   examples: z.array(labExampleSchema),
-  /** Proxmox test servers started by `lab.up` (an example with `proxmox: true`) run in this process. */
-  proxmoxTestServers: z.boolean().optional(),
+  /** What the stacks' lab parts run for the lab now ("… test servers"), in this process or the CLI's background one. */
+  stackServices: z.array(z.string()).default([]),
 });
 export type LabStatusView = z.infer<typeof labStatusSchema>;
 
@@ -24,7 +24,7 @@ export const labMethods = {
   /** Starts one of the shipped example labs (assets/labs) and returns the workspace it wrote. */
   'lab.up': defineMethod(
     z.object({ example: z.string().regex(/^[a-z0-9-]+$/), replace: z.boolean().optional() }).strict(),
-    z.object({ name: z.string(), workspacePath: z.string(), upMs: z.number(), hosts: z.number().int(), proxmoxTestServers: z.boolean().optional() }),
+    z.object({ name: z.string(), workspacePath: z.string(), upMs: z.number(), hosts: z.number().int(), /** What the stacks' lab parts started for it. */ stackServices: z.array(z.string()).default([]) }),
   ),
   'lab.down': defineMethod(z.object({}).strict(), z.object({ namespaces: z.number().int(), processes: z.number().int() })),
 };

@@ -11,7 +11,7 @@ export const stepPreviewSchema = z.object({
   id: z.string(),
   title: z.string(),
   target: z.string(),
-  kind: z.enum(['exec', 'upload', 'api', 'wait']),
+  kind: z.enum(['exec', 'upload', 'api', 'wait', 'stack']),
   destructive: z.boolean(),
   idempotent: z.boolean(),
   dependsOn: z.array(z.string()),
@@ -30,6 +30,8 @@ export const stepPreviewSchema = z.object({
     })
     .optional(),
   wait: z.object({ until: z.string(), intervalMs: z.number(), deadlineMs: z.number() }).optional(),
+  /** A stack's operation (a VM move): which stack, which operation, and what it does in one line. */
+  operation: z.object({ stack: z.string(), op: z.string(), text: z.string() }).optional(),
   precheck: z.string().optional(),
   verify: z.string().optional(),
   rollback: z.string().optional(),
@@ -78,6 +80,8 @@ export const runResultSchema = z.object({
   message: z.string(),
   failure: runFailureSchema.optional(),
   durationMs: z.number(),
+  /** The clusters the plan says it changes (read again once it ended). */
+  touches: z.array(z.object({ stack: z.string(), cluster: z.string() })).optional(),
 });
 export type RunResult = z.infer<typeof runResultSchema>;
 

@@ -4,13 +4,12 @@
 // and tunnels whose handshake is older than the keepalive allows.
 import { describeLatency, round, type PairLatency } from '../workspace/facts.js';
 import { nodeRef, pairsOf, plural } from '../workspace/rules/context.js';
-import { pvecm } from '../workspace/rules/sources.js';
 import type { ElementRef, FindingDraft, Rule, RuleContext } from '../workspace/rules/types.js';
 import { overlayFactsOf, type OverlayFacts, type OverlayPingStats } from './facts.js';
 import { resolveOverlays, type ResolvedOverlay } from './model.js';
 import { MIN_IPV6_OVERLAY_MTU, overlayMtuFor, WIREGUARD_OVERHEAD } from './mtu.js';
 import { parseCidr } from '../workspace/ip.js';
-import { pathMtuDiscovery, wgManual, wireguardProtocol } from './sources.js';
+import { overlayRiders, pathMtuDiscovery, wgManual, wireguardProtocol } from './sources.js';
 import { trafficOn, type StackTraffic } from './stack-traffic.js';
 import { handshakeState, maxHandshakeAgeS } from './status.js';
 
@@ -63,7 +62,7 @@ export const overlayLatency: Rule = {
   id: 'overlay.rtt-jitter',
   stack: 'general',
   title: 'Round trip and jitter across the overlay within what the riding traffic tolerates',
-  source: pvecm('Cluster Network: Network Requirements (latency and jitter)', 'networkRequirements'),
+  source: overlayRiders.latency,
   check(ctx) {
     const findings: FindingDraft[] = [];
     for (const r of resolveOverlays(ctx.workspace)) {
@@ -121,7 +120,7 @@ export const hubSinglePoint: Rule = {
   id: 'overlay.hub-single-point',
   stack: 'general',
   title: "A hub-and-spoke hub must not carry a cluster's only corosync path",
-  source: pvecm('Corosync Redundancy', 'redundancy'),
+  source: overlayRiders.redundancy,
   check(ctx) {
     const findings: FindingDraft[] = [];
     for (const r of resolveOverlays(ctx.workspace)) {
@@ -141,6 +140,7 @@ export const hubSinglePoint: Rule = {
           remedy: 'Give the cluster a second corosync link that does not pass the hub (the sites\' own WAN, or a mesh overlay), or make this overlay a mesh.',
           action: { id: 'add-corosync-link', cluster },
           figures: { links: links.length, spokes: spokes.length },
+          ...(links[0]!.sources?.redundancy ? { source: links[0]!.sources.redundancy } : {}),
         });
       }
     }
@@ -152,7 +152,7 @@ export const overlayOnlyCorosyncLink: Rule = {
   id: 'overlay.only-corosync-link',
   stack: 'general',
   title: 'An overlay should not be the only corosync path of a cluster',
-  source: pvecm('Corosync Redundancy', 'redundancy'),
+  source: overlayRiders.redundancy,
   check(ctx) {
     const findings: FindingDraft[] = [];
     const resolved = resolveOverlays(ctx.workspace);
@@ -174,6 +174,7 @@ export const overlayOnlyCorosyncLink: Rule = {
         remedy: 'Add a second corosync link outside the overlay (the underlay itself where the round trip allows, with a higher knet priority on the better path), so corosync fails over between them.',
         action: { id: 'add-corosync-link', cluster },
         figures: { links: links.length },
+        ...(traffic.sources?.redundancy ? { source: traffic.sources.redundancy } : {}),
       });
     }
     return findings;
@@ -287,7 +288,7 @@ export const ridersAreMembers: Rule = {
   id: 'overlay.riders-are-members',
   stack: 'general',
   title: 'Every node that sends traffic on a riding network is a member of the overlay',
-  source: pvecm('Adding Nodes with Separated Cluster Network (every node has an address on every link)', 'separatedNetwork'),
+  source: overlayRiders.addressing,
   check(ctx) {
     const findings: FindingDraft[] = [];
     for (const r of resolveOverlays(ctx.workspace)) {
@@ -302,6 +303,7 @@ export const ridersAreMembers: Rule = {
           paths: [traffic.path, at(r, '.nodes')],
           remedy: `Make ${outside.join(', ')} ${outside.length === 1 ? 'a member' : 'members'} of overlay ${r.overlay.name} (by name, or by adding ${outside.length === 1 ? 'its site' : 'their sites'} to the overlay), or carry this traffic on another network.`,
           figures: { outside: outside.length },
+          ...(traffic.sources?.addressing ? { source: traffic.sources.addressing } : {}),
         });
       }
     }

@@ -24,3 +24,13 @@ export const pathMtuDiscovery: RuleSource = {
   section: 'Packets larger than the path MTU are dropped when they may not be fragmented',
   url: 'https://www.rfc-editor.org/rfc/rfc8201',
 };
+
+/**
+ * The rules about a stack's traffic riding an overlay: each finding cites the riding stack's own
+ * document (its latency limit, its redundancy, its addressing); the rule itself cites WireGuard's.
+ */
+export const overlayRiders = {
+  latency: wireguardProtocol('Every packet is sent inside UDP over the underlay: the tunnel adds to its round trip and jitter'),
+  redundancy: wireguardProtocol('A peer is reached at one endpoint at a time: a hub that fails takes every path through it'),
+  addressing: wgManual('AllowedIPs: only the addresses listed for a peer are sent through the tunnel'),
+};

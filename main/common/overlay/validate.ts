@@ -24,7 +24,7 @@ export function checkOverlayReferences(ws: Workspace, unread?: UnreadEntries): R
   const sites = new Set(ws.sites.map((s) => s.name));
   const nodes = new Set(ws.nodes.map((n) => n.name));
   const networks = new Set(ws.networks.map((n) => n.name));
-  const partial = !!unread && (unread.sites.size > 0 || unread.nodes.size > 0 || unread.networks.size > 0);
+  const partial = !!unread && ['sites', 'nodes', 'networks'].some((list) => unread.count(list) > 0);
   const reference = (path: FieldPath, message: string, expected: string) => issues.push({ severity: 'error', code: 'reference', path, message, expected });
   const names = new Map<string, number>();
   const ridingOwner = new Map<string, string>();
@@ -37,21 +37,21 @@ export function checkOverlayReferences(ws: Workspace, unread?: UnreadEntries): R
     if (names.has(overlay.name)) issues.push({ severity: 'error', code: 'duplicate', path: [...base, 'name'], message: `The overlay name "${overlay.name}" is used twice; give each overlay its own name.`, expected: 'an overlay name not used before' });
     names.set(overlay.name, o);
     overlay.sites.forEach((s, i) => {
-      if (!sites.has(s) && !unread?.sites.has(s)) reference([...base, 'sites', i], `Overlay ${overlay.name} joins site "${s}", but this workspace has no site of that name.`, `one of the sites: ${listOf(sites)}`);
+      if (!sites.has(s) && !unread?.has('sites', s)) reference([...base, 'sites', i], `Overlay ${overlay.name} joins site "${s}", but this workspace has no site of that name.`, `one of the sites: ${listOf(sites)}`);
     });
     overlay.nodes.forEach((n, i) => {
-      if (!nodes.has(n) && !unread?.nodes.has(n)) reference([...base, 'nodes', i], `Overlay ${overlay.name} joins node "${n}", but this workspace has no node of that name.`, `one of the nodes: ${listOf(nodes)}`);
+      if (!nodes.has(n) && !unread?.has('nodes', n)) reference([...base, 'nodes', i], `Overlay ${overlay.name} joins node "${n}", but this workspace has no node of that name.`, `one of the nodes: ${listOf(nodes)}`);
     });
     overlay.networks.forEach((n, i) => {
       if (!networks.has(n)) {
-        if (!unread?.networks.has(n)) reference([...base, 'networks', i], `Network "${n}" rides on overlay ${overlay.name}, but this workspace has no network of that name. Add it, with the roles that travel on it.`, `one of the networks: ${listOf(networks)}`);
+        if (!unread?.has('networks', n)) reference([...base, 'networks', i], `Network "${n}" rides on overlay ${overlay.name}, but this workspace has no network of that name. Add it, with the roles that travel on it.`, `one of the networks: ${listOf(networks)}`);
         return;
       }
       const owner = ridingOwner.get(n);
       if (owner !== undefined) issues.push({ severity: 'error', code: 'duplicate', path: [...base, 'networks', i], message: `Network ${n} rides on both overlay ${owner} and overlay ${overlay.name}; a network takes one path.`, expected: 'a network no other overlay carries' });
       else ridingOwner.set(n, overlay.name);
     });
-    if (overlay.underlay && !networks.has(overlay.underlay) && !unread?.networks.has(overlay.underlay)) reference([...base, 'underlay'], `Overlay ${overlay.name} runs over network "${overlay.underlay}", but this workspace has no network of that name.`, `one of the networks: ${listOf(networks)}`);
+    if (overlay.underlay && !networks.has(overlay.underlay) && !unread?.has('networks', overlay.underlay)) reference([...base, 'underlay'], `Overlay ${overlay.name} runs over network "${overlay.underlay}", but this workspace has no network of that name.`, `one of the networks: ${listOf(networks)}`);
     if (overlay.underlay && overlay.networks.includes(overlay.underlay)) reference([...base, 'underlay'], `Overlay ${overlay.name} would run over ${overlay.underlay}, a network that rides on it: the tunnel cannot carry itself.`, 'a network the nodes reach each other on without the overlay');
     // What follows depends on every member's entry: not judged while some of them could not be read.
     if (partial) return;

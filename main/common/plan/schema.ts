@@ -54,9 +54,20 @@ export const apiRequestSchema = z
   .strict();
 export type ApiRequest = z.infer<typeof apiRequestSchema>;
 
+/** An operation a stack performs through its own client (a VM move, a destroy): run by the executor that stack registers. */
+export const stackCallSchema = z
+  .object({
+    stack: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a stack id'),
+    op: z.string().regex(/^[a-z][a-z0-9-]*$/, 'an operation name: lower-case letters, digits and -'),
+    /** The operation's arguments (plain data; secrets only by id). */
+    args: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+export type StackCall = z.output<typeof stackCallSchema>;
+
 /**
  * How to tell something holds: a command whose exit status 0 means yes, the upload's file already
- * has the wanted content (and mode), or an API call answering 2xx (and containing a text).
+ * has the wanted content (and mode), an API call answering 2xx (and containing a text), or a stack's check.
  */
 export const checkSchema = z.preprocess(
   (value) => (typeof value === 'string' ? { kind: 'exec', command: value } : value),
@@ -64,6 +75,7 @@ export const checkSchema = z.preprocess(
     z.object({ kind: z.literal('exec'), command: commandSchema }).strict(),
     z.object({ kind: z.literal('fileMatches') }).strict(),
     z.object({ kind: z.literal('api'), request: apiRequestSchema, contains: z.string().optional() }).strict(),
+    stackCallSchema.extend({ kind: z.literal('stack') }).strict(),
   ]),
 );
 export type Check = z.output<typeof checkSchema>;
@@ -82,6 +94,7 @@ export const actionSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ kind: z.literal('api'), request: apiRequestSchema }).strict(),
+  stackCallSchema.extend({ kind: z.literal('stack') }).strict(),
   z
     .object({
       kind: z.literal('wait'),
@@ -182,6 +195,8 @@ export const planSchema = z
     apis: z.record(z.string(), planApiSchema).default({}),
     limits: planLimitsSchema.default({ global: 8, perTarget: 2 }),
     steps: z.array(stepSchema).min(1),
+    /** The stacks' clusters the plan changes: their inventory is read again once a run of it ends, whatever the outcome. */
+    touches: z.array(z.object({ stack: z.string(), cluster: z.string() }).strict()).optional(),
   })
   .strict();
 export type Plan = z.output<typeof planSchema>;

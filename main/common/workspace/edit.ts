@@ -1,6 +1,6 @@
 // One safe entry point for writing an edited model back into its file's text: the minimal-diff
 // splice is checked by parsing it again, with the whole-document writer as the fallback.
-import { parseWorkspace, type ParsedWorkspace } from './parse.js';
+import { parseWorkspace, type ParseOptions, type ParsedWorkspace } from './parse.js';
 import { applyWorkspaceEdit, documentText, editWorkspaceText, equal, serializeWorkspace } from './serialize.js';
 import type { Workspace } from './schema.js';
 
@@ -12,7 +12,7 @@ function sameModel(a: unknown, b: unknown): boolean {
  * The new file text for `next`, given the text the current model was parsed from.
  * Returns the text and its parse (which the caller must check before writing).
  */
-export function renderWorkspaceEdit(text: string, parsed: ParsedWorkspace | undefined, next: Workspace): { text: string; parsed: ParsedWorkspace } {
+export function renderWorkspaceEdit(text: string, parsed: ParsedWorkspace | undefined, next: Workspace, options: ParseOptions = {}): { text: string; parsed: ParsedWorkspace } {
   const attempts: (() => string)[] = [];
   if (parsed?.workspace) {
     const prev = parsed.workspace;
@@ -28,9 +28,9 @@ export function renderWorkspaceEdit(text: string, parsed: ParsedWorkspace | unde
     } catch {
       continue;
     }
-    const reparsed = parseWorkspace(candidate);
+    const reparsed = parseWorkspace(candidate, options);
     last = { text: candidate, parsed: reparsed };
     if (reparsed.workspace && sameModel(reparsed.workspace, next)) return last;
   }
-  return last ?? { text: serializeWorkspace(next), parsed: parseWorkspace(serializeWorkspace(next)) };
+  return last ?? { text: serializeWorkspace(next), parsed: parseWorkspace(serializeWorkspace(next), options) };
 }

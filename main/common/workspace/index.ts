@@ -11,6 +11,3 @@ export * from './ip.js';
 export * from './migrations.js';
 export * from './membership.js';
 export * from './rules/index.js';
-export { proxmoxRules } from '../stacks/proxmox/rules.js';
-export { vsanRules } from '../stacks/vsphere/rules.js';
-export { openstackRules } from '../stacks/openstack/rules.js';

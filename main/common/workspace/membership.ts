@@ -1,30 +1,24 @@
 // Which stacks and roles each node has, derived from the stack sections (the single place they are
-// declared), for node cards, the navbar and the inspector.
-import type { Workspace } from './schema.js';
+// declared, read through each stack's groups), for node cards, the navbar and the inspector.
+import { defaultStacks, type StackList } from '../stacks/compose.js';
+import type { StackWorkspace } from '../stacks/types.js';
 
 export interface NodeMembership {
-  stack: 'proxmox' | 'openstack' | 'vsan';
+  stack: string;
   /** Cluster or region name. */
   group: string;
-  role: 'member' | 'qdevice' | 'controller' | 'network' | 'compute' | 'storage' | 'data-host' | 'witness';
+  /** The node's part in it, in the stack's words (pve, qdevice, controller, compute, esxi, witness…). */
+  role: string;
+  /** False for hosts that serve the group without belonging to it (a QDevice host). */
+  member: boolean;
 }
 
-export function nodeMemberships(ws: Workspace): Map<string, NodeMembership[]> {
+export function nodeMemberships(ws: StackWorkspace, list: StackList = defaultStacks): Map<string, NodeMembership[]> {
   const result = new Map<string, NodeMembership[]>();
-  const add = (node: string, entry: NodeMembership) => result.set(node, [...(result.get(node) ?? []), entry]);
-  for (const c of ws.proxmox?.clusters ?? []) {
-    for (const n of c.nodes) add(n, { stack: 'proxmox', group: c.name, role: 'member' });
-    if (c.qdevice) add(c.qdevice.host, { stack: 'proxmox', group: c.name, role: 'qdevice' });
-  }
-  for (const r of ws.openstack?.regions ?? []) {
-    for (const n of r.controllers) add(n, { stack: 'openstack', group: r.name, role: 'controller' });
-    for (const n of r.networkNodes) add(n, { stack: 'openstack', group: r.name, role: 'network' });
-    for (const n of r.compute) add(n, { stack: 'openstack', group: r.name, role: 'compute' });
-    for (const n of r.storage) add(n, { stack: 'openstack', group: r.name, role: 'storage' });
-  }
-  for (const c of ws.vsan?.clusters ?? []) {
-    for (const n of [...c.preferredSite.hosts, ...c.secondarySite.hosts]) add(n, { stack: 'vsan', group: c.name, role: 'data-host' });
-    add(c.witness.host, { stack: 'vsan', group: c.name, role: 'witness' });
+  for (const stack of list) {
+    for (const group of stack.groups(ws)) {
+      for (const m of group.members) result.set(m.node, [...(result.get(m.node) ?? []), { stack: stack.id, group: group.name, role: m.role, member: m.member }]);
+    }
   }
   return result;
 }

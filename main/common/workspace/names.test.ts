@@ -1,7 +1,7 @@
 // Names that end up on hosts, checked by the rules of the system that reads them, and refused in a
 // workspace file with the field, line and column.
 import { describe, expect, it } from 'vitest';
-import { checkEndpoint, checkHost, checkIdentityFile, checkIpAddress, checkJumpSpec, checkPveClusterName, checkPveStorageId, checkPveTokenId, checkPveUserId, checkSshHost, checkUserName, checkVcenterEndpoint } from './names.js';
+import { checkEndpoint, checkHost, checkIdentityFile, checkIpAddress, checkJumpSpec, checkSshHost, checkUserName } from './names.js';
 import { isCidr } from './ip.js';
 import { parseWorkspace } from './parse.js';
 
@@ -37,19 +37,9 @@ describe('names on hosts', () => {
     bad(checkJumpSpec, ['-oProxyCommand=id', 'a@-b', 'bastion:99999', 'x y', 'user;id@host']);
   });
 
-  it('applies Proxmox VE\'s formats: cluster names, storage ids, user and token ids, endpoints', () => {
-    ok(checkPveClusterName, ['homelab', 'pve-2', 'C1']);
-    bad(checkPveClusterName, ['my_cluster', '-x', 'a b', 'x.y']);
-    ok(checkPveStorageId, ['local-lvm', 'ceph_vm', 'nfs.backup', 'Local']);
-    bad(checkPveStorageId, ['1local', 'local-', 'a', 'lo cal', 'a,b']);
-    ok(checkPveUserId, ['root@pam', 'monitor@pve', 'jane.doe@ldap-corp']);
-    bad(checkPveUserId, ['root', 'a@1realm', 'x,host=evil@pam', 'a b@pam', 'a@pam\n']);
-    ok(checkPveTokenId, ['root@pam!monitoring', 'ops@pve!ci-1']);
-    bad(checkPveTokenId, ['root@pam', 'root@pam!1x', 'root@pam!a,host=evil', 'root@pam!a=b']);
+  it('takes API endpoints as host[:port], never URLs or user parts', () => {
     ok(checkEndpoint, ['pve1', 'pve1:8006', '10.0.0.1:8006', '[fd00::1]:8006', 'fd00::1']);
     bad(checkEndpoint, ['pve1:0', 'pve1:x', 'https://pve1', 'pve1/x', 'a@pve1:8006']);
-    ok(checkVcenterEndpoint, ['https://vcenter.example.lan/sdk', 'vcenter:443']);
-    bad(checkVcenterEndpoint, ['http://vcenter/sdk', 'https://vc/$(id)', 'https://a b/']);
   });
 });
 

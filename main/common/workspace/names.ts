@@ -1,6 +1,6 @@
 // What a name that ends up on a host may look like, by the rules of the system that reads it: host
-// names (RFC 1123), interface names (Linux), user names (POSIX), Proxmox ids, API endpoints, jump
-// specs. Each check returns undefined when the value is fine, else what is expected. Pure.
+// names (RFC 1123), interface names (Linux), user names (POSIX), API endpoints, jump
+// specs (each stack adds its own in its folder). Each check returns undefined when the value is fine, else what is expected. Pure.
 import { isZoneId, parseIp } from './ip.js';
 
 /** Linux interface names (an IPv6 zone id names one): IFNAMSIZ (16) less the terminating NUL. */
@@ -119,63 +119,6 @@ export function checkIdentityFile(value: string): string | undefined {
 /** Ids the secret store hands out (secrets.put): letters, digits, "_", "." and "-". */
 export function checkSecretId(value: string): string | undefined {
   return /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(value) ? undefined : 'a secret id as secrets.put returns it (letters, digits, "_", "." and "-")';
-}
-
-/** Proxmox VE node names (`pve-node`): one host name label. */
-export function checkPveNodeName(value: string): string | undefined {
-  return isHostLabel(value) ? undefined : 'a Proxmox node name: its short host name (letters, digits and "-", not at either end, no dots, at most 63 characters)';
-}
-
-/** Proxmox VE cluster names: the `pve-node` format, at most 15 characters (pvecm create). */
-export const pveClusterNameMax = 15;
-export function checkPveClusterName(value: string): string | undefined {
-  return isHostLabel(value) ? undefined : 'a Proxmox cluster name (pvecm: letters, digits and "-", not at either end, at most 15 characters)';
-}
-
-/** Proxmox VE storage ids (`pve-storage-id`): `[a-z][a-z0-9\-_.]*[a-z0-9]`, case-insensitive. */
-export function checkPveStorageId(value: string): string | undefined {
-  return /^[a-z][a-z0-9\-_.]*[a-z0-9]$/i.test(value) ? undefined : 'a Proxmox storage id (a letter, then letters, digits, "-", "_" or ".", ending in a letter or digit, such as local-lvm)';
-}
-
-/** Storage plugin types Proxmox VE knows (`pvesm add <type>`). */
-export const pveStorageTypes = ['btrfs', 'cephfs', 'cifs', 'dir', 'esxi', 'glusterfs', 'iscsi', 'iscsidirect', 'lvm', 'lvmthin', 'nfs', 'pbs', 'rbd', 'zfs', 'zfspool'] as const;
-
-const realmRe = '[A-Za-z][A-Za-z0-9.\\-_]+';
-/** The user part Proxmox allows (`[^\s:/]+`), less what its property strings and token ids use as separators. */
-const pveUserPart = '[^\\s:/@,=!\\u0000-\\u001f\\u007f]{1,60}';
-
-/** A Proxmox VE user id `USER@REALM` (pve-userid: 3–64 characters). */
-export function checkPveUserId(value: string): string | undefined {
-  if (value.length < 3 || value.length > 64 || !new RegExp(`^${pveUserPart}@${realmRe}$`).test(value)) return 'a Proxmox user id USER@REALM, such as root@pam';
-  return undefined;
-}
-
-/** A Proxmox VE API token id `USER@REALM!NAME`, the name as Proxmox allows it (`[A-Za-z][A-Za-z0-9.\-_]+`). */
-export function checkPveTokenId(value: string): string | undefined {
-  const bang = value.lastIndexOf('!');
-  if (bang < 0 || checkPveUserId(value.slice(0, bang)) || !/^[A-Za-z][A-Za-z0-9.\-_]+$/.test(value.slice(bang + 1))) {
-    return 'a Proxmox API token id USER@REALM!NAME, such as root@pam!monitoring';
-  }
-  return undefined;
-}
-
-/** A vCenter endpoint: host, host:port, or an https URL (https://vcenter.example.lan/sdk). */
-export function checkVcenterEndpoint(value: string): string | undefined {
-  const expected = 'a vCenter host, host:port or https URL such as https://vcenter.example.lan/sdk';
-  const url = /^https:\/\/([^/?#]+)(\/[A-Za-z0-9._~\-/]*)?$/.exec(value);
-  if (url) return checkEndpoint(url[1]!) ? expected : undefined;
-  return checkEndpoint(value) ? expected : undefined;
-}
-
-/** A vCenter SSO user: `user@domain` (or a plain user name). */
-export function checkVcenterUser(value: string): string | undefined {
-  return /^[A-Za-z0-9._-]{1,64}(@[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))?$/.test(value) ? undefined : 'a vCenter user such as administrator@vsphere.local';
-}
-
-/** vSphere inventory names (clusters): up to 80 characters, no control characters, not blank at either end. */
-export function checkVsphereName(value: string): string | undefined {
-  if (value.length > 80 || hasControlCharacters(value) || value.trim() !== value || value === '') return 'a vSphere name of 1–80 characters without control characters or leading/trailing spaces';
-  return undefined;
 }
 
 /** Short text shown on a card (labels): one line, no control characters, at most 64 characters. */

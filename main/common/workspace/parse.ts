@@ -7,7 +7,8 @@ import { workspaceMigrations, type WorkspaceMigration } from './migrations.js';
 import { formatPath, type FieldPath } from './paths.js';
 import { checkReferences, type ReferenceIssue } from './references.js';
 import { salvageWorkspace } from './salvage.js';
-import { WORKSPACE_VERSION, workspaceSchema, type Workspace, type WorkspaceIssue } from './schema.js';
+import { WORKSPACE_VERSION, workspaceSchemaFor, type Workspace, type WorkspaceIssue } from './schema.js';
+import type { StackList } from '../stacks/compose.js';
 
 export interface ParsedWorkspace {
   /** The model, when the file passed the schema (it may still have reference errors: see ok). */
@@ -24,6 +25,8 @@ export interface ParsedWorkspace {
 export interface ParseOptions {
   migrations?: readonly WorkspaceMigration[];
   currentVersion?: number;
+  /** The stacks whose sections the file may hold (default: the registered ones). */
+  stacks?: StackList;
 }
 
 type Located = { line: number; column: number };
@@ -179,8 +182,8 @@ function defOf(schema: unknown): SchemaDef | undefined {
 }
 
 /** The keys the schema allows for the object at `path` (for "did you mean"). */
-function schemaKeysAt(path: FieldPath): string[] {
-  let schema: unknown = workspaceSchema;
+function schemaKeysAt(path: FieldPath, root: unknown): string[] {
+  let schema: unknown = root;
   const unwrap = () => {
     for (let def = defOf(schema); def && ['optional', 'default', 'nullable', 'prefault'].includes(def.type); def = defOf(schema)) schema = def.innerType;
   };
@@ -268,13 +271,14 @@ export function parseWorkspace(text: string, options: ParseOptions = {}): Parsed
     raw = doc.toJS({ maxAliasCount: 100 });
   }
 
+  const workspaceSchema = workspaceSchemaFor(options.stacks);
   let result = workspaceSchema.safeParse(raw);
   if (!result.success) {
     const unknownKeys = result.error.issues.filter((i) => i.code === 'unrecognized_keys');
     const others = result.error.issues.filter((i) => i.code !== 'unrecognized_keys');
     for (const issue of unknownKeys) {
       const parent = issue.path as FieldPath;
-      const known = schemaKeysAt(parent);
+      const known = schemaKeysAt(parent, workspaceSchema);
       for (const key of issue.keys) {
         const suggestion = nearest(key, known);
         const path = [...parent, key];
@@ -294,10 +298,10 @@ export function parseWorkspace(text: string, options: ParseOptions = {}): Parsed
     }
     if (others.length > 0) {
       // The references of what could be read, so the admin sees every problem at once.
-      const salvaged = salvageWorkspace(raw);
+      const salvaged = salvageWorkspace(raw, workspaceSchema);
       if (salvaged) {
         const schemaPaths = new Set(issues.map((i) => i.path));
-        for (const issue of checkReferences(salvaged.workspace, salvaged.unread)) {
+        for (const issue of checkReferences(salvaged.workspace, options.stacks, salvaged.unread)) {
           const located = { ...issue, path: salvaged.toFilePath(issue.path) };
           if (!schemaPaths.has(formatPath(located.path))) issues.push(referenceIssue(located));
         }
@@ -320,7 +324,7 @@ export function parseWorkspace(text: string, options: ParseOptions = {}): Parsed
   }
 
   const workspace = result.data;
-  for (const issue of checkReferences(workspace)) issues.push(referenceIssue(issue));
+  for (const issue of checkReferences(workspace, options.stacks)) issues.push(referenceIssue(issue));
   sortByPosition(issues);
   return {
     workspace,
@@ -332,8 +336,8 @@ export function parseWorkspace(text: string, options: ParseOptions = {}): Parsed
 }
 
 /** Checks a model that did not come from a file (an edit from the canvas): schema and references. */
-export function checkWorkspaceModel(input: unknown): { workspace?: Workspace; issues: WorkspaceIssue[] } {
-  const result = workspaceSchema.safeParse(input);
+export function checkWorkspaceModel(input: unknown, stacks?: StackList): { workspace?: Workspace; issues: WorkspaceIssue[] } {
+  const result = workspaceSchemaFor(stacks).safeParse(input);
   if (!result.success) {
     return {
       issues: result.error.issues.map((issue) => {
@@ -342,7 +346,7 @@ export function checkWorkspaceModel(input: unknown): { workspace?: Workspace; is
       }),
     };
   }
-  const issues: WorkspaceIssue[] = checkReferences(result.data).map((issue) => ({
+  const issues: WorkspaceIssue[] = checkReferences(result.data, stacks).map((issue) => ({
     severity: issue.severity,
     code: issue.code,
     message: issue.message,

@@ -1,8 +1,11 @@
 // Cross-reference checks the schema alone cannot make: every name a node, stack or layout uses
-// exists, names are unique, and no two nodes share an address on one network.
+// exists, names are unique, and no two nodes share an address on one network. Each stack checks its
+// own section through the same look-ups.
 import type { FieldPath } from './paths.js';
 import type { Workspace } from './schema.js';
 import { checkOverlayReferences } from '../overlay/validate.js';
+import { defaultStacks, type StackList } from '../stacks/compose.js';
+import type { ReferenceChecks } from '../stacks/types.js';
 
 export interface ReferenceIssue {
   severity: 'error' | 'warning';
@@ -21,15 +24,15 @@ function listOf(names: Iterable<string>): string {
 /**
  * Names that exist in the file although their entries could not be read (they failed the schema):
  * references to them are not reported, so one broken entry does not make every use of it an error.
+ * `list` is where the entries live: "sites", "networks", "nodes", or a section's list ("<section>.<list>").
  */
 export interface UnreadEntries {
-  sites: ReadonlySet<string>;
-  networks: ReadonlySet<string>;
-  nodes: ReadonlySet<string>;
-  regions: ReadonlySet<string>;
+  has(list: string, name: string): boolean;
+  /** How many entries of `list` could not be read. */
+  count(list: string): number;
 }
 
-export function checkReferences(ws: Workspace, unread?: UnreadEntries): ReferenceIssue[] {
+export function checkReferences(ws: Workspace, list: StackList = defaultStacks, unread?: UnreadEntries): ReferenceIssue[] {
   const issues: ReferenceIssue[] = [];
   const sites = new Set<string>();
   const networks = new Set<string>();
@@ -49,7 +52,7 @@ export function checkReferences(ws: Workspace, unread?: UnreadEntries): Referenc
 
   // `clause` ends where the name goes: "Node pve1 is placed in site" + ` "hom", but this workspace has no site of that name.`
   const need = (kind: 'node' | 'site' | 'network', known: Set<string>, name: string, path: FieldPath, clause: string) => {
-    if (known.has(name) || unread?.[`${kind}s`].has(name)) return;
+    if (known.has(name) || unread?.has(`${kind}s`, name)) return;
     issues.push({ severity: 'error', code: 'reference', path, message: `${clause} "${name}", but this workspace has no ${kind} of that name. Add a ${kind} named "${name}", or correct the name.`, expected: `one of the ${kind}s: ${listOf(known)}` });
   };
   const needNode = (name: string, path: FieldPath, clause: string) => need('node', nodes, name, path, clause);
@@ -69,58 +72,9 @@ export function checkReferences(ws: Workspace, unread?: UnreadEntries): Referenc
     }
   });
 
-  ws.proxmox?.clusters.forEach((cluster, c) => {
-    const base: FieldPath = ['proxmox', 'clusters', c];
-    const members = new Set(cluster.nodes);
-    cluster.nodes.forEach((name, i) => needNode(name, [...base, 'nodes', i], `Proxmox cluster ${cluster.name} lists member`));
-    const seenLinks = new Set<number>();
-    cluster.links.forEach((link, i) => {
-      needNetwork(link.network, [...base, 'links', i, 'network'], `Corosync link${link.link} of cluster ${cluster.name} uses network`);
-      if (seenLinks.has(link.link)) issues.push({ severity: 'error', code: 'duplicate', path: [...base, 'links', i, 'link'], message: `Cluster ${cluster.name} defines corosync link${link.link} twice; each link number is used once.`, expected: 'a link number 0–7 not used before' });
-      seenLinks.add(link.link);
-    });
-    for (const key of ['nodeIds', 'votes'] as const) {
-      for (const name of Object.keys(cluster[key] ?? {})) {
-        if (!members.has(name)) issues.push({ severity: 'error', code: 'reference', path: [...base, key, name], message: `Cluster ${cluster.name} gives ${key === 'nodeIds' ? 'a node id' : 'a vote count'} to "${name}", which is not one of its members.`, expected: `a member: ${listOf(members)}` });
-      }
-    }
-    if (cluster.qdevice) needNode(cluster.qdevice.host, [...base, 'qdevice', 'host'], `The QDevice host of cluster ${cluster.name} is`);
-    if (cluster.migrationNetwork) needNetwork(cluster.migrationNetwork, [...base, 'migrationNetwork'], `The migration network of cluster ${cluster.name} is`);
-    cluster.storages?.forEach((storage, s) =>
-      storage.nodes?.forEach((name, n) => {
-        if (!members.has(name)) issues.push({ severity: 'error', code: 'reference', path: [...base, 'storages', s, 'nodes', n], message: `Storage ${storage.id} of cluster ${cluster.name} is said to be on "${name}", which is not one of the cluster's members.`, expected: `a member: ${listOf(members)}` });
-      }),
-    );
-  });
-
-  const regions = new Set<string>();
-  const roleWords = { controllers: 'controller', networkNodes: 'network node', compute: 'compute node', storage: 'storage node' } as const;
-  ws.openstack?.regions.forEach((region, r) => {
-    regions.add(region.name);
-    const base: FieldPath = ['openstack', 'regions', r];
-    for (const role of ['controllers', 'networkNodes', 'compute', 'storage'] as const) {
-      region[role].forEach((name, i) => needNode(name, [...base, role, i], `OpenStack region ${region.name} lists the ${roleWords[role]}`));
-    }
-    if (region.managementNetwork) needNetwork(region.managementNetwork, [...base, 'managementNetwork'], `The management network of region ${region.name} is`);
-  });
-  ws.openstack?.interconnects.forEach((link, i) => {
-    link.between.forEach((name, k) => {
-      if (!regions.has(name) && !unread?.regions.has(name)) issues.push({ severity: 'error', code: 'reference', path: ['openstack', 'interconnects', i, 'between', k], message: `Interconnect ${i + 1} joins region "${name}", but this workspace has no region of that name. Add the region, or correct the name.`, expected: `one of the regions: ${listOf(regions)}` });
-    });
-    if (link.network) needNetwork(link.network, ['openstack', 'interconnects', i, 'network'], `Interconnect ${i + 1} uses network`);
-  });
-
-  ws.vsan?.clusters.forEach((cluster, c) => {
-    const base: FieldPath = ['vsan', 'clusters', c];
-    for (const side of ['preferredSite', 'secondarySite'] as const) {
-      needSite(cluster[side].site, [...base, side, 'site'], `The ${side === 'preferredSite' ? 'preferred' : 'secondary'} data site of vSAN cluster ${cluster.name} is`);
-      cluster[side].hosts.forEach((name, i) => needNode(name, [...base, side, 'hosts', i], `vSAN cluster ${cluster.name} lists the host`));
-    }
-    needNode(cluster.witness.host, [...base, 'witness', 'host'], `The witness host of vSAN cluster ${cluster.name} is`);
-    needSite(cluster.witness.site, [...base, 'witness', 'site'], `The witness site of vSAN cluster ${cluster.name} is`);
-    if (cluster.dataNetwork) needNetwork(cluster.dataNetwork, [...base, 'dataNetwork'], `The vSAN data network of cluster ${cluster.name} is`);
-    if (cluster.witnessNetwork) needNetwork(cluster.witnessNetwork, [...base, 'witnessNetwork'], `The witness network of cluster ${cluster.name} is`);
-  });
+  // Each stack checks the names its own section uses.
+  const checks: ReferenceChecks = { node: needNode, site: needSite, network: needNetwork, issue: (issue) => issues.push(issue), listOf, unread: (where, name) => unread?.has(where, name) === true };
+  for (const stack of list) stack.references(ws, checks);
 
   for (const name of Object.keys(ws.layout?.nodes ?? {})) {
     if (!nodes.has(name)) issues.push({ severity: 'warning', code: 'reference', path: ['layout', 'nodes', name], message: `The canvas position of "${name}" belongs to no node; it is ignored (saving keeps it).`, expected: 'a node name' });

@@ -2,39 +2,38 @@
 // the entry still stands without it), so the cross-reference checks run in the same pass and the admin
 // sees an unknown site together with a mistyped port, not one after the other.
 import type { z } from 'zod';
-import { overlaySchema } from '../overlay/schema.js';
 import type { FieldPath } from './paths.js';
 import type { UnreadEntries } from './references.js';
-import {
-  networkSchema,
-  nodeSchema,
-  openstackInterconnectSchema,
-  openstackRegionSchema,
-  proxmoxClusterSchema,
-  siteSchema,
-  vsanClusterSchema,
-  WORKSPACE_VERSION,
-  workspaceSchema,
-  type Workspace,
-} from './schema.js';
+import { WORKSPACE_VERSION, type workspaceSchema, type Workspace } from './schema.js';
 
 interface EntryList {
+  /** `['nodes']`, or a section's list (`['<section>', 'clusters']`). */
   path: readonly [string] | readonly [string, string];
   schema: z.ZodType;
-  /** Entries of this list are named by others (their names go to UnreadEntries when they cannot be read). */
-  names?: keyof UnreadEntries;
 }
 
-const entryLists: readonly EntryList[] = [
-  { path: ['sites'], schema: siteSchema, names: 'sites' },
-  { path: ['networks'], schema: networkSchema, names: 'networks' },
-  { path: ['nodes'], schema: nodeSchema, names: 'nodes' },
-  { path: ['proxmox', 'clusters'], schema: proxmoxClusterSchema },
-  { path: ['openstack', 'regions'], schema: openstackRegionSchema, names: 'regions' },
-  { path: ['openstack', 'interconnects'], schema: openstackInterconnectSchema },
-  { path: ['vsan', 'clusters'], schema: vsanClusterSchema },
-  { path: ['overlays'], schema: overlaySchema },
-];
+type SchemaDef = { type: string; shape?: Record<string, unknown>; element?: unknown; innerType?: unknown };
+const defOf = (schema: unknown): SchemaDef | undefined => (schema as { _zod?: { def?: SchemaDef } } | undefined)?._zod?.def;
+function unwrap(schema: unknown): unknown {
+  for (let def = defOf(schema); def && ['optional', 'default', 'nullable', 'prefault'].includes(def.type); def = defOf(schema)) schema = def.innerType;
+  return schema;
+}
+
+/** Every list of entries the schema has: at the top (sites, nodes, overlays…) and in each section (a stack's clusters). */
+function entryListsOf(schema: unknown): EntryList[] {
+  const lists: EntryList[] = [];
+  for (const [key, field] of Object.entries(defOf(schema)?.shape ?? {})) {
+    const def = defOf(unwrap(field));
+    if (def?.type === 'array') lists.push({ path: [key], schema: def.element as z.ZodType });
+    else if (def?.type === 'object') {
+      for (const [inner, innerField] of Object.entries(def.shape ?? {})) {
+        const innerDef = defOf(unwrap(innerField));
+        if (innerDef?.type === 'array') lists.push({ path: [key, inner], schema: innerDef.element as z.ZodType });
+      }
+    }
+  }
+  return lists;
+}
 
 export interface SalvagedWorkspace {
   /** The readable part of the file as a model (entries that failed are left out). */
@@ -89,13 +88,16 @@ function salvageEntry(schema: z.ZodType, entry: unknown): unknown {
   return undefined;
 }
 
-/** The readable part of a file that failed the schema, or undefined when not even its frame is readable. */
-export function salvageWorkspace(raw: unknown): SalvagedWorkspace | undefined {
+/**
+ * The readable part of a file that failed `schema` (the workspace schema for the stacks in use), or
+ * undefined when not even its frame is readable.
+ */
+export function salvageWorkspace(raw: unknown, schema: typeof workspaceSchema): SalvagedWorkspace | undefined {
   if (!isBag(raw) || Array.isArray(raw)) return undefined;
   const candidate: Bag = { version: WORKSPACE_VERSION, name: 'workspace' };
-  const unread: { [K in keyof UnreadEntries]: Set<string> } = { sites: new Set(), networks: new Set(), nodes: new Set(), regions: new Set() };
+  const unread = new Map<string, Set<string>>();
   const kept = new Map<EntryList, number[]>();
-  for (const list of entryLists) {
+  for (const list of entryListsOf(schema)) {
     const entries = valueAt(raw, list.path);
     const indices: number[] = [];
     const readable: unknown[] = [];
@@ -105,7 +107,10 @@ export function salvageWorkspace(raw: unknown): SalvagedWorkspace | undefined {
         if (parsed !== undefined) {
           indices.push(i);
           readable.push(parsed);
-        } else if (list.names && isBag(entry) && typeof entry.name === 'string') unread[list.names].add(entry.name);
+        } else if (isBag(entry) && typeof entry.name === 'string') {
+          const key = list.path.join('.');
+          unread.set(key, (unread.get(key) ?? new Set()).add(entry.name));
+        }
       });
     }
     kept.set(list, indices);
@@ -116,13 +121,13 @@ export function salvageWorkspace(raw: unknown): SalvagedWorkspace | undefined {
       candidate[section] = { ...(isBag(candidate[section]) ? candidate[section] : {}), [key]: readable };
     }
   }
-  const layout = salvageEntry(workspaceSchema.shape.layout, raw.layout);
+  const layout = salvageEntry(schema.shape.layout, raw.layout);
   if (layout !== undefined) candidate.layout = layout;
-  const result = workspaceSchema.safeParse(candidate);
+  const result = schema.safeParse(candidate);
   if (!result.success) return undefined;
   return {
     workspace: result.data,
-    unread,
+    unread: { has: (list, name) => unread.get(list)?.has(name) === true, count: (list) => unread.get(list)?.size ?? 0 },
     toFilePath(path) {
       for (const [list, indices] of kept) {
         const n = list.path.length;

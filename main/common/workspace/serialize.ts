@@ -2,6 +2,7 @@
 // previous and the next model, so comments, key order, unknown keys and untouched values stay.
 import { Document, isMap, isScalar, isSeq, type Node as YamlNode, type Pair, YAMLMap, type YAMLSeq } from 'yaml';
 import type { Workspace } from './schema.js';
+import { defaultStacks } from '../stacks/compose.js';
 
 type Plain = null | boolean | number | string | Plain[] | { [key: string]: Plain };
 
@@ -137,7 +138,8 @@ function toPlain(value: unknown): Plain {
 
 const stringifyOptions = { lineWidth: 0, flowCollectionPadding: false } as const;
 
-const topLevelOrder = ['version', 'name', 'description', 'sites', 'networks', 'nodes', 'proxmox', 'openstack', 'vsan', 'layout'];
+/** The order of a new file's top-level keys: the base, each registered stack's section, the layout. */
+const topLevelOrder = ['version', 'name', 'description', 'sites', 'networks', 'nodes', ...defaultStacks.map((s) => s.section.key), 'layout'];
 
 /** Writes a model as a new YAML text (for a new file); prefer applyWorkspaceEdit for an existing one. */
 export function serializeWorkspace(ws: Workspace, header?: string): string {

@@ -12,8 +12,8 @@ export interface AuditEntry {
   stepId?: string;
   /** "node pve1", "API pve-api", "host 198.18.1.11:22". */
   target: string;
-  /** What was done: exec, read, upload, api (plan runs); forget-host-key (the admin, from the app or the CLI). */
-  operation: 'exec' | 'read' | 'upload' | 'api' | 'forget-host-key';
+  /** What was done: exec, read, upload, api, a stack's operation (plan runs); approve, forget-host-key (the admin, from the app or the CLI). */
+  operation: 'exec' | 'read' | 'upload' | 'api' | 'stack' | 'approve' | 'forget-host-key';
   /** Why: precheck, action, verify, wait, preview (plan runs); admin (asked for by the admin directly). */
   purpose: 'precheck' | 'action' | 'verify' | 'wait' | 'preview' | 'admin';
   /** The command line, path, request or key, secrets as markers. */

@@ -24,6 +24,7 @@ import {
 import { bodyText, liveCommand, liveText, redactedCommand, Redactor, resolveSecrets, secretValue, type SecretResolver } from './render.js';
 import { faultBeforeStart, isTransient, type StepRunner } from './runner.js';
 import { describeCheck } from './describe.js';
+import type { StackExecutor, StackExecutors, StackOpContext } from './stack-ops.js';
 
 export interface EngineSink {
   stepUpdated?(event: JobStepUpdated): void;
@@ -40,6 +41,8 @@ export interface EngineOptions {
   sink?: EngineSink;
   /** Waits between retries; replaceable in tests. */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** The executors of stack operations (`kind: 'stack'`), by stack id. */
+  stacks?: StackExecutors;
 }
 
 export interface RunHandle {
@@ -489,6 +492,7 @@ class Run {
       message: this.redactor.redact(text),
       ...(failure ? { failure: { ...failure, message: this.redactor.redact(failure.message) } } : {}),
       durationMs: Date.now() - started,
+      ...(this.plan.touches?.length ? { touches: this.plan.touches } : {}),
     };
   }
 
@@ -542,7 +546,29 @@ class Run {
         const response = await this.callApi(step, check.request.method, check.request.path, check.request.body, purpose);
         return response.status >= 200 && response.status < 300 && (check.contains === undefined || response.body.includes(check.contains));
       }
+      case 'stack': {
+        const executor = this.executor(step, check.stack);
+        let holds: boolean;
+        try {
+          holds = await executor.check(check, this.opContext(step));
+        } catch (error) {
+          this.auditEntry(step, 'stack', purpose, `${check.stack}: ${executor.describe(check)}`, isCwError(error) ? error.code : 'error');
+          throw error;
+        }
+        this.auditEntry(step, 'stack', purpose, `${check.stack}: ${executor.describe(check)}`, holds ? 'holds' : 'does not hold');
+        return holds;
+      }
     }
+  }
+
+  private executor(step: Step, stack: string): StackExecutor {
+    const executor = this.options.stacks?.(stack);
+    if (!executor) throw new CwError('UNSUPPORTED', `Step "${step.id}" is an operation of stack ${stack}, which this host does not run (no executor registered for it).`, { notStarted: true });
+    return executor;
+  }
+
+  private opContext(step: Step): StackOpContext {
+    return { signal: this.signal, timeoutMs: step.timeoutMs, runId: this.runId, stepId: step.id, log: (text, stream = 'info') => this.log(step, stream, text) };
   }
 
   private async callApi(step: Step, method: string, requestPath: string, body: unknown, purpose: AuditEntry['purpose']) {
@@ -623,14 +649,27 @@ class Run {
         }
         return;
       }
+      case 'stack': {
+        // The executor writes its own log (the vendor task's); the audit log gets the operation.
+        const executor = this.executor(step, action.stack);
+        const what = `${action.stack}: ${executor.describe(action)}`;
+        try {
+          await executor.act(action, this.opContext(step));
+        } catch (error) {
+          this.auditEntry(step, 'stack', 'action', what, isCwError(error) ? error.code : 'error');
+          throw error;
+        }
+        this.auditEntry(step, 'stack', 'action', what, 'done');
+        return;
+      }
       case 'wait': {
         const deadline = Date.now() + action.deadlineMs;
         for (;;) {
           if (await this.check(step, action.until, 'wait')) return;
           if (Date.now() + action.intervalMs > deadline) {
-            throw new CwError('TIMEOUT', `Still waiting after ${Math.round(action.deadlineMs / 1000)} s on ${describeTarget(target)}: ${describeCheck(action.until)} did not hold.`);
+            throw new CwError('TIMEOUT', `Still waiting after ${Math.round(action.deadlineMs / 1000)} s on ${describeTarget(target)}: ${describeCheck(action.until, this.options.stacks)} did not hold.`);
           }
-          this.log(step, 'info', `not yet: ${describeCheck(action.until)}`);
+          this.log(step, 'info', `not yet: ${describeCheck(action.until, this.options.stacks)}`);
           await this.sleep(action.intervalMs, this.signal);
         }
       }
@@ -723,7 +762,7 @@ class Run {
       if (!ok) {
         return this.fail(
           step,
-          new CwError('REMOTE_FAILED', `Step "${step.id}" ran on ${describeTarget(step.target)} but its verify failed (${describeCheck(verify)}). ${step.rollback ? `To undo: ${step.rollback}` : 'Check the host.'}`),
+          new CwError('REMOTE_FAILED', `Step "${step.id}" ran on ${describeTarget(step.target)} but its verify failed (${describeCheck(verify, this.options.stacks)}). ${step.rollback ? `To undo: ${step.rollback}` : 'Check the host.'}`),
           pre,
           attempts,
           false,

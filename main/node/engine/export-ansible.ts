@@ -5,10 +5,12 @@
 import { stringify, type ScalarTag } from 'yaml';
 import { CwError } from '../../common/errors.js';
 import { topologicalOrder } from '../../common/plan/dag.js';
-import type { Check, Command, Plan, SecretText, Step } from '../../common/plan/schema.js';
+import type { Check, Command, Plan, SecretText, StackCall, Step } from '../../common/plan/schema.js';
 import { collectSecretIds, isSecretRef, secretEnvName } from '../../common/plan/secrets.js';
 import { commentText } from './export-shell.js';
 import { assertNoSentinel, commandLine } from './render.js';
+import { stackCommandOf } from './export-shell.js';
+import type { StackExecutors } from './stack-ops.js';
 
 type Task = Record<string, unknown>;
 
@@ -115,8 +117,20 @@ function uriTask(plan: Plan, step: Step, vars: PlayVars, request: { method: stri
 
 const anyStatus = Array.from({ length: 500 }, (_, i) => i + 100);
 
+/** A stack operation as a command task on the node its executor names (delegated there when the play runs elsewhere). */
+function stackTask(step: Step, call: StackCall, ctx: ExportContext, playHost: string): Task {
+  const command = stackCommandOf(step, call, ctx.stacks, 'Ansible');
+  const alias = ctx.aliases.get(command.node) ?? command.node;
+  return { ...commandTask({ argv: command.argv }), ...(alias !== playHost ? { delegate_to: data(alias) } : {}) };
+}
+
+interface ExportContext {
+  stacks?: StackExecutors;
+  aliases: Map<string, string>;
+}
+
 /** A task that registers `register` and never fails or reports a change; `holds` is the check's truth. */
-function checkTasks(plan: Plan, step: Step, vars: PlayVars, check: Check, register: string, label: string, when?: string): { tasks: Task[]; holds: string } {
+function checkTasks(plan: Plan, step: Step, vars: PlayVars, check: Check, register: string, label: string, ctx: ExportContext, playHost: string, when?: string): { tasks: Task[]; holds: string } {
   const base = (task: Task): Task => ({ name: data(`${label}: ${step.id}`), ...task, register, changed_when: false, failed_when: false, ...(when ? { when } : {}), ...(collectSecretIds(check).size ? { no_log: true } : {}) });
   switch (check.kind) {
     case 'exec':
@@ -133,6 +147,8 @@ function checkTasks(plan: Plan, step: Step, vars: PlayVars, check: Check, regist
       const holds = `${register}.status is defined and ${register}.status >= 200 and ${register}.status < 300${contains}`;
       return { tasks: [base(uriTask(plan, step, vars, check.request, anyStatus))], holds };
     }
+    case 'stack':
+      return { tasks: [base(stackTask(step, check, ctx, playHost))], holds: `${register}.rc == 0` };
   }
 }
 
@@ -148,13 +164,13 @@ function uploadTask(step: Step, vars: PlayVars): Task {
   return { 'ansible.builtin.copy': copy };
 }
 
-function playFor(plan: Plan, step: Step, host: string): Record<string, unknown> {
+function playFor(plan: Plan, step: Step, host: string, ctx: ExportContext): Record<string, unknown> {
   const vars = new PlayVars();
   const tasks: Task[] = [];
   const precheck = step.precheck;
   let guard: string | undefined;
   if (precheck) {
-    const check = checkTasks(plan, step, vars, precheck, 'cw_pre', 'precheck');
+    const check = checkTasks(plan, step, vars, precheck, 'cw_pre', 'precheck', ctx, host);
     tasks.push(...check.tasks);
     guard = `not (${check.holds})`;
   }
@@ -174,8 +190,9 @@ function playFor(plan: Plan, step: Step, host: string): Record<string, unknown> 
     tasks.push({ name: data(`folder for ${step.id}`), 'ansible.builtin.file': { path: data(a.path.replace(/\/[^/]*$/, '') || '/'), state: 'directory' }, ...(guard ? { when: guard } : {}) });
     Object.assign(actionTask, uploadTask(step, vars));
   } else if (a.kind === 'api') Object.assign(actionTask, uriTask(plan, step, vars, a.request, null));
+  else if (a.kind === 'stack') Object.assign(actionTask, stackTask(step, a, ctx, host));
   else {
-    const until = checkTasks(plan, step, vars, a.until, 'cw_wait', 'wait');
+    const until = checkTasks(plan, step, vars, a.until, 'cw_wait', 'wait', ctx, host);
     const [probe] = until.tasks;
     if (!probe) throw new CwError('INVALID_INPUT', `Step "${step.id}" waits for a condition that has no check.`);
     Object.assign(actionTask, probe, { name: data(`${step.id}: ${step.title}`), until: until.holds, retries: Math.max(1, Math.ceil(a.deadlineMs / a.intervalMs)), delay: Math.max(1, Math.ceil(a.intervalMs / 1000)) });
@@ -185,7 +202,7 @@ function playFor(plan: Plan, step: Step, host: string): Record<string, unknown> 
   if (secret) actionTask.no_log = true;
   tasks.push(actionTask);
   if (step.verify) {
-    const verify = checkTasks(plan, step, vars, step.verify, 'cw_verify', 'verify', guard);
+    const verify = checkTasks(plan, step, vars, step.verify, 'cw_verify', 'verify', ctx, host, guard);
     tasks.push(...verify.tasks, {
       name: data(`verify failed: ${step.id}`),
       'ansible.builtin.fail': { msg: data(`Step ${step.id} ran but its verify failed.${step.rollback ? ` To undo: ${step.rollback}` : ''}`) },
@@ -222,22 +239,27 @@ function inventoryNames(names: Iterable<string>): Map<string, string> {
   return out;
 }
 
-/** The plan as `<plan-id>.playbook.yml` and `<plan-id>.inventory.yml`. */
-export function exportAnsible(plan: Plan): { name: string; content: string }[] {
+/** The nodes a stack step's commands run on (the plan's target aside). */
+function stackNodes(step: Step, stacks: StackExecutors | undefined): string[] {
+  const calls = [step.action, step.precheck, step.verify, step.action.kind === 'wait' ? step.action.until : undefined].filter((c): c is StackCall & { kind: 'stack' } => c?.kind === 'stack');
+  return calls.flatMap((c) => {
+    const command = stacks?.(c.stack)?.command?.(c);
+    return command ? [command.node] : [];
+  });
+}
+
+/** The plan as `<plan-id>.playbook.yml` and `<plan-id>.inventory.yml`; a stack's operations as the commands its executor gives (`stacks`). */
+export function exportAnsible(plan: Plan, stacks?: StackExecutors): { name: string; content: string }[] {
   assertNoSentinel(plan, `Plan "${plan.id}"`);
   const order = topologicalOrder(plan);
-  const aliases = inventoryNames(order.flatMap((step) => ('node' in step.target ? [step.target.node] : [])));
+  const aliases = inventoryNames(order.flatMap((step) => [...('node' in step.target ? [step.target.node] : []), ...stackNodes(step, stacks)]));
   const hosts: Record<string, Record<string, unknown>> = {};
-  for (const step of order) {
-    if ('node' in step.target) {
-      const node = plan.nodes[step.target.node];
-      const alias = aliases.get(step.target.node)!;
-      if (!node || 'local' in node) hosts[alias] = { ansible_connection: 'local' };
-      else hosts[alias] = { ansible_host: data(node.address), ansible_port: node.port, ansible_user: data(node.user) };
-    } else {
-      hosts[API_HOST] = { ansible_connection: 'local' };
-    }
+  for (const [name, alias] of aliases) {
+    const node = plan.nodes[name];
+    if (!node || 'local' in node) hosts[alias] = { ansible_connection: 'local' };
+    else hosts[alias] = { ansible_host: data(node.address), ansible_port: node.port, ansible_user: data(node.user) };
   }
+  if (order.some((step) => !('node' in step.target))) hosts[API_HOST] = { ansible_connection: 'local' };
   const renamed = [...aliases].filter(([name, alias]) => name !== alias);
   const secrets = [...collectSecretIds(plan)].map(secretEnvName);
   const header = [
@@ -250,7 +272,8 @@ export function exportAnsible(plan: Plan): { name: string; content: string }[] {
     '',
   ].join('\n');
   const options = { lineWidth: 0, customTags: [unsafeTag] };
-  const playbook = header + stringify(order.map((step) => playFor(plan, step, 'node' in step.target ? aliases.get(step.target.node)! : API_HOST)), options);
+  const ctx: ExportContext = { ...(stacks ? { stacks } : {}), aliases };
+  const playbook = header + stringify(order.map((step) => playFor(plan, step, 'node' in step.target ? aliases.get(step.target.node)! : API_HOST, ctx)), options);
   const inventory = `# Inventory for plan ${JSON.stringify(plan.id)}, from the plan's nodes; addresses and users are tagged !unsafe (data).\n` + stringify({ all: { hosts } }, options);
   return [
     { name: `${plan.id}.playbook.yml`, content: playbook },

@@ -2,11 +2,14 @@
 // precheck, every argument quoted, secrets read from CW_SECRET_* variables and never inlined.
 import { CwError } from '../../common/errors.js';
 import { topologicalOrder } from '../../common/plan/dag.js';
-import { precheckOf, type Check, type Command, type Plan, type SecretText, type Step } from '../../common/plan/schema.js';
+import { precheckOf, type Check, type Command, type Plan, type SecretText, type StackCall, type Step } from '../../common/plan/schema.js';
+import type { StackCommand } from './stack-ops.js';
 import { collectSecretIds, joinText, secretEnvName, substituteSecrets } from '../../common/plan/secrets.js';
 import { shellQuote } from '../ssh/shell-quote.js';
 import { planHash } from './hash.js';
 import { assertNoSentinel, commandLine, secretSentinel as sentinel, splitSentinels } from './render.js';
+import type { StackExecutors } from './stack-ops.js';
+import { shellCommand } from '../ssh/shell-quote.js';
 
 /**
  * Turns text holding secret sentinels into one shell word: literal pieces single-quoted, each secret
@@ -67,8 +70,17 @@ function wordWithSecretsPrint(json: string): string {
   return `printf '%s' ${wordWithSecrets(json, 'cw_json')}`;
 }
 
+/** A stack operation as the command an admin would run on a node; refused when the stack has none for it. */
+export function stackCommandOf(step: Step, call: StackCall, stacks: StackExecutors | undefined, format: string): StackCommand {
+  const command = stacks?.(call.stack)?.command?.(call);
+  if (!command) {
+    throw new CwError('UNSUPPORTED', `Step "${step.id}" is a ${call.stack} operation (${call.op}) that has no ${format} form; run this plan with \`clusterwright apply\` instead of exporting it.`, { stepId: step.id });
+  }
+  return command;
+}
+
 /** A shell condition that holds when the check holds. */
-function condition(plan: Plan, step: Step, check: Check): string {
+function condition(plan: Plan, step: Step, check: Check, stacks?: StackExecutors): string {
   const node = 'node' in step.target ? step.target.node : '';
   switch (check.kind) {
     case 'exec':
@@ -83,10 +95,14 @@ function condition(plan: Plan, step: Step, check: Check): string {
       const call = apiCall(plan, step, check.request, ['-f', '-o', '-']);
       return check.contains === undefined ? `${call} >/dev/null` : `${call} | grep -qF -- ${shellQuote(check.contains)}`;
     }
+    case 'stack': {
+      const command = stackCommandOf(step, check, stacks, 'shell');
+      return `cw_exec ${shellQuote(command.node)} ${shellQuote(shellCommand(...command.argv))} </dev/null`;
+    }
   }
 }
 
-function action(plan: Plan, step: Step): string[] {
+function action(plan: Plan, step: Step, stacks?: StackExecutors): string[] {
   const node = 'node' in step.target ? step.target.node : '';
   const a = step.action;
   switch (a.kind) {
@@ -108,11 +124,15 @@ function action(plan: Plan, step: Step): string[] {
     }
     case 'api':
       return [`${apiCall(plan, step, a.request, ['-f', '-o', '/dev/null'])}`];
+    case 'stack': {
+      const command = stackCommandOf(step, a, stacks, 'shell');
+      return [`cw_exec ${shellQuote(command.node)} ${shellQuote(shellCommand(...command.argv))} </dev/null`];
+    }
     case 'wait': {
       const seconds = Math.max(1, Math.ceil(a.intervalMs / 1000));
       return [
         `cw_deadline=$(( $(date +%s) + ${Math.ceil(a.deadlineMs / 1000)} ))`,
-        `until ${condition(plan, step, a.until)}; do`,
+        `until ${condition(plan, step, a.until, stacks)}; do`,
         `  if [ "$(date +%s)" -ge "$cw_deadline" ]; then cw_log ${shellQuote(`step ${step.id}: still not ready after ${Math.ceil(a.deadlineMs / 1000)} s`)}; return 1; fi`,
         `  sleep ${seconds}`,
         'done',
@@ -131,8 +151,8 @@ function nodeCase(plan: Plan): string[] {
   return lines;
 }
 
-/** The plan as `<plan-id>.sh`. */
-export function exportShell(plan: Plan): { name: string; content: string }[] {
+/** The plan as `<plan-id>.sh`; a stack's operations as the commands its executor gives (`stacks`). */
+export function exportShell(plan: Plan, stacks?: StackExecutors): { name: string; content: string }[] {
   assertNoSentinel(plan, `Plan "${plan.id}"`);
   const hash = planHash(plan);
   const secretIds = [...collectSecretIds(plan)];
@@ -174,13 +194,13 @@ export function exportShell(plan: Plan): { name: string; content: string }[] {
     if (step.rollback) out.push(`#   rollback: ${commentText(step.rollback)}`);
     out.push(`${fn}() {`);
     const precheck = precheckOf(step);
-    if (precheck) out.push(`  if ${condition(plan, step, precheck)}; then cw_log ${shellQuote(`skip ${step.id}: already done`)}; return 0; fi`);
+    if (precheck) out.push(`  if ${condition(plan, step, precheck, stacks)}; then cw_log ${shellQuote(`skip ${step.id}: already done`)}; return 0; fi`);
     if (step.destructive) {
       out.push(`  if [ "\${CW_APPROVE_DESTRUCTIVE:-}" != 1 ]; then cw_log ${shellQuote(`step ${step.id} is destructive: set CW_APPROVE_DESTRUCTIVE=1 to run it`)}; return 1; fi`);
     }
     out.push(`  cw_log ${shellQuote(`run ${step.id}: ${step.title}`)}`);
-    for (const line of action(plan, step)) out.push(`  ${line}`);
-    if (step.verify) out.push(`  if ! ${condition(plan, step, step.verify)}; then cw_log ${shellQuote(`step ${step.id}: verify failed`)}; return 1; fi`);
+    for (const line of action(plan, step, stacks)) out.push(`  ${line}`);
+    if (step.verify) out.push(`  if ! ${condition(plan, step, step.verify, stacks)}; then cw_log ${shellQuote(`step ${step.id}: verify failed`)}; return 1; fi`);
     out.push('}', fn);
   });
   out.push('', `cw_log ${shellQuote(`plan ${plan.id}: done`)}`, '');

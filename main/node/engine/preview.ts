@@ -12,6 +12,7 @@ import { unifiedDiff } from './diff.js';
 import { planHash } from './hash.js';
 import { bodyText, redactedCommand, redactedText, Redactor, resolveSecrets, type SecretResolver } from './render.js';
 import type { StepRunner } from './runner.js';
+import type { StackExecutors } from './stack-ops.js';
 
 export interface PreviewOptions {
   runner: StepRunner;
@@ -22,6 +23,8 @@ export interface PreviewOptions {
   signal?: AbortSignal;
   /** Per file read; a node that does not answer becomes a warning, not a failure. */
   readTimeoutMs?: number;
+  /** How each stack describes its operations. */
+  stacks?: StackExecutors;
 }
 
 export async function previewPlan(rawPlan: unknown, options: PreviewOptions): Promise<PlanPreview> {
@@ -49,8 +52,8 @@ export async function previewPlan(rawPlan: unknown, options: PreviewOptions): Pr
         destructive: step.destructive,
         idempotent: step.idempotent,
         dependsOn: step.dependsOn,
-        ...(precheck ? { precheck: describeCheck(precheck) } : {}),
-        ...(step.verify ? { verify: describeCheck(step.verify) } : {}),
+        ...(precheck ? { precheck: describeCheck(precheck, options.stacks) } : {}),
+        ...(step.verify ? { verify: describeCheck(step.verify, options.stacks) } : {}),
         ...(step.rollback ? { rollback: step.rollback } : {}),
         timeoutMs: step.timeoutMs,
         retryAttempts: step.retry.attempts,
@@ -61,7 +64,8 @@ export async function previewPlan(rawPlan: unknown, options: PreviewOptions): Pr
         const body = bodyText(action.request.body, secretMarker);
         preview.request = { method: action.request.method, path: action.request.path, ...(body !== undefined ? { body } : {}) };
       }
-      if (action.kind === 'wait') preview.wait = { until: describeCheck(action.until), intervalMs: action.intervalMs, deadlineMs: action.deadlineMs };
+      if (action.kind === 'wait') preview.wait = { until: describeCheck(action.until, options.stacks), intervalMs: action.intervalMs, deadlineMs: action.deadlineMs };
+      if (action.kind === 'stack') preview.operation = { stack: action.stack, op: action.op, text: options.stacks?.(action.stack)?.describe(action) ?? `${action.op} ${JSON.stringify(action.args)}` };
       if (action.kind === 'upload' && 'node' in step.target) {
         const wanted = redactedText(action.content);
         let current: string | null = null;

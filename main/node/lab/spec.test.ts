@@ -48,8 +48,8 @@ describe('lab description', () => {
 
   it('reads a Proxmox lab with a QDevice host, and refuses a QDevice host that is not in the lab', () => {
     const spec = loadLabSpec(shipped('proxmox-two-nodes-qdevice.yml'));
-    expect(spec.proxmox).toEqual({ qdevice: 'q1' });
-    expect(loadLabSpec('name: p\nproxmox: true\nsites:\n  - name: a\n    hosts: [a1, a2]\n').proxmox).toBe(true);
+    expect(spec.stacks?.proxmox).toEqual({ qdevice: 'q1' });
+    expect(loadLabSpec('name: p\nproxmox: true\nsites:\n  - name: a\n    hosts: [a1, a2]\n').stacks?.proxmox).toBe(true);
     expect(() => loadLabSpec('name: p\nproxmox:\n  qdevice: q9\nsites:\n  - name: a\n    hosts: [a1, a2, q1]\n', 'p.yml')).toThrow(/proxmox\.qdevice: "q9" is not one of the hosts \(a1, a2, q1\)/);
     expect(() => loadLabSpec('name: p\nproxmox:\n  qdevice: q1\nsites:\n  - name: a\n    hosts: [a1, q1]\n', 'p.yml')).toThrow(/at least two other hosts/);
   });

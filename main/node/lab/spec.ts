@@ -2,6 +2,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CwError } from '../../common/errors.js';
+import { defaultStacks, type StackList } from '../../common/stacks/compose.js';
 import { isPresetName, presetNames, presets, type LinkParams, type PresetName } from './presets.js';
 
 export const maxSites = 12;
@@ -36,23 +37,28 @@ const siteSchema = z
   })
   .strict();
 
-export const labSpecSchema = z
-  .object({
-    name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a lab name is 1–32 characters: lower-case letters, digits and "-"'),
-    description: z.string().optional(),
-    appSite: siteName.optional(),
-    realtime: z.boolean().optional(),
-    /**
-     * `lab up` also starts a Proxmox test server per host and writes a cluster of all hosts into the workspace;
-     * `{ qdevice: host }` keeps that host out of the cluster and runs corosync-qnetd on it as the cluster's QDevice.
-     */
-    proxmox: z.union([z.boolean(), z.object({ qdevice: hostName.optional() }).strict()]).optional(),
-    sites: z.array(siteSchema).min(1).max(maxSites),
-    links: z.array(z.object({ between: z.tuple([siteName, siteName]), link: linkSchema }).strict()).optional(),
-  })
-  .strict();
+/**
+ * The lab description for a list of stacks: each stack with a lab section (`<key>: true`, which starts its
+ * API simulator per host) adds its key.
+ */
+export function labSpecSchemaFor(list: StackList = defaultStacks) {
+  const sections = Object.fromEntries(list.flatMap((s) => (s.lab ? [[s.lab.key, s.lab.schema.optional()]] : [])));
+  return z
+    .object({
+      name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a lab name is 1–32 characters: lower-case letters, digits and "-"'),
+      description: z.string().optional(),
+      appSite: siteName.optional(),
+      realtime: z.boolean().optional(),
+      ...sections,
+      sites: z.array(siteSchema).min(1).max(maxSites),
+      links: z.array(z.object({ between: z.tuple([siteName, siteName]), link: linkSchema }).strict()).optional(),
+    })
+    .strict();
+}
 
-export type LabSpecInput = z.infer<typeof labSpecSchema>;
+export const labSpecSchema = labSpecSchemaFor();
+
+export type LabSpecInput = z.infer<typeof labSpecSchema> & Record<string, unknown>;
 
 export interface LabLinkSpec {
   a: string;
@@ -80,8 +86,8 @@ export interface LabSpec {
   appSite: string;
   /** Let lab processes keep CAP_SYS_NICE, so corosync runs at real-time priority (can starve a small machine). */
   realtime: boolean;
-  /** Start Proxmox test servers (the app's lab service or the CLI does it; optional in older state files); qdevice: the qnetd host, not a cluster node. */
-  proxmox?: boolean | { qdevice?: string };
+  /** The stacks' lab sections by their key, as written (`<key>: true`): what the lab's hosts run for each stack. */
+  stacks?: Record<string, unknown>;
   sites: LabSiteSpec[];
   /** One entry per unordered site pair, a before b in site order. */
   links: LabLinkSpec[];
@@ -108,7 +114,7 @@ function formatIssues(error: z.ZodError, source: string): string {
 export function normalizeLabSpec(raw: unknown, source = '(inline)'): LabSpec {
   const parsed = labSpecSchema.safeParse(raw);
   if (!parsed.success) throw new CwError('INVALID_INPUT', formatIssues(parsed.error, source), { issues: parsed.error.issues });
-  const input = parsed.data;
+  const input = parsed.data as LabSpecInput;
   const problems: string[] = [];
   const siteNames = input.sites.map((s) => s.name);
   const appSite = input.appSite ?? siteNames[0]!;
@@ -134,9 +140,12 @@ export function normalizeLabSpec(raw: unknown, source = '(inline)'): LabSpec {
     sites.push({ name: site.name, reachableFromApp: siteReachable, hosts });
   }
   if (seenHosts.size > maxHosts) problems.push(`sites: ${seenHosts.size} hosts in all; a lab holds at most ${maxHosts}`);
-  if (typeof input.proxmox === 'object' && input.proxmox.qdevice) {
-    if (!seenHosts.has(input.proxmox.qdevice)) problems.push(`proxmox.qdevice: "${input.proxmox.qdevice}" is not one of the hosts (${[...seenHosts].join(', ')})`);
-    else if (seenHosts.size < 3) problems.push('proxmox.qdevice: a QDevice needs at least two other hosts to be the cluster');
+  const stackSections: Record<string, unknown> = {};
+  for (const stack of defaultStacks) {
+    const section = stack.lab ? (input as Record<string, unknown>)[stack.lab.key] : undefined;
+    if (section === undefined || section === false || !stack.lab) continue;
+    stackSections[stack.lab.key] = section;
+    problems.push(...(stack.lab.check?.(section, [...seenHosts]) ?? []));
   }
   const explicit = new Map<string, { params: LinkParams; preset?: PresetName }>();
   for (const [i, link] of (input.links ?? []).entries()) {
@@ -171,7 +180,7 @@ export function normalizeLabSpec(raw: unknown, source = '(inline)'): LabSpec {
     ...(input.description ? { description: input.description } : {}),
     appSite,
     realtime: input.realtime ?? false,
-    ...(input.proxmox ? { proxmox: input.proxmox === true ? true : { ...(input.proxmox.qdevice ? { qdevice: input.proxmox.qdevice } : {}) } } : {}),
+    ...(Object.keys(stackSections).length ? { stacks: stackSections } : {}),
     sites,
     links,
   };

@@ -1,15 +1,15 @@
-// lab.* methods: start, inspect and stop the local multi-site lab from the app (see main/node/lab). An example
-// whose spec says `proxmox: true` also gets Proxmox test servers (in this process) and a cluster in its workspace.
+// lab.* methods: start, inspect and stop the local multi-site lab from the app (see main/node/lab). A lab whose
+// description has a stack's section (`<key>: true`) also gets what that stack's lab part runs (its API
+// simulators, in this process) and the stack's clusters in its workspace.
 import fs from 'node:fs';
 import path from 'node:path';
 import { CwError } from '../../common/errors.js';
 import type { Handlers } from '../dispatcher.js';
-import { defaultLabStateDir, loadLabSpec, openLab, preflight, startLab, stopLab, type Lab } from '../lab/index.js';
+import { defaultLabStateDir, loadLabSpec, openLab, preflight, startLab, stopLab, type Lab, type LabSpec } from '../lab/index.js';
 import { stateFilePath } from '../lab/state.js';
 import { appRoot } from '../paths.js';
 import type { SecretStore } from '../secrets/store.js';
-import { newLabRootPassword, startLabProxmoxCluster, type LabProxmoxCluster } from '../stacks/proxmox/test-server/lab-cluster.js';
-import { labPveDaemonStatus, stopLabPveDaemon } from '../stacks/proxmox/test-server/lab-daemon.js';
+import type { StackModule } from '../stacks/types.js';
 
 export interface LabServiceOptions {
   stateDir?: string;
@@ -19,46 +19,43 @@ export interface LabServiceOptions {
 }
 
 export interface LabServiceDeps {
-  /** Where the Proxmox test servers' root password goes (the workspace names it by id). */
-  secrets?: Pick<SecretStore, 'put' | 'delete' | 'ensureOpen'>;
+  /** Where a stack's lab services keep their credentials (the workspace names them by id). */
+  secrets?: SecretStore;
+  /** The stacks whose lab parts a lab description may ask for. */
+  stacks?: readonly StackModule[];
 }
 
 export interface LabService {
   handlers: Pick<Handlers, 'lab.status' | 'lab.up' | 'lab.down'>;
-  /** Stops the Proxmox test servers this process started (core.close). The lab itself keeps running. */
+  /** Stops what the stacks' lab parts run in this process (core.close). The lab itself keeps running. */
   close(): Promise<void>;
 }
 
-export { labProxmoxClusterName, labProxmoxWorkspace } from '../stacks/proxmox/test-server/lab-cluster.js';
-
-interface RunningPve {
-  cluster: LabProxmoxCluster;
-  secretId: string;
+/** The stacks' lab parts a lab description asks for, with its section of each. */
+function labPartsFor(spec: LabSpec, stacks: readonly StackModule[]) {
+  return stacks.flatMap((m) => {
+    const key = m.definition.lab?.key;
+    const section = key ? spec.stacks?.[key] : undefined;
+    return m.lab && section !== undefined ? [{ module: m, lab: m.lab, section }] : [];
+  });
 }
 
 export function createLabService(options: LabServiceOptions = {}, deps: LabServiceDeps = {}): LabService {
-  let running: RunningPve | undefined;
-  const stopPve = async (): Promise<void> => {
-    const current = running;
-    running = undefined;
-    if (!current) return;
-    try {
-      await current.cluster.stop();
-    } finally {
-      await deps.secrets?.delete(current.secretId).catch(() => false);
-    }
+  const stacks = deps.stacks ?? [];
+  /** What the stacks' lab parts run in this process now, by stack id. */
+  const running = new Map<string, { title: string; stop(): Promise<void> }>();
+  const stopParts = async (): Promise<void> => {
+    const parts = [...running.values()];
+    running.clear();
+    for (const part of parts) await part.stop().catch(() => undefined);
   };
 
-  /** Stores a fresh root password, then starts the servers, the stand-ins and the workspace (startLabProxmoxCluster). */
-  const startPve = async (lab: Lab): Promise<void> => {
-    if (!deps.secrets) throw new CwError('UNSUPPORTED', `The lab "${lab.name}" asks for Proxmox test servers, but this host has no secret store for their root password. Start the lab from the app or the CLI.`);
-    const rootPassword = newLabRootPassword();
-    const secretId = await deps.secrets.put(rootPassword, { label: `root@pam on the lab "${lab.name}" (Proxmox test servers)`, kind: 'password' });
-    try {
-      running = { cluster: await startLabProxmoxCluster(lab, { rootPassword, passwordSecret: secretId }), secretId };
-    } catch (err) {
-      await deps.secrets.delete(secretId).catch(() => false);
-      throw err;
+  /** Starts every lab part the description asks for (each stores its own credentials in the secret store). */
+  const startParts = async (lab: Lab): Promise<void> => {
+    for (const { module, lab: part, section } of labPartsFor(lab.spec, stacks)) {
+      if (!deps.secrets) throw new CwError('UNSUPPORTED', `The lab "${lab.name}" asks for ${part.title}, but this host has no secret store for their credentials. Start the lab from the app or the CLI.`);
+      const handle = await part.start(lab, section, { secrets: deps.secrets });
+      running.set(module.definition.id, { title: part.title, stop: handle.stop });
     }
   };
 
@@ -92,9 +89,14 @@ export function createLabService(options: LabServiceOptions = {}, deps: LabServi
   };
   const handlers: LabService['handlers'] = {
     'lab.status': async () => {
-      // Servers in this process, or in the background process of a lab the CLI started.
-      const inBackground = running === undefined && (await labPveDaemonStatus(stateDir()).catch(() => undefined))?.running === true;
-      const base = { ...availability(), examples: examples(), proxmoxTestServers: running !== undefined || inBackground };
+      // Services in this process, or in the background process of a lab the CLI started.
+      const stackServices = [...running.values()].map((r) => r.title);
+      for (const m of stacks) {
+        if (!m.lab || running.has(m.definition.id)) continue;
+        const background = await m.lab.backgroundStatus(stateDir()).catch(() => undefined);
+        if (background?.running) stackServices.push(background.title);
+      }
+      const base = { ...availability(), examples: examples(), stackServices };
       if (!fs.existsSync(stateFilePath(stateDir()))) return { ...base, running: false, hosts: [] };
       try {
         const lab = openLab(stateDir());
@@ -117,32 +119,34 @@ export function createLabService(options: LabServiceOptions = {}, deps: LabServi
       }
       const spec = loadLabSpec(fs.readFileSync(file, 'utf8'), file);
       const started = Date.now();
+      const parts = labPartsFor(spec, stacks);
       // A locked secret store is found out before any host starts (the app asks for its passphrase and calls again).
-      if (spec.proxmox) await deps.secrets?.ensureOpen?.();
+      if (parts.length) await deps.secrets?.ensureOpen?.();
       if (input.replace) {
-        await stopPve();
-        await stopLabPveDaemon(stateDir(), deps.secrets ? { secrets: deps.secrets } : {});
+        await stopParts();
+        for (const m of stacks) await m.lab?.stopBackground(stateDir(), deps.secrets ? { secrets: deps.secrets } : {});
       }
       const lab = await startLab(spec, { stateDir: stateDir(), ...(options.prefix ? { prefix: options.prefix } : {}), replace: Boolean(input.replace) });
-      // The servers of a replaced lab would point at hosts that no longer exist.
-      await stopPve();
-      if (spec.proxmox) {
+      // The services of a replaced lab would point at hosts that no longer exist.
+      await stopParts();
+      if (parts.length) {
         try {
-          await startPve(lab);
+          await startParts(lab);
         } catch (err) {
+          await stopParts();
           await stopLab(stateDir(), options.prefix ? { prefix: options.prefix } : {});
           throw err;
         }
       }
-      return { name: lab.name, workspacePath: lab.workspacePath, upMs: spec.proxmox ? Date.now() - started : (lab.upMs ?? 0), hosts: lab.hosts.length, ...(spec.proxmox ? { proxmoxTestServers: true } : {}) };
+      return { name: lab.name, workspacePath: lab.workspacePath, upMs: parts.length ? Date.now() - started : (lab.upMs ?? 0), hosts: lab.hosts.length, stackServices: parts.map((p) => p.lab.title) };
     },
     'lab.down': async () => {
-      await stopPve();
-      // A lab the CLI started keeps its servers in a background process: stop it gracefully, not just kill it.
-      await stopLabPveDaemon(stateDir(), deps.secrets ? { secrets: deps.secrets } : {});
+      await stopParts();
+      // A lab the CLI started keeps its services in a background process: stop it gracefully, not just kill it.
+      for (const m of stacks) await m.lab?.stopBackground(stateDir(), deps.secrets ? { secrets: deps.secrets } : {});
       const removed = await stopLab(stateDir(), options.prefix ? { prefix: options.prefix } : {});
       return { namespaces: removed.netns.length, processes: removed.processes };
     },
   };
-  return { handlers, close: stopPve };
+  return { handlers, close: stopParts };
 }

@@ -17,6 +17,7 @@ import { collectSecretIds } from '../../common/plan/secrets.js';
 import { ChainSecretResolver, EnvSecretResolver, type SecretResolver } from '../engine/render.js';
 import { RoutingRunner, type RoutingRunnerOptions } from '../engine/routing-runner.js';
 import type { StepRunner } from '../engine/runner.js';
+import type { StackExecutors } from '../engine/stack-ops.js';
 
 type PlanMethod = 'plan.preview' | 'plan.approve' | 'plan.apply' | 'plan.resume' | 'plan.cancel' | 'plan.status' | 'plan.export';
 
@@ -28,6 +29,8 @@ export interface PlanServiceDeps {
   runnerFor?: (plan: Plan) => StepRunner;
   /** SSH for nodes with an address (set up by the host when SSH is available). */
   ssh?: RoutingRunnerOptions['ssh'];
+  /** The executors of stack operations (a VM move), by stack id. */
+  stacks?: StackExecutors;
 }
 
 export interface PlanService {
@@ -43,10 +46,16 @@ export function createPlanService(options: CoreOptions, deps: PlanServiceDeps): 
     runner: runnerFor,
     secrets,
     workspaceDir: options.workspaceDir,
+    ...(deps.stacks ? { stacks: deps.stacks } : {}),
     sink: {
       stepUpdated: (event) => deps.events.emit('job.stepUpdated', event),
       log: (event) => deps.events.emit('job.log', event),
-      finished: (result) => deps.events.emit('job.finished', result),
+      finished: (result) => {
+        deps.events.emit('job.finished', result);
+        // The clusters a plan changes are read again (a VM move, however it ended; a resumed one too).
+        const at = new Date().toISOString();
+        for (const t of result.touches ?? []) deps.events.emit('inventory.changed', { stack: t.stack as never, cluster: t.cluster, at });
+      },
     },
   });
 
@@ -73,7 +82,7 @@ export function createPlanService(options: CoreOptions, deps: PlanServiceDeps): 
   const handlers: Pick<Handlers, PlanMethod> = {
     'plan.preview': async ({ plan: raw }, ctx) => {
       const plan = parsePlan(raw);
-      return previewPlan(plan, { runner: runnerFor(plan), secrets, approval: engine.approvals.get(planHash(plan)), auditFile: engine.auditFile, signal: ctx.signal });
+      return previewPlan(plan, { runner: runnerFor(plan), secrets, approval: engine.approvals.get(planHash(plan)), auditFile: engine.auditFile, signal: ctx.signal, ...(deps.stacks ? { stacks: deps.stacks } : {}) });
     },
     'plan.approve': ({ plan: raw, planHash: expected, acknowledgeDestructive }) => {
       const plan = parsePlan(raw);
@@ -102,7 +111,7 @@ export function createPlanService(options: CoreOptions, deps: PlanServiceDeps): 
     'plan.status': ({ runId }) => ({ runs: runId ? [engine.status(runId)] : engine.list() }),
     'plan.export': ({ plan: raw, format }) => {
       const plan = parsePlan(raw);
-      return { files: format === 'shell' ? exportShell(plan) : exportAnsible(plan) };
+      return { files: format === 'shell' ? exportShell(plan, deps.stacks) : exportAnsible(plan, deps.stacks) };
     },
   };
   return { engine, handlers };

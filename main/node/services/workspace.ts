@@ -8,19 +8,21 @@ import type { CoreOptions } from '../core.js';
 import type { Handlers } from '../dispatcher.js';
 import type { EventBus } from '../events.js';
 import { dataHome } from '../paths.js';
-import { readKnetStats } from '../workspace/knet.js';
-import { measureLatency, recordEstate } from '../workspace/measure.js';
+import { measureLatency } from '../workspace/measure.js';
+import type { StackList } from '../../common/stacks/compose.js';
+import type { StackDiscovery } from '../stacks/types.js';
 import { LocalRunner, type RunnerFactory } from '../workspace/runner.js';
 import { WorkspaceStore } from '../workspace/store.js';
 
 type WorkspaceMethodNames = 'workspace.open' | 'workspace.current' | 'workspace.save' | 'workspace.validate' | 'workspace.recent' | 'latency.measure' | 'latency.current';
 
-export function createWorkspaceStore(options: CoreOptions, events: EventBus, hostKeyCheck?: (workspace: Workspace) => CurrentEstate['hostKey']): WorkspaceStore {
+export function createWorkspaceStore(options: CoreOptions, events: EventBus, hostKeyCheck?: (workspace: Workspace) => CurrentEstate['hostKey'], stacks?: StackList): WorkspaceStore {
   return new WorkspaceStore({
     workspaceDir: options.workspaceDir,
     recentFile: path.join(dataHome(), 'recent-workspaces.json'),
     onChanged: (change) => events.emit('workspace.changed', change),
     ...(hostKeyCheck ? { hostKeyCheck } : {}),
+    ...(stacks ? { stacks } : {}),
   });
 }
 
@@ -30,6 +32,8 @@ export function workspaceHandlers(
   store = createWorkspaceStore(options, events),
   /** How commands reach the nodes: SSH in the app (the core passes it), this machine by default. */
   nodeRunner: RunnerFactory = () => new LocalRunner(),
+  /** What the stacks read on the nodes after a latency run (corosync's link view…). */
+  discoveries: readonly StackDiscovery[] = [],
 ): Pick<Handlers, WorkspaceMethodNames> {
   try {
     // The default workspace exists from the first start on; a failure here is reported on first use.
@@ -83,16 +87,12 @@ export function workspaceHandlers(
       });
       const update: Facts = { latency: matrix };
       if (input.knet && runner.runsOnNodes) {
-        const knet: NonNullable<Facts['knet']> = [];
-        for (const cluster of workspace.proxmox?.clusters ?? []) {
-          const links = [];
-          for (const node of cluster.nodes) {
-            links.push(...(await readKnetStats(runner, node, { signal: ctx.signal }).catch(() => [])));
-          }
-          const estate = await recordEstate(workspace, runner, new Set(links.map((l) => l.local)), open.path);
-          knet.push({ cluster: cluster.name, readAt: new Date().toISOString(), links, estate });
+        // Each stack reads its own links' view on the nodes (corosync's knet statistics…); lists of several stacks add up.
+        for (const discovery of discoveries) {
+          const found = (await discovery.afterLatency?.(workspace, runner, { signal: ctx.signal, file: open.path })) ?? {};
+          if (found.knet) update.knet = [...(update.knet ?? []), ...found.knet];
+          if (found.quorum) update.quorum = [...(update.quorum ?? []), ...found.quorum];
         }
-        update.knet = knet;
       }
       const file = await store.storeFacts(update);
       const unreachable = matrix.samples.filter((s) => s.avgMs === undefined).length;

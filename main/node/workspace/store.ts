@@ -13,6 +13,7 @@ import {
   factsForEstate,
   parseWorkspace,
   renderWorkspaceEdit,
+  rulesFor,
   validateWorkspace,
   WORKSPACE_FILE_NAME,
   type CurrentEstate,
@@ -23,6 +24,7 @@ import {
 } from '../../common/workspace/index.js';
 import type { ValidationResult, WorkspaceState } from '../../common/contract/workspace.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic-write.js';
+import type { StackList } from '../../common/stacks/compose.js';
 import { factsPathFor, loadFacts, saveFacts } from './facts-file.js';
 import { RecentList } from './recent.js';
 
@@ -32,6 +34,8 @@ export interface WorkspaceStoreOptions {
   onChanged?(change: { path: string; revision: string; reason: 'opened' | 'created' | 'saved'; ok: boolean }): void;
   /** How a host key recorded with a measurement compares with what this machine trusts now for a node of this workspace (the core asks the SSH engine). */
   hostKeyCheck?(workspace: Workspace): CurrentEstate['hostKey'];
+  /** The stacks whose sections and rules the files may hold (default: the registered ones). */
+  stacks?: StackList;
 }
 
 interface OpenWorkspace {
@@ -58,8 +62,8 @@ function firstProblems(issues: readonly WorkspaceIssue[], max = 3): string {
 }
 
 /** Findings of the rules, and counts of everything found: the file's own problems (schema, references) and the findings. */
-export function validationOf(parsed: { workspace?: Workspace; issues: WorkspaceIssue[] }, facts: Facts): ValidationResult {
-  const findings = parsed.workspace ? validateWorkspace(parsed.workspace, facts) : [];
+export function validationOf(parsed: { workspace?: Workspace; issues: WorkspaceIssue[] }, facts: Facts, stacks?: StackList): ValidationResult {
+  const findings = parsed.workspace ? validateWorkspace(parsed.workspace, facts, stacks ? rulesFor(stacks) : undefined) : [];
   const counts = countFindings(findings);
   for (const issue of parsed.issues) counts[issue.severity]++;
   return { issues: parsed.issues, findings, counts, ok: !!parsed.workspace && counts.error === 0 };
@@ -141,14 +145,14 @@ export class WorkspaceStore {
       if (code === 'EACCES' || code === 'EPERM') throw new CwError('FORBIDDEN', `${file} cannot be read (permission denied). Fix its permissions and open it again.`, { path: file });
       throw new CwError('REMOTE_FAILED', `Reading ${file} failed: ${(error as Error).message}`, { path: file });
     }
-    const parsed = parseWorkspace(text);
+    const parsed = parseWorkspace(text, this.options.stacks ? { stacks: this.options.stacks } : {});
     await removeStaleTemps(file).catch(() => undefined);
     const { facts: storedFacts, problem } = await loadFacts(file);
     return { path: file, text, revision: revisionOf(text), parsed, storedFacts, ...this.factsFor(parsed, storedFacts, problem) };
   }
 
   state(open: OpenWorkspace): WorkspaceState {
-    const result = validationOf(open.parsed, open.facts);
+    const result = validationOf(open.parsed, open.facts, this.options.stacks);
     const matrix = open.facts.latency;
     return {
       path: open.path,
@@ -213,7 +217,7 @@ export class WorkspaceStore {
     return this.exclusive(async () => {
       const open = this.current!;
       const verb = options.autosave ? 'Autosave refused' : 'Not saved';
-      const checked = checkWorkspaceModel(next);
+      const checked = checkWorkspaceModel(next, this.options.stacks);
       const errors = checked.issues.filter((i) => i.severity === 'error');
       if (!checked.workspace || errors.length > 0) {
         throw new CwError('INVALID_INPUT', `${verb}: the workspace has ${errors.length} error${errors.length === 1 ? '' : 's'}; ${open.path} is unchanged. ${errors.slice(0, 3).map((e) => `${e.path}: ${e.message}`).join(' ')}`, { issues: checked.issues });
@@ -228,7 +232,7 @@ export class WorkspaceStore {
       if (!open.parsed.workspace && onDisk !== undefined && !options.replaceInvalid) {
         throw new CwError('CONFLICT', `${verb}: ${open.path} has errors (${firstProblems(open.parsed.issues)}), so saving would replace text Clusterwright cannot read. Fix the file in an editor, or save with "replace" (the current text is kept as ${path.basename(open.path)}.bak).`, { path: open.path, issues: open.parsed.issues });
       }
-      const rendered = renderWorkspaceEdit(open.text, open.parsed.workspace ? open.parsed : undefined, checked.workspace);
+      const rendered = renderWorkspaceEdit(open.text, open.parsed.workspace ? open.parsed : undefined, checked.workspace, this.options.stacks ? { stacks: this.options.stacks } : {});
       if (!rendered.parsed.ok || !rendered.parsed.workspace) {
         throw new CwError('INTERNAL', `${verb}: the text written for ${open.path} would not read back cleanly (${firstProblems(rendered.parsed.issues)}). Nothing was written; please report this.`, { issues: rendered.parsed.issues });
       }
@@ -254,14 +258,14 @@ export class WorkspaceStore {
       const { file, exists } = await this.resolveTarget(input.path);
       if (!exists) throw new CwError('NOT_FOUND', `There is no workspace file at ${file}. Check the path.`, { path: file });
       const loaded = await this.load(file);
-      return validationOf(loaded.parsed, loaded.facts);
+      return validationOf(loaded.parsed, loaded.facts, this.options.stacks);
     }
     const open = await this.ensureOpen();
     if (input.workspace) {
-      const candidate = checkWorkspaceModel(input.workspace);
-      return validationOf(candidate, this.factsFor(candidate, open.storedFacts).facts);
+      const candidate = checkWorkspaceModel(input.workspace, this.options.stacks);
+      return validationOf(candidate, this.factsFor(candidate, open.storedFacts).facts, this.options.stacks);
     }
-    return validationOf(open.parsed, open.facts);
+    return validationOf(open.parsed, open.facts, this.options.stacks);
   }
 
   async recentEntries(): Promise<{ path: string; name: string; openedAt: string; exists: boolean }[]> {

@@ -1,5 +1,5 @@
 // The main window: header, navbar (sites and hosts), main (canvas + dock), aside (inspector / findings).
-import { ActionIcon, AppShell, Badge, Button, Group, Loader, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
+import { ActionIcon, AppShell, Badge, Button, Group, Loader, Menu, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
 import { IconFocusCentered, IconGauge, IconKeyboard, IconTerminal2 } from '@tabler/icons-react';
 import { useEffect, useMemo, useState } from 'react';
 import { useAppState } from '../store/context.js';
@@ -22,7 +22,8 @@ import type { TerminalController } from '../features/terminal/controller.js';
 import { TerminalDock } from '../features/terminal/TerminalDock.js';
 import { JobsPanel } from '../features/jobs/JobsPanel.js';
 import { PromptDialogs } from '../features/prompts/PromptDialogs.js';
-import { ProxmoxWizard } from '../features/wizard/ProxmoxWizard.js';
+import { defaultStacks } from '../../../main/common/stacks/compose.js';
+import { stackUi } from '../stacks/registry.js';
 import { ShortcutSheet } from './ShortcutSheet.js';
 import { useShortcuts } from './use-shortcuts.js';
 import type { DockTab } from '../store/ui-slice.js';
@@ -67,6 +68,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const requestZoom = useAppState((s) => s.requestZoom);
   const [sheetOpen, setSheetOpen] = useState(false);
   useShortcuts({ dock: toggleDock, help: () => setSheetOpen(true) });
+  /** The open wizard (a stack's \"New cluster\", or where a finding's action points). */
   const wizard = useAppState((s) => s.wizard);
   const openWizard = useAppState((s) => s.openWizard);
   const closeWizard = useAppState((s) => s.closeWizard);
@@ -118,7 +120,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   } else if (workspace && selection?.kind === 'add-site') {
     aside = <AddSiteForm onEdit={editAndSave} onDone={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-network') {
-    aside = <NetworksPanel workspace={workspace} onEdit={editAndSave} {...(selection.cluster ? { focusCluster: selection.cluster } : {})} />;
+    aside = <NetworksPanel workspace={workspace} onEdit={editAndSave} {...(selection.cluster ? { focusGroup: selection.cluster } : {})} />;
   } else if (workspace && selection?.kind === 'site') {
     aside = <SiteInspector workspace={workspace} name={selection.name} onEdit={editAndSave} onAddNode={() => select({ kind: 'add-node' })} onRemoved={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-node') {
@@ -130,7 +132,11 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
       <PromptDialogs />
       <ShortcutSheet opened={sheetOpen} onClose={() => setSheetOpen(false)} />
       <UnlockDialog />
-      {workspace && <ProxmoxWizard opened={wizard !== null} request={wizard} onClose={closeWizard} onEdited={onEdited} onFindingAction={runFindingAction} />}
+      {workspace &&
+        defaultStacks.map((stack) => {
+          const Wizard = stackUi(stack.id).Wizard;
+          return Wizard ? <Wizard key={stack.id} opened={wizard?.stack === stack.id} request={wizard?.stack === stack.id ? wizard : null} onClose={closeWizard} onEdited={onEdited} onFindingAction={runFindingAction} /> : null;
+        })}
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
@@ -170,9 +176,26 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 <Button size="xs" variant="default" onClick={() => { void validate(); setAsideTab('findings'); }} data-testid="validate">
                   Validate
                 </Button>
-                <Button size="xs" onClick={() => openWizard()} data-testid="open-wizard">
-                  New Proxmox cluster
-                </Button>
+                <Menu position="bottom-end" withinPortal>
+                  <Menu.Target>
+                    <Button size="xs" data-testid="open-wizard">
+                      New cluster
+                    </Button>
+                  </Menu.Target>
+                  <Menu.Dropdown>
+                    {defaultStacks.map((stack) =>
+                      stackUi(stack.id).Wizard ? (
+                        <Menu.Item key={stack.id} onClick={() => openWizard({ stack: stack.id })} data-testid={`new-cluster-${stack.id}`}>
+                          {stack.title}
+                        </Menu.Item>
+                      ) : (
+                        <Menu.Item key={stack.id} disabled data-testid={`new-cluster-${stack.id}`}>
+                          {stack.title} — no wizard yet
+                        </Menu.Item>
+                      ),
+                    )}
+                  </Menu.Dropdown>
+                </Menu>
               </>
             )}
             <Tooltip label="Keyboard shortcuts (?)">

@@ -23,7 +23,7 @@ function lockedBackend() {
     },
     'lab.up': () => {
       if (!unlocked) throw new CwError('SECRETS_LOCKED', 'The secret store is locked: unlock it in the app.');
-      return { name: 'proxmox-three-nodes', workspacePath: '/lab/workspace/clusterwright.yaml', upMs: 1, hosts: 3, proxmoxTestServers: true };
+      return { name: 'proxmox-three-nodes', workspacePath: '/lab/workspace/clusterwright.yaml', upMs: 1, hosts: 3, stackServices: ['Proxmox test servers'] };
     },
   });
   const transport = withUnlockRetry(fake);

@@ -2,10 +2,11 @@
 // and undo/redo of edits. Every edit is checked against the workspace schema before it is kept.
 import { workspaceSchema, type Workspace } from '../../../main/common/workspace/schema.js';
 import { checkReferences } from '../../../main/common/workspace/references.js';
-import type { Facts } from '../../../main/common/workspace/facts.js';
+import type { ClusterQuorum, Facts } from '../../../main/common/workspace/facts.js';
+import { groupsOf, stackById } from '../../../main/common/stacks/compose.js';
 import type { Finding } from '../../../main/common/workspace/rules/types.js';
 import type { WorkspaceState } from '../../../main/common/contract/workspace.js';
-import type { MethodOutput } from '../../../main/common/contract/index.js';
+import type { MethodName } from '../../../main/common/contract/index.js';
 import type { WorkspaceIssue } from '../../../main/common/workspace/schema.js';
 import type { SliceCreator } from './index.js';
 import { describeError } from './describe-error.js';
@@ -14,7 +15,7 @@ export type Selection =
   | { kind: 'node'; name: string }
   | { kind: 'site'; name: string }
   | { kind: 'finding'; index: number }
-  /** qdeviceFor: the new node becomes that Proxmox cluster's QDevice host. */
+  /** qdeviceFor: the new node becomes that cluster's QDevice host. */
   | { kind: 'add-node'; qdeviceFor?: string }
   | { kind: 'add-site' }
   /** cluster: the panel opens at that cluster's corosync links. */
@@ -48,12 +49,12 @@ export interface TopologySlice {
   saveWorkspace(): Promise<void>;
   validate(): Promise<void>;
   measureLatency(): Promise<void>;
-  /** Reads knet's link state on a Proxmox cluster's members (stored with the facts) and redraws the canvas from it. */
-  readClusterLinks(cluster: string): Promise<MethodOutput<'proxmox.linkStatus'>>;
-  /** Quorum as each Proxmox cluster last reported it (shown on the canvas), by cluster name. */
-  clusterStatuses: Record<string, MethodOutput<'proxmox.clusterStatus'> | { error: string; checkedAt: string }>;
-  /** Asks a cluster for its quorum and members now and keeps the answer (or why there is none) for the canvas. */
-  readClusterStatus(cluster: string): Promise<MethodOutput<'proxmox.clusterStatus'>>;
+  /** Reads the measured facts again (after a stack stored new ones: corosync's link view…) and redraws the canvas from them. */
+  reloadFacts(): Promise<void>;
+  /** Quorum as each cluster last reported it (shown on the canvas), by cluster name. */
+  clusterStatuses: Record<string, ClusterQuorum | { error: string; checkedAt: string }>;
+  /** Asks a cluster (through its stack's status method) for its quorum and members now and keeps the answer (or why there is none) for the canvas. */
+  readClusterStatus(cluster: string): Promise<ClusterQuorum>;
   past: Workspace[];
   future: Workspace[];
   findings: Finding[];
@@ -196,7 +197,11 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
   clusterStatuses: {},
   async readClusterStatus(cluster) {
     try {
-      const status = await transport.call('proxmox.clusterStatus', { cluster });
+      const workspace = get().workspace;
+      const group = workspace ? groupsOf(workspace).find((g) => g.name === cluster) : undefined;
+      const method = group ? stackById(group.stack)?.statusMethod : undefined;
+      if (!method) throw new Error(`Cluster ${cluster} has no stack that reports its quorum.`);
+      const status = (await transport.call(method as MethodName, { cluster } as never)) as ClusterQuorum;
       set({ clusterStatuses: { ...get().clusterStatuses, [cluster]: status } });
       return status;
     } catch (error) {
@@ -204,16 +209,13 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
       throw error;
     }
   },
-  async readClusterLinks(cluster) {
-    const status = await transport.call('proxmox.linkStatus', { cluster });
-    await loadFacts();
-    return status;
-  },
+  reloadFacts: () => loadFacts(),
   async measureLatency() {
     set({ measuring: { done: 0, total: 0 }, measureError: null });
     try {
-      // corosync's own link view rides along where Proxmox clusters run, so the canvas shows links knet reports down.
-      const clusters = get().workspace?.proxmox?.clusters.length ?? 0;
+      // Each stack's own link view (corosync's knet…) rides along where clusters run, so the canvas shows links their stack reports down.
+      const workspace = get().workspace;
+      const clusters = workspace ? groupsOf(workspace).length : 0;
       await transport.call('latency.measure', clusters ? { knet: true } : {});
       await loadFacts();
       await get().validate();

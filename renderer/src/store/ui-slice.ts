@@ -4,10 +4,12 @@ import type { SliceCreator } from './index.js';
 export type AsidePanel = 'inspector' | 'log';
 export type DockTab = 'terminals' | 'jobs';
 
-/** Opening the Proxmox wizard, optionally at a cluster and at the place a finding's action points to. */
+/** Opening a stack's "New cluster" wizard, optionally at a cluster and at the place a finding's action points to. */
 export interface WizardRequest {
+  /** The stack whose wizard opens. */
+  stack: string;
   cluster?: string;
-  /** The Cluster API panel (endpoint and certificate), root@pam's password, or the checks step. */
+  /** The cluster's API panel (endpoint and certificate), its administrator's password, or the checks step. */
   focus?: 'api' | 'password' | 'checks';
   /** Tells two requests for the same place apart, so asking again focuses again. */
   seq: number;
@@ -21,9 +23,9 @@ export interface UiSlice {
   setAsidePanel(panel: AsidePanel): void;
   toggleDock(): void;
   setDockHeight(height: number): void;
-  /** The open Proxmox wizard and what it was opened for; null when closed. */
+  /** The open wizard and what it was opened for; null when closed. */
   wizard: WizardRequest | null;
-  openWizard(request?: Omit<WizardRequest, 'seq'>): void;
+  openWizard(request: Omit<WizardRequest, 'seq'>): void;
   closeWizard(): void;
   /** Which tab of the dock shows. */
   dockTab: DockTab;
@@ -50,7 +52,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get) => {
   requestZoom: (nodes) => set({ zoomRequest: { nodes, seq: (get().zoomRequest?.seq ?? 0) + 1 } }),
   setDockHeight: (height) => set({ dockHeight: Math.round(Math.min(Math.max(height, 120), window.innerHeight - 200)) }),
   wizard: null,
-  openWizard: (request = {}) => set({ wizard: { ...request, seq: ++wizardRequests } }),
+  openWizard: (request) => set({ wizard: { ...request, seq: ++wizardRequests } }),
   closeWizard: () => set({ wizard: null }),
   };
 };

@@ -28,7 +28,7 @@ export function useProxmoxBrowserApp(suite: string, prepare: (core: Core) => Pro
     process.env.CLUSTERWRIGHT_HOME = home;
     host = await startTestHost({
       staticDir: path.resolve(process.env.CW_RENDERER_DIR ?? 'dist/renderer'),
-      core: { nodeCommands: 'local', proxmoxSchema: schema, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null } },
+      core: { nodeCommands: 'local', stackOptions: { proxmox: { schema: schema } }, ssh: { secrets: new MemorySecretStore(), sshConfigFile: null } },
     });
     const prepared = await prepare(host.core);
     stop = prepared.stop;

@@ -3,7 +3,7 @@
 import { CwError } from '../../../main/common/errors.js';
 import type { Lab } from '../../../main/node/lab/index.js';
 import type { PveClient } from '../../../main/node/stacks/proxmox/client.js';
-import type { LabPve } from '../../../main/node/stacks/proxmox/test-server/lab.js';
+import type { LabPve } from '../../../main/node/stacks/proxmox/simulator/lab.js';
 
 export type StatusEntry = { type: string; name: string; quorate?: number; online?: number; nodes?: number; version?: number };
 

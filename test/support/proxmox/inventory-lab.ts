@@ -22,8 +22,8 @@ import { serializeWorkspace } from '../../../main/common/workspace/serialize.js'
 import { labWorkspaceModel } from '../../../main/node/lab/workspace.js';
 import type { Lab } from '../../../main/node/lab/index.js';
 import { PveApiSchema } from '../../../main/node/stacks/proxmox/api-schema.js';
-import type { GuestRecord } from '../../../main/node/stacks/proxmox/test-server/pmxcfs.js';
-import { startLabPve, type LabPve } from '../../../main/node/stacks/proxmox/test-server/lab.js';
+import type { GuestRecord } from '../../../main/node/stacks/proxmox/simulator/pmxcfs.js';
+import { startLabPve, type LabPve } from '../../../main/node/stacks/proxmox/simulator/lab.js';
 import { buildLabPveCluster } from './cluster.js';
 
 /** The lab these helpers expect by default: a1, a2 at site a, b1 at site b over a metro link. */

@@ -33,7 +33,7 @@ export function useLabCore(prefix: string, suite: string): LabCore {
       hostKind: 'test',
       workspaceDir: path.join(tmp, 'workspace'),
       lab: { stateDir, prefix },
-      proxmoxSchema: schema,
+      stackOptions: { proxmox: { schema: schema } },
       ssh: { secrets, sshConfigFile: null, interactive: false, engine: { acceptNewHostKeys: true, pinnedHostKeysFile: path.join(tmp, 'pinned-host-keys.json') } },
     });
     core.events.subscribe((name, payload) => events.push({ name, payload }));

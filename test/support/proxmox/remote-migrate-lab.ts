@@ -20,10 +20,10 @@ import type { Lab } from '../../../main/node/lab/index.js';
 import { labWorkspaceModel } from '../../../main/node/lab/workspace.js';
 import { PveApiSchema } from '../../../main/node/stacks/proxmox/api-schema.js';
 import { PveClient } from '../../../main/node/stacks/proxmox/client.js';
-import { labRunner, type LabPve } from '../../../main/node/stacks/proxmox/test-server/lab.js';
-import type { GuestWithNics } from '../../../main/node/stacks/proxmox/test-server/remote-migrate.js';
-import { setNodeBridges } from '../../../main/node/stacks/proxmox/test-server/remote-migrate.js';
-import { PveTestServer } from '../../../main/node/stacks/proxmox/test-server/server.js';
+import { labRunner, type LabPve } from '../../../main/node/stacks/proxmox/simulator/lab.js';
+import type { GuestWithNics } from '../../../main/node/stacks/proxmox/simulator/remote-migrate.js';
+import { setNodeBridges } from '../../../main/node/stacks/proxmox/simulator/remote-migrate.js';
+import { PveTestServer } from '../../../main/node/stacks/proxmox/simulator/server.js';
 import { buildLabPveCluster } from './cluster.js';
 
 /** a1 at site a, b1 at site b over a metro link: one single-node cluster each. */

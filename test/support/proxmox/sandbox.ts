@@ -2,7 +2,7 @@
 // PID namespaces, tmpfs over /etc/corosync, /var/lib/corosync, /var/log/corosync, /run, /root and /tmp, one loopback address.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { NsenterRunner } from '../../../main/node/stacks/proxmox/test-server/host.js';
+import { NsenterRunner } from '../../../main/node/stacks/proxmox/simulator/host.js';
 
 export interface Sandbox {
   name: string;

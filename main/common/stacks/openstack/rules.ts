@@ -2,11 +2,12 @@
 // unique region names, a VPN or routed path between regions, and compute nodes for live migration.
 import { describeLatency } from '../../workspace/facts.js';
 import { crossPairs, nodeRef } from '../../workspace/rules/context.js';
-import { kollaMultiRegion, novaLiveMigration, openstackArchDesign, openstackInstallGuide } from '../../workspace/rules/sources.js';
+import { groupRef } from '../types.js';
+import { kollaMultiRegion, novaLiveMigration, openstackArchDesign, openstackInstallGuide } from './sources.js';
 import type { FindingDraft, Rule, RuleContext } from '../../workspace/rules/types.js';
-import type { OpenstackRegion } from '../../workspace/schema.js';
+import type { OpenstackRegion } from './schema.js';
 
-const regionRef = (r: OpenstackRegion) => ({ kind: 'openstack-region' as const, name: r.name });
+const regionRef = (r: OpenstackRegion) => groupRef('openstack', r.name);
 const regions = (ctx: RuleContext) => ctx.workspace.openstack?.regions ?? [];
 const at = (i: number, rest = '') => `openstack.regions[${i}]${rest}`;
 

@@ -2,9 +2,10 @@
 // separation), node identity, cluster name, storage for live migration, and when to split a cluster.
 import { describeLatency, round, type PairLatency } from '../../workspace/facts.js';
 import { isMeasured, linkRef, nodeRef, pairsOf, plural, type ExtendedContext } from '../../workspace/rules/context.js';
-import { haManager, pvecm, qmMigration } from '../../workspace/rules/sources.js';
+import { groupRef } from '../types.js';
+import { haManager, pvecm, qmMigration } from './sources.js';
 import type { FindingDraft, Rule, RuleContext } from '../../workspace/rules/types.js';
-import type { CorosyncLink, ProxmoxCluster } from '../../workspace/schema.js';
+import type { CorosyncLink, ProxmoxCluster } from './schema.js';
 import { checkIpAddress, isHostLabel, zoneOf } from '../../workspace/names.js';
 
 /** corosync RTT above which Proxmox warns (the pvecm chapter asks for < 5 ms). */
@@ -12,7 +13,7 @@ export const COROSYNC_WARN_MS = 5;
 /** Above this a cluster is outside what corosync holds with default timeouts. */
 export const COROSYNC_ERROR_MS = 10;
 
-const clusterRef = (c: ProxmoxCluster) => ({ kind: 'proxmox-cluster' as const, name: c.name });
+const clusterRef = (c: ProxmoxCluster) => groupRef('proxmox', c.name);
 const clusters = (ctx: RuleContext) => ctx.workspace.proxmox?.clusters ?? [];
 const at = (i: number, rest = '') => `proxmox.clusters[${i}]${rest}`;
 const ext = (ctx: RuleContext) => ctx as ExtendedContext;

@@ -1,6 +1,7 @@
 // The what-if's quorum model for a corosync (Proxmox VE) cluster (pure): places the nodes and the QDevice
 // host in sites, turns each step of a scenario into memberships and qnetd reachability, and runs votequorum.
-import type { Workspace } from '../../workspace/schema.js';
+import type { BaseWorkspace } from '../../workspace/base.js';
+import type { ProxmoxSection } from './schema.js';
 import { membershipAlternatives, type SiteGrouping } from '../../whatif/estate.js';
 import type { ClusterOutcome, GroupOutcome, OutcomeAlternative, QuorumModel, StepView } from '../../whatif/scenarios.js';
 import {
@@ -163,7 +164,7 @@ export function corosyncQuorumModel(layout: CorosyncClusterLayout, stack = 'prox
 }
 
 /** A workspace's Proxmox cluster as a layout: node sites, pinned node ids and votes, the QDevice host's site. */
-export function proxmoxClusterLayout(workspace: Pick<Workspace, 'nodes' | 'proxmox'>, clusterName: string, quorum?: CorosyncClusterLayout['quorum']): CorosyncClusterLayout {
+export function proxmoxClusterLayout(workspace: Pick<BaseWorkspace, 'nodes'> & { proxmox?: ProxmoxSection | undefined }, clusterName: string, quorum?: CorosyncClusterLayout['quorum']): CorosyncClusterLayout {
   const cluster = workspace.proxmox?.clusters.find((c) => c.name === clusterName);
   if (!cluster) throw new Error(`The workspace has no Proxmox cluster "${clusterName}".`);
   const siteOf = (name: string) => {

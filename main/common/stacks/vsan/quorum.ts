@@ -13,7 +13,7 @@
 // - Witness failure resilience (vSAN 7.0 U3 and later): once a data site has been lost and vSAN re-balanced the
 //   votes (a moment after the loss; this model assumes it happened by the next step), the surviving data site
 //   keeps the objects even if the witness fails afterwards.
-import type { Workspace } from '../../workspace/schema.js';
+import type { VsanSection } from './schema.js';
 import type { ClusterOutcome, GroupOutcome, QuorumModel, StepView } from '../../whatif/scenarios.js';
 
 export type StretchedRole = 'preferred' | 'secondary' | 'witness';
@@ -126,7 +126,7 @@ export function stretchedClusterModel(layout: StretchedClusterLayout): QuorumMod
 }
 
 /** A workspace's vSAN cluster as a layout. */
-export function vsanClusterLayout(workspace: Pick<Workspace, 'vsan'>, clusterName: string, options: { witnessFailureResilience?: boolean } = {}): StretchedClusterLayout {
+export function vsanClusterLayout(workspace: { vsan?: VsanSection | undefined }, clusterName: string, options: { witnessFailureResilience?: boolean } = {}): StretchedClusterLayout {
   const cluster = workspace.vsan?.clusters.find((c) => c.name === clusterName);
   if (!cluster) throw new Error(`The workspace has no vSAN cluster "${clusterName}".`);
   return {

@@ -1,15 +1,18 @@
 // Runs every validation rule on a workspace and its measured facts, and summarises the findings.
-import { openstackRules } from '../../stacks/openstack/rules.js';
-import { proxmoxRules } from '../../stacks/proxmox/rules.js';
-import { vsanRules } from '../../stacks/vsphere/rules.js';
+import { stackRulesOf, type StackList } from '../../stacks/compose.js';
 import type { Facts } from '../facts.js';
 import type { Workspace } from '../schema.js';
 import { createRuleContext } from './context.js';
-import { generalRules } from './general.js';
+import { generalRulesFor } from './general.js';
 import { overlayRules } from '../../overlay/rules.js';
 import type { Finding, Rule, Severity } from './types.js';
 
-export const allRules: readonly Rule[] = [...proxmoxRules, ...vsanRules, ...openstackRules, ...overlayRules, ...generalRules];
+/** Every rule for a list of stacks: theirs, the overlays', and the general ones. */
+export function rulesFor(list?: StackList): Rule[] {
+  return [...stackRulesOf(list), ...overlayRules, ...generalRulesFor(list)];
+}
+
+export const allRules: readonly Rule[] = rulesFor();
 
 const order: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
@@ -54,4 +57,4 @@ export function countFindings(findings: readonly Finding[]): FindingCounts {
 
 export * from './types.js';
 export * from './actions.js';
-export { generalRules } from './general.js';
+export { generalRules, generalRulesFor } from './general.js';

@@ -10,8 +10,11 @@ export const severities = ['error', 'warning', 'info'] as const;
 export type Severity = (typeof severities)[number];
 
 export const elementRefSchema = z.object({
-  kind: z.enum(['site', 'node', 'network', 'proxmox-cluster', 'openstack-region', 'vsan-cluster', 'link']),
+  /** `cluster`: a stack's cluster or region (`stack` says whose). */
+  kind: z.enum(['site', 'node', 'network', 'cluster', 'link']),
   name: z.string(),
+  /** For clusters: the stack id. */
+  stack: z.string().optional(),
   /** For links: the other end and the network. */
   peer: z.string().optional(),
   network: z.string().optional(),
@@ -31,7 +34,7 @@ export const findingSchema = z.object({
   severity: z.enum(severities),
   message: z.string(),
   elements: z.array(elementRefSchema),
-  /** Field paths in the workspace file (proxmox.clusters[0].links[1]): a detail, never the remedy itself. */
+  /** Field paths in the workspace file (<section>.clusters[0].links[1]): a detail, never the remedy itself. */
   paths: z.array(z.string()),
   /** What to do, in the admin's words (no field paths, no YAML). */
   remedy: z.string(),
@@ -57,7 +60,8 @@ export type FindingDraft = Omit<Finding, 'ruleId' | 'source'> & { source?: RuleS
 
 export interface Rule {
   id: string;
-  stack: 'proxmox' | 'vsan' | 'openstack' | 'general';
+  /** The stack id, or 'general' for rules of every workspace. */
+  stack: string;
   title: string;
   source: RuleSource;
   check(ctx: RuleContext): FindingDraft[];

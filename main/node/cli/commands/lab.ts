@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 import { CwError } from '../../../common/errors.js';
 import { defaultLabStateDir, describeLink, loadLabSpec, openLab, startLab, stopLab, type Lab, type LabSpec, type LabStatus, type LinkParams, type LinkStatus, type NetworkIndex } from '../../lab/index.js';
 import { defaultSecretStore, SECRETS_PASSPHRASE_ENV, type SecretStore } from '../../secrets/index.js';
-import { labProxmoxClusterName, newLabRootPassword, removeLabPveWorkDirs } from '../../stacks/proxmox/test-server/lab-cluster.js';
-import { cliCommand, labPveDaemonStatus, labPveLogFile, pveServeVerb, servePveForLab, startLabPveDaemon, stopLabPveDaemon, type LabPveStatus } from '../../stacks/proxmox/test-server/lab-daemon.js';
+import { stackModules } from '../../stacks/registry.js';
+import type { StackLab, StackLabStatus } from '../../stacks/types.js';
 import type { CliCommand, CliIO } from '../types.js';
 import { exitCodes, UsageError } from '../types.js';
 
@@ -45,12 +45,30 @@ function networkOf(value: string | undefined): NetworkIndex | undefined {
   return Number(value) as NetworkIndex;
 }
 
+/** The stacks' lab parts a lab description asks for, with its section of each. */
+function labParts(spec: LabSpec): { lab: StackLab; section: unknown }[] {
+  return stackModules.flatMap((m) => {
+    const key = m.definition.lab?.key;
+    const section = key ? spec.stacks?.[key] : undefined;
+    return m.lab && section !== undefined ? [{ lab: m.lab, section }] : [];
+  });
+}
+
+/** How to run this program's CLI again (the bundle `dist/node/cli.cjs` under Node): what a stack's background process runs. */
+export function cliCommand(distDir: string): string[] {
+  const entry = path.join(distDir, 'node', 'cli.cjs');
+  if (!fs.existsSync(entry)) {
+    throw new CwError('MISSING_DEPENDENCY', `The lab's services run in a background \`clusterwright\` process, and its bundle ${entry} is missing. Build it with \`node scripts/build.mjs --node-only\` (npm run lab does).`);
+  }
+  return [process.execPath, entry];
+}
+
 /**
  * The app's secret store for web mode and the CLI (the passphrase-sealed file), opened before anything is started:
- * the lab's Proxmox servers need it, as the workspace names their root password by id. Its passphrase comes from
+ * a stack's lab services keep their credentials there, as the workspace names them by id. Its passphrase comes from
  * the variable, the keychain, or a hidden prompt on this terminal.
  */
-async function labSecretStore(spec: LabSpec, io: CliIO): Promise<SecretStore> {
+async function labSecretStore(spec: LabSpec, titles: string[], io: CliIO): Promise<SecretStore> {
   const store = defaultSecretStore('cli', io.env);
   try {
     await store.ensureOpen?.();
@@ -58,7 +76,7 @@ async function labSecretStore(spec: LabSpec, io: CliIO): Promise<SecretStore> {
     if (error instanceof CwError && error.code === 'SECRETS_LOCKED') {
       throw new CwError(
         'SECRETS_LOCKED',
-        `The lab "${spec.name}" runs Proxmox test servers, and their root@pam password goes into Clusterwright's secret store (the workspace names it by id). ${error.message} Nothing was started.`,
+        `The lab "${spec.name}" runs ${titles.join(' and ')}, whose credentials go into Clusterwright's secret store (the workspace names them by id). ${error.message} Nothing was started.`,
         error.detail,
       );
     }
@@ -72,37 +90,33 @@ function optionalSecretStore(io: CliIO): SecretStore {
   return defaultSecretStore('cli', io.env, { prompt: false });
 }
 
-/** Starts the lab's Proxmox test servers in a background process; on failure removes the password and the lab. */
-async function startProxmox(lab: Lab, store: SecretStore, command: string[], io: CliIO, prefix: string | undefined): Promise<void> {
-  const rootPassword = newLabRootPassword();
-  let secretId: string | undefined;
+/** Starts a stack's lab services in a background process; on failure removes the lab. */
+async function startInBackground(lab: Lab, part: { lab: StackLab; section: unknown }, store: SecretStore, command: string[], io: CliIO, prefix: string | undefined): Promise<void> {
+  const env = { ...io.env };
+  // The background process needs no passphrase: its credentials come on its stdin.
+  delete env[SECRETS_PASSPHRASE_ENV];
   try {
-    secretId = await store.put(rootPassword, { label: `root@pam on the lab "${lab.name}" (Proxmox test servers)`, kind: 'password' });
-    io.err(`Starting the Proxmox test servers in the background (log: ${labPveLogFile(lab.stateDir)})…`);
-    const env = { ...io.env };
-    // The background process needs no passphrase: the password comes on its stdin.
-    delete env[SECRETS_PASSPHRASE_ENV];
-    await startLabPveDaemon(lab, { command, rootPassword, passwordSecret: secretId, secretStore: store.description, env });
+    await part.lab.startBackground(lab, part.section, { secrets: store, command, env, log: (line) => io.err(line) });
   } catch (error) {
-    await stopLabPveDaemon(lab.stateDir, { secrets: store }).catch(() => undefined);
-    if (secretId) await store.delete(secretId).catch(() => false);
-    io.err('Removing the lab again, as its Proxmox test servers did not start.');
+    io.err(`Removing the lab again, as its ${part.lab.title} did not start.`);
     await stopLab(lab.stateDir, prefix ? { prefix } : {}).catch(() => undefined);
-    removeLabPveWorkDirs(lab.prefix);
+    part.lab.cleanUp?.(lab.prefix);
     throw error;
   }
 }
 
-function printProxmox(pve: LabPveStatus, io: CliIO): void {
-  if (pve.running) {
-    io.out(`Proxmox test servers: running (process ${pve.pid}); root@pam's password is secret ${pve.passwordSecret} in the ${pve.secretStore}.`);
-  } else {
-    io.out(`Proxmox test servers: NOT RUNNING — their process ${pve.pid} has exited. Start the lab again with \`clusterwright lab up <file> --replace\`. Log: ${pve.logFile}`);
-    if (pve.logTail) for (const line of pve.logTail.split('\n')) io.out(`  | ${line}`);
+function printStackStatus(status: StackLabStatus, io: CliIO): void {
+  for (const line of status.lines) io.out(line);
+}
+
+/** What every stack's lab part runs in the background for the lab in `stateDir`. */
+async function backgroundStatuses(stateDir: string): Promise<{ key: string; status: StackLabStatus }[]> {
+  const out: { key: string; status: StackLabStatus }[] = [];
+  for (const m of stackModules) {
+    const status = m.lab ? await m.lab.backgroundStatus(stateDir) : undefined;
+    if (status) out.push({ key: m.definition.lab?.key ?? m.definition.id, status });
   }
-  for (const s of pve.servers) {
-    io.out(`  ${s.host.padEnd(12)} https://${s.endpoint.padEnd(22)} fingerprint ${s.fingerprint}${pve.running && !s.answers ? '  NOT ANSWERING' : ''}`);
-  }
+  return out;
 }
 
 function printStatus(status: LabStatus, io: CliIO): void {
@@ -147,13 +161,14 @@ export const labCommand: CliCommand = {
           throw new CwError('NOT_FOUND', `Cannot read the lab description ${file}: ${error instanceof Error ? error.message : String(error)}`);
         }
         const spec = loadLabSpec(text, file);
+        const parts = labParts(spec);
         // Checked before anything starts: the store's passphrase and the bundle the background process runs.
-        const store = spec.proxmox ? await labSecretStore(spec, io) : undefined;
-        const daemonCommand = spec.proxmox ? cliCommand(io.distDir) : undefined;
-        // The servers of a replaced lab would point at hosts that no longer exist.
-        if (values.replace) await stopLabPveDaemon(stateDir, { secrets: store ?? optionalSecretStore(io) });
+        const store = parts.length ? await labSecretStore(spec, parts.map((p) => p.lab.title), io) : undefined;
+        const daemonCommand = parts.length ? cliCommand(io.distDir) : undefined;
+        // The services of a replaced lab would point at hosts that no longer exist.
+        if (values.replace) for (const m of stackModules) await m.lab?.stopBackground(stateDir, { secrets: store ?? optionalSecretStore(io) });
         const lab = await startLab(spec, { stateDir, ...(values.prefix ? { prefix: values.prefix } : {}), replace: Boolean(values.replace), log: (line) => io.err(line) });
-        if (store && daemonCommand) await startProxmox(lab, store, daemonCommand, io, values.prefix);
+        if (store && daemonCommand) for (const part of parts) await startInBackground(lab, part, store, daemonCommand, io, values.prefix);
         io.out(`Lab "${lab.name}" is up (${((lab.upMs ?? 0) / 1000).toFixed(1)} s).`);
         io.out('');
         for (const h of lab.hosts) {
@@ -166,24 +181,19 @@ export const labCommand: CliCommand = {
         io.out(`Key:        ${lab.clientKeyPath}`);
         io.out(`Workspace:  ${lab.workspacePath}`);
         io.out(`Stop it:    clusterwright lab down${values.state ? ` --state ${stateDir}` : ''}`);
-        const pve = await labPveDaemonStatus(stateDir);
-        if (pve) {
+        for (const { status } of await backgroundStatuses(stateDir)) {
           io.out('');
-          printProxmox(pve, io);
-          io.out(`Cluster ${labProxmoxClusterName} in the workspace uses the first server: open the workspace in the app (web mode asks for the secret store's passphrase) and run the Proxmox wizard.`);
+          printStackStatus(status, io);
+          if (status.nextStep) io.out(status.nextStep);
         }
         return exitCodes.ok;
       }
       case 'down': {
         if (rest.length) throw new UsageError('lab down takes no arguments besides --state and --prefix.');
-        // The password is deleted from the store when it can be opened; otherwise it stays (harmless once the servers are gone).
-        const pve = await stopLabPveDaemon(stateDir, { secrets: optionalSecretStore(io) });
-        if (pve.stopped) {
-          io.out(
-            pve.secretDeleted
-              ? 'Stopped the Proxmox test servers and deleted their password from the secret store.'
-              : `Stopped the Proxmox test servers. Their password stays in the secret store (it was locked) as ${pve.passwordSecret}: delete it with \`clusterwright secrets delete ${pve.passwordSecret}\`.`,
-          );
+        // Credentials are deleted from the store when it can be opened; otherwise they stay (harmless once the services are gone).
+        for (const m of stackModules) {
+          const stopped = await m.lab?.stopBackground(stateDir, { secrets: optionalSecretStore(io) });
+          if (stopped) io.out(stopped);
         }
         const removed = await stopLab(stateDir, values.prefix ? { prefix: values.prefix } : {});
         io.out(removed.netns.length || removed.interfaces.length ? `Removed the lab in ${stateDir}: ${removed.netns.length} namespaces, ${removed.interfaces.length} interfaces, ${removed.guests} running guests stopped.` : `No lab was running in ${stateDir}.`);
@@ -191,16 +201,16 @@ export const labCommand: CliCommand = {
       }
       case 'status': {
         const status = await openLab(stateDir).status();
-        const pve = await labPveDaemonStatus(stateDir);
-        if (values.json) io.out(JSON.stringify(pve ? { ...status, proxmox: pve } : status, null, 2));
+        const stacks = await backgroundStatuses(stateDir);
+        if (values.json) io.out(JSON.stringify({ ...status, ...Object.fromEntries(stacks.map((s) => [s.key, s.status.json])) }, null, 2));
         else {
           printStatus(status, io);
-          if (pve) {
+          for (const { status: s } of stacks) {
             io.out('');
-            printProxmox(pve, io);
+            printStackStatus(s, io);
           }
         }
-        return status.hosts.every((h) => h.running) && (!pve || (pve.running && pve.servers.every((s) => s.answers))) ? exitCodes.ok : exitCodes.failed;
+        return status.hosts.every((h) => h.running) && stacks.every((s) => s.status.healthy) ? exitCodes.ok : exitCodes.failed;
       }
       case 'link': {
         const [a, b, preset] = rest;
@@ -234,15 +244,17 @@ export const labCommand: CliCommand = {
         io.out(`${a} ↔ ${b}: ${verb === 'cut' ? 'cut (100 % loss)' : 'restored'}${network === undefined ? '' : ` on network ${network}`}`);
         return exitCodes.ok;
       }
-      case pveServeVerb: {
-        // Hidden: the background process `lab up` starts for a `proxmox: true` lab (see lab-daemon.ts).
-        const code = await servePveForLab(stateDir, (line) => io.err(line));
-        // Whatever the servers leave behind (a lingering socket) must not keep this process alive.
-        setTimeout(() => process.exit(code), 2_000).unref();
-        return code;
-      }
-      default:
+      default: {
+        // Hidden: the background process `lab up` starts for a stack's lab services (its API simulators).
+        const hidden = stackModules.map((m) => m.lab?.verbs?.[verb ?? '']).find((v) => v !== undefined);
+        if (hidden) {
+          const code = await hidden(stateDir, (line) => io.err(line));
+          // Whatever the services leave behind (a lingering socket) must not keep this process alive.
+          setTimeout(() => process.exit(code), 2_000).unref();
+          return code;
+        }
         throw new UsageError(verb ? `Unknown lab command "${verb}".` : 'Which lab command? up, down, status, link, cut or restore.');
+      }
     }
   },
 };

@@ -1,7 +1,8 @@
 // The API of a workspace's Proxmox cluster: endpoint, pinned fingerprint and credentials (secret ids looked
 // up at the moment of use) from proxmox.clusters[].api, one cached client per cluster, errors naming the field to fix.
 import { CwError, isCwError } from '../../../common/errors.js';
-import type { ProxmoxCluster, Workspace } from '../../../common/workspace/schema.js';
+import type { ProxmoxCluster } from '../../../common/stacks/proxmox/schema.js';
+import type { Workspace } from '../../../common/workspace/schema.js';
 import type { SecretStore } from '../../secrets/store.js';
 import type { PveApiSchema } from './api-schema.js';
 import { PveClient, type PveCredentials, type PveEndpoint } from './client.js';

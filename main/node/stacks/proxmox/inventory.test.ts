@@ -23,7 +23,7 @@ import {
   type PveResource,
   type RemoteTargetFacts,
 } from './inventory.js';
-import { mapId, parseIdMap, parseRemoteEndpoint } from './test-server/remote-migrate.js';
+import { mapId, parseIdMap, parseRemoteEndpoint } from './simulator/remote-migrate.js';
 
 const schema = new PveApiSchema();
 const GiB = 1024 ** 3;
@@ -97,7 +97,7 @@ describe('migration verdicts from GET …/migrate', () => {
   it('allows a running VM on shared storage to move live to an online member', () => {
     const answer: PveMigratePrecheck = official('GET', '/nodes/a1/qemu/101/migrate', { running: true, allowed_nodes: ['a2', 'b1'], not_allowed_nodes: {}, local_disks: [], local_resources: [], 'mapped-resources': [], 'mapped-resource-info': {}, 'has-dbus-vmstate': false });
     const [a2] = migrationTargetsFrom(answer, ['a2'], ctx);
-    expect(a2).toEqual({ node: 'a2', allowed: true, reasons: [], kind: 'live', localDisks: [], targetStorages: ['ceph-vm', 'local-lvm'] });
+    expect(a2).toEqual({ node: 'a2', allowed: true, reasons: [], kind: 'live', details: { stack: 'proxmox', localDisks: [], targetStorages: ['ceph-vm', 'local-lvm'] } });
   });
 
   it('blocks a VM with a local disk until a target storage is chosen, naming the disk and its storage', () => {
@@ -110,7 +110,7 @@ describe('migration verdicts from GET …/migrate', () => {
       'mapped-resources': [], 'mapped-resource-info': {}, 'has-dbus-vmstate': false,
     });
     const [blocked] = migrationTargetsFrom(answer, ['a2'], ctx);
-    expect(blocked).toMatchObject({ allowed: false, kind: 'live', reasons: ['local disk local-lvm:vm-102-disk-0 on local-lvm: choose a target storage'], localDisks: [{ disk: 'local-lvm:vm-102-disk-0', storage: 'local-lvm', sizeGiB: 4 }] });
+    expect(blocked).toMatchObject({ allowed: false, kind: 'live', reasons: ['local disk local-lvm:vm-102-disk-0 on local-lvm: choose a target storage'], details: { localDisks: [{ disk: 'local-lvm:vm-102-disk-0', storage: 'local-lvm', sizeGiB: 4 }] } });
     expect(migrationTargetsFrom(answer, ['a2'], { ...ctx, targetStorage: 'local-lvm' })[0]).toMatchObject({ allowed: true, reasons: [] });
     expect(migrationTargetsFrom(answer, ['a2'], { ...ctx, targetStorage: 'nfs-slow' })[0]!.reasons[0]).toMatch(/target storage nfs-slow for local disk .* is not available on a2: choose one of ceph-vm, local-lvm/);
   });
@@ -238,7 +238,7 @@ describe('moving a VM to another Proxmox cluster (remote_migrate)', () => {
 
   it('blocks until every source storage and bridge has a target that exists there, then allows', () => {
     const blank = remoteTargetFrom({ ...facts, usedVmids: [] });
-    expect(blank).toMatchObject({ node: 'b1', kind: 'remote', allowed: false, targetStorages: ['local', 'local-lvm'], remote: { cluster: 'west', sourceStorages: ['ceph-vm'], targetBridges: ['vmbr0', 'vmbr7'], suggestedVmid: 101 } });
+    expect(blank).toMatchObject({ node: 'b1', kind: 'remote', allowed: false, details: { targetStorages: ['local', 'local-lvm'], remote: { cluster: 'west', sourceStorages: ['ceph-vm'], targetBridges: ['vmbr0', 'vmbr7'], suggestedVmid: 101 } } });
     expect(blank.reasons).toEqual(['disks on storage ceph-vm need a storage on b1: choose one of local, local-lvm', 'network bridge vmbr1 needs a bridge on b1: choose one of vmbr0, vmbr7']);
     const wrong = remoteTargetFrom({ ...facts, usedVmids: [] }, { storageMap: { 'ceph-vm': 'ceph-vm' }, bridgeMap: { vmbr1: 'vmbr0' } });
     expect(wrong.reasons).toEqual(["storage ceph-vm (chosen for ceph-vm) does not exist on b1 in cluster 'west': choose one of local, local-lvm"]);
@@ -250,7 +250,7 @@ describe('moving a VM to another Proxmox cluster (remote_migrate)', () => {
     expect(freeVmid(50, [])).toBe(100);
     const choices = { storageMap: { 'ceph-vm': 'local-lvm' }, bridgeMap: { vmbr1: 'vmbr0' } };
     const taken = remoteTargetFrom(facts, choices);
-    expect(taken).toMatchObject({ allowed: false, remote: { suggestedVmid: 103, usedVmids: [100, 101, 102, 104] } });
+    expect(taken).toMatchObject({ allowed: false, details: { remote: { suggestedVmid: 103, usedVmids: [100, 101, 102, 104] } } });
     expect(taken.reasons).toEqual(["VMID 101 is already used in cluster 'west': choose another target VMID (103 is free)"]);
     expect(remoteTargetFrom(facts, { ...choices, targetVmid: 103 }).allowed).toBe(true);
   });

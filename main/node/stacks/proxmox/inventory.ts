@@ -1,16 +1,15 @@
 // Proxmox VE's inventory for the canvas: VMs per node from /cluster/resources with their HA state from the HA
-// manager's status (/cluster/ha/status/current), the migration precheck
-// behind drag-to-migrate (GET …/migrate) and the move itself (plain, HA, or to another cluster with remote_migrate),
-// through one API client per cluster.
-import { sleepUnlessAborted } from '../../abort.js';
+// manager's status (/cluster/ha/status/current), through one API client per cluster; and the pure mapping of
+// a migrate precheck (GET …/migrate) and a cross-cluster target into verdicts. The moves are in migration.ts.
 import { CwError, isCwError } from '../../../common/errors.js';
 import type { MigrationTarget, VmRecord } from '../../../common/contract/inventory.js';
+import type { ProxmoxMigrationChoices } from '../../../common/stacks/proxmox/contract.js';
 import type { Workspace } from '../../../common/workspace/schema.js';
 import type { SecretStore } from '../../secrets/store.js';
-import type { InventoryProvider, MigrationChoices, MigrationJob, MigrationRequest } from '../inventory.js';
+import type { StackInventory } from '../types.js';
 import type { PveApiSchema } from './api-schema.js';
-import { normalizeFingerprint, type PveClient } from './client.js';
-import { createProxmoxApi, type ClusterApi, type ProxmoxApi } from './cluster-api.js';
+import type { PveClient } from './client.js';
+import { createProxmoxApi, type ProxmoxApi } from './cluster-api.js';
 
 export interface ProxmoxInventoryOptions {
   /** Where `api.passwordSecret` / `api.tokenSecret` ids are looked up, at the moment of use. */
@@ -20,10 +19,6 @@ export interface ProxmoxInventoryOptions {
    * Optional because its file lives under test/fixtures and may be absent from a packaged app.
    */
   schema?: PveApiSchema;
-  /** Poll interval for task status and HA moves (ms). */
-  pollMs?: number;
-  /** How long a move may take before the app stops waiting (ms); the node keeps working on it. */
-  migrateTimeoutMs?: number;
   /** Request lines (method, path, status, ms) — never parameters, never secrets. */
   log?: (line: string) => void;
   /** The clients to use (shared with the proxmox.* methods); default: a cache of its own. */
@@ -195,9 +190,9 @@ export function migrationTargetsFrom(answer: PveMigratePrecheck, targets: string
   }));
   return targets.map((node): MigrationTarget => {
     const targetStorages = ctx.storages.get(node) ?? [];
-    const base = { node, localDisks: localDisks.map(({ cdrom: _cdrom, ...d }) => d), targetStorages };
+    const base = { node, details: { stack: 'proxmox' as const, localDisks: localDisks.map(({ cdrom: _cdrom, ...d }) => d), targetStorages } };
     if (!ctx.members.includes(node)) {
-      return { ...base, allowed: false, kind: 'remote', localDisks: [], targetStorages: [], reasons: [`${node} is not a member of Proxmox cluster '${ctx.cluster}' nor of another Proxmox cluster in the workspace: add it to proxmox.clusters[] to move VMs there.`] };
+      return { node, allowed: false, kind: 'remote', details: { stack: 'proxmox', localDisks: [], targetStorages: [] }, reasons: [`${node} is not a member of Proxmox cluster '${ctx.cluster}' nor of another Proxmox cluster in the workspace: add it to proxmox.clusters[] to move VMs there.`] };
     }
     const reasons: string[] = [];
     const allowed = answer.allowed_nodes?.includes(node) ?? false;
@@ -303,7 +298,7 @@ export function freeVmid(from: number, used: number[]): number {
 }
 
 /** One cross-cluster target → a verdict with reasons in the admin's words (what Proxmox would refuse, said first). */
-export function remoteTargetFrom(facts: RemoteTargetFacts, choices: MigrationChoices = {}): MigrationTarget {
+export function remoteTargetFrom(facts: RemoteTargetFacts, choices: Omit<ProxmoxMigrationChoices, 'stack'> = {}): MigrationTarget {
   const reasons: string[] = [];
   const { node, vm, targetCluster } = facts;
   const suggestedVmid = freeVmid(vm.vmid, facts.usedVmids);
@@ -315,7 +310,7 @@ export function remoteTargetFrom(facts: RemoteTargetFacts, choices: MigrationCho
     suggestedVmid,
     usedVmids: facts.usedVmids,
   };
-  const verdict = (r: string[]): MigrationTarget => ({ node, allowed: r.length === 0, reasons: r, kind: 'remote', localDisks: [], targetStorages: facts.targetStorages, remote });
+  const verdict = (r: string[]): MigrationTarget => ({ node, allowed: r.length === 0, reasons: r, kind: 'remote', details: { stack: 'proxmox', localDisks: [], targetStorages: facts.targetStorages, remote } });
   if (facts.apiProblem) return verdict([facts.apiProblem]);
   if (vm.haManaged) reasons.push(`${vm.name} is HA-managed, and Proxmox refuses to move an HA-managed VM to another cluster: remove vm:${vm.vmid} from HA (Datacenter → HA) first`);
   if (facts.source.lock) reasons.push(`${vm.name} is locked (${facts.source.lock})${facts.source.lock === 'migrate' ? ': it may be the stopped copy a cross-cluster move left behind' : ''}; unlock it (qm unlock ${vm.vmid}) only if you mean to use it`);
@@ -339,278 +334,58 @@ export function remoteTargetFrom(facts: RemoteTargetFacts, choices: MigrationCho
 }
 
 // ------------------------------------------------------------------------------------------
-// The provider
+// Reading the cluster
 
 export { parseEndpoint } from './cluster-api.js';
 
 /** The workspace Proxmox cluster (other than `except`) that lists `node` as a member. */
-function clusterOfNode(workspace: Workspace, node: string, except: string): string | undefined {
+export function clusterOfNode(workspace: Workspace, node: string, except: string): string | undefined {
   return (workspace.proxmox?.clusters ?? []).find((c) => c.name !== except && c.nodes.includes(node))?.name;
 }
 
-export function createProxmoxInventory(options: ProxmoxInventoryOptions): InventoryProvider {
-  const pollMs = options.pollMs ?? 500;
+export function resources(client: PveClient, type?: 'vm' | 'storage'): Promise<PveResource[]> {
+  return client.get<PveResource[]>('/cluster/resources', type ? { type } : {});
+}
+
+/**
+ * The HA manager's services. Undefined when the account may not read the HA status (it needs Sys.Audit on /)
+ * or the node does not serve it: callers then use the `hastate` of /cluster/resources.
+ */
+export async function haServices(client: PveClient): Promise<Map<number, HaService> | undefined> {
+  try {
+    return haServicesFromStatus(await client.get<PveHaStatusEntry[]>('/cluster/ha/status/current'));
+  } catch (err) {
+    if (isCwError(err) && (err.code === 'FORBIDDEN' || err.code === 'UNSUPPORTED' || err.code === 'NOT_FOUND')) return undefined;
+    throw err;
+  }
+}
+
+/** The cluster's VMs as the canvas shows them: resources and the HA manager's view, two reads. */
+export async function clusterVms(client: PveClient, cluster: string): Promise<VmRecord[]> {
+  const [vms, ha] = await Promise.all([resources(client, 'vm'), haServices(client)]);
+  return vmRecordsFromResources(cluster, vms, ha);
+}
+
+/** The canvas's VMs per Proxmox cluster with an api block; one VM found by its id reads only its own cluster. */
+export function createProxmoxInventory(options: ProxmoxInventoryOptions): StackInventory {
   const api = options.api ?? createProxmoxApi(options);
-  const resolveApi = api.resolve;
-  const clientFor = api.client;
-  const inContext = api.inContext;
-
-
-  const resources = (client: PveClient, type: 'vm' | 'storage') => client.get<PveResource[]>('/cluster/resources', { type });
-
-  /**
-   * The HA manager's services. Undefined when the account may not read the HA status (it needs Sys.Audit on /)
-   * or the node does not serve it: callers then use the `hastate` of /cluster/resources.
-   */
-  const haServices = async (client: PveClient): Promise<Map<number, HaService> | undefined> => {
-    try {
-      return haServicesFromStatus(await client.get<PveHaStatusEntry[]>('/cluster/ha/status/current'));
-    } catch (err) {
-      if (isCwError(err) && (err.code === 'FORBIDDEN' || err.code === 'UNSUPPORTED' || err.code === 'NOT_FOUND')) return undefined;
-      throw err;
-    }
-  };
-
-  /** Where the HA manager has a VM and in which state; from /cluster/resources (node, hastate, a migrate lock) when its status cannot be read. */
-  const haPlace = async (client: PveClient, vmid: number): Promise<{ node: string; state: string } | undefined> => {
-    const ha = await haServices(client);
-    if (ha) return ha.get(vmid);
-    const r = (await resources(client, 'vm')).find((x) => x.type === 'qemu' && x.vmid === vmid);
-    return r?.node ? { node: r.node, state: r.lock === 'migrate' ? 'migrate' : (r.hastate ?? 'unknown') } : undefined;
-  };
-
-  const precheckAnswer = (client: PveClient, vm: VmRecord, target?: string) =>
-    client.get<PveMigratePrecheck>(`/nodes/${encodeURIComponent(vm.node)}/qemu/${vmidOf(vm)}/migrate`, target ? { target } : {});
-
-  // Each poll of an HA move waits here: its abort listener goes when the wait ends (it used to stay until the move ended, one per poll).
-  const sleep = sleepUnlessAborted;
-
-  /** The source VM's storages, bridges and lock, from its configuration. */
-  const sourceResources = (api: ClusterApi, vm: VmRecord) =>
-    inContext(api, async () => vmResourcesFromConfig(await clientFor(api).get<Record<string, unknown>>(`/nodes/${encodeURIComponent(vm.node)}/qemu/${vmidOf(vm)}/config`)));
-
-  /** Reads what a cross-cluster move to `node` needs to know about its cluster; problems become facts, not throws. */
-  const readRemote = async (workspace: Workspace, clusterName: string, node: string): Promise<Pick<RemoteTargetFacts, 'field' | 'apiProblem' | 'readError' | 'landingNode' | 'targetStorages' | 'targetBridges' | 'usedVmids'> & { api?: ClusterApi }> => {
-    const list = workspace.proxmox?.clusters ?? [];
-    const index = list.findIndex((c) => c.name === clusterName);
-    const field = `proxmox.clusters[${index}].api`;
-    const empty = { field, targetStorages: [], targetBridges: [], usedVmids: [] };
-    const block = list[index]?.api;
-    if (!block) return { ...empty, apiProblem: `Proxmox cluster '${clusterName}' (of ${node}) has no api block: add ${field} with endpoint, fingerprint, tokenId and tokenSecret; Proxmox's remote migration logs in to the target cluster with an API token.` };
-    if (!block.tokenId || !block.tokenSecret) {
-      return {
-        ...empty,
-        apiProblem: `Moving a VM to cluster '${clusterName}' needs an API token for that cluster: Proxmox's remote migration logs in to the target with a token, never a password. Create one on '${clusterName}' (Datacenter → Permissions → API Tokens, with VM.Allocate, Datastore.AllocateSpace, Sys.Audit and Sys.Incoming), store its secret with secrets.put, and set ${field}.tokenId (USER@REALM!NAME) and ${field}.tokenSecret (the secret's id).`,
-      };
-    }
-    if (!block.fingerprint) return { ...empty, apiProblem: `Set ${field}.fingerprint to the certificate fingerprint of cluster '${clusterName}''s endpoint: the API token is only sent to a pinned certificate.` };
-    try {
-      const tapi = resolveApi(workspace, clusterName);
-      return await inContext(tapi, async () => {
-        const client = clientFor(tapi);
-        const status = await client.get<{ type: string; name: string; local?: number | boolean }[]>('/cluster/status');
-        const landingNode = status.find((e) => e.type === 'node' && flag(e.local as number | boolean | undefined))?.name;
-        const all = await client.get<PveResource[]>('/cluster/resources');
-        const networks = await client.get<{ iface: string; type: string }[]>(`/nodes/${encodeURIComponent(node)}/network`, { type: 'any_bridge' });
-        return {
-          field,
-          api: tapi,
-          ...(landingNode ? { landingNode } : {}),
-          targetStorages: imageStoragesByNode(all).get(node) ?? [],
-          targetBridges: networks.map((n) => n.iface).sort(),
-          usedVmids: all.filter((r) => r.vmid !== undefined && (r.type === 'qemu' || r.type === 'lxc')).map((r) => r.vmid!).sort((a, b) => a - b),
-        };
-      });
-    } catch (err) {
-      return { ...empty, readError: (err as Error).message };
-    }
-  };
-
-  /** Verdicts for nodes of other workspace clusters (kind 'remote'). */
-  const remoteTargets = async (workspace: Workspace, api: ClusterApi, vm: VmRecord, nodes: string[], choices: MigrationChoices): Promise<MigrationTarget[]> => {
-    const source = await sourceResources(api, vm);
-    const out: MigrationTarget[] = [];
-    for (const node of nodes) {
-      const clusterName = clusterOfNode(workspace, node, vm.cluster)!;
-      const facts = await readRemote(workspace, clusterName, node);
-      out.push(remoteTargetFrom({ ...facts, node, targetCluster: clusterName, vm: { name: vm.name, haManaged: vm.haManaged ?? false, vmid: vmidOf(vm) }, source }, choices));
-    }
-    return out;
-  };
-
-  /** A move to another cluster: POST …/remote_migrate on the source with the endpoint built here (token secret inside). */
-  const migrateRemote = async (workspace: Workspace, api: ClusterApi, vm: VmRecord, request: MigrationRequest, job: MigrationJob, signal: AbortSignal): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; message: string; changedClusters?: string[] }> => {
-    const client = clientFor(api);
-    const vmid = vmidOf(vm);
-    const targetVmid = request.targetVmid ?? vmid;
-    const clusterName = clusterOfNode(workspace, request.target, vm.cluster);
-    const what = `VM ${vm.name} (${vmid}) from ${vm.node} (cluster ${vm.cluster}) to ${request.target}${clusterName ? ` (cluster ${clusterName})` : ''}`;
-    if (!clusterName) return { status: 'failed', message: `Cannot move ${what}: ${request.target} is in no Proxmox cluster of the workspace.` };
-    const started = Date.now();
-    const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-    const remote = await readRemote(workspace, clusterName, request.target);
-    if (remote.apiProblem || remote.readError || !remote.api) return { status: 'failed', message: `Cannot move ${what}: ${remote.apiProblem ?? remote.readError}` };
-    const tapi = remote.api;
-    if (tapi.credentials.kind !== 'token') return { status: 'failed', message: `Cannot move ${what}: ${remote.field} must use an API token (tokenId, tokenSecret).` };
-    const reveal = tapi.credentials.secret;
-    // The token secret is looked up here, at the moment of use, and leaves this function only inside the request body.
-    const secret = await inContext(tapi, async () => (typeof reveal === 'function' ? await reveal() : reveal));
-    const scrub = (text: string): string => redactEndpoint(secret.length >= 4 ? text.split(secret).join('***') : text);
-    const endpoint = remoteEndpointText({ tokenId: tapi.credentials.tokenId, secret, host: tapi.endpoint.host, port: tapi.endpoint.port, fingerprint: normalizeFingerprint(tapi.endpoint.fingerprint!) });
-    const storageMap = formatIdMap(request.storageMap ?? {}) || remote.targetStorages[0] || 'local';
-    const bridgeMap = formatIdMap(request.bridgeMap ?? {}) || remote.targetBridges[0] || 'vmbr0';
-    const deadline = started + (options.migrateTimeoutMs ?? 30 * 60_000);
-    job.log(
-      `Asking ${vm.node} (via ${client.where}) to move VM ${vmid} to cluster '${clusterName}' as VMID ${targetVmid}${request.online ? ' online' : ''}: remote_migrate with target-endpoint ${redactEndpoint(endpoint)}, target-storage ${storageMap}, target-bridge ${bridgeMap}${request.deleteSource ? ', delete the source afterwards' : ', keep the source stopped'}`,
-      'info',
-    );
-    let upid: string;
-    try {
-      upid = await client.post<string>(`/nodes/${encodeURIComponent(vm.node)}/qemu/${vmid}/remote_migrate`, {
-        'target-endpoint': endpoint,
-        'target-storage': storageMap,
-        'target-bridge': bridgeMap,
-        ...(targetVmid !== vmid ? { 'target-vmid': targetVmid } : {}),
-        ...(request.online ? { online: true } : {}),
-        ...(request.deleteSource ? { delete: true } : {}),
-      });
-    } catch (err) {
-      return { status: 'failed', message: scrub(`Proxmox on ${vm.node} refused to move ${what}: ${(err as Error).message}`) };
-    }
-    const lines: string[] = [];
-    try {
-      await inContext(api, () =>
-        client.followTask(upid, {
-          onLog: (line) => {
-            const clean = scrub(line);
-            lines.push(clean);
-            job.log(clean, 'stdout');
-          },
-          pollMs,
-          timeoutMs: deadline - Date.now(),
-          signal,
-        }),
-      );
-    } catch (err) {
-      if (isCwError(err) && err.code === 'CANCELLED') {
-        await client.delete(`/nodes/${encodeURIComponent(vm.node)}/tasks/${encodeURIComponent(upid)}`).catch(() => undefined);
-        return { status: 'cancelled', message: `Asked ${vm.node} to stop moving ${what}; check its task log and the target cluster for a half-created VM ${targetVmid}.` };
-      }
-      const cause = [...lines].reverse().find((l) => /ERROR: /.test(l))?.replace(/^.*?ERROR: /, '') ?? scrub((err as Error).message);
-      return { status: 'failed', message: `Moving ${what} failed on ${vm.node}: ${cause}`, changedClusters: [clusterName] };
-    }
-    const source = request.deleteSource
-      ? 'the source VM was removed'
-      : `the source VM stays on ${vm.node}, stopped and locked (migrate): remove it once the copy runs (qm destroy ${vmid} --skiplock), or unlock it (qm unlock ${vmid}) to use it again`;
-    return { status: 'succeeded', message: `Moved ${what} as VMID ${targetVmid} in ${elapsed()}; ${source}.`, changedClusters: [clusterName] };
-  };
-
-  const provider = {
-    stack: 'proxmox' as const,
-
+  return {
     clusters(workspace: Workspace): string[] {
       return (workspace.proxmox?.clusters ?? []).filter((c) => c.api).map((c) => c.name);
     },
 
     async list(workspace: Workspace, cluster: string, signal: AbortSignal): Promise<VmRecord[]> {
-      const api = resolveApi(workspace, cluster);
+      const target = api.resolve(workspace, cluster);
       if (signal.aborted) throw new CwError('CANCELLED', `Reading the VMs of Proxmox cluster '${cluster}' was cancelled.`);
-      return inContext(api, async () => {
-        const client = clientFor(api);
-        const [vms, ha] = await Promise.all([resources(client, 'vm'), haServices(client)]);
-        return vmRecordsFromResources(cluster, vms, ha);
-      });
+      return api.inContext(target, () => clusterVms(api.client(target), cluster));
     },
 
-    async migratePrecheck(workspace: Workspace, vm: VmRecord, targets: string[], signal: AbortSignal, choices: MigrationChoices = {}): Promise<MigrationTarget[]> {
-      const api = resolveApi(workspace, vm.cluster);
-      if (signal.aborted) throw new CwError('CANCELLED', `The migration precheck for ${vm.name} was cancelled.`);
-      const members = api.cluster.nodes;
-      // Nodes of another workspace Proxmox cluster are cross-cluster targets; the rest go through GET …/migrate.
-      const elsewhere = targets.filter((t) => !members.includes(t) && clusterOfNode(workspace, t, vm.cluster));
-      const local = await inContext(api, async () => {
-        const client = clientFor(api);
-        const asked = targets.filter((t) => !elsewhere.includes(t));
-        const inCluster = asked.filter((t) => members.includes(t));
-        if (!asked.length) return [];
-        // One node asked: PVE checks that target's storages too; several: one answer covers them all.
-        const answer = inCluster.length ? await precheckAnswer(client, vm, inCluster.length === 1 ? inCluster[0] : undefined) : { running: 0, local_disks: [], local_resources: [] };
-        const storages = imageStoragesByNode(inCluster.length ? await resources(client, 'storage') : []);
-        return migrationTargetsFrom(answer, asked, { cluster: vm.cluster, members, source: vm.node, storages, ...(choices.targetStorage ? { targetStorage: choices.targetStorage } : {}) });
-      });
-      const remote = elsewhere.length ? await remoteTargets(workspace, api, vm, elsewhere, choices) : [];
-      const all = [...local, ...remote];
-      return targets.map((t) => all.find((v) => v.node === t)!).filter(Boolean);
+    async find(workspace: Workspace, vmId: string, signal: AbortSignal): Promise<VmRecord | undefined> {
+      const m = /^proxmox:(.+):(\d+)$/.exec(vmId);
+      if (!m) throw new CwError('INVALID_INPUT', `'${vmId}' is not a Proxmox VM id (expected proxmox:<cluster>:<vmid>).`);
+      const cluster = m[1]!;
+      if (!(workspace.proxmox?.clusters ?? []).some((c) => c.name === cluster && c.api)) return undefined;
+      return (await this.list(workspace, cluster, signal)).find((v) => v.id === vmId);
     },
-
-    async migrate(workspace: Workspace, vm: VmRecord, request: MigrationRequest, job: MigrationJob, signal: AbortSignal): Promise<{ status: 'succeeded' | 'failed' | 'cancelled'; message: string; changedClusters?: string[] }> {
-      const api = resolveApi(workspace, vm.cluster);
-      const client = clientFor(api);
-      if (!api.cluster.nodes.includes(request.target)) return migrateRemote(workspace, api, vm, request, job, signal);
-      const vmid = vmidOf(vm);
-      const what = `VM ${vm.name} (${vmid}) from ${vm.node} to ${request.target}`;
-      const started = Date.now();
-      const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-      const deadline = started + (options.migrateTimeoutMs ?? 30 * 60_000);
-      try {
-        if (vm.haManaged) {
-          if (request.targetStorage) return { status: 'failed', message: `Cannot move ${what} with a target storage: it is managed by HA, and the HA stack moves it only with its disks where they are. Remove it from HA first or leave the storage as it is.` };
-          job.log(`${vm.name} is HA-managed: asking the HA stack on cluster '${vm.cluster}' (via ${client.where}) to migrate vm:${vmid} to ${request.target}`, 'info');
-          const answer = await inContext(api, () => client.post<{ sid: string; 'requested-node': string; 'blocking-resources'?: { sid: string; cause?: string }[] }>(`/cluster/ha/resources/${encodeURIComponent(`vm:${vmid}`)}/migrate`, { node: request.target }));
-          if (answer['blocking-resources']?.length) {
-            return { status: 'failed', message: `The HA stack refused to move ${what}: blocked by ${answer['blocking-resources'].map((b) => `${b.sid}${b.cause ? ` (${b.cause})` : ''}`).join(', ')}. Change the HA rules or move those resources first.` };
-          }
-          // The HA manager works asynchronously: watch its status until it has the VM on the target and no longer moving.
-          let lastSeen = '';
-          let moving = false;
-          for (;;) {
-            if (signal.aborted) return { status: 'cancelled', message: `Stopped watching the HA move of ${what}; the HA stack may still complete it.` };
-            const now = await inContext(api, () => haPlace(client, vmid));
-            const seen = now ? `${now.node} (HA ${now.state})` : 'not listed';
-            if (seen !== lastSeen) job.log(`vm:${vmid} is on ${seen}`, 'info');
-            lastSeen = seen;
-            const inMotion = now?.state === 'migrate' || now?.state === 'relocate';
-            moving ||= inMotion;
-            if (now?.node === request.target && !inMotion) return { status: 'succeeded', message: `Moved ${what} through the HA stack in ${elapsed()}.` };
-            if (now?.state === 'error') return { status: 'failed', message: `The HA stack put vm:${vmid} into the error state on ${now.node} while moving ${what}: read the HA log on ${now.node} (journalctl -u pve-ha-lrm), then clear the error (ha-manager set vm:${vmid} --state disabled, then started).` };
-            if (moving && !inMotion && now?.node !== request.target) return { status: 'failed', message: `The HA stack gave up moving ${what}: vm:${vmid} is back on ${now?.node ?? 'no node'} (HA ${now?.state ?? 'not listed'}). Read the migration task log on ${vm.node}.` };
-            if (Date.now() > deadline) return { status: 'failed', message: `The HA stack has not moved ${what} after ${elapsed()}: check the HA status (ha-manager status) on the cluster.` };
-            await sleep(pollMs, signal);
-          }
-        }
-        const pre = await inContext(api, () => precheckAnswer(client, vm, request.target));
-        const withLocalDisks = pre.local_disks.some((d) => !flag(d.cdrom));
-        job.log(`Asking ${vm.node} (via ${client.where}) to migrate VM ${vmid} to ${request.target}${request.online ? ' online' : ''}${withLocalDisks ? `, with local disks${request.targetStorage ? ` to ${request.targetStorage}` : ''}` : ''}`, 'info');
-        let upid: string;
-        try {
-          upid = await inContext(api, () =>
-            client.post<string>(`/nodes/${encodeURIComponent(vm.node)}/qemu/${vmid}/migrate`, {
-              target: request.target,
-              ...(request.online ? { online: true } : {}),
-              ...(withLocalDisks ? { 'with-local-disks': true } : {}),
-              ...(withLocalDisks && request.targetStorage ? { targetstorage: request.targetStorage } : {}),
-            }),
-          );
-        } catch (err) {
-          return { status: 'failed', message: `Proxmox refused to move ${what}: ${(err as Error).message}` };
-        }
-        try {
-          await inContext(api, () => client.followTask(upid, { onLog: (line) => job.log(line, 'stdout'), pollMs, timeoutMs: deadline - Date.now(), signal }));
-        } catch (err) {
-          if (isCwError(err) && err.code === 'CANCELLED') {
-            // Ask the node to stop the task; before the switch-over PVE rolls the move back.
-            await client.delete(`/nodes/${encodeURIComponent(vm.node)}/tasks/${encodeURIComponent(upid)}`).catch(() => undefined);
-            return { status: 'cancelled', message: `Asked ${vm.node} to stop moving ${what}; check its task log: past the switch-over the move completes anyway.` };
-          }
-          const exit = isCwError(err) && typeof err.detail === 'object' && err.detail && 'exitstatus' in err.detail ? String((err.detail as { exitstatus?: unknown }).exitstatus) : (err as Error).message;
-          return { status: 'failed', message: `Moving ${what} failed on ${vm.node}: ${exit}. The task log above says why.` };
-        }
-        return { status: 'succeeded', message: `Moved ${what}${request.online && flag(pre.running) ? ' live' : ''} in ${elapsed()}.` };
-      } catch (err) {
-        if (signal.aborted) return { status: 'cancelled', message: `Moving ${what} was cancelled.` };
-        return { status: 'failed', message: `Moving ${what} failed: ${(err as Error).message}` };
-      }
-    },
-  } satisfies InventoryProvider;
-  return provider;
+  };
 }

@@ -4,7 +4,8 @@ import { CwError } from '../../../common/errors.js';
 import type { PlanInput, StepInput } from '../../../common/plan/schema.js';
 import { formatLink } from '../../../common/stacks/proxmox/corosync-conf.js';
 import { parseCidr } from '../../../common/workspace/ip.js';
-import { checkIpAddress, checkPveClusterName, checkPveNodeName, checkSecretId, checkSshHost, checkUserName, pveClusterNameMax, zoneOf } from '../../../common/workspace/names.js';
+import { checkIpAddress, checkSecretId, checkSshHost, checkUserName, zoneOf } from '../../../common/workspace/names.js';
+import { checkPveClusterName, checkPveNodeName, pveClusterNameMax } from '../../../common/stacks/proxmox/names.js';
 import { shellCommand, shellQuote } from '../../ssh/shell-quote.js';
 
 export interface PlannedPveNode {

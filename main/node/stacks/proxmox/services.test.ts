@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../core.js';
-import { createCa, issueNodeCertificate } from './test-server/certs.js';
+import { createCa, issueNodeCertificate } from './simulator/certs.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-pve-svc-'));
 const core = createCore({ hostKind: 'test', workspaceDir: path.join(tmp, 'ws') });

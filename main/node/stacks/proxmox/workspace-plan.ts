@@ -6,7 +6,8 @@ import { lanRttLimitMs, tuneTotem, type TotemTuning } from '../../../common/stac
 import { FactIndex, round, type Facts } from '../../../common/workspace/facts.js';
 import type { Finding } from '../../../common/workspace/rules/types.js';
 import type { FindingAction } from '../../../common/workspace/rules/actions.js';
-import type { ProxmoxCluster, Workspace, WorkspaceNode } from '../../../common/workspace/schema.js';
+import type { ProxmoxCluster } from '../../../common/stacks/proxmox/schema.js';
+import type { Workspace, WorkspaceNode } from '../../../common/workspace/schema.js';
 import type { ProxmoxClusterPlanInput } from './plan.js';
 
 /** The slowest measured corosync round trip between two members, on any of the cluster's links. */
@@ -86,7 +87,7 @@ export function findingsForCluster(findings: readonly Finding[], cluster: Proxmo
   return findings.filter(
     (f) =>
       f.paths.some((p) => p === prefix || p.startsWith(`${prefix}.`) || p.startsWith(`${prefix}[`)) ||
-      f.elements.some((e) => (e.kind === 'proxmox-cluster' && e.name === cluster.name) || (e.kind === 'node' && members.has(e.name)) || (e.kind === 'link' && members.has(e.name) && (e.peer === undefined || members.has(e.peer)))),
+      f.elements.some((e) => (e.kind === 'cluster' && e.stack === 'proxmox' && e.name === cluster.name) || (e.kind === 'node' && members.has(e.name)) || (e.kind === 'link' && members.has(e.name) && (e.peer === undefined || members.has(e.peer)))),
   );
 }
 

@@ -61,12 +61,12 @@ describe('finding actions that edit the workspace', () => {
 describe('opening the wizard for a finding', () => {
   it('remembers the cluster and the place, and tells repeated requests apart', () => {
     const store = createAppStore(createFakeTransport({}));
-    store.getState().openWizard({ cluster: 'homelab', focus: 'password' });
+    store.getState().openWizard({ stack: 'proxmox', cluster: 'homelab', focus: 'password' });
     const first = store.getState().wizard!;
     expect(first).toMatchObject({ cluster: 'homelab', focus: 'password' });
     store.getState().closeWizard();
     expect(store.getState().wizard).toBeNull();
-    store.getState().openWizard({ cluster: 'homelab', focus: 'password' });
+    store.getState().openWizard({ stack: 'proxmox', cluster: 'homelab', focus: 'password' });
     expect(store.getState().wizard!.seq).toBeGreaterThan(first.seq);
   });
 });

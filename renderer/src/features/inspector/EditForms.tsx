@@ -2,6 +2,8 @@
 import { Button, Group, MultiSelect, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { networkRoles, siteKinds, type Workspace } from '../../../../main/common/workspace/schema.js';
+import { defaultStacks, groupsOf } from '../../../../main/common/stacks/compose.js';
+import { stackUi } from '../../stacks/registry.js';
 
 export type WorkspaceEdit = (draft: Workspace) => void;
 
@@ -59,12 +61,12 @@ export function AddNetworkForm({ onEdit, onDone }: { onEdit(edit: WorkspaceEdit,
 
 /** A site that holds none of the cluster's members (where a QDevice belongs), else the first site. */
 export function thirdSite(workspace: Workspace, cluster: string | undefined): string | null {
-  const members = new Set(workspace.proxmox?.clusters.find((c) => c.name === cluster)?.nodes ?? []);
+  const members = new Set((groupsOf(workspace).find((g) => g.name === cluster)?.members ?? []).filter((m) => m.member).map((m) => m.node));
   const used = new Set(workspace.nodes.filter((n) => members.has(n.name)).map((n) => n.site));
   return (cluster ? workspace.sites.find((s) => !used.has(s.name)) : undefined)?.name ?? workspace.sites[0]?.name ?? null;
 }
 
-/** Adds a node; with `qdeviceFor`, the node also becomes that Proxmox cluster's QDevice host (ffsplit). */
+/** Adds a node; with `qdeviceFor`, the node also becomes that cluster's QDevice host (its stack makes the change). */
 export function AddNodeForm({ workspace, onEdit, onDone, qdeviceFor }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null; onDone(): void; qdeviceFor?: string }) {
   const [name, setName] = useState('');
   const [site, setSite] = useState<string | null>(thirdSite(workspace, qdeviceFor));
@@ -78,9 +80,8 @@ export function AddNodeForm({ workspace, onEdit, onDone, qdeviceFor }: { workspa
       const problem = onEdit((ws) => {
         ws.nodes.push({ name: name.trim(), site: site ?? '', addresses: trimmed, ssh: { user: sshUser.trim() || 'root' } });
         if (qdeviceFor) {
-          const cluster = ws.proxmox?.clusters.find((c) => c.name === qdeviceFor);
-          if (!cluster) throw new Error(`there is no Proxmox cluster ${qdeviceFor} any more`);
-          cluster.qdevice = { host: name.trim(), algorithm: cluster.qdevice?.algorithm ?? 'ffsplit' };
+          const made = defaultStacks.some((stack) => stackUi(stack.id).addQdeviceHost?.(ws, qdeviceFor, name.trim()) === true);
+          if (!made) throw new Error(`there is no cluster ${qdeviceFor} with a QDevice any more`);
         }
       }, qdeviceFor ? `add ${name.trim()} as the QDevice host of ${qdeviceFor}` : `add node ${name.trim()}`);
       setError(problem);

@@ -1,21 +1,17 @@
-// Networks and the corosync links that ride on them: add or remove a network (refused while nodes or
-// clusters use it), and add or remove a Proxmox cluster's corosync link (link0…link7).
+// Networks and what rides on them: add or remove a network (refused while nodes or clusters use it), and each
+// stack's own section (a cluster's numbered corosync links…).
 import { IconX } from '@tabler/icons-react';
-import { ActionIcon, Button, Divider, Group, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
-import { useEffect, useRef, useState } from 'react';
+import { ActionIcon, Button, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { useState } from 'react';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
 import { AddNetworkForm, type WorkspaceEdit } from './EditForms.js';
+import { defaultStacks as stacks } from '../../../../main/common/stacks/compose.js';
+import { stackUi } from '../../stacks/registry.js';
 
-/** `focusCluster`: opened for that cluster's corosync links (a finding's "Add a corosync link"): shown and scrolled to. */
-export function NetworksPanel({ workspace, onEdit, focusCluster }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null; focusCluster?: string }) {
+/** `focusGroup`: opened for that cluster's links (a finding's "Add a corosync link"): its stack's section shows and scrolls to it. */
+export function NetworksPanel({ workspace, onEdit, focusGroup }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null; focusGroup?: string }) {
   const [error, setError] = useState<string | null>(null);
-  const focused = useRef<HTMLDivElement>(null);
-  // Braces: scrollIntoView returns a promise in current Chromium, and an effect may return only its cleanup.
-  useEffect(() => {
-    focused.current?.scrollIntoView({ block: 'nearest' });
-  }, [focusCluster]);
   const [adding, setAdding] = useState(false);
-  const [linkNetwork, setLinkNetwork] = useState<Record<string, string | null>>({});
   const apply = (edit: WorkspaceEdit, label: string) => setError(onEdit(edit, label));
   return (
     <Stack gap="sm" data-testid="networks-panel">
@@ -48,60 +44,9 @@ export function NetworksPanel({ workspace, onEdit, focusCluster }: { workspace: 
           Add a network
         </Button>
       )}
-      {(workspace.proxmox?.clusters ?? []).map((cluster, ci) => {
-        const used = new Set(cluster.links.map((l) => l.link));
-        const next = [0, 1, 2, 3, 4, 5, 6, 7].find((n) => !used.has(n));
-        return (
-          <Stack
-            key={cluster.name}
-            gap={4}
-            data-testid={`corosync-links-${cluster.name}`}
-            {...(cluster.name === focusCluster ? { ref: focused, 'data-focused': 'true', style: { outline: '2px solid var(--mantine-color-blue-5)', outlineOffset: 4, borderRadius: 4 } } : {})}
-          >
-            <Divider />
-            <Text size="sm" fw={600}>
-              Corosync links of {cluster.name}
-            </Text>
-            {cluster.links.map((l) => (
-              <Group key={l.link} justify="space-between" wrap="nowrap">
-                <Text size="sm">
-                  link{l.link} on {l.network}
-                  {l.priority !== undefined ? ` (priority ${l.priority})` : ''}
-                </Text>
-                <Tooltip label={`Remove link${l.link} of ${cluster.name}`}>
-                  <ActionIcon
-                    size="sm"
-                    variant="subtle"
-                    color="red"
-                    aria-label={`Remove link${l.link} of ${cluster.name}`}
-                    onClick={() => apply((ws) => void (ws.proxmox!.clusters[ci]!.links = ws.proxmox!.clusters[ci]!.links.filter((x) => x.link !== l.link)), `remove link${l.link} of ${cluster.name}`)}
-                  >
-                    <IconX size={14} aria-hidden="true" />
-                  </ActionIcon>
-                </Tooltip>
-              </Group>
-            ))}
-            {next !== undefined && (
-              <Group gap="xs" align="flex-end">
-                <Select
-                  size="xs"
-                  label={`Add link${next} on`}
-                  data={workspace.networks.map((n) => n.name)}
-                  value={linkNetwork[cluster.name] ?? null}
-                  onChange={(v) => setLinkNetwork((m) => ({ ...m, [cluster.name]: v }))}
-                />
-                <Button
-                  size="xs"
-                  variant="light"
-                  disabled={!linkNetwork[cluster.name]}
-                  onClick={() => apply((ws) => void ws.proxmox!.clusters[ci]!.links.push({ link: next, network: linkNetwork[cluster.name]! }), `add link${next} to ${cluster.name}`)}
-                >
-                  Add link
-                </Button>
-              </Group>
-            )}
-          </Stack>
-        );
+      {stacks.map((stack) => {
+        const Section = stackUi(stack.id).NetworksSection;
+        return Section ? <Section key={stack.id} workspace={workspace} onEdit={onEdit} {...(focusGroup ? { focusGroup } : {})} /> : null;
       })}
       {error && (
         <Text size="xs" c="red" data-testid="form-error">

@@ -18,15 +18,15 @@ export function InventoryFreshness() {
   const problems = useAppState((s) => s.inventoryProblems);
   const failures = useAppState((s) => s.inventoryFailures);
   const load = useAppState((s) => s.loadInventory);
-  const workspace = useAppState((s) => s.workspace);
+  const clusters = useAppState((s) => s.inventoryClusters);
   const [now, setNow] = useState(() => Date.now());
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
-  // Only where some stack reports VMs (a cluster with an API in the workspace).
-  if (!workspace?.proxmox?.clusters.some((c) => c.api)) return null;
+  // Only where some stack reports VMs (the last read had a cluster to read).
+  if (!clusters) return null;
   const text = readAt ? `VMs read ${describeAge(now - Date.parse(readAt))}` : 'VMs not read yet';
   const tip = `${problems.length ? `Not every cluster answered: ${problems.join('; ')}. ` : ''}Read every 30 s while this window is visible${failures ? ' (less often while a cluster does not answer)' : ''} and after every job. Click to read now.`;
   return (

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MigrationTarget } from '../../../../main/common/contract/inventory.js';
 import { migrationVerdict } from './verdict.js';
 
-const blocked: MigrationTarget = { node: 'pve2', allowed: false, reasons: ['local disk scsi0 on local-lvm: choose a target storage'], kind: 'live', localDisks: [{ disk: 'scsi0', storage: 'local-lvm' }], targetStorages: ['local-lvm'] };
+const blocked: MigrationTarget = { node: 'pve2', allowed: false, reasons: ['local disk scsi0 on local-lvm: choose a target storage'], kind: 'live', details: { stack: 'proxmox', localDisks: [{ disk: 'scsi0', storage: 'local-lvm' }], targetStorages: ['local-lvm'] } };
 const allowed: MigrationTarget = { ...blocked, allowed: true, reasons: [] };
 const base = { rechecking: false, running: false, outcome: null, deleteApproved: true } as const;
 

@@ -37,7 +37,8 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
   }, [vms, moving]);
   const precheckAll = useCallback(
     async (vmId: string): Promise<Map<string, DropVerdict>> => {
-      const answer = await transport.call('vm.migratePrecheck', { vm: vmId });
+      // While the VM is held, only its own cluster is asked: other clusters are read once it is dropped there.
+      const answer = await transport.call('vm.migratePrecheck', { vm: vmId, quick: true });
       return new Map(answer.targets.map((t) => [t.node, { allowed: t.allowed, reason: t.reasons.join('; ') || (t.allowed ? '' : 'not a valid target') }]));
     },
     [transport],

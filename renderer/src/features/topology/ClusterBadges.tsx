@@ -1,7 +1,9 @@
-// One badge per Proxmox cluster at the canvas's top edge: quorate or not, votes, and when that was read.
-// A click asks the cluster again (quorum from its API, votes from corosync-quorumtool on a member).
+// One badge per cluster at the canvas's top edge whose stack reports quorum: quorate or not, votes, and when
+// that was read. A click asks the cluster again through its stack (its status method: quorum from its API,
+// votes from corosync-quorumtool on a member).
 import { Badge, Group, Tooltip } from '@mantine/core';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import { groupsOf } from '../../../../main/common/stacks/compose.js';
 import { useAppState } from '../../store/context.js';
 import { clusterState } from './element-state.js';
 import { stateColours } from './link-styles.js';
@@ -9,7 +11,7 @@ import { stateColours } from './link-styles.js';
 export function ClusterBadges() {
   // Select the stable workspace object: a selector returning a fresh [] would re-render without end.
   const workspace = useAppState((s) => s.workspace);
-  const clusters = workspace?.proxmox?.clusters ?? [];
+  const clusters = useMemo(() => (workspace ? groupsOf(workspace).filter((g) => g.kind === 'cluster') : []), [workspace]);
   const statuses = useAppState((s) => s.clusterStatuses);
   const readClusterStatus = useAppState((s) => s.readClusterStatus);
   const [reading, setReading] = useState<string | null>(null);

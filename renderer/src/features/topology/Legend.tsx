@@ -31,12 +31,18 @@ export function LegendBody() {
             <Text size="xs">{style.label}</Text>
           </Group>
         ))}
-        <Group gap={6} wrap="nowrap">
-          <svg width="34" height="8" aria-hidden="true">
-            <line x1="1" y1="4" x2="33" y2="4" stroke={roleStyles.corosync.hue} strokeWidth={2.5} strokeDasharray="7 4" />
-          </svg>
-          <Text size="xs">Corosync link1</Text>
-        </Group>
+        {Object.entries(roleStyles).flatMap(([role, style]) =>
+          style.numbered
+            ? [
+                <Group key={`${role}-link1`} gap={6} wrap="nowrap">
+                  <svg width="34" height="8" aria-hidden="true">
+                    <line x1="1" y1="4" x2="33" y2="4" stroke={style.hue} strokeWidth={style.width} strokeDasharray={style.numbered.link1} />
+                  </svg>
+                  <Text size="xs">{style.label} link1</Text>
+                </Group>,
+              ]
+            : [],
+        )}
         {(Object.keys(stateColours) as LinkState[]).map((state) => (
           <Group key={state} gap={6} wrap="nowrap" align="flex-start" data-testid={`legend-state-${state}`}>
             <svg width="34" height="12" aria-hidden="true" style={{ flex: 'none' }}>

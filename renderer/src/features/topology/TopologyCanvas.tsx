@@ -6,7 +6,7 @@ import { linkLabel, type GraphLink, type TopologyGraph } from './graph.js';
 import { siteRegions, type Point } from './layout.js';
 import { aggregateSitePairs, placeSitePairs } from './site-pair-labels.js';
 import { SitePairLabels } from './SitePairLabels.js';
-import { dashFor, roleStyles, stateColours, stateLabels } from './link-styles.js';
+import { dashFor, roleStyle, stateColours, stateLabels } from './link-styles.js';
 
 /** The zoom transform (screen = world × k + x/y) and the canvas's size in pixels. */
 export interface CanvasView {
@@ -316,7 +316,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
             const a = positions.get(link.source);
             const b = positions.get(link.target);
             if (!a || !b) return null;
-            const style = roleStyles[link.role];
+            const style = roleStyle(link.role);
             const dash = dashFor(link);
             return (
               <line

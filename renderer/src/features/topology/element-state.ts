@@ -25,7 +25,7 @@ export const worstState = (a: LinkState, b: LinkState): LinkState => (stateRank[
 
 const findingState: Record<Finding['severity'], LinkState | null> = { error: 'error', warning: 'warning', info: null };
 
-/** Quorum and members as a cluster last reported them (proxmox.clusterStatus), or why it could not be read. */
+/** Quorum and members as a cluster last reported them (its stack's status method), or why it could not be read. */
 export type ClusterReading = { nodes: { name: string; online: boolean }[]; checkedAt: string; quorate: boolean } | { error: string; checkedAt: string };
 
 /**

@@ -1,16 +1,11 @@
 // Turns the workspace model, the measured facts and the validation findings into the canvas graph:
 // which links exist (per stack and network role), what they measure, and what state they are in.
 import { describeLatency, FactIndex, type Facts, type PairLatency } from '../../../../main/common/workspace/facts.js';
-import type { Workspace } from '../../../../main/common/workspace/schema.js';
+import { defaultStacks, linksOf, type StackList } from '../../../../main/common/stacks/compose.js';
+import type { StackWorkspace } from '../../../../main/common/stacks/types.js';
 import type { Finding } from '../../../../main/common/workspace/rules/types.js';
 import type { GraphLink, GraphNode, LinkRole, TopologyGraph } from './graph.js';
 import { linkState, nodeState, reachEvidence, type Reach } from './element-state.js';
-
-function pairs<T>(items: readonly T[]): [T, T][] {
-  const out: [T, T][] = [];
-  for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) out.push([items[i]!, items[j]!]);
-  return out;
-}
 
 interface LinkDraft {
   a: string;
@@ -20,9 +15,9 @@ interface LinkDraft {
   linkNumber?: number;
 }
 
-/** The links worth drawing: corosync meshes per Proxmox link, vSAN data and witness, and
- *  for other networks the pairs that were measured (an unmeasured full mesh is only noise). */
-function linkDrafts(workspace: Workspace, measuredPairs: Set<string>): LinkDraft[] {
+/** The links worth drawing: each stack's own (corosync meshes per link, storage data and witness…), and for other
+ *  networks the pairs that were measured (an unmeasured full mesh is only noise). */
+function linkDrafts(workspace: StackWorkspace, measuredPairs: Set<string>, stacks: StackList): LinkDraft[] {
   const drafts: LinkDraft[] = [];
   const seen = new Set<string>();
   const add = (d: LinkDraft) => {
@@ -31,24 +26,11 @@ function linkDrafts(workspace: Workspace, measuredPairs: Set<string>): LinkDraft
     seen.add(key);
     drafts.push(d);
   };
-  for (const cluster of workspace.proxmox?.clusters ?? []) {
-    for (const link of cluster.links) {
-      for (const [a, b] of pairs(cluster.nodes)) add({ a, b, role: 'corosync', network: link.network, linkNumber: link.link });
-    }
-    if (cluster.qdevice) {
-      const network = cluster.links[0]?.network;
-      if (network) for (const member of cluster.nodes) add({ a: cluster.qdevice.host, b: member, role: 'witness', network });
-    }
-  }
-  for (const cluster of workspace.vsan?.clusters ?? []) {
-    const data = [...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts];
-    const dataNetwork = cluster.dataNetwork ?? 'vsan';
-    for (const [a, b] of pairs(data)) add({ a, b, role: 'vsan', network: dataNetwork });
-    const witnessNetwork = cluster.witnessNetwork ?? dataNetwork;
-    for (const host of data) add({ a: cluster.witness.host, b: host, role: 'witness', network: witnessNetwork });
-  }
+  for (const l of linksOf(workspace, stacks)) add({ a: l.a, b: l.b, role: l.role, network: l.network, ...(l.linkNumber !== undefined ? { linkNumber: l.linkNumber } : {}) });
+  // A network's own role for measured pairs: not the roles only a stack's links carry.
+  const stackRoles = new Set(stacks.flatMap((s) => Object.keys(s.networkRoles)));
   for (const network of workspace.networks) {
-    const role = (network.roles.find((r) => r !== 'corosync' && r !== 'vsan') ?? network.roles[0]) as LinkRole;
+    const role = network.roles.find((r) => !stackRoles.has(r)) ?? network.roles[0]!;
     for (const key of measuredPairs) {
       const [net, a, b] = key.split('\u0000') as [string, string, string];
       if (net !== network.name) continue;
@@ -65,8 +47,11 @@ function metricOf(p: PairLatency | undefined): GraphLink['metric'] {
   return { rttMs: p.rttMs, jitterMs: p.mdevMs ?? 0, lossPct: p.lossPercent, detail: describeLatency(p) };
 }
 
-/** `reach`: every sign that a node was reached this session (default: what the facts show). */
-export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Finding[] = [], reach: readonly Reach[] = reachEvidence({ facts })): TopologyGraph {
+/**
+ * `reach`: every sign that a node was reached this session (default: what the facts show). `stacks`: whose
+ * clusters, roles and links to draw (default: the registered ones; a test passes its own).
+ */
+export function buildGraph(workspace: StackWorkspace, facts: Facts = {}, findings: Finding[] = [], reach: readonly Reach[] = reachEvidence({ facts }), stacks: StackList = defaultStacks): TopologyGraph {
   const index = new FactIndex(facts);
   const measured = new Set<string>();
   for (const s of facts.latency?.samples ?? []) {
@@ -81,34 +66,14 @@ export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Fi
     set.add(role);
     rolesOf.set(node, set);
   };
-  for (const c of workspace.proxmox?.clusters ?? []) {
-    for (const n of c.nodes) {
-      stackOf.set(n, `PVE ${c.name}`);
-      addRole(n, 'pve');
-    }
-    if (c.qdevice) addRole(c.qdevice.host, 'qdevice');
-  }
-  for (const r of workspace.openstack?.regions ?? []) {
-    const roles: [string[], string][] = [
-      [r.controllers, 'controller'],
-      [r.networkNodes, 'network'],
-      [r.compute, 'compute'],
-      [r.storage, 'storage'],
-    ];
-    for (const [names, role] of roles) {
-      for (const n of names) {
-        stackOf.set(n, `OS ${r.name}`);
-        addRole(n, role);
+  // Each stack's groups: the card's stack label ("PVE homelab") for members, and every node's roles.
+  for (const stack of stacks) {
+    for (const group of stack.groups(workspace)) {
+      for (const m of group.members) {
+        if (m.member) stackOf.set(m.node, `${stack.shortTitle} ${group.name}`);
+        addRole(m.node, m.role);
       }
     }
-  }
-  for (const c of workspace.vsan?.clusters ?? []) {
-    for (const n of [...c.preferredSite.hosts, ...c.secondarySite.hosts]) {
-      stackOf.set(n, `vSAN ${c.name}`);
-      addRole(n, 'esxi');
-    }
-    stackOf.set(c.witness.host, `vSAN ${c.name}`);
-    addRole(c.witness.host, 'witness');
   }
 
   const linkKey = (network: string | undefined, a: string, b: string) => `${network ?? '*'}|${a < b ? a : b}|${a < b ? b : a}`;
@@ -144,12 +109,13 @@ export function buildGraph(workspace: Workspace, facts: Facts = {}, findings: Fi
   });
   const known = new Set(nodes.map((n) => n.id));
 
-  const links: GraphLink[] = linkDrafts(workspace, measured)
+  const links: GraphLink[] = linkDrafts(workspace, measured, stacks)
     .filter((d) => known.has(d.a) && known.has(d.b))
     .map((d) => {
       const latency = index.between(d.network, d.a, d.b);
       const metric = metricOf(latency);
-      const knet = d.role === 'corosync' && d.linkNumber !== undefined ? knetState.get(`${d.linkNumber}|${linkKey(undefined, d.a, d.b)}`) : undefined;
+      // A cluster's numbered links: what the cluster's own transport reports about them (corosync's knet view).
+      const knet = d.linkNumber !== undefined ? knetState.get(`${d.linkNumber}|${linkKey(undefined, d.a, d.b)}`) : undefined;
       const { state, reason } = linkState(
         {
           network: d.network,

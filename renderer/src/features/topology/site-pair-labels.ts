@@ -3,7 +3,7 @@
 // between the sites' regions so that labels never pile up along one line. Pure.
 import { linkLabel, type GraphLink, type LinkState } from './graph.js';
 import { stateRank } from './element-state.js';
-import { roleStyles } from './link-styles.js';
+import { roleStyle } from './link-styles.js';
 
 /** The worst link on one network (and corosync link number) between the two sites. */
 export interface NetworkFigure {
@@ -71,7 +71,7 @@ export function aggregateSitePairs(links: readonly GraphLink[], siteOf: Readonly
       if (worseThan(link, worst)) worst = link;
       const key = `${link.network}|${link.role}|${link.linkNumber ?? ''}`;
       const entry = byNetwork.get(key);
-      const name = `${link.network} · ${roleStyles[link.role].label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''}`;
+      const name = `${link.network} · ${roleStyle(link.role).label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''}`;
       if (!entry) byNetwork.set(key, { name, worst: link, links: 1 });
       else {
         entry.links++;

@@ -21,7 +21,7 @@ export function describeLab(lab: LabStatusView | null): string {
   if (!lab.available) return `Lab: not available here (${lab.reason ?? 'unknown reason'})`;
   if (!lab.running) return 'Lab: not running';
   const running = lab.hosts.filter((h) => h.running).length;
-  return `Lab "${lab.name ?? '?'}" running: ${running}/${lab.hosts.length} hosts${lab.proxmoxTestServers ? ', Proxmox test servers' : ''}`;
+  return `Lab "${lab.name ?? '?'}" running: ${running}/${lab.hosts.length} hosts${lab.stackServices.map((s) => `, ${s}`).join('')}`;
 }
 
 export function WorkspaceMenu() {
@@ -218,7 +218,7 @@ export function WorkspaceMenu() {
       <Modal opened={dialog?.kind === 'lab-stop'} onClose={() => !busy && setDialog(null)} title="Stop the lab" data-testid="lab-stop-dialog">
         <Stack gap="sm">
           <Text size="sm">
-            Stops every host of the lab "{lab?.name}" ({lab?.hosts.length ?? 0} hosts) and removes its namespaces{lab?.proxmoxTestServers ? ' and its Proxmox test servers' : ''}.
+            Stops every host of the lab "{lab?.name}" ({lab?.hosts.length ?? 0} hosts) and removes its namespaces{lab?.stackServices.length ? ` and its ${lab.stackServices.join(' and ')}` : ''}.
             {labOpen ? ' Its workspace is closed, as nothing it describes will answer.' : ''}
           </Text>
           {error && <Alert color="red">{error}</Alert>}
