@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { factsSchema, findingSchema, issueSchema, latencyMatrixSchema, workspaceSchema } from '../workspace/index.js';
 import { defineMethod } from './define.js';
 
+/** How many problems of each severity: the file's own (schema, references, unknown keys) and the rules' findings together. */
 export const findingCountsSchema = z.object({
   error: z.number().int(),
   warning: z.number().int(),

@@ -239,9 +239,9 @@ describe('cross-reference checks of the overlays section', () => {
       expect.arrayContaining([
         expect.stringMatching(/^error overlays\.0\.sites\.1: Overlay sites joins site "moon"/),
         expect.stringMatching(/^error overlays\.0\.nodes\.0: Overlay sites joins node "pve9"/),
-        expect.stringMatching(/^error overlays\.0\.networks\.1: Network "nope" rides on overlay sites but is not a network/),
-        expect.stringMatching(/^error overlays\.0\.behindNat\.0: behindNat names "pve9"/),
-        expect.stringMatching(/^error overlays\.0\.endpoints\.ghost: An endpoint is given for "ghost"/),
+        expect.stringMatching(/^error overlays\.0\.networks\.1: Network "nope" rides on overlay sites, but this workspace has no network of that name/),
+        expect.stringMatching(/^error overlays\.0\.behindNat\.0: Overlay sites counts "pve9" as behind NAT, but "pve9" is not one of its members/),
+        expect.stringMatching(/^error overlays\.0\.endpoints\.ghost: Overlay sites gives an endpoint for "ghost", which is not one of its members/),
       ]),
     );
   });

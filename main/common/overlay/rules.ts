@@ -9,7 +9,7 @@ import { overlayFactsOf, type OverlayFacts, type OverlayPingStats } from './fact
 import { resolveOverlays, type ResolvedOverlay } from './model.js';
 import { MIN_IPV6_OVERLAY_MTU, overlayMtuFor, WIREGUARD_OVERHEAD } from './mtu.js';
 import { parseCidr } from '../workspace/ip.js';
-import { clusterTrafficOverOverlays, pathMtuDiscovery, wgManual, wireguardProtocol } from './sources.js';
+import { overlayRiders, pathMtuDiscovery, wgManual, wireguardProtocol } from './sources.js';
 import { trafficOn, type StackTraffic } from './stack-traffic.js';
 import { handshakeState, maxHandshakeAgeS } from './status.js';
 
@@ -62,7 +62,7 @@ export const overlayLatency: Rule = {
   id: 'overlay.rtt-jitter',
   stack: 'general',
   title: 'Round trip and jitter across the overlay within what the riding traffic tolerates',
-  source: clusterTrafficOverOverlays,
+  source: overlayRiders.latency,
   check(ctx) {
     const findings: FindingDraft[] = [];
     for (const r of resolveOverlays(ctx.workspace)) {
@@ -82,7 +82,7 @@ export const overlayLatency: Rule = {
                 ...base,
                 severity: 'warning',
                 message: `${traffic.label} rides on overlay ${r.overlay.name}, but ${a}↔${b} was measured only under the tunnel (${describeLatency(under)}); the tunnel adds its own latency and jitter.`,
-                remedy: `Measure across the overlay (the overlay's verify measures it; or give ${a} and ${b} their overlay addresses under nodes[].addresses so the latency matrix pings them).`,
+                remedy: `Measure across the overlay: its verify step does, or give ${a} and ${b} their overlay addresses on network ${traffic.network} so the latency matrix pings them.`,
                 figures: { underlayMs: round(under.rttMs) },
                 source: limits.source,
               });
@@ -104,6 +104,7 @@ export const overlayLatency: Rule = {
               traffic.role === 'corosync'
                 ? 'Keep corosync on a path with low, steady latency: a second link over a better path (the overlay as a fallback at lower knet priority), the kernel WireGuard module instead of wireguard-go, or accept a WAN-tuned layout knowingly with a larger totem token.'
                 : 'Carry this traffic on a faster path, or move the node closer.',
+            ...(traffic.role === 'corosync' && !traffic.accepted ? { action: { id: 'add-corosync-link' as const, cluster: traffic.group } } : {}),
             figures,
             source: limits.source,
             ...(traffic.accepted ? { accepted: true } : {}),
@@ -119,7 +120,7 @@ export const hubSinglePoint: Rule = {
   id: 'overlay.hub-single-point',
   stack: 'general',
   title: "A hub-and-spoke hub must not carry a cluster's only corosync path",
-  source: clusterTrafficOverOverlays,
+  source: overlayRiders.redundancy,
   check(ctx) {
     const findings: FindingDraft[] = [];
     for (const r of resolveOverlays(ctx.workspace)) {
@@ -137,6 +138,7 @@ export const hubSinglePoint: Rule = {
           elements: [nodeRef(r.overlay.hub), ...networkRefs(r), ...spokes.map(nodeRef)],
           paths: [at(r, '.hub'), ...links.map((l) => l.path)],
           remedy: 'Give the cluster a second corosync link that does not pass the hub (the sites\' own WAN, or a mesh overlay), or make this overlay a mesh.',
+          action: { id: 'add-corosync-link', cluster },
           figures: { links: links.length, spokes: spokes.length },
           ...(links[0]!.sources?.redundancy ? { source: links[0]!.sources.redundancy } : {}),
         });
@@ -150,7 +152,7 @@ export const overlayOnlyCorosyncLink: Rule = {
   id: 'overlay.only-corosync-link',
   stack: 'general',
   title: 'An overlay should not be the only corosync path of a cluster',
-  source: clusterTrafficOverOverlays,
+  source: overlayRiders.redundancy,
   check(ctx) {
     const findings: FindingDraft[] = [];
     const resolved = resolveOverlays(ctx.workspace);
@@ -170,6 +172,7 @@ export const overlayOnlyCorosyncLink: Rule = {
         elements: links.map((l) => ({ kind: 'network' as const, name: l.network })),
         paths: [traffic.path],
         remedy: 'Add a second corosync link outside the overlay (the underlay itself where the round trip allows, with a higher knet priority on the better path), so corosync fails over between them.',
+        action: { id: 'add-corosync-link', cluster },
         figures: { links: links.length },
         ...(traffic.sources?.redundancy ? { source: traffic.sources.redundancy } : {}),
       });
@@ -192,7 +195,7 @@ export const overlayMtu: Rule = {
       const measured = (facts?.pathMtu ?? []).filter((p) => p.mtu !== undefined);
       const carriesV6 = [r.overlay.addressRange, ...r.overlay.networks.map((n) => ctx.network(n)?.cidr)].some((c) => c !== undefined && parseCidr(c)?.family === 6);
       if (r.overlay.mtu !== undefined && carriesV6 && r.overlay.mtu < MIN_IPV6_OVERLAY_MTU) {
-        findings.push({ severity: 'error', message: `Overlay ${r.overlay.name} carries IPv6 with an MTU of ${r.overlay.mtu}; IPv6 needs at least 1280.`, elements: networkRefs(r), paths: [at(r, '.mtu')], remedy: 'Raise the MTU to 1280 or more, or carry IPv4 only.', figures: { mtu: r.overlay.mtu }, source: wireguardProtocol('MTU') });
+        findings.push({ severity: 'error', message: `Overlay ${r.overlay.name} carries IPv6 with an MTU of ${r.overlay.mtu}; IPv6 needs at least 1280.`, elements: networkRefs(r), paths: [at(r, '.mtu')], remedy: 'Raise the MTU to 1280 or more, or carry IPv4 only.', action: { id: 'set-overlay-mtu', overlay: r.overlay.name, mtu: MIN_IPV6_OVERLAY_MTU }, figures: { mtu: r.overlay.mtu }, source: wireguardProtocol('MTU') });
       }
       if (measured.length === 0) {
         findings.push({
@@ -214,7 +217,8 @@ export const overlayMtu: Rule = {
           message: `Overlay ${r.overlay.name} is set to MTU ${r.overlay.mtu}, but ${narrowText}.${ridingText} packets above ${allowed} bytes are dropped or fragmented.`,
           elements: networkRefs(r),
           paths: [at(r, '.mtu')],
-          remedy: `Set mtu: ${allowed} (or remove it: the plan then sets the measured value).`,
+          remedy: `Set the overlay's MTU to ${allowed}, or leave it unset so that the plan sets the measured value.`,
+          action: { id: 'set-overlay-mtu', overlay: r.overlay.name, mtu: allowed },
           figures: { ...figures, mtu: r.overlay.mtu },
         });
       }
@@ -261,7 +265,8 @@ export const natKeepalive: Rule = {
           message: `${nat.map((m) => m.node).join(', ')} ${nat.length === 1 ? 'is' : 'are'} behind NAT in overlay ${r.overlay.name}, which sets no keepalive: once the NAT forgets the idle mapping (often after 30 s to a few minutes), nobody can reach ${nat.length === 1 ? 'it' : 'them'} until ${nat.length === 1 ? 'it sends' : 'they send'} again, and corosync sees the link flap.`,
           elements: [...nat.map((m) => nodeRef(m.node)), ...networkRefs(r)],
           paths: [at(r, '.keepalive')],
-          remedy: 'Set keepalive: 25 (seconds), the interval wg(8) suggests for a wide variety of NATs and firewalls.',
+          remedy: 'Send a keepalive every 25 seconds, the interval wg(8) suggests for a wide variety of NATs and firewalls.',
+          action: { id: 'set-overlay-keepalive', overlay: r.overlay.name, seconds: 25 },
         });
       } else if (r.overlay.keepalive > 30) {
         findings.push({
@@ -270,6 +275,7 @@ export const natKeepalive: Rule = {
           elements: [...nat.map((m) => nodeRef(m.node)), ...networkRefs(r)],
           paths: [at(r, '.keepalive')],
           remedy: 'Use 25 seconds unless you know the NAT keeps mappings longer.',
+          action: { id: 'set-overlay-keepalive', overlay: r.overlay.name, seconds: 25 },
           figures: { keepaliveS: r.overlay.keepalive },
         });
       }
@@ -282,7 +288,7 @@ export const ridersAreMembers: Rule = {
   id: 'overlay.riders-are-members',
   stack: 'general',
   title: 'Every node that sends traffic on a riding network is a member of the overlay',
-  source: clusterTrafficOverOverlays,
+  source: overlayRiders.addressing,
   check(ctx) {
     const findings: FindingDraft[] = [];
     for (const r of resolveOverlays(ctx.workspace)) {
@@ -295,7 +301,7 @@ export const ridersAreMembers: Rule = {
           message: `${traffic.label} uses network ${traffic.network}, which rides on overlay ${r.overlay.name}, but ${outside.join(', ')} ${outside.length === 1 ? 'is not a member' : 'are not members'}: ${outside.length === 1 ? 'it has' : 'they have'} no overlay address, so ${traffic.role === 'corosync' ? 'corosync would bind that link to another network (or refuse it)' : 'that traffic would take another path'}.`,
           elements: [...outside.map(nodeRef), ...networkRefs(r)],
           paths: [traffic.path, at(r, '.nodes')],
-          remedy: `Add ${outside.join(', ')} to overlay ${r.overlay.name} (nodes: or its site under sites:), or carry this traffic on another network.`,
+          remedy: `Make ${outside.join(', ')} ${outside.length === 1 ? 'a member' : 'members'} of overlay ${r.overlay.name} (by name, or by adding ${outside.length === 1 ? 'its site' : 'their sites'} to the overlay), or carry this traffic on another network.`,
           figures: { outside: outside.length },
           ...(traffic.sources?.addressing ? { source: traffic.sources.addressing } : {}),
         });

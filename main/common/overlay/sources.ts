@@ -25,8 +25,12 @@ export const pathMtuDiscovery: RuleSource = {
   url: 'https://www.rfc-editor.org/rfc/rfc8201',
 };
 
-/** The rule-level source of the rules about cluster traffic riding an overlay; their findings cite the stack's own document. */
-export const clusterTrafficOverOverlays: RuleSource = {
-  document: 'Clusterwright seed: cluster traffic over overlays between sites',
-  section: "Each finding cites the riding stack's own documentation",
+/**
+ * The rules about a stack's traffic riding an overlay: each finding cites the riding stack's own
+ * document (its latency limit, its redundancy, its addressing); the rule itself cites WireGuard's.
+ */
+export const overlayRiders = {
+  latency: wireguardProtocol('Every packet is sent inside UDP over the underlay: the tunnel adds to its round trip and jitter'),
+  redundancy: wireguardProtocol('A peer is reached at one endpoint at a time: a hub that fails takes every path through it'),
+  addressing: wgManual('AllowedIPs: only the addresses listed for a peer are sent through the tunnel'),
 };

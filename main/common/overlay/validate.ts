@@ -1,7 +1,7 @@
 // Cross-reference checks of the overlays section (pure), in the shape the workspace parser reports:
 // names that must exist, what must be unique per node, and overlays that cannot be built as written.
 import type { FieldPath } from '../workspace/paths.js';
-import type { ReferenceIssue } from '../workspace/references.js';
+import type { ReferenceIssue, UnreadEntries } from '../workspace/references.js';
 import { cidrsOverlap, parseCidr } from '../workspace/ip.js';
 import type { Workspace } from '../workspace/schema.js';
 import { overlaysOf, resolveOverlay, underlayOf } from './model.js';
@@ -12,14 +12,19 @@ function listOf(names: Iterable<string>): string {
   return all.length > 8 ? `${all.slice(0, 8).join(', ')}, …` : all.join(', ');
 }
 
-/** Every problem of the overlays section that makes it wrong as written (errors block saving, as other reference errors do). */
-export function checkOverlayReferences(ws: Workspace): ReferenceIssue[] {
+/**
+ * Every problem of the overlays section that makes it wrong as written (errors block saving, as other
+ * reference errors do). With `unread` (entries of the file that failed the schema), names are checked
+ * but not what depends on every member's entry (membership, tunnels, interfaces and ports).
+ */
+export function checkOverlayReferences(ws: Workspace, unread?: UnreadEntries): ReferenceIssue[] {
   const issues: ReferenceIssue[] = [];
   const overlays = overlaysOf(ws);
   if (overlays.length === 0) return issues;
   const sites = new Set(ws.sites.map((s) => s.name));
   const nodes = new Set(ws.nodes.map((n) => n.name));
   const networks = new Set(ws.networks.map((n) => n.name));
+  const partial = !!unread && ['sites', 'nodes', 'networks'].some((list) => unread.count(list) > 0);
   const reference = (path: FieldPath, message: string, expected: string) => issues.push({ severity: 'error', code: 'reference', path, message, expected });
   const names = new Map<string, number>();
   const ridingOwner = new Map<string, string>();
@@ -32,22 +37,24 @@ export function checkOverlayReferences(ws: Workspace): ReferenceIssue[] {
     if (names.has(overlay.name)) issues.push({ severity: 'error', code: 'duplicate', path: [...base, 'name'], message: `The overlay name "${overlay.name}" is used twice; give each overlay its own name.`, expected: 'an overlay name not used before' });
     names.set(overlay.name, o);
     overlay.sites.forEach((s, i) => {
-      if (!sites.has(s)) reference([...base, 'sites', i], `Overlay ${overlay.name} joins site "${s}", which is not a site of this workspace.`, `one of the sites: ${listOf(sites)}`);
+      if (!sites.has(s) && !unread?.has('sites', s)) reference([...base, 'sites', i], `Overlay ${overlay.name} joins site "${s}", but this workspace has no site of that name.`, `one of the sites: ${listOf(sites)}`);
     });
     overlay.nodes.forEach((n, i) => {
-      if (!nodes.has(n)) reference([...base, 'nodes', i], `Overlay ${overlay.name} joins node "${n}", which is not a node of this workspace.`, `one of the nodes: ${listOf(nodes)}`);
+      if (!nodes.has(n) && !unread?.has('nodes', n)) reference([...base, 'nodes', i], `Overlay ${overlay.name} joins node "${n}", but this workspace has no node of that name.`, `one of the nodes: ${listOf(nodes)}`);
     });
     overlay.networks.forEach((n, i) => {
       if (!networks.has(n)) {
-        reference([...base, 'networks', i], `Network "${n}" rides on overlay ${overlay.name} but is not a network of this workspace. Add it under networks (with the roles that travel on it).`, `one of the networks: ${listOf(networks)}`);
+        if (!unread?.has('networks', n)) reference([...base, 'networks', i], `Network "${n}" rides on overlay ${overlay.name}, but this workspace has no network of that name. Add it, with the roles that travel on it.`, `one of the networks: ${listOf(networks)}`);
         return;
       }
       const owner = ridingOwner.get(n);
       if (owner !== undefined) issues.push({ severity: 'error', code: 'duplicate', path: [...base, 'networks', i], message: `Network ${n} rides on both overlay ${owner} and overlay ${overlay.name}; a network takes one path.`, expected: 'a network no other overlay carries' });
       else ridingOwner.set(n, overlay.name);
     });
-    if (overlay.underlay && !networks.has(overlay.underlay)) reference([...base, 'underlay'], `The underlay "${overlay.underlay}" of overlay ${overlay.name} is not a network of this workspace.`, `one of the networks: ${listOf(networks)}`);
+    if (overlay.underlay && !networks.has(overlay.underlay) && !unread?.has('networks', overlay.underlay)) reference([...base, 'underlay'], `Overlay ${overlay.name} runs over network "${overlay.underlay}", but this workspace has no network of that name.`, `one of the networks: ${listOf(networks)}`);
     if (overlay.underlay && overlay.networks.includes(overlay.underlay)) reference([...base, 'underlay'], `Overlay ${overlay.name} would run over ${overlay.underlay}, a network that rides on it: the tunnel cannot carry itself.`, 'a network the nodes reach each other on without the overlay');
+    // What follows depends on every member's entry: not judged while some of them could not be read.
+    if (partial) return;
     if (!overlay.underlay && !underlayOf(ws, overlay) && Object.keys(overlay.endpoints).length === 0) {
       reference([...base, 'underlay'], `Overlay ${overlay.name} names no underlay and no network has the management role, so peers do not know where to send its packets.`, 'underlay: the network the members reach each other on (their public or WAN addresses)');
     }
@@ -59,10 +66,10 @@ export function checkOverlayReferences(ws: Workspace): ReferenceIssue[] {
       reference([...base], `Overlay ${overlay.name} has ${resolved.members.length === 0 ? 'no members' : `one member (${resolved.members[0]!.node})`}; a tunnel needs two.`, 'sites or nodes with at least two nodes between them');
     }
     overlay.behindNat.forEach((n, i) => {
-      if (!members.has(n)) reference([...base, 'behindNat', i], `behindNat names "${n}", which is not a member of overlay ${overlay.name}.`, `a member: ${listOf(members)}`);
+      if (!members.has(n)) reference([...base, 'behindNat', i], `Overlay ${overlay.name} counts "${n}" as behind NAT, but "${n}" is not one of its members.`, `a member: ${listOf(members)}`);
     });
     for (const n of Object.keys(overlay.endpoints)) {
-      if (!members.has(n)) reference([...base, 'endpoints', n], `An endpoint is given for "${n}", which is not a member of overlay ${overlay.name}.`, `a member: ${listOf(members)}`);
+      if (!members.has(n)) reference([...base, 'endpoints', n], `Overlay ${overlay.name} gives an endpoint for "${n}", which is not one of its members.`, `a member: ${listOf(members)}`);
     }
     // Every tunnel needs one end others can send to first.
     for (const peer of resolved.peers) {

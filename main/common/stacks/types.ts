@@ -96,10 +96,16 @@ export interface BandwidthSetting {
 }
 
 /** How the reference checker reports a name that does not exist (the workspace's own look-ups). */
+/**
+ * `clause` ends where the name goes, so the message reads as a sentence: "The QDevice host of cluster
+ * homelab is" + ` "q1", but this workspace has no node of that name.`
+ */
 export interface ReferenceChecks {
-  node(name: string, path: FieldPath, what: string): void;
-  site(name: string, path: FieldPath, what: string): void;
-  network(name: string, path: FieldPath, what: string): void;
+  node(name: string, path: FieldPath, clause: string): void;
+  site(name: string, path: FieldPath, clause: string): void;
+  network(name: string, path: FieldPath, clause: string): void;
+  /** True when the file has an entry of that name in `list` ("<section>.<list>") that failed the schema: naming it is not a second error. */
+  unread(list: string, name: string): boolean;
   /** Any other problem: a duplicate, a name outside the group. */
   issue(issue: { severity: 'error' | 'warning'; code: 'reference' | 'duplicate'; message: string; path: FieldPath; expected?: string }): void;
   /** "a, b, c" (or "none defined yet"), for messages. */

@@ -129,6 +129,39 @@ describe('parseWorkspace', () => {
     expect(byPath['proxmox.clusters[0].nodes[1]']).toMatchObject({ line: 10 });
   });
 
+  it('reports unknown sites and members in the same run as schema errors, at their place in the file', () => {
+    const text = [
+      'version: 1',
+      'name: x',
+      'sites: [{ name: home, kind: lan }]',
+      'networks: [{ name: lan, roles: [management] }, { name: ring0, roles: [corosync], cidr: 10.0.0.0/33 }]',
+      'nodes:',
+      '  - { name: pve0, site: home, addresses: { lan: 10.0.0.300 } }',
+      '  - { name: pve1, site: hom, addresses: { lan: 10.0.0.1 } }',
+      '  - { name: pve2, site: home, addresses: { lan: 10.0.0.2 }, ssh: { port: 70000 } }',
+      'proxmox:',
+      '  clusters:',
+      '    - { name: lab, nodes: [pve1, pve2, pve0, pve9], links: [{ link: 0, network: ring0 }, { link: 1, network: ring7 }] }',
+      '',
+    ].join('\n');
+    const parsed = parseWorkspace(text);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.workspace).toBeUndefined();
+    const byPath = Object.fromEntries(parsed.issues.map((i) => [i.path, i]));
+    // The schema errors…
+    expect(byPath['networks[1].cidr']).toMatchObject({ code: 'schema', line: 4 });
+    expect(byPath['nodes[0].addresses.lan']).toMatchObject({ code: 'schema', line: 6 });
+    expect(byPath['nodes[2].ssh.port']).toMatchObject({ code: 'schema', line: 8 });
+    // …and the references, with the file's own indices, in the same pass.
+    expect(byPath['nodes[1].site']).toMatchObject({ code: 'reference', line: 7 });
+    expect(byPath['nodes[1].site']!.message).toBe('Node pve1 is placed in site "hom", but this workspace has no site of that name. Add a site named "hom", or correct the name.');
+    expect(byPath['proxmox.clusters[0].nodes[3]']).toMatchObject({ code: 'reference', line: 11 });
+    expect(byPath['proxmox.clusters[0].nodes[3]']!.message).toMatch(/^Proxmox cluster lab lists member "pve9", but this workspace has no node of that name\./);
+    expect(byPath['proxmox.clusters[0].links[1].network']!.message).toMatch(/^Corosync link1 of cluster lab uses network "ring7", but this workspace has no network of that name\./);
+    // Entries that failed the schema still exist: naming them is not a second error.
+    expect(parsed.issues.filter((i) => i.code === 'reference').map((i) => i.path).sort()).toEqual(['nodes[1].site', 'proxmox.clusters[0].links[1].network', 'proxmox.clusters[0].nodes[3]']);
+  });
+
   it('rejects addresses and prefixes that are not IP', () => {
     const text = 'version: 1\nname: x\nsites: [{name: s, kind: lan}]\nnetworks: [{name: n, roles: [storage], cidr: 10.0.0.0/33}]\nnodes: [{name: a, site: s, addresses: {n: 10.0.0.256}}]\n';
     const paths = parseWorkspace(text).issues.map((i) => i.path);

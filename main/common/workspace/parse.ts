@@ -1,10 +1,12 @@
 // Reads a workspace file: YAML syntax, version and migrations, the schema, unknown keys and
-// cross-references, with the line, column and field path of every problem.
+// cross-references, with the line, column and field path of every problem. A file that fails the
+// schema still has its cross-references checked on what could be read, in the same pass.
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { workspaceMigrations, type WorkspaceMigration } from './migrations.js';
 import { formatPath, type FieldPath } from './paths.js';
-import { checkReferences } from './references.js';
+import { checkReferences, type ReferenceIssue } from './references.js';
+import { salvageWorkspace } from './salvage.js';
 import { WORKSPACE_VERSION, workspaceSchemaFor, type Workspace, type WorkspaceIssue } from './schema.js';
 import type { StackList } from '../stacks/compose.js';
 
@@ -217,6 +219,7 @@ export function parseWorkspace(text: string, options: ParseOptions = {}): Parsed
   const issues: WorkspaceIssue[] = [];
   const at = (path: FieldPath, where: 'key' | 'value' = 'value') => locatePath(doc, lineCounter, path, where);
   const fail = (): ParsedWorkspace => ({ document: doc, issues, ok: false });
+  const referenceIssue = (issue: ReferenceIssue): WorkspaceIssue => ({ severity: issue.severity, code: issue.code, message: issue.message, path: formatPath(issue.path), ...(issue.expected ? { expected: issue.expected } : {}), ...at(issue.path) });
 
   const syntax = (severity: 'error' | 'warning', list: typeof doc.errors) => {
     for (const error of list) {
@@ -293,8 +296,20 @@ export function parseWorkspace(text: string, options: ParseOptions = {}): Parsed
       const { message, expected } = explainIssue(issue, raw);
       issues.push({ severity: 'error', code: 'schema', message, path: formatPath(issue.path as FieldPath), expected, ...at(issue.path as FieldPath) });
     }
+    if (others.length > 0) {
+      // The references of what could be read, so the admin sees every problem at once.
+      const salvaged = salvageWorkspace(raw, workspaceSchema);
+      if (salvaged) {
+        const schemaPaths = new Set(issues.map((i) => i.path));
+        for (const issue of checkReferences(salvaged.workspace, options.stacks, salvaged.unread)) {
+          const located = { ...issue, path: salvaged.toFilePath(issue.path) };
+          if (!schemaPaths.has(formatPath(located.path))) issues.push(referenceIssue(located));
+        }
+      }
+      sortByPosition(issues);
+      return { ...fail(), ...(migratedFrom !== undefined ? { migratedFrom } : {}) };
+    }
     sortByPosition(issues);
-    if (others.length > 0) return { ...fail(), ...(migratedFrom !== undefined ? { migratedFrom } : {}) };
     const stripped = JSON.parse(JSON.stringify(raw)) as unknown;
     for (const issue of unknownKeys) {
       const parent = valueAt(stripped, issue.path as FieldPath) as Record<string, unknown>;
@@ -309,9 +324,7 @@ export function parseWorkspace(text: string, options: ParseOptions = {}): Parsed
   }
 
   const workspace = result.data;
-  for (const issue of checkReferences(workspace, options.stacks)) {
-    issues.push({ severity: issue.severity, code: issue.code, message: issue.message, path: formatPath(issue.path), ...(issue.expected ? { expected: issue.expected } : {}), ...at(issue.path) });
-  }
+  for (const issue of checkReferences(workspace, options.stacks)) issues.push(referenceIssue(issue));
   sortByPosition(issues);
   return {
     workspace,

@@ -21,7 +21,18 @@ function listOf(names: Iterable<string>): string {
   return all.length > 8 ? `${all.slice(0, 8).join(', ')}, …` : all.join(', ');
 }
 
-export function checkReferences(ws: Workspace, list: StackList = defaultStacks): ReferenceIssue[] {
+/**
+ * Names that exist in the file although their entries could not be read (they failed the schema):
+ * references to them are not reported, so one broken entry does not make every use of it an error.
+ * `list` is where the entries live: "sites", "networks", "nodes", or a section's list ("<section>.<list>").
+ */
+export interface UnreadEntries {
+  has(list: string, name: string): boolean;
+  /** How many entries of `list` could not be read. */
+  count(list: string): number;
+}
+
+export function checkReferences(ws: Workspace, list: StackList = defaultStacks, unread?: UnreadEntries): ReferenceIssue[] {
   const issues: ReferenceIssue[] = [];
   const sites = new Set<string>();
   const networks = new Set<string>();
@@ -39,15 +50,14 @@ export function checkReferences(ws: Workspace, list: StackList = defaultStacks):
   unique('network', ws.networks, ['networks'], networks);
   unique('node', ws.nodes, ['nodes'], nodes);
 
-  const needNode = (name: string, path: FieldPath, what: string) => {
-    if (!nodes.has(name)) issues.push({ severity: 'error', code: 'reference', path, message: `${what} "${name}" is not a node of this workspace. Add it under nodes, or fix the name.`, expected: `one of the nodes: ${listOf(nodes)}` });
+  // `clause` ends where the name goes: "Node pve1 is placed in site" + ` "hom", but this workspace has no site of that name.`
+  const need = (kind: 'node' | 'site' | 'network', known: Set<string>, name: string, path: FieldPath, clause: string) => {
+    if (known.has(name) || unread?.has(`${kind}s`, name)) return;
+    issues.push({ severity: 'error', code: 'reference', path, message: `${clause} "${name}", but this workspace has no ${kind} of that name. Add a ${kind} named "${name}", or correct the name.`, expected: `one of the ${kind}s: ${listOf(known)}` });
   };
-  const needSite = (name: string, path: FieldPath, what: string) => {
-    if (!sites.has(name)) issues.push({ severity: 'error', code: 'reference', path, message: `${what} "${name}" is not a site of this workspace. Add it under sites, or fix the name.`, expected: `one of the sites: ${listOf(sites)}` });
-  };
-  const needNetwork = (name: string, path: FieldPath, what: string) => {
-    if (!networks.has(name)) issues.push({ severity: 'error', code: 'reference', path, message: `${what} "${name}" is not a network of this workspace. Add it under networks, or fix the name.`, expected: `one of the networks: ${listOf(networks)}` });
-  };
+  const needNode = (name: string, path: FieldPath, clause: string) => need('node', nodes, name, path, clause);
+  const needSite = (name: string, path: FieldPath, clause: string) => need('site', sites, name, path, clause);
+  const needNetwork = (name: string, path: FieldPath, clause: string) => need('network', networks, name, path, clause);
 
   const addressOwner = new Map<string, string>();
   ws.nodes.forEach((node, i) => {
@@ -63,7 +73,7 @@ export function checkReferences(ws: Workspace, list: StackList = defaultStacks):
   });
 
   // Each stack checks the names its own section uses.
-  const checks: ReferenceChecks = { node: needNode, site: needSite, network: needNetwork, issue: (issue) => issues.push(issue), listOf };
+  const checks: ReferenceChecks = { node: needNode, site: needSite, network: needNetwork, issue: (issue) => issues.push(issue), listOf, unread: (where, name) => unread?.has(where, name) === true };
   for (const stack of list) stack.references(ws, checks);
 
   for (const name of Object.keys(ws.layout?.nodes ?? {})) {
@@ -72,6 +82,6 @@ export function checkReferences(ws: Workspace, list: StackList = defaultStacks):
   for (const name of Object.keys(ws.layout?.sites ?? {})) {
     if (!sites.has(name)) issues.push({ severity: 'warning', code: 'reference', path: ['layout', 'sites', name], message: `The canvas position of "${name}" belongs to no site; it is ignored (saving keeps it).`, expected: 'a site name' });
   }
-  issues.push(...checkOverlayReferences(ws));
+  issues.push(...checkOverlayReferences(ws, unread));
   return issues;
 }

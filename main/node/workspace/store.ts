@@ -61,11 +61,12 @@ function firstProblems(issues: readonly WorkspaceIssue[], max = 3): string {
   return shown.join(' ') + (errors.length > max ? ` (and ${errors.length - max} more)` : '');
 }
 
+/** Findings of the rules, and counts of everything found: the file's own problems (schema, references) and the findings. */
 export function validationOf(parsed: { workspace?: Workspace; issues: WorkspaceIssue[] }, facts: Facts, stacks?: StackList): ValidationResult {
   const findings = parsed.workspace ? validateWorkspace(parsed.workspace, facts, stacks ? rulesFor(stacks) : undefined) : [];
   const counts = countFindings(findings);
-  const issueErrors = parsed.issues.some((i) => i.severity === 'error');
-  return { issues: parsed.issues, findings, counts, ok: !!parsed.workspace && !issueErrors && counts.error === 0 };
+  for (const issue of parsed.issues) counts[issue.severity]++;
+  return { issues: parsed.issues, findings, counts, ok: !!parsed.workspace && counts.error === 0 };
 }
 
 export class WorkspaceStore {

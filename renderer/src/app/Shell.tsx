@@ -11,6 +11,7 @@ import { CanvasPanel } from '../features/topology/CanvasPanel.js';
 import { FindingsPanel } from '../features/findings/FindingsPanel.js';
 import { LinkInspector } from '../features/monitor/LinkInspector.js';
 import { MonitorPanel } from '../features/monitor/MonitorPanel.js';
+import { useFindingActions } from '../features/findings/finding-actions.js';
 import { NodeInspector, type InspectorAction } from '../features/inspector/NodeInspector.js';
 import { AddNodeForm, AddSiteForm } from '../features/inspector/EditForms.js';
 import { SiteInspector } from '../features/inspector/SiteInspector.js';
@@ -74,8 +75,10 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const requestZoom = useAppState((s) => s.requestZoom);
   const [sheetOpen, setSheetOpen] = useState(false);
   useShortcuts({ dock: toggleDock, help: () => setSheetOpen(true) });
-  /** The stack whose "New cluster" wizard is open. */
-  const [wizardOpen, setWizardOpen] = useState<string | null>(null);
+  /** The open wizard (a stack's \"New cluster\", or where a finding's action points). */
+  const wizard = useAppState((s) => s.wizard);
+  const openWizard = useAppState((s) => s.openWizard);
+  const closeWizard = useAppState((s) => s.closeWizard);
   const tabCount = useAppState((s) => s.tabs.length);
   const jobCount = useAppState((s) => s.jobs.length);
   const runningJobs = useAppState((s) => s.jobs.filter((j) => j.status === 'running').length);
@@ -94,6 +97,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
     if (!problem) onEdited();
     return problem;
   };
+  // A finding's button: forms open in the inspector, so show it.
+  const runFindingAction = useFindingActions({ onEdited, onOpened: () => setAsideTab('inspector') });
 
   const siteOf = (node: string) => workspace?.nodes.find((n) => n.name === node)?.site;
   const nodeActions: NodeAction[] = [
@@ -124,11 +129,11 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   } else if (workspace && selection?.kind === 'add-site') {
     aside = <AddSiteForm onEdit={editAndSave} onDone={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-network') {
-    aside = <NetworksPanel workspace={workspace} onEdit={editAndSave} />;
+    aside = <NetworksPanel workspace={workspace} onEdit={editAndSave} {...(selection.cluster ? { focusGroup: selection.cluster } : {})} />;
   } else if (workspace && selection?.kind === 'site') {
     aside = <SiteInspector workspace={workspace} name={selection.name} onEdit={editAndSave} onAddNode={() => select({ kind: 'add-node' })} onRemoved={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-node') {
-    aside = <AddNodeForm workspace={workspace} onEdit={editAndSave} onDone={() => select(null)} />;
+    aside = <AddNodeForm key={selection.qdeviceFor ?? ''} workspace={workspace} onEdit={editAndSave} onDone={() => select(null)} {...(selection.qdeviceFor ? { qdeviceFor: selection.qdeviceFor } : {})} />;
   }
 
   return (
@@ -139,7 +144,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
       {workspace &&
         defaultStacks.map((stack) => {
           const Wizard = stackUi(stack.id).Wizard;
-          return Wizard ? <Wizard key={stack.id} opened={wizardOpen === stack.id} onClose={() => setWizardOpen(null)} onEdited={onEdited} /> : null;
+          return Wizard ? <Wizard key={stack.id} opened={wizard?.stack === stack.id} request={wizard?.stack === stack.id ? wizard : null} onClose={closeWizard} onEdited={onEdited} onFindingAction={runFindingAction} /> : null;
         })}
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
@@ -189,7 +194,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                   <Menu.Dropdown>
                     {defaultStacks.map((stack) =>
                       stackUi(stack.id).Wizard ? (
-                        <Menu.Item key={stack.id} onClick={() => setWizardOpen(stack.id)} data-testid={`new-cluster-${stack.id}`}>
+                        <Menu.Item key={stack.id} onClick={() => openWizard({ stack: stack.id })} data-testid={`new-cluster-${stack.id}`}>
                           {stack.title}
                         </Menu.Item>
                       ) : (
@@ -321,6 +326,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
             <FindingsPanel
               findings={findings}
               alerts={monitorAlerts}
+              onAction={runFindingAction}
               onSelect={(f) => {
                 const nodes = f.elements.filter((e) => e.kind === 'node' || e.kind === 'link').flatMap((e) => [e.name, ...(e.peer ? [e.peer] : [])]);
                 highlight(nodes);

@@ -16,9 +16,11 @@ export type Selection =
   | { kind: 'site'; name: string }
   | { kind: 'link'; network: string; a: string; b: string }
   | { kind: 'finding'; index: number }
-  | { kind: 'add-node' }
+  /** qdeviceFor: the new node becomes that cluster's QDevice host. */
+  | { kind: 'add-node'; qdeviceFor?: string }
   | { kind: 'add-site' }
-  | { kind: 'add-network' }
+  /** cluster: the panel opens at that cluster's corosync links. */
+  | { kind: 'add-network'; cluster?: string }
   | null;
 
 export type SaveState = 'saved' | 'unsaved' | 'saving' | 'failed';

@@ -4,6 +4,17 @@ import type { SliceCreator } from './index.js';
 export type AsidePanel = 'inspector' | 'log';
 export type DockTab = 'terminals' | 'jobs';
 
+/** Opening a stack's "New cluster" wizard, optionally at a cluster and at the place a finding's action points to. */
+export interface WizardRequest {
+  /** The stack whose wizard opens. */
+  stack: string;
+  cluster?: string;
+  /** The cluster's API panel (endpoint and certificate), its administrator's password, or the checks step. */
+  focus?: 'api' | 'password' | 'checks';
+  /** Tells two requests for the same place apart, so asking again focuses again. */
+  seq: number;
+}
+
 export interface UiSlice {
   asidePanel: AsidePanel;
   dockOpen: boolean;
@@ -12,6 +23,10 @@ export interface UiSlice {
   setAsidePanel(panel: AsidePanel): void;
   toggleDock(): void;
   setDockHeight(height: number): void;
+  /** The open wizard and what it was opened for; null when closed. */
+  wizard: WizardRequest | null;
+  openWizard(request: Omit<WizardRequest, 'seq'>): void;
+  closeWizard(): void;
   /** Which tab of the dock shows. */
   dockTab: DockTab;
   /** Opens the dock on a tab (a job's notification opens its log). */
@@ -22,7 +37,9 @@ export interface UiSlice {
   requestZoom(nodes: string[]): void;
 }
 
-export const createUiSlice: SliceCreator<UiSlice> = (set, get) => ({
+export const createUiSlice: SliceCreator<UiSlice> = (set, get) => {
+  let wizardRequests = 0;
+  return {
   asidePanel: 'inspector',
   dockOpen: true,
   dockHeight: 260,
@@ -34,4 +51,8 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get) => ({
   zoomRequest: null,
   requestZoom: (nodes) => set({ zoomRequest: { nodes, seq: (get().zoomRequest?.seq ?? 0) + 1 } }),
   setDockHeight: (height) => set({ dockHeight: Math.round(Math.min(Math.max(height, 120), window.innerHeight - 200)) }),
-});
+  wizard: null,
+  openWizard: (request) => set({ wizard: { ...request, seq: ++wizardRequests } }),
+  closeWizard: () => set({ wizard: null }),
+  };
+};

@@ -23,17 +23,18 @@ export const openstackStack = defineStack({
 
   references(ws: OpenstackWorkspace, check) {
     const regions = new Set<string>();
+    const roleWords = { controllers: 'controller', networkNodes: 'network node', compute: 'compute node', storage: 'storage node' } as const;
     ws.openstack?.regions.forEach((region, r) => {
       regions.add(region.name);
       const base: FieldPath = ['openstack', 'regions', r];
       for (const role of ['controllers', 'networkNodes', 'compute', 'storage'] as const) {
-        region[role].forEach((name, i) => check.node(name, [...base, role, i], `OpenStack region ${region.name} lists ${role} node`));
+        region[role].forEach((name, i) => check.node(name, [...base, role, i], `OpenStack region ${region.name} lists the ${roleWords[role]}`));
       }
-      if (region.managementNetwork) check.network(region.managementNetwork, [...base, 'managementNetwork'], `The management network of region ${region.name}`);
+      if (region.managementNetwork) check.network(region.managementNetwork, [...base, 'managementNetwork'], `The management network of region ${region.name} is`);
     });
     ws.openstack?.interconnects.forEach((link, i) => {
       link.between.forEach((name, k) => {
-        if (!regions.has(name)) check.issue({ severity: 'error', code: 'reference', path: ['openstack', 'interconnects', i, 'between', k], message: `Interconnect ${i + 1} joins region "${name}", which is not a region of this workspace.`, expected: `one of the regions: ${check.listOf(regions)}` });
+        if (!regions.has(name) && !check.unread('openstack.regions', name)) check.issue({ severity: 'error', code: 'reference', path: ['openstack', 'interconnects', i, 'between', k], message: `Interconnect ${i + 1} joins region "${name}", but this workspace has no region of that name. Add the region, or correct the name.`, expected: `one of the regions: ${check.listOf(regions)}` });
       });
       if (link.network) check.network(link.network, ['openstack', 'interconnects', i, 'network'], `Interconnect ${i + 1} uses network`);
     });

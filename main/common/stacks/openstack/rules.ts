@@ -3,7 +3,7 @@
 import { describeLatency } from '../../workspace/facts.js';
 import { crossPairs, nodeRef } from '../../workspace/rules/context.js';
 import { groupRef } from '../types.js';
-import { novaLiveMigration, openstackMultiRegion } from './sources.js';
+import { kollaMultiRegion, novaLiveMigration, openstackArchDesign, openstackInstallGuide } from './sources.js';
 import type { FindingDraft, Rule, RuleContext } from '../../workspace/rules/types.js';
 import type { OpenstackRegion } from './schema.js';
 
@@ -34,7 +34,7 @@ export const regionRoles: Rule = {
   id: 'openstack.region-roles',
   stack: 'openstack',
   title: 'Every region has controller, network and compute nodes',
-  source: openstackMultiRegion('Installation Guide: controller, network and compute node roles per region'),
+  source: openstackInstallGuide('Overview: Example architecture (controller, network and compute nodes)'),
   check(ctx) {
     return regions(ctx).flatMap((region, i): FindingDraft[] => {
       const missing = (
@@ -65,7 +65,7 @@ export const keystoneRegion: Rule = {
   id: 'openstack.keystone',
   stack: 'openstack',
   title: 'Exactly one region holds Keystone, reachable from every other region',
-  source: openstackMultiRegion('Keystone: a single identity service shared by all regions (service catalog endpoints per region)'),
+  source: kollaMultiRegion('One Keystone serves every region; the other regions register their endpoints with it'),
   check(ctx) {
     const all = regions(ctx);
     if (all.length === 0) return [];
@@ -77,7 +77,7 @@ export const keystoneRegion: Rule = {
           message: holders.length === 0 ? `None of the ${all.length} OpenStack regions holds Keystone; one region must run the identity service for all.` : `${holders.length} regions hold Keystone (${holders.map((r) => r.name).join(', ')}); exactly one region runs the identity service the others use.`,
           elements: (holders.length ? holders : all).map(regionRef),
           paths: all.map((_, i) => at(i, '.keystone')),
-          remedy: 'Set keystone: true on exactly one region and false on the others.',
+          remedy: 'Mark exactly one region as the one that runs Keystone; the others use it.',
           figures: { keystoneRegions: holders.length },
         },
       ];
@@ -93,7 +93,7 @@ export const keystoneRegion: Rule = {
           message: `Region ${region.name} has no VPN or routed path to ${keystone.name}, the Keystone region: its services cannot authenticate.`,
           elements: [regionRef(region), regionRef(keystone)],
           paths: [at(i)],
-          remedy: `Add an interconnect between ${region.name} and ${keystone.name} (openstack.interconnects).`,
+          remedy: `Declare the VPN or routed link between ${region.name} and ${keystone.name} (and build it).`,
         });
         return;
       }
@@ -121,7 +121,7 @@ export const regionNames: Rule = {
   id: 'openstack.region-names',
   stack: 'openstack',
   title: 'Unique region names (they cannot change after deployment)',
-  source: openstackMultiRegion('Keystone regions: the region id is fixed once endpoints reference it'),
+  source: kollaMultiRegion('Each region has its own name, which every endpoint registered for it carries'),
   check(ctx) {
     const seen = new Map<string, string>();
     const findings: FindingDraft[] = [];
@@ -146,7 +146,7 @@ export const interRegionPath: Rule = {
   id: 'openstack.inter-region-path',
   stack: 'openstack',
   title: 'A VPN or routed WAN path between regions',
-  source: openstackMultiRegion('Multi-site: regions are connected over a routed WAN or VPN'),
+  source: openstackArchDesign('Multi-site: regions are connected over a routed WAN or VPN'),
   check(ctx) {
     const all = regions(ctx);
     if (all.length < 2) return [];
@@ -160,7 +160,7 @@ export const interRegionPath: Rule = {
         message: `${cut.map((r) => r.name).join(', ')} ${cut.length === 1 ? 'has' : 'have'} no VPN or routed path to region ${first.name}; ${reachable.size} of ${all.length} regions are connected.`,
         elements: cut.map(regionRef),
         paths: ['openstack.interconnects'],
-        remedy: 'Declare the VPN or routed link between the regions in openstack.interconnects (and build it).',
+        remedy: `Declare the VPN or routed link between ${cut.map((r) => r.name).join(', ')} and the connected regions (and build it).`,
         figures: { connectedRegions: reachable.size, regions: all.length },
       },
     ];
@@ -181,7 +181,7 @@ export const liveMigrationCompute: Rule = {
               message: `Region ${region.name} wants live migration but has ${region.compute.length} compute node${region.compute.length === 1 ? '' : 's'}; an instance needs another compute host to move to.`,
               elements: [regionRef(region), ...region.compute.map(nodeRef)],
               paths: [at(i, '.compute')],
-              remedy: 'Add a second compute node, or set liveMigration: false for this region.',
+              remedy: 'Add a second compute node, or turn live migration off for this region.',
               figures: { compute: region.compute.length },
             },
           ]

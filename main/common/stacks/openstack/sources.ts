@@ -1,8 +1,20 @@
-// The OpenStack documents the rules cite.
+// The OpenStack documents the rules cite, with the address the findings panel links to.
 import type { RuleSource } from '../../workspace/rules/types.js';
 
-export const openstackMultiRegion = (section: string): RuleSource => ({
-  document: 'OpenStack documentation: Keystone Administrator Guide and Architecture Design Guide (multi-site)',
+export const openstackInstallGuide = (section: string): RuleSource => ({
+  document: 'OpenStack Installation Guide',
+  section,
+  url: 'https://docs.openstack.org/install-guide/overview.html',
+});
+
+export const kollaMultiRegion = (section: string): RuleSource => ({
+  document: 'Kolla Ansible documentation, "Multiple Regions Deployment with Kolla"',
+  section,
+  url: 'https://docs.openstack.org/kolla-ansible/latest/user/multi-regions.html',
+});
+
+export const openstackArchDesign = (section: string): RuleSource => ({
+  document: 'OpenStack Architecture Design Guide',
   section,
   url: 'https://docs.openstack.org/arch-design/',
 });
@@ -12,4 +24,3 @@ export const novaLiveMigration = (section: string): RuleSource => ({
   section,
   url: 'https://docs.openstack.org/nova/latest/admin/live-migration-usage.html',
 });
-

@@ -6,6 +6,7 @@ import { defineMethod } from '../../contract/define.js';
 import { planSchema } from '../../plan/schema.js';
 import { clusterQuorumSchema, knetLinkStatsSchema } from '../../workspace/facts.js';
 import { findingSchema } from '../../workspace/rules/types.js';
+import { findingActionSchema } from '../../workspace/rules/actions.js';
 
 export const pveCertificateSchema = z.object({
   /** SHA-256, upper-case, colon-separated, as `pvenode cert info` shows it. */
@@ -81,8 +82,10 @@ export const proxmoxCredentialCheckSchema = z.object({
   kind: z.enum(['password', 'token', 'none']),
   /** What the admin must do, in their words, when ok is false. */
   message: z.string().optional(),
-  /** The field to set (e.g. proxmox.clusters[0].api.passwordSecret). */
+  /** The field to set (e.g. proxmox.clusters[0].api.passwordSecret): a detail beside the message. */
   field: z.string().optional(),
+  /** What the wizard offers for it (set the API endpoint, store root@pam's password). */
+  action: findingActionSchema.optional(),
 });
 
 export const proxmoxMethods = {

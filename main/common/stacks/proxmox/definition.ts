@@ -22,7 +22,7 @@ function pairs<T>(items: readonly T[]): [T, T][] {
   return out;
 }
 
-const corosyncLimits: LatencyLimits = { warnMs: COROSYNC_WARN_MS, errorMs: COROSYNC_ERROR_MS, source: pvecm('Cluster Network: requirements (latency)') };
+const corosyncLimits: LatencyLimits = { warnMs: COROSYNC_WARN_MS, errorMs: COROSYNC_ERROR_MS, source: pvecm('Cluster Network: Network Requirements (latencies under 5 ms; above about 10 ms it is unlikely to work)', 'networkRequirements') };
 
 const KIB = 1024;
 
@@ -51,14 +51,14 @@ export const proxmoxStack = defineStack({
       });
       for (const key of ['nodeIds', 'votes'] as const) {
         for (const name of Object.keys(cluster[key] ?? {})) {
-          if (!members.has(name)) check.issue({ severity: 'error', code: 'reference', path: [...base, key, name], message: `${key} of cluster ${cluster.name} names "${name}", which is not a member of that cluster.`, expected: `a member: ${check.listOf(members)}` });
+          if (!members.has(name)) check.issue({ severity: 'error', code: 'reference', path: [...base, key, name], message: `Cluster ${cluster.name} gives ${key === 'nodeIds' ? 'a node id' : 'a vote count'} to "${name}", which is not one of its members.`, expected: `a member: ${check.listOf(members)}` });
         }
       }
-      if (cluster.qdevice) check.node(cluster.qdevice.host, [...base, 'qdevice', 'host'], `The QDevice host of cluster ${cluster.name}`);
-      if (cluster.migrationNetwork) check.network(cluster.migrationNetwork, [...base, 'migrationNetwork'], `The migration network of cluster ${cluster.name}`);
+      if (cluster.qdevice) check.node(cluster.qdevice.host, [...base, 'qdevice', 'host'], `The QDevice host of cluster ${cluster.name} is`);
+      if (cluster.migrationNetwork) check.network(cluster.migrationNetwork, [...base, 'migrationNetwork'], `The migration network of cluster ${cluster.name} is`);
       cluster.storages?.forEach((storage, s) =>
         storage.nodes?.forEach((name, n) => {
-          if (!members.has(name)) check.issue({ severity: 'error', code: 'reference', path: [...base, 'storages', s, 'nodes', n], message: `Storage ${storage.id} of cluster ${cluster.name} names "${name}", which is not a member of that cluster.`, expected: `a member: ${check.listOf(members)}` });
+          if (!members.has(name)) check.issue({ severity: 'error', code: 'reference', path: [...base, 'storages', s, 'nodes', n], message: `Storage ${storage.id} of cluster ${cluster.name} is said to be on "${name}", which is not one of the cluster's members.`, expected: `a member: ${check.listOf(members)}` });
         }),
       );
     });
@@ -102,7 +102,7 @@ export const proxmoxStack = defineStack({
         clusterLinks,
         accepted,
         limits: corosyncLimits,
-        sources: { redundancy: pvecm('Corosync Redundancy'), addressing: pvecm('Adding nodes with separated cluster network (ringX_addr)') },
+        sources: { redundancy: pvecm('Corosync Redundancy', 'redundancy'), addressing: pvecm('Adding Nodes with Separated Cluster Network (every node has an address on every link)', 'separatedNetwork') },
       }));
       if (cluster.migrationNetwork) {
         out.push({ role: 'migration', stack: PROXMOX, group: cluster.name, label: `migration traffic of cluster ${cluster.name}`, network: cluster.migrationNetwork, nodes: [...cluster.nodes], path: `proxmox.clusters[${c}].migrationNetwork` });

@@ -3,7 +3,7 @@
 import { describeLatency, round, type PairLatency } from '../../workspace/facts.js';
 import { isMeasured, linkRef, nodeRef, pairsOf, plural, type ExtendedContext } from '../../workspace/rules/context.js';
 import { groupRef } from '../types.js';
-import { pvecm, qmMigration } from './sources.js';
+import { haManager, pvecm, qmMigration } from './sources.js';
 import type { FindingDraft, Rule, RuleContext } from '../../workspace/rules/types.js';
 import type { CorosyncLink, ProxmoxCluster } from './schema.js';
 import { checkIpAddress, isHostLabel, zoneOf } from '../../workspace/names.js';
@@ -33,7 +33,7 @@ export const quorumVotes: Rule = {
   id: 'proxmox.quorum-votes',
   stack: 'proxmox',
   title: 'At least three votes, or a QDevice',
-  source: pvecm('Requirements; Quorum; Corosync External Vote Support'),
+  source: pvecm('Requirements (at least three nodes for reliable quorum); Quorum; Corosync External Vote Support', 'requirements'),
   check(ctx) {
     return clusters(ctx).flatMap((cluster, i): FindingDraft[] => {
       const votes = totalVotes(cluster);
@@ -44,7 +44,8 @@ export const quorumVotes: Rule = {
           message: `Cluster ${cluster.name} has ${plural(votes, 'vote')} (${plural(cluster.nodes.length, 'node')}, no QDevice): when one node fails the other cannot reach a majority, so the cluster loses quorum and stops HA and configuration changes.`,
           elements: [clusterRef(cluster), ...cluster.nodes.map(nodeRef)],
           paths: [at(i, '.nodes')],
-          remedy: 'Add a third node, or add a QDevice (corosync-qnetd) on a small host at a third site: `pvecm qdevice setup <address>`.',
+          remedy: 'Add a third node, or a QDevice: a small host at a third site running corosync-qnetd, whose vote decides which node keeps quorum.',
+          action: { id: 'add-qdevice-host', cluster: cluster.name },
           figures: { votes, nodes: cluster.nodes.length },
         },
       ];
@@ -69,7 +70,7 @@ export const qdevicePlacement: Rule = {
   id: 'proxmox.qdevice-placement',
   stack: 'proxmox',
   title: 'An even node count needs a QDevice (ffsplit) at a third site',
-  source: pvecm('Corosync External Vote Support: supported setups, tie breaking'),
+  source: pvecm('Corosync External Vote Support: Supported Setups; Frequently Asked Questions: Tie Breaking', 'qdevice'),
   check(ctx) {
     const findings: FindingDraft[] = [];
     clusters(ctx).forEach((cluster, i) => {
@@ -80,7 +81,8 @@ export const qdevicePlacement: Rule = {
           ...base,
           severity: 'warning',
           message: `Cluster ${cluster.name} has an even number of nodes (${n}) and no QDevice: if the sites split ${n / 2}:${n / 2}, neither half has a majority and both stop.`,
-          remedy: 'Add a QDevice with the ffsplit algorithm on a host at a third site, so one half keeps quorum.',
+          remedy: 'Add a QDevice on a host at a third site: with the ffsplit algorithm it gives its one vote to one half, which keeps quorum.',
+          action: { id: 'add-qdevice-host', cluster: cluster.name },
           figures: { nodes: n },
         });
       }
@@ -94,7 +96,7 @@ export const qdevicePlacement: Rule = {
           paths: [address.path],
           severity: 'error',
           message: `The QDevice host ${q.host} of cluster ${cluster.name} would be set up at ${address.value}, which pvecm qdevice setup does not take: it needs an IP address (its \`ip\` format), without a zone id.`,
-          remedy: `Give ${q.host} an address on ${cluster.links[0]?.network ?? 'the first corosync network'} (nodes[].addresses), or an ssh.host that is a plain IP address.`,
+          remedy: `Give ${q.host} a plain IP address (without a zone id) on ${cluster.links[0]?.network ? `network ${cluster.links[0].network}` : 'the first corosync network'}, or reach it over SSH at a plain IP address.`,
         });
       }
       if (n % 2 === 1) {
@@ -103,7 +105,7 @@ export const qdevicePlacement: Rule = {
           paths: [qpath],
           severity: 'warning',
           message: `Cluster ${cluster.name} has an odd number of nodes (${n}) and a QDevice: Proxmox does not recommend a QDevice here, because with the lms algorithm the QDevice's votes can outweigh the nodes and with ffsplit it adds no protection.`,
-          remedy: 'Remove the QDevice (`pvecm qdevice remove`), or add a node so the count is even.',
+          remedy: 'Remove the QDevice from the layout (on a running cluster: pvecm qdevice remove), or add a node so the count is even.',
           figures: { nodes: n },
         });
       } else if (q.algorithm !== 'ffsplit') {
@@ -112,7 +114,8 @@ export const qdevicePlacement: Rule = {
           paths: [qpath + '.algorithm'],
           severity: 'warning',
           message: `The QDevice of cluster ${cluster.name} uses the ${q.algorithm} algorithm; with ${n} nodes Proxmox sets up ffsplit, which gives the QDevice exactly one vote.`,
-          remedy: 'Set qdevice.algorithm to ffsplit.',
+          remedy: 'Use the ffsplit algorithm, as pvecm qdevice setup does for an even number of nodes.',
+          action: { id: 'set-qdevice-algorithm', cluster: cluster.name, algorithm: 'ffsplit' },
           figures: { nodes: n },
         });
       }
@@ -123,6 +126,7 @@ export const qdevicePlacement: Rule = {
           severity: 'error',
           message: `The QDevice host ${q.host} is itself a member of cluster ${cluster.name}; its vote would fail together with that node.`,
           remedy: 'Run corosync-qnetd on a host outside the cluster, ideally at a third site.',
+          action: { id: 'add-qdevice-host', cluster: cluster.name },
         });
       } else {
         const qsite = ctx.node(q.host)?.site;
@@ -134,6 +138,7 @@ export const qdevicePlacement: Rule = {
             severity: 'warning',
             message: `The QDevice host ${q.host} is in site ${qsite}, which also holds cluster nodes: if that site is cut off, the other site loses both its peers and the tie-breaker.`,
             remedy: 'Place the QDevice at a third site reachable from both (a small VM or a Raspberry Pi is enough).',
+            action: { id: 'add-qdevice-host', cluster: cluster.name },
           });
         }
       }
@@ -146,7 +151,7 @@ export const corosyncLatency: Rule = {
   id: 'proxmox.corosync-latency',
   stack: 'proxmox',
   title: `Corosync round trip below ${COROSYNC_WARN_MS} ms on every link`,
-  source: pvecm('Cluster Network: Network Requirements (latency below 5 ms); Corosync over WAN'),
+  source: pvecm('Cluster Network: Network Requirements (latencies under 5 ms; above about 10 ms it is unlikely to work)', 'networkRequirements'),
   check(ctx) {
     const findings: FindingDraft[] = [];
     clusters(ctx).forEach((cluster, i) => {
@@ -180,7 +185,8 @@ export const corosyncLatency: Rule = {
               message: `${where}, above ${COROSYNC_ERROR_MS} ms${accepted ? '; accepted with WAN tuning' + (cluster.wanTuning?.tokenMs ? ` (token ${cluster.wanTuning.tokenMs} ms)` : '') : ''}.`,
               remedy: accepted
                 ? 'Keep the token timeout sized from the measured round trip and jitter; watch for membership changes in the corosync log.'
-                : 'Use a faster path for this link, or accept a WAN-tuned layout (larger token timeout) in the wizard; for more than 3 nodes consider separate clusters.',
+                : 'Use a faster path for this link, or accept a WAN-tuned layout (a larger token timeout, recorded in the workspace); for more than 3 nodes consider separate clusters.',
+              ...(accepted ? {} : { action: { id: 'accept-wan-layout' as const, cluster: cluster.name } }),
             });
           } else if (p.rttMs >= COROSYNC_WARN_MS) {
             findings.push({
@@ -188,6 +194,7 @@ export const corosyncLatency: Rule = {
               severity: 'warning',
               message: `${where}, above the ${COROSYNC_WARN_MS} ms corosync wants.`,
               remedy: 'Corosync may re-form membership under load; prefer a lower-latency path or add a faster link with a higher priority.',
+              action: { id: 'add-corosync-link', cluster: cluster.name },
             });
           } else if (p.lossPercent > 0) {
             findings.push({
@@ -204,7 +211,8 @@ export const corosyncLatency: Rule = {
             message: `Corosync link${link.link} (network ${link.network}) of cluster ${cluster.name}: ${plural(unmeasured, 'pair')} of nodes not measured yet.`,
             elements: [clusterRef(cluster), { kind: 'network', name: link.network }],
             paths: [at(i, `.links[${l}]`)],
-            remedy: 'Measure latency (clusterwright latency, or "Measure latency" in the app).',
+            remedy: 'Measure the round trip between the nodes on this network.',
+            action: { id: 'measure-latency' },
             figures: { unmeasuredPairs: unmeasured },
           });
         }
@@ -218,7 +226,7 @@ export const linkAddresses: Rule = {
   id: 'proxmox.link-addresses',
   stack: 'proxmox',
   title: 'Every node has an address on every corosync link',
-  source: pvecm('Adding Nodes with Separated Cluster Network; Redundant Ring Protocol / Corosync Redundancy'),
+  source: pvecm('Adding Nodes with Separated Cluster Network; Corosync Addresses; Corosync Redundancy', 'separatedNetwork'),
   check(ctx) {
     const findings: FindingDraft[] = [];
     clusters(ctx).forEach((cluster, i) => {
@@ -242,7 +250,7 @@ export const linkAddresses: Rule = {
           message: `${plural(missing.length, 'node')} of cluster ${cluster.name} ${missing.length === 1 ? 'has' : 'have'} no address on network ${link.network} for corosync link${link.link}: ${missing.join(', ')}. Corosync requires every node on every link.`,
           elements: [clusterRef(cluster), ...missing.map(nodeRef), { kind: 'network', name: link.network }],
           paths: [at(i, `.links[${l}]`), ...missing.map((n) => `${ext(ctx).nodePath(n)}.addresses`)],
-          remedy: `Give ${missing.join(', ')} an address on ${link.network} (nodes[].addresses.${link.network}), or remove link${link.link}.`,
+          remedy: `Give ${missing.join(', ')} an address on network ${link.network}, or remove link${link.link} from cluster ${cluster.name}.`,
           figures: { missing: missing.length },
         });
       });
@@ -256,7 +264,7 @@ export const nodeIdentity: Rule = {
   id: 'proxmox.node-identity',
   stack: 'proxmox',
   title: 'Unique node names and node ids',
-  source: pvecm('Adding Nodes to the Cluster: node names and IDs; Remove a Cluster Node'),
+  source: pvecm('Adding Nodes to the Cluster (node names and node ids); Remove a Cluster Node', 'joinNode'),
   check(ctx) {
     const findings: FindingDraft[] = [];
     const memberOf = new Map<string, string>();
@@ -265,7 +273,7 @@ export const nodeIdentity: Rule = {
       const byLowerCase = new Map<string, string>();
       cluster.nodes.forEach((name, n) => {
         if (seen.has(name)) {
-          findings.push({ severity: 'error', message: `Node ${name} is listed twice in cluster ${cluster.name}.`, elements: [clusterRef(cluster), nodeRef(name)], paths: [at(i, `.nodes[${n}]`)], remedy: 'Remove the duplicate entry.' });
+          findings.push({ severity: 'error', message: `Node ${name} is listed twice in cluster ${cluster.name}.`, elements: [clusterRef(cluster), nodeRef(name)], paths: [at(i, `.nodes[${n}]`)], remedy: `List ${name} once.` });
         } else if (byLowerCase.has(name.toLowerCase())) {
           const first = byLowerCase.get(name.toLowerCase())!;
           findings.push({ severity: 'error', message: `Nodes ${first} and ${name} of cluster ${cluster.name} differ only in case; host names are case-insensitive, so they would be one node to corosync and DNS.`, elements: [clusterRef(cluster), nodeRef(first), nodeRef(name)], paths: [at(i, `.nodes[${n}]`)], remedy: 'Give each node a host name that differs in more than case.' });
@@ -285,7 +293,7 @@ export const nodeIdentity: Rule = {
       for (const [name, id] of Object.entries(cluster.nodeIds ?? {})) {
         const owner = byId.get(id);
         if (owner !== undefined) {
-          findings.push({ severity: 'error', message: `Nodes ${owner} and ${name} of cluster ${cluster.name} both have node id ${id}; corosync node ids must be unique.`, elements: [clusterRef(cluster), nodeRef(owner), nodeRef(name)], paths: [at(i, `.nodeIds.${name}`)], remedy: 'Give each node its own id, or leave nodeIds out and let pvecm assign them.', figures: { nodeId: id } });
+          findings.push({ severity: 'error', message: `Nodes ${owner} and ${name} of cluster ${cluster.name} both have node id ${id}; corosync node ids must be unique.`, elements: [clusterRef(cluster), nodeRef(owner), nodeRef(name)], paths: [at(i, `.nodeIds.${name}`)], remedy: 'Give each node its own id, or leave the ids out and let pvecm assign them.', figures: { nodeId: id } });
         } else byId.set(id, name);
       }
     });
@@ -297,7 +305,7 @@ export const clusterName: Rule = {
   id: 'proxmox.cluster-name',
   stack: 'proxmox',
   title: 'Cluster name at most 15 characters',
-  source: pvecm('Create a Cluster: the cluster name cannot be changed later'),
+  source: pvecm('Create a Cluster (the name cannot be changed later; the API takes at most 15 characters for clustername)', 'createCluster'),
   check(ctx) {
     return clusters(ctx).flatMap((cluster, i): FindingDraft[] =>
       cluster.name.length > 15
@@ -344,7 +352,7 @@ export const corosyncSeparate: Rule = {
   id: 'proxmox.corosync-separate',
   stack: 'proxmox',
   title: 'Corosync not on a storage or migration network (except as a fallback link)',
-  source: pvecm('Cluster Network: Separate Cluster Network; Corosync Redundancy (link priorities)'),
+  source: pvecm('Cluster Network: Network Requirements (do not share corosync with storage, except as a low-priority fallback); Corosync Redundancy', 'networkRequirements'),
   check(ctx) {
     const findings: FindingDraft[] = [];
     clusters(ctx).forEach((cluster, i) => {
@@ -361,6 +369,7 @@ export const corosyncSeparate: Rule = {
           elements: [clusterRef(cluster), { kind: 'network', name: link.network }],
           paths: [at(i, `.links[${l}]`)],
           remedy: fallback ? 'Nothing to do; keep its priority lower than the dedicated link.' : 'Give corosync a dedicated network (a separate NIC or VLAN) as the highest-priority link; keep this one as a fallback with a lower priority.',
+          ...(fallback ? {} : { action: { id: 'add-corosync-link' as const, cluster: cluster.name } }),
         });
       });
     });
@@ -372,13 +381,13 @@ export const liveMigrationStorage: Rule = {
   id: 'proxmox.live-migration-storage',
   stack: 'proxmox',
   title: 'Identical storage on the nodes for live migration',
-  source: qmMigration('Online migration: storage must be available on the target node, or use --with-local-disks'),
+  source: qmMigration('Migration: Online Migration (disks on storage the target lacks must be sent to it)'),
   check(ctx) {
     const findings: FindingDraft[] = [];
     clusters(ctx).forEach((cluster, i) => {
       if (!cluster.storages) {
         if (cluster.nodes.length > 1) {
-          findings.push({ severity: 'info', message: `Cluster ${cluster.name} does not describe its storage, so live migration cannot be checked.`, elements: [clusterRef(cluster)], paths: [at(i)], remedy: 'Add proxmox.clusters[].storages (id, type, shared, nodes).' });
+          findings.push({ severity: 'info', message: `Cluster ${cluster.name} does not describe its storage, so live migration cannot be checked.`, elements: [clusterRef(cluster)], paths: [at(i, '.storages')], remedy: 'Describe the cluster\'s storage in the workspace: each storage\'s id and type, whether it is shared, and the nodes that have it.' });
         }
         return;
       }
@@ -404,6 +413,7 @@ export const liveMigrationStorage: Rule = {
           paths: [at(i, '.ha')],
           remedy: 'Add shared storage (Ceph, NFS, iSCSI) or set up ZFS storage replication for HA guests.',
           figures: { sharedStorages: 0 },
+          source: haManager('Requirements: shared storage for VMs and containers'),
         });
       }
     });
@@ -415,7 +425,7 @@ export const wanSplit: Rule = {
   id: 'proxmox.wan-split',
   stack: 'proxmox',
   title: 'Across more than 10 ms, keep clusters small',
-  source: pvecm('Corosync over WAN; Proxmox Datacenter Manager: cross-cluster (remote) migration'),
+  source: pvecm('Cluster Network: Network Requirements (with more than three nodes and latencies above about 10 ms, a cluster is unlikely to work)', 'networkRequirements'),
   check(ctx) {
     const findings: FindingDraft[] = [];
     clusters(ctx).forEach((cluster, i) => {

@@ -34,13 +34,13 @@ export const vsanStack = defineStack({
     clustersOf(ws).forEach((cluster, c) => {
       const base: FieldPath = ['vsan', 'clusters', c];
       for (const side of ['preferredSite', 'secondarySite'] as const) {
-        check.site(cluster[side].site, [...base, side, 'site'], `The ${side === 'preferredSite' ? 'preferred' : 'secondary'} data site of vSAN cluster ${cluster.name}`);
-        cluster[side].hosts.forEach((name, i) => check.node(name, [...base, side, 'hosts', i], `vSAN cluster ${cluster.name} lists host`));
+        check.site(cluster[side].site, [...base, side, 'site'], `The ${side === 'preferredSite' ? 'preferred' : 'secondary'} data site of vSAN cluster ${cluster.name} is`);
+        cluster[side].hosts.forEach((name, i) => check.node(name, [...base, side, 'hosts', i], `vSAN cluster ${cluster.name} lists the host`));
       }
-      check.node(cluster.witness.host, [...base, 'witness', 'host'], `The witness of vSAN cluster ${cluster.name}`);
-      check.site(cluster.witness.site, [...base, 'witness', 'site'], `The witness site of vSAN cluster ${cluster.name}`);
-      if (cluster.dataNetwork) check.network(cluster.dataNetwork, [...base, 'dataNetwork'], `The vSAN data network of cluster ${cluster.name}`);
-      if (cluster.witnessNetwork) check.network(cluster.witnessNetwork, [...base, 'witnessNetwork'], `The witness network of cluster ${cluster.name}`);
+      check.node(cluster.witness.host, [...base, 'witness', 'host'], `The witness host of vSAN cluster ${cluster.name} is`);
+      check.site(cluster.witness.site, [...base, 'witness', 'site'], `The witness site of vSAN cluster ${cluster.name} is`);
+      if (cluster.dataNetwork) check.network(cluster.dataNetwork, [...base, 'dataNetwork'], `The vSAN data network of cluster ${cluster.name} is`);
+      if (cluster.witnessNetwork) check.network(cluster.witnessNetwork, [...base, 'witnessNetwork'], `The witness network of cluster ${cluster.name} is`);
     });
   },
 

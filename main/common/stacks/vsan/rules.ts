@@ -46,7 +46,7 @@ export const siteLayout: Rule = {
       const w = cluster.witness.site;
       const elements = [clusterRef(cluster), { kind: 'site' as const, name: p }, { kind: 'site' as const, name: s }, { kind: 'site' as const, name: w }];
       if (p === s) {
-        findings.push({ severity: 'error', message: `vSAN cluster ${cluster.name} has the same site (${p}) as preferred and secondary data site; a stretched cluster needs two data sites.`, elements, paths: [at(i, '.secondarySite.site')], remedy: 'Set secondarySite.site to the second data site.' });
+        findings.push({ severity: 'error', message: `vSAN cluster ${cluster.name} has the same site (${p}) as preferred and secondary data site; a stretched cluster needs two data sites.`, elements, paths: [at(i, '.secondarySite.site')], remedy: 'Make the secondary data site the second location, not the preferred site again.' });
       }
       if (w === p || w === s) {
         findings.push({ severity: 'error', message: `The witness of vSAN cluster ${cluster.name} is in data site ${w}; the witness must be at a third site so that losing one data site leaves a majority.`, elements, paths: [at(i, '.witness.site')], remedy: 'Run the witness appliance at a third site (a small host, or a VM in another location or cloud).' });
@@ -58,12 +58,12 @@ export const siteLayout: Rule = {
         }
         const elsewhere = group.hosts.filter((h) => ctx.node(h) && ctx.node(h)!.site !== group.site);
         if (elsewhere.length > 0) {
-          findings.push({ severity: 'error', message: `vSAN cluster ${cluster.name} counts ${elsewhere.join(', ')} in site ${group.site}, but the workspace places ${elsewhere.length === 1 ? 'it' : 'them'} in ${[...new Set(elsewhere.map((h) => ctx.node(h)!.site))].join(', ')}.`, elements: [clusterRef(cluster), ...elsewhere.map(nodeRef)], paths: [at(i, `.${side}.hosts`)], remedy: 'Move the hosts to the right site group, or fix the nodes\' site.' });
+          findings.push({ severity: 'error', message: `vSAN cluster ${cluster.name} counts ${elsewhere.join(', ')} in site ${group.site}, but the workspace places ${elsewhere.length === 1 ? 'it' : 'them'} in ${[...new Set(elsewhere.map((h) => ctx.node(h)!.site))].join(', ')}.`, elements: [clusterRef(cluster), ...elsewhere.map(nodeRef)], paths: [at(i, `.${side}.hosts`)], remedy: `Count ${elsewhere.length === 1 ? 'the host' : 'each host'} in the data site where ${elsewhere.length === 1 ? 'it stands' : 'they stand'}, or correct the node's site.` });
         }
       }
       const witnessSite = ctx.node(cluster.witness.host)?.site;
       if (witnessSite !== undefined && witnessSite !== w) {
-        findings.push({ severity: 'error', message: `The witness host ${cluster.witness.host} of vSAN cluster ${cluster.name} is declared at site ${w}, but the workspace places it in ${witnessSite}.`, elements: [clusterRef(cluster), nodeRef(cluster.witness.host)], paths: [at(i, '.witness')], remedy: 'Make witness.site the site of the witness host.' });
+        findings.push({ severity: 'error', message: `The witness host ${cluster.witness.host} of vSAN cluster ${cluster.name} is declared at site ${w}, but the workspace places it in ${witnessSite}.`, elements: [clusterRef(cluster), nodeRef(cluster.witness.host)], paths: [at(i, '.witness')], remedy: `Declare the witness at site ${witnessSite}, where ${cluster.witness.host} stands, or correct the node's site.` });
       }
     });
     return findings;
@@ -95,7 +95,7 @@ export const dataLatency: Rule = {
         }
       }
       if (unmeasured > 0) {
-        findings.push({ severity: 'info', message: `vSAN cluster ${cluster.name}: ${plural(unmeasured, 'pair')} of data hosts across the sites not measured yet on ${network}.`, elements: [clusterRef(cluster)], paths: [at(i)], remedy: 'Measure latency.', figures: { unmeasuredPairs: unmeasured } });
+        findings.push({ severity: 'info', message: `vSAN cluster ${cluster.name}: ${plural(unmeasured, 'pair')} of data hosts across the sites not measured yet on ${network}.`, elements: [clusterRef(cluster)], paths: [at(i)], remedy: 'Measure the round trip between the data hosts of both sites.', action: { id: 'measure-latency' }, figures: { unmeasuredPairs: unmeasured } });
       }
     });
     return findings;
@@ -118,7 +118,7 @@ export const dataBandwidth: Rule = {
           message: `The vSAN data network ${network.name} of cluster ${cluster.name} has ${network.bandwidthGbps} Gbps; VMware requires at least ${VSAN_MIN_BANDWIDTH_GBPS} Gbps between data sites.`,
           elements: [clusterRef(cluster), { kind: 'network', name: network.name }],
           paths: [at(i, '.dataNetwork')],
-          remedy: `Provision an inter-site link of ${VSAN_MIN_BANDWIDTH_GBPS} Gbps or more, or fix networks[].bandwidthGbps if it is wrong.`,
+          remedy: `Provision an inter-site link of ${VSAN_MIN_BANDWIDTH_GBPS} Gbps or more, or correct the bandwidth recorded for network ${network.name} if it is wrong.`,
           figures: { bandwidthGbps: network.bandwidthGbps },
         },
       ];

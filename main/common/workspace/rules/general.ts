@@ -3,7 +3,7 @@ import { cidrContains, cidrsOverlap, parseCidr, parseIp } from '../ip.js';
 import { trafficKindsOf, type StackList } from '../../stacks/compose.js';
 import type { Network } from '../schema.js';
 import { nodeRef } from './context.js';
-import { seedNetworks } from './sources.js';
+import { cidrNotation, separateNetworks as separateNetworksSource } from './sources.js';
 import type { FindingDraft, Rule } from './types.js';
 
 /** Traffic kinds the seed wants on separate networks, per network role (each stack says what its roles carry). */
@@ -17,7 +17,7 @@ export function separateNetworksFor(list?: StackList): Rule {
     id: 'general.separate-networks',
     stack: 'general',
     title: 'Separate networks for cluster control, VM traffic, storage and management',
-    source: seedNetworks,
+    source: separateNetworksSource,
     check(ctx) {
       const findings: FindingDraft[] = [];
       const networks = ctx.workspace.networks;
@@ -30,6 +30,7 @@ export function separateNetworksFor(list?: StackList): Rule {
             elements: [{ kind: 'network', name: network.name }],
             paths: [`networks[${i}].roles`],
             remedy: 'Give each kind of traffic its own network (a NIC or at least a VLAN), or accept the sharing knowingly in a small lab.',
+            action: { id: 'open-networks' },
             figures: { kinds: kinds.size },
           });
         }
@@ -51,7 +52,8 @@ export function separateNetworksFor(list?: StackList): Rule {
             message: `Networks ${a.name} (${[...kindsA].join(', ')}) and ${b.name} (${[...kindsOf(b)].join(', ')}) are the same network in practice: ${overlap ? `their prefixes ${a.cidr} and ${b.cidr} overlap` : `${sameAddress.join(', ')} use${sameAddress.length === 1 ? 's' : ''} one address on both`}.`,
             elements: [{ kind: 'network', name: a.name }, { kind: 'network', name: b.name }, ...sameAddress.map(nodeRef)],
             paths: [`networks[${i}]`, `networks[${j}]`],
-            remedy: 'Put each kind of traffic on its own subnet and interface, or merge the two networks into one with both roles.',
+            remedy: 'Put each kind of traffic on its own subnet and interface, or merge the two networks into one that carries both.',
+            action: { id: 'open-networks' },
             ...(sameAddress.length ? { figures: { nodesSharing: sameAddress.length } } : {}),
           });
         }
@@ -67,7 +69,7 @@ export const addressInNetwork: Rule = {
   id: 'general.address-in-network',
   stack: 'general',
   title: 'Each address lies inside its network\'s prefix',
-  source: seedNetworks,
+  source: cidrNotation,
   check(ctx) {
     const findings: FindingDraft[] = [];
     ctx.workspace.nodes.forEach((node, i) => {
@@ -81,7 +83,7 @@ export const addressInNetwork: Rule = {
           message: `Node ${node.name} has address ${address} on network ${name}, which is outside its prefix ${network!.cidr}.`,
           elements: [nodeRef(node.name), { kind: 'network', name }],
           paths: [`nodes[${i}].addresses.${name}`],
-          remedy: `Correct the address, or the network's cidr.`,
+          remedy: `Correct ${node.name}'s address on ${name}, or the prefix of network ${name} if that is the one that is wrong.`,
         });
       }
     });

@@ -56,4 +56,5 @@ export function countFindings(findings: readonly Finding[]): FindingCounts {
 }
 
 export * from './types.js';
+export * from './actions.js';
 export { generalRules, generalRulesFor } from './general.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Facts, LatencySample } from '../facts.js';
 import type { Workspace, WorkspaceNode } from '../schema.js';
-import { allRules, validateWorkspace, type Finding, type Rule } from './index.js';
+import { allRules, findingActionSchema, validateWorkspace, type Finding, type FindingAction, type Rule } from './index.js';
 import { overlayRuleCases } from '../../overlay/test-estate.js';
 
 const networks: Workspace['networks'] = [
@@ -102,6 +102,32 @@ interface Case {
   severity: 'error' | 'warning';
   /** The figure the failing message must quote. */
   figure: RegExp;
+}
+
+/** What the app offers for the first finding of each failing case (none where only the admin can do it). */
+const expectedActions: Record<string, FindingAction | undefined> = {
+  'proxmox.quorum-votes': { id: 'add-qdevice-host', cluster: 'homelab' },
+  'proxmox.qdevice-placement': { id: 'add-qdevice-host', cluster: 'homelab' },
+  'proxmox.corosync-latency': { id: 'accept-wan-layout', cluster: 'homelab' },
+  'proxmox.corosync-separate': { id: 'add-corosync-link', cluster: 'homelab' },
+  'general.separate-networks': { id: 'open-networks' },
+  'overlay.rtt-jitter': { id: 'add-corosync-link', cluster: 'homelab' },
+  'overlay.hub-single-point': { id: 'add-corosync-link', cluster: 'homelab' },
+  'overlay.only-corosync-link': { id: 'add-corosync-link', cluster: 'homelab' },
+  'overlay.mtu': { id: 'set-overlay-mtu', overlay: 'sites', mtu: 1360 },
+  'overlay.nat-keepalive': { id: 'set-overlay-keepalive', overlay: 'sites', seconds: 25 },
+};
+
+/** Workspace field paths and YAML keys: a detail for the panel, never what the admin is told to do. */
+function speaksYaml(text: string): string | undefined {
+  const patterns = [
+    /\b(proxmox|openstack|vsan|overlays|nodes|networks|sites|layout)(\[\d*\]|\.\w)/,
+    /\w\[\]/,
+    /\b\w+\.(addresses|ssh|api|passwordSecret|tokenSecret|qdevice|algorithm|bandwidthGbps|interconnects|storages|witness|site)\b/,
+    /\b(keepalive|mtu|keystone|liveMigration|hub|cidr|algorithm|sites|nodes|passwordSecret|bandwidthGbps): /,
+    /secrets\.put/,
+  ];
+  return patterns.map((p) => p.exec(text)?.[0]).find((m) => m !== undefined);
 }
 
 const cases: Record<string, Case> = {
@@ -373,6 +399,51 @@ describe('validation rules', () => {
       });
     });
   }
+});
+
+describe('remedies, actions and sources', () => {
+  it('every rule cites a vendor or standard document with its address, never an internal one', () => {
+    for (const r of allRules) {
+      expect(r.source.url, r.id).toMatch(/^https:\/\/[a-z0-9.-]+\//);
+      expect(r.source.section, r.id).toBeTruthy();
+      expect(`${r.source.document} ${r.source.section}`, r.id).not.toMatch(/clusterwright|seed/i);
+    }
+  });
+
+  for (const [id, c] of Object.entries(cases)) {
+    it(`${id}: the remedy speaks to the admin, the field path is only a detail, the action is the one the app can do`, () => {
+      const { ws, facts: f } = c.fail();
+      const findings = validateWorkspace(ws, f ?? facts(ws));
+      expect(findings.length).toBeGreaterThan(0);
+      for (const finding of findings) {
+        expect(speaksYaml(finding.remedy), `${finding.ruleId}: ${finding.remedy}`).toBeUndefined();
+        expect(finding.source.url, finding.ruleId).toMatch(/^https:\/\//);
+        expect(`${finding.source.document} ${finding.source.section}`).not.toMatch(/clusterwright|seed/i);
+        if (finding.action) expect(findingActionSchema.parse(finding.action)).toEqual(finding.action);
+      }
+      const first = blocking(findings.filter((x) => x.ruleId === id))[0]!;
+      expect(first.action).toEqual(expectedActions[id]);
+      expect(first.paths.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('unmeasured links offer to measure, and an accepted WAN layout offers nothing more to accept', () => {
+    const unmeasured = run(rule('proxmox.corosync-latency'), estate(), {});
+    expect(unmeasured.map((f) => f.action)).toEqual(unmeasured.map(() => ({ id: 'measure-latency' })));
+    const ws = estate();
+    ws.proxmox!.clusters[0]!.wanTuning = { accepted: true, tokenMs: 10000 };
+    const [accepted] = blocking(run(rule('proxmox.corosync-latency'), ws, facts(ws, 0.5, [sample('ring0', 'pve1', 'pve3', 30)])));
+    expect(accepted!.action).toBeUndefined();
+  });
+
+  it('a QDevice on the wrong algorithm offers ffsplit; a QDevice that is a member offers another host', () => {
+    const ws = estate();
+    ws.proxmox!.clusters[0]!.nodes.push('pve4');
+    ws.proxmox!.clusters[0]!.qdevice = { host: 'qnetd', algorithm: 'lms' };
+    expect(blocking(run(rule('proxmox.qdevice-placement'), ws)).map((f) => f.action)).toEqual([{ id: 'set-qdevice-algorithm', cluster: 'homelab', algorithm: 'ffsplit' }]);
+    ws.proxmox!.clusters[0]!.qdevice = { host: 'pve4', algorithm: 'ffsplit' };
+    expect(blocking(run(rule('proxmox.qdevice-placement'), ws)).map((f) => f.action?.id)).toContain('add-qdevice-host');
+  });
 });
 
 describe('corosync latency in detail', () => {

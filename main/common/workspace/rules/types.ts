@@ -1,6 +1,8 @@
 // What a validation rule is and what it returns: findings with a severity, the measured figure in
-// the message, the elements concerned (for the canvas and the findings panel), a remedy and a source.
+// the message, the elements concerned (for the canvas and the findings panel), a remedy in the
+// admin's words, the action the app can take for it, the field paths as a detail, and a source.
 import { z } from 'zod';
+import { findingActionSchema } from './actions.js';
 import type { FactIndex, Facts } from '../facts.js';
 import type { Network, Workspace, WorkspaceNode } from '../schema.js';
 
@@ -19,6 +21,7 @@ export const elementRefSchema = z.object({
 });
 export type ElementRef = z.infer<typeof elementRefSchema>;
 
+/** The vendor's (or standard's) document a rule follows: its title, the section, and its address where known. */
 export const ruleSourceSchema = z.object({
   document: z.string(),
   section: z.string().optional(),
@@ -31,9 +34,12 @@ export const findingSchema = z.object({
   severity: z.enum(severities),
   message: z.string(),
   elements: z.array(elementRefSchema),
-  /** Field paths in the workspace file (<stack key>.clusters[0].links[1]). */
+  /** Field paths in the workspace file (<section>.clusters[0].links[1]): a detail, never the remedy itself. */
   paths: z.array(z.string()),
+  /** What to do, in the admin's words (no field paths, no YAML). */
   remedy: z.string(),
+  /** What the app can do for it (the button beside the remedy), when it can. */
+  action: findingActionSchema.optional(),
   source: ruleSourceSchema,
   /** The measured or counted figures behind the message (rttMs, hosts, votes…). */
   figures: z.record(z.string(), z.number()).optional(),

@@ -64,6 +64,25 @@ describe('clusterwright validate', () => {
     expect(json.findings.length).toBeGreaterThan(0);
   });
 
+  it('counts the file\'s own errors in --json, and reports unknown names with them', async () => {
+    const file = path.join(tmp, 'schema-and-reference.yaml');
+    fs.writeFileSync(file, 'version: 1\nname: x\nsites: [{ name: home, kind: lann }]\nnodes: [{ name: pve1, site: cellar }]\n');
+    const r = await cli('validate', file, '--json');
+    expect(r.code).toBe(2);
+    const json = JSON.parse(r.out);
+    expect(json.issues.map((i: { code: string; path: string }) => `${i.code} ${i.path}`)).toEqual(['schema sites[0].kind', 'reference nodes[0].site']);
+    expect(json.counts).toMatchObject({ error: 2, warning: 0 });
+    expect((await cli('validate', file)).out).toMatch(/: 2 errors, 0 warnings, 0 notes/);
+  });
+
+  it('says what to do in words, names the button and the field, and links the source', async () => {
+    const r = await cli('validate', path.join(fixtures, 'errors.yaml'));
+    expect(r.out).toContain('what to do: Add a third node, or a QDevice');
+    expect(r.out).toContain('(in the app: "Add a QDevice host")');
+    expect(r.out).toContain('in the file: proxmox.clusters[0].nodes');
+    expect(r.out).toContain('<https://pve.proxmox.com/pve-docs/chapter-pvecm.html#pvecm_cluster_requirements>');
+  });
+
   it('exits 64 when there is no such file, and on wrong usage', async () => {
     expect((await cli('validate', path.join(tmp, 'missing.yaml'))).code).toBe(64);
     expect((await cli('validate')).code).toBe(64);

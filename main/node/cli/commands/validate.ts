@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CwError } from '../../../common/errors.js';
+import { findingActionLabel } from '../../../common/workspace/rules/actions.js';
 import type { ValidationResult } from '../../../common/contract/workspace.js';
 import type { CurrentEstate, Workspace } from '../../../common/workspace/index.js';
 import { dataHome, defaultWorkspaceDir } from '../../paths.js';
@@ -54,19 +55,18 @@ export function validationExitCode(result: ValidationResult): number {
 }
 
 export function formatValidation(file: string, result: ValidationResult): string[] {
-  const issueErrors = result.issues.filter((i) => i.severity === 'error').length;
-  const issueWarnings = result.issues.length - issueErrors;
-  const errors = issueErrors + result.counts.error;
-  const warnings = issueWarnings + result.counts.warning;
-  const lines = [`${file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${result.counts.info} note${result.counts.info === 1 ? '' : 's'}`];
+  // counts covers the file's own problems and the findings alike.
+  const { error: errors, warning: warnings, info } = result.counts;
+  const lines = [`${file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${info} note${info === 1 ? '' : 's'}`];
   for (const issue of result.issues) {
     lines.push(`  ${issue.severity.padEnd(7)} line ${issue.line ?? '?'}, column ${issue.column ?? '?'}: ${issue.message}${issue.expected && issue.code === 'schema' && !issue.message.includes(issue.expected) ? ` (expected ${issue.expected})` : ''}`);
   }
   for (const finding of result.findings) {
     lines.push(`  ${finding.severity.padEnd(7)} [${finding.ruleId}] ${finding.message}${finding.accepted ? ' (accepted)' : ''}`);
     if (finding.severity !== 'info') {
-      lines.push(`          what to do: ${finding.remedy}`);
-      lines.push(`          source: ${finding.source.document}${finding.source.section ? ` — ${finding.source.section}` : ''}`);
+      lines.push(`          what to do: ${finding.remedy}${finding.action ? ` (in the app: "${findingActionLabel(finding.action)}")` : ''}`);
+      if (finding.paths.length) lines.push(`          in the file: ${finding.paths.join(', ')}`);
+      lines.push(`          source: ${finding.source.document}${finding.source.section ? ` — ${finding.source.section}` : ''}${finding.source.url ? ` <${finding.source.url}>` : ''}`);
     }
   }
   return lines;

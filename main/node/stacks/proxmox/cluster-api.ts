@@ -71,7 +71,9 @@ export function createProxmoxApi(options: ProxmoxApiOptions): ProxmoxApi {
       } catch (err) {
         // A locked store is not a missing secret: the app answers SECRETS_LOCKED with its unlock dialog.
         if (isCwError(err) && err.code === 'SECRETS_LOCKED') throw err;
-        throw new CwError('NOT_FOUND', `Proxmox cluster '${name}': the secret '${id}' named by ${field}.${which} is not in the secret store. Store it again with secrets.put and put the new id in ${field}.${which}.`, { cluster: name, field: `${field}.${which}`, cause: isCwError(err) ? err.code : undefined });
+        const what = which === 'passwordSecret' ? `${api.user}'s password` : "the API token's secret";
+        const again = which === 'passwordSecret' && api.user === 'root@pam' ? "Store root@pam's password again (New Proxmox cluster → Cluster API)." : 'Store it again, and name the new secret in the workspace file.';
+        throw new CwError('NOT_FOUND', `Proxmox cluster '${name}': ${what} (secret '${id}') is no longer in the secret store. ${again}`, { cluster: name, field: `${field}.${which}`, cause: isCwError(err) ? err.code : undefined });
       }
     };
     let credentials: PveCredentials;
@@ -86,7 +88,7 @@ export function createProxmoxApi(options: ProxmoxApiOptions): ProxmoxApi {
     } else {
       throw new CwError(
         'INVALID_INPUT',
-        `Proxmox cluster '${name}' has no API credentials: store ${api.user}'s password with secrets.put and put its id in ${field}.passwordSecret (or set ${field}.tokenId and ${field}.tokenSecret for an API token).`,
+        `Proxmox cluster '${name}' has no API credentials: store ${api.user}'s password (New Proxmox cluster → Cluster API), or give the workspace an API token's id and secret.`,
         { cluster: name, field: `${field}.passwordSecret` },
       );
     }

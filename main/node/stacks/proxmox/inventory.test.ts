@@ -156,16 +156,16 @@ describe('reaching a cluster', () => {
     const ws = workspaceSchema.parse({ ...base, proxmox: { clusters: [{ ...cluster, api: {} }] } });
     const err = (await createProxmoxInventory({ secrets: new MemorySecretStore() }).list(ws, 'homelab', signal).catch((e: unknown) => e)) as CwError;
     expect(err.code).toBe('INVALID_INPUT');
-    expect(err.message).toBe(
-      "Proxmox cluster 'homelab' has no API credentials: store root@pam's password with secrets.put and put its id in proxmox.clusters[0].api.passwordSecret (or set proxmox.clusters[0].api.tokenId and proxmox.clusters[0].api.tokenSecret for an API token).",
-    );
+    expect(err.message).toBe("Proxmox cluster 'homelab' has no API credentials: store root@pam's password (New Proxmox cluster → Cluster API), or give the workspace an API token's id and secret.");
+    expect(err.detail).toMatchObject({ field: 'proxmox.clusters[0].api.passwordSecret' });
   });
 
   it('names the missing secret and the field its id comes from, before anything is sent', async () => {
     const ws = workspaceSchema.parse({ ...base, proxmox: { clusters: [{ ...cluster, api: { endpoint: '127.0.0.1:1', passwordSecret: 'gone', fingerprint: `${'AB:'.repeat(31)}CD` } }] } });
     const err = (await createProxmoxInventory({ secrets: new MemorySecretStore() }).list(ws, 'homelab', signal).catch((e: unknown) => e)) as CwError;
     expect(err.code).toBe('NOT_FOUND');
-    expect(err.message).toBe("Proxmox cluster 'homelab': the secret 'gone' named by proxmox.clusters[0].api.passwordSecret is not in the secret store. Store it again with secrets.put and put the new id in proxmox.clusters[0].api.passwordSecret.");
+    expect(err.message).toBe("Proxmox cluster 'homelab': root@pam's password (secret 'gone') is no longer in the secret store. Store root@pam's password again (New Proxmox cluster → Cluster API).");
+    expect(err.detail).toMatchObject({ field: 'proxmox.clusters[0].api.passwordSecret' });
   });
 
   it('says which cluster an unreachable endpoint belongs to', async () => {

@@ -7,7 +7,7 @@ import type { Facts } from '../../../common/workspace/facts.js';
 import { validateWorkspace } from '../../../common/workspace/rules/index.js';
 import { workspaceSchema, type Workspace, type WorkspaceInput } from '../../../common/workspace/schema.js';
 import { proxmoxClusterPlan } from './plan.js';
-import { clusterPlanFromWorkspace, findingsForCluster, isBlocking } from './workspace-plan.js';
+import { clusterPlanFromWorkspace, credentialCheck, findingsForCluster, isBlocking } from './workspace-plan.js';
 
 const fp = 'AB:'.repeat(31) + 'CD';
 
@@ -102,18 +102,29 @@ describe('the Proxmox cluster plan from a workspace', () => {
     expect(input.rootPasswordSecret).toBe('secret-123');
   });
 
-  it('asks the admin to confirm the certificate when the fingerprint is missing, naming the field', () => {
+  it('asks the admin to confirm the certificate when the fingerprint is missing, naming the field as a detail', () => {
     const err = failure(() => clusterPlanFromWorkspace(workspace((w) => delete w.proxmox!.clusters![0]!.api!.fingerprint), {}, 'homelab'));
     expect(err.code).toBe('INVALID_INPUT');
-    expect(err.message).toMatch(/proxmox\.probeCertificate/);
-    expect(err.message).toContain('proxmox.clusters[0].api.fingerprint');
+    expect(err.message).toMatch(/Read its certificate/);
+    expect(err.message).not.toMatch(/proxmox\.clusters|probeCertificate/);
+    expect(err.detail).toMatchObject({ field: 'proxmox.clusters[0].api.fingerprint', action: { id: 'set-cluster-api', cluster: 'homelab' } });
   });
 
-  it('says where the root password secret goes when it is missing', () => {
+  it('asks for root@pam\'s password in words when it is missing, with the field as a detail', () => {
     const err = failure(() => clusterPlanFromWorkspace(workspace((w) => delete w.proxmox!.clusters![0]!.api!.passwordSecret), {}, 'homelab'));
     expect(err.code).toBe('INVALID_INPUT');
-    expect(err.message).toContain('proxmox.clusters[0].api.passwordSecret');
-    expect(err.message).toMatch(/secrets\.put/);
+    expect(err.message).toMatch(/Store root@pam's password/);
+    expect(err.message).not.toMatch(/proxmox\.clusters|secrets\.put|passwordSecret/);
+    expect(err.detail).toMatchObject({ field: 'proxmox.clusters[0].api.passwordSecret', action: { id: 'store-cluster-password', cluster: 'homelab' } });
+  });
+
+  it('the credential check speaks to the admin and offers the wizard\'s Cluster API panel', () => {
+    const none = credentialCheck({ name: 'homelab', nodes: ['a'], links: [{ link: 0, network: 'lan' }] }, 0);
+    expect(none).toMatchObject({ ok: false, kind: 'none', field: 'proxmox.clusters[0].api', action: { id: 'set-cluster-api', cluster: 'homelab' } });
+    expect(none.message).toMatch(/Set the cluster's API endpoint, confirm its certificate and store root@pam's password/);
+    const token = credentialCheck({ name: 'homelab', nodes: ['a'], links: [{ link: 0, network: 'lan' }], api: { user: 'root@pam', tokenId: 'root@pam!mon', tokenSecret: 't1' } }, 2);
+    expect(token).toMatchObject({ ok: false, kind: 'token', field: 'proxmox.clusters[2].api.passwordSecret', action: { id: 'store-cluster-password', cluster: 'homelab' } });
+    for (const answer of [none, token]) expect(answer.message).not.toMatch(/proxmox\.clusters|secrets\.put|passwordSecret/);
   });
 
   it('refuses a member without an address on a corosync network, naming node and network', () => {

@@ -5,6 +5,7 @@ import { CwError } from '../../../common/errors.js';
 import { lanRttLimitMs, tuneTotem, type TotemTuning } from '../../../common/stacks/proxmox/wan-tuning.js';
 import { FactIndex, round, type Facts } from '../../../common/workspace/facts.js';
 import type { Finding } from '../../../common/workspace/rules/types.js';
+import type { FindingAction } from '../../../common/workspace/rules/actions.js';
 import type { ProxmoxCluster } from '../../../common/stacks/proxmox/schema.js';
 import type { Workspace, WorkspaceNode } from '../../../common/workspace/schema.js';
 import type { ProxmoxClusterPlanInput } from './plan.js';
@@ -111,14 +112,14 @@ export function clusterPlanFromWorkspace(workspace: Workspace, facts: Facts, nam
   if (!fingerprint) {
     throw new CwError(
       'INVALID_INPUT',
-      `Proxmox cluster '${name}': the joins need the first node's certificate fingerprint, and ${field}.api.fingerprint is not set. Confirm the certificate (proxmox.probeCertificate on ${cluster.nodes[0]}'s port 8006 shows it) and put it in ${field}.api.fingerprint.`,
-      { cluster: name, field: `${field}.api.fingerprint` },
+      `Proxmox cluster '${name}': the joins need the certificate of ${cluster.nodes[0]}'s API (port 8006), and it has not been confirmed yet. Read it and compare it with what the node shows (Cluster API, "Read its certificate", in the wizard's first step), then trust it.`,
+      { cluster: name, field: `${field}.api.fingerprint`, action: { id: 'set-cluster-api', cluster: name } satisfies FindingAction },
     );
   }
   const credentials = credentialCheck(cluster, index);
   const rootPasswordSecret = cluster.api?.passwordSecret;
   if (!credentials.ok || !rootPasswordSecret) {
-    throw new CwError('INVALID_INPUT', `Proxmox cluster '${name}': ${credentials.message ?? `joining nodes log in as root@pam, and ${field}.api.passwordSecret is not set.`}`, { cluster: name, field: credentials.field ?? `${field}.api.passwordSecret` });
+    throw new CwError('INVALID_INPUT', `Proxmox cluster '${name}': ${credentials.message ?? "joining nodes log in as root@pam, and its password has not been stored."}`, { cluster: name, field: credentials.field ?? `${field}.api.passwordSecret`, ...(credentials.action ? { action: credentials.action } : {}) });
   }
   const notes: string[] = [];
   const manual = new Set(choices.manualJoin ?? []);
@@ -210,22 +211,32 @@ export function clusterPlanFromWorkspace(workspace: Workspace, facts: Facts, nam
 }
 
 /** Create and join log in as root@pam with its password; an API token is for monitoring only (Proxmox refuses it there). */
-export function credentialCheck(cluster: ProxmoxCluster, index: number): { ok: boolean; kind: 'password' | 'token' | 'none'; message?: string; field?: string } {
+export function credentialCheck(cluster: ProxmoxCluster, index: number): { ok: boolean; kind: 'password' | 'token' | 'none'; message?: string; field?: string; action?: FindingAction } {
   const field = `proxmox.clusters[${index}].api`;
   const api = cluster.api;
   const refusal = 'Proxmox VE lets only root@pam, logged in with its password, create a cluster, join a node or remove one; API tokens are refused there.';
-  if (!api) return { ok: false, kind: 'none', message: `Cluster '${cluster.name}' has no API settings. ${refusal} Add ${field} with user root@pam and passwordSecret (the id secrets.put returns for root's password).`, field };
+  const storePassword: FindingAction = { id: 'store-cluster-password', cluster: cluster.name };
+  if (!api) {
+    return {
+      ok: false,
+      kind: 'none',
+      message: `Cluster '${cluster.name}' has no API settings yet. ${refusal} Set the cluster's API endpoint, confirm its certificate and store root@pam's password (Cluster API, in the wizard's first step).`,
+      field,
+      action: { id: 'set-cluster-api', cluster: cluster.name },
+    };
+  }
   if (api.passwordSecret && api.user === 'root@pam') return { ok: true, kind: 'password' };
   if (api.passwordSecret) {
-    return { ok: false, kind: 'password', message: `Cluster '${cluster.name}' logs in as ${api.user}. ${refusal} Set ${field}.user to root@pam and store root's password in ${field}.passwordSecret.`, field: `${field}.user` };
+    return { ok: false, kind: 'password', message: `Cluster '${cluster.name}' logs in as ${api.user}. ${refusal} Store root@pam's password instead (Cluster API, in the wizard's first step).`, field: `${field}.user`, action: storePassword };
   }
   if (api.tokenId) {
     return {
       ok: false,
       kind: 'token',
-      message: `Cluster '${cluster.name}' has only the API token ${api.tokenId}. ${refusal} Keep the token for the canvas and the inventory, and add root@pam's password as ${field}.passwordSecret for the wizard.`,
+      message: `Cluster '${cluster.name}' has only the API token ${api.tokenId}. ${refusal} Keep the token for the canvas and the inventory, and store root@pam's password as well for the wizard (Cluster API, in the wizard's first step).`,
       field: `${field}.passwordSecret`,
+      action: storePassword,
     };
   }
-  return { ok: false, kind: 'none', message: `Cluster '${cluster.name}' has no credentials. ${refusal} Store root's password with secrets.put and put its id in ${field}.passwordSecret.`, field: `${field}.passwordSecret` };
+  return { ok: false, kind: 'none', message: `Cluster '${cluster.name}' has no credentials. ${refusal} Store root@pam's password (Cluster API, in the wizard's first step).`, field: `${field}.passwordSecret`, action: storePassword };
 }

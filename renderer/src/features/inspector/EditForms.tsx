@@ -2,6 +2,8 @@
 import { Button, Group, MultiSelect, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
 import { networkRoles, siteKinds, type Workspace } from '../../../../main/common/workspace/schema.js';
+import { defaultStacks, groupsOf } from '../../../../main/common/stacks/compose.js';
+import { stackUi } from '../../stacks/registry.js';
 
 export type WorkspaceEdit = (draft: Workspace) => void;
 
@@ -57,9 +59,17 @@ export function AddNetworkForm({ onEdit, onDone }: { onEdit(edit: WorkspaceEdit,
   );
 }
 
-export function AddNodeForm({ workspace, onEdit, onDone }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null; onDone(): void }) {
+/** A site that holds none of the cluster's members (where a QDevice belongs), else the first site. */
+export function thirdSite(workspace: Workspace, cluster: string | undefined): string | null {
+  const members = new Set((groupsOf(workspace).find((g) => g.name === cluster)?.members ?? []).filter((m) => m.member).map((m) => m.node));
+  const used = new Set(workspace.nodes.filter((n) => members.has(n.name)).map((n) => n.site));
+  return (cluster ? workspace.sites.find((s) => !used.has(s.name)) : undefined)?.name ?? workspace.sites[0]?.name ?? null;
+}
+
+/** Adds a node; with `qdeviceFor`, the node also becomes that cluster's QDevice host (its stack makes the change). */
+export function AddNodeForm({ workspace, onEdit, onDone, qdeviceFor }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null; onDone(): void; qdeviceFor?: string }) {
   const [name, setName] = useState('');
-  const [site, setSite] = useState<string | null>(workspace.sites[0]?.name ?? null);
+  const [site, setSite] = useState<string | null>(thirdSite(workspace, qdeviceFor));
   const [addresses, setAddresses] = useState<Record<string, string>>({});
   const [sshUser, setSshUser] = useState('root');
   const [error, setError] = useState<string | null>(null);
@@ -69,11 +79,20 @@ export function AddNodeForm({ workspace, onEdit, onDone }: { workspace: Workspac
       const trimmed = Object.fromEntries(Object.entries(addresses).map(([k, v]) => [k, v.trim()]).filter(([, v]) => v));
       const problem = onEdit((ws) => {
         ws.nodes.push({ name: name.trim(), site: site ?? '', addresses: trimmed, ssh: { user: sshUser.trim() || 'root' } });
-      }, `add node ${name.trim()}`);
+        if (qdeviceFor) {
+          const made = defaultStacks.some((stack) => stackUi(stack.id).addQdeviceHost?.(ws, qdeviceFor, name.trim()) === true);
+          if (!made) throw new Error(`there is no cluster ${qdeviceFor} with a QDevice any more`);
+        }
+      }, qdeviceFor ? `add ${name.trim()} as the QDevice host of ${qdeviceFor}` : `add node ${name.trim()}`);
       setError(problem);
       if (!problem) onDone();
     }}>
-      <TextInput label="Node name (hostname)" required value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid="node-name" />
+      {qdeviceFor && (
+        <Text size="sm" data-testid="qdevice-form-note">
+          This host becomes the QDevice of cluster {qdeviceFor} (corosync-qnetd, ffsplit): put it at a site that holds none of the cluster&apos;s nodes, reachable from all of them.
+        </Text>
+      )}
+      <TextInput label={qdeviceFor ? 'QDevice host name' : 'Node name (hostname)'} required value={name} onChange={(e) => setName(e.currentTarget.value)} data-testid="node-name" />
       <Select label="Site" required data={workspace.sites.map((s) => s.name)} value={site} onChange={setSite} data-testid="node-site" allowDeselect={false} />
       {workspace.networks.map((n) => (
         <TextInput
@@ -92,7 +111,7 @@ export function AddNodeForm({ workspace, onEdit, onDone }: { workspace: Workspac
       {error && <Text size="xs" c="red" data-testid="form-error">{error}</Text>}
       <Group justify="flex-end">
         <Button variant="default" size="xs" onClick={onDone}>Cancel</Button>
-        <Button type="submit" size="xs" data-testid="add-node-submit">Add node</Button>
+        <Button type="submit" size="xs" data-testid="add-node-submit">{qdeviceFor ? 'Add the QDevice host' : 'Add node'}</Button>
       </Group>
     </Stack>
   );

@@ -8,7 +8,8 @@ import { AddNetworkForm, type WorkspaceEdit } from './EditForms.js';
 import { defaultStacks as stacks } from '../../../../main/common/stacks/compose.js';
 import { stackUi } from '../../stacks/registry.js';
 
-export function NetworksPanel({ workspace, onEdit }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null }) {
+/** `focusGroup`: opened for that cluster's links (a finding's "Add a corosync link"): its stack's section shows and scrolls to it. */
+export function NetworksPanel({ workspace, onEdit, focusGroup }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null; focusGroup?: string }) {
   const [error, setError] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
   const apply = (edit: WorkspaceEdit, label: string) => setError(onEdit(edit, label));
@@ -45,7 +46,7 @@ export function NetworksPanel({ workspace, onEdit }: { workspace: Workspace; onE
       )}
       {stacks.map((stack) => {
         const Section = stackUi(stack.id).NetworksSection;
-        return Section ? <Section key={stack.id} workspace={workspace} onEdit={onEdit} /> : null;
+        return Section ? <Section key={stack.id} workspace={workspace} onEdit={onEdit} {...(focusGroup ? { focusGroup } : {})} /> : null;
       })}
       {error && (
         <Text size="xs" c="red" data-testid="form-error">

@@ -4,7 +4,7 @@ import type { AppStore } from '../../store/index.js';
 import type { Transport } from '../../transport/index.js';
 import { describeError } from '../../store/describe-error.js';
 import { TerminalSession } from './xterm-session.js';
-import { safeExternalUrl } from '../../../../main/common/urls.js';
+import { openExternal } from '../../components/open-external.js';
 
 export interface TerminalApi {
   open(node: string, size: { rows: number; cols: number }, options?: { log?: boolean }): Promise<{ terminalId: string; streamId: number; title?: string; logFile?: string }>;
@@ -23,11 +23,8 @@ export function contractTerminalApi(transport: Transport): TerminalApi {
     close: async (terminalId) => {
       await transport.call('terminal.close', { terminalId });
     },
-    openLink: (url) => {
-      // Only http(s) without credentials; the desktop shell checks again before handing it to the OS.
-      const safe = safeExternalUrl(url);
-      if (safe) window.open(safe, '_blank', 'noopener,noreferrer');
-    },
+    // Only http(s) without credentials; the desktop shell checks again before handing it to the OS.
+    openLink: (url) => void openExternal(url),
   };
 }
 

@@ -2,7 +2,7 @@
 // certificate (read from the node, shown for the admin to compare, then pinned by fingerprint) and
 // root@pam's password (sent once to the secret store; the workspace keeps only its id).
 import { Alert, Badge, Button, Code, Group, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
 import type { ProxmoxCluster } from '../../../../main/common/stacks/proxmox/schema.js';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
@@ -33,7 +33,13 @@ export function defaultEndpoint(workspace: Workspace, cluster: ProxmoxCluster): 
   return address.includes(':') ? `[${address}]:8006` : `${address}:8006`;
 }
 
-export function ClusterApiPanel({ cluster, onEdited }: { cluster: ProxmoxCluster; onEdited(): void }) {
+/** Where a finding's action points in this panel; seq tells two requests for the same field apart. */
+export interface ApiFocus {
+  field: 'endpoint' | 'password';
+  seq: number;
+}
+
+export function ClusterApiPanel({ cluster, onEdited, focus = null }: { cluster: ProxmoxCluster; onEdited(): void; focus?: ApiFocus | null }) {
   const transport = useTransport();
   const workspace = useAppState((s) => s.workspace);
   const edit = useAppState((s) => s.edit);
@@ -44,6 +50,14 @@ export function ClusterApiPanel({ cluster, onEdited }: { cluster: ProxmoxCluster
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const endpointInput = useRef<HTMLInputElement>(null);
+  const passwordInput = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (!focus) return;
+    const input = focus.field === 'password' ? passwordInput.current : endpointInput.current;
+    input?.scrollIntoView({ block: 'center' });
+    input?.focus();
+  }, [focus?.seq]);
 
   useEffect(() => {
     if (workspace) setEndpoint(defaultEndpoint(workspace, cluster));
@@ -147,6 +161,7 @@ export function ClusterApiPanel({ cluster, onEdited }: { cluster: ProxmoxCluster
       </Group>
       <Group align="flex-end" gap="xs" wrap="nowrap">
         <TextInput
+          ref={endpointInput}
           label="Endpoint (any member's port 8006)"
           value={endpoint}
           onChange={(e) => {
@@ -191,6 +206,7 @@ export function ClusterApiPanel({ cluster, onEdited }: { cluster: ProxmoxCluster
       )}
       <Group align="flex-end" gap="xs" wrap="nowrap">
         <PasswordInput
+          ref={passwordInput}
           label="root@pam password (create and join need it)"
           value={password}
           onChange={(e) => setPassword(e.currentTarget.value)}

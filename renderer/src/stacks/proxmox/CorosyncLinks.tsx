@@ -1,12 +1,18 @@
 // A Proxmox cluster's corosync links in the networks panel: add or remove link0…link7 on a workspace network.
 import { IconX } from '@tabler/icons-react';
 import { ActionIcon, Button, Divider, Group, Select, Stack, Text, Tooltip } from '@mantine/core';
-import { useState } from 'react';
-import type { Workspace } from '../../../../main/common/workspace/schema.js';
+import { useEffect, useRef, useState } from 'react';
 import type { WorkspaceEdit } from '../../features/inspector/EditForms.js';
+import type { NetworksSectionProps } from '../types.js';
 
-export function CorosyncLinks({ workspace, onEdit }: { workspace: Workspace; onEdit(edit: WorkspaceEdit, label: string): string | null }) {
+/** `focusGroup`: a cluster shown outlined and scrolled to (a finding's "Add a corosync link"). */
+export function CorosyncLinks({ workspace, onEdit, focusGroup }: NetworksSectionProps) {
   const [error, setError] = useState<string | null>(null);
+  const focused = useRef<HTMLDivElement>(null);
+  // Braces: scrollIntoView returns a promise in current Chromium, and an effect may return only its cleanup.
+  useEffect(() => {
+    focused.current?.scrollIntoView({ block: 'nearest' });
+  }, [focusGroup]);
   const [linkNetwork, setLinkNetwork] = useState<Record<string, string | null>>({});
   const apply = (edit: WorkspaceEdit, label: string) => setError(onEdit(edit, label));
   return (
@@ -15,7 +21,12 @@ export function CorosyncLinks({ workspace, onEdit }: { workspace: Workspace; onE
           const used = new Set(cluster.links.map((l) => l.link));
           const next = [0, 1, 2, 3, 4, 5, 6, 7].find((n) => !used.has(n));
           return (
-            <Stack key={cluster.name} gap={4}>
+            <Stack
+              key={cluster.name}
+              gap={4}
+              data-testid={`corosync-links-${cluster.name}`}
+              {...(cluster.name === focusGroup ? { ref: focused, 'data-focused': 'true', style: { outline: '2px solid var(--mantine-color-blue-5)', outlineOffset: 4, borderRadius: 4 } } : {})}
+            >
               <Divider />
               <Text size="sm" fw={600}>
                 Corosync links of {cluster.name}

@@ -2,12 +2,15 @@
 // block, a WAN layout can be accepted explicitly) → the plan (every command, destructive steps to
 // approve) → run (live progress per step and node) → verify (quorum from the cluster itself).
 import { Alert, Badge, Button, Checkbox, Code, Drawer, Group, MultiSelect, Progress, ScrollArea, Select, Stack, Stepper, Table, Text, TextInput } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { findingActionLabel, type FindingAction } from '../../../../main/common/workspace/rules/actions.js';
 import type { PlanPreview } from '../../../../main/common/contract/plan.js';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
 import { useAppState, useAppStore, useTransport } from '../../store/context.js';
 import { describeError } from '../../store/describe-error.js';
-import { ClusterApiPanel } from './ClusterApiPanel.js';
+import { ClusterApiPanel, type ApiFocus } from './ClusterApiPanel.js';
+import { FindingCard } from '../../features/findings/FindingCard.js';
+import type { WizardRequest } from '../../store/ui-slice.js';
 import { JoinInfoPanel } from './JoinInfoPanel.js';
 import { PlanPreviewView } from '../../features/wizard/PlanPreviewView.js';
 
@@ -17,9 +20,11 @@ type LinksAnswer = MethodOutput<'proxmox.linkStatus'>;
 type CredentialsAnswer = MethodOutput<'proxmox.credentialCheck'>;
 type JoinInfoAnswer = MethodOutput<'proxmox.joinInformation'>;
 
-const severityColour = { error: 'red', warning: 'orange', info: 'blue' } as const;
-
-export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; onClose(): void; onEdited(): void }) {
+/**
+ * `request`: what the wizard was opened for (a finding's action): a cluster, and its API panel, root's
+ * password or the checks step. `onFindingAction` runs the actions that lead out of the wizard.
+ */
+export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFindingAction }: { opened: boolean; request?: WizardRequest | null; onClose(): void; onEdited(): void; onFindingAction?(action: FindingAction): string | null }) {
   const transport = useTransport();
   const workspace = useAppState((s) => s.workspace);
   const edit = useAppState((s) => s.edit);
@@ -58,11 +63,27 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   const [newName, setNewName] = useState('');
   const [newNodes, setNewNodes] = useState<string[]>([]);
   const [newLinks, setNewLinks] = useState<string[]>([]);
+  const [apiFocus, setApiFocus] = useState<ApiFocus | null>(null);
+  const [pending, setPending] = useState<WizardRequest | null>(null);
+  const acceptWanBox = useRef<HTMLInputElement>(null);
+  /** Opened by "Accept the WAN layout": once the checks are in, bring the acceptance box to the admin. */
+  const [showAcceptWan, setShowAcceptWan] = useState(0);
+  const focusSeq = useRef(0);
+  const focusApi = (field: ApiFocus['field']) => {
+    setActive(0);
+    setApiFocus({ field, seq: ++focusSeq.current });
+  };
 
   const clusters = workspace?.proxmox?.clusters ?? [];
   useEffect(() => {
     if (opened && !cluster && clusters[0]) setCluster(clusters[0].name);
   }, [opened, cluster, clusters]);
+  // Opened for a finding: choose its cluster, then go where the action points (once the cluster is chosen).
+  useEffect(() => {
+    if (!request) return;
+    if (request.cluster && clusters.some((c) => c.name === request.cluster)) setCluster(request.cluster);
+    setPending(request);
+  }, [request?.seq]);
 
   // Create and join need root@pam's password: say so before anything runs when the workspace has only a token.
   useEffect(() => {
@@ -140,6 +161,42 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
       setAcknowledged([]);
       setActive(2);
     });
+
+  useEffect(() => {
+    if (!pending || (pending.cluster && cluster !== pending.cluster && clusters.some((c) => c.name === pending.cluster))) return;
+    setPending(null);
+    // A plan that runs keeps the wizard on it.
+    if (runId && job?.status === 'running') return;
+    if (pending.focus === 'checks') {
+      setShowAcceptWan((n) => n + 1);
+      void check();
+    }
+    else if (pending.focus) focusApi(pending.focus === 'password' ? 'password' : 'endpoint');
+  }, [pending, cluster]);
+
+  useEffect(() => {
+    if (!showAcceptWan || !answer || active !== 1) return;
+    setShowAcceptWan(0);
+    acceptWanBox.current?.scrollIntoView({ block: 'center' });
+    acceptWanBox.current?.focus();
+  }, [showAcceptWan, answer, active]);
+
+  /** A finding's button inside the wizard: its own panels here; anything else closes the wizard and opens it. */
+  const findingAction = (action: FindingAction) => {
+    const here = 'cluster' in action && action.cluster === cluster;
+    if (here && action.id === 'accept-wan-layout') {
+      acceptWanBox.current?.scrollIntoView({ block: 'center' });
+      acceptWanBox.current?.focus();
+      return;
+    }
+    if (here && (action.id === 'set-cluster-api' || action.id === 'store-cluster-password')) {
+      focusApi(action.id === 'store-cluster-password' ? 'password' : 'endpoint');
+      return;
+    }
+    if (action.id !== 'measure-latency') onClose();
+    const problem = onFindingAction?.(action);
+    if (problem) setError(problem);
+  };
 
   const run = () =>
     guard(async () => {
@@ -225,7 +282,7 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
               <MultiSelect label="Nodes (the first creates it)" data={(workspace?.nodes ?? []).map((n) => n.name)} value={newNodes} onChange={setNewNodes} />
             </Group>
             <MultiSelect label="Corosync links (link0 first)" data={corosyncNetworks} value={newLinks} onChange={setNewLinks} />
-            {chosen && <ClusterApiPanel cluster={chosen} onEdited={onEdited} />}
+            {chosen && <ClusterApiPanel cluster={chosen} onEdited={onEdited} focus={apiFocus} />}
             {chosen && chosen.nodes.length > 1 && (
               <MultiSelect
                 label="Nodes the app cannot reach (you join them by hand)"
@@ -239,7 +296,21 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
             )}
             {credentials && !credentials.ok && (
               <Alert color="red" variant="light" title="These credentials cannot build the cluster" data-testid="wizard-credentials">
-                <Text size="sm">{credentials.message}</Text>
+                <Stack gap={4}>
+                  <Text size="sm">{credentials.message}</Text>
+                  {credentials.action && (
+                    <Group>
+                      <Button size="compact-xs" variant="light" color="red" onClick={() => findingAction(credentials.action!)} data-testid="wizard-credentials-action">
+                        {findingActionLabel(credentials.action)}
+                      </Button>
+                    </Group>
+                  )}
+                  {credentials.field && (
+                    <Text size="10px" c="dimmed" ff="monospace">
+                      in the file: {credentials.field}
+                    </Text>
+                  )}
+                </Stack>
               </Alert>
             )}
             <Group justify="space-between">
@@ -258,13 +329,7 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
             <Stack gap="xs" data-testid="wizard-findings">
               {answer.findings.length === 0 && <Text size="sm">Every rule passes for this cluster with what was measured.</Text>}
               {answer.findings.map((f, i) => (
-                <Alert key={i} color={severityColour[f.severity]} variant="light" p="xs" title={f.message}>
-                  <Text size="xs">{f.remedy}</Text>
-                  <Text size="xs" c="dimmed">
-                    {f.source.document}
-                    {f.source.section ? `, ${f.source.section}` : ''}
-                  </Text>
-                </Alert>
+                <FindingCard key={i} finding={f} onAction={findingAction} />
               ))}
               {answer.tuning && (
                 <Alert color="blue" variant="light" title={`WAN timing: ${answer.tuning.verdict}`}>
@@ -277,6 +342,8 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
               )}
               {answer.findings.some((f) => f.ruleId === 'proxmox.corosync-latency' && f.severity === 'error') && (
                 <Checkbox
+                  ref={acceptWanBox}
+                  data-testid="wizard-accept-wan"
                   label="I accept a WAN-tuned corosync layout (recorded in the workspace)"
                   checked={acceptWan}
                   onChange={(e) => {
