@@ -83,6 +83,7 @@ export function registrationPlan(workspace: Workspace): { plan: PlanInput; regis
     title: `A fresh token's catalog lists ${names.join(', ')}`,
     target: { api: `openstack:${ordered[0]!.name}` },
     action: { kind: 'wait', until: { kind: 'stack', stack: 'openstack', op: 'catalog-lists', args: { regions: names } }, deadlineMs: 30_000, intervalMs: 1_000 },
+    precheck: { kind: 'stack', stack: 'openstack', op: 'catalog-lists', args: { regions: names } },
     dependsOn: steps.map((s) => s.id),
   });
   if (keystone && regions.length > 1) notes.push(`Every service of ${regions.filter((r) => r !== keystone).map((r) => r.name).join(', ')} validates its tokens against Keystone in ${keystone.name}: each API call there waits one WAN round trip the first time a token is seen (keystonemiddleware caches it afterwards).`);
