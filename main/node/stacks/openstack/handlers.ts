@@ -115,6 +115,8 @@ export function createRegistrationExecutor(clouds: OpenstackClouds, workspaces: 
       const a = parseArgs(registrationArgs, c);
       const keystone = (await cloudNow()).keystone;
       const report = await keystone.registerEndpoints(a.endpoints.map((e) => ({ type: e.type, name: e.name, region: a.region, urls: { public: e.url, internal: e.url } })));
+      // The session's token carries the catalog from before: the next call gets one that lists this region.
+      keystone.invalidate();
       ctx.log(`region ${a.region}: ${report.regions[a.region] ?? 'unchanged'}`, 'stdout');
       for (const [key, change] of Object.entries(report.endpoints)) ctx.log(`endpoint ${key}: ${change}`, 'stdout');
     },
