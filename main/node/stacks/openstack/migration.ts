@@ -14,7 +14,7 @@ import type { Workspace } from '../../../common/workspace/schema.js';
 import type { StackExecutor, StackOpContext } from '../../engine/stack-ops.js';
 import type { MovePlan, MoveRequest, StackMigration, StackWorkspaces } from '../types.js';
 import type { Cloud } from './client/index.js';
-import { finalMigrationStatuses, serverHost, type NovaServer } from './client/nova.js';
+import { finalMigrationStatuses, serverHost, type NovaMigration, type NovaServer } from './client/nova.js';
 import { computeRegionOf, novaHostOf, regionOf, type OpenstackClouds } from './cloud.js';
 import { parseServerVmId } from './inventory.js';
 
@@ -117,6 +117,7 @@ export function createOpenstackMoves(options: OpenstackMovesOptions): { migratio
         return imageService.get(name);
       };
       const verdicts: MigrationTarget[] = [];
+      let running: NovaMigration | null | undefined;
       for (const target of targets) {
         const base = { stack: 'openstack' as const, region: region.name, sourceHost };
         if (target === vm.node) {
@@ -133,9 +134,15 @@ export function createOpenstackMoves(options: OpenstackMovesOptions): { migratio
             if (svc.status !== 'enabled') reasons.push(`nova-compute on ${targetHost} is disabled${svc.disabled_reason ? ` (${svc.disabled_reason})` : ''}`);
             if (svc.forced_down) reasons.push(`nova-compute on ${targetHost} is forced down`);
           }
-          if (server.status !== 'ACTIVE' && server.status !== 'PAUSED') reasons.push(`${vm.name} is ${server.status}; nova live-migrates ACTIVE or PAUSED servers only`);
           const task = server['OS-EXT-STS:task_state'];
-          if (task && task !== 'migrating') reasons.push(`${vm.name} is busy in nova (${task})`);
+          if (server.status === 'MIGRATING' || task === 'migrating') {
+            // Already moving: allowed only towards where it is going (the plan then follows that migration).
+            running ??= (await nova.listMigrations({ instanceUuid: serverId, type: 'live-migration' })).filter((m) => !finalMigrationStatuses.has(m.status)).sort((x, y) => y.id - x.id)[0] ?? null;
+            if (running && running.dest_compute && running.dest_compute !== targetHost) reasons.push(`${vm.name} is already being live-migrated to ${running.dest_compute} (migration ${running.id}); wait for it or abort it first`);
+          } else {
+            if (server.status !== 'ACTIVE' && server.status !== 'PAUSED') reasons.push(`${vm.name} is ${server.status}; nova live-migrates ACTIVE or PAUSED servers only`);
+            if (task) reasons.push(`${vm.name} is busy in nova (${task})`);
+          }
           if (!region.liveMigration) reasons.push(`live migration is off for region ${region.name} in the workspace (openstack.regions[].liveMigration)`);
           verdicts.push({ node: target, allowed: reasons.length === 0, kind: 'live', reasons, details: { ...base, targetHost } });
           continue;
