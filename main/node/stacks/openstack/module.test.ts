@@ -5,6 +5,7 @@ import type { VmRecord } from '../../../common/contract/inventory.js';
 import { parsePlan } from '../../../common/plan/dag.js';
 import { checkServiceUrl } from '../../../common/stacks/openstack/schema.js';
 import { workspaceSchema, WORKSPACE_VERSION } from '../../../common/workspace/schema.js';
+import { loadLabSpec } from '../../lab/spec.js';
 import { registrationPlan } from './handlers.js';
 import { parseServerVmId, serverVmId } from './inventory.js';
 import { labRegionLayout } from './lab.js';
@@ -111,5 +112,13 @@ describe("the lab's regions", () => {
       { name: 'RegionOne', keystone: true, hosts: ['a1', 'a2'], servers: { 'web-regionone': 'a1' } },
       { name: 'RegionTwo', keystone: false, hosts: ['b1', 'b2'], servers: { 'web-regiontwo': 'b1' } },
     ]);
+  });
+});
+
+describe("a lab description's openstack section", () => {
+  it('takes true or regions of its hosts, and refuses a host the lab does not have or one in two regions', () => {
+    expect(loadLabSpec('name: o\nopenstack: true\nsites:\n  - name: a\n    hosts: [a1, a2]\n').stacks?.openstack).toBe(true);
+    expect(() => loadLabSpec('name: o\nopenstack:\n  regions:\n    - { name: RegionOne, hosts: [a9] }\nsites:\n  - name: a\n    hosts: [a1, a2]\n', 'o.yml')).toThrow(/openstack\.regions\[0\]\.hosts\[0\]: "a9" is not a host of this lab/);
+    expect(() => loadLabSpec('name: o\nopenstack:\n  regions:\n    - { name: R1, hosts: [a1] }\n    - { name: R2, hosts: [a1] }\nsites:\n  - name: a\n    hosts: [a1, a2]\n', 'o.yml')).toThrow(/already a compute node of another region/);
   });
 });
