@@ -10,6 +10,7 @@ import type { Lab } from '../../lab/index.js';
 import { labWorkspaceModel } from '../../lab/workspace.js';
 import type { StackLab } from '../types.js';
 import { openstackLabSkipReason } from './lab/index.js';
+import { labOpenstackDaemonStatus, labOpenstackLogFile, newLabAdminPassword, openstackServeVerb, serveOpenstackForLab, startLabOpenstackDaemon, stopLabOpenstackDaemon } from './lab/daemon.js';
 import { startLabRegions, type LabRegionLayout } from './lab/regions.js';
 
 const title = 'OpenStack services (Keystone, nova per region)';
@@ -47,10 +48,47 @@ export const openstackLab: StackLab = {
     return { stop: () => regions.stop() };
   },
 
-  // The services live in the process that started them; the CLI's `lab up` ends, so it cannot keep them.
-  async startBackground(lab) {
-    throw new CwError('UNSUPPORTED', `The lab "${lab.name}" asks for OpenStack services; \`clusterwright lab up\` cannot keep them running after it exits yet. Start this lab from the app (Try the lab), which runs them in its own process.`);
+  // The CLI: a background process keeps the services (and writes the workspace) after `lab up` exits.
+  async startBackground(lab, section, { secrets, command, env, log }) {
+    const skip = openstackLabSkipReason();
+    if (skip) throw new CwError('UNSUPPORTED', `The lab "${lab.name}" asks for OpenStack, which cannot run here: ${skip}.`);
+    const parsed = openstackLabSectionSchema.parse(section);
+    const adminPassword = newLabAdminPassword();
+    const passwordSecret = await secrets.put(adminPassword, { label: `admin of the lab "${lab.name}" (OpenStack Keystone)`, kind: 'password' });
+    try {
+      log(`Starting the OpenStack services in the background (log: ${labOpenstackLogFile(lab.stateDir)}); Keystone and nova take about 20 s…`);
+      await startLabOpenstackDaemon(lab, { command, layout: labRegionLayout(lab, section), liveMigrationSeconds: parsed === true ? 3 : (parsed.liveMigrationSeconds ?? 3), adminPassword, passwordSecret, secretStore: secrets.description, env });
+    } catch (error) {
+      await stopLabOpenstackDaemon(lab.stateDir, { secrets }).catch(() => undefined);
+      await secrets.delete(passwordSecret).catch(() => false);
+      throw error instanceof CwError ? error : new CwError('REMOTE_FAILED', `The OpenStack services did not start: ${(error as Error).message}`);
+    }
   },
-  backgroundStatus: async () => undefined,
-  stopBackground: async () => undefined,
+
+  async backgroundStatus(stateDir) {
+    const status = labOpenstackDaemonStatus(stateDir);
+    if (!status) return undefined;
+    return {
+      title,
+      running: status.running,
+      lines: [
+        status.running ? `OpenStack services: running (process ${status.process.pid}); Keystone's admin password is secret ${status.passwordSecret} in the ${status.secretStore}.` : `OpenStack services: NOT RUNNING — their process ${status.process.pid} has exited. Log: ${status.logFile}`,
+        `  Keystone     ${status.keystoneUrl}`,
+        ...status.regions.map((r) => `  ${r.name.padEnd(12)} nova ${r.computeUrl}`),
+      ],
+      nextStep: 'Open the workspace in the app and run New cluster → OpenStack to register the regions in the shared catalog; then drag servers between compute nodes.',
+      json: status,
+      healthy: status.running,
+    };
+  },
+
+  async stopBackground(stateDir, { secrets }) {
+    const stopped = await stopLabOpenstackDaemon(stateDir, secrets ? { secrets } : {});
+    if (!stopped.stopped) return undefined;
+    return stopped.secretDeleted ? "Stopped the OpenStack services and deleted Keystone's admin password from the secret store." : `Stopped the OpenStack services. Keystone's admin password stays in the secret store as ${stopped.passwordSecret}: delete it with \`clusterwright secrets delete ${stopped.passwordSecret}\`.`;
+  },
+
+  verbs: {
+    [openstackServeVerb]: (stateDir, log) => serveOpenstackForLab(stateDir, log),
+  },
 };

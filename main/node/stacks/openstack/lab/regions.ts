@@ -33,19 +33,34 @@ export interface LabRegions {
 /** The nova functional fixtures' own image, used when a region has no glance. */
 const fixtureImage = '155d900f-4e14-4e4c-a73d-069cbf4541e6';
 
-export async function startLabRegions(layout: LabRegionLayout[], options: { secrets: SecretStore; labName: string; glance?: boolean; liveMigrationSeconds?: number; timeoutMs?: number; baseDir?: string }): Promise<LabRegions> {
+export interface LabRegionsOptions {
+  /** Where the admin's password goes; or, with `passwordSecret`, where it already is (the CLI stored it before). */
+  secrets?: SecretStore;
+  passwordSecret?: string;
+  adminPassword?: string;
+  labName: string;
+  glance?: boolean;
+  liveMigrationSeconds?: number;
+  timeoutMs?: number;
+  baseDir?: string;
+}
+
+export async function startLabRegions(layout: LabRegionLayout[], options: LabRegionsOptions): Promise<LabRegions> {
+  if (!options.secrets && !(options.passwordSecret && options.adminPassword)) throw new CwError('INVALID_INPUT', 'The lab regions need a secret store, or the admin password with its secret id.');
   if (layout.filter((r) => r.keystone).length !== 1) throw new CwError('INVALID_INPUT', 'Exactly one lab region holds Keystone.');
   const keystoneRegion = layout.find((r) => r.keystone)!.name;
   const lab = await startOpenstackLab({
     regions: layout.map((r) => ({ name: r.name, computeHosts: r.hosts, glance: options.glance ?? false, liveMigrationSeconds: options.liveMigrationSeconds ?? 3 })),
     keystoneRegion,
     maxSeconds: 24 * 3600,
+    ...(options.adminPassword ? { adminPassword: options.adminPassword } : {}),
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.baseDir ? { baseDir: options.baseDir } : {}),
   });
-  let passwordSecret: string | undefined;
+  let passwordSecret: string | undefined = options.passwordSecret;
+  const owned = passwordSecret === undefined;
   try {
-    passwordSecret = await options.secrets.put(lab.admin.password, { label: `admin of the lab "${options.labName}" (OpenStack Keystone)`, kind: 'password' });
+    passwordSecret ??= await options.secrets!.put(lab.admin.password, { label: `admin of the lab "${options.labName}" (OpenStack Keystone)`, kind: 'password' });
     // Servers are booted through each region's nova directly: the catalog is the wizard's to register.
     const http = new OpenstackHttp({ timeoutMs: 60_000 });
     try {
@@ -73,7 +88,7 @@ export async function startLabRegions(layout: LabRegionLayout[], options: { secr
     }
   } catch (error) {
     await lab.stop();
-    if (passwordSecret) await options.secrets.delete(passwordSecret).catch(() => false);
+    if (passwordSecret && owned) await options.secrets?.delete(passwordSecret).catch(() => false);
     throw error;
   }
   const secretId = passwordSecret;
@@ -104,7 +119,7 @@ export async function startLabRegions(layout: LabRegionLayout[], options: { secr
       try {
         await lab.stop();
       } finally {
-        await options.secrets.delete(secretId).catch(() => false);
+        if (owned) await options.secrets?.delete(secretId).catch(() => false);
       }
     },
   };
