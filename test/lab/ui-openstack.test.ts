@@ -58,7 +58,7 @@ describeLab(
       const t0 = Date.now();
       await page.getByTestId('open-wizard').click();
       await page.getByTestId('new-cluster-openstack').click();
-      await page.getByTestId('openstack-wizard').waitFor();
+      await page.getByTestId('openstack-auth-url').waitFor();
       expect(await page.getByTestId('openstack-auth-url').inputValue()).toBe(regions!.lab.keystone.url);
       // The Kolla-Ansible files, as data, per region.
       for (const [region, vip] of [
@@ -71,6 +71,8 @@ describeLab(
       }
       await page.getByTestId('openstack-generate').click();
       await page.getByTestId('openstack-kolla').waitFor();
+      const issues = page.getByTestId('openstack-kolla-issues');
+      expect((await issues.count()) ? await issues.textContent() : '').toBe('');
       const globals = await page.getByTestId('openstack-globals-RegionOne').textContent();
       expect(globals).toContain('openstack_region_name: !unsafe "RegionOne"');
       expect(globals).toContain('enable_keystone: "yes"');
@@ -91,7 +93,7 @@ describeLab(
       timings.push(`wizard, Kolla files to a verified catalog: ${Date.now() - t0} ms`);
       await page.screenshot({ path: screenshotPath('openstack-catalog') });
       await page.getByRole('button', { name: 'Done' }).click();
-      await page.getByTestId('openstack-wizard').waitFor({ state: 'hidden' });
+      await page.getByTestId('openstack-auth-url').waitFor({ state: 'hidden' });
 
       // nova's servers on the canvas, on the nodes nova runs them on.
       await page.getByTestId('vm-web').waitFor({ timeout: 30_000 });

@@ -22,8 +22,8 @@ export function regionsBaseWorkspace(layout: LabRegionLayout[]): Workspace {
     version: WORKSPACE_VERSION,
     name: 'openstack-regions',
     sites: layout.map((r) => ({ name: `site-${r.name.toLowerCase()}`, kind: 'lan' })),
-    networks: [],
-    nodes: layout.flatMap((r) => r.hosts.map((h) => ({ name: h, site: `site-${r.name.toLowerCase()}` }))),
+    networks: [{ name: 'mgmt', roles: ['management'], cidr: '10.10.0.0/16' }],
+    nodes: layout.flatMap((r, i) => r.hosts.map((h, j) => ({ name: h, site: `site-${r.name.toLowerCase()}`, addresses: { mgmt: `10.10.${i + 1}.${11 + j}` } }))),
   });
 }
 

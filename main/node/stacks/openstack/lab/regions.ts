@@ -96,6 +96,7 @@ export async function startLabRegions(layout: LabRegionLayout[], options: LabReg
     lab,
     passwordSecret: secretId,
     workspace(base) {
+      const management = base.networks.find((n) => n.roles.includes('management'))?.name;
       const section: OpenstackSection = {
         keystone: { authUrl: lab.keystone.url, username: 'admin', userDomain: 'default', project: 'admin', projectDomain: 'default', passwordSecret: secretId, interface: 'public' },
         regions: layout.map((r) => {
@@ -108,6 +109,7 @@ export async function startLabRegions(layout: LabRegionLayout[], options: LabReg
             compute: r.hosts,
             storage: [],
             liveMigration: true,
+            ...(management ? { managementNetwork: management } : {}),
             endpoints: { compute: region.nova.computeUrl, placement: region.nova.placementUrl, ...(region.glance ? { image: region.glance.url } : {}) },
           };
         }),
