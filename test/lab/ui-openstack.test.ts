@@ -101,6 +101,10 @@ describeLab(
       expect(await onNode('web')).toBe('r1a');
       expect(await onNode('cache')).toBe('r2a');
 
+      // Job notifications close by themselves (8 s); until then they may cover a node in the bottom-right corner.
+      const noticesGone = () => page.locator('[data-testid^="job-notification-"]').first().waitFor({ state: 'detached', timeout: 20_000 });
+      await noticesGone();
+
       // Inside the region: a live migration, run as a job.
       const t1 = Date.now();
       await dragVm(page, 'web', 'r1b');
@@ -121,6 +125,7 @@ describeLab(
       await page.screenshot({ path: screenshotPath('openstack-live-migrated') });
 
       // Into the other region: the cold copy, labelled as such, its deletion of the original approved by name.
+      await noticesGone();
       await dragVm(page, 'db', 'r2b');
       await page.getByTestId('openstack-cold-copy').waitFor();
       expect(await page.getByRole('dialog').textContent()).toContain('Cross-region move (cold copy)');

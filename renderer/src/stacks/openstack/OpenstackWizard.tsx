@@ -295,14 +295,7 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
                   <Text size="xs">{n}</Text>
                 </Alert>
               ))}
-              <PlanPreviewView preview={preview} acknowledged={[]} onAcknowledge={() => undefined} />
-              {runId && <Progress value={job?.status === 'succeeded' ? 100 : progress} animated={!job || job.status === 'running'} aria-label="Registration progress" />}
-              {job?.result && (
-                <Alert color={job.result.status === 'succeeded' ? 'green' : 'red'} data-testid="openstack-catalog-result">
-                  {job.result.status === 'succeeded' ? (job.result.nothingChanged ? 'Every region was already registered: nothing changed.' : `Registered: ${job.result.changed} steps changed Keystone.`) : job.result.message}
-                </Alert>
-              )}
-              <Group justify="flex-end">
+              <Group justify="flex-start">
                 {!runId || (job && job.status !== 'running' && job.status !== 'succeeded') ? (
                   <Button onClick={() => void register()} loading={busy} data-testid="openstack-register">
                     Register
@@ -313,6 +306,13 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
                   </Button>
                 )}
               </Group>
+              <PlanPreviewView preview={preview} acknowledged={[]} onAcknowledge={() => undefined} />
+              {runId && <Progress value={job?.status === 'succeeded' ? 100 : progress} animated={!job || job.status === 'running'} aria-label="Registration progress" />}
+              {job?.result && (
+                <Alert color={job.result.status === 'succeeded' ? 'green' : 'red'} data-testid="openstack-catalog-result">
+                  {job.result.status === 'succeeded' ? (job.result.nothingChanged ? 'Every region was already registered: nothing changed.' : `Registered: ${job.result.changed} steps changed Keystone.`) : job.result.message}
+                </Alert>
+              )}
             </Stack>
           )}
         </Stepper.Step>
@@ -329,7 +329,7 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
                   {s.region}: {s.computeServices.map((c) => `${c.host} ${c.state}/${c.status}`).join(', ')} — {s.hypervisors.length} hypervisors, compute API {s.microversion.min}–{s.microversion.max} {s.allUp ? '✓' : '(not every compute node is up)'}
                 </Text>
               ))}
-              <Group justify="flex-end">
+              <Group justify="flex-start">
                 <Button onClick={onClose}>Done</Button>
               </Group>
             </Stack>
