@@ -120,8 +120,10 @@ describeLab(
       const server = (await host!.core.call('inventory.list', {})).vms.find((v) => v.name === 'web')!;
       expect(server.node).toBe('r1b');
       await page.getByTestId('dock-jobs').click();
-      await page.locator('[data-testid^="job-migrate-"]').first().waitFor();
-      expect(await page.locator('[data-testid^="job-migrate-"]').first().textContent()).toMatch(/succeeded/);
+      // The job's id is its run's: date, time, the plan's id (migrate-web-…), a random tail.
+      const moveJob = page.locator('[data-testid^="job-"][data-testid*="-migrate-web-"]').first();
+      await moveJob.waitFor();
+      expect(await moveJob.textContent()).toMatch(/succeeded/);
       await page.screenshot({ path: screenshotPath('openstack-live-migrated') });
 
       // Into the other region: the cold copy, labelled as such, its deletion of the original approved by name.
