@@ -138,7 +138,8 @@ describeLab(
       await page.getByTestId('migration-confirm-delete').fill('db');
       expect(await page.getByTestId('migration-confirm').isDisabled()).toBe(false);
       await page.screenshot({ path: screenshotPath('openstack-cold-copy') });
-      await page.getByRole('button', { name: 'Close' }).click();
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByTestId('migration-dialog').waitFor({ state: 'detached' });
       // Nothing ran: db is still in RegionOne.
       expect((await host!.core.call('inventory.list', {})).vms.find((v) => v.name === 'db')?.cluster).toBe('RegionOne');
     }, 240_000);
