@@ -43,6 +43,8 @@ function estateText(): string {
   const example = fs.readFileSync(path.join(import.meta.dirname, '../fixtures/workspaces/example.yaml'), 'utf8');
   const withToy = example
     .replace(/^networks:\n/m, 'networks:\n  - name: toynet\n    roles: [toy-sync]\n    cidr: 10.99.0.0/24\n')
+    // The app's login to the regions' shared Keystone (a move plan names its API); nothing is contacted here.
+    .replace(/^openstack:\n/m, "openstack:\n  keystone: { authUrl: 'http://127.0.0.1:9/v3', passwordSecret: os-admin }\n")
     .replace(/^nodes:\n/m, ['nodes:', ...['t1', 't2', 't3'].map((n, i) => `  - name: ${n}\n    site: home\n    addresses: { mgmt: 192.168.10.${91 + i}, toynet: 10.99.0.${11 + i} }`), ''].join('\n'));
   return `${withToy}\n${toySection}`;
 }
@@ -74,6 +76,11 @@ const moveFixtures: Record<string, { vm: VmRecord; target: string; verdict: Migr
     vm: { id: 'vsan:stretch1:vm-42', stack: 'vsan', cluster: 'stretch1', node: 'esx-a1', name: 'app', status: 'running' } as VmRecord,
     target: 'esx-b1',
     verdict: { node: 'esx-b1', allowed: true, reasons: [], kind: 'live', details: { stack: 'vsan', crossSite: true, brokenRules: [] } as never },
+  },
+  openstack: {
+    vm: { id: 'openstack:RegionEast:3f0c8a1e-1b2c-4d5e-8f90-0123456789ab', stack: 'openstack', cluster: 'RegionEast', node: 'os-cmp-east1', name: 'web', status: 'running' } as VmRecord,
+    target: 'os-cmp-east2',
+    verdict: { node: 'os-cmp-east2', allowed: true, reasons: [], kind: 'live', details: { stack: 'openstack', region: 'RegionEast', sourceHost: 'os-cmp-east1', targetHost: 'os-cmp-east2' } as never },
   },
 };
 

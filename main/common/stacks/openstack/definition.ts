@@ -1,8 +1,10 @@
-// OpenStack as the core and the renderer see it (pure): the openstack section and its rules, regions and
-// the role each node plays in them, and the inter-region traffic an overlay must carry. It has no client
-// in the app yet, so no inventory, moves or contract methods.
+// OpenStack as the core and the renderer see it (pure): the openstack section and its rules, regions (the
+// canvas's groups) and the role each node plays in them, the inter-region links and the traffic an overlay
+// must carry, its contract (openstack.*), what a server move chooses, and its lab section.
+import { z } from 'zod';
 import type { FieldPath } from '../../workspace/paths.js';
-import { defineStack, type BandwidthSetting, type StackGroup, type StackTraffic, type StackWorkspace } from '../types.js';
+import { defineStack, type BandwidthSetting, type StackGroup, type StackLink, type StackTraffic, type StackWorkspace } from '../types.js';
+import { openstackMethods, openstackMigrationChoicesSchema, openstackMigrationDetailsSchema } from './contract.js';
 import { openstackRules } from './rules.js';
 import { openstackSectionSchema } from './schema.js';
 
@@ -11,6 +13,42 @@ export const OPENSTACK = 'openstack';
 type OpenstackWorkspace = StackWorkspace<'openstack', typeof openstackSectionSchema>;
 
 const MIB = 1024 * 1024;
+
+/**
+ * A lab's openstack section: `true` makes every site a region (RegionOne, RegionTwo…; Keystone in the first),
+ * or the regions by name with the lab hosts that are their compute nodes. The services (Keystone, nova with
+ * fake-driver computes named like the hosts) run on 127.0.0.1 beside the lab.
+ */
+export const openstackLabSectionSchema = z.union([
+  z.literal(true),
+  z
+    .object({
+      regions: z
+        .array(z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a region name: letters, digits, ".", "_" or "-"'), hosts: z.array(z.string()).min(1).max(4), keystone: z.boolean().optional() }).strict())
+        .min(1)
+        .max(3),
+      /** Seconds a fake live migration takes (default 3: long enough to watch it). */
+      liveMigrationSeconds: z.number().int().min(0).max(60).optional(),
+    })
+    .strict(),
+]);
+
+function checkOpenstackLabSection(section: unknown, hosts: readonly string[]): string[] {
+  if (section === true) return [];
+  const parsed = openstackLabSectionSchema.safeParse(section);
+  if (!parsed.success || parsed.data === true) return [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  parsed.data.regions.forEach((r, i) => {
+    r.hosts.forEach((h, j) => {
+      if (!hosts.includes(h)) problems.push(`openstack.regions[${i}].hosts[${j}]: "${h}" is not a host of this lab (${hosts.join(', ')})`);
+      else if (seen.has(h)) problems.push(`openstack.regions[${i}].hosts[${j}]: "${h}" is already a compute node of another region`);
+      seen.add(h);
+    });
+  });
+  if (parsed.data.regions.filter((r) => r.keystone).length > 1) problems.push('openstack.regions: at most one region holds Keystone');
+  return problems;
+}
 
 export const openstackStack = defineStack({
   id: 'openstack',
@@ -55,7 +93,15 @@ export const openstackStack = defineStack({
     }));
   },
 
-  links: () => [],
+  // One link per interconnect that names its network: between the first controller of each region.
+  links(ws: OpenstackWorkspace): StackLink[] {
+    const regions = new Map((ws.openstack?.regions ?? []).map((r) => [r.name, r]));
+    return (ws.openstack?.interconnects ?? []).flatMap((link): StackLink[] => {
+      const [a, b] = link.between.map((name) => regions.get(name)?.controllers[0]);
+      if (!link.network || !a || !b || a === b) return [];
+      return [{ a, b, role: 'inter-region', network: link.network, group: `${link.between[0]}–${link.between[1]}` }];
+    });
+  },
 
   traffic(ws: OpenstackWorkspace): StackTraffic[] {
     const regions = new Map((ws.openstack?.regions ?? []).map((r) => [r.name, r]));
@@ -75,6 +121,7 @@ export const openstackStack = defineStack({
     return [{ stack: OPENSTACK, what: 'libvirt live migration, per compute node', where: 'nova.conf [libvirt] live_migration_bandwidth', value: mib, unit: 'MiB/s', example: `[libvirt]\nlive_migration_bandwidth = ${mib}` }];
   },
 
-  contract: { methods: {}, events: {} },
-  migration: undefined,
+  contract: { methods: openstackMethods, events: {} },
+  migration: { choices: openstackMigrationChoicesSchema, details: openstackMigrationDetailsSchema },
+  lab: { key: 'openstack', schema: openstackLabSectionSchema, check: checkOpenstackLabSection },
 });

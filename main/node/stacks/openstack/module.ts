@@ -1,10 +1,48 @@
-// OpenStack on the I/O side. Its clients (Keystone, nova, placement, neutron, glance: client/) and its lab
-// services (Keystone and nova on 127.0.0.1: lab/) exist; the inventory, the moves and a lab section come
-// with the OpenStack issue. Registered now so that its rules, regions and links reach the core and the canvas.
+// OpenStack on the I/O side: one cloud (Keystone session and per-region clients) per workspace Keystone block,
+// shared by its contract methods (openstack.*), the inventory (servers per region), the moves (live migration
+// inside a region, cold copy between regions) and the executor of their plan operations and the catalog's
+// registration; the lab's real Keystone and nova on 127.0.0.1.
 import { openstackStack } from '../../../common/stacks/openstack/definition.js';
+import type { StackExecutor } from '../../engine/stack-ops.js';
 import type { StackModule } from '../types.js';
+import { createOpenstackClouds } from './cloud.js';
+import { createRegistrationExecutor, isRegistrationOp, openstackHandlers } from './handlers.js';
+import { createOpenstackInventory } from './inventory.js';
+import { openstackLab } from './lab.js';
+import { createOpenstackMoves } from './migration.js';
+
+/** What `createCore({ stackOptions: { openstack: … } })` may set. */
+export interface OpenstackOptions {
+  pollMs?: number;
+  migrateTimeoutMs?: number;
+}
 
 export const openstackModule: StackModule = {
   definition: openstackStack,
-  create: () => ({}),
+  lab: openstackLab,
+  create(deps) {
+    const options = deps.options as OpenstackOptions;
+    const clouds = createOpenstackClouds(deps.secrets);
+    const { migration, executor: moves } = createOpenstackMoves({
+      clouds,
+      workspaces: deps.workspaces,
+      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+      ...(options.migrateTimeoutMs !== undefined ? { migrateTimeoutMs: options.migrateTimeoutMs } : {}),
+    });
+    const registration = createRegistrationExecutor(clouds, deps.workspaces);
+    const pick = (op: string) => (isRegistrationOp(op) ? registration : moves);
+    const executor: StackExecutor = {
+      describe: (c) => pick(c.op).describe(c),
+      command: (c) => pick(c.op).command?.(c),
+      act: (c, ctx) => pick(c.op).act(c, ctx),
+      check: (c, ctx) => pick(c.op).check(c, ctx),
+    };
+    return {
+      handlers: openstackHandlers({ workspaces: deps.workspaces, clouds }),
+      inventory: createOpenstackInventory(clouds),
+      migration,
+      executor,
+      close: () => clouds.close(),
+    };
+  },
 };

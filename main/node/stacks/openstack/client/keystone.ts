@@ -208,7 +208,15 @@ export class KeystoneClient {
 
   /** The endpoint for a service type in a region (public unless said otherwise), from the token's catalog. */
   async endpoint(query: EndpointQuery): Promise<string> {
-    return resolveEndpoint((await this.getToken()).catalog, query);
+    const token = await this.getToken();
+    try {
+      return resolveEndpoint(token.catalog, query);
+    } catch (error) {
+      // A token's catalog is a copy from when it was issued: after endpoints were registered, look once more with a new one.
+      if (!(error instanceof CwError) || error.code !== 'NOT_FOUND' || this.now() - token.issuedAt < 2_000) throw error;
+      this.invalidate(token);
+      return resolveEndpoint((await this.getToken()).catalog, query);
+    }
   }
 
   /**

@@ -31,6 +31,8 @@ export interface OpenstackLabSpec {
   /** Each nova process ends by itself after this long, even if nobody stops it. */
   maxSeconds?: number;
   timeoutMs?: number;
+  /** The bootstrap admin's password (default: a new random one). */
+  adminPassword?: string;
 }
 
 export interface OpenstackLabRegion {
@@ -142,7 +144,8 @@ export async function startOpenstackLab(spec: OpenstackLabSpec): Promise<Opensta
   process.once('exit', onExit);
   const timeoutMs = spec.timeoutMs ?? 120_000;
   try {
-    const adminPassword = newSecret(secrets);
+    const adminPassword = spec.adminPassword ?? newSecret(secrets);
+    if (spec.adminPassword) secrets.push(spec.adminPassword);
     const keystone = await startKeystone({ dir: path.join(dir, 'keystone'), region: keystoneRegion, adminPassword, timeoutMs });
     started.push(keystone);
     const timings: OpenstackLab['timings'] = { keystone: keystone.timings };

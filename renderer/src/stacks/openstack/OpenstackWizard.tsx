@@ -1,0 +1,346 @@
+// The OpenStack multi-region wizard: the regions and which holds Keystone, the app's login to that Keystone
+// (its password goes to the secret store; the workspace keeps the id) → the Kolla-Ansible files per region,
+// shown as data with what the WAN means for the one Keystone → the shared catalog's registration as a plan
+// (preview, run with progress) → verify: a fresh token lists every region, nova-compute up in each.
+import { Alert, Badge, Button, Code, Drawer, Group, PasswordInput, Progress, Select, Stack, Stepper, Table, Tabs, Text, TextInput } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import type { MethodOutput } from '../../../../main/common/contract/index.js';
+import type { PlanPreview } from '../../../../main/common/contract/plan.js';
+import { useAppState, useAppStore, useTransport } from '../../store/context.js';
+import { describeError } from '../../store/describe-error.js';
+import { PlanPreviewView } from '../../features/wizard/PlanPreviewView.js';
+import type { WizardProps } from '../types.js';
+
+type RegionPlan = MethodOutput<'openstack.planRegions'>;
+type Registration = MethodOutput<'openstack.registrationPlan'>;
+type Catalog = MethodOutput<'openstack.catalog'>;
+type RegionStatus = MethodOutput<'openstack.regionStatus'>;
+
+interface RegionChoice {
+  internalVip: string;
+  networkInterface: string;
+  externalInterface: string;
+}
+
+export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
+  const transport = useTransport();
+  const workspace = useAppState((s) => s.workspace);
+  const edit = useAppState((s) => s.edit);
+  const jobs = useAppState((s) => s.jobs);
+  const loadInventory = useAppState((s) => s.loadInventory);
+  const saveState = useAppState((s) => s.saveState);
+  const saveWorkspace = useAppState((s) => s.saveWorkspace);
+  const store = useAppStore();
+  const [active, setActive] = useState(0);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [authUrl, setAuthUrl] = useState('');
+  const [username, setUsername] = useState('admin');
+  const [project, setProject] = useState('admin');
+  const [password, setPassword] = useState('');
+  const [release, setRelease] = useState<'2026.1' | '2025.1'>('2026.1');
+  const [choices, setChoices] = useState<Record<string, RegionChoice>>({});
+  const [regionPlan, setRegionPlan] = useState<RegionPlan | null>(null);
+  const [registration, setRegistration] = useState<Registration | null>(null);
+  const [preview, setPreview] = useState<PlanPreview | null>(null);
+  const [runId, setRunId] = useState<string | null>(null);
+  const [catalog, setCatalog] = useState<Catalog | null>(null);
+  const [statuses, setStatuses] = useState<RegionStatus[]>([]);
+
+  const section = workspace?.openstack;
+  const regions = section?.regions ?? [];
+  const keystoneRegion = regions.find((r) => r.keystone)?.name ?? null;
+  const login = section?.keystone;
+  useEffect(() => {
+    if (opened && login && !authUrl) {
+      setAuthUrl(login.authUrl);
+      setUsername(login.username);
+      setProject(login.project);
+    }
+  }, [opened, login, authUrl]);
+
+  const guard = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** The methods read the saved file: write pending edits first. */
+  const saved = async () => {
+    if (saveState !== 'saved') {
+      await saveWorkspace();
+      const after = store.getState();
+      if (after.saveState !== 'saved') throw new Error(`The workspace could not be saved, so the wizard would not see your changes: ${after.saveError ?? 'unknown reason'}`);
+    }
+  };
+
+  const chooseKeystone = (name: string | null) => {
+    if (!name) return;
+    const problem = edit((draft) => {
+      for (const r of draft.openstack?.regions ?? []) r.keystone = r.name === name;
+    }, `run Keystone in region ${name}`);
+    if (problem) setError(problem);
+    else onEdited();
+  };
+
+  const storeLogin = () =>
+    guard(async () => {
+      let secretId = login?.passwordSecret;
+      if (password) {
+        ({ id: secretId } = await transport.call('secrets.put', { label: `${username} on Keystone ${authUrl}`, kind: 'password', value: password }));
+        setPassword('');
+      }
+      if (!secretId) throw new Error('Type the password of this Keystone user: it goes to the secret store, the workspace keeps its id.');
+      const id = secretId;
+      const problem = edit((draft) => {
+        if (!draft.openstack) return;
+        draft.openstack.keystone = { ...(draft.openstack.keystone ?? { userDomain: 'default', projectDomain: 'default', interface: 'public' as const }), authUrl: authUrl.trim(), username: username.trim(), project: project.trim(), passwordSecret: id };
+      }, 'set the login to the shared Keystone');
+      if (problem) throw new Error(problem);
+      onEdited();
+      await saved();
+    });
+
+  const generate = () =>
+    guard(async () => {
+      await saved();
+      const answer = await transport.call('openstack.planRegions', { release, regions: Object.fromEntries(regions.map((r) => [r.name, choices[r.name] ?? { internalVip: '', networkInterface: '', externalInterface: '' }])) });
+      setRegionPlan(answer);
+      setActive(1);
+    });
+
+  const planCatalog = () =>
+    guard(async () => {
+      await saved();
+      const answer = await transport.call('openstack.registrationPlan', {});
+      setRegistration(answer);
+      setPreview(await transport.call('plan.preview', { plan: answer.plan }));
+      setActive(2);
+    });
+
+  const register = () =>
+    guard(async () => {
+      if (!registration || !preview) return;
+      const started = await transport.call('plan.apply', { plan: registration.plan, planHash: preview.planHash, wait: false });
+      setRunId(started.runId);
+    });
+
+  const verify = () =>
+    guard(async () => {
+      setCatalog(await transport.call('openstack.catalog', {}));
+      const read: RegionStatus[] = [];
+      for (const r of regions.filter((x) => x.compute.length > 0)) read.push(await transport.call('openstack.regionStatus', { region: r.name }));
+      setStatuses(read);
+      await loadInventory();
+      setActive(3);
+    });
+
+  const job = jobs.find((j) => j.runId === runId) ?? null;
+  const stepsDone = job ? job.steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length : 0;
+  const progress = job && preview ? Math.round((100 * stepsDone) / Math.max(preview.steps.length, 1)) : 0;
+  const setChoice = (region: string, key: keyof RegionChoice, value: string) => setChoices((c) => ({ ...c, [region]: { internalVip: '', networkInterface: '', externalInterface: '', ...c[region], [key]: value } }));
+
+  return (
+    <Drawer opened={opened} onClose={onClose} position="right" size={760} title="OpenStack regions" data-testid="openstack-wizard">
+      <Stepper active={active} onStepClick={(i) => i < active && setActive(i)} orientation="vertical" size="sm">
+        <Stepper.Step label="Regions" description="Roles, Keystone, login">
+          <Stack gap="xs">
+            {regions.length === 0 && <Text size="sm">The workspace has no OpenStack region yet: add them to the openstack section (regions with controllers, network and compute nodes).</Text>}
+            {regions.length > 0 && (
+              <Table withTableBorder data-testid="openstack-regions">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Region</Table.Th>
+                    <Table.Th>Controllers</Table.Th>
+                    <Table.Th>Network</Table.Th>
+                    <Table.Th>Compute</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {regions.map((r) => (
+                    <Table.Tr key={r.name}>
+                      <Table.Td>
+                        {r.name} {r.keystone && <Badge size="xs">Keystone</Badge>}
+                      </Table.Td>
+                      <Table.Td>{r.controllers.join(', ')}</Table.Td>
+                      <Table.Td>{r.networkNodes.join(', ')}</Table.Td>
+                      <Table.Td>{r.compute.join(', ')}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            )}
+            <Select label="Region that runs Keystone (and Horizon) for all" description="Region names are final once deployed: endpoints and every service's configuration name them." data={regions.map((r) => r.name)} value={keystoneRegion} onChange={chooseKeystone} allowDeselect={false} data-testid="openstack-keystone-region" />
+            <Text size="sm" fw={600} mt="sm">
+              The app&apos;s login to the shared Keystone
+            </Text>
+            <TextInput label="Keystone URL (v3)" value={authUrl} onChange={(e) => setAuthUrl(e.currentTarget.value)} placeholder="http://10.0.1.10:5000/v3" data-testid="openstack-auth-url" />
+            <Group grow>
+              <TextInput label="User" value={username} onChange={(e) => setUsername(e.currentTarget.value)} />
+              <TextInput label="Project" value={project} onChange={(e) => setProject(e.currentTarget.value)} />
+            </Group>
+            <PasswordInput label="Password" description={login?.passwordSecret ? `Stored in the secret store as ${login.passwordSecret}; type a new one to replace it.` : 'Goes to the secret store; the workspace keeps only its id.'} value={password} onChange={(e) => setPassword(e.currentTarget.value)} data-testid="openstack-password" />
+            <Group justify="flex-end">
+              <Button variant="default" size="xs" onClick={() => void storeLogin()} loading={busy} disabled={!authUrl.trim()} data-testid="openstack-save-login">
+                Save the login
+              </Button>
+            </Group>
+            <Text size="sm" fw={600} mt="sm">
+              Kolla-Ansible per region
+            </Text>
+            <Select label="Kolla-Ansible release" data={['2026.1', '2025.1']} value={release} onChange={(v) => v && setRelease(v as '2026.1' | '2025.1')} allowDeselect={false} w={200} />
+            {regions.map((r) => (
+              <Group key={r.name} grow align="flex-end">
+                <TextInput label={`${r.name}: internal VIP`} size="xs" value={choices[r.name]?.internalVip ?? ''} onChange={(e) => setChoice(r.name, 'internalVip', e.currentTarget.value)} data-testid={`openstack-vip-${r.name}`} />
+                <TextInput label="network_interface" size="xs" value={choices[r.name]?.networkInterface ?? ''} onChange={(e) => setChoice(r.name, 'networkInterface', e.currentTarget.value)} data-testid={`openstack-if-${r.name}`} />
+                <TextInput label="neutron_external_interface" size="xs" value={choices[r.name]?.externalInterface ?? ''} onChange={(e) => setChoice(r.name, 'externalInterface', e.currentTarget.value)} data-testid={`openstack-ext-${r.name}`} />
+              </Group>
+            ))}
+            <Group justify="space-between">
+              <Button variant="default" onClick={() => void planCatalog()} loading={busy} disabled={!login} data-testid="openstack-skip-to-catalog">
+                The regions are deployed: register the catalog
+              </Button>
+              <Button onClick={() => void generate()} loading={busy} disabled={regions.length === 0} data-testid="openstack-generate">
+                Generate the Kolla-Ansible files
+              </Button>
+            </Group>
+          </Stack>
+        </Stepper.Step>
+
+        <Stepper.Step label="Kolla-Ansible" description="globals.yml, multinode, overrides">
+          {regionPlan && (
+            <Stack gap="xs" data-testid="openstack-kolla">
+              <Text size="xs" c="dimmed">
+                Kolla-Ansible {regionPlan.release.series} ({regionPlan.release.tag}, commit {regionPlan.release.commit.slice(0, 12)}): every variable name is one of its defaults. Values are written as data (!unsafe): Ansible never templates them.
+              </Text>
+              {regionPlan.wan.map((w) => (
+                <Alert key={`${w.a}-${w.b}`} color={w.rttMs === undefined ? 'gray' : 'blue'} variant="light" p="xs" title={`${w.a} ↔ ${w.b}${w.rttMs !== undefined ? `: ${w.rttMs} ms` : ': not measured'}`} data-testid="openstack-wan">
+                  <Text size="xs">{w.meaning}</Text>
+                </Alert>
+              ))}
+              {regionPlan.issues.length > 0 && (
+                <Alert color="red" variant="light" title="These block the files" data-testid="openstack-kolla-issues">
+                  {regionPlan.issues.map((i) => (
+                    <Text size="xs" key={i.path + i.message}>
+                      <Code>{i.path}</Code> {i.message}
+                    </Text>
+                  ))}
+                </Alert>
+              )}
+              {regionPlan.files.length > 0 && (
+                <Tabs defaultValue={regionPlan.files[0]!.region}>
+                  <Tabs.List>
+                    {regionPlan.files.map((f) => (
+                      <Tabs.Tab key={f.region} value={f.region}>
+                        {f.region}
+                        {f.keystone ? ' (Keystone)' : ''}
+                      </Tabs.Tab>
+                    ))}
+                  </Tabs.List>
+                  {regionPlan.files.map((f) => (
+                    <Tabs.Panel key={f.region} value={f.region} pt="xs">
+                      <Stack gap={4}>
+                        <Text size="xs" fw={600}>
+                          /etc/kolla/globals.yml
+                        </Text>
+                        <Code block data-testid={`openstack-globals-${f.region}`}>
+                          {f.globalsYml}
+                        </Code>
+                        <Text size="xs" fw={600}>
+                          multinode
+                        </Text>
+                        <Code block>{f.multinode}</Code>
+                        {Object.entries(f.overrides).map(([file, text]) => (
+                          <Stack gap={2} key={file}>
+                            <Text size="xs" fw={600}>
+                              /etc/kolla/{file}
+                            </Text>
+                            <Code block>{text}</Code>
+                          </Stack>
+                        ))}
+                        {f.sharedPasswords.length > 0 && <Text size="xs">passwords.yml: copy these from the Keystone region: {f.sharedPasswords.join(', ')}.</Text>}
+                      </Stack>
+                    </Tabs.Panel>
+                  ))}
+                </Tabs>
+              )}
+              {regionPlan.notes.map((n) => (
+                <Text size="xs" key={n}>
+                  {n}
+                </Text>
+              ))}
+              <Text size="xs" c="dimmed">
+                Deploying these files over SSH (bootstrap-servers, prechecks, deploy, post-deploy per region, the Keystone region first) is not offered by the app yet: run kolla-ansible on each region&apos;s deploy host, then register the catalog here.
+              </Text>
+              <Group justify="flex-end">
+                <Button onClick={() => void planCatalog()} loading={busy} disabled={!login} data-testid="openstack-plan-catalog">
+                  Register the catalog
+                </Button>
+              </Group>
+            </Stack>
+          )}
+        </Stepper.Step>
+
+        <Stepper.Step label="Catalog" description="Regions and endpoints in Keystone">
+          {registration && preview && (
+            <Stack gap="xs">
+              {registration.notes.map((n) => (
+                <Alert key={n} variant="light" p="xs">
+                  <Text size="xs">{n}</Text>
+                </Alert>
+              ))}
+              <Group justify="flex-start">
+                {!runId || (job && job.status !== 'running' && job.status !== 'succeeded') ? (
+                  <Button onClick={() => void register()} loading={busy} data-testid="openstack-register">
+                    Register
+                  </Button>
+                ) : (
+                  <Button onClick={() => void verify()} loading={busy} disabled={job?.status !== 'succeeded'} data-testid="openstack-verify">
+                    Verify
+                  </Button>
+                )}
+              </Group>
+              <PlanPreviewView preview={preview} acknowledged={[]} onAcknowledge={() => undefined} />
+              {runId && <Progress value={job?.status === 'succeeded' ? 100 : progress} animated={!job || job.status === 'running'} aria-label="Registration progress" />}
+              {job?.result && (
+                <Alert color={job.result.status === 'succeeded' ? 'green' : 'red'} data-testid="openstack-catalog-result">
+                  {job.result.status === 'succeeded' ? (job.result.nothingChanged ? 'Every region was already registered: nothing changed.' : `Registered: ${job.result.changed} steps changed Keystone.`) : job.result.message}
+                </Alert>
+              )}
+            </Stack>
+          )}
+        </Stepper.Step>
+
+        <Stepper.Step label="Verify" description="The catalog and nova in each region">
+          {catalog && (
+            <Stack gap="xs" data-testid="openstack-verify-result">
+              <Alert color={catalog.missing.length ? 'red' : 'green'} variant="light" data-testid="openstack-catalog-regions">
+                A fresh token&apos;s catalog lists {catalog.regions.join(', ') || 'no region'}
+                {catalog.missing.length ? `; missing: ${catalog.missing.join(', ')}` : '.'}
+              </Alert>
+              {statuses.map((s) => (
+                <Text size="sm" key={s.region} data-testid={`openstack-region-status-${s.region}`}>
+                  {s.region}: {s.computeServices.map((c) => `${c.host} ${c.state}/${c.status}`).join(', ')} — {s.hypervisors.length} hypervisors, compute API {s.microversion.min}–{s.microversion.max} {s.allUp ? '✓' : '(not every compute node is up)'}
+                </Text>
+              ))}
+              <Group justify="flex-start">
+                <Button onClick={onClose}>Done</Button>
+              </Group>
+            </Stack>
+          )}
+        </Stepper.Step>
+      </Stepper>
+      {error && (
+        <Alert color="red" mt="sm" title="The wizard stopped" data-testid="openstack-wizard-error">
+          {error}
+        </Alert>
+      )}
+    </Drawer>
+  );
+}
