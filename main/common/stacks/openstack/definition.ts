@@ -1,6 +1,7 @@
 // OpenStack as the core and the renderer see it (pure): the openstack section and its rules, regions and
 // the role each node plays in them, and the inter-region traffic an overlay must carry. It has no client
 // in the app yet, so no inventory, moves or contract methods.
+import { openstackAdvisor } from './advisor.js';
 import type { FieldPath } from '../../workspace/paths.js';
 import { defineStack, type BandwidthSetting, type StackGroup, type StackTraffic, type StackWorkspace } from '../types.js';
 import { openstackRules } from './rules.js';
@@ -76,4 +77,5 @@ export const openstackStack = defineStack({
 
   contract: { methods: {}, events: {} },
   migration: undefined,
+  advisor: openstackAdvisor,
 });
