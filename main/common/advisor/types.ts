@@ -1,7 +1,10 @@
 // What the approach advisor reads and returns: the estate as sites and measured site-to-site figures, the
 // admin's answers, and approaches with their criteria side by side. Stacks describe their own approaches
 // (StackDefinition.advisor); nothing here names a stack.
+import type { ScoreLine } from '../scorecard/types.js';
+import type { Facts } from '../workspace/facts.js';
 import type { RuleSource } from '../workspace/rules/types.js';
+import type { StackGroup } from '../stacks/types.js';
 
 /** The admin's answers, in their words. */
 export interface AdvisorAnswers {
@@ -106,4 +109,6 @@ export interface StackAdvisor<W = unknown> {
   approaches(estate: EstateSummary, answers: AdvisorAnswers): ApproachDraft[];
   /** The workspace with this approach written in (clusters, links, witness, regions): pure, the input untouched. */
   shape?(workspace: W, approach: string, estate: EstateSummary): W;
+  /** The stack's own best practices for one of its clusters (HA rules, storage health), for the scorecard. */
+  bestPractices?(workspace: W, group: StackGroup, facts: Facts): ScoreLine[];
 }

@@ -4,6 +4,7 @@
 // estate no longer matches are set aside, never shown (factsForEstate).
 import { z } from 'zod';
 import { overlaysFactsSchema } from '../overlay/facts.js';
+import { clockFactSchema, drillFactSchema } from '../scorecard/facts.js';
 
 export const latencySampleSchema = z.object({
   network: z.string(),
@@ -104,6 +105,10 @@ export const clusterQuorumSchema = z.object({
 export type ClusterQuorum = z.infer<typeof clusterQuorumSchema>;
 
 export const factsSchema = z.object({
+  /** Failover drills run, newest last (the scorecard quotes the last per cluster). */
+  drills: z.array(drillFactSchema).optional(),
+  /** Each node's clock synchronisation as last read. */
+  clocks: z.array(clockFactSchema).optional(),
   overlays: overlaysFactsSchema.optional(),
   latency: latencyMatrixSchema.optional(),
   knet: z.object({ cluster: z.string(), readAt: z.string(), links: z.array(knetLinkStatsSchema), estate: estateSchema.optional() }).array().optional(),

@@ -3,7 +3,8 @@
 // for even node counts and far single-node sites; and how each shapes the workspace.
 import { describeSiteLink, groupSites, linkBetween, nodesIn } from '../../advisor/estate.js';
 import type { ApproachDraft, Criterion, EstateSummary, SiteLink, StackAdvisor } from '../../advisor/types.js';
-import type { StackWorkspace } from '../types.js';
+import type { ScoreLine } from '../../scorecard/types.js';
+import type { StackGroup, StackWorkspace } from '../types.js';
 import { pvecm } from './sources.js';
 import { lanRttLimitMs, separateClusterLimits, tuneTotem } from './wan-tuning.js';
 
@@ -139,4 +140,18 @@ export const proxmoxAdvisor: StackAdvisor<StackWorkspace> = {
     }
     return { ...workspace, proxmox: section };
   },
+  bestPractices: proxmoxBestPractices,
 };
+
+const haSource = pvecm('High Availability (ha-manager): requirements — shared storage, three votes, fencing');
+
+/** Proxmox VE's own best practices for one cluster: HA for the guests that need it, on shared storage. */
+export function proxmoxBestPractices(workspace: StackWorkspace, group: StackGroup): ScoreLine[] {
+  const cluster = (workspace as { proxmox?: { clusters?: { name: string; ha?: { enabled: boolean }; storages?: { id: string; shared: boolean }[] }[] } }).proxmox?.clusters?.find((c) => c.name === group.name);
+  if (!cluster) return [];
+  const shared = (cluster.storages ?? []).filter((s) => s.shared);
+  const ha: ScoreLine = cluster.ha?.enabled
+    ? { id: 'proxmox.ha', title: 'HA rules for the guests that need them', status: shared.length ? 'pass' : 'warn', evidence: shared.length ? `HA enabled; shared storage ${shared.map((s) => s.id).join(', ')}.` : 'HA enabled, but no shared storage: a guest on local disk cannot restart elsewhere.', source: haSource, ...(shared.length ? {} : { action: { kind: 'wizard' as const, label: 'Add shared storage in the wizard' } }) }
+    : { id: 'proxmox.ha', title: 'HA rules for the guests that need them', status: 'warn', evidence: 'HA is not enabled for this cluster: a failed node\'s guests stay down until someone moves them.', action: { kind: 'wizard', label: 'Enable HA in the wizard' }, source: haSource };
+  return [ha];
+}

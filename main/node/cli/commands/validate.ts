@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { CwError } from '../../../common/errors.js';
 import type { ValidationResult } from '../../../common/contract/workspace.js';
+import { formatScorecards } from '../../../common/scorecard/scorecard.js';
 import { exitCodes, UsageError, type CliCommand } from '../types.js';
 import { withCore } from '../with-core.js';
 
@@ -29,6 +30,7 @@ export function formatValidation(file: string, result: ValidationResult): string
       lines.push(`          source: ${finding.source.document}${finding.source.section ? ` — ${finding.source.section}` : ''}`);
     }
   }
+  lines.push(...formatScorecards(result.scorecards ?? []));
   return lines;
 }
 
