@@ -198,3 +198,18 @@ describe('what the advisor says beside the recommendation', () => {
     expect(shaped[stack.section.key]).toMatchObject({ clusters: [{ nodes: ['dc1-n1', 'dc1-n2', 'dc1-n3', 'dc2-n1', 'dc2-n2', 'dc2-n3'], qdevice: { host: 'wit-n1' } }] });
   });
 });
+
+describe('continue with this approach', () => {
+  it('shows the shaped workspace as a diff before anything is saved: the new cluster section added, nothing else', async () => {
+    const { shapeFor } = await import('./shape.js');
+    const { workspace, facts } = build(rows[4]!.spec);
+    const advice = recommend(workspace, facts, defaultAnswers);
+    const shaped = shapeFor(workspace as Parameters<typeof shapeFor>[0], advice.recommendation!, advice.estate);
+    expect(shaped.unchanged).toBe(false);
+    const added = shaped.diff.filter((l) => l.kind === 'added').map((l) => l.text).join('\n');
+    expect(added).toMatch(/^proxmox:/m);
+    expect(added).toMatch(/far-n1/);
+    expect(shaped.diff.filter((l) => l.kind === 'removed')).toEqual([]);
+    expect((shaped.workspace as unknown as { proxmox: { clusters: unknown[] } }).proxmox.clusters).toHaveLength(2);
+  });
+});
