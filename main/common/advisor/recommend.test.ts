@@ -213,3 +213,13 @@ describe('continue with this approach', () => {
     expect((shaped.workspace as unknown as { proxmox: { clusters: unknown[] } }).proxmox.clusters).toHaveLength(2);
   });
 });
+
+describe('the clusters a shape names', () => {
+  it('names each cluster after its first site, with a number only when two would clash', async () => {
+    const { shapeFor } = await import('./shape.js');
+    const { workspace, facts } = build({ sites: { home: { nodes: 2 }, far: { nodes: 2, kind: 'wan' } }, rtt: { 'home~far': [80, 2] } });
+    const advice = recommend(workspace, facts, defaultAnswers);
+    const shaped = shapeFor(workspace as Parameters<typeof shapeFor>[0], advice.recommendation!, advice.estate).workspace as unknown as { proxmox: { clusters: { name: string }[] } };
+    expect(shaped.proxmox.clusters.map((c) => c.name)).toEqual(['home', 'far']);
+  });
+});

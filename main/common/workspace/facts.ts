@@ -323,6 +323,10 @@ export function factsForEstate(facts: Facts, current: CurrentEstate): EstateChec
     return !why;
   });
   if (knet.length) result.knet = knet;
+  // Drills name a cluster, not addresses: they stay. A clock reading belongs to a node still in the workspace.
+  if (facts.drills?.length) result.drills = facts.drills;
+  const clocks = (facts.clocks ?? []).filter((c) => current.nodes[c.node]);
+  if (clocks.length) result.clocks = clocks;
   return { facts: result, setAside };
 }
 

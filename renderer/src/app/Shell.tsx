@@ -131,7 +131,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
       <PromptDialogs />
       <ShortcutSheet opened={sheetOpen} onClose={() => setSheetOpen(false)} />
       <UnlockDialog />
-      <AdvisorDialog opened={advisorOpen} onClose={() => setAdvisorOpen(false)} onOpenWizard={(stack) => setWizardOpen(stack)} />
+      <AdvisorDialog opened={advisorOpen} onClose={() => setAdvisorOpen(false)} onOpenWizard={(stack) => setWizardOpen(stack)} onEdited={onEdited} />
       {workspace &&
         defaultStacks.map((stack) => {
           const Wizard = stackUi(stack.id).Wizard;

@@ -110,9 +110,14 @@ function separateClusters(estate: EstateSummary, workload: string): ApproachDraf
 
 type Section = { clusters: { name: string; nodes: string[]; links: { link: number; network: string }[]; qdevice?: { host: string; algorithm: 'ffsplit' | 'lms' } }[] };
 
-function clusterName(sites: readonly string[], i: number): string {
+/** A pvecm cluster name from the first site's name (lower case, at most 15 characters), unique among `taken`. */
+function clusterName(sites: readonly string[], taken: Set<string>): string {
   const base = sites[0]!.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+/, '').slice(0, 12);
-  return /^[a-z]/.test(base) ? `${base}${i ? `-${i}` : ''}`.slice(0, 15) : `cluster${i + 1}`;
+  const stem = /^[a-z]/.test(base) ? base : 'cluster';
+  let name = stem;
+  for (let i = 2; taken.has(name); i++) name = `${stem}-${i}`.slice(0, 15);
+  taken.add(name);
+  return name;
 }
 
 function linksFor<W extends StackWorkspace>(workspace: W, members: readonly string[]): { link: number; network: string }[] {
@@ -128,14 +133,15 @@ export const proxmoxAdvisor: StackAdvisor<StackWorkspace> = {
   },
   shape(workspace, approach, estate) {
     const section: Section = { clusters: [] };
+    const taken = new Set<string>();
     if (approach === 'one-cluster') {
       const layout = oneClusterLayout(estate);
       const sites = estate.sites.filter((s) => s.nodes.some((n) => layout.members.includes(n))).map((s) => s.name);
-      section.clusters.push({ name: clusterName(sites, 0), nodes: layout.members, links: linksFor(workspace, layout.members), ...(layout.qdevice ? { qdevice: { host: layout.qdevice, algorithm: 'ffsplit' as const } } : {}) });
+      section.clusters.push({ name: clusterName(sites, taken), nodes: layout.members, links: linksFor(workspace, layout.members), ...(layout.qdevice ? { qdevice: { host: layout.qdevice, algorithm: 'ffsplit' as const } } : {}) });
     } else {
-      groupSites(estate, lanRttLimitMs, separateClusterLimits.lossPct).forEach((g, i) => {
+      groupSites(estate, lanRttLimitMs, separateClusterLimits.lossPct).forEach((g) => {
         const members = nodesIn(estate, g);
-        section.clusters.push({ name: clusterName(g, i), nodes: members, links: linksFor(workspace, members) });
+        section.clusters.push({ name: clusterName(g, taken), nodes: members, links: linksFor(workspace, members) });
       });
     }
     return { ...workspace, proxmox: section };

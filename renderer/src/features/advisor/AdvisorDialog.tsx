@@ -27,7 +27,7 @@ function Cell({ criteria }: { criteria: Criterion[] }) {
   );
 }
 
-export function AdvisorDialog({ opened, onClose, onOpenWizard }: { opened: boolean; onClose(): void; onOpenWizard(stack: string): void }) {
+export function AdvisorDialog({ opened, onClose, onOpenWizard, onEdited }: { opened: boolean; onClose(): void; onOpenWizard(stack: string): void; onEdited(): void }) {
   const workspace = useAppState((s) => s.workspace);
   const facts = useAppState((s) => s.facts);
   const edit = useAppState((s) => s.edit);
@@ -91,6 +91,7 @@ export function AdvisorDialog({ opened, onClose, onOpenWizard }: { opened: boole
                 const shaped = review.shaped.workspace;
                 const failed = review.shaped.unchanged ? null : edit((draft) => Object.assign(draft, structuredClone(shaped)), `shape the workspace for ${review.approach.title}`);
                 if (failed) return setProblem(failed);
+                if (!review.shaped.unchanged) onEdited();
                 const stack = review.approach.stack;
                 close();
                 if (hasWizard(stack)) onOpenWizard(stack);
