@@ -128,7 +128,7 @@ describe('the approach advisor in Chromium', () => {
     // Without a licence, one Proxmox cluster with the witness site as QDevice host wins.
     expect(await page.getByTestId('advisor-recommendation').textContent()).toBe('One Proxmox VE cluster with a QDevice');
     await page.getByTestId('advisor-licence-vsan').click();
-    await page.getByTestId('advisor-workload').getByText('Apps certified on vSphere').click();
+    await page.getByTestId('advisor-workload').getByText('Apps certified on a vendor hypervisor').click();
     await expect.poll(() => page.getByTestId('advisor-recommendation').textContent()).toBe('vSAN stretched cluster');
     expect(await page.getByTestId('advisor-row-vsan-stretched').textContent()).toMatch(/Witness at wit: 42 ms to the farther data site, within 200 ms/);
     await page.getByTestId('advisor-continue-vsan-stretched').click();

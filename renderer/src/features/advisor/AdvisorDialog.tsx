@@ -106,7 +106,7 @@ export function AdvisorDialog({ opened, onClose, onOpenWizard, onEdited }: { ope
           {question('workload', 'What runs on it', [
             { value: 'vms', label: 'VMs and containers' },
             { value: 'self-service-cloud', label: 'A self-service cloud' },
-            { value: 'vendor-apps', label: 'Apps certified on vSphere' },
+            { value: 'vendor-apps', label: 'Apps certified on a vendor hypervisor' },
           ])}
           {question('downtime', 'Downtime a failure may cause', [
             { value: 'seconds', label: 'Seconds' },
