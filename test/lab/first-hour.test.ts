@@ -116,6 +116,8 @@ describeLab(
 
       // 3. The wizard: checks, plan, approve, run, verify → quorate. The lab's hosts are known by the keys it made.
       await page.getByTestId('open-wizard').click();
+      // "New cluster" opens the approach advisor; its row of wizards goes straight to Proxmox's.
+      await page.getByTestId('new-cluster-proxmox').click();
       await page.getByTestId('wizard-check').click();
       await page.getByTestId('wizard-findings').waitFor({ timeout: 60_000 });
       await page.getByTestId('wizard-to-plan').click();

@@ -1,5 +1,6 @@
 // Contract of the workspace and latency domains: open, save and validate the workspace file, list
 // recent ones, measure the latency matrix. The workspace holds no secrets (identities by path or id).
+import { clusterScorecardSchema } from '../scorecard/types.js';
 import { z } from 'zod';
 import { factsSchema, findingSchema, issueSchema, latencyMatrixSchema, workspaceSchema } from '../workspace/index.js';
 import { defineMethod } from './define.js';
@@ -42,6 +43,8 @@ export const validationResultSchema = z.object({
   findings: z.array(findingSchema),
   counts: findingCountsSchema,
   ok: z.boolean(),
+  /** Each cluster's best-practice scorecard (main/common/scorecard). */
+  scorecards: z.array(clusterScorecardSchema).optional(),
 });
 export type ValidationResult = z.infer<typeof validationResultSchema>;
 

@@ -3,6 +3,7 @@
 // its migration choices, its own contract methods and events, and the section of a lab description it
 // reads. The I/O half (clients, inventory, moves, lab services) is main/node/stacks/types.ts.
 import type { z } from 'zod';
+import type { StackAdvisor } from '../advisor/types.js';
 import type { MethodSpec } from '../contract/define.js';
 import type { BaseWorkspace, TrafficKind } from '../workspace/base.js';
 import type { FieldPath } from '../workspace/paths.js';
@@ -165,6 +166,8 @@ export interface StackDefinition<
   migration: M;
   /** The section of a lab description it reads (`<key>: true | { … }`), and what it refuses given the lab's hosts. */
   lab?: { key: string; schema: z.ZodType; check?(section: unknown, hosts: readonly string[]): string[] };
+  /** Its approaches for the "New cluster" advisor (main/common/advisor), and how each shapes the workspace. */
+  advisor?: StackAdvisor<NoInfer<StackWorkspace<K, S>>>;
 }
 
 /** Any registered stack (the list's element type). */

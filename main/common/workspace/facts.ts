@@ -4,6 +4,7 @@
 // estate no longer matches are set aside, never shown (factsForEstate).
 import { z } from 'zod';
 import { overlaysFactsSchema } from '../overlay/facts.js';
+import { clockFactSchema, drillFactSchema } from '../scorecard/facts.js';
 
 export const latencySampleSchema = z.object({
   network: z.string(),
@@ -104,6 +105,10 @@ export const clusterQuorumSchema = z.object({
 export type ClusterQuorum = z.infer<typeof clusterQuorumSchema>;
 
 export const factsSchema = z.object({
+  /** Failover drills run, newest last (the scorecard quotes the last per cluster). */
+  drills: z.array(drillFactSchema).optional(),
+  /** Each node's clock synchronisation as last read. */
+  clocks: z.array(clockFactSchema).optional(),
   overlays: overlaysFactsSchema.optional(),
   latency: latencyMatrixSchema.optional(),
   knet: z.object({ cluster: z.string(), readAt: z.string(), links: z.array(knetLinkStatsSchema), estate: estateSchema.optional() }).array().optional(),
@@ -318,6 +323,10 @@ export function factsForEstate(facts: Facts, current: CurrentEstate): EstateChec
     return !why;
   });
   if (knet.length) result.knet = knet;
+  // Drills name a cluster, not addresses: they stay. A clock reading belongs to a node still in the workspace.
+  if (facts.drills?.length) result.drills = facts.drills;
+  const clocks = (facts.clocks ?? []).filter((c) => current.nodes[c.node]);
+  if (clocks.length) result.clocks = clocks;
   return { facts: result, setAside };
 }
 

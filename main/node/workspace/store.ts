@@ -1,6 +1,7 @@
 // The workspace on disk: the default folder, opening any file or folder, the recent list, atomic
 // saves with a .bak, refusal to write anything that fails the schema, and the measured facts beside it
 // (only those taken on this estate: see factsForEstate).
+import { scorecards } from '../../common/scorecard/scorecard.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -66,7 +67,8 @@ export function validationOf(parsed: { workspace?: Workspace; issues: WorkspaceI
   const findings = parsed.workspace ? validateWorkspace(parsed.workspace, facts, stacks ? rulesFor(stacks) : undefined) : [];
   const counts = countFindings(findings);
   for (const issue of parsed.issues) counts[issue.severity]++;
-  return { issues: parsed.issues, findings, counts, ok: !!parsed.workspace && counts.error === 0 };
+  const cards = parsed.workspace ? scorecards(parsed.workspace, facts, new Date(), stacks) : [];
+  return { issues: parsed.issues, findings, counts, ok: !!parsed.workspace && counts.error === 0, scorecards: cards };
 }
 
 export class WorkspaceStore {

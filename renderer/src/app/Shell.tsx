@@ -1,5 +1,5 @@
 // The main window: header, navbar (sites and hosts), main (canvas + dock), aside (inspector / findings).
-import { ActionIcon, AppShell, Badge, Button, Group, Loader, Menu, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
+import { ActionIcon, AppShell, Badge, Button, Group, Loader, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
 import { IconFocusCentered, IconGauge, IconKeyboard, IconTerminal2 } from '@tabler/icons-react';
 import { useEffect, useMemo, useState } from 'react';
 import { useAppState } from '../store/context.js';
@@ -32,6 +32,8 @@ import type { DockTab } from '../store/ui-slice.js';
 import { WorkspaceMenu } from '../features/workspace/WorkspaceMenu.js';
 import { InventoryFreshness } from '../features/inventory/InventoryFreshness.js';
 import { SecretsLock } from '../features/secrets/SecretsLock.js';
+import { AdvisorDialog } from '../features/advisor/AdvisorDialog.js';
+import { ScorecardPanel } from '../features/scorecard/ScorecardPanel.js';
 import { UnlockDialog } from '../features/secrets/UnlockDialog.js';
 
 const saveLabels = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', failed: 'Not saved' } as const;
@@ -79,6 +81,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const wizard = useAppState((s) => s.wizard);
   const openWizard = useAppState((s) => s.openWizard);
   const closeWizard = useAppState((s) => s.closeWizard);
+  /** "New cluster" opens the approach advisor first. */
+  const [advisorOpen, setAdvisorOpen] = useState(false);
   const tabCount = useAppState((s) => s.tabs.length);
   const jobCount = useAppState((s) => s.jobs.length);
   const runningJobs = useAppState((s) => s.jobs.filter((j) => j.status === 'running').length);
@@ -141,6 +145,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
       <PromptDialogs />
       <ShortcutSheet opened={sheetOpen} onClose={() => setSheetOpen(false)} />
       <UnlockDialog />
+      <AdvisorDialog opened={advisorOpen} onClose={() => setAdvisorOpen(false)} onOpenWizard={(stack) => openWizard({ stack })} onEdited={onEdited} />
       {workspace &&
         defaultStacks.map((stack) => {
           const Wizard = stackUi(stack.id).Wizard;
@@ -185,26 +190,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 <Button size="xs" variant="default" onClick={() => { void validate(); setAsideTab('findings'); }} data-testid="validate">
                   Validate
                 </Button>
-                <Menu position="bottom-end" withinPortal>
-                  <Menu.Target>
-                    <Button size="xs" data-testid="open-wizard">
-                      New cluster
-                    </Button>
-                  </Menu.Target>
-                  <Menu.Dropdown>
-                    {defaultStacks.map((stack) =>
-                      stackUi(stack.id).Wizard ? (
-                        <Menu.Item key={stack.id} onClick={() => openWizard({ stack: stack.id })} data-testid={`new-cluster-${stack.id}`}>
-                          {stack.title}
-                        </Menu.Item>
-                      ) : (
-                        <Menu.Item key={stack.id} disabled data-testid={`new-cluster-${stack.id}`}>
-                          {stack.title} — no wizard yet
-                        </Menu.Item>
-                      ),
-                    )}
-                  </Menu.Dropdown>
-                </Menu>
+                <Button size="xs" data-testid="open-wizard" onClick={() => setAdvisorOpen(true)}>
+                  New cluster
+                </Button>
               </>
             )}
             <Tooltip label="Keyboard shortcuts (?)">
@@ -304,6 +292,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
             <Tabs.Tab value="findings" data-testid="findings-tab" rightSection={errorCount + warningCount > 0 ? <Badge size="xs" color={errorCount ? 'red' : 'orange'}>{errorCount + warningCount}</Badge> : null}>
               Findings
             </Tabs.Tab>
+            <Tabs.Tab value="scorecard" data-testid="scorecard-tab">
+              Scorecard
+            </Tabs.Tab>
             <Tabs.Tab value="monitor" data-testid="monitor-tab" rightSection={monitorAlerts.length > 0 ? <Badge size="xs" color={monitorAlerts.some((a) => a.severity === 'error') ? 'red' : 'orange'}>{monitorAlerts.length}</Badge> : null}>
               Monitor
             </Tabs.Tab>
@@ -333,6 +324,18 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 if (nodes[0]) select({ kind: 'node', name: nodes[0] });
               }}
             />
+          </Tabs.Panel>
+          <Tabs.Panel value="scorecard">
+            <ScrollArea.Autosize mah="calc(100vh - 140px)">
+              <ScorecardPanel
+                actions={{
+                  wizard: (stack) => (stackUi(stack).Wizard ? openWizard({ stack }) : setAdvisorOpen(true)),
+                  measure: () => void measureLatency(),
+                  networks: () => select({ kind: 'add-network' }),
+                  ...(terminals ? { terminal: (node: string) => terminals.openTab(node, siteOf(node)) } : {}),
+                }}
+              />
+            </ScrollArea.Autosize>
           </Tabs.Panel>
           <Tabs.Panel value="monitor">
             <ScrollArea.Autosize mah="calc(100vh - 140px)">

@@ -2,6 +2,7 @@
 // canvas's groups) and the role each node plays in them, the inter-region links and the traffic an overlay
 // must carry, its contract (openstack.*), what a server move chooses, and its lab section.
 import { z } from 'zod';
+import { openstackAdvisor } from './advisor.js';
 import type { FieldPath } from '../../workspace/paths.js';
 import { defineStack, type BandwidthSetting, type StackGroup, type StackLink, type StackTraffic, type StackWorkspace } from '../types.js';
 import { openstackMethods, openstackMigrationChoicesSchema, openstackMigrationDetailsSchema } from './contract.js';
@@ -124,4 +125,5 @@ export const openstackStack = defineStack({
   contract: { methods: openstackMethods, events: {} },
   migration: { choices: openstackMigrationChoicesSchema, details: openstackMigrationDetailsSchema },
   lab: { key: 'openstack', schema: openstackLabSectionSchema, check: checkOpenstackLabSection },
+  advisor: openstackAdvisor,
 });

@@ -1,6 +1,7 @@
 // Proxmox VE as the core and the renderer see it (pure): the proxmox section and its rules, clusters and
 // their members, the corosync meshes and QDevice links worth drawing, the traffic an overlay must carry,
 // the bandwidth limits Proxmox offers, each cluster's votequorum model, its contract and its lab section.
+import { proxmoxAdvisor } from './advisor.js';
 import { z } from 'zod';
 import type { FieldPath } from '../../workspace/paths.js';
 import { defineStack, type BandwidthSetting, type LatencyLimits, type StackGroup, type StackLink, type StackTraffic, type StackWorkspace } from '../types.js';
@@ -147,4 +148,5 @@ export const proxmoxStack = defineStack({
       return [];
     },
   },
+  advisor: proxmoxAdvisor,
 });

@@ -1,6 +1,7 @@
 // VMware vSAN stretched clusters as the core and the renderer see them (pure): the vsan section and its
 // rules, data hosts per site and the witness outside the cluster (never a VM host), the data and witness
 // links worth drawing, the traffic an overlay must carry, and each cluster's object-ownership model.
+import { vsanAdvisor } from './advisor.js';
 import type { FieldPath } from '../../workspace/paths.js';
 import { defineStack, type BandwidthSetting, type NoVmHost, type StackGroup, type StackLink, type StackTraffic, type StackWorkspace } from '../types.js';
 import { stretchedClusterModel, vsanClusterLayout } from './quorum.js';
@@ -102,4 +103,5 @@ export const vsanStack = defineStack({
       return witness && !hosts.includes(witness) ? [`vsan.witness names ${witness}, which is not a host of the lab (hosts: ${hosts.join(', ')}).`] : [];
     },
   },
+  advisor: vsanAdvisor,
 });

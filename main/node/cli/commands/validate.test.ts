@@ -36,6 +36,15 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('clusterwright validate', () => {
+  it('prints each cluster\'s best-practice scorecard with what to do', async () => {
+    const r = await cli('validate', path.join(fixtures, 'example.yaml'));
+    expect(r.out).toMatch(/scorecard: Proxmox VE \S+/);
+    expect(r.out).toMatch(/(PASS|WARN|FAIL|UNKNOWN) +Redundant cluster links: /);
+    expect(r.out).toMatch(/WARN +Failover tested: No drill recorded\.\n +what to do: Run a failover drill/);
+    const json = JSON.parse((await cli('validate', '--json', path.join(fixtures, 'example.yaml'))).out);
+    expect(json.scorecards.length).toBeGreaterThan(1);
+  });
+
   it('exits 0 on a clean workspace', async () => {
     const r = await cli('validate', path.join(fixtures, 'example.yaml'));
     expect(r.code).toBe(0);

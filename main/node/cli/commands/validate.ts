@@ -12,6 +12,7 @@ import type { CurrentEstate, Workspace } from '../../../common/workspace/index.j
 import { dataHome, defaultWorkspaceDir } from '../../paths.js';
 import { factsPathFor } from '../../workspace/facts-file.js';
 import { WorkspaceStore } from '../../workspace/store.js';
+import { formatScorecards } from '../../../common/scorecard/scorecard.js';
 import { exitCodes, UsageError, type CliCommand } from '../types.js';
 import { commandInfo } from './catalogue.js';
 
@@ -69,6 +70,7 @@ export function formatValidation(file: string, result: ValidationResult): string
       lines.push(`          source: ${finding.source.document}${finding.source.section ? ` — ${finding.source.section}` : ''}${finding.source.url ? ` <${finding.source.url}>` : ''}`);
     }
   }
+  lines.push(...formatScorecards(result.scorecards ?? []));
   return lines;
 }
 
