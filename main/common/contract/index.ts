@@ -7,6 +7,7 @@ import type { AnyStackDefinition } from '../stacks/types.js';
 import { appMethods } from './app.js';
 import { inventoryContractFor } from './inventory.js';
 import { labMethods } from './lab.js';
+import { overlayEvents, overlayMethods } from './overlay.js';
 import { planEvents, planMethods } from './plan.js';
 import { secretStoreEvents, secretStoreMethods } from './secrets.js';
 import { sshEvents, sshMethods } from './ssh.js';
@@ -33,6 +34,7 @@ export function composeContract<const L extends readonly AnyStackDefinition[]>(l
     ...sshMethods,
     ...secretStoreMethods,
     ...planMethods,
+    ...overlayMethods,
     ...workspaceMethods,
   } satisfies Record<string, MethodSpec>;
   const coreEvents = {
@@ -40,6 +42,7 @@ export function composeContract<const L extends readonly AnyStackDefinition[]>(l
     ...sshEvents,
     ...secretStoreEvents,
     ...planEvents,
+    ...overlayEvents,
     ...workspaceEvents,
   } satisfies Record<string, z.ZodType>;
   const methods = Object.assign({}, coreMethods, stackMethods) as typeof coreMethods & StackMethodsOf<L>;
@@ -67,6 +70,7 @@ export function isMethodName(name: string): name is MethodName {
 
 export * from './app.js';
 export * from './plan.js';
+export * from './overlay.js';
 export * from './ssh.js';
 export * from './secrets.js';
 export * from './define.js';

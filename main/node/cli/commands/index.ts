@@ -9,5 +9,6 @@ import { validateCommand } from './validate.js';
 import { latencyCommand } from './latency.js';
 import { secretsCommand } from './secrets.js';
 import { hostkeysCommand } from './hostkeys.js';
+import { overlayCommand } from './overlay.js';
 
-export const commands: CliCommand[] = [infoCommand, serveCommand, startCommand, labCommand, validateCommand, latencyCommand, planCommand, applyCommand, resumeCommand, statusCommand, execCommand, hostkeysCommand, secretsCommand];
+export const commands: CliCommand[] = [infoCommand, serveCommand, startCommand, labCommand, validateCommand, latencyCommand, planCommand, applyCommand, resumeCommand, statusCommand, overlayCommand, execCommand, hostkeysCommand, secretsCommand];
