@@ -6,6 +6,7 @@ import { linkLabel, type GraphLink, type TopologyGraph } from './graph.js';
 import { siteRegions, type Point } from './layout.js';
 import { aggregateSitePairs, placeSitePairs } from './site-pair-labels.js';
 import { SitePairLabels } from './SitePairLabels.js';
+import { Tunnels } from './Tunnels.js';
 import { dashFor, roleStyle, stateColours, stateLabels } from './link-styles.js';
 
 /** The zoom transform (screen = world × k + x/y) and the canvas's size in pixels. */
@@ -193,6 +194,11 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
             const line = svg.querySelector<SVGLineElement>(`line[data-link-id="${CSS.escape(link.id)}"]`);
             return line ? [{ line, end: link.source === id ? '1' : '2' }] : [];
           });
+          // The node's tunnels (both lines of each) follow too.
+          for (const t of graph.tunnels ?? []) {
+            if (t.source !== id && t.target !== id) continue;
+            for (const line of svg.querySelectorAll<SVGLineElement>(`line[data-tunnel-id="${CSS.escape(t.id)}"]`)) dragLines.current.push({ line, end: t.source === id ? '1' : '2' });
+          }
         })
         .on('drag', function (event: { x: number; y: number }) {
           const started = performance.now();
@@ -288,7 +294,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
       className="cw-topology"
       role="group"
       aria-roledescription="topology canvas"
-      aria-label={`Topology: ${graph.sites.length} sites, ${graph.nodes.length} nodes, ${graph.links.length} links`}
+      aria-label={`Topology: ${graph.sites.length} sites, ${graph.nodes.length} nodes, ${graph.links.length} links${graph.tunnels?.length ? `, ${graph.tunnels.length} WireGuard tunnels` : ''}`}
       data-testid="topology-svg"
       onClick={(e) => {
         if (e.target === svgRef.current) onSelectNode?.(null);
@@ -339,6 +345,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
             );
           })}
         </g>
+        {graph.tunnels?.length ? <Tunnels tunnels={graph.tunnels} positions={positions} /> : null}
         <g className="cw-nodes">
           {graph.nodes.map((node) => {
             const p = positions.get(node.id) ?? { x: 0, y: 0 };
