@@ -18,6 +18,7 @@ export type Selection =
   | { kind: 'add-node' }
   | { kind: 'add-site' }
   | { kind: 'add-network' }
+  | { kind: 'overlays' }
   | null;
 
 export type SaveState = 'saved' | 'unsaved' | 'saving' | 'failed';
@@ -113,6 +114,8 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
     }
   };
   transport.on('latency.progress', (p) => set({ measuring: { done: p.done, total: p.total } }));
+  // An overlay's tunnels were read (from the panel, the CLI's core or another window): redraw them from the stored facts.
+  transport.on('overlay.statusRead', () => void loadFacts());
   let scheduleTimer: ReturnType<typeof setInterval> | null = null;
   return {
   workspace: null,
