@@ -9,7 +9,7 @@ import { overlaysOf, resolveOverlay, type ResolvedOverlay } from '../../common/o
 import { tunnelStatuses } from '../../common/overlay/status.js';
 import { checkOverlayReferences } from '../../common/overlay/validate.js';
 import { planSchema } from '../../common/plan/schema.js';
-import type { Facts } from '../../common/workspace/facts.js';
+import { estateOf, type Estate, type Facts } from '../../common/workspace/facts.js';
 import { formatPath } from '../../common/workspace/paths.js';
 import type { Workspace } from '../../common/workspace/schema.js';
 import { chooseMtu, overlayToBuild, readOverlayFacts } from '../overlay/build.js';
@@ -37,6 +37,12 @@ export function overlayPlanNodes(workspace: Workspace, resolved: ResolvedOverlay
     nodes[m.node] = { address, ...(node.ssh?.port ? { port: node.ssh.port } : {}), user: node.ssh?.user ?? 'root' };
   }
   return nodes;
+}
+
+/** The estate an overlay's figures belong to: the workspace and its members' addresses (read again when they change). */
+function overlayEstate(workspace: Workspace, resolved: ResolvedOverlay): Estate {
+  const estate = estateOf(workspace);
+  return { ...estate, nodes: Object.fromEntries(resolved.members.flatMap((m) => (estate.nodes[m.node] ? [[m.node, estate.nodes[m.node]!]] : []))) };
 }
 
 /** The facts with one overlay's entry replaced by `next(previous)`. */
@@ -103,7 +109,7 @@ export function overlayHandlers(deps: OverlayServiceDeps): Pick<Handlers, Overla
       const publicKeys = await readPublicKeys(runner, resolved, { signal: ctx.signal });
       const at = new Date().toISOString();
       const file = await deps.workspaces.storeFacts((current) =>
-        withOverlayFacts(current, name, (previous) => ({ interfaces: [], handshakes: [], latency: [], throughput: [], ...previous, overlay: name, interface: resolved.interface, measuredAt: previous?.measuredAt ?? at, pathMtu: pathMtu.length ? pathMtu : (previous?.pathMtu ?? []), mtu })),
+        withOverlayFacts(current, name, (previous) => ({ interfaces: [], handshakes: [], latency: [], throughput: [], ...previous, overlay: name, interface: resolved.interface, measuredAt: previous?.measuredAt ?? at, estate: overlayEstate(workspace, resolved), pathMtu: pathMtu.length ? pathMtu : (previous?.pathMtu ?? []), mtu })),
       );
       notes.push(`Path MTU and the MTU are stored with the facts (${file}).`);
       return { phase, plan: planSchema.parse(overlayPlan({ resolved, publicKeys, mtu, nodes })), mtu, pathMtu, publicKeys, notes };
@@ -118,7 +124,7 @@ export function overlayHandlers(deps: OverlayServiceDeps): Pick<Handlers, Overla
       const previous = overlayFactsOf(facts).find((f) => f.overlay === name);
       // Public keys as the members' interfaces report them, else as last read: nothing secret is read.
       const publicKeys = Object.fromEntries((previous?.interfaces ?? []).flatMap((i) => (i.publicKey ? [[i.node, i.publicKey] as const] : [])));
-      const base: OverlayFacts = { overlay: name, interface: resolved.interface, measuredAt: new Date().toISOString(), pathMtu: previous?.pathMtu ?? [], ...(previous?.mtu !== undefined ? { mtu: previous.mtu } : {}), interfaces: [], handshakes: [], latency: [], throughput: [] };
+      const base: OverlayFacts = { overlay: name, interface: resolved.interface, measuredAt: new Date().toISOString(), pathMtu: previous?.pathMtu ?? [], ...(previous?.mtu !== undefined ? { mtu: previous.mtu } : {}), interfaces: [], handshakes: [], latency: [], throughput: [], estate: overlayEstate(workspace, resolved) };
       const read = await readOverlayFacts(deps.nodeRunner(workspace), resolved, publicKeys, base, { signal: ctx.signal, ...(throughputSeconds ? { throughput: { seconds: throughputSeconds } } : {}) });
       const file = await deps.workspaces.storeFacts((current) => withOverlayFacts(current, name, () => read));
       return { facts: read, tunnels: announce(read, resolved), file };
