@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['main/**/*.test.ts', 'renderer/src/**/*.test.{ts,tsx}', 'test/integration/**/*.test.ts'],
+          include: ['main/**/*.test.ts', 'renderer/src/**/*.test.{ts,tsx}', 'test/integration/**/*.test.ts', 'test/stacks/**/*.test.ts'],
           benchmark: { include: ['test/bench/**/*.bench.ts'], exclude: ['test/bench/**/*-lab.bench.ts'] },
           environment: 'node',
           testTimeout: 30_000,

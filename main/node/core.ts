@@ -38,7 +38,7 @@ export interface CoreOptions {
   nodeCommands?: 'ssh' | 'local';
   /** The stacks this core runs (default: the registry's; a test adds its own). */
   stacks?: readonly StackModule[];
-  /** Options per stack id, handed to that stack only (e.g. `{ proxmox: { schema } }`: an API schema every request is checked against). */
+  /** Options per stack id, handed to that stack only (e.g. `{ <id>: { schema } }`: an API schema every request is checked against). */
   stackOptions?: Record<string, Record<string, unknown>>;
 }
 

@@ -84,8 +84,8 @@ describeLab('Proxmox inventory and drag-to-migrate through the core (lab cluster
         allowed: false,
         kind: 'live',
         reasons: ['local disk local-lvm:vm-102-disk-0 on local-lvm: choose a target storage'],
-        localDisks: [{ disk: 'local-lvm:vm-102-disk-0', storage: 'local-lvm', sizeGiB: 4 }],
-        targetStorages: ['ceph-vm', 'local', 'local-lvm'],
+        // What the Proxmox dialog needs (the disks to place, the storages of the target) is the stack's part of the verdict.
+        details: { stack: 'proxmox', localDisks: [{ disk: 'local-lvm:vm-102-disk-0', storage: 'local-lvm', sizeGiB: 4 }], targetStorages: ['ceph-vm', 'local', 'local-lvm'] },
       },
     ]);
     const shared = await core!.call('vm.migratePrecheck', { vm: 'proxmox:homelab:101' });
@@ -107,7 +107,8 @@ describeLab('Proxmox inventory and drag-to-migrate through the core (lab cluster
     expect(result).toMatchObject({ vm: 'proxmox:homelab:101', from: 'a1', to: 'a2', status: 'succeeded' });
     expect(result.message).toMatch(/^Moved VM db \(101\) from a1 to a2 live in [\d.]+ s\.$/);
     const mine = events.filter((e) => e.payload.runId === result.runId);
-    expect(mine.filter((e) => e.name === 'job.stepUpdated').map((e) => e.payload.state)).toEqual(['started', 'succeeded']);
+    // The move is a plan step: checked (not on a2 yet), started, succeeded.
+    expect(mine.filter((e) => e.name === 'job.stepUpdated').map((e) => e.payload.state)).toEqual(['checking', 'started', 'succeeded']);
     const log = mine.filter((e) => e.name === 'job.log').map((e) => String(e.payload.text));
     expect(log.some((l) => /starting migration of VM 101 to node 'a2'/.test(l))).toBe(true);
     expect(log.some((l) => /migration finished successfully/.test(l))).toBe(true);

@@ -112,9 +112,12 @@ describeLab('Proxmox cross-cluster move (remote_migrate) through the core (two l
         kind: 'remote',
         allowed: false,
         reasons: ['disks on storage ceph-vm need a storage on b1: choose one of local, local-lvm', 'network bridge vmbr1 needs a bridge on b1: choose one of vmbr0, vmbr7'],
-        localDisks: [],
-        targetStorages: ['local', 'local-lvm'],
-        remote: { cluster: 'west', sourceStorages: ['ceph-vm'], sourceBridges: ['vmbr1'], targetBridges: ['vmbr0', 'vmbr7'], suggestedVmid: 101, usedVmids: [] },
+        details: {
+          stack: 'proxmox',
+          localDisks: [],
+          targetStorages: ['local', 'local-lvm'],
+          remote: { cluster: 'west', sourceStorages: ['ceph-vm'], sourceBridges: ['vmbr1'], targetBridges: ['vmbr0', 'vmbr7'], suggestedVmid: 101, usedVmids: [] },
+        },
       },
     ]);
     const unmapped = await call(core!.call('vm.migratePrecheck', { vm: 'proxmox:east:101', targets: ['b1'], choices: { stack: 'proxmox', storageMap: { 'ceph-vm': 'ceph-vm' }, bridgeMap: { vmbr1: 'vmbr7' } } }));

@@ -68,8 +68,8 @@ describeLab('drag-to-migrate on the canvas (Proxmox test cluster on the lab)', (
     expect(await onNode('db')).toBe('a2');
     // The move ran as a job: its steps and the cluster's task log are in the dock.
     await page.getByTestId('dock-jobs').click();
-    await page.locator('[data-testid^="job-migrate-"]').first().waitFor();
-    expect(await page.locator('[data-testid^="job-migrate-"]').first().textContent()).toMatch(/succeeded/);
+    await page.locator('[data-testid^="job-"][data-testid*="-migrate-"]').first().waitFor();
+    expect(await page.locator('[data-testid^="job-"][data-testid*="-migrate-"]').first().textContent()).toMatch(/succeeded/);
     await page.screenshot({ path: screenshotPath('migrate-done') });
   }, 180_000);
 });

@@ -3,6 +3,7 @@
 // `composeContract` does the same for another list of stacks (a test's own stack).
 import type { z } from 'zod';
 import { stacks } from '../stacks/registry.js';
+import type { StackList } from '../stacks/compose.js';
 import type { AnyStackDefinition } from '../stacks/types.js';
 import { appMethods } from './app.js';
 import { inventoryContractFor } from './inventory.js';
@@ -12,7 +13,8 @@ import { planEvents, planMethods } from './plan.js';
 import { secretStoreEvents, secretStoreMethods } from './secrets.js';
 import { sshEvents, sshMethods } from './ssh.js';
 import type { MethodSpec } from './define.js';
-import { workspaceEvents, workspaceMethods } from './workspace.js';
+import { workspaceSchemaFor } from '../workspace/schema.js';
+import { workspaceEvents, workspaceMethodsFor } from './workspace.js';
 
 type UnionToIntersection<U> = (U extends unknown ? (k: U) => void : never) extends (k: infer I) => void ? I : never;
 type StackMethodsOf<L extends readonly AnyStackDefinition[]> = UnionToIntersection<L[number]['contract']['methods']>;
@@ -21,6 +23,8 @@ type StackEventsOf<L extends readonly AnyStackDefinition[]> = UnionToIntersectio
 /** The whole contract for a list of stacks: the core's domains, the inventory built for them, and their own methods and events. */
 export function composeContract<const L extends readonly AnyStackDefinition[]>(list: L) {
   const inventory = inventoryContractFor(list);
+  // The workspace methods carry the model: its sections are the list's.
+  const workspaceMethods = workspaceMethodsFor(workspaceSchemaFor(list as unknown as StackList));
   const stackMethods = Object.assign({}, ...list.map((s) => s.contract.methods)) as StackMethodsOf<L>;
   const stackEvents = Object.assign({}, ...list.map((s) => s.contract.events)) as StackEventsOf<L>;
   for (const stack of list) {

@@ -23,7 +23,7 @@ export function inventoryContractFor<const L extends readonly AnyStackDefinition
   const detailsSchema = movable.length ? z.discriminatedUnion('stack', movable.map((m) => m.details) as [MigrationOf<L>['details'], ...MigrationOf<L>['details'][]]) : z.never();
 
   const vmSchema = z.object({
-    /** Names the stack and its cluster: "<stack>:<cluster>:<id in the stack>" (proxmox:homelab:101). */
+    /** Names the stack and its cluster: "<stack>:<cluster>:<id in the stack>" (e.g. <stack>:homelab:101). */
     id: z.string(),
     stack: stackSchema,
     /** Cluster or region name from the workspace. */
@@ -36,7 +36,7 @@ export function inventoryContractFor<const L extends readonly AnyStackDefinition
     cpus: z.number().optional(),
     /** Managed by the stack's HA (moves go through the HA path). */
     haManaged: z.boolean().optional(),
-    /** The HA manager's state of an HA-managed VM in the stack's words (Proxmox: started, migrate, error, fence, …). */
+    /** The HA manager's state of an HA-managed VM in the stack's words (started, migrate, error, fence, …). */
     haState: z.string().optional(),
   });
 

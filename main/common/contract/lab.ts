@@ -14,7 +14,7 @@ export const labStatusSchema = z.object({
   workspacePath: z.string().optional(),
   hosts: z.array(z.object({ name: z.string(), site: z.string(), addresses: z.record(z.string(), z.string()), running: z.boolean() })),
   examples: z.array(labExampleSchema),
-  /** What the stacks' lab parts run for the lab now ("Proxmox test servers"), in this process or the CLI's background one. */
+  /** What the stacks' lab parts run for the lab now ("… test servers"), in this process or the CLI's background one. */
   stackServices: z.array(z.string()).default([]),
 });
 export type LabStatusView = z.infer<typeof labStatusSchema>;

@@ -25,7 +25,7 @@ export interface StackGroup {
   stack: string;
   kind: 'cluster' | 'region';
   name: string;
-  /** Where it is in the workspace file ("proxmox.clusters[0]"). */
+  /** Where it is in the workspace file ("<key>.clusters[0]"). */
   path: string;
   members: GroupMember[];
 }
@@ -128,7 +128,7 @@ export interface StackDefinition<
 > {
   /** The stack id used in VM ids, element references, rule ids and the contract namespace. */
   id: K;
-  /** The product's name ("Proxmox VE"). */
+  /** The product's name, as its vendor writes it. */
   title: string;
   /** A short tag for node cards ("PVE"). */
   shortTitle: string;
@@ -143,7 +143,7 @@ export interface StackDefinition<
   references(workspace: StackWorkspace<K, S>, check: ReferenceChecks): void;
   groups(workspace: StackWorkspace<K, S>): StackGroup[];
   links(workspace: StackWorkspace<K, S>): StackLink[];
-  /** Hosts that never run VMs (a vSAN witness). */
+  /** Hosts that never run VMs (a stretched cluster's witness). */
   noVmHosts?(workspace: StackWorkspace<K, S>): NoVmHost[];
   /** What it sends over workspace networks (for overlays between sites). */
   traffic?(workspace: StackWorkspace<K, S>): StackTraffic[];
@@ -157,7 +157,7 @@ export interface StackDefinition<
   statusMethod?: keyof C['methods'] & string;
   /** Its VM moves' choices and precheck details, when it can move VMs. */
   migration: M;
-  /** The section of a lab description it reads (`proxmox: true | { qdevice }`), and what it refuses given the lab's hosts. */
+  /** The section of a lab description it reads (`<key>: true | { … }`), and what it refuses given the lab's hosts. */
   lab?: { key: string; schema: z.ZodType; check?(section: unknown, hosts: readonly string[]): string[] };
 }
 

@@ -72,7 +72,7 @@ export const knetLinkStatsSchema = z.object({
 });
 export type KnetLinkStats = z.infer<typeof knetLinkStatsSchema>;
 
-/** Quorum and membership of a Proxmox cluster as its API (and corosync-quorumtool on a member) last reported them. */
+/** Quorum and membership of a stack's cluster as its API (and corosync-quorumtool on a member) last reported them. */
 export const clusterQuorumSchema = z.object({
   quorate: z.boolean(),
   totalVotes: z.number().optional(),

@@ -3,14 +3,18 @@
 import { createHash } from 'node:crypto';
 import { CwError } from '../../common/errors.js';
 import type { ApiTarget, NodeTarget } from '../../common/plan/schema.js';
-import type { Lab } from '../lab/index.js';
 import { fetchApi } from './local-runner.js';
 import type { ApiCallOptions, ExecOptions, ExecResult, RemoteFile, StepRunner, UploadOptions } from './runner.js';
 import { ABSENT_EXIT, atomicUploadScript, parseReadFile, readFileScript } from './upload-script.js';
 
+/** What the runner needs of a lab: running a command inside one of its hosts (the lab's own `exec`). The engine never imports the lab. */
+export interface LabExec {
+  exec(host: string, command: readonly string[], options: { timeoutMs?: number; input?: string | Buffer }): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }>;
+}
+
 export class LabStepRunner implements StepRunner {
   constructor(
-    private readonly lab: Pick<Lab, 'exec'>,
+    private readonly lab: LabExec,
     /** The lab host for a plan node; by default the node's own name. */
     private readonly hostFor: (node: NodeTarget) => string = (node) => node.node,
   ) {}

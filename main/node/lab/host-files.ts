@@ -8,7 +8,7 @@ export const privateDirs = ['etc/corosync', 'var/lib/corosync', 'var/log/corosyn
 
 /**
  * Where a host's /etc/pve points: /etc is overlaid per host (the build machine has no /etc/pve to bind over),
- * with /etc/pve a link into the host's private /run that the Proxmox test server aims at its simulated pmxcfs.
+ * with /etc/pve a link into the host's private /run that a stack's API simulator aims at its simulated cluster file system.
  */
 export const etcPveLinkTarget = '/run/cw-pve';
 

@@ -38,8 +38,8 @@ const siteSchema = z
   .strict();
 
 /**
- * The lab description for a list of stacks: each stack with a lab section (`proxmox: true`, which starts a
- * Proxmox VE API simulator per host) adds its key.
+ * The lab description for a list of stacks: each stack with a lab section (`<key>: true`, which starts its
+ * API simulator per host) adds its key.
  */
 export function labSpecSchemaFor(list: StackList = defaultStacks) {
   const sections = Object.fromEntries(list.flatMap((s) => (s.lab ? [[s.lab.key, s.lab.schema.optional()]] : [])));
@@ -86,7 +86,7 @@ export interface LabSpec {
   appSite: string;
   /** Let lab processes keep CAP_SYS_NICE, so corosync runs at real-time priority (can starve a small machine). */
   realtime: boolean;
-  /** The stacks' lab sections by their key, as written (`proxmox: true`): what the lab's hosts run for each stack. */
+  /** The stacks' lab sections by their key, as written (`<key>: true`): what the lab's hosts run for each stack. */
   stacks?: Record<string, unknown>;
   sites: LabSiteSpec[];
   /** One entry per unordered site pair, a before b in site order. */

@@ -51,7 +51,7 @@ export interface LabStateFile {
   hosts: Record<string, HostState>;
   links: LinkState[];
   clientKey: string;
-  /** What each stack's lab part runs in the background for this lab (the Proxmox test servers' process…), by the stack's lab key. */
+  /** What each stack's lab part runs in the background for this lab (its API simulators' process…), by the stack's lab key. */
   stacks?: Record<string, unknown>;
 }
 

@@ -1,6 +1,6 @@
 // A bounded TCP throughput probe between two nodes (read-only, stops by itself): a receiver on one
 // node counts bytes from first byte to end of stream, a sender on the other writes for a fixed time.
-// Both are short python3 programs passed as arguments (python3 is on Debian and Proxmox VE nodes);
+// Both are short python3 programs passed as arguments (python3 is on Debian and the hypervisor distributions built on it);
 // where python3 is missing the probe says so instead of guessing.
 import { isCwError } from '../../common/errors.js';
 import type { RemoteRunner } from '../workspace/runner.js';

@@ -46,7 +46,7 @@ export interface InventorySourceReport {
 
 type InventoryMethods = 'inventory.list' | 'vm.migratePrecheck' | 'vm.migrate';
 
-/** The stack id a VM id names ("proxmox:homelab:101" → proxmox). */
+/** The stack id a VM id names ("<stack>:<cluster>:<id>" → <stack>). */
 export function stackOfVmId(vmId: string): string {
   const i = vmId.indexOf(':');
   return i > 0 ? vmId.slice(0, i) : '';
@@ -80,7 +80,7 @@ export function createInventoryService(deps: InventoryServiceDeps): { handlers: 
   const precheck = async (workspace: Workspace, vmId: string, targets: string[] | undefined, signal: AbortSignal, options: { choices?: MigrationChoices; quick?: boolean }): Promise<{ vm: VmRecord; targets: MigrationTarget[] }> => {
     const { vm, stack } = await find(workspace, vmId, signal);
     if (!stack.migration) throw new CwError('UNSUPPORTED', `Moving VMs is not available for ${vm.stack} yet.`);
-    // Hosts that never run VMs (a vSAN witness) are never drop targets, whatever stack the VM belongs to.
+    // Hosts that never run VMs (a stretched cluster's witness) are never drop targets, whatever stack the VM belongs to.
     const noVm = new Map(noVmHostsOf(workspace, deps.definitions).map((h) => [h.node, h.reason]));
     const candidates = (targets ?? workspace.nodes.map((n) => n.name)).filter((n) => n !== vm.node);
     const results = await stack.migration.precheck(workspace, vm, candidates.filter((n) => !noVm.has(n)), signal, options);

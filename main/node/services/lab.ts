@@ -1,6 +1,6 @@
 // lab.* methods: start, inspect and stop the local multi-site lab from the app (see main/node/lab). A lab whose
-// description has a stack's section (`proxmox: true`) also gets what that stack's lab part runs (the Proxmox test
-// servers, in this process) and the stack's clusters in its workspace.
+// description has a stack's section (`<key>: true`) also gets what that stack's lab part runs (its API
+// simulators, in this process) and the stack's clusters in its workspace.
 import fs from 'node:fs';
 import path from 'node:path';
 import { CwError } from '../../common/errors.js';

@@ -72,7 +72,7 @@ export interface StackDiscovery {
 
 /** What a stack's part of a lab is doing, for `lab status` and the app's lab menu. */
 export interface StackLabStatus {
-  /** "Proxmox test servers". */
+  /** What runs, in the admin's words ("… test servers"). */
   title: string;
   running: boolean;
   /** Lines for `lab status` / `lab up` on a terminal. */
@@ -87,7 +87,7 @@ export interface StackLabStatus {
 
 /** What a lab's hosts run for a stack (its simulators and services), in the app's process or, from the CLI, in the background. */
 export interface StackLab {
-  /** "Proxmox test servers". */
+  /** What it runs, in the admin's words ("… test servers"). */
   title: string;
   /** Starts them for a running lab inside this process (the app's lab.up); the lab description's section is `section`. */
   start(lab: Lab, section: unknown, context: { secrets: SecretStore }): Promise<{ stop(): Promise<void> }>;

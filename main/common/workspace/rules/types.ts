@@ -31,7 +31,7 @@ export const findingSchema = z.object({
   severity: z.enum(severities),
   message: z.string(),
   elements: z.array(elementRefSchema),
-  /** Field paths in the workspace file (proxmox.clusters[0].links[1]). */
+  /** Field paths in the workspace file (<stack key>.clusters[0].links[1]). */
   paths: z.array(z.string()),
   remedy: z.string(),
   source: ruleSourceSchema,

@@ -245,7 +245,7 @@ export const labCommand: CliCommand = {
         return exitCodes.ok;
       }
       default: {
-        // Hidden: the background process `lab up` starts for a stack's lab services (e.g. the Proxmox test servers).
+        // Hidden: the background process `lab up` starts for a stack's lab services (its API simulators).
         const hidden = stackModules.map((m) => m.lab?.verbs?.[verb ?? '']).find((v) => v !== undefined);
         if (hidden) {
           const code = await hidden(stateDir, (line) => io.err(line));

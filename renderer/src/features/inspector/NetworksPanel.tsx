@@ -1,5 +1,5 @@
 // Networks and what rides on them: add or remove a network (refused while nodes or clusters use it), and each
-// stack's own section (a Proxmox cluster's corosync links…).
+// stack's own section (a cluster's numbered corosync links…).
 import { IconX } from '@tabler/icons-react';
 import { ActionIcon, Button, Group, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { useState } from 'react';

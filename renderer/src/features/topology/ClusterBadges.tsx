@@ -1,6 +1,6 @@
 // One badge per cluster at the canvas's top edge whose stack reports quorum: quorate or not, votes, and when
-// that was read. A click asks the cluster again through its stack (Proxmox: quorum from its API, votes from
-// corosync-quorumtool on a member).
+// that was read. A click asks the cluster again through its stack (its status method: quorum from its API,
+// votes from corosync-quorumtool on a member).
 import { Badge, Group, Tooltip } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { groupsOf } from '../../../../main/common/stacks/compose.js';

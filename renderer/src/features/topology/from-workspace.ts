@@ -19,7 +19,7 @@ interface LinkDraft {
   linkNumber?: number;
 }
 
-/** The links worth drawing: each stack's own (corosync meshes per link, vSAN data and witness…), and for other
+/** The links worth drawing: each stack's own (corosync meshes per link, storage data and witness…), and for other
  *  networks the pairs that were measured (an unmeasured full mesh is only noise). */
 function linkDrafts(workspace: StackWorkspace, measuredPairs: Set<string>, stacks: StackList): LinkDraft[] {
   const drafts: LinkDraft[] = [];

@@ -2,7 +2,7 @@
 // Built from the workspace and the latency facts; pure data, no DOM.
 
 export type SiteKind = 'lan' | 'man' | 'wan' | 'internet';
-/** A network role: the general ones and those the registered stacks add (corosync, vsan…). */
+/** A network role: the general ones and those the registered stacks add (corosync, storage data…). */
 export type LinkRole = string;
 /** green = checked and within limits, amber = warning, red = over a limit or down, grey = not measured (see element-state.ts). */
 export type LinkState = 'ok' | 'warning' | 'error' | 'unmeasured';
