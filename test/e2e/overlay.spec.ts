@@ -124,7 +124,8 @@ describe('WireGuard overlays on the canvas', () => {
     await expect.poll(() => page.getByTestId('form-error').textContent()).toMatch(/Could not add overlay sites: .*(CIDR|cidr|addressRange)/);
     await page.getByTestId('overlay-range').fill('10.99.0.0/24');
     await page.getByTestId('add-overlay').click();
-    await page.getByTestId('overlay-sites').waitFor({ state: 'detached' });
+    await page.getByTestId('overlay-card-sites').waitFor();
+    expect(await page.getByTestId('overlay-sites').count()).toBe(0);
     // Three tunnels, grey (nothing read yet), and the file holds the overlay once saved.
     await expect.poll(async () => Object.values(await tunnelStates(page)).map((s) => s[0])).toEqual(['unmeasured', 'unmeasured', 'unmeasured']);
     const file = path.join(t.core.options.workspaceDir, 'clusterwright.yaml');

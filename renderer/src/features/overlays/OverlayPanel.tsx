@@ -163,7 +163,7 @@ function OverlayCard({ workspace, name }: { workspace: Workspace; name: string }
     });
 
   return (
-    <Paper withBorder p="sm" radius="md" data-testid={`overlay-${name}`}>
+    <Paper withBorder p="sm" radius="md" data-testid={`overlay-card-${name}`}>
       <Stack gap={6}>
         <Group justify="space-between" wrap="nowrap">
           <Text size="sm" fw={600}>
