@@ -57,7 +57,9 @@ async function hostWith(ws: Workspace, facts?: (file: string) => Promise<void>):
 }
 
 const tunnelStates = (page: Page): Promise<Record<string, [string | null, string | null]>> =>
-  page.locator('[data-tunnel]').evaluateAll((els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-tunnel'), [e.getAttribute('data-state'), e.textContent]])));
+  page.locator('[data-tunnel]').evaluateAll((els) =>
+    Object.fromEntries(els.map((e) => [e.getAttribute('data-tunnel'), [e.getAttribute('data-state'), document.querySelector(`[data-tunnel-label="${e.getAttribute('data-tunnel')}"]`)?.textContent ?? null]])),
+  );
 
 describe('WireGuard overlays on the canvas', () => {
   it('draws each tunnel as a double line with RTT, MTU and handshake age; red when down or older than the keepalive allows', async () => {
@@ -94,7 +96,7 @@ describe('WireGuard overlays on the canvas', () => {
       'pve2-pve3': ['error', expect.stringContaining('MTU 1360 · down')],
     });
     // A double line: the wall in the state colour, a hollow core in the canvas's background.
-    const lines = await page.locator('[data-tunnel="pve1-pve2"] line').evaluateAll((ls) => ls.map((l) => [l.getAttribute('stroke-width'), getComputedStyle(l).stroke]));
+    const lines = await page.locator('[data-tunnel="pve1-pve2"] path').evaluateAll((ls) => ls.map((l) => [l.getAttribute('stroke-width'), getComputedStyle(l).stroke]));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toEqual(['6', 'rgb(47, 158, 68)']);
     expect(Number(lines[1]![0])).toBeLessThan(6);
