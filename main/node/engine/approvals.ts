@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CwError } from '../../common/errors.js';
 import type { Plan } from '../../common/plan/schema.js';
+import { writeFileAtomicSync } from '../workspace/atomic-write.js';
 import { planHash } from './hash.js';
 
 export interface Approval {
@@ -49,8 +50,7 @@ export class ApprovalStore {
     const approval: Approval = { planHash: hash, planId: plan.id, acknowledgedDestructive: [...destructive], approvedAt: new Date().toISOString() };
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const file = this.file(hash);
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(approval, null, 2) + '\n', { mode: 0o600 });
-    fs.renameSync(`${file}.tmp`, file);
+    writeFileAtomicSync(file, JSON.stringify(approval, null, 2) + '\n', { mode: 0o600 });
     return approval;
   }
 

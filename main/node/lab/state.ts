@@ -1,6 +1,7 @@
 // The lab's state file (<state>/lab-state.json): what a running lab created, so another process can drive or remove it.
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '../workspace/atomic-write.js';
 import type { LinkParams, PresetName } from './presets.js';
 import type { LabSpec } from './spec.js';
 import type { RecordedProcess } from './system.js';
@@ -72,10 +73,7 @@ export function readLabState(stateDir: string): LabStateFile | undefined {
   return parsed.version === 1 ? parsed : undefined;
 }
 
-/** Written atomically (temp file + rename) so a crash never leaves half a state file. */
+/** Written atomically (temp file, fsync, rename, folder fsync) so a crash never leaves half a state file. */
 export function writeLabState(state: LabStateFile): void {
-  const file = stateFilePath(state.stateDir);
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
-  fs.renameSync(temp, file);
+  writeFileAtomicSync(stateFilePath(state.stateDir), JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
 }

@@ -2,8 +2,8 @@
 // Electron safeStorage). Labels are plain; values never are. Written atomically with mode 0600.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { CwError } from '../../common/errors.js';
+import { writeFileAtomicSync } from '../workspace/atomic-write.js';
 import { secretNotFound, type SecretCipher, type SecretInfo, type SecretKind, type SecretStore } from './store.js';
 
 interface SealedSecret extends SecretInfo {
@@ -33,17 +33,9 @@ export function readSecretFile(file: string): SecretFile | null {
   return parsed;
 }
 
+/** Mode 0600 in a 0700 folder: the one atomic write (workspace/atomic-write.ts). */
 export function writeFileAtomically(file: string, content: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  const fd = fs.openSync(temp, 'w', 0o600);
-  try {
-    fs.writeFileSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temp, file);
+  writeFileAtomicSync(file, content, { mode: 0o600 });
 }
 
 export class SealedFileSecretStore implements SecretStore {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { backupPath, removeStaleTemps, writeFileAtomic } from './atomic-write.js';
+import { backupPath, removeStaleTemps, writeFileAtomic, writeFileAtomicSync } from './atomic-write.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-atomic-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -74,5 +74,30 @@ await writeFileAtomic(process.argv[2], 'after the crash\\n'.repeat(10000), { bac
     expect(await removeStaleTemps(file, 60_000)).toEqual([]);
     expect(await removeStaleTemps(file, 0)).toHaveLength(1);
     expect(leftovers(tmp)).toEqual([]);
+  });
+});
+
+describe('writeFileAtomicSync', () => {
+  it('creates the folder and a 0600 file, keeps an existing mode, and leaves no temp file', () => {
+    const file = path.join(tmp, 'sync', 'nested', 'state.json');
+    writeFileAtomicSync(file, '{"a":1}\n');
+    expect(fs.readFileSync(file, 'utf8')).toBe('{"a":1}\n');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    fs.chmodSync(file, 0o640);
+    writeFileAtomicSync(file, '{"a":2}\n', { mode: 0o600 });
+    expect(fs.readFileSync(file, 'utf8')).toBe('{"a":2}\n');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o640);
+    expect(leftovers(path.dirname(file))).toEqual([]);
+  });
+
+  it('leaves the previous file and no temp file when the rename fails', () => {
+    const folder = path.join(tmp, 'sync-fail');
+    fs.mkdirSync(folder);
+    const target = path.join(folder, 'is-a-folder');
+    fs.mkdirSync(path.join(target, 'child'), { recursive: true });
+    expect(() => writeFileAtomicSync(target, 'x')).toThrow();
+    expect(fs.statSync(path.join(target, 'child')).isDirectory()).toBe(true);
+    expect(leftovers(folder)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // Writes a file so that a crash at any moment leaves either the old or the new content: a temp file
 // in the same folder, fsync, keep the previous version as <file>.bak, rename over, fsync the folder.
 import { randomBytes } from 'node:crypto';
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -74,6 +75,43 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     throw error;
   }
   await fsyncFolder(path.dirname(file));
+}
+
+/**
+ * The same for callers that cannot wait (the approval store, the lab's state, the secret and host-key files):
+ * temp file in the same folder, fsync, rename over, fsync the folder. A new file gets `mode` (default 0600),
+ * an existing one keeps its own; the folder is created (0700) when missing.
+ */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: { mode?: number } = {}): void {
+  const folder = path.dirname(file);
+  fsSync.mkdirSync(folder, { recursive: true, mode: 0o700 });
+  const existing = fsSync.statSync(file, { throwIfNoEntry: false });
+  const mode = existing ? existing.mode & 0o777 : (options.mode ?? 0o600);
+  const temp = tempPathFor(file);
+  try {
+    const fd = fsSync.openSync(temp, 'wx', mode);
+    try {
+      fsSync.writeFileSync(fd, data);
+      fsSync.fsyncSync(fd);
+    } finally {
+      fsSync.closeSync(fd);
+    }
+    fsSync.renameSync(temp, file);
+  } catch (error) {
+    fsSync.rmSync(temp, { force: true });
+    throw error;
+  }
+  if (process.platform === 'win32') return;
+  try {
+    const dir = fsSync.openSync(folder, 'r');
+    try {
+      fsSync.fsyncSync(dir);
+    } finally {
+      fsSync.closeSync(dir);
+    }
+  } catch {
+    // Some filesystems refuse to fsync a directory; the rename is still atomic there.
+  }
 }
 
 /**
