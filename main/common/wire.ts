@@ -7,8 +7,10 @@ import { errorPayloadSchema } from './errors.js';
 export const BINARY_STREAM_DATA = 1;
 export const BINARY_HEADER_BYTES = 5;
 
-/** Default credit window: the most bytes a sender keeps unacknowledged on one stream. */
+/** Default credit window: the most bytes a sender keeps unacknowledged on one stream, and the floor of an adaptive window. */
 export const DEFAULT_STREAM_WINDOW = 256 * 1024;
+/** The most an adaptive window grows to (a long, fast link between the backend and the renderer). */
+export const MAX_STREAM_WINDOW = 4 * 1024 * 1024;
 
 export const clientFrameSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('call'), id: z.number().int().nonnegative(), method: z.string().min(1), input: z.unknown() }),

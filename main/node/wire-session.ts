@@ -3,7 +3,7 @@
 import { clientFrameSchema, encodeStreamData, type ServerFrame } from '../common/wire.js';
 import type { Core } from './core.js';
 import type { CallContext } from './context.js';
-import { CreditStream, type StreamSource } from './streams.js';
+import { CreditStream, type CreditStreamStats, type CreditWindowOptions, type StreamSource } from './streams.js';
 import { toErrorPayload } from './dispatcher.js';
 
 export interface FrameSender {
@@ -12,7 +12,10 @@ export interface FrameSender {
 }
 
 export interface WireSessionOptions {
-  streamWindow?: number;
+  /** Credit window of every stream (default: 256 KiB, growing with the bandwidth-delay product up to 4 MiB). */
+  streamWindow?: number | CreditWindowOptions;
+  /** Told what each stream did when it ends or is closed (benchmarks, diagnostics). */
+  onStreamStats?(stream: number, stats: CreditStreamStats): void;
 }
 
 export class WireSession {
@@ -70,6 +73,7 @@ export class WireSession {
         const stream = this.streams.get(frame.stream);
         this.streams.delete(frame.stream);
         stream?.close();
+        if (stream) this.options.onStreamStats?.(frame.stream, stream.stats());
         return;
       }
     }
@@ -105,6 +109,7 @@ export class WireSession {
         },
         sendEnd: (streamId, error) => {
           this.streams.delete(streamId);
+          this.options.onStreamStats?.(streamId, stream.stats());
           if (!this.closed) this.out.sendJson(error ? { t: 'stream-end', stream: streamId, error: toErrorPayload(error) } : { t: 'stream-end', stream: streamId });
         },
       },

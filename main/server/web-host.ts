@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../node/core.js';
-import { WireSession } from '../node/wire-session.js';
+import { WireSession, type WireSessionOptions } from '../node/wire-session.js';
 import { contentSecurityPolicy } from '../common/csp.js';
 import { resolveInside } from '../node/static-path.js';
 
@@ -38,6 +38,8 @@ export interface WebHostOptions {
   port?: number;
   /** For tests: a fixed token; otherwise 32 random bytes. */
   token?: string;
+  /** Stream options of every connection (credit window, statistics for benchmarks). */
+  wire?: WireSessionOptions;
 }
 
 export interface WebHost {
@@ -132,7 +134,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     fs.createReadStream(file).pipe(res);
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // No per-message compression: terminal bytes are small frames on loopback, where deflate costs CPU
+  // on both ends (and the browser's main thread) and saves nothing.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   const sessions = new Set<WireSession>();
 
   const refuseUpgrade = (socket: Duplex, status: number, text: string) => {
@@ -157,7 +161,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       sendBinary: (frame) => {
         if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
       },
-    });
+    }, options.wire);
     sessions.add(session);
     ws.on('message', (data, isBinary) => {
       if (isBinary) {

@@ -105,7 +105,8 @@ const address: Record<string, string> = { n1: '127.0.0.1', n2: '127.0.0.2', n3: 
 const target = (node: string): SshTarget => ({ destination: { label: node, host: address[node]!, port: sshd.port, user: sshd.user, auth: [{ kind: 'privateKey', identityFile: sshd.clientKeyFile }] }, jumps: [] });
 
 beforeAll(async () => {
-  sshd = await startSshd({ extraConfig: ['ListenAddress 127.0.0.2', 'ListenAddress 127.0.0.3', 'MaxStartups 50'] });
+  // A clean HOME for the sessions: root's own ~/.bashrc here runs a version manager on every command (the machine, not the engine).
+  sshd = await startSshd({ cleanHome: true, extraConfig: ['ListenAddress 127.0.0.2', 'ListenAddress 127.0.0.3'] });
   keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-engine-bench-keys-'));
   ssh = createSshEngine({ secrets: new MemorySecretStore(), knownHostsFiles: [], pinnedHostKeysFile: path.join(keyDir, 'pinned.json'), acceptNewHostKeys: true, env: {} });
   await Promise.all(NODES.map((n) => ssh.exec(target(n), 'true')));

@@ -52,7 +52,8 @@ let slow: ReturnType<typeof echoLoop>;
 
 beforeAll(async () => {
   benchPasswordId = await secrets.put('bench', { label: 'in-process bench', kind: 'password' });
-  sshd = await startSshd({ extraConfig: loopbackNodes.slice(1).map((address) => `ListenAddress ${address}`) });
+  // A clean HOME for the sessions: root's own ~/.bashrc here runs a version manager on every command (the machine, not the engine).
+  sshd = await startSshd({ cleanHome: true, extraConfig: loopbackNodes.slice(1).map((address) => `ListenAddress ${address}`) });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-ssh-bench-'));
   withNoDelay = engine(true);
   withNagle = engine(false);

@@ -117,6 +117,13 @@ describe('web host: wire protocol', () => {
     wire.close();
   });
 
+  it('never compresses frames, whatever the client offers (terminal bytes go out as plain binary frames)', async () => {
+    // The ws client offers permessage-deflate by default, as browsers do.
+    const wire = await connectWire(t);
+    expect(wire.socket.extensions).toBe('');
+    wire.close();
+  });
+
   it('answers malformed messages with INVALID_INPUT and stays usable', async () => {
     const wire = await connectWire(t);
     wire.sendRaw('{not json');

@@ -8,37 +8,13 @@
 // finds there it puts aside and brings back; what it creates it removes.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readLabState } from '../../main/node/lab/state.js';
-import { isRunning, readCmdline } from '../../main/node/lab/system.js';
+import { defaultLabDir as stateDir, netnsWithDefaultPrefix, rootShellEnv, setAside, userLabRunning } from '../support/default-folder.js';
 import { describeLab } from '../support/lab.js';
 
 const root = path.resolve(__dirname, '../..');
-const home = os.userInfo().homedir;
-const dataHome = path.join(home, '.local', 'share', 'clusterwright');
-const stateDir = path.join(dataHome, 'lab');
-const defaultPrefix = 'cwl';
-/** The environment a root shell has: no Clusterwright variables, HOME as the account says. */
-const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CLUSTERWRIGHT_|XDG_DATA_HOME$|CW_)/.test(k)));
-env.HOME = home;
-
-function netnsWithDefaultPrefix(): string[] {
-  const listed = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-  return listed.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`${defaultPrefix}-`));
-}
-
-/** Why this test must not run now: a lab of the user's it would replace. */
-function userLabRunning(): string | undefined {
-  const state = readLabState(stateDir);
-  if (state && Object.values(state.hosts).some((h) => isRunning(h.holder.pid) && readCmdline(h.holder.pid) === h.holder.cmdline)) {
-    return `a lab ("${state.name}") is running in ${stateDir}; this test would replace it. Stop it with \`clusterwright lab down\` to run this test`;
-  }
-  const namespaces = netnsWithDefaultPrefix();
-  if (namespaces.length) return `namespaces of a lab with the default prefix exist (${namespaces.join(', ')}); this test would remove them. Stop that lab first`;
-  return undefined;
-}
+const env = rootShellEnv();
 
 function run(argv: string[], timeoutMs = 240_000): SpawnSyncReturns<string> {
   return spawnSync(argv[0]!, argv.slice(1), { cwd: root, env, encoding: 'utf8', timeout: timeoutMs });
@@ -67,29 +43,18 @@ function expectPrivateDirs(host: string): void {
   expect(fs.existsSync(path.join('/tmp', marker))).toBe(false);
 }
 
-// What was there before: put aside and brought back; the highest folder this test creates is removed.
-const aside = `${stateDir}.before-test-${process.pid}`;
-let hadStateDir = false;
-let createdTop: string | undefined;
-
 describeLab(
   'the lab in the default data folder under root\'s $HOME (built CLI)',
   () => {
+    let aside: { restore(): void } | undefined;
     beforeAll(() => {
       expect(fs.existsSync(path.join(root, 'dist', 'node'))).toBe(true);
-      for (let dir = dataHome; !fs.existsSync(dir); dir = path.dirname(dir)) createdTop = dir;
-      hadStateDir = fs.existsSync(stateDir);
-      if (hadStateDir) fs.renameSync(stateDir, aside);
+      aside = setAside(stateDir);
     });
     afterAll(() => {
       // Whatever happened, no lab of this test stays up.
       if (fs.existsSync(stateDir)) cli('lab', 'down');
-      fs.rmSync(stateDir, { recursive: true, force: true });
-      if (hadStateDir) fs.renameSync(aside, stateDir);
-      // Folders this test created, bottom up, each only when nothing else was put there meanwhile.
-      for (let dir = dataHome; createdTop && dir.length >= createdTop.length; dir = path.dirname(dir)) {
-        if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
-      }
+      aside?.restore();
     }, 120_000);
 
     it('starts with `clusterwright lab up` (state under ~/.local/share/clusterwright/lab), answers over SSH, and goes down', () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { createCore, type Core, type CoreOptions } from '../../main/node/core.js';
 import { startWebHost, TOKEN_COOKIE, type WebHost } from '../../main/server/web-host.js';
+import type { WireSessionOptions } from '../../main/node/wire-session.js';
 
 export interface TestHost {
   core: Core;
@@ -15,7 +16,7 @@ export interface TestHost {
   close(): Promise<void>;
 }
 
-export async function startTestHost(options: { staticDir?: string; core?: Partial<Omit<CoreOptions, 'hostKind' | 'workspaceDir'>> } = {}): Promise<TestHost> {
+export async function startTestHost(options: { staticDir?: string; core?: Partial<Omit<CoreOptions, 'hostKind' | 'workspaceDir'>>; wire?: WireSessionOptions } = {}): Promise<TestHost> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-host-'));
   let staticDir = options.staticDir;
   if (!staticDir) {
@@ -24,7 +25,7 @@ export async function startTestHost(options: { staticDir?: string; core?: Partia
     fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>test renderer</title>');
   }
   const core = createCore({ hostKind: 'web', workspaceDir: path.join(home, 'workspace'), ...options.core });
-  const host = await startWebHost({ core, staticDir });
+  const host = await startWebHost({ core, staticDir, ...(options.wire ? { wire: options.wire } : {}) });
   return {
     core,
     host,

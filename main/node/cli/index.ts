@@ -1,9 +1,10 @@
 // `clusterwright <command>`: the CLI on the same core as the app.
 import { CwError } from '../../common/errors.js';
-import { commands } from './commands/index.js';
+import { allCommands, loadCommand } from './commands/index.js';
 import { exitCodeFor, exitCodes, UsageError, type CliIO } from './types.js';
 
-function helpText(): string {
+async function helpText(): Promise<string> {
+  const commands = await allCommands();
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'Usage: clusterwright <command> [options]',
@@ -18,7 +19,7 @@ function helpText(): string {
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.out(helpText());
+    io.out(await helpText());
     return name ? exitCodes.ok : exitCodes.usage;
   }
   if (name === '--version' || name === '-V') {
@@ -26,9 +27,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.out(appVersion);
     return exitCodes.ok;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = await loadCommand(name);
   if (!command) {
-    io.err(`Unknown command "${name}".\n\n${helpText()}`);
+    io.err(`Unknown command "${name}".\n\n${await helpText()}`);
     return exitCodes.usage;
   }
   if (rest.includes('--help') || rest.includes('-h')) {

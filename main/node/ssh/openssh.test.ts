@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CwError } from '../../common/errors.js';
@@ -303,5 +304,25 @@ describe.skipIf(unavailable !== null)('SSH engine against a real OpenSSH server'
     expect(log).not.toMatch(/publickey|Accepted|Failed/);
     expect(countLines(log, /Connection from 127\.0\.0\.1/)).toBe(1);
     await engine.closeAll();
+  });
+});
+
+describe.skipIf(unavailable !== null)('the OpenSSH test server with a clean HOME (for benchmarks)', () => {
+  it('gives sessions an empty HOME of its own, so the account\'s start-up files do not run; without it, the account\'s HOME', async () => {
+    const clean = await startSshd({ cleanHome: true });
+    const plain = await startSshd();
+    try {
+      const home = async (sshd: SshdFixture) => {
+        const { engine } = testEngine({ acceptNewHostKeys: true });
+        const result = await engine.run(directTarget(sshd.host, sshd.port, sshd.user, [{ kind: 'privateKey', identityFile: sshd.clientKeyFile }]), 'echo "$HOME"; ls -A "$HOME" | wc -l');
+        await engine.closeAll();
+        return result.stdout.trim().split('\n');
+      };
+      expect(await home(clean)).toEqual([path.join(clean.dir, 'home'), '0']);
+      expect((await home(plain))[0]).toBe(os.userInfo().homedir);
+    } finally {
+      await clean.stop();
+      await plain.stop();
+    }
   });
 });

@@ -48,6 +48,19 @@ describe('job notices', () => {
     expect(store.getState().notices.map((n) => n.runId)).toEqual(['r4']);
   });
 
+  it('does not announce a run a view on screen shows, and does again once that view has closed', () => {
+    const transport = createFakeTransport({});
+    const store = createAppStore(transport);
+    const unwatch = store.getState().watchRun('w1');
+    transport.emit('job.finished', { ...base, runId: 'w1', status: 'succeeded', changed: 2, message: 'Done.' });
+    expect(store.getState().notices).toEqual([]);
+    expect(store.getState().jobs[0]).toMatchObject({ runId: 'w1', status: 'succeeded' });
+    unwatch();
+    expect(store.getState().watchedRuns).toEqual([]);
+    transport.emit('job.finished', { ...base, runId: 'w1', status: 'failed', failed: 1, message: 'Resumed and failed.' });
+    expect(store.getState().notices.map((n) => n.runId)).toEqual(['w1']);
+  });
+
   it('says when nothing needed changing, and how to go on after a cancel or an interruption', () => {
     const transport = createFakeTransport({});
     const store = createAppStore(transport);

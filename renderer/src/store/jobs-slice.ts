@@ -39,6 +39,10 @@ export interface JobsSlice {
   notices: JobNotice[];
   /** The notifications layer took these and showed them. */
   takeNotices(runIds: string[]): void;
+  /** Runs a view on screen shows as they go (the wizard's run): their end is not announced again over that view. */
+  watchedRuns: string[];
+  /** Marks a run as shown by a view; the returned function ends that (when the view closes). */
+  watchRun(runId: string): () => void;
 }
 
 /** The notification for a run that ended: finished, finished with nothing to do, failed (where), cancelled, interrupted. */
@@ -93,6 +97,7 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (set, get, transport) =>
   transport.on('job.finished', (result) => {
     withJob(result.runId, new Date().toISOString(), (job) => ({ ...job, status: result.status, result }));
     const job = get().jobs.find((j) => j.runId === result.runId);
+    if (get().watchedRuns.includes(result.runId)) return;
     set({ notices: [...get().notices.filter((n) => n.runId !== result.runId), jobNotice(result, job)] });
   });
   return {
@@ -101,5 +106,14 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (set, get, transport) =>
     selectJob: (selectedJob) => set({ selectedJob }),
     notices: [],
     takeNotices: (runIds) => set({ notices: get().notices.filter((n) => !runIds.includes(n.runId)) }),
+    watchedRuns: [],
+    watchRun: (runId) => {
+      set({ watchedRuns: [...get().watchedRuns, runId] });
+      return () => {
+        const watched = [...get().watchedRuns];
+        watched.splice(watched.indexOf(runId), 1);
+        set({ watchedRuns: watched });
+      };
+    },
   };
 };

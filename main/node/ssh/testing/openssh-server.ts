@@ -33,6 +33,12 @@ export interface SshdFixture {
 export interface SshdOptions {
   hostKeyTypes?: HostKeyType[];
   extraConfig?: string[];
+  /**
+   * Sessions get HOME set to an empty folder of the fixture (sshd's SetEnv), so the account's own
+   * start-up files do not run: root's ~/.bashrc on a developer machine can spend 80–90 ms per command
+   * (a version manager), which is the machine's cost, not the engine's. For benchmarks.
+   */
+  cleanHome?: boolean;
 }
 
 export function sshdAvailable(): string | null {
@@ -88,6 +94,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdFixture>
   const clientKeyFile = path.join(dir, 'client_ed25519');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'clusterwright-test', '-f', clientKeyFile]);
   fs.copyFileSync(`${clientKeyFile}.pub`, path.join(dir, 'authorized_keys'));
+  const cleanHome = path.join(dir, 'home');
+  if (options.cleanHome) fs.mkdirSync(cleanHome);
 
   let hostKeyTypes = options.hostKeyTypes ?? ['ed25519'];
   let generation = 0;
@@ -124,6 +132,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdFixture>
         'MaxStartups 100:30:200',
         'LogLevel VERBOSE',
         `Subsystem sftp internal-sftp`,
+        ...(options.cleanHome ? [`SetEnv HOME=${cleanHome}`] : []),
         ...(options.extraConfig ?? []),
         '',
       ].join('\n'),

@@ -14,18 +14,26 @@ export function FirstStart() {
   const [recent, setRecent] = useState<{ path: string; name: string; exists: boolean }[]>([]);
   const [lab, setLab] = useState<LabStatusView | null>(null);
   const [example, setExample] = useState<string | null>('three-sites');
+  const [exampleTouched, setExampleTouched] = useState(false);
   const [labBusy, setLabBusy] = useState(false);
   const [labError, setLabError] = useState<string | null>(null);
   useEffect(() => {
     transport.call('workspace.recent', {}).then((r) => setRecent(r.entries.filter((e) => e.exists)), () => setRecent([]));
     transport.call('lab.status', {}).then(setLab, (e) => setLabError(describeError(e)));
   }, [transport]);
+  // A running lab is what the door offers first, until the admin picks another example.
+  useEffect(() => {
+    if (!exampleTouched && lab?.running && lab.name && lab.examples.some((e) => e.name === lab.name)) setExample(lab.name);
+  }, [lab, exampleTouched]);
+  // The running lab is opened as it is when it is the example chosen; another example replaces it (said on the button).
+  const running = lab?.running && lab.workspacePath ? { name: lab.name, workspacePath: lab.workspacePath } : undefined;
+  const reuse = running !== undefined && running.name === example;
   const startLab = async () => {
     if (!example) return;
     setLabBusy(true);
     setLabError(null);
     try {
-      const started = lab?.running && lab.workspacePath ? { workspacePath: lab.workspacePath } : await transport.call('lab.up', { example, replace: true });
+      const started = reuse ? { workspacePath: running.workspacePath } : await transport.call('lab.up', { example, replace: true });
       const problem = await openWorkspace(started.workspacePath);
       if (problem) setLabError(problem);
     } catch (error) {
@@ -63,12 +71,20 @@ export function FirstStart() {
                   aria-label="Example lab"
                   data={(lab?.examples ?? []).map((e) => ({ value: e.name, label: `${e.name} (${e.hosts} hosts, ${e.sites} sites)` }))}
                   value={example}
-                  onChange={setExample}
+                  onChange={(value) => {
+                    setExampleTouched(true);
+                    setExample(value);
+                  }}
                   allowDeselect={false}
                 />
                 <Button variant="light" loading={labBusy} disabled={!lab || !example} onClick={() => void startLab()} data-testid="door-lab-start">
-                  {lab?.running ? `Open the running lab (${lab.name})` : 'Start the lab'}
+                  {reuse ? 'Open the lab' : running ? 'Replace the lab' : 'Start the lab'}
                 </Button>
+                {running && (
+                  <Text size="xs" c="dimmed" data-testid="door-lab-running">
+                    {reuse ? `"${running.name}" is running.` : `Stops "${running.name ?? 'the running lab'}" and starts "${example}".`}
+                  </Text>
+                )}
               </>
             )}
             {labError && (

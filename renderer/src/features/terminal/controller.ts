@@ -67,6 +67,7 @@ export class TerminalController {
     if (!session || !tab) return;
     const reconnecting = tab.reconnects > 0 || tab.streamId !== null;
     this.store.getState().updateTab(id, { state: 'connecting' });
+    session.connecting();
     try {
       const { streamId, terminalId, logFile } = await this.api.open(tab.node, session.size, { log: this.store.getState().logSessions });
       const handle = this.transport.attachStream(streamId, {
@@ -85,6 +86,7 @@ export class TerminalController {
       this.store.getState().updateTab(id, { state: 'open', streamId, terminalId, error: undefined, ...(logFile ? { logFile } : {}) });
     } catch (error) {
       const message = describeError(error);
+      session.detach();
       session.note(`Could not connect to ${tab.node}: ${message}`);
       this.store.getState().updateTab(id, { state: 'failed', error: message });
     }

@@ -8,6 +8,9 @@ import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
 import { WebglAddon } from '@xterm/addon-webgl';
 import type { StreamHandle } from '../../transport/index.js';
+import { InputGate } from './input-gate.js';
+import { OutputFeeder } from './output-feeder.js';
+import { isSoftwareWebgl } from './renderer-choice.js';
 
 export const terminalThemes: Record<'light' | 'dark', ITheme> = {
   light: { background: '#ffffff', foreground: '#1f2328', cursor: '#3b5bdb', selectionBackground: '#c5d0fa' },
@@ -20,6 +23,46 @@ export interface TerminalSessionOptions {
   onInput(data: string): void;
   /** Web links go through the backend, which validates the URL before opening it. */
   onOpenLink?(url: string): void;
+  /** Told each time xterm.js has parsed a received chunk (tests and benchmarks). */
+  onWritten?(bytes: number): void;
+  /** "auto" (default): WebGL unless it is drawn in software; "dom" or "webgl" force one (benchmarks compare them). */
+  renderer?: 'auto' | 'dom' | 'webgl';
+  /** false: always write whole chunks, even while the user types (benchmarks compare both). */
+  sliceWhileTyping?: boolean;
+}
+
+/** Typing anywhere in the page makes every terminal feed its output in small pieces for this long. */
+const INTERACTIVE_MS = 1_000;
+let lastUserInputAt = Number.NEGATIVE_INFINITY;
+const userIsTyping = () => performance.now() - lastUserInputAt < INTERACTIVE_MS;
+
+/** A task after everything already queued (a message to ourselves; timers would be clamped when nested). */
+const yieldTask = (() => {
+  const tasks: (() => void)[] = [];
+  let channel: MessageChannel | null = null;
+  return (task: () => void) => {
+    if (!channel) {
+      channel = new MessageChannel();
+      channel.port1.onmessage = () => tasks.shift()?.();
+    }
+    tasks.push(task);
+    channel.port2.postMessage(null);
+  };
+})();
+
+/** The WebGL implementation's name once per page, or null without WebGL2. */
+let webglName: string | null | undefined;
+function webglImplementation(): string | null {
+  if (webglName !== undefined) return webglName;
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    const info = gl?.getExtension('WEBGL_debug_renderer_info');
+    webglName = gl ? String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)) : null;
+    gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  } catch {
+    webglName = null;
+  }
+  return webglName;
 }
 
 export class TerminalSession {
@@ -28,10 +71,19 @@ export class TerminalSession {
   readonly search = new SearchAddon();
   private readonly serializer = new SerializeAddon();
   private stream: StreamHandle | null = null;
+  /** Typing before the channel opens is held, not lost. */
+  private readonly input = new InputGate();
+  /** Set by a resize of a view that was at the bottom; cleared when the user scrolls. */
+  private followAfterResize = false;
   private webgl: WebglAddon | null = null;
+  private readonly feeder: OutputFeeder;
+  private creditToReturn = 0;
+  private creditScheduled = false;
   /** Bytes written to xterm.js and parsed; for tests and benchmarks. */
   bytesWritten = 0;
   renderer: 'webgl' | 'dom' = 'dom';
+  /** Why the DOM renderer runs, when it does. */
+  rendererReason = '';
 
   constructor(private readonly options: TerminalSessionOptions) {
     this.terminal = new Terminal({
@@ -48,11 +100,58 @@ export class TerminalSession {
     this.terminal.loadAddon(new Unicode11Addon());
     this.terminal.unicode.activeVersion = '11';
     this.terminal.loadAddon(new WebLinksAddon((_event, uri) => options.onOpenLink?.(uri)));
-    this.terminal.onData((data) => options.onInput(data));
+    this.terminal.onData((data) => {
+      lastUserInputAt = performance.now();
+      options.onInput(data);
+    });
+    this.feeder = new OutputFeeder({
+      write: (piece, parsed) => this.terminal.write(piece, parsed),
+      written: (bytes) => {
+        this.bytesWritten += bytes;
+        this.creditToReturn += bytes;
+        // One acknowledgement for everything xterm.js parsed in this task (it parses many chunks per task).
+        if (!this.creditScheduled) {
+          this.creditScheduled = true;
+          queueMicrotask(() => {
+            this.creditScheduled = false;
+            const credit = this.creditToReturn;
+            this.creditToReturn = 0;
+            this.stream?.ack(credit);
+          });
+        }
+        this.options.onWritten?.(bytes);
+      },
+      yieldTask,
+      interactive: options.sliceWhileTyping === false ? () => false : userIsTyping,
+    });
   }
 
   open(element: HTMLElement): void {
     this.terminal.open(element);
+    this.terminal.onRender(() => {
+      const buffer = this.terminal.buffer.active;
+      if (this.followAfterResize && buffer.type === 'normal' && buffer.viewportY < buffer.baseY) this.terminal.scrollToBottom();
+    });
+    // The user scrolling (wheel, scrollbar, Shift+PageUp) decides where the view stays.
+    const userScrolls = () => {
+      this.followAfterResize = false;
+    };
+    element.addEventListener('wheel', userScrolls, { capture: true, passive: true });
+    element.addEventListener('pointerdown', (event) => {
+      if (event.target instanceof Element && event.target.closest('.scrollbar')) userScrolls();
+    }, { capture: true });
+    element.addEventListener('keydown', (event) => {
+      if (event.shiftKey && ['PageUp', 'PageDown', 'Home', 'End'].includes(event.key)) userScrolls();
+    }, { capture: true });
+    const choice = this.options.renderer ?? 'auto';
+    const webgl = choice === 'auto' ? webglImplementation() : null;
+    if (choice === 'dom' || (choice === 'auto' && (webgl === null || isSoftwareWebgl(webgl)))) {
+      // Software WebGL (SwiftShader, llvmpipe: no GPU, a VM, remote desktop) draws on the CPU in the GPU
+      // process: measured, the DOM renderer then parses and draws 1.7× as fast for half the CPU time.
+      this.rendererReason = choice === 'dom' ? 'chosen' : webgl === null ? 'no WebGL2' : `software WebGL (${webgl})`;
+      this.fitToContainer();
+      return;
+    }
     try {
       const webgl = new WebglAddon();
       webgl.onContextLoss(() => {
@@ -64,8 +163,9 @@ export class TerminalSession {
       this.webgl = webgl;
       this.renderer = 'webgl';
     } catch {
-      // No WebGL2 (headless, old GPU, remote desktop): the DOM renderer stays.
+      // The WebGL renderer would not start: the DOM renderer stays.
       this.renderer = 'dom';
+      this.rendererReason = 'WebGL failed to start';
     }
     this.fitToContainer();
   }
@@ -73,13 +173,29 @@ export class TerminalSession {
   /** Resizes to the container; returns the new size when it changed. */
   fitToContainer(): { rows: number; cols: number } | null {
     const before = { rows: this.terminal.rows, cols: this.terminal.cols };
+    const buffer = this.terminal.buffer.active;
+    const following = buffer.viewportY >= buffer.baseY;
     try {
       this.fit.fit();
     } catch {
       return null;
     }
     const after = { rows: this.terminal.rows, cols: this.terminal.cols };
-    return after.rows !== before.rows || after.cols !== before.cols ? after : null;
+    const changed = after.rows !== before.rows || after.cols !== before.cols;
+    if (changed && following) this.keepFollowing();
+    return changed ? after : null;
+  }
+
+  /**
+   * A view that followed the output keeps following it after a resize, until the user scrolls.
+   * xterm.js 6 can leave its scrollbar with the pre-resize extent and then take the clamped position
+   * for the user scrolling up (its scroll-to-bottom is clamped the same way until the next sync): the
+   * view stayed above the prompt and new output — a command typed with broadcast on, whose bar
+   * shrinks the pane — never showed. Each render puts the view back at the bottom once it can.
+   */
+  private keepFollowing(): void {
+    this.followAfterResize = true;
+    this.terminal.scrollToBottom();
   }
 
   get size(): { rows: number; cols: number } {
@@ -88,23 +204,27 @@ export class TerminalSession {
 
   /** Feeds stream bytes in; the credit goes back once xterm.js has parsed them. */
   receive(chunk: Uint8Array): void {
-    const length = chunk.byteLength;
-    this.terminal.write(chunk, () => {
-      this.bytesWritten += length;
-      this.stream?.ack(length);
-    });
+    this.feeder.receive(chunk);
+  }
+
+  /** A (re)connection starts: what is typed until it opens is held. */
+  connecting(): void {
+    this.input.connecting();
   }
 
   attach(stream: StreamHandle): void {
     this.stream = stream;
+    this.input.open((data) => stream.write(data));
   }
 
   detach(): void {
     this.stream = null;
+    this.input.end();
   }
 
+  /** Sends typed input, or holds it until the channel opens. */
   send(data: string): void {
-    this.stream?.write(data);
+    this.input.send(data);
   }
 
   note(text: string): void {
@@ -126,6 +246,8 @@ export class TerminalSession {
   }
 
   dispose(): void {
+    this.input.end();
+    this.feeder.dispose();
     this.webgl?.dispose();
     this.terminal.dispose();
   }

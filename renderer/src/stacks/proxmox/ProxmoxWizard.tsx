@@ -86,6 +86,9 @@ export function ProxmoxWizard({ opened, onClose, onEdited }: { opened: boolean; 
   }, [opened, cluster, transport, revision]);
 
   const job = jobs.find((j) => j.runId === runId) ?? null;
+  // The wizard shows its run step by step: no notification over it when the run ends.
+  const watchRun = useAppState((s) => s.watchRun);
+  useEffect(() => (runId ? watchRun(runId) : undefined), [runId, watchRun]);
   // Nodes joined by hand: once the plan waits for them, the join information is fetched from the new cluster.
   const awaitingJoin = (job?.steps ?? []).some((st) => st.id.startsWith('await-join-') && (st.state === 'started' || st.state === 'retrying'));
   const [joinInfoAttempt, setJoinInfoAttempt] = useState(0);
