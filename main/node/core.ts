@@ -27,6 +27,7 @@ import { SshRemoteRunner } from './ssh/remote-runner.js';
 import { createSshService, type SshService, type SshServiceOptions } from './services/ssh.js';
 import { secretStoreHandlers } from './services/secrets.js';
 import { createMonitorService, type MonitorServiceDeps } from './services/monitor.js';
+import { overlayHandlers } from './services/overlay.js';
 
 export interface CoreOptions {
   hostKind: (typeof hostKinds)[number];
@@ -134,6 +135,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   const handlers = {
     ...appHandlers(options, startedAt),
     ...plans.handlers,
+    ...overlayHandlers({ events, workspaces: stackWorkspaces, nodeRunner }),
     ...workspaceHandlers(options, events, workspaces, nodeRunner, stacks.flatMap((s) => (s.services.discovery ? [s.services.discovery] : []))),
     ...inventory.handlers,
     ...lab.handlers,

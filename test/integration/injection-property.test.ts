@@ -91,7 +91,8 @@ describe('a hostile value in any workspace field', () => {
     const run = new Set<string>();
     const exports = new Set<string>();
     const distinct: { where: string; value: string; plan: Plan; files: { name: string; content: string }[]; templated: boolean }[] = [];
-    const baselineText = baseline.kind === 'accepted' ? JSON.stringify(baseline.plan) : '';
+    const baselineText = baseline.kind === 'accepted' ? JSON.stringify([baseline.plan, baseline.overlayPlans]) : '';
+    expect(baseline.kind === 'accepted' && baseline.overlayPlans.map((p) => p.id)).toEqual(['overlay-sites-keys', 'overlay-sites']);
 
     // The file's text is made once per field with a placeholder, then the value goes in as a YAML double-quoted scalar.
     const placeholder = 'cw0placeholder0value';
@@ -118,12 +119,14 @@ describe('a hostile value in any workspace field', () => {
         }
         tally.accepted++;
         const plan = verdict.plan;
-        const planText = JSON.stringify(plan);
+        const planText = JSON.stringify([plan, verdict.overlayPlans]);
         if (planText !== baselineText) tally.reachedPlan++;
         let files: { name: string; content: string }[];
         const exported = performance.now();
         try {
-          files = [...exportShell(plan), ...exportAnsible(plan)];
+          // The overlays' keys and tunnels plans are exported and read as Ansible reads them too. They are not run on the
+          // fake nodes: their steps write /etc/wireguard and bring interfaces up, which the fake nodes cannot contain.
+          files = [plan, ...verdict.overlayPlans].flatMap((p) => [...exportShell(p), ...exportAnsible(p)]);
         } catch (error) {
           problem('accepted, but the exports failed', `${where}: the exports threw ${isCwError(error) ? error.code : 'an unexpected error'}: ${(error as Error).message.slice(0, 200)}`);
           continue;

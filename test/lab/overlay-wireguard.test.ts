@@ -1,33 +1,34 @@
-// A real WireGuard overlay on the lab: three sites, one of them over `internet` (≈80 ms), wireguard-go
-// and wg inside the hosts' namespaces, built by the overlay's plans through the engine over SSH. The
-// path MTU is measured (the Internet link is narrowed to 1420 bytes first) and set; handshakes, pings
-// and full-MTU packets cross; the overhead over vs under the tunnel is measured; wireguard-go is
-// stopped on one node and brought back by the plan; no private key reaches a journal, log, audit
-// log, export or fact.
+// A real WireGuard overlay on the lab, built through the app's core as an admin builds it: three sites,
+// one of them over `internet` (≈80 ms, its path narrowed to 1420 bytes), overlay.plan (keys, then
+// tunnels with the path MTU measured and the public keys read back) run by plan.apply over SSH; a
+// configuration the app did not write is refused; corosync's link1 runs over the overlay addresses
+// and the cluster stays quorate with link0 cut; stopping wireguard-go on one node turns its tunnels
+// red on the canvas and corosync reports link1 down for that node only, quorum holding over link0;
+// the tunnels plan brings it back (one step); no private key reaches anything the app stored or showed.
+// The long measurements (RTT and throughput over vs under the tunnel, a handshake ageing past the
+// keepalive) are in test/bench/overlay.bench-e2e.ts.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { JobLog } from '../../main/common/contract/plan.js';
-import { overlayBudget } from '../../main/common/overlay/budget.js';
+import type { JobLog, JobStepUpdated } from '../../main/common/contract/plan.js';
 import { overlayPaths } from '../../main/common/overlay/config.js';
-import type { OverlayFacts } from '../../main/common/overlay/facts.js';
-import { handshakeState, tunnelStatuses } from '../../main/common/overlay/status.js';
-import { parsePlan } from '../../main/common/plan/dag.js';
-import type { PlanInput } from '../../main/common/plan/schema.js';
+import { effectiveAddress } from '../../main/common/overlay/model.js';
+import type { OverlayInput } from '../../main/common/overlay/schema.js';
+import type { Plan } from '../../main/common/plan/schema.js';
+import { serializeWorkspace } from '../../main/common/workspace/serialize.js';
 import type { Workspace } from '../../main/common/workspace/schema.js';
-import { exportAnsible, exportShell, PlanEngine, previewPlan, SshStepRunner } from '../../main/node/engine/index.js';
-import { EnvSecretResolver } from '../../main/node/engine/render.js';
-import { labWorkspaceModel, preflight } from '../../main/node/lab/index.js';
-import { LAB_OVERLAY_NAME, verifyOverlayIsolation, withLabOverlay } from '../../main/node/lab/overlay.js';
+import { createCore, type Core } from '../../main/node/core.js';
+import { MemorySecretStore } from '../../main/node/secrets/memory-store.js';
+import { exportAnsible, exportShell } from '../../main/node/engine/index.js';
+import { labWorkspaceModel, preflight, type Lab } from '../../main/node/lab/index.js';
+import { labOverlayRange, verifyOverlayIsolation } from '../../main/node/lab/overlay.js';
 import { overlayPrograms, runOk } from '../../main/node/lab/system.js';
-import { buildOverlay, overlayToBuild, readOverlayFacts } from '../../main/node/overlay/build.js';
-import { overlayPlan } from '../../main/node/overlay/plan.js';
-import { handshakeFacts, readInterfaces } from '../../main/node/overlay/probe.js';
-import { StepRemoteRunner } from '../../main/node/overlay/runner.js';
-import { measureThroughput } from '../../main/node/overlay/throughput.js';
-import { directTarget, testEngine, type TestEngine } from '../../main/node/ssh/testing/engine-helpers.js';
-import { describeLab, pingFrom, useLab } from '../support/lab.js';
+import { readKnetStats } from '../../main/node/stacks/proxmox/knet.js';
+import type { RemoteRunner } from '../../main/node/workspace/runner.js';
+import { buildGraph } from '../../renderer/src/features/topology/from-workspace.js';
+import { describeLab, useLab } from '../support/lab.js';
+import { corosyncConf, installCorosync, isQuorate, waitQuorate } from '../support/lab-corosync.js';
 
 const spec = `
 name: overlay
@@ -42,249 +43,251 @@ sites:
     link: internet
 `;
 const members = ['a1', 'a2', 'b1', 'c1'];
-/** The Internet path is narrowed to this MTU (both ends of the a–c and b–c links, management network): a PPPoE-like uplink. */
+const OVERLAY = 'sites';
+/** The Internet path is narrowed to this MTU (the a–c and b–c links of the network the overlay rides on): a PPPoE-like uplink. */
 const internetMtu = 1420;
 const notes: string[] = [];
 const logs: JobLog[] = [];
-const plans: PlanInput[] = [];
-let ssh: TestEngine | undefined;
-let workDir = '';
-let engine: PlanEngine | undefined;
-let stepRunner: SshStepRunner | undefined;
-let remote: StepRemoteRunner | undefined;
+const steps: JobStepUpdated[] = [];
+const plans: Plan[] = [];
+let home = '';
+let folder = '';
+let workspacePath = '';
+let core: Core | undefined;
 let workspace: Workspace | undefined;
-let facts: OverlayFacts | undefined;
-let publicKeys: Record<string, string> = {};
 
-describeLab('A WireGuard overlay between lab sites, one of them over the Internet', () => {
+/** The lab's workspace plus the overlay: a mesh of every host over corosync link1's network, carrying its own network `overlay`. */
+function overlayWorkspace(lab: Lab): Workspace {
+  const base = labWorkspaceModel(lab.describe());
+  const range = labOverlayRange(lab.plan);
+  const overlay: OverlayInput = { name: OVERLAY, topology: 'mesh', sites: ['a', 'b', 'c'], addressRange: range, networks: ['overlay'], underlay: 'corosync-link1', keepalive: 25 };
+  return { ...base, networks: [...base.networks, { name: 'overlay', roles: ['corosync'], cidr: range, notes: 'corosync link1 over WireGuard' }], overlays: [overlay] } as Workspace;
+}
+
+/** knet's link state as seen on `host` (corosync-cmapctl), through the same reader the app uses. */
+function labRunner(lab: Lab): RemoteRunner {
+  return { kind: 'lab', runsOnNodes: true, exec: async (node, argv, options) => lab.exec(node, [...argv], { timeoutMs: options.timeoutMs }) };
+}
+
+async function link1Down(lab: Lab, host: string): Promise<string[]> {
+  const stats = await readKnetStats(labRunner(lab), host, { failOnError: true });
+  return stats.filter((s) => s.link === 1 && s.connected === false).map((s) => s.peer ?? String(s.nodeId)).sort();
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describeLab('A WireGuard overlay between lab sites, one of them over the Internet, carrying corosync link1', () => {
   const handle = useLab(spec, 'cwwg');
 
   beforeAll(async () => {
     preflight(Object.keys(overlayPrograms));
     const lab = handle.lab;
-    // Narrow the Internet path: the routers' taps of the a–c and b–c links on the management network.
+    // Narrow the Internet path: the routers' taps of the a–c and b–c links on corosync link1's network (the overlay's underlay).
     for (const link of lab.plan.links.filter((l) => l.a === 'c' || l.b === 'c')) {
-      for (const end of link.networks[0].ends) {
+      for (const end of link.networks[1].ends) {
         const router = lab.plan.sites.find((s) => s.name === end.site)!.routerNetns;
-        await runRoot(['ip', '-n', router, 'link', 'set', 'dev', end.tap, 'mtu', String(internetMtu)]);
+        await runOk(['ip', '-n', router, 'link', 'set', 'dev', end.tap, 'mtu', String(internetMtu)], 'Narrowing the Internet link');
       }
     }
-    workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-overlay-ws-'));
-    ssh = testEngine({ knownHostsFiles: [lab.knownHostsPath], readyTimeoutMs: 5000 });
-    stepRunner = new SshStepRunner(ssh.engine, (node) => {
-      const host = lab.host(node.node);
-      return directTarget(host.addresses.management!, host.sshPort, 'root', [{ kind: 'privateKey', identityFile: lab.clientKeyPath }]);
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-overlay-app-'));
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-overlay-ws-'));
+    workspace = overlayWorkspace(lab);
+    workspacePath = path.join(folder, 'clusterwright.yaml');
+    fs.writeFileSync(workspacePath, serializeWorkspace(workspace));
+    // The app's core as the lab's own (its host keys trusted), with the runs, approvals and audit log beside this workspace.
+    core = createCore({
+      hostKind: 'test',
+      workspaceDir: folder,
+      ssh: { secrets: new MemorySecretStore(), sshConfigFile: null, interactive: false, engine: { knownHostsFiles: [lab.knownHostsPath], pinnedHostKeysFile: path.join(home, 'pins.json') } },
     });
-    remote = new StepRemoteRunner(stepRunner);
-    engine = new PlanEngine({ runner: stepRunner, secrets: new EnvSecretResolver({}), workspaceDir: workDir, sink: { log: (l) => void logs.push(l) } });
-    workspace = withLabOverlay(labWorkspaceModel(lab.describe()), lab.plan);
+    core.events.subscribe((name, payload) => {
+      if (name === 'job.log') logs.push(payload as JobLog);
+      if (name === 'job.stepUpdated') steps.push(payload as JobStepUpdated);
+    });
+    await core.call('workspace.open', { path: workspacePath, remember: false });
   }, 60_000);
 
   afterAll(async () => {
     console.log(`WireGuard overlay on the lab:\n  ${notes.join('\n  ')}`);
-    await ssh?.engine.closeAll();
-    if (ssh) fs.rmSync(ssh.dir, { recursive: true, force: true });
-    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    const lab = handle.lab;
+    for (const h of members) await lab.exec(h, ['systemctl', 'stop', 'corosync'], { timeoutMs: 15_000 }).catch(() => undefined);
+    await core?.close();
+    for (const dir of [home, folder]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  const nodes = () => Object.fromEntries(members.map((m) => [m, { address: handle.lab.host(m).addresses.management! }]));
-  const recordingEngine = () => ({
-    apply(plan: PlanInput) {
-      plans.push(plan);
-      return engine!.apply(plan);
-    },
-  });
+  const c = () => core!;
+  const apply = async (plan: Plan) => {
+    plans.push(plan);
+    const { result } = await c().call('plan.apply', { plan, wait: true });
+    return result!;
+  };
 
   it('gives every host its own /etc/wireguard and /run/wireguard (keys and UAPI sockets cannot mix)', async () => {
     await verifyOverlayIsolation(handle.lab);
   });
 
-  it('refuses to overwrite a WireGuard configuration it did not write, without showing its private key anywhere', async () => {
+  it('generates the keys on each node, then refuses to overwrite a WireGuard configuration it did not write, without reading its private key', async () => {
     const lab = handle.lab;
+    const t0 = Date.now();
+    const keys = await c().call('overlay.plan', { overlay: OVERLAY, phase: 'keys' });
+    expect(keys.plan.steps.map((s) => s.id)).toEqual(members.flatMap((m) => [`tools-${m}`, `keys-${m}`]));
+    const keysRun = await apply(keys.plan);
+    expect(keysRun.status, JSON.stringify(keysRun.failure)).toBe('succeeded');
+    notes.push(`keys plan: ${keysRun.changed} steps changed in ${Date.now() - t0} ms`);
+
     const foreignKey = (await lab.execOk('b1', ['wg', 'genkey'])).stdout.trim();
-    const file = overlayPaths(overlayToBuild(workspace!, LAB_OVERLAY_NAME).interface).config;
-    await lab.execOk('b1', ['sh', '-c', 'umask 077; mkdir -p /etc/wireguard; printf "[Interface]\\nPrivateKey = %s\\n" "$1" > "$2"', 'sh', foreignKey, file]);
+    const file = overlayPaths('cw-sites').config;
+    await lab.execOk('b1', ['sh', '-c', 'umask 077; printf "[Interface]\\nPrivateKey = %s\\n" "$1" > "$2"', 'sh', foreignKey, file]);
     try {
-      const result = await buildOverlay({ workspace: workspace!, overlay: LAB_OVERLAY_NAME, engine: recordingEngine(), runner: remote!, nodes: nodes() });
-      expect(result.keys.status).toBe('succeeded');
-      expect(result.tunnels?.status).toBe('failed');
-      expect(result.tunnels?.failure?.stepId).toBe('config-b1');
-      expect(result.tunnels?.failure?.message).toMatch(/cw-sites\.conf exists and was not written by Clusterwright; it is left alone/);
+      const tunnels = await c().call('overlay.plan', { overlay: OVERLAY, phase: 'tunnels' });
+      const preview = await c().call('plan.preview', { plan: tunnels.plan });
+      const run = await apply(tunnels.plan);
+      expect(run.status).toBe('failed');
+      expect(run.failure?.stepId).toBe('config-b1');
+      expect(run.failure?.message).toMatch(/cw-sites\.conf exists and was not written by Clusterwright; it is left alone/);
       // The admin's file is untouched, and its key appears in nothing the app stored or showed.
       expect((await lab.execOk('b1', ['cat', file])).stdout).toContain(foreignKey);
-      const preview = await previewPlan(plans.at(-1), { runner: stepRunner!, secrets: new EnvSecretResolver({}), approval: null });
       expect(JSON.stringify(preview)).not.toContain(foreignKey);
       expect(everythingStored()).not.toContain(foreignKey);
     } finally {
       await lab.execOk('b1', ['rm', '-f', file]);
     }
-  }, 240_000);
+  }, 90_000);
 
-  it('measures the path MTU, generates keys on each node, brings the overlay up and verifies handshakes, pings and full-MTU packets', async () => {
-    const started = Date.now();
-    const lines: string[] = [];
-    const result = await buildOverlay({ workspace: workspace!, overlay: LAB_OVERLAY_NAME, engine: recordingEngine(), runner: remote!, nodes: nodes(), log: (l) => lines.push(l) });
-    notes.push(`build: keys ${result.keys.status} (${result.keys.changed} changed), tunnels ${result.tunnels?.status} (${result.tunnels?.changed} changed) in ${Date.now() - started} ms; ${lines.join(' | ')}`);
-    expect(result.keys.status).toBe('succeeded');
-    expect(result.tunnels?.status, `${result.tunnels?.message} ${JSON.stringify(result.tunnels?.failure)}`).toBe('succeeded');
-    facts = result.facts;
-    publicKeys = result.publicKeys;
-    // Path MTU per site pair: the Internet paths carry what the narrowed link allows; a–b the full 1500.
-    const bySites = Object.fromEntries(result.facts.pathMtu.map((p) => [[p.fromSite, p.toSite].sort().join('-'), p.mtu]));
+  it('measures the path MTU, brings the overlay up and verifies handshakes, pings and full-MTU packets; the canvas draws every tunnel green', async () => {
+    const lab = handle.lab;
+    const t0 = Date.now();
+    const tunnels = await c().call('overlay.plan', { overlay: OVERLAY, phase: 'tunnels' });
+    const bySites = Object.fromEntries((tunnels.pathMtu ?? []).map((p) => [[p.fromSite, p.toSite].sort().join('-'), p.mtu]));
     expect(bySites).toEqual({ 'a-a': 1500, 'a-b': 1500, 'a-c': internetMtu, 'b-c': internetMtu });
-    expect(result.mtu).toBe(internetMtu - 60);
-    // Every member runs the interface with that MTU, under wireguard-go (this kernel has no WireGuard module).
-    expect(result.facts.interfaces.map((i) => [i.node, i.up, i.mtu, i.implementation])).toEqual(members.map((m) => [m, true, internetMtu - 60, 'wireguard-go']));
-    expect(new Set(Object.values(publicKeys)).size).toBe(members.length);
-    // Handshakes with every peer, recent.
-    expect(result.facts.handshakes).toHaveLength(members.length * (members.length - 1));
-    for (const h of result.facts.handshakes) expect(h.ageS, `${h.node}→${h.peer}`).toBeLessThan(180);
-    expect(tunnelStatuses(result.resolved, result.facts).every((t) => t.state === 'up')).toBe(true);
-    // Every pair answers through the tunnel.
-    for (const l of result.facts.latency) expect(l.overlay?.received, `${l.a}↔${l.b}`).toBeGreaterThan(0);
-    // A full-MTU packet with don't-fragment crosses a1 → c1 (over the narrowed Internet link); one byte more does not leave a1.
-    const c1 = result.resolved.members.find((m) => m.node === 'c1')!.addresses[0]!.address;
-    expect((await handle.lab.exec('a1', ['ping', '-n', '-c', '3', '-i', '0.2', '-W', '2', '-M', 'do', '-s', String(internetMtu - 60 - 28), c1])).code).toBe(0);
-    expect((await handle.lab.exec('a1', ['ping', '-n', '-c', '1', '-W', '2', '-M', 'do', '-s', String(internetMtu - 60 - 28 + 1), c1])).code).not.toBe(0);
-    // Key and configuration files: 0600, in a 0700 directory, on every node.
-    for (const m of members) {
-      const paths = overlayPaths(result.resolved.interface);
-      const modes = (await handle.lab.execOk(m, ['stat', '-c', '%a %n', '/etc/wireguard', paths.key, paths.config])).stdout.trim().split('\n');
-      expect(modes.map((l) => l.split(' ')[0])).toEqual(['700', '600', '600']);
-    }
-  }, 300_000);
+    expect(tunnels.mtu).toBe(internetMtu - 60);
+    expect(Object.keys(tunnels.publicKeys ?? {}).sort()).toEqual(members);
+    const run = await apply(tunnels.plan);
+    expect(run.status, `${run.message} ${JSON.stringify(run.failure)}`).toBe('succeeded');
+    const status = await c().call('overlay.status', { overlay: OVERLAY });
+    notes.push(`tunnels plan (path MTU ${JSON.stringify(bySites)}, MTU ${tunnels.mtu}) + apply + status: ${Date.now() - t0} ms`);
+    expect(status.facts.interfaces.map((i) => [i.node, i.up, i.mtu, i.implementation])).toEqual(members.map((m) => [m, true, internetMtu - 60, 'wireguard-go']));
+    expect(status.tunnels).toHaveLength(6);
+    for (const t of status.tunnels) expect(t.state, `${t.a}–${t.b}: ${t.label}`).toBe('up');
+    const ac = status.tunnels.find((t) => t.a === 'a1' && t.b === 'c1')!;
+    notes.push(`a1–c1 over the overlay: ${ac.label}`);
+    expect(ac.rttMs).toBeGreaterThan(50);
+    // A full-MTU packet with don't-fragment crosses a1 → c1 over the narrowed Internet link; one byte more does not leave a1.
+    const c1 = effectiveAddress(workspace!, 'c1', 'overlay')!;
+    expect((await lab.exec('a1', ['ping', '-n', '-c', '2', '-i', '0.2', '-W', '2', '-M', 'do', '-s', String(internetMtu - 60 - 28), c1])).code).toBe(0);
+    expect((await lab.exec('a1', ['ping', '-n', '-c', '1', '-W', '1', '-M', 'do', '-s', String(internetMtu - 60 - 28 + 1), c1])).code).not.toBe(0);
+    // Key and configuration files: 0600 in a 0700 directory.
+    const paths = overlayPaths('cw-sites');
+    const modes = (await lab.execOk('c1', ['stat', '-c', '%a', '/etc/wireguard', paths.key, paths.config])).stdout.trim().split('\n');
+    expect(modes).toEqual(['700', '600', '600']);
+    // The canvas, from the workspace and facts the renderer gets: six tunnels, green, labelled with RTT, MTU and handshake age.
+    const { facts } = await c().call('latency.current', {});
+    const graph = buildGraph(workspace!, facts);
+    expect(graph.tunnels?.map((t) => [t.source, t.target, t.state])).toEqual(status.tunnels.map((t) => [t.a, t.b, 'ok']));
+    expect(graph.tunnels?.find((t) => t.target === 'c1' && t.source === 'a1')?.label).toMatch(/ms over the overlay, MTU 1360, handshake \d+ s ago/);
+  }, 90_000);
 
-  it('changes nothing when run again', async () => {
-    const started = Date.now();
-    const result = await buildOverlay({ workspace: workspace!, overlay: LAB_OVERLAY_NAME, engine: recordingEngine(), runner: remote!, nodes: nodes() });
-    notes.push(`re-run: keys ${result.keys.changed} changed / ${result.keys.skipped} skipped, tunnels ${result.tunnels?.changed} changed / ${result.tunnels?.skipped} skipped in ${Date.now() - started} ms`);
-    expect(result.keys.nothingChanged).toBe(true);
-    expect(result.tunnels?.status).toBe('succeeded');
-    // The verify waits run (they are checks); every step that changes something is skipped.
-    expect(result.tunnels?.changed).toBe(0);
-    expect(result.publicKeys).toEqual(publicKeys);
-  }, 240_000);
-
-  it('measures the overhead: round trip and throughput over vs under the tunnel', async () => {
+  it('runs corosync link1 over the overlay addresses: with link0 cut between every site, the cluster stays quorate', async () => {
     const lab = handle.lab;
-    const resolved = overlayToBuild(workspace!, LAB_OVERLAY_NAME);
-    const overlayOf = (n: string) => resolved.members.find((m) => m.node === n)!.addresses[0]!.address;
-    const underlayOf = (n: string) => lab.host(n).addresses.management!;
-    const rtt = async (from: string, to: string) => {
-      const [under, over] = [await pingFrom(lab, from, underlayOf(to), 40, 0.1), await pingFrom(lab, from, overlayOf(to), 40, 0.1)];
-      notes.push(`RTT ${from}→${to}: under ${under.medianMs} ms (avg ${under.avgMs} ±${under.mdevMs}, loss ${under.lossPercent} %), over ${over.medianMs} ms (avg ${over.avgMs} ±${over.mdevMs}, loss ${over.lossPercent} %)`);
-      return { under, over };
-    };
-    const lan = await rtt('a1', 'a2');
-    const internet = await rtt('a1', 'c1');
-    expect(lan.over.received).toBeGreaterThan(30);
-    expect(internet.over.received).toBeGreaterThan(30);
-    // The tunnel rides the same path: over ≈ under plus a little (wireguard-go in user space).
-    expect(internet.over.medianMs!).toBeGreaterThan(60);
-    expect(internet.over.medianMs!).toBeLessThan(internet.under.medianMs! + 15);
-    const throughput = async (from: string, to: string, label = '') => {
-      const under = await measureThroughput(remote!, from, to, underlayOf(to), { seconds: 3 });
-      const over = await measureThroughput(remote!, from, to, overlayOf(to), { seconds: 3 });
-      notes.push(`throughput ${from}→${to}${label} (python3 TCP transfer, 3 s): under ${under.mbit ?? under.error} Mbit/s, over ${over.mbit ?? over.error} Mbit/s`);
-      return { under, over };
-    };
-    const lanTp = await throughput('a1', 'a2');
-    expect(lanTp.under.mbit).toBeGreaterThan(0);
-    expect(lanTp.over.mbit).toBeGreaterThan(0);
-    const internetTp = await throughput('a1', 'c1');
-    expect(internetTp.over.mbit).toBeGreaterThan(0);
-    // The same path without loss and jitter (80 ms, 50 Mbit/s), where TCP is not loss-bound.
-    await lab.setLink('a', 'c', { delayMs: 80, bandwidthMbit: 50 });
+    const ring1 = Object.fromEntries(members.map((m) => [m, effectiveAddress(workspace!, m, 'overlay')!]));
+    expect(Object.values(ring1).every((a) => a.startsWith(labOverlayRange(lab.plan).split('.').slice(0, 3).join('.')))).toBe(true);
+    const conf = corosyncConf(lab, 'overlay', members.map((host, i) => ({ host, nodeId: i + 1 })), { links: 2, tokenMs: 2000, ringAddress: (host, link) => (link === 1 ? ring1[host] : undefined) });
+    expect(conf).toContain(`ring1_addr: ${ring1.c1}`);
+    await installCorosync(lab, conf, members);
+    await Promise.all(members.map((h) => lab.execOk(h, ['systemctl', 'start', 'corosync'], { timeoutMs: 20_000 })));
+    expect(await waitQuorate(lab, members, true, 30_000), 'all four quorate').toBeDefined();
+    // Both links connected everywhere before the cut.
+    await until('knet link1 connected on every member', 20_000, async () => ((await Promise.all(members.map((m) => link1Down(lab, m)))).every((d) => d.length === 0) ? true : undefined));
+    for (const [x, y] of [['a', 'b'], ['a', 'c'], ['b', 'c']] as const) await lab.cut(x, y, { network: 0 });
+    const cutAt = Date.now();
     try {
-      const clean = await throughput('a1', 'c1', ' with the link at 80 ms, 50 Mbit/s, no loss or jitter');
-      expect(clean.over.mbit).toBeGreaterThan(0);
+      // Well past token + consensus (2 s + 2.4 s): every member quorate the whole time, over link1 only.
+      while (Date.now() - cutAt < 6_500) {
+        expect(await Promise.all(members.map((h) => isQuorate(lab, h)))).toEqual([true, true, true, true]);
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      const log = fs.readFileSync(lab.hostPath('c1', '/var/log/corosync/corosync.log'), 'utf8');
+      expect(log).toMatch(/link: 0 is down/);
+      notes.push(`link0 cut between every site for ${Date.now() - cutAt} ms: all four quorate over link1 (the overlay)`);
     } finally {
-      await lab.setLink('a', 'c', 'internet');
+      for (const [x, y] of [['a', 'b'], ['a', 'c'], ['b', 'c']] as const) await lab.restore(x, y, { network: 0 });
     }
-    // The budget from the figures the overlay itself measures (its facts).
-    const measured = await readOverlayFacts(remote!, resolved, publicKeys, facts!, { throughput: { seconds: 2 } });
-    const budget = overlayBudget(resolved, measured);
-    notes.push(`budget: ${budget.links.map((l) => `${l.a}–${l.b} ${l.measuredMbit} Mbit/s → bulk ${l.bulkMbit}`).join(', ')}; limit ${budget.limitMbit} Mbit/s → ${budget.settings.map((s) => `${s.stack}: ${s.example.replace(/\n/g, ' ')}`).join('; ')}`);
-    expect(budget.links.length + budget.unmeasured.length).toBe(6);
-  }, 300_000);
+  }, 90_000);
 
-  it('stopping wireguard-go on one node: its tunnels go down, its address stops answering, its peers\' handshakes age past what the keepalive allows; the plan brings it back', async () => {
+  it("stopping wireguard-go on c1: its tunnels turn red, corosync reports link1 down for c1 only, quorum holds over link0; the plan brings it back", async () => {
     const lab = handle.lab;
-    const resolved = overlayToBuild(workspace!, LAB_OVERLAY_NAME);
-    const c1 = resolved.members.find((m) => m.node === 'c1')!.addresses[0]!.address;
-    const b1 = resolved.members.find((m) => m.node === 'b1')!.addresses[0]!.address;
+    await until('knet link0 back everywhere', 20_000, async () => {
+      const stats = await Promise.all(members.map((m) => readKnetStats(labRunner(lab), m)));
+      return stats.flat().every((s) => s.link !== 0 || s.connected !== false) ? true : undefined;
+    });
     // The wireguard-go of c1's interface, found by its exact command line inside c1, stopped by its PID.
-    const pid = (await lab.execOk('c1', ['sh', '-c', 'for p in /proc/[0-9]*; do [ "$(tr "\\0" " " < "$p/cmdline" 2>/dev/null)" = "wireguard-go $1 " ] && echo "${p#/proc/}"; done; true', 'sh', resolved.interface])).stdout.trim();
+    const pid = (await lab.execOk('c1', ['sh', '-c', 'for p in /proc/[0-9]*; do [ "$(tr "\\0" " " < "$p/cmdline" 2>/dev/null)" = "wireguard-go $1 " ] && echo "${p#/proc/}"; done; true', 'sh', 'cw-sites'])).stdout.trim();
     expect(pid).toMatch(/^\d+$/);
     await lab.execOk('c1', ['kill', '-TERM', pid]);
     const stoppedAt = Date.now();
-    const age = async () => (await readInterfaces(remote!, resolved)).find((s) => s.node === 'a1')!.handshakes[publicKeys.c1!];
-    expect((await lab.exec('a1', ['ping', '-n', '-c', '3', '-i', '0.2', '-W', '1', c1])).code).not.toBe(0);
-    expect((await lab.exec('a1', ['ping', '-n', '-c', '3', '-i', '0.2', '-W', '1', b1])).code).toBe(0);
-    const first = await age();
-    // c1's interface went with its wireguard-go: the canvas draws every tunnel to c1 down at once, a1's others stay up.
-    const now = { ...facts!, handshakes: handshakeFacts(resolved, await readInterfaces(remote!, resolved), publicKeys) };
-    const statuses = tunnelStatuses(resolved, now);
-    expect(statuses.filter((t) => t.state === 'down').map((t) => `${t.a}-${t.b}`)).toEqual(['a1-c1', 'a2-c1', 'b1-c1']);
-    expect(statuses.filter((t) => t.state === 'up').map((t) => `${t.a}-${t.b}`)).toEqual(['a1-a2', 'a1-b1', 'a2-b1']);
-    // a1 keeps trying (it pings c1): its latest handshake with c1 only ages, until it is older than Reject-After-Time plus one keepalive.
-    let last: number | null | undefined = first;
-    let state = handshakeState(first ?? undefined, resolved.overlay.keepalive);
-    while (state !== 'stale' && Date.now() - stoppedAt < 240_000) {
-      await new Promise((r) => setTimeout(r, 10_000));
-      await lab.exec('a1', ['ping', '-n', '-c', '1', '-W', '1', c1]);
-      last = await age();
-      state = handshakeState(last ?? undefined, resolved.overlay.keepalive);
-    }
-    notes.push(`wireguard-go stopped on c1: a1's handshake age with c1 went from ${first} s to ${last} s in ${Math.round((Date.now() - stoppedAt) / 1000)} s (${state})`);
-    expect(typeof first === 'number' && typeof last === 'number' && last > first).toBe(true);
-    expect(state).toBe('stale');
-    expect((await lab.exec('a1', ['ping', '-n', '-c', '3', '-i', '0.2', '-W', '1', b1])).code).toBe(0);
-    // Run the tunnels plan again: only c1's interface comes up again; everything answers.
-    const rerun = await engine!.apply(overlayPlan({ resolved, publicKeys, mtu: facts!.mtu!, nodes: nodes() })).done;
-    plans.push(overlayPlan({ resolved, publicKeys, mtu: facts!.mtu!, nodes: nodes() }));
+    const status = await c().call('overlay.status', { overlay: OVERLAY });
+    expect(status.tunnels.filter((t) => t.state === 'down').map((t) => `${t.a}-${t.b}`)).toEqual(['a1-c1', 'a2-c1', 'b1-c1']);
+    expect(status.tunnels.filter((t) => t.state === 'up').map((t) => `${t.a}-${t.b}`)).toEqual(['a1-a2', 'a1-b1', 'a2-b1']);
+    const graph = buildGraph(workspace!, (await c().call('latency.current', {})).facts);
+    expect(graph.tunnels?.filter((t) => t.state === 'error').map((t) => `${t.source}-${t.target}`)).toEqual(['a1-c1', 'a2-c1', 'b1-c1']);
+    expect(graph.tunnels?.find((t) => t.target === 'c1')?.label).toMatch(/interface down on c1/);
+    // corosync: link1 down between c1 and each peer, seen from both ends; the others' link1 stays up; quorum holds over link0.
+    const down = await until('knet reports link1 down towards c1', 30_000, async () => {
+      const seen = Object.fromEntries(await Promise.all(members.map(async (m) => [m, await link1Down(lab, m)] as const)));
+      return seen.a1!.length && seen.c1!.length === 3 ? seen : undefined;
+    });
+    notes.push(`wireguard-go stopped on c1: knet link1 down after ${Date.now() - stoppedAt} ms, ${JSON.stringify(down)}`);
+    expect(down).toEqual({ a1: ['c1'], a2: ['c1'], b1: ['c1'], c1: ['a1', 'a2', 'b1'] });
+    expect(await Promise.all(members.map((h) => isQuorate(lab, h)))).toEqual([true, true, true, true]);
+
+    // The tunnels plan again: only c1's interface comes up; every tunnel green, knet's link1 back.
+    const t0 = Date.now();
+    const again = await c().call('overlay.plan', { overlay: OVERLAY, phase: 'tunnels' });
+    const rerun = await apply(again.plan);
     expect(rerun.status, JSON.stringify(rerun.failure)).toBe('succeeded');
     expect(rerun.changed).toBe(1);
-    const after = await readOverlayFacts(remote!, resolved, publicKeys, facts!);
-    expect(tunnelStatuses(resolved, after).every((t) => t.state === 'up')).toBe(true);
-    expect((await lab.exec('a1', ['ping', '-n', '-c', '3', '-i', '0.2', '-W', '2', c1])).code).toBe(0);
-    notes.push(`after the re-run: ${after.handshakes.filter((h) => h.peer === 'c1' || h.node === 'c1').map((h) => `${h.node}→${h.peer} ${h.ageS} s`).join(', ')}`);
-  }, 420_000);
+    expect(steps.filter((s) => s.runId === rerun.runId && s.state === 'succeeded' && s.stepId.startsWith('up-')).map((s) => s.stepId)).toEqual(['up-c1']);
+    const after = await c().call('overlay.status', { overlay: OVERLAY });
+    expect(after.tunnels.every((t) => t.state === 'up')).toBe(true);
+    expect(buildGraph(workspace!, (await c().call('latency.current', {})).facts).tunnels?.every((t) => t.state === 'ok')).toBe(true);
+    await until('knet link1 back on every member', 30_000, async () => ((await Promise.all(members.map((m) => link1Down(lab, m)))).every((d) => d.length === 0) ? true : undefined));
+    notes.push(`tunnels plan again: 1 step changed, tunnels and knet link1 back ${Date.now() - t0} ms after the plan was asked for`);
+  }, 90_000);
 
-  it('keeps every private key on its node: not in the journal, logs, audit log, exports, previews or facts', async () => {
+  it('keeps every private key on its node: not in the journals, logs, audit log, facts, exports or previews', async () => {
     const lab = handle.lab;
-    const iface = overlayToBuild(workspace!, LAB_OVERLAY_NAME).interface;
-    const privateKeys = await Promise.all(members.map(async (m) => (await lab.execOk(m, ['cat', overlayPaths(iface).key])).stdout.trim()));
+    const privateKeys = await Promise.all(members.map(async (m) => (await lab.execOk(m, ['cat', overlayPaths('cw-sites').key])).stdout.trim()));
     for (const key of privateKeys) expect(key).toMatch(/^[A-Za-z0-9+/]{43}=$/);
     const stored = everythingStored();
     expect(stored.length).toBeGreaterThan(10_000);
-    expect(stored).toContain(publicKeys.c1);
-    const exports = plans.flatMap((p) => [...exportShell(parsePlan(p)), ...exportAnsible(parsePlan(p))].map((f) => f.content)).join('\n');
+    const { overlays } = await c().call('overlay.list', {});
+    const exports = plans.flatMap((p) => [...exportShell(p), ...exportAnsible(p)].map((f) => f.content)).join('\n');
     expect(exports).toContain('wg set %i private-key /etc/wireguard/cw-sites.key');
-    const previews = JSON.stringify(await Promise.all(plans.slice(-2).map((p) => previewPlan(p, { runner: stepRunner!, secrets: new EnvSecretResolver({}), approval: null }))));
-    for (const key of privateKeys) {
-      expect(stored).not.toContain(key);
-      expect(exports).not.toContain(key);
-      expect(previews).not.toContain(key);
-      expect(JSON.stringify(facts)).not.toContain(key);
-    }
-  }, 120_000);
+    const previews = JSON.stringify(await Promise.all(plans.slice(-2).map((plan) => c().call('plan.preview', { plan }))));
+    const shown = [stored, exports, previews, JSON.stringify(overlays)].join('\n');
+    for (const m of members) expect(shown).toContain((await lab.execOk(m, ['cat', overlayPaths('cw-sites').publicKey])).stdout.trim());
+    for (const key of privateKeys) expect(shown).not.toContain(key);
+  }, 60_000);
 });
 
-/** Everything the app wrote or showed: the workspace folder (runs, journals, outputs, audit log, approvals), the step logs and every plan. */
+/** Everything the app wrote or showed: the workspace folder (runs, journals, outputs, audit log, approvals, facts), the app's data folder, every step log and plan. */
 function everythingStored(): string {
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else files.push(fs.readFileSync(full, 'utf8'));
+      else if (entry.isFile()) files.push(fs.readFileSync(full, 'utf8'));
     }
   };
-  if (workDir) walk(workDir);
-  return [...files, JSON.stringify(logs), JSON.stringify(plans), JSON.stringify(facts ?? {})].join('\n');
-}
-
-async function runRoot(argv: string[]): Promise<void> {
-  await runOk(argv, `Narrowing the Internet link (${argv.join(' ')})`);
+  for (const dir of [folder, home]) if (dir) walk(dir);
+  return [...files, JSON.stringify(logs), JSON.stringify(steps), JSON.stringify(plans)].join('\n');
 }

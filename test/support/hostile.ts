@@ -10,6 +10,10 @@ import { formatPath } from '../../main/common/workspace/paths.js';
 import { validateWorkspace } from '../../main/common/workspace/rules/index.js';
 import type { Workspace } from '../../main/common/workspace/schema.js';
 import { proxmoxClusterPlan } from '../../main/node/stacks/proxmox/plan.js';
+import { overlaysOf } from '../../main/common/overlay/model.js';
+import { overlayToBuild } from '../../main/node/overlay/build.js';
+import { overlayKeysPlan, overlayPlan } from '../../main/node/overlay/plan.js';
+import { overlayPlanNodes } from '../../main/node/services/overlay.js';
 import { clusterPlanFromWorkspace } from '../../main/node/stacks/proxmox/workspace-plan.js';
 
 /** The program every payload tries to run: a stub on PATH (on this machine and on lab hosts) that leaves a marker file. */
@@ -98,6 +102,7 @@ export function fullWorkspace(fp: string): Record<string, unknown> {
       { name: 'ring1', roles: ['corosync'], cidr: '127.0.2.0/24' },
       { name: 'mgmt', roles: ['management'], cidr: '127.0.3.0/24' },
       { name: 'san', roles: ['migration'], cidr: '127.0.4.0/24', bandwidthGbps: 10, vlan: 20 },
+      { name: 'wgnet', roles: ['vm-data'], cidr: '10.98.0.0/24', notes: 'rides on the overlay' },
     ],
     nodes: [
       node('pve1', 'home', 11),
@@ -147,6 +152,25 @@ export function fullWorkspace(fp: string): Record<string, unknown> {
         },
       ],
     },
+    overlays: [
+      {
+        name: 'sites',
+        kind: 'wireguard',
+        topology: 'hub-and-spoke',
+        hub: 'pve1',
+        sites: ['cloud'],
+        nodes: ['pve1', 'pve2'],
+        addressRange: '10.99.0.0/24',
+        networks: ['wgnet'],
+        underlay: 'mgmt',
+        port: 51820,
+        keepalive: 25,
+        behindNat: ['qdev'],
+        endpoints: { pve2: '127.0.3.12:51820' },
+        interface: 'wg-sites',
+        mtu: 1380,
+      },
+    ],
     layout: { nodes: { pve1: { x: 1, y: 2 } }, sites: { home: { x: 0, y: 0 } } },
   };
 }
@@ -158,7 +182,7 @@ export interface Field {
   key?: boolean;
 }
 
-const keyedMaps = [/\.addresses$/, /\.nodeIds$/, /\.votes$/, /^layout\.nodes$/, /^layout\.sites$/];
+const keyedMaps = [/\.addresses$/, /\.nodeIds$/, /\.votes$/, /^overlays\.\d+\.endpoints$/, /^layout\.nodes$/, /^layout\.sites$/];
 
 /** Every text field of a raw workspace (string leaves, and the keys of maps keyed by names). */
 export function textFields(value: unknown, at: FieldPath = []): Field[] {
@@ -339,7 +363,14 @@ export function fakeNodes(dir: string, addresses: Record<string, string>): FakeN
 // ---------------------------------------------------------------------------------------------
 // validate → plan, and a plan made of hostile values
 
-export type Verdict = { kind: 'refused'; located: boolean; atField: boolean } | { kind: 'accepted'; plan: Plan; workspace: Workspace };
+/**
+ * accepted: the Proxmox cluster's plan, and the overlays' keys and tunnels plans (public keys as the keys plan
+ * reads them back, the workspace's MTU): what `proxmox.planCluster` and `overlay.plan` would build.
+ */
+export type Verdict = { kind: 'refused'; located: boolean; atField: boolean } | { kind: 'accepted'; plan: Plan; overlayPlans: Plan[]; workspace: Workspace };
+
+/** Public keys as a member's .pub file holds them (fixed, distinct per member). */
+const fakePublicKey = (i: number) => `${String.fromCharCode(65 + (i % 26)).repeat(42)}A=`;
 
 /** validate → plan, as `clusterwright validate` and the wizard's proxmox.planCluster do it, from the file's text. */
 export function judge(text: string, field: Field): Verdict {
@@ -353,7 +384,13 @@ export function judge(text: string, field: Field): Verdict {
   if (findings.length) return { kind: 'refused', located: findings.every((f) => f.paths.length > 0), atField: findings.some((f) => f.paths.some((p) => p.startsWith(where) || where.startsWith(p))) };
   const ws: Workspace = parsed.workspace;
   const built = clusterPlanFromWorkspace(ws, {}, ws.proxmox!.clusters[0]!.name, { release: '9.1' });
-  return { kind: 'accepted', plan: planSchema.parse(proxmoxClusterPlan(built.input)), workspace: ws };
+  const overlayPlans = overlaysOf(ws).flatMap(({ name }) => {
+    const resolved = overlayToBuild(ws, name);
+    const nodes = overlayPlanNodes(ws, resolved);
+    const publicKeys = Object.fromEntries(resolved.members.map((m, i) => [m.node, fakePublicKey(i)]));
+    return [overlayKeysPlan(resolved, nodes), overlayPlan({ resolved, publicKeys, mtu: resolved.overlay.mtu ?? 1420, nodes })].map((p) => planSchema.parse(p));
+  });
+  return { kind: 'accepted', plan: planSchema.parse(proxmoxClusterPlan(built.input)), overlayPlans, workspace: ws };
 }
 
 /**

@@ -8,7 +8,7 @@ export interface CorosyncNode {
 }
 
 /** corosync.conf as an admin (or Proxmox) writes it: knet, passive link mode, one interface per link. */
-export function corosyncConf(lab: Lab, clusterName: string, nodes: CorosyncNode[], options: { links?: 1 | 2; tokenMs?: number; qdeviceHost?: string } = {}): string {
+export function corosyncConf(lab: Lab, clusterName: string, nodes: CorosyncNode[], options: { links?: 1 | 2; tokenMs?: number; qdeviceHost?: string; ringAddress?: (host: string, link: number) => string | undefined } = {}): string {
   const links = options.links ?? 2;
   const nodeBlocks = nodes.map((n) => {
     const h = lab.host(n.host);
@@ -17,7 +17,7 @@ export function corosyncConf(lab: Lab, clusterName: string, nodes: CorosyncNode[
       `    name: ${n.host}`,
       `    nodeid: ${n.nodeId}`,
       '    quorum_votes: 1',
-      ...Array.from({ length: links }, (_, i) => `    ring${i}_addr: ${h.addressList[i]}`),
+      ...Array.from({ length: links }, (_, i) => `    ring${i}_addr: ${options.ringAddress?.(n.host, i) ?? h.addressList[i]}`),
       '  }',
     ].join('\n');
   });

@@ -10,6 +10,7 @@ import { drillMethods } from './drill.js';
 import { inventoryContractFor } from './inventory.js';
 import { labMethods } from './lab.js';
 import { monitorEvents, monitorMethods } from './monitor.js';
+import { overlayEvents, overlayMethods } from './overlay.js';
 import { planEvents, planMethods } from './plan.js';
 import { secretStoreEvents, secretStoreMethods } from './secrets.js';
 import { sshEvents, sshMethods } from './ssh.js';
@@ -41,6 +42,7 @@ export function composeContract<const L extends readonly AnyStackDefinition[]>(l
     ...sshMethods,
     ...secretStoreMethods,
     ...planMethods,
+    ...overlayMethods,
     ...workspaceMethods,
   } satisfies Record<string, MethodSpec>;
   const coreEvents = {
@@ -49,6 +51,7 @@ export function composeContract<const L extends readonly AnyStackDefinition[]>(l
     ...sshEvents,
     ...secretStoreEvents,
     ...planEvents,
+    ...overlayEvents,
     ...workspaceEvents,
   } satisfies Record<string, z.ZodType>;
   const methods = Object.assign({}, coreMethods, stackMethods) as typeof coreMethods & StackMethodsOf<L>;
@@ -76,6 +79,7 @@ export function isMethodName(name: string): name is MethodName {
 
 export * from './app.js';
 export * from './plan.js';
+export * from './overlay.js';
 export * from './ssh.js';
 export * from './secrets.js';
 export * from './define.js';

@@ -2,6 +2,7 @@
 // set, each member's interface, handshake ages, and round trips and throughput over and under the
 // tunnel. Public keys only: private keys never leave the nodes.
 import { z } from 'zod';
+import { estateSchema } from '../workspace/estate.js';
 
 const pingStatsSchema = z.object({
   sent: z.number().int().min(0),
@@ -83,6 +84,8 @@ export const overlayFactsSchema = z.object({
   handshakes: z.array(handshakeFactSchema).default([]),
   latency: z.array(overlayLatencyFactSchema).default([]),
   throughput: z.array(overlayThroughputFactSchema).default([]),
+  /** The workspace and its members' addresses when read: figures of another estate are set aside. */
+  estate: estateSchema.optional(),
 });
 export type OverlayFacts = z.output<typeof overlayFactsSchema>;
 

@@ -34,22 +34,8 @@ export const latencySampleSchema = z.object({
 });
 export type LatencySample = z.infer<typeof latencySampleSchema>;
 
-/** A node as it was when measured: what identifies the machine the figures belong to. */
-export const measuredNodeSchema = z.object({
-  /** Its address on each network, by network name. */
-  addresses: z.record(z.string(), z.string()),
-  /** The host key its SSH server presented during the measurement (when measured over SSH). */
-  hostKey: z.object({ type: z.string(), fingerprint: z.string(), endpoint: z.string().optional() }).optional(),
-});
-export type MeasuredNode = z.infer<typeof measuredNodeSchema>;
-
-/** The estate a measurement was taken on: the workspace (by name and file) and its nodes. */
-export const estateSchema = z.object({
-  workspace: z.string(),
-  file: z.string().optional(),
-  nodes: z.record(z.string(), measuredNodeSchema),
-});
-export type Estate = z.infer<typeof estateSchema>;
+export { estateSchema, measuredNodeSchema, type Estate, type MeasuredNode } from './estate.js';
+import { estateSchema, type Estate } from './estate.js';
 
 export const latencyMatrixSchema = z.object({
   version: z.literal(1),
@@ -327,6 +313,16 @@ export function factsForEstate(facts: Facts, current: CurrentEstate): EstateChec
   if (facts.drills?.length) result.drills = facts.drills;
   const clocks = (facts.clocks ?? []).filter((c) => current.nodes[c.node]);
   if (clocks.length) result.clocks = clocks;
+  const overlays = (facts.overlays ?? []).filter((entry, i) => {
+    const why = !entry.estate
+      ? 'stored without a record of the estate'
+      : entry.estate.workspace !== current.workspace
+        ? `read on the workspace "${entry.estate.workspace}"`
+        : Object.keys(entry.estate.nodes).map((n) => nodeDiffers(entry.estate!, `overlay${i}`, n)).find((w) => w !== undefined);
+    if (why) setAside.push(`The tunnels of overlay ${entry.overlay} (read ${entry.measuredAt}) were set aside: ${why}. Read them again.`);
+    return !why;
+  });
+  if (overlays.length) result.overlays = overlays;
   return { facts: result, setAside };
 }
 

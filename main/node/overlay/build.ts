@@ -113,5 +113,7 @@ export async function readOverlayFacts(runner: RemoteRunner, resolved: ResolvedO
       }
     }
   }
-  return { ...base, interfaces, handshakes: handshakeFacts(resolved, states, publicKeys), latency, throughput };
+  // Peers are named by the public keys the members' interfaces report now, else by those given.
+  const keys = { ...publicKeys, ...Object.fromEntries(states.flatMap((s) => (s.publicKey ? [[s.node, s.publicKey] as const] : []))) };
+  return { ...base, interfaces, handshakes: handshakeFacts(resolved, states, keys), latency, throughput };
 }

@@ -16,6 +16,7 @@ import { NodeInspector, type InspectorAction } from '../features/inspector/NodeI
 import { AddNodeForm, AddSiteForm } from '../features/inspector/EditForms.js';
 import { SiteInspector } from '../features/inspector/SiteInspector.js';
 import { NetworksPanel } from '../features/inspector/NetworksPanel.js';
+import { OverlayPanel } from '../features/overlays/OverlayPanel.js';
 import { FirstStart } from '../features/start/FirstStart.js';
 import { FileIssues } from '../features/start/FileIssues.js';
 import { useTopologyGraph } from '../features/topology/use-graph.js';
@@ -134,6 +135,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
     aside = <AddSiteForm onEdit={editAndSave} onDone={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-network') {
     aside = <NetworksPanel workspace={workspace} onEdit={editAndSave} {...(selection.cluster ? { focusGroup: selection.cluster } : {})} />;
+  } else if (workspace && selection?.kind === 'overlays') {
+    aside = <OverlayPanel workspace={workspace} onEdit={editAndSave} />;
   } else if (workspace && selection?.kind === 'site') {
     aside = <SiteInspector workspace={workspace} name={selection.name} onEdit={editAndSave} onAddNode={() => select({ kind: 'add-node' })} onRemoved={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-node') {

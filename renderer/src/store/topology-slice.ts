@@ -21,6 +21,7 @@ export type Selection =
   | { kind: 'add-site' }
   /** cluster: the panel opens at that cluster's corosync links. */
   | { kind: 'add-network'; cluster?: string }
+  | { kind: 'overlays' }
   | null;
 
 export type SaveState = 'saved' | 'unsaved' | 'saving' | 'failed';
@@ -116,6 +117,8 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
     }
   };
   transport.on('latency.progress', (p) => set({ measuring: { done: p.done, total: p.total } }));
+  // An overlay's tunnels were read (from the panel, the CLI's core or another window): redraw them from the stored facts.
+  transport.on('overlay.statusRead', () => void loadFacts());
   let scheduleTimer: ReturnType<typeof setInterval> | null = null;
   return {
   workspace: null,

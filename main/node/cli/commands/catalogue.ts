@@ -72,6 +72,11 @@ export const commandInfo = {
     summary: 'Failover drill: predict a site or link loss; --run cuts it in the lab (or guides you on real clusters) and saves a report.',
     usage: 'drill (--site SITE | --link A,B) [--run [--approve-destructive]] [--observe SECONDS] [--json] [--workspace DIR] | drill --reports [--json] [--workspace DIR]',
   },
+  overlay: {
+    name: 'overlay',
+    summary: 'WireGuard overlays between sites: list them, preview their plans, build them (keys generated on the nodes), read their tunnels.',
+    usage: 'overlay list|plan|apply|status <workspace file or folder> [NAME] [--tunnels] [--throughput SEC] [--json] [--accept-new] [--workspace DIR]',
+  },
   exec: {
     name: 'exec',
     summary: 'Run a command on workspace nodes in parallel over SSH, with per-node output and exit codes.',

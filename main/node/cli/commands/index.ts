@@ -17,6 +17,7 @@ export const commandLoaders: Record<CommandName, () => Promise<CliCommand>> = {
   resume: async () => (await import('./plan.js')).resumeCommand,
   status: async () => (await import('./plan.js')).statusCommand,
   drill: async () => (await import('./drill.js')).drillCommand,
+  overlay: async () => (await import('./overlay.js')).overlayCommand,
   exec: async () => (await import('./exec.js')).execCommand,
   hostkeys: async () => (await import('./hostkeys.js')).hostkeysCommand,
   secrets: async () => (await import('./secrets.js')).secretsCommand,

@@ -64,7 +64,7 @@ async function guarded(io: CliIO, name: string, run: () => Promise<number>): Pro
   }
 }
 
-function printPreview(io: CliIO, preview: PlanPreview): void {
+export function printPreview(io: CliIO, preview: PlanPreview): void {
   io.out(`Plan ${preview.planId}: ${preview.title}`);
   io.out(`Hash ${preview.planHash}${preview.approved ? ' (approved)' : ''}; ${preview.steps.length} steps${preview.destructiveSteps.length ? `, destructive: ${preview.destructiveSteps.join(', ')}` : ''}`);
   if (preview.secrets.length) io.out(`Secrets used: ${preview.secrets.join(', ')}`);
@@ -87,7 +87,7 @@ function printPreview(io: CliIO, preview: PlanPreview): void {
 }
 
 /** Follows a run's events: a progress bar on a TTY, plain lines otherwise, nothing with --json. */
-function followRun(core: Core, io: CliIO, total: number, json: boolean): () => void {
+export function followRun(core: Core, io: CliIO, total: number, json: boolean): () => void {
   if (json) return () => undefined;
   const finished = new Set<string>();
   const running = new Map<string, string>();
@@ -138,7 +138,7 @@ function printResult(io: CliIO, result: RunResult, json: boolean): number {
 }
 
 /** Ctrl+C cancels the run (running commands are stopped, the journal records it). */
-function cancelOnSignal(core: Core, runId: () => string | null, io: CliIO): () => void {
+export function cancelOnSignal(core: Core, runId: () => string | null, io: CliIO): () => void {
   const onSignal = () => {
     const id = runId();
     if (!id) return;

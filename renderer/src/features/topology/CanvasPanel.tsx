@@ -2,7 +2,7 @@
 // the minimap, the cluster badges and the legend.
 import { ActionIcon, Group, Paper, Select, Tooltip } from '@mantine/core';
 import { IconBolt } from '@tabler/icons-react';
-import { IconArrowBackUp, IconArrowForwardUp, IconArrowsMaximize, IconFocusCentered, IconNetwork, IconSearch, IconServer2, IconSquareRoundedPlus, IconTrash } from '@tabler/icons-react';
+import { IconArrowBackUp, IconArrowForwardUp, IconArrowsMaximize, IconFocusCentered, IconNetwork, IconSearch, IconServer2, IconShieldLock, IconSquareRoundedPlus, IconTrash } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import { comboLabel, isMac } from '../../app/shortcuts.js';
 import { useShortcuts } from '../../app/use-shortcuts.js';
@@ -176,6 +176,7 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
           />
           <ToolButton label="Add a site" onClick={() => select({ kind: 'add-site' })} icon={<IconSquareRoundedPlus {...iconProps} />} />
           <ToolButton label="Networks and corosync links" onClick={() => select({ kind: 'add-network' })} icon={<IconNetwork {...iconProps} />} />
+          <ToolButton label="WireGuard overlays between sites" disabledReason={workspace?.sites.length ? undefined : 'Add a site first'} onClick={() => select({ kind: 'overlays' })} icon={<IconShieldLock {...iconProps} />} />
           <ToolButton label="Add a node" disabledReason={workspace?.sites.length ? undefined : 'Add a site first'} onClick={() => select({ kind: 'add-node' })} icon={<IconServer2 {...iconProps} />} />
           <ToolButton
             label="Remove the selected node"

@@ -2,6 +2,7 @@
 import { Button, Group, Paper, Popover, Stack, Text } from '@mantine/core';
 import type { LinkState } from './graph.js';
 import { roleStyles, stateColours, stateLabels, stateMeanings } from './link-styles.js';
+import { TUNNEL_CORE, TUNNEL_WALL } from './Tunnels.js';
 
 /** A small button at the canvas corner that opens the legend, so it never hides nodes. */
 export function Legend() {
@@ -43,6 +44,13 @@ export function LegendBody() {
               ]
             : [],
         )}
+        <Group gap={6} wrap="nowrap" data-testid="legend-tunnel">
+          <svg width="34" height="10" aria-hidden="true">
+            <line x1="3" y1="5" x2="31" y2="5" stroke={stateColours.ok} strokeWidth={TUNNEL_WALL} strokeLinecap="round" />
+            <line x1="3" y1="5" x2="31" y2="5" className="cw-tunnel-core" strokeWidth={TUNNEL_CORE} strokeLinecap="round" />
+          </svg>
+          <Text size="xs" maw={240}>WireGuard tunnel (overlay): RTT over it, MTU, handshake age; red when down or its handshake is older than the keepalive allows</Text>
+        </Group>
         {(Object.keys(stateColours) as LinkState[]).map((state) => (
           <Group key={state} gap={6} wrap="nowrap" align="flex-start" data-testid={`legend-state-${state}`}>
             <svg width="34" height="12" aria-hidden="true" style={{ flex: 'none' }}>

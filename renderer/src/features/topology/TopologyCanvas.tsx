@@ -6,6 +6,7 @@ import { linkLabel, type GraphLink, type TopologyGraph } from './graph.js';
 import { siteRegions, type Point } from './layout.js';
 import { aggregateSitePairs, placeSitePairs } from './site-pair-labels.js';
 import { SitePairLabels } from './SitePairLabels.js';
+import { tunnelPath, Tunnels } from './Tunnels.js';
 import { dashFor, roleStyle, stateColours, stateLabels } from './link-styles.js';
 
 /** The zoom transform (screen = world × k + x/y) and the canvas's size in pixels. */
@@ -76,6 +77,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
   const live = useRef(new Map<string, Point>());
   const dragLines = useRef<{ line: SVGLineElement; end: '1' | '2' }[]>([]);
+  const dragTunnels = useRef<{ paths: SVGPathElement[]; other: Point; first: boolean }[]>([]);
   const regions = useMemo(() => siteRegions(graph, positions), [graph, positions]);
   const [hovered, setHovered] = useState<string | null>(null);
   const hoveredLink = hovered ? graph.links.find((l) => l.id === hovered) : undefined;
@@ -201,6 +203,13 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
             const line = svg.querySelector<SVGLineElement>(`line[data-link-id="${CSS.escape(link.id)}"]`);
             return line ? [{ line, end: link.source === id ? '1' : '2' }] : [];
           });
+          // The node's tunnels (both strokes of each) follow too; their labels wait for the drop.
+          dragTunnels.current = (graph.tunnels ?? []).flatMap((t) => {
+            if (t.source !== id && t.target !== id) return [];
+            const other = positions.get(t.source === id ? t.target : t.source);
+            const paths = [...svg.querySelectorAll<SVGPathElement>(`path[data-tunnel-id="${CSS.escape(t.id)}"]`)];
+            return other ? [{ paths, other, first: t.source === id }] : [];
+          });
         })
         .on('drag', function (event: { x: number; y: number }) {
           const started = performance.now();
@@ -212,6 +221,10 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
             line.setAttribute(`x${end}`, String(point.x));
             line.setAttribute(`y${end}`, String(point.y));
           }
+          for (const { paths, other, first } of dragTunnels.current) {
+            const d = first ? tunnelPath(point, other) : tunnelPath(other, point);
+            for (const path of paths) path.setAttribute('d', d);
+          }
           onDragFrame?.(performance.now() - started);
         })
         .on('end', function () {
@@ -220,6 +233,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
           const point = live.current.get(id);
           live.current.delete(id);
           dragLines.current = [];
+          dragTunnels.current = [];
           if (point) onMoveNode?.(id, point);
         }),
     );
@@ -296,7 +310,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
       className="cw-topology"
       role="group"
       aria-roledescription="topology canvas"
-      aria-label={`Topology: ${graph.sites.length} sites, ${graph.nodes.length} nodes, ${graph.links.length} links`}
+      aria-label={`Topology: ${graph.sites.length} sites, ${graph.nodes.length} nodes, ${graph.links.length} links${graph.tunnels?.length ? `, ${graph.tunnels.length} WireGuard tunnels` : ''}`}
       data-testid="topology-svg"
       onClick={(e) => {
         if (e.target === svgRef.current) onSelectNode?.(null);
@@ -356,6 +370,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
             );
           })}
         </g>
+        {graph.tunnels?.length ? <Tunnels tunnels={graph.tunnels} positions={positions} /> : null}
         <g className="cw-nodes">
           {graph.nodes.map((node) => {
             const p = positions.get(node.id) ?? { x: 0, y: 0 };

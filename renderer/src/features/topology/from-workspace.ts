@@ -4,7 +4,11 @@ import { describeLatency, FactIndex, type Facts, type PairLatency } from '../../
 import { defaultStacks, linksOf, type StackList } from '../../../../main/common/stacks/compose.js';
 import type { StackWorkspace } from '../../../../main/common/stacks/types.js';
 import type { Finding } from '../../../../main/common/workspace/rules/types.js';
-import type { GraphLink, GraphNode, LinkRole, TopologyGraph } from './graph.js';
+import type { GraphLink, GraphNode, GraphTunnel, LinkRole, LinkState, TopologyGraph } from './graph.js';
+import { overlayFactsOf } from '../../../../main/common/overlay/facts.js';
+import { resolveOverlays } from '../../../../main/common/overlay/model.js';
+import { tunnelStatuses, type TunnelState } from '../../../../main/common/overlay/status.js';
+import type { Workspace } from '../../../../main/common/workspace/schema.js';
 import { linkState, nodeState, reachEvidence, type Reach } from './element-state.js';
 
 interface LinkDraft {
@@ -39,6 +43,31 @@ function linkDrafts(workspace: StackWorkspace, measuredPairs: Set<string>, stack
     }
   }
   return drafts;
+}
+
+/** A tunnel's colour: green with recent handshakes, red when down or older than the keepalive allows, amber without a handshake, grey unread. */
+export const tunnelColour: Record<TunnelState, LinkState> = { up: 'ok', stale: 'error', down: 'error', never: 'warning', idle: 'warning', unknown: 'unmeasured' };
+
+/** Every overlay's tunnels with their state from the stored facts. */
+export function tunnelsOf(workspace: StackWorkspace, facts: Facts): GraphTunnel[] {
+  const stored = overlayFactsOf(facts);
+  return resolveOverlays(workspace as Workspace).flatMap((resolved) => {
+    const own = stored.find((f) => f.overlay === resolved.overlay.name);
+    return tunnelStatuses(resolved, own).map((t) => ({
+      id: `overlay:${resolved.overlay.name}:${t.a}~${t.b}`,
+      overlay: resolved.overlay.name,
+      interface: resolved.interface,
+      source: t.a,
+      target: t.b,
+      tunnelState: t.state,
+      state: tunnelColour[t.state],
+      label: t.label,
+      ...(t.rttMs !== undefined ? { rttMs: t.rttMs } : {}),
+      ...(t.mtu !== undefined ? { mtu: t.mtu } : {}),
+      ...(t.handshakeAgeS !== undefined ? { handshakeAgeS: t.handshakeAgeS } : {}),
+      ...(own ? { readAt: own.measuredAt } : {}),
+    }));
+  });
 }
 
 function metricOf(p: PairLatency | undefined): GraphLink['metric'] {
@@ -143,5 +172,6 @@ export function buildGraph(workspace: StackWorkspace, facts: Facts = {}, finding
   const sites = workspace.sites.map((s) => ({ id: s.name, name: s.name, kind: s.kind }));
   // Nodes naming a site that does not exist still get drawn (validation reports the reference).
   for (const n of nodes) if (!sites.some((s) => s.id === n.siteId)) sites.push({ id: n.siteId, name: `${n.siteId} (unknown site)`, kind: 'lan' });
-  return { sites, nodes, links };
+  const tunnels = tunnelsOf(workspace, facts).filter((t) => known.has(t.source) && known.has(t.target));
+  return { sites, nodes, links, ...(tunnels.length ? { tunnels } : {}) };
 }

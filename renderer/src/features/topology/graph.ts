@@ -51,10 +51,44 @@ export interface GraphLink {
   knet?: { connected: boolean; seenFrom: string[]; readAt: string };
 }
 
+/** A WireGuard tunnel of an overlay between two nodes: drawn as a double line, its own link type. */
+export interface GraphTunnel {
+  id: string;
+  overlay: string;
+  interface: string;
+  source: string;
+  target: string;
+  /** up, stale, down, never, idle or unknown (main/common/overlay/status.ts). */
+  tunnelState: string;
+  /** The colour it gets: green up, red stale or down, amber never or idle, grey not read. */
+  state: LinkState;
+  /** "82.5 ms over the overlay, MTU 1360, handshake 8 s ago". */
+  label: string;
+  rttMs?: number;
+  mtu?: number;
+  handshakeAgeS?: number;
+  /** When the tunnel's state was read. */
+  readAt?: string;
+}
+
 export interface TopologyGraph {
   sites: GraphSite[];
   nodes: GraphNode[];
   links: GraphLink[];
+  /** The overlays' tunnels (absent or empty: no overlay). */
+  tunnels?: GraphTunnel[];
+}
+
+/** The short label on a tunnel: RTT over it, MTU, the latest handshake's age (or why there is none). */
+export function tunnelLabel(t: GraphTunnel): string {
+  const parts: string[] = [];
+  if (t.rttMs !== undefined) parts.push(`${t.rttMs < 10 ? t.rttMs.toFixed(1) : t.rttMs.toFixed(0)} ms`);
+  if (t.mtu !== undefined) parts.push(`MTU ${t.mtu}`);
+  if (t.tunnelState === 'down') parts.push('down');
+  else if (t.tunnelState === 'never') parts.push('no handshake');
+  else if (t.tunnelState === 'unknown') parts.push('not read');
+  else if (t.handshakeAgeS !== undefined) parts.push(`hs ${Math.round(t.handshakeAgeS)} s`);
+  return parts.join(' · ');
 }
 
 export function linkLabel(link: GraphLink): string {
