@@ -122,7 +122,7 @@ describe('the approach advisor in Chromium', () => {
     await page.close();
   });
 
-  it('two data sites and a witness site, vSAN licensed: a vSAN stretched cluster; its wizard is not available yet, and says so', async () => {
+  it('two data sites and a witness site, vSAN licensed: a vSAN stretched cluster, its wizard opened on the shaped cluster', async () => {
     const t = await estateHost('stretched', { dca: 3, dcb: 3, wit: 1 }, { 'dca~dcb': 2, 'dca~wit': 40, 'dcb~wit': 42 });
     const page = await openAdvisor(t, 'dca1');
     // Without a licence, one Proxmox cluster with the witness site as QDevice host wins.
@@ -133,11 +133,14 @@ describe('the approach advisor in Chromium', () => {
     expect(await page.getByTestId('advisor-row-vsan-stretched').textContent()).toMatch(/Witness at wit: 42 ms to the farther data site, within 200 ms/);
     await page.getByTestId('advisor-continue-vsan-stretched').click();
     expect(await page.getByTestId('advisor-diff').textContent()).toMatch(/\+ vsan:[\s\S]*preferredSite/);
-    await page.getByTestId('advisor-no-wizard').waitFor();
-    expect(await page.getByTestId('advisor-save').textContent()).toBe('Save the shaped workspace');
+    expect(await page.getByTestId('advisor-no-wizard').count()).toBe(0);
+    expect(await page.getByTestId('advisor-save').textContent()).toBe('Save and open the wizard');
     await page.getByTestId('advisor-save').click();
     await waitSaved(t, /vsan:\s+clusters:\s+- name: stretched/);
     expect(savedText(t)).toMatch(/witness: \{ host: wit1, site: wit \}|witness:\s+host: wit1/);
+    // The vSAN wizard opens on the cluster the advisor shaped.
+    await page.getByTestId('vsan-layout').waitFor();
+    expect(await page.getByTestId('vsan-layout').textContent()).toMatch(/wit1/);
     await page.close();
   });
 });
