@@ -18,8 +18,6 @@ const allowed: Record<string, [number, string]> = {
   'main/common/secrets/passphrase-strength.ts': [2, 'a word admins pick as a passphrase, not the stack'],
   'main/common/overlay/test-estate.ts': [4, "the overlay tests' estate (test data with a cluster section)"],
   'main/common/overlay/schema.ts': [1, 'a comment listing kinds of traffic an overlay may carry'],
-  'main/node/lab/guests/spec.ts': [1, "a comment citing a hypervisor's naming of a QEMU drive"],
-  'main/node/lab/guests/launcher.ts': [1, "a comment citing how a hypervisor reports a guest whose monitor is silent"],
 };
 const registries = ['main/common/stacks/registry.ts', 'main/node/stacks/registry.ts', 'renderer/src/stacks/registry.ts'];
 

@@ -176,7 +176,7 @@ export class LabGuests {
     } catch {
       if (!guestAlive(record)) return { ...base, status: 'stopped', cpuSeconds: 0, cpu: 0, rssBytes: 0, uptimeSeconds: 0 };
     }
-    // A QEMU whose monitor does not answer still runs the guest as far as anyone can tell (as Proxmox reports it).
+    // A QEMU whose monitor does not answer still runs the guest as far as anyone can tell (as a hypervisor's API reports it).
     return { ...base, status: qmpStatus === undefined || qmpStatus === 'running' ? 'running' : 'paused', ...(qmpStatus ? { qmpStatus } : {}), pid: record.pid, cpuSeconds: figures.cpuSeconds, cpu: Math.max(0, cpu), rssBytes: figures.rssBytes, uptimeSeconds: figures.uptimeSeconds };
   }
 

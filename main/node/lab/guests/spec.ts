@@ -37,7 +37,7 @@ export const guestSpecSchema = z
 
 export type GuestSpec = z.infer<typeof guestSpecSchema>;
 
-/** The disk's QEMU drive id, as Proxmox names it for a virtio0 disk. */
+/** The disk's QEMU drive id for a virtio0 disk (drive-virtio0), the name hypervisor APIs use for it. */
 export const diskDriveId = 'drive-virtio0';
 
 export function parseGuestSpec(raw: unknown): GuestSpec {
