@@ -46,7 +46,8 @@ export function haServices(entries: readonly HaStatusEntry[]): ServiceSample[] {
       const level = /dead|drift/.test(state) ? 'error' : /unable to read/.test(state) ? 'warning' : 'ok';
       out.push({ kind: 'ha-lrm', name: node, state, level, detail: status.slice(0, 500) });
     } else if (type === 'service') {
-      const sid = text(e.sid) ?? text(e.id)?.replace(/^service:/, '') ?? '';
+      const id = text(e.id);
+      const sid = text(e.sid) ?? (id?.startsWith('service:') ? id.slice('service:'.length) : '');
       if (!sid) continue;
       const state = text(e.state) ?? text(e.crm_state) ?? 'unknown';
       const request = text(e.request_state);
