@@ -20,6 +20,11 @@ export const linkSampleSchema = z.object({
 });
 export type LinkSample = z.infer<typeof linkSampleSchema>;
 
+/** Cuts a text from a remote reply to a length a round keeps (the store and the charts hold many rounds). */
+export function clipText(text: string, max = 300): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /**
  * One part a stack runs in a cluster and reads a state of, in one round: a compute service (its binary on a host),
  * an HA resource or node agent, a storage host or witness. The stack judges the state (`level`); the round's
@@ -27,41 +32,41 @@ export type LinkSample = z.infer<typeof linkSampleSchema>;
  */
 export const serviceSampleSchema = z.object({
   /** What it is, in the stack's words (`nova-compute`, `ha-service`, `ha-lrm`, `host`, `witness`…). */
-  kind: z.string().max(100),
+  kind: z.string(),
   /** Which one (a host, `vm:100`). */
-  name: z.string().max(300),
+  name: z.string(),
   /** The vendor's state word as read (`up`, `down`, `started`, `error`, `connected`, `disconnected`…). */
-  state: z.string().max(100),
+  state: z.string(),
   /** Whether the admin has it enabled (false: disabled on purpose). */
   enabled: z.boolean().optional(),
   /** The stack's verdict on it. */
   level: z.enum(['ok', 'warning', 'error']),
   /** Where it runs, when that is not its name (an HA resource's node). */
-  host: z.string().max(300).optional(),
+  host: z.string().optional(),
   /** Why, in the vendor's words (a disabled reason, a status line). */
-  detail: z.string().max(500).optional(),
+  detail: z.string().optional(),
 });
 export type ServiceSample = z.infer<typeof serviceSampleSchema>;
 
 /** The stack's own health verdict on a cluster (a health service's overall colour), with the checks that are not green. */
 export const healthSampleSchema = z.object({
   /** The vendor's word (`green`, `yellow`, `red`). */
-  status: z.string().max(100),
+  status: z.string(),
   level: z.enum(['ok', 'warning', 'error']),
   /** The checks that are not ok, in the vendor's words. */
-  problems: z.array(z.string().max(500)).max(50).optional(),
+  problems: z.array(z.string()).optional(),
 });
 export type HealthSample = z.infer<typeof healthSampleSchema>;
 
 /** How long the stack's API took to answer in this round (an identity service issuing a token…). */
 export const apiSampleSchema = z.object({
-  name: z.string().max(100),
+  name: z.string(),
   /** Whether it answered. */
   reachable: z.boolean(),
   ms: z.number().optional(),
   /** The time above which it counts as slow (warning). */
   warnMs: z.number().optional(),
-  error: z.string().max(500).optional(),
+  error: z.string().optional(),
 });
 export type ApiSample = z.infer<typeof apiSampleSchema>;
 

@@ -1,7 +1,7 @@
 // What the monitor records of an OpenStack region (pure): nova's services (os-services: each binary on each
 // host, up or down, enabled or disabled) judged ok / warning / error, and the series openstack-exporter names
 // (openstack_nova_agent_state, openstack_identity_up) for the exposition.
-import type { ClusterSample, ServiceSample } from '../../monitor/model.js';
+import { clipText, type ClusterSample, type ServiceSample } from '../../monitor/model.js';
 import type { ExposedSeries } from '../../monitor/prometheus.js';
 
 /** The fields of a nova os-services entry the monitor reads. */
@@ -29,12 +29,12 @@ export function novaServiceSamples(services: readonly NovaServiceState[]): Servi
       const down = s.state !== 'up' || s.forced_down === true;
       const state = s.forced_down && s.state === 'up' ? 'down' : s.state;
       return {
-        kind: s.binary,
-        name: s.host,
-        state: s.forced_down ? `${state} (forced)` : state,
+        kind: clipText(String(s.binary), 100),
+        name: clipText(String(s.host)),
+        state: clipText(s.forced_down ? `${state} (forced)` : String(state), 100),
         enabled,
         level: down && enabled ? 'error' : down || !enabled ? 'warning' : 'ok',
-        ...(s.disabled_reason ? { detail: s.disabled_reason.slice(0, 500) } : {}),
+        ...(s.disabled_reason ? { detail: clipText(String(s.disabled_reason), 500) } : {}),
       };
     })
     .sort((a, b) => (a.kind + a.name < b.kind + b.name ? -1 : 1));

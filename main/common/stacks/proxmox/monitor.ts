@@ -2,7 +2,7 @@
 // (GET /cluster/ha/status/current, what `ha-manager status` prints) as one entry per HA resource, node agent
 // (LRM) and the cluster manager (CRM master), judged ok / warning / error; the QDevice's vote against the
 // workspace's QDevice; and the series prometheus-pve-exporter names (pve_ha_state) for the exposition.
-import type { ClusterSample, ServiceSample } from '../../monitor/model.js';
+import { clipText, type ClusterSample, type ServiceSample } from '../../monitor/model.js';
 import type { ExposedSeries } from '../../monitor/prometheus.js';
 
 /** One entry of GET /cluster/ha/status/current (the fields the official schema's `returns` lists that are read here). */
@@ -22,7 +22,7 @@ const errorStates = new Set(['error', 'fence']);
 /** States that are a transition worth a warning while they last (recovery after a node loss, frozen by a shutdown). */
 const warningStates = new Set(['recovery', 'freeze']);
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? clipText(v, 500) : typeof v === 'number' ? String(v) : undefined);
 
 /** "pve1 (old timestamp - dead?, Thu Dec  4 20:41:28 2026)" → "old timestamp - dead?"; "pve1 (active, watchdog active, …)" → "active". */
 export function lrmState(status: string): string {
@@ -38,21 +38,21 @@ export function haServices(entries: readonly HaStatusEntry[]): ServiceSample[] {
     const node = text(e.node) ?? '';
     const status = text(e.status) ?? '';
     if (type === 'master') {
-      const state = lrmState(status);
-      out.push({ kind: 'ha-crm', name: node, state, level: /dead|drift/.test(state) ? 'error' : 'ok', detail: status.slice(0, 500) });
+      const state = clipText(lrmState(status), 100);
+      out.push({ kind: 'ha-crm', name: clipText(node), state, level: /dead|drift/.test(state) ? 'error' : 'ok', detail: status });
     } else if (type === 'lrm') {
-      const state = lrmState(status);
+      const state = clipText(lrmState(status), 100);
       // An LRM whose timestamp is old holds no lock on its node: its HA resources are about to be fenced and recovered.
       const level = /dead|drift/.test(state) ? 'error' : /unable to read/.test(state) ? 'warning' : 'ok';
-      out.push({ kind: 'ha-lrm', name: node, state, level, detail: status.slice(0, 500) });
+      out.push({ kind: 'ha-lrm', name: clipText(node), state, level, detail: status });
     } else if (type === 'service') {
       const id = text(e.id);
       const sid = text(e.sid) ?? (id?.startsWith('service:') ? id.slice('service:'.length) : '');
       if (!sid) continue;
-      const state = text(e.state) ?? text(e.crm_state) ?? 'unknown';
+      const state = clipText(text(e.state) ?? text(e.crm_state) ?? 'unknown', 100);
       const request = text(e.request_state);
       const level = errorStates.has(state) ? 'error' : warningStates.has(state) ? 'warning' : 'ok';
-      out.push({ kind: 'ha-service', name: sid, state, ...(node && node !== '---' ? { host: node } : {}), ...(request ? { enabled: request !== 'disabled' } : {}), level });
+      out.push({ kind: 'ha-service', name: clipText(sid), state, ...(node && node !== '---' ? { host: clipText(node) } : {}), ...(request ? { enabled: request !== 'disabled' } : {}), level });
     }
   }
   return out;
