@@ -23,6 +23,15 @@ describe('nova os-services as the monitor judges them', () => {
     ]);
     expect(s[2]!.detail).toBe('maintenance');
   });
+
+  it('cuts a long host name or reason from the reply, so the round stays small and reads back', () => {
+    const [long] = novaServiceSamples([nova('h'.repeat(5000), 'up', 'disabled', { disabled_reason: 'r'.repeat(5000) })]);
+    expect(long!.name).toHaveLength(300);
+    expect(long!.name.endsWith('…')).toBe(true);
+    expect(long!.detail).toHaveLength(500);
+    const sample = round([{ stack: 'openstack', cluster: 'R', reachable: true, services: [long!] }]);
+    expect(monitorSampleSchema.safeParse(JSON.parse(JSON.stringify(sample))).success).toBe(true);
+  });
 });
 
 describe('the Proxmox HA manager status as the monitor judges it', () => {
