@@ -1,10 +1,11 @@
 // A two-node cluster with a QDevice: real corosync-qnetd at a third site, certificates made with the
 // Debian tools the way `pvecm qdevice setup` does; the monitor reads the QDevice's vote (lost while qnetd is
-// down, back after); one node stopped → the other stays quorate.
+// down, back after) and a stale quorum from totem's counters while a member keeps restarting; one node
+// stopped → the other stays quorate.
 import fs from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import type { Lab } from '../../main/node/lab/index.js';
-import { conditionsOf, type ClusterSample } from '../../main/common/monitor/model.js';
+import { conditionsOf, staleQuorum, type ClusterSample } from '../../main/common/monitor/model.js';
 import { parseWorkspace } from '../../main/common/workspace/parse.js';
 import { monitorProxmox } from '../../main/node/stacks/proxmox/monitor.js';
 import type { RemoteRunner } from '../../main/node/workspace/runner.js';
@@ -40,6 +41,26 @@ function copy(lab: Lab, from: string, fromPath: string, to: string, toPath: stri
 
 describeLab('corosync QDevice on the lab: two nodes and a witness site', () => {
   const handle = useLab(spec, 'cwtq');
+
+  const workspace = parseWorkspace(`version: 1
+name: qd
+sites:
+  - { name: a, kind: lan }
+  - { name: b, kind: lan }
+  - { name: witness, kind: man }
+networks:
+  - { name: ring0, roles: [corosync] }
+nodes:
+  - { name: n1, site: a }
+  - { name: n2, site: b }
+  - { name: qnetd, site: witness }
+proxmox:
+  clusters:
+    - { name: ${cluster}, nodes: [n1, n2], links: [{ link: 0, network: ring0 }], qdevice: { host: qnetd } }
+`).workspace!;
+  /** Commands on the lab's hosts, as the monitor runs them on a workspace's nodes. */
+  const runner: RemoteRunner = { kind: 'lab', runsOnNodes: true, exec: (node, argv, o) => handle.lab.exec(node, argv, { timeoutMs: o.timeoutMs ?? 8_000 }) };
+  const read = async () => (await monitorProxmox(workspace, runner, { skip: new Set() })).clusters[0]!;
 
   it('sets up qnetd and the qdevice certificates the way pvecm qdevice setup does, and the QDevice vote appears', async () => {
     const lab = handle.lab;
@@ -85,29 +106,11 @@ describeLab('corosync QDevice on the lab: two nodes and a witness site', () => {
 
   it("the monitor reads the QDevice's vote on a member, says when it stops (qnetd down) and when it votes again", async () => {
     const lab = handle.lab;
-    const workspace = parseWorkspace(`version: 1
-name: qd
-sites:
-  - { name: a, kind: lan }
-  - { name: b, kind: lan }
-  - { name: witness, kind: man }
-networks:
-  - { name: ring0, roles: [corosync] }
-nodes:
-  - { name: n1, site: a }
-  - { name: n2, site: b }
-  - { name: qnetd, site: witness }
-proxmox:
-  clusters:
-    - { name: ${cluster}, nodes: [n1, n2], links: [{ link: 0, network: ring0 }], qdevice: { host: qnetd } }
-`).workspace!;
-    const runner: RemoteRunner = { kind: 'lab', runsOnNodes: true, exec: (node, argv, o) => lab.exec(node, argv, { timeoutMs: o.timeoutMs ?? 8_000 }) };
-    const qdevice = async () => (await monitorProxmox(workspace, runner, { skip: new Set() })).clusters[0]!;
     const waitFor = async (what: string, level: 'ok' | 'error') => {
       const started = Date.now();
       let last: ClusterSample | undefined;
       while (Date.now() - started < 60_000) {
-        last = await qdevice();
+        last = await read();
         if (last.services?.find((x) => x.kind === 'qdevice')?.level === level) return { sample: last, ms: Date.now() - started };
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -123,6 +126,41 @@ proxmox:
     await lab.execOk('qnetd', ['systemctl', 'start', 'corosync-qnetd'], { timeoutMs: 20_000 });
     const back = await waitFor('voting again', 'ok');
     timings.push(`qnetd started again → voting: ${back.ms} ms`);
+  });
+
+  it('reads a stale quorum from real totem counters: n1 stays quorate while n2 restarting every round makes its membership re-form', async () => {
+    const lab = handle.lab;
+    // Steady: four readings, nothing re-forms.
+    const steady: ClusterSample[] = [];
+    for (let i = 0; i < 4; i++) {
+      steady.push(await read());
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(steady.every((x) => x.quorate === true && x.membershipsFormed !== undefined)).toBe(true);
+    expect(new Set(steady.map((x) => x.membershipsFormed)).size).toBe(1);
+    expect(staleQuorum(steady)).toBe(false);
+    // Churn: n2's corosync restarts between readings (it leaves, then joins again); n1 keeps quorum with the QDevice's vote.
+    const churn: ClusterSample[] = [await read()];
+    const started = Date.now();
+    for (let i = 0; i < 3; i++) {
+      await lab.execOk('n2', ['systemctl', 'restart', 'corosync'], { timeoutMs: 20_000 });
+      const until = Date.now() + 30_000;
+      let now = await read();
+      while (!(now.members ?? []).includes('n2') && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 200));
+        now = await read();
+      }
+      expect(now.members).toContain('n2');
+      churn.push(now);
+    }
+    timings.push(`three re-formations read by the monitor: ${Date.now() - started} ms; memberships formed ${churn.map((x) => x.membershipsFormed).join(' → ')}`);
+    expect(churn.every((x) => x.reachable && x.quorate === true)).toBe(true);
+    expect(staleQuorum(churn)).toBe(true);
+    const alerts = conditionsOf({ t: 1, links: [], clusters: [churn.at(-1)!] }, new Map(), () => churn.slice(0, -1));
+    expect(alerts.map((a) => `${a.kind} ${a.subject}`)).toContain(`stale-quorum cluster/proxmox/${cluster}`);
+    // The same readings with the churn stopped: the next steady round breaks the run.
+    const after = await read();
+    expect(staleQuorum([...churn.slice(-3), after])).toBe(false);
   });
 
   it('keeps the remaining node quorate when the other one stops', async () => {
