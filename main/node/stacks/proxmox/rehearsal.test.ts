@@ -102,7 +102,7 @@ describe("the Proxmox plan's rehearsal", () => {
   it('says what it cannot rehearse, and refuses a cluster created on a node whose lab host has no API', () => {
     const { mapping, lab } = labWorkspace();
     const withQdevice = structuredClone(real);
-    withQdevice.proxmox!.clusters[0]!.qdevice = { host: 'ge1' };
+    withQdevice.proxmox!.clusters[0]!.qdevice = { host: 'ge1', algorithm: 'ffsplit' };
     expect(rehearsalCluster({ workspace: withQdevice, facts: {} }, lab, 'offices', mapping).notes).toEqual(['The QDevice on ge1 is not rehearsed: the rehearsal lab runs no corosync-qnetd.']);
     const reordered = structuredClone(real);
     reordered.proxmox!.clusters[0]!.nodes = ['be1', 'ZH1', 'ge1'];
