@@ -118,15 +118,19 @@ describeLab('rehearsing the wizard\'s plan in the lab first (Chromium)', () => {
     );
     expect(rows.map((r) => pairKey(...(r.sites.split('|') as [string, string]))).sort()).toEqual(Object.keys(recorded).sort());
     const lines: string[] = [];
+    const misses: string[] = [];
     for (const row of rows) {
       const fig = recorded[pairKey(...(row.sites.split('|') as [string, string]))]!;
       const tolerance = Math.max(0.1 * fig.rtt, 0.3) + 1e-9;
-      lines.push(`${row.sites}: recorded ${fig.rtt} ms, lab ${row.measured.toFixed(2)} ms (${(row.measured - fig.rtt >= 0 ? '+' : '') + (row.measured - fig.rtt).toFixed(2)}; ±${tolerance.toFixed(2)})`);
+      const line = `${row.sites}: recorded ${fig.rtt} ms, lab ${row.measured.toFixed(2)} ms (${(row.measured - fig.rtt >= 0 ? '+' : '') + (row.measured - fig.rtt).toFixed(2)}; ±${tolerance.toFixed(2)})`;
+      lines.push(line);
       // The panel shows the recording as it is in the latency file, and the lab's figure within the tolerance.
       expect(row.recorded).toBeCloseTo(fig.rtt, 6);
-      expect(Math.abs(row.measured - fig.rtt), lines.at(-1)).toBeLessThanOrEqual(tolerance);
-      expect(row.matches).toBe('true');
+      if (!(Math.abs(row.measured - fig.rtt) <= tolerance)) misses.push(line);
+      else expect(row.matches).toBe('true');
     }
+    console.log(`rehearsal round trips:\n  ${lines.join('\n  ')}`);
+    expect(misses, 'site pairs whose lab round trip misses the recording').toEqual([]);
 
     // The plan ran in the lab and the cluster reached quorum there, as the panel shows.
     expect(await page.getByTestId('rehearsal-status').textContent()).toBe('plan succeeded');

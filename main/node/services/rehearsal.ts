@@ -70,37 +70,39 @@ export function withinTolerance(recordedMs: number, measuredMs: number): boolean
 
 type Rehearsed = MethodOutput<'lab.rehearse'>;
 
-/** Each rehearsed site pair's round trip, measured host to host in the lab (all pairs at once, one warm-up probe each). */
+/** Each rehearsed site pair's round trip, measured host to host in the lab (one warm-up probe each). */
 async function measureLinks(lab: Lab, rehearsed: Rehearsed, real: Workspace, probes: number, intervalS: number): Promise<RehearsalRecord['links']> {
   const siteOfNode = new Map(real.nodes.map((n) => [n.name, n.site]));
   const realSite = new Map(rehearsed.mapping.map((m) => [m.site, siteOfNode.get(m.node) ?? m.site]));
   const firstHost = (site: string) => rehearsed.mapping.find((m) => m.site === site)?.host;
-  return Promise.all(
-    rehearsed.links.map(async (l) => {
-      const [a, b] = l.between;
-      const from = firstHost(a)!;
-      const to = firstHost(b)!;
-      const address = lab.host(to).addressList[0];
-      const result = await lab.exec(from, ['ping', '-n', '-c', String(probes + 1), '-i', String(intervalS), '-W', '1', '--', address], { timeoutMs: ((probes + 1) * intervalS + 5) * 1000 });
-      const summary = parsePingOutput(result.stdout, { warmup: 1 });
-      const recordedMs = l.samples > 0 ? l.delayMs : undefined;
-      const measuredMs = summary?.medianMs ?? summary?.avgMs;
-      return {
-        sites: [realSite.get(a) ?? a, realSite.get(b) ?? b] as [string, string],
-        labSites: [a, b] as [string, string],
-        ...(recordedMs !== undefined ? { recordedMs } : {}),
-        ...(l.holdsMs !== undefined ? { holdsMs: l.holdsMs } : {}),
-        ...(l.preset ? { preset: l.preset } : {}),
-        samples: l.samples,
-        ...(measuredMs !== undefined ? { measuredMs: Math.round(measuredMs * 1000) / 1000 } : {}),
-        ...(summary ? { lossPercent: summary.lossPercent } : {}),
-        probes,
-        from,
-        to,
-        ...(recordedMs !== undefined ? { matches: measuredMs !== undefined && (summary?.lossPercent ?? 100) < 100 && withinTolerance(recordedMs, measuredMs) } : {}),
-      };
-    }),
-  );
+  const measure = async (l: Rehearsed['links'][number]): Promise<RehearsalRecord['links'][number]> => {
+    const [a, b] = l.between;
+    const from = firstHost(a)!;
+    const to = firstHost(b)!;
+    const address = lab.host(to).addressList[0];
+    const result = await lab.exec(from, ['ping', '-n', '-c', String(probes + 1), '-i', String(intervalS), '-W', '1', '--', address], { timeoutMs: ((probes + 1) * intervalS + 5) * 1000 });
+    const summary = parsePingOutput(result.stdout, { warmup: 1 });
+    const recordedMs = l.samples > 0 ? l.delayMs : undefined;
+    const measuredMs = summary?.medianMs ?? summary?.avgMs;
+    return {
+      sites: [realSite.get(a) ?? a, realSite.get(b) ?? b],
+      labSites: [a, b],
+      ...(recordedMs !== undefined ? { recordedMs } : {}),
+      ...(l.holdsMs !== undefined ? { holdsMs: l.holdsMs } : {}),
+      ...(l.preset ? { preset: l.preset } : {}),
+      samples: l.samples,
+      ...(measuredMs !== undefined ? { measuredMs: Math.round(measuredMs * 1000) / 1000 } : {}),
+      ...(summary ? { lossPercent: summary.lossPercent } : {}),
+      probes,
+      from,
+      to,
+      ...(recordedMs !== undefined ? { matches: measuredMs !== undefined && (summary?.lossPercent ?? 100) < 100 && withinTolerance(recordedMs, measuredMs) } : {}),
+    };
+  };
+  // One pair at a time: on a small machine, pings through several shaped links at once measure the CPU as well.
+  const measured: RehearsalRecord['links'] = [];
+  for (const l of rehearsed.links) measured.push(await measure(l));
+  return measured;
 }
 
 export function createRehearsalService(deps: RehearsalServiceDeps): { handlers: Pick<Handlers, 'lab.rehearsePlan' | 'lab.rehearsal'> } {
@@ -121,7 +123,7 @@ export function createRehearsalService(deps: RehearsalServiceDeps): { handlers: 
       const lab = openLab(deps.labStateDir);
       const labParsed = parseWorkspace(await fs.readFile(rehearsed.workspacePath, 'utf8'));
       if (!labParsed.workspace) throw new CwError('INTERNAL', `The rehearsal lab wrote a workspace that does not parse (${rehearsed.workspacePath}).`);
-      const links = await measureLinks(lab, rehearsed, real.workspace, deps.probes ?? 20, deps.probeIntervalS ?? 0.05);
+      const links = await measureLinks(lab, rehearsed, real.workspace, deps.probes ?? 30, deps.probeIntervalS ?? 0.03);
       const generated = await stack.rehearsal.plan({ real: { workspace: real.workspace, facts: real.facts }, lab: labParsed.workspace, group: input.group, mapping: rehearsed.mapping });
       const labPlan = parsePlan(generated.plan);
       planId = labPlan.id;
