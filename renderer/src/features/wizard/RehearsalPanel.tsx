@@ -31,6 +31,8 @@ export function RehearsalPanel({ stack, group, plan, planHash }: RehearsalPanelP
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [labProblem, setLabProblem] = useState<string | null>(null);
+  /** A lab already running here (the rehearsal would replace it, and says so first). */
+  const [runningLab, setRunningLab] = useState<string | null>(null);
 
   // The kept result of the last rehearsal of this group, and whether a lab can run here at all.
   useEffect(() => {
@@ -41,7 +43,11 @@ export function RehearsalPanel({ stack, group, plan, planHash }: RehearsalPanelP
       () => undefined,
     );
     transport.call('lab.status', {}).then(
-      (status) => live && setLabProblem(status.available ? null : (status.reason ?? 'A lab cannot run on this machine.')),
+      (status) => {
+        if (!live) return;
+        setLabProblem(status.available ? null : (status.reason ?? 'A lab cannot run on this machine.'));
+        setRunningLab(status.running ? (status.name ?? 'unnamed') : null);
+      },
       () => undefined,
     );
     return () => {
@@ -53,7 +59,8 @@ export function RehearsalPanel({ stack, group, plan, planHash }: RehearsalPanelP
     setRunning(true);
     setError(null);
     try {
-      setRecord(await transport.call('lab.rehearsePlan', { stack, group, plan }));
+      setRecord(await transport.call('lab.rehearsePlan', { stack, group, plan, ...(runningLab ? { replace: true } : {}) }));
+      setRunningLab(null);
     } catch (e) {
       setError(describeError(e));
     } finally {
@@ -81,10 +88,15 @@ export function RehearsalPanel({ stack, group, plan, planHash }: RehearsalPanelP
           </Stack>
           <Tooltip label={labProblem ?? 'Builds the lab, runs the plan there, reads quorum, takes the lab down (a minute or so)'} multiline w={280}>
             <Button size="xs" variant="light" onClick={() => void rehearse()} loading={running} disabled={labProblem !== null} data-testid="rehearsal-start">
-              {record ? 'Rehearse again' : 'Rehearse in the lab first'}
+              {runningLab ? `Replace lab ${runningLab} and rehearse` : record ? 'Rehearse again' : 'Rehearse in the lab first'}
             </Button>
           </Tooltip>
         </Group>
+        {runningLab && !running && (
+          <Text size="xs" c="orange" data-testid="rehearsal-replaces">
+            The lab {runningLab} is running here: the rehearsal stops it first (one lab at a time).
+          </Text>
+        )}
         {running && (
           <Text size="xs" c="dimmed" data-testid="rehearsal-running">
             Building the lab from the recorded latencies, measuring its links, running the plan there…
