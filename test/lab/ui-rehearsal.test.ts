@@ -109,6 +109,7 @@ describeLab('rehearsing the wizard\'s plan in the lab first (Chromium)', () => {
     await page.getByTestId('rehearsal-running').waitFor();
     await page.getByTestId('rehearsal-result').waitFor({ timeout: 240_000 });
     const wallMs = Date.now() - started;
+    await page.getByTestId('rehearsal-panel').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('wizard-rehearsal') });
     expect(await page.getByTestId('rehearsal-error').count()).toBe(0);
 

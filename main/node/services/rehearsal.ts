@@ -125,7 +125,9 @@ export function createRehearsalService(deps: RehearsalServiceDeps): { handlers: 
       if (!labParsed.workspace) throw new CwError('INTERNAL', `The rehearsal lab wrote a workspace that does not parse (${rehearsed.workspacePath}).`);
       const links = await measureLinks(lab, rehearsed, real.workspace, deps.probes ?? 30, deps.probeIntervalS ?? 0.03);
       const generated = await stack.rehearsal.plan({ real: { workspace: real.workspace, facts: real.facts }, lab: labParsed.workspace, group: input.group, mapping: rehearsed.mapping });
-      const labPlan = parsePlan(generated.plan);
+      // It changes nothing but the lab: no real cluster is read again when it ends.
+      const { touches: _touches, ...untouched } = generated.plan;
+      const labPlan = parsePlan(untouched);
       planId = labPlan.id;
       const labHash = planHash(labPlan);
       deps.planWorkspaces.set(labPlan.id, generated.labWorkspace);
