@@ -71,14 +71,16 @@ export function withinTolerance(recordedMs: number, measuredMs: number): boolean
 type Rehearsed = MethodOutput<'lab.rehearse'>;
 
 /** Each rehearsed site pair's round trip, measured host to host in the lab (one warm-up probe each). */
-async function measureLinks(lab: Lab, rehearsed: Rehearsed, real: Workspace, probes: number, intervalS: number): Promise<RehearsalRecord['links']> {
+async function measureLinks(openRunningLab: () => Lab, rehearsed: Rehearsed, real: Workspace, probes: number, intervalS: number): Promise<RehearsalRecord['links']> {
   const siteOfNode = new Map(real.nodes.map((n) => [n.name, n.site]));
   const realSite = new Map(rehearsed.mapping.map((m) => [m.site, siteOfNode.get(m.node) ?? m.site]));
   const firstHost = (site: string) => rehearsed.mapping.find((m) => m.site === site)?.host;
+  let lab: Lab | undefined;
   const measure = async (l: Rehearsed['links'][number]): Promise<RehearsalRecord['links'][number]> => {
     const [a, b] = l.between;
     const from = firstHost(a)!;
     const to = firstHost(b)!;
+    lab ??= openRunningLab();
     const address = lab.host(to).addressList[0];
     const result = await lab.exec(from, ['ping', '-n', '-c', String(probes + 1), '-i', String(intervalS), '-W', '1', '--', address], { timeoutMs: ((probes + 1) * intervalS + 5) * 1000 });
     const summary = parsePingOutput(result.stdout, { warmup: 1 });
@@ -120,10 +122,9 @@ export function createRehearsalService(deps: RehearsalServiceDeps): { handlers: 
     let planId: string | undefined;
     let labDown: string | undefined;
     try {
-      const lab = openLab(deps.labStateDir);
       const labParsed = parseWorkspace(await fs.readFile(rehearsed.workspacePath, 'utf8'));
       if (!labParsed.workspace) throw new CwError('INTERNAL', `The rehearsal lab wrote a workspace that does not parse (${rehearsed.workspacePath}).`);
-      const links = await measureLinks(lab, rehearsed, real.workspace, deps.probes ?? 30, deps.probeIntervalS ?? 0.03);
+      const links = await measureLinks(() => openLab(deps.labStateDir), rehearsed, real.workspace, deps.probes ?? 30, deps.probeIntervalS ?? 0.03);
       const generated = await stack.rehearsal.plan({ real: { workspace: real.workspace, facts: real.facts }, lab: labParsed.workspace, group: input.group, mapping: rehearsed.mapping });
       // It changes nothing but the lab: no real cluster is read again when it ends.
       const { touches: _touches, ...untouched } = generated.plan;
