@@ -10,7 +10,10 @@ import { defaultWorkspaceDir } from './paths.js';
 import { appHandlers } from './services/app.js';
 import { createPlanService } from './services/plan.js';
 import type { Workspace } from '../common/workspace/schema.js';
-import type { RoutingRunnerOptions } from './engine/routing-runner.js';
+import { RoutingRunner, type RoutingRunnerOptions } from './engine/routing-runner.js';
+import { LocalRunner as LocalPlanRunner } from './engine/local-runner.js';
+import { defaultLabStateDir } from './lab/paths.js';
+import { createRehearsalService } from './services/rehearsal.js';
 import type { StepRunner } from './engine/runner.js';
 import { SshStepRunner } from './engine/ssh-runner.js';
 import { targetSpecForNode } from './ssh/workspace-targets.js';
@@ -94,9 +97,16 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     workspaces: stackWorkspaces,
     ...(options.lab?.stateDir ? { labStateDir: options.lab.stateDir } : {}),
   });
+  /** Plans a rehearsal runs in its lab: their nodes log in as the lab's workspace says, not the open one. */
+  const planWorkspaces = new Map<string, Workspace>();
+  const openWorkspace = async () => (await workspaces.ensureOpen()).parsed.workspace;
+  const localPlanRunner = new LocalPlanRunner();
   const plans = createPlanService(options, {
     events,
-    ssh: workspaceSshRunner(ssh, async () => (await workspaces.ensureOpen()).parsed.workspace),
+    runnerFor: (plan) => {
+      const rehearsed = planWorkspaces.get(plan.id);
+      return new RoutingRunner(plan, { local: localPlanRunner, ssh: workspaceSshRunner(ssh, rehearsed ? async () => rehearsed : openWorkspace) });
+    },
     // Plans resolve {secretRef} from CW_SECRET_<ID> variables, then the same store as secrets.put.
     secrets: new ChainSecretResolver([new EnvSecretResolver(), ssh.secrets]),
     // The drill is a core feature whose steps run through the same seam as a stack's operations.
@@ -132,6 +142,14 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
       return { workspace: open.workspace, facts: open.facts };
     },
   });
+  const rehearsal = createRehearsalService({
+    lab,
+    labStateDir: options.lab?.stateDir ?? defaultLabStateDir(),
+    engine: plans.engine,
+    stacks: stacks.map((s) => ({ id: s.id, ...(s.services.rehearsal ? { rehearsal: s.services.rehearsal } : {}) })),
+    workspaces: stackWorkspaces,
+    planWorkspaces,
+  });
   const handlers = {
     ...appHandlers(options, startedAt),
     ...plans.handlers,
@@ -139,6 +157,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     ...workspaceHandlers(options, events, workspaces, nodeRunner, stacks.flatMap((s) => (s.services.discovery ? [s.services.discovery] : []))),
     ...inventory.handlers,
     ...lab.handlers,
+    ...rehearsal.handlers,
     ...drill.handlers,
     ...monitor.handlers,
     ...ssh.handlers,

@@ -131,6 +131,24 @@ export interface StackLab {
   verbs?: Record<string, (stateDir: string, log: (line: string) => void) => Promise<number>>;
 }
 
+/**
+ * "Rehearse in the lab first": a stack whose plans can be rehearsed generates the plan of one of its groups
+ * (a cluster) for the rehearsal lab's workspace — the same generator and choices as the real one, with the lab's
+ * hosts and addresses — and reads the group's quorum there once it ran.
+ */
+export interface StackRehearsal {
+  plan(input: {
+    /** The real workspace and its facts (the choices it records, the figures the plan is tuned with). */
+    real: { workspace: Workspace; facts: Facts };
+    /** The rehearsal lab's workspace as the stack's lab part wrote it. */
+    lab: Workspace;
+    group: string;
+    /** Real node → lab host. */
+    mapping: { node: string; host: string; site: string }[];
+  }): Promise<{ plan: PlanInput; labGroup: string; /** The lab workspace the plan was generated from (its nodes are how the plan reaches the lab hosts). */ labWorkspace: Workspace; notes: string[] }>;
+  verify(input: { lab: Workspace; labGroup: string; signal: AbortSignal }): Promise<{ quorate: boolean; members: { name: string; online: boolean }[]; votes?: string; source: string }>;
+}
+
 export interface StackServices {
   /** Its namespaced contract methods (`<id>.verb`). */
   handlers?: Partial<Handlers>;
@@ -141,6 +159,8 @@ export interface StackServices {
   executor?: StackExecutor;
   /** What the failover drill needs of it (predictions and readings). */
   failover?: StackFailover;
+  /** Its plans can be rehearsed in the lab first. */
+  rehearsal?: StackRehearsal;
   close?(): Promise<void>;
 }
 
