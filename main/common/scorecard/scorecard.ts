@@ -8,7 +8,7 @@ import { defaultStacks, trafficKindsOf, trafficOf, type StackList } from '../sta
 import type { StackGroup, StackTraffic, StackWorkspace } from '../stacks/types.js';
 import { describeLatency, FactIndex, type Facts, type PairLatency } from '../workspace/facts.js';
 import type { RuleSource } from '../workspace/rules/types.js';
-import { formatMs, formatWhen, HISTORY_WINDOW_MS, type DrillEvidence, type LinkHistory, type ScorecardEvidence } from './evidence.js';
+import { formatMs, formatWhen, type DrillEvidence, type LinkHistory, type ScorecardEvidence } from './evidence.js';
 import type { ClusterScorecard, ScoreAction, ScoreLine } from './types.js';
 
 const DAY_MS = 24 * 3600 * 1000;

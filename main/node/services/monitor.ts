@@ -29,6 +29,8 @@ export interface MonitorServiceDeps {
 
 export interface MonitorService {
   handlers: Pick<Handlers, MonitorMethodNames>;
+  /** Every kept round of the open workspace since `sinceMs`, unthinned (the scorecard's last day). */
+  history(sinceMs: number): Promise<readonly MonitorSample[]>;
   exposition(): string;
   close(): Promise<void>;
 }
@@ -166,6 +168,7 @@ export function createMonitorService(deps: MonitorServiceDeps): MonitorService {
 
   return {
     handlers,
+    history: async (sinceMs) => storeFor((await deps.current()).path).query(sinceMs),
     exposition: () => renderExposition({ ...(store?.latest() ? { latest: store.latest()! } : {}), alerts, rounds, running: loop !== undefined }),
     close: stop,
   };

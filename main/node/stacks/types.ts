@@ -8,6 +8,7 @@ import type { MigrationChoices, MigrationTarget, VmRecord } from '../../common/c
 import type { PlanInput } from '../../common/plan/schema.js';
 import type { AnyStackDefinition } from '../../common/stacks/types.js';
 import type { Facts } from '../../common/workspace/facts.js';
+import type { StorageEvidence } from '../../common/scorecard/evidence.js';
 import type { Workspace } from '../../common/workspace/schema.js';
 import type { Handlers } from '../dispatcher.js';
 import type { StackExecutor } from '../engine/stack-ops.js';
@@ -141,6 +142,8 @@ export interface StackServices {
   executor?: StackExecutor;
   /** What the failover drill needs of it (predictions and readings). */
   failover?: StackFailover;
+  /** The storage health of one of its clusters as the stack reads it (Ceph, vSAN), for the scorecard; "unknown" with the reason when unreadable. */
+  storageHealth?(workspace: Workspace, cluster: string, signal: AbortSignal): Promise<StorageEvidence>;
   close?(): Promise<void>;
 }
 

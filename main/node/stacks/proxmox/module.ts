@@ -14,6 +14,7 @@ import { readKnetStats } from './knet.js';
 import { monitorProxmox } from './monitor.js';
 import { proxmoxLab } from './lab.js';
 import { createProxmoxMoves } from './migration.js';
+import { proxmoxStorageHealth } from './storage-health.js';
 
 /** What `createCore({ stackOptions: { proxmox: … } })` may set. */
 export interface ProxmoxOptions {
@@ -43,6 +44,7 @@ export const proxmoxModule: StackModule = {
       migration,
       executor,
       failover: createProxmoxFailover({ api, ...(deps.nodeRunner ? { nodeRunner: deps.nodeRunner } : {}) }),
+      storageHealth: (workspace, cluster) => proxmoxStorageHealth(api, workspace, cluster),
       discovery: {
         // corosync's own view of every cluster's links, read on each member where the latency run reached it.
         async afterLatency(workspace, runner, { signal, file }) {
