@@ -178,7 +178,7 @@ function latencyHistory(workspace: StackWorkspace, own: StackTraffic[], index: F
   return { id: 'latency', title: 'Latency measured and within limits (last day)', status, evidence: text, ...(action ? { action } : {}), source: limits.source };
 }
 
-/** Storage health as the stack read it (Ceph, vSAN), or unknown with the reason. */
+/** Storage health as the stack read it (its distributed storage's own health check), or unknown with the reason. */
 function storageHealth(group: StackGroup, evidence: ScorecardEvidence): ScoreLine {
   const base = { id: 'storage-health', title: 'Storage health' };
   const read = evidence.storage.find((s) => s.stack === group.stack && s.cluster === group.name);

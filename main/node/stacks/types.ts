@@ -142,7 +142,7 @@ export interface StackServices {
   executor?: StackExecutor;
   /** What the failover drill needs of it (predictions and readings). */
   failover?: StackFailover;
-  /** The storage health of one of its clusters as the stack reads it (Ceph, vSAN), for the scorecard; "unknown" with the reason when unreadable. */
+  /** The storage health of one of its clusters as the stack reads it (its storage's own health check), for the scorecard; "unknown" with the reason when unreadable. */
   storageHealth?(workspace: Workspace, cluster: string, signal: AbortSignal): Promise<StorageEvidence>;
   close?(): Promise<void>;
 }
