@@ -16,7 +16,7 @@ const cephSource: RuleSource = {
 /** The first sentence of an error, short enough for one line. */
 function said(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  const first = text.split(/(?<=\.)\s/)[0] ?? text;
+  const first = (text.split(/(?<=\.)\s/)[0] ?? text).replace(/\.$/, '');
   return first.length > 160 ? `${first.slice(0, 157)}…` : first;
 }
 
@@ -31,7 +31,7 @@ export async function proxmoxStorageHealth(api: ProxmoxApi, workspace: Workspace
   try {
     c = api.resolve(workspace, name);
   } catch (error) {
-    return { ...base, status: 'unknown', evidence: `Not read: ${said(error)}` };
+    return { ...base, status: 'unknown', evidence: `Not read: ${said(error)}.` };
   }
   const get = <T>(path: string) => api.inContext(c, () => api.client(c).get<T>(path));
   const order = ['pass', 'unknown', 'warn', 'fail'] as const;
@@ -49,7 +49,7 @@ export async function proxmoxStorageHealth(api: ProxmoxApi, workspace: Workspace
     raise(health === 'HEALTH_OK' ? 'pass' : health === 'HEALTH_WARN' ? 'warn' : health === 'HEALTH_ERR' ? 'fail' : 'unknown');
     parts.push(`Ceph ${health}${checks.length ? ` (${checks.slice(0, 3).join('; ')}${checks.length > 3 ? `; ${checks.length - 3} more` : ''})` : ''}`);
   } catch (error) {
-    if (isCwError(error) && (error.code === 'AUTH_FAILED' || error.code === 'UNREACHABLE' || error.code === 'TIMEOUT')) return { ...base, status: 'unknown', evidence: `Not read: ${said(error)}` };
+    if (isCwError(error) && (error.code === 'AUTH_FAILED' || error.code === 'UNREACHABLE' || error.code === 'TIMEOUT')) return { ...base, status: 'unknown', evidence: `Not read: ${said(error)}.` };
     unread.push(`Ceph: ${said(error)}`);
   }
 
@@ -67,6 +67,6 @@ export async function proxmoxStorageHealth(api: ProxmoxApi, workspace: Workspace
     }
   }
   if (pools.length) parts.push(`ZFS pools ${pools.join(', ')}`);
-  const evidence = [parts.length ? `${parts.join('; ')}.` : 'No Ceph or ZFS health could be read.', unread.length ? `Not read: ${unread.join('; ')}` : ''].filter(Boolean).join(' ');
+  const evidence = [parts.length ? `${parts.join('; ')}.` : 'No Ceph or ZFS health could be read.', unread.length ? `Not read: ${unread.join('; ')}.` : ''].filter(Boolean).join(' ');
   return { ...base, status, evidence, source: cephSource };
 }
