@@ -43,7 +43,7 @@ export function parseTimedatectl(stdout: string): { synchronized: boolean } | un
 
 /** The first line of what a failed command said, short. */
 function said(out: ProbeOutput): string {
-  const line = (out.stderr.trim() || out.stdout.trim()).split('\n')[0]?.trim() ?? '';
+  const line = ((out.stderr.trim() || out.stdout.trim()).split('\n')[0]?.trim() ?? '').replace(/\.$/, '');
   return line.length > 120 ? `${line.slice(0, 117)}…` : line || `exit code ${out.code}`;
 }
 

@@ -142,12 +142,12 @@ describe('the latency history on the scorecard', () => {
   it('passes within the limit, quoting the worst pair and the window', () => {
     const l = line(scorecards(estate(), {}, now, undefined, { ...none, history: day((i) => 0.4 + (i % 10) / 10) }), 'latency');
     expect(l.status).toBe('pass');
-    expect(l.evidence).toMatch(/^Last 24 h, 40 monitoring rounds \(2026-12-05 11:50 UTC – 2026-12-05 11:56 UTC\): worst pair a1 ↔ b1 on lan: worst 1.3 ms, p95 1.3 ms, loss max 0 % — limit 10 ms for corosync link0 of cluster homelab, within the 5 ms recommended\.$/);
+    expect(l.evidence).toMatch(/^Last 24 h, 40 monitoring rounds \(2026-12-05 11:50 UTC – 2026-12-05 11:56 UTC\): on lan, a1 ↔ b1 worst 1.3 ms, p95 1.3 ms, loss max 0 % against 10 ms \(corosync link0 of cluster homelab\), within the 5 ms recommended\.$/);
     expect(l.source?.url).toMatch(/pve-docs/);
   });
 
   it('fails when the p95 is over the limit, warns for spikes, loss or an accepted WAN layout', () => {
-    expect(line(scorecards(estate(), {}, now, undefined, { ...none, history: day(() => 31) }), 'latency')).toMatchObject({ status: 'fail', evidence: expect.stringMatching(/worst a1 ↔ b1 on lan: worst 31 ms, p95 31 ms.*: p95 above 10 ms\./), action: { kind: 'wizard' } });
+    expect(line(scorecards(estate(), {}, now, undefined, { ...none, history: day(() => 31) }), 'latency')).toMatchObject({ status: 'fail', evidence: expect.stringMatching(/on lan, a1 ↔ b1 worst 31 ms, p95 31 ms.*: p95 above 10 ms\./), action: { kind: 'wizard' } });
     expect(line(scorecards(estate(true), {}, now, undefined, { ...none, history: day(() => 31) }), 'latency')).toMatchObject({ status: 'warn', evidence: expect.stringMatching(/WAN layout accepted/) });
     expect(line(scorecards(estate(), {}, now, undefined, { ...none, history: day((i) => (i === 7 ? 40 : 0.5)) }), 'latency')).toMatchObject({ status: 'warn', evidence: expect.stringMatching(/worst 40 ms, p95 0.5 ms.*spikes above 10 ms/) });
     expect(line(scorecards(estate(), {}, now, undefined, { ...none, history: day(() => 0.5, (i) => (i < 2 ? { lossPercent: 100, rttMs: undefined } : {})) }), 'latency')).toMatchObject({ status: 'warn', evidence: expect.stringMatching(/down in 2 of 40 rounds/) });
@@ -176,10 +176,11 @@ describe('what stays unknown on the scorecard', () => {
   });
 
   it('time sync: a node whose tools cannot say stays unknown with the reason; mixed readings warn', () => {
-    const unknown = (node: string) => ({ node, unknown: 'chrony not installed; timedatectl: System has not been booted with systemd as init system (PID 1). Can\'t operate.', checkedAt: '2026-12-05T11:00:00Z' });
+    const unknown = (node: string) => ({ node, unknown: 'chrony not installed; timedatectl: System has not been booted with systemd as init system (PID 1). Can\'t operate', checkedAt: '2026-12-05T11:00:00Z' });
     const all = line(scorecards(estate(), { clocks: ['a1', 'b1', 'c1', 'c2'].map(unknown) }, now), 'time-sync');
     expect(all).toMatchObject({ status: 'unknown', action: { kind: 'clocks' } });
-    expect(all.evidence).toMatch(/^No member says whether its clock is synchronised\. Unknown on a1 — chrony not installed; timedatectl: System has not been booted/);
+    // The same reason from every member is said once, naming them together.
+    expect(all.evidence).toBe("No member says whether its clock is synchronised. Unknown on a1, b1, c1, c2 — chrony not installed; timedatectl: System has not been booted with systemd as init system (PID 1). Can't operate. (read 2026-12-05 11:00 UTC)");
     expect(all.evidence).toMatch(/\(read 2026-12-05 11:00 UTC\)$/);
     const mixed = line(scorecards(estate(), { clocks: [{ node: 'a1', synchronized: true, offsetMs: 0.03, tool: 'chrony', checkedAt: '2026-12-05T11:00:00Z' }, unknown('b1')] }, now), 'time-sync');
     expect(mixed).toMatchObject({ status: 'warn', evidence: expect.stringMatching(/^a1: synchronised, 0.03 ms off \(chrony\)\. Unknown on b1 — chrony not installed.*Not read on c1, c2\./) });

@@ -132,10 +132,10 @@ function judgeLink(h: LinkHistory, t: StackTraffic): { status: ScoreLine['status
   return { status, why, weight };
 }
 
-/** "a1 ↔ b1 on lan: worst 0.9 ms, p95 0.5 ms, loss max 0 %". */
+/** "a1 ↔ b1 worst 0.9 ms, p95 0.5 ms, loss max 0 %". */
 export function describeLinkHistory(h: LinkHistory): string {
   const rtt = h.worstRttMs !== undefined && h.p95RttMs !== undefined ? `worst ${formatMs(h.worstRttMs)}, p95 ${formatMs(h.p95RttMs)}` : 'no round trip measured';
-  return `${h.a} ↔ ${h.b} on ${h.network}: ${rtt}, loss max ${h.maxLossPercent} %`;
+  return `${h.a} ↔ ${h.b} ${rtt}, loss max ${h.maxLossPercent} %`;
 }
 
 /** Latency against the limits over the last day of monitoring; the spot measurement, said as such, when there is no history. */
@@ -166,13 +166,20 @@ function latencyHistory(workspace: StackWorkspace, own: StackTraffic[], index: F
   const judged = found.map((f) => ({ ...f, ...judgeLink(f.h, f.t) })).sort((x, y) => y.weight - x.weight);
   const worst = judged[0]!;
   const limits = worst.t.limits!;
+  // Per network, its worst link (the worst network first).
+  const byNetwork = new Map<string, (typeof judged)[number]>();
+  for (const j of judged) if (!byNetwork.has(j.h.network)) byNetwork.set(j.h.network, j);
+  const clauses = [...byNetwork.values()].map((j) => {
+    const l = j.t.limits!;
+    const verdict = j.why.length ? `: ${j.why.join(', ')}` : l.warnMs !== undefined ? `, within the ${l.warnMs} ms recommended` : ', within it';
+    return `on ${j.h.network}, ${describeLinkHistory(j.h)} against ${l.errorMs} ms (${j.t.label})${verdict}`;
+  });
   const window = history!.firstMs !== undefined && history!.lastMs !== undefined ? `${formatWhen(history!.firstMs)} – ${formatWhen(history!.lastMs)}` : '';
   const stopped = history!.lastMs !== undefined && now.getTime() - history!.lastMs > 3600_000;
   let status = worst.status;
   if ((missing || stopped) && status === 'pass') status = 'warn';
   const text =
-    `Last 24 h, ${history!.rounds} monitoring round${history!.rounds === 1 ? '' : 's'}${window ? ` (${window})` : ''}: ${status === 'pass' ? 'worst pair' : 'worst'} ${describeLinkHistory(worst.h)} — limit ${limits.errorMs} ms for ${worst.t.label}` +
-    `${worst.why.length ? `: ${worst.why.join(', ')}` : limits.warnMs !== undefined ? `, within the ${limits.warnMs} ms recommended` : ', within it'}.` +
+    `Last 24 h, ${history!.rounds} monitoring round${history!.rounds === 1 ? '' : 's'}${window ? ` (${window})` : ''}: ${clauses.join('; ')}.` +
     `${missing ? ` ${missing} pair(s) not in the history.` : ''}${stopped ? ' Monitoring stopped more than an hour ago.' : ''}`;
   const action: ScoreAction | undefined = status === 'fail' ? { kind: 'wizard', label: 'Review the links in the wizard' } : missing || stopped ? monitorAction : undefined;
   return { id: 'latency', title: 'Latency measured and within limits (last day)', status, evidence: text, ...(action ? { action } : {}), source: limits.source };
@@ -257,7 +264,10 @@ function timeSync(group: StackGroup, facts: Facts): ScoreLine {
   const good = read.filter((r) => r.clock?.synchronized === true && !bad.includes(r));
   const readNow: ScoreAction = { kind: 'clocks', label: 'Read the clocks now' };
   const how = (r: (typeof read)[number]) => `${r.node}: ${r.clock!.synchronized ? `synchronised${r.clock!.offsetMs !== undefined ? `, ${r.clock!.offsetMs} ms off` : ''}` : 'not synchronised'} (${r.clock!.tool ?? 'read'})`;
-  const unknownText = unknown.length ? ` Unknown on ${unknown.map((r) => `${r.node} — ${r.clock!.unknown ?? 'not readable'}`).join('; ')}.` : '';
+  // Nodes that gave the same reason are named together.
+  const reasons = new Map<string, string[]>();
+  for (const r of unknown) reasons.set(r.clock!.unknown ?? 'not readable', [...(reasons.get(r.clock!.unknown ?? 'not readable') ?? []), r.node]);
+  const unknownText = unknown.length ? ` Unknown on ${[...reasons].map(([why, nodes]) => `${nodes.join(', ')} — ${why}`).join('; ')}.` : '';
   const when = [...new Set(read.flatMap((r) => (r.clock ? [r.clock.checkedAt] : [])))].sort().at(-1);
   const at = when ? ` (read ${formatWhen(when)})` : '';
   if (bad.length) {

@@ -176,7 +176,7 @@ describe('the scorecard in clusterwright validate', () => {
     await runCli(['validate', file], io);
     expect(out).toMatch(/PASS +Failover tested: Last drill 2026-12-05 09:00 UTC \(Loss of site a, lab\): as predicted — guests back after 27.5 s/);
     expect(out).toContain(`report: ${path.join(dir, 'drills', 'r1.json')}`);
-    expect(out).toMatch(/Latency measured and within limits \(last day\): Last 24 h, 3 monitoring rounds .*: worst a1 ↔ b1 on lan: worst 1.5 ms, p95 1.5 ms, loss max 0 % — limit 10 ms for corosync link0 of cluster homelab.* 2 pair\(s\) not in the history\./);
+    expect(out).toMatch(/Latency measured and within limits \(last day\): Last 24 h, 3 monitoring rounds .*: on lan, a1 ↔ b1 worst 1.5 ms, p95 1.5 ms, loss max 0 % against 10 ms \(corosync link0 of cluster homelab\).* 2 pair\(s\) not in the history\./);
     expect(out).toMatch(/UNKNOWN +Storage health: Not read here: validate calls no cluster API/);
     expect(fs.readdirSync(monitorDir)).toEqual(before);
   });

@@ -57,8 +57,11 @@ describe('Proxmox VE storage health', () => {
     const read = await proxmoxStorageHealth(fakeApi({}), workspace(true), 'homelab');
     expect(read.status).toBe('unknown');
     expect(read.evidence).toBe(
-      "No Ceph or ZFS health could be read. Not read: Ceph: GET /cluster/ceph/status on 127.0.0.1:8006 failed: 501 Method 'GET /cluster/ceph/status' is not implemented by the Clusterwright Proxmox test server; ZFS on n1: GET /nodes/n1/disks/zfs on 127.0.0.1:8006 failed: 501 Method 'GET /nodes/n1/disks/zfs' is not implemented by the Clusterwright Proxmox test server; ZFS on n2: GET /nodes/n2/disks/zfs on 127.0.0.1:8006 failed: 501 Method 'GET /nodes/n2/disks/zfs' is not implemented by the Clusterwright Proxmox test server.",
+      "No Ceph or ZFS health could be read. Not read: Ceph: 501 Method 'GET /cluster/ceph/status' is not implemented by the Clusterwright Proxmox test server; ZFS on n1: 501 Method 'GET /nodes/n1/disks/zfs' is not implemented by the Clusterwright Proxmox test server; ZFS on n2: 501 Method 'GET /nodes/n2/disks/zfs' is not implemented by the Clusterwright Proxmox test server.",
     );
+    // The same answer from every node is said once.
+    const same = fakeApi({ '/cluster/ceph/status': { health: { status: 'HEALTH_OK' } }, '/nodes/n1/disks/zfs': new CwError('UNSUPPORTED', "Proxmox cluster 'homelab': GET /nodes/n1/disks/zfs on h:8006 failed: 501 Method 'GET /nodes/{node}/disks/zfs' is not implemented. Next."), '/nodes/n2/disks/zfs': new CwError('UNSUPPORTED', "Proxmox cluster 'homelab': GET /nodes/n2/disks/zfs on h:8006 failed: 501 Method 'GET /nodes/{node}/disks/zfs' is not implemented. Next.") });
+    expect((await proxmoxStorageHealth(same, workspace(true), 'homelab')).evidence).toBe("Ceph HEALTH_OK. Not read: ZFS on n1, n2: 501 Method 'GET /nodes/{node}/disks/zfs' is not implemented.");
     // A cluster out of reach is said once, not per path.
     const down = fakeApi({ '/cluster/ceph/status': new CwError('UNREACHABLE', 'Cannot reach the Proxmox VE API on 127.0.0.1:8006 (ECONNREFUSED). Check that the node is up.') });
     expect(await proxmoxStorageHealth(down, workspace(true), 'homelab')).toMatchObject({ status: 'unknown', evidence: 'Not read: Cannot reach the Proxmox VE API on 127.0.0.1:8006 (ECONNREFUSED).' });

@@ -13,9 +13,9 @@ const cephSource: RuleSource = {
   url: 'https://pve.proxmox.com/pve-docs/chapter-pveceph.html',
 };
 
-/** The first sentence of an error, short enough for one line. */
+/** The first sentence of an error without the cluster and request it names (the line says those), short enough for one line. */
 function said(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = (error instanceof Error ? error.message : String(error)).replace(/^Proxmox cluster '[^']*': /, '').replace(/^GET \S+ on \S+ failed: /, '');
   const first = (text.split(/(?<=\.)\s/)[0] ?? text).replace(/\.$/, '');
   return first.length > 160 ? `${first.slice(0, 157)}…` : first;
 }
@@ -54,6 +54,8 @@ export async function proxmoxStorageHealth(api: ProxmoxApi, workspace: Workspace
   }
 
   const pools: string[] = [];
+  /** Nodes whose ZFS pools could not be read, by what the server said (the same answer is said once). */
+  const zfsUnread = new Map<string, string[]>();
   for (const node of cluster.nodes) {
     try {
       const list = await get<ZfsPool[]>(`/nodes/${encodeURIComponent(node)}/disks/zfs`);
@@ -63,9 +65,11 @@ export async function proxmoxStorageHealth(api: ProxmoxApi, workspace: Workspace
         pools.push(`${node}/${p.name ?? '?'} ${health}`);
       }
     } catch (error) {
-      unread.push(`ZFS on ${node}: ${said(error)}`);
+      const why = said(error);
+      zfsUnread.set(why, [...(zfsUnread.get(why) ?? []), node]);
     }
   }
+  for (const [why, nodes] of zfsUnread) unread.push(`ZFS on ${nodes.join(', ')}: ${why}`);
   if (pools.length) parts.push(`ZFS pools ${pools.join(', ')}`);
   const evidence = [parts.length ? `${parts.join('; ')}.` : 'No Ceph or ZFS health could be read.', unread.length ? `Not read: ${unread.join('; ')}.` : ''].filter(Boolean).join(' ');
   return { ...base, status, evidence, source: cephSource };
