@@ -184,6 +184,10 @@ describe('what stays unknown on the scorecard', () => {
     expect(all.evidence).toMatch(/\(read 2026-12-05 11:00 UTC\)$/);
     const mixed = line(scorecards(estate(), { clocks: [{ node: 'a1', synchronized: true, offsetMs: 0.03, tool: 'chrony', checkedAt: '2026-12-05T11:00:00Z' }, unknown('b1')] }, now), 'time-sync');
     expect(mixed).toMatchObject({ status: 'warn', evidence: expect.stringMatching(/^a1: synchronised, 0.03 ms off \(chrony\)\. Unknown on b1 — chrony not installed.*Not read on c1, c2\./) });
+    // All synchronised passes; a reading older than a day asks to be read again.
+    const synced = (at: string) => ['a1', 'b1', 'c1', 'c2'].map((node) => ({ node, synchronized: true, offsetMs: 0.1, tool: 'chrony' as const, checkedAt: at }));
+    expect(line(scorecards(estate(), { clocks: synced('2026-12-05T11:00:00Z') }, now), 'time-sync')).toMatchObject({ status: 'pass', evidence: expect.stringMatching(/^All 4 members synchronised: a1: synchronised, 0.1 ms off \(chrony\);/) });
+    expect(line(scorecards(estate(), { clocks: synced('2026-12-03T11:00:00Z') }, now), 'time-sync')).toMatchObject({ status: 'warn', evidence: expect.stringMatching(/but read more than a day ago/), action: { kind: 'clocks', label: 'Read the clocks again' } });
   });
 
   it('the fixes open where they are done: the QDevice form, an overlay across sites, a second link on one site', () => {

@@ -34,7 +34,7 @@ export function scorecards(workspace: StackWorkspace, facts: Facts, now: Date = 
         evidence ? latencyHistory(workspace, own, index, facts, now, evidence) : latency(workspace, own, index, facts, now),
         ...(group.kind === 'cluster' ? [quorum(group)] : []),
         drill(workspace, group, facts, now, evidence?.drills ?? []),
-        timeSync(group, facts),
+        timeSync(group, facts, now),
         ...redundancy(workspace, group, own),
         ...(evidence ? [storageHealth(group, evidence)] : []),
         ...(stack.advisor?.bestPractices?.(workspace, group, facts) ?? []),
@@ -254,7 +254,7 @@ function drill(workspace: StackWorkspace, group: StackGroup, facts: Facts, now: 
   return { ...base, status: 'pass', evidence: `${said}.` };
 }
 
-function timeSync(group: StackGroup, facts: Facts): ScoreLine {
+function timeSync(group: StackGroup, facts: Facts, now: Date): ScoreLine {
   const base = { id: 'time-sync', title: 'Clocks synchronised', source: cephClock };
   const clocks = facts.clocks ?? [];
   const read = group.members.map((m) => ({ node: m.node, clock: clocks.filter((c) => c.node === m.node).at(-1) }));
@@ -284,6 +284,8 @@ function timeSync(group: StackGroup, facts: Facts): ScoreLine {
     return { ...base, status: 'unknown', evidence: `No member says whether its clock is synchronised.${unknownText}${unread.length ? ` Not read on ${unread.map((r) => r.node).join(', ')}.` : ''}${at}`.trim(), action: readNow };
   if (unread.length || unknown.length)
     return { ...base, status: 'warn', evidence: `${good.map(how).join('; ')}.${unknownText}${unread.length ? ` Not read on ${unread.map((r) => r.node).join(', ')}.` : ''}${at}`, action: readNow };
+  const oldest = read.map((r) => Date.parse(r.clock!.checkedAt)).sort((a, b) => a - b)[0]!;
+  if (now.getTime() - oldest > DAY_MS) return { ...base, status: 'warn', evidence: `All ${read.length} members synchronised: ${good.map(how).join('; ')}, but read more than a day ago${at}.`, action: { kind: 'clocks', label: 'Read the clocks again' } };
   return { ...base, status: 'pass', evidence: `All ${read.length} members synchronised: ${good.map(how).join('; ')}${at}.` };
 }
 
