@@ -168,8 +168,8 @@ export function createMonitorService(deps: MonitorServiceDeps): MonitorService {
 
   return {
     handlers,
-    history: async (sinceMs) => storeFor((await deps.current()).path).query(sinceMs),
     exposition: () => renderExposition({ ...(store?.latest() ? { latest: store.latest()! } : {}), alerts, rounds, running: loop !== undefined }),
     close: stop,
+    history: async (sinceMs) => storeFor((await deps.current()).path).query(sinceMs),
   };
 }

@@ -26,8 +26,8 @@ export const vsanModule: StackModule = {
       inventory: createVsanInventory(service),
       migration: createVsanMigration(service),
       executor: createVsanExecutor({ connections, secrets: deps.secrets }),
-      storageHealth: createVsanStorageHealth(service),
       close: () => connections.close(),
+      storageHealth: createVsanStorageHealth(service),
     };
   },
 };
