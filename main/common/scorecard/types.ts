@@ -1,8 +1,8 @@
 // A cluster's best-practice scorecard: one line per practice, with its status, the evidence it rests on
 // and the action that fixes it. Shown in `clusterwright validate` and on the inspector's Scorecard tab.
 import { z } from 'zod';
-import { findingActionSchema } from '../workspace/rules/actions.js';
 import { ruleSourceSchema } from '../workspace/rules/types.js';
+import { findingActionSchema } from '../workspace/rules/actions.js';
 
 export const scoreStatuses = ['pass', 'warn', 'fail', 'unknown'] as const;
 export type ScoreStatus = (typeof scoreStatuses)[number];

@@ -140,10 +140,10 @@ export interface StackServices {
   migration?: StackMigration;
   /** Runs its plan operations (`{ kind: 'stack', stack: <id>, op, args }`) for the engine. */
   executor?: StackExecutor;
-  /** What the failover drill needs of it (predictions and readings). */
-  failover?: StackFailover;
   /** The storage health of one of its clusters as the stack reads it (its storage's own health check), for the scorecard; "unknown" with the reason when unreadable. */
   storageHealth?(workspace: Workspace, cluster: string, signal: AbortSignal): Promise<StorageEvidence>;
+  /** What the failover drill needs of it (predictions and readings). */
+  failover?: StackFailover;
   close?(): Promise<void>;
 }
 

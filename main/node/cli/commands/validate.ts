@@ -12,8 +12,8 @@ import type { CurrentEstate, Workspace } from '../../../common/workspace/index.j
 import { dataHome, defaultWorkspaceDir } from '../../paths.js';
 import { factsPathFor } from '../../workspace/facts-file.js';
 import { WorkspaceStore } from '../../workspace/store.js';
-import { formatScorecards } from '../../../common/scorecard/scorecard.js';
 import { evidenceFromFiles } from '../../services/scorecard.js';
+import { formatScorecards } from '../../../common/scorecard/scorecard.js';
 import { exitCodes, UsageError, type CliCommand } from '../types.js';
 import { commandInfo } from './catalogue.js';
 

@@ -13,8 +13,8 @@ import { createProxmoxInventory } from './inventory.js';
 import { readKnetStats } from './knet.js';
 import { monitorProxmox } from './monitor.js';
 import { proxmoxLab } from './lab.js';
-import { createProxmoxMoves } from './migration.js';
 import { proxmoxStorageHealth } from './storage-health.js';
+import { createProxmoxMoves } from './migration.js';
 
 /** What `createCore({ stackOptions: { proxmox: … } })` may set. */
 export interface ProxmoxOptions {
@@ -41,10 +41,10 @@ export const proxmoxModule: StackModule = {
     return {
       handlers: proxmoxHandlers({ workspaces: deps.workspaces, api, ...(deps.nodeRunner ? { nodeRunner: deps.nodeRunner } : {}) }),
       inventory: createProxmoxInventory({ secrets: deps.secrets, api }),
+      storageHealth: (workspace, cluster) => proxmoxStorageHealth(api, workspace, cluster),
       migration,
       executor,
       failover: createProxmoxFailover({ api, ...(deps.nodeRunner ? { nodeRunner: deps.nodeRunner } : {}) }),
-      storageHealth: (workspace, cluster) => proxmoxStorageHealth(api, workspace, cluster),
       discovery: {
         // corosync's own view of every cluster's links, read on each member where the latency run reached it.
         async afterLatency(workspace, runner, { signal, file }) {
