@@ -1,6 +1,7 @@
 // The backend as plain Node: services behind the contract, shared by the Electron utility process,
 // the web host, the CLI and the tests.
 import fs from 'node:fs';
+import path from 'node:path';
 import { CwError } from '../common/errors.js';
 import { composeContract, events as registeredEvents, methods as registeredMethods, type hostKinds, type MethodInput, type MethodName, type MethodOutput } from '../common/contract/index.js';
 import type { StackList } from '../common/stacks/compose.js';
@@ -30,6 +31,7 @@ import { SshRemoteRunner } from './ssh/remote-runner.js';
 import { createSshService, type SshService, type SshServiceOptions } from './services/ssh.js';
 import { secretStoreHandlers } from './services/secrets.js';
 import { createMonitorService, type MonitorServiceDeps } from './services/monitor.js';
+import { createScorecardService, evidenceFromFiles } from './services/scorecard.js';
 import { overlayHandlers } from './services/overlay.js';
 
 export interface CoreOptions {
@@ -71,7 +73,16 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   const events = new EventBus(contract.events);
   const ssh = createSshService(options, { events, currentWorkspace: async () => (await workspaces.ensureOpen()).parsed.workspace });
   // Stored figures are shown only while their nodes' host keys are not contradicted by what this machine trusts now.
-  const workspaces = createWorkspaceStore(options, events, options.nodeCommands === 'local' ? undefined : (workspace) => workspaceHostKeyCheck(ssh, workspace), options.stacks ? definitions : undefined);
+  /** Services the workspace store reaches back into, created after it. */
+  const late: { scorecard?: ReturnType<typeof createScorecardService> } = {};
+  const workspaces = createWorkspaceStore(
+    options,
+    events,
+    options.nodeCommands === 'local' ? undefined : (workspace) => workspaceHostKeyCheck(ssh, workspace),
+    options.stacks ? definitions : undefined,
+    // The open workspace's evidence comes from the services (the monitor's rounds not yet on disk); another file's from its folder.
+    async (file, workspace) => (late.scorecard && path.resolve(file) === path.resolve((await workspaces.ensureOpen()).path) ? late.scorecard.evidence({ storage: false }) : evidenceFromFiles(file, workspace, definitions)),
+  );
   /** The open workspace as the stacks use it: an error naming the file when it does not parse. */
   const stackWorkspaces: StackWorkspaces = {
     current: async () => {
@@ -134,6 +145,13 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     ...(options.stacks ? { definitions } : {}),
     ...(options.monitorStore ? { store: options.monitorStore } : {}),
   });
+  const scorecard = (late.scorecard = createScorecardService({
+    workspaces: stackWorkspaces,
+    monitor,
+    stacks,
+    ...(options.stacks ? { definitions } : {}),
+    nodeRunner,
+  }));
   const lab = createLabService(options.lab, {
     secrets: ssh.secrets,
     stacks: modules,
@@ -160,6 +178,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     ...rehearsal.handlers,
     ...drill.handlers,
     ...monitor.handlers,
+    ...scorecard.handlers,
     ...ssh.handlers,
     ...secretLock.handlers,
     ...(Object.assign({}, ...stacks.map((s) => s.services.handlers ?? {})) as Partial<Handlers>),

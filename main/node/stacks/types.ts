@@ -8,6 +8,7 @@ import type { MigrationChoices, MigrationTarget, VmRecord } from '../../common/c
 import type { PlanInput } from '../../common/plan/schema.js';
 import type { AnyStackDefinition } from '../../common/stacks/types.js';
 import type { Facts } from '../../common/workspace/facts.js';
+import type { StorageEvidence } from '../../common/scorecard/evidence.js';
 import type { Workspace } from '../../common/workspace/schema.js';
 import type { Handlers } from '../dispatcher.js';
 import type { StackExecutor } from '../engine/stack-ops.js';
@@ -157,6 +158,8 @@ export interface StackServices {
   migration?: StackMigration;
   /** Runs its plan operations (`{ kind: 'stack', stack: <id>, op, args }`) for the engine. */
   executor?: StackExecutor;
+  /** The storage health of one of its clusters as the stack reads it (its storage's own health check), for the scorecard; "unknown" with the reason when unreadable. */
+  storageHealth?(workspace: Workspace, cluster: string, signal: AbortSignal): Promise<StorageEvidence>;
   /** What the failover drill needs of it (predictions and readings). */
   failover?: StackFailover;
   /** Its plans can be rehearsed in the lab first. */

@@ -13,6 +13,7 @@ import { createProxmoxInventory } from './inventory.js';
 import { readKnetStats } from './knet.js';
 import { monitorProxmox } from './monitor.js';
 import { proxmoxLab } from './lab.js';
+import { proxmoxStorageHealth } from './storage-health.js';
 import { createProxmoxMoves } from './migration.js';
 import { createProxmoxRehearsal } from './rehearsal.js';
 
@@ -41,6 +42,7 @@ export const proxmoxModule: StackModule = {
     return {
       handlers: proxmoxHandlers({ workspaces: deps.workspaces, api, ...(deps.nodeRunner ? { nodeRunner: deps.nodeRunner } : {}) }),
       inventory: createProxmoxInventory({ secrets: deps.secrets, api }),
+      storageHealth: (workspace, cluster) => proxmoxStorageHealth(api, workspace, cluster),
       migration,
       executor,
       failover: createProxmoxFailover({ api, ...(deps.nodeRunner ? { nodeRunner: deps.nodeRunner } : {}) }),

@@ -6,7 +6,7 @@ import type { StackModule } from '../types.js';
 import { VsanConnections } from './connections.js';
 import { vsanLab } from './lab.js';
 import { createVsanExecutor } from './plan.js';
-import { createVsanInventory, createVsanMigration, vsanHandlers } from './services.js';
+import { createVsanInventory, createVsanMigration, createVsanStorageHealth, vsanHandlers } from './services.js';
 
 /** What `createCore({ stackOptions: { vsan: … } })` may set. */
 export interface VsanOptions {
@@ -27,6 +27,7 @@ export const vsanModule: StackModule = {
       migration: createVsanMigration(service),
       executor: createVsanExecutor({ connections, secrets: deps.secrets }),
       close: () => connections.close(),
+      storageHealth: createVsanStorageHealth(service),
     };
   },
 };
