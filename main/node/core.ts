@@ -1,6 +1,7 @@
 // The backend as plain Node: services behind the contract, shared by the Electron utility process,
 // the web host, the CLI and the tests.
 import fs from 'node:fs';
+import path from 'node:path';
 import { CwError } from '../common/errors.js';
 import { composeContract, events as registeredEvents, methods as registeredMethods, type hostKinds, type MethodInput, type MethodName, type MethodOutput } from '../common/contract/index.js';
 import type { StackList } from '../common/stacks/compose.js';
@@ -10,7 +11,10 @@ import { defaultWorkspaceDir } from './paths.js';
 import { appHandlers } from './services/app.js';
 import { createPlanService } from './services/plan.js';
 import type { Workspace } from '../common/workspace/schema.js';
-import type { RoutingRunnerOptions } from './engine/routing-runner.js';
+import { RoutingRunner, type RoutingRunnerOptions } from './engine/routing-runner.js';
+import { LocalRunner as LocalPlanRunner } from './engine/local-runner.js';
+import { defaultLabStateDir } from './lab/paths.js';
+import { createRehearsalService } from './services/rehearsal.js';
 import type { StepRunner } from './engine/runner.js';
 import { SshStepRunner } from './engine/ssh-runner.js';
 import { targetSpecForNode } from './ssh/workspace-targets.js';
@@ -27,6 +31,7 @@ import { SshRemoteRunner } from './ssh/remote-runner.js';
 import { createSshService, type SshService, type SshServiceOptions } from './services/ssh.js';
 import { secretStoreHandlers } from './services/secrets.js';
 import { createMonitorService, type MonitorServiceDeps } from './services/monitor.js';
+import { createScorecardService, evidenceFromFiles } from './services/scorecard.js';
 import { overlayHandlers } from './services/overlay.js';
 
 export interface CoreOptions {
@@ -68,7 +73,16 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   const events = new EventBus(contract.events);
   const ssh = createSshService(options, { events, currentWorkspace: async () => (await workspaces.ensureOpen()).parsed.workspace });
   // Stored figures are shown only while their nodes' host keys are not contradicted by what this machine trusts now.
-  const workspaces = createWorkspaceStore(options, events, options.nodeCommands === 'local' ? undefined : (workspace) => workspaceHostKeyCheck(ssh, workspace), options.stacks ? definitions : undefined);
+  /** Services the workspace store reaches back into, created after it. */
+  const late: { scorecard?: ReturnType<typeof createScorecardService> } = {};
+  const workspaces = createWorkspaceStore(
+    options,
+    events,
+    options.nodeCommands === 'local' ? undefined : (workspace) => workspaceHostKeyCheck(ssh, workspace),
+    options.stacks ? definitions : undefined,
+    // The open workspace's evidence comes from the services (the monitor's rounds not yet on disk); another file's from its folder.
+    async (file, workspace) => (late.scorecard && path.resolve(file) === path.resolve((await workspaces.ensureOpen()).path) ? late.scorecard.evidence({ storage: false }) : evidenceFromFiles(file, workspace, definitions)),
+  );
   /** The open workspace as the stacks use it: an error naming the file when it does not parse. */
   const stackWorkspaces: StackWorkspaces = {
     current: async () => {
@@ -94,9 +108,16 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     workspaces: stackWorkspaces,
     ...(options.lab?.stateDir ? { labStateDir: options.lab.stateDir } : {}),
   });
+  /** Plans a rehearsal runs in its lab: their nodes log in as the lab's workspace says, not the open one. */
+  const planWorkspaces = new Map<string, Workspace>();
+  const openWorkspace = async () => (await workspaces.ensureOpen()).parsed.workspace;
+  const localPlanRunner = new LocalPlanRunner();
   const plans = createPlanService(options, {
     events,
-    ssh: workspaceSshRunner(ssh, async () => (await workspaces.ensureOpen()).parsed.workspace),
+    runnerFor: (plan) => {
+      const rehearsed = planWorkspaces.get(plan.id);
+      return new RoutingRunner(plan, { local: localPlanRunner, ssh: workspaceSshRunner(ssh, rehearsed ? async () => rehearsed : openWorkspace) });
+    },
     // Plans resolve {secretRef} from CW_SECRET_<ID> variables, then the same store as secrets.put.
     secrets: new ChainSecretResolver([new EnvSecretResolver(), ssh.secrets]),
     // The drill is a core feature whose steps run through the same seam as a stack's operations.
@@ -124,6 +145,13 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     ...(options.stacks ? { definitions } : {}),
     ...(options.monitorStore ? { store: options.monitorStore } : {}),
   });
+  const scorecard = (late.scorecard = createScorecardService({
+    workspaces: stackWorkspaces,
+    monitor,
+    stacks,
+    ...(options.stacks ? { definitions } : {}),
+    nodeRunner,
+  }));
   const lab = createLabService(options.lab, {
     secrets: ssh.secrets,
     stacks: modules,
@@ -132,6 +160,14 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
       return { workspace: open.workspace, facts: open.facts };
     },
   });
+  const rehearsal = createRehearsalService({
+    lab,
+    labStateDir: options.lab?.stateDir ?? defaultLabStateDir(),
+    engine: plans.engine,
+    stacks: stacks.map((s) => ({ id: s.id, ...(s.services.rehearsal ? { rehearsal: s.services.rehearsal } : {}) })),
+    workspaces: stackWorkspaces,
+    planWorkspaces,
+  });
   const handlers = {
     ...appHandlers(options, startedAt),
     ...plans.handlers,
@@ -139,8 +175,10 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
     ...workspaceHandlers(options, events, workspaces, nodeRunner, stacks.flatMap((s) => (s.services.discovery ? [s.services.discovery] : []))),
     ...inventory.handlers,
     ...lab.handlers,
+    ...rehearsal.handlers,
     ...drill.handlers,
     ...monitor.handlers,
+    ...scorecard.handlers,
     ...ssh.handlers,
     ...secretLock.handlers,
     ...(Object.assign({}, ...stacks.map((s) => s.services.handlers ?? {})) as Partial<Handlers>),

@@ -143,4 +143,55 @@ describe('the approach advisor in Chromium', () => {
     expect(await page.getByTestId('vsan-layout').textContent()).toMatch(/wit1/);
     await page.close();
   });
+  it('the scorecard\'s fixes open where they are done: the drill dialog, the QDevice host form, the overlay panel, the monitor tab', async () => {
+    // Two nodes at two sites on one network: no tie-breaker, no drill, one path, no monitoring history.
+    const yaml = [
+      'version: 1',
+      'name: duo',
+      'sites: [{ name: home, kind: lan }, { name: office, kind: lan }]',
+      'networks: [{ name: mgmt, roles: [management, corosync] }]',
+      'nodes:',
+      '  - { name: home1, site: home, addresses: { mgmt: 10.0.0.11 } }',
+      '  - { name: office1, site: office, addresses: { mgmt: 10.0.0.12 } }',
+      'proxmox:',
+      '  clusters: [{ name: duo, nodes: [home1, office1], links: [{ link: 0, network: mgmt }] }]',
+      '',
+    ].join('\n');
+    const t = await startTestHost({ staticDir: path.resolve('dist/renderer') });
+    hosts.push(t);
+    fs.writeFileSync(path.join(t.core.options.workspaceDir, 'clusterwright.yaml'), yaml);
+    const page = await browser.context.newPage();
+    await page.goto(t.host.url);
+    await page.getByTestId('node-home1').waitFor({ state: 'attached' });
+    const card = page.getByTestId('scorecard-proxmox-duo');
+    const open = async () => {
+      await page.getByTestId('scorecard-tab').click();
+      await card.waitFor();
+      await page.locator('[data-testid="scorecard"][data-evidence="read"]').waitFor();
+    };
+    await open();
+    // The evidence was read: no history, and the storage line says why it stays unknown.
+    expect(await card.getByTestId('score-latency').getAttribute('data-status')).toBe('unknown');
+    expect(await card.getByTestId('score-latency').textContent()).toMatch(/No monitoring history over the last day/);
+    expect(await card.getByTestId('score-storage-health').textContent()).toMatch(/Not read: cluster duo has no api block/);
+    // No button of the card is disabled any more.
+    expect(await card.locator('button[disabled]').count()).toBe(0);
+
+    await card.getByTestId('score-drill').getByTestId('score-action-drill').click();
+    await page.getByRole('dialog', { name: 'Failover drill: site home' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Failover drill: site home' }).waitFor({ state: 'detached' });
+
+    await card.getByTestId('score-quorum').getByTestId('score-action-finding').click();
+    expect(await page.getByTestId('qdevice-form-note').textContent()).toMatch(/duo/);
+
+    await open();
+    await card.getByTestId('score-redundant-links').getByTestId('score-action-overlay').click();
+    await page.getByTestId('overlay-panel').waitFor();
+
+    await open();
+    await card.getByTestId('score-latency').getByTestId('score-action-monitor').click();
+    await page.getByTestId('monitor-panel').waitFor();
+    await page.close();
+  });
 });

@@ -4,12 +4,15 @@
 // failover drill cuts site a off for real (an approved destructive step of an engine plan), the HA stack fences
 // a1 and restarts its HA guest on a quorate node, the links come back and every node rejoins; the report saved
 // beside the workspace has the measured times next to the prediction. The predictions for every single-site
-// loss are checked against the cluster's layout too.
+// loss are checked against the cluster's layout too. Then a few monitoring rounds, and the Scorecard tab quotes
+// the drill's report, the latency history of those rounds and the clocks read on the lab hosts.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DrillReport } from '../../main/common/drill/model.js';
+import { drillEvidenceOf, formatMs, formatWhen, percentile } from '../../main/common/scorecard/evidence.js';
+import { describeDrill } from '../../main/common/scorecard/scorecard.js';
 import { readLabState } from '../../main/node/lab/state.js';
 import { isRunning, readCmdline } from '../../main/node/lab/system.js';
 import { MemorySecretStore } from '../../main/node/secrets/index.js';
@@ -227,4 +230,83 @@ describeLab('real QEMU guests: drag-to-migrate in Chromium and the failover dril
     expect(status.filter((e) => e.type === 'node' && e.online).length).toBe(3);
     timings.push(`drill site a (lab): ${(drillMs / 1000).toFixed(1)} s; ${report.comparison.join(' / ')}`);
   }, 240_000);
+  it('the Scorecard tab quotes the drill report, the latency of a few monitoring rounds and the clocks read on the lab hosts', async () => {
+    const core = host!.core;
+    const t0 = Date.now();
+    // A few monitoring rounds now that every node has rejoined.
+    await core.call('monitor.start', { intervalS: 1, probes: 3 });
+    for (let i = 0; i < 120 && (await core.call('monitor.status', {})).rounds < 3; i++) await new Promise((r) => setTimeout(r, 500));
+    await core.call('monitor.stop', {});
+    const monitorMs = Date.now() - t0;
+
+    const page = await browser!.context.newPage();
+    await page.goto(host!.host.url);
+    await page.getByTestId('vm-db').waitFor({ timeout: 30_000 });
+    await page.getByTestId('scorecard-tab').click();
+    const card = page.getByTestId('scorecard-proxmox-homelab');
+    await card.waitFor();
+    await page.locator('[data-testid="scorecard"][data-evidence="read"]').waitFor({ timeout: 30_000 });
+
+    // Failover tested: the newest report, read back through the core, is what the line says — date, result, outage.
+    const { reports } = await core.call('drill.reports', {});
+    const report = reports[0]!;
+    const drillLine = card.getByTestId('score-drill');
+    expect(await drillLine.getAttribute('data-status')).toBe('pass');
+    const drillText = (await drillLine.getByTestId('score-evidence').textContent())!;
+    expect(drillText).toBe(`${describeDrill(drillEvidenceOf(report, report.file)[0]!)}.`);
+    expect(drillText).toContain(`Last drill ${formatWhen(report.date)}`);
+    expect(drillText).toContain(': as predicted');
+    expect(drillText).toContain(`guests back after ${report.measured.homelab!.services.find((x) => x.sid === 'vm:102')!.backAfterS} s`);
+    // Its link opens the report itself.
+    await drillLine.getByTestId('score-report').click();
+    expect(await page.getByTestId('score-report-date').textContent()).toBe(report.date);
+    expect(await page.getByTestId('score-report-outcome').textContent()).toBe(report.outcome);
+    await page.keyboard.press('Escape');
+
+    // Latency over the last day: the rounds of the monitor store, read back through the core, give the figures.
+    const { rounds } = await core.call('monitor.history', { sinceMs: Date.now() - 24 * 3600_000 });
+    expect(rounds.length).toBeGreaterThanOrEqual(3);
+    const latencyLine = card.getByTestId('score-latency');
+    const latencyText = (await latencyLine.getByTestId('score-evidence').textContent())!;
+    expect(latencyText).toMatch(new RegExp(`^Last 24 h, ${rounds.length} monitoring rounds `));
+    // The worst network comes first, with its worst link.
+    const named = /: on (\S+), (\S+) ↔ (\S+) worst/.exec(latencyText);
+    expect(named, latencyText).not.toBeNull();
+    const [, network, a, b] = named!;
+    // The 30 ms link between sites a and b is the worst, over corosync's limit.
+    expect([a, b].sort()).toEqual(['a1', 'b1']);
+    const rtts = rounds.flatMap((r) => r.links.filter((l) => l.source === 'ping' && l.network === network && [l.a, l.b].sort().join() === 'a1,b1' && l.rttMs !== undefined).map((l) => l.rttMs!));
+    expect(rtts.length).toBeGreaterThan(0);
+    expect(latencyText).toContain(`worst ${formatMs(Math.max(...rtts))}, p95 ${formatMs(percentile(rtts, 95))}`);
+    expect(Math.max(...rtts)).toBeGreaterThan(10);
+    expect(latencyText).toMatch(/against 10 ms \(corosync link\d of cluster homelab\)/);
+    expect(['warn', 'fail']).toContain(await latencyLine.getAttribute('data-status'));
+
+    // Time sync: read on the hosts now, over SSH; the line says what each host answered, as stored with the facts.
+    const timeLine = card.getByTestId('score-time-sync');
+    expect(await timeLine.getByTestId('score-evidence').textContent()).toBe('Not read on any member yet.');
+    const clickedAt = Date.now();
+    await timeLine.getByTestId('score-action-clocks').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="score-time-sync"] [data-testid="score-evidence"]')?.textContent !== 'Not read on any member yet.', undefined, { timeout: 60_000 });
+    const timeText = (await timeLine.getByTestId('score-evidence').textContent())!;
+    const { facts } = await core.call('latency.current', {});
+    const clocks = facts.clocks ?? [];
+    expect(clocks.map((c) => c.node).sort()).toEqual(['a1', 'b1', 'c1']);
+    for (const c of clocks) {
+      expect(Date.parse(c.checkedAt)).toBeGreaterThanOrEqual(clickedAt - 1000);
+      // The probe reached the host (a host out of reach would say "not read: …"): chrony or timedatectl answered, or said why not.
+      if (c.synchronized === undefined) {
+        expect(c.unknown).toMatch(/^(chrony not installed|chronyc: )/);
+        // Members that gave the same reason are named together, in the cluster's order.
+        const same = ['a1', 'b1', 'c1'].filter((n) => clocks.find((x) => x.node === n)?.unknown === c.unknown);
+        expect(timeText).toContain(`${same.join(', ')} — ${c.unknown}`);
+      } else expect(timeText).toMatch(new RegExp(`${c.node}: (synchronised|not synchronised)`));
+    }
+    expect(await timeLine.getAttribute('data-status')).toBe(clocks.every((c) => c.synchronized === undefined) ? 'unknown' : clocks.every((c) => c.synchronized) ? 'pass' : clocks.some((c) => c.synchronized === false) ? 'fail' : 'warn');
+    // Storage health: what the cluster's API answered, or why it stays unknown.
+    expect(await card.getByTestId('score-storage-health').getByTestId('score-evidence').textContent()).toMatch(/Ceph|ZFS|Not read/);
+    timings.push(`scorecard: ${rounds.length} monitoring rounds in ${(monitorMs / 1000).toFixed(1)} s; latency "${latencyText}"; time sync "${timeText}"; storage "${await card.getByTestId('score-storage-health').getByTestId('score-evidence').textContent()}"`);
+    await page.screenshot({ path: screenshotPath('qemu-drill-scorecard') });
+    await page.close();
+  }, 150_000);
 });

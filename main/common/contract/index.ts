@@ -11,6 +11,7 @@ import { inventoryContractFor } from './inventory.js';
 import { labMethods } from './lab.js';
 import { monitorEvents, monitorMethods } from './monitor.js';
 import { overlayEvents, overlayMethods } from './overlay.js';
+import { scorecardMethods } from './scorecard.js';
 import { planEvents, planMethods } from './plan.js';
 import { secretStoreEvents, secretStoreMethods } from './secrets.js';
 import { sshEvents, sshMethods } from './ssh.js';
@@ -39,6 +40,7 @@ export function composeContract<const L extends readonly AnyStackDefinition[]>(l
     ...labMethods,
     ...drillMethods,
     ...monitorMethods,
+    ...scorecardMethods,
     ...sshMethods,
     ...secretStoreMethods,
     ...planMethods,

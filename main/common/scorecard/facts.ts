@@ -17,8 +17,12 @@ export type DrillFact = z.infer<typeof drillFactSchema>;
 
 export const clockFactSchema = z.object({
   node: z.string(),
-  /** The node's own verdict (chrony / timedatectl "System clock synchronized"). */
-  synchronized: z.boolean(),
+  /** The node's own verdict (chrony / timedatectl "System clock synchronized"); absent when it could not be read. */
+  synchronized: z.boolean().optional(),
+  /** What answered: chronyc tracking or timedatectl. */
+  tool: z.enum(['chrony', 'timedatectl']).optional(),
+  /** Why the clock is unknown ("chrony not installed; timedatectl: …"), when `synchronized` is absent. */
+  unknown: z.string().optional(),
   /** Offset from its time source, ms, when known. */
   offsetMs: z.number().optional(),
   checkedAt: z.string(),

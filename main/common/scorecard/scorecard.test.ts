@@ -46,7 +46,7 @@ function line(cards: ClusterScorecard[], id: string) {
 describe('the best-practice scorecard of a cluster', () => {
   it('asks for a tie-breaker on two nodes, and is satisfied by a QDevice', () => {
     const before = line(scorecards(estate(), {}, now), 'quorum');
-    expect(before).toMatchObject({ status: 'fail', action: { kind: 'wizard' } });
+    expect(before).toMatchObject({ status: 'fail', action: { kind: 'finding', finding: { id: 'add-qdevice-host', cluster: 'homelab' } } });
     expect(before.evidence).toMatch(/2 members and no tie-breaker/);
     expect(line(scorecards(estate({ qdevice: true }), {}, now), 'quorum')).toMatchObject({ status: 'pass', evidence: expect.stringMatching(/qdevice q/) });
   });

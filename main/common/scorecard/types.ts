@@ -2,16 +2,24 @@
 // and the action that fixes it. Shown in `clusterwright validate` and on the inspector's Scorecard tab.
 import { z } from 'zod';
 import { ruleSourceSchema } from '../workspace/rules/types.js';
+import { findingActionSchema } from '../workspace/rules/actions.js';
 
 export const scoreStatuses = ['pass', 'warn', 'fail', 'unknown'] as const;
 export type ScoreStatus = (typeof scoreStatuses)[number];
 
-/** Where the fix lives: the stack's wizard, a latency measurement, a drill, an overlay, the networks panel, a terminal. */
+/**
+ * Where the fix lives: the stack's wizard, a latency measurement, the drill dialog, the overlay panel, the networks
+ * panel, a terminal, the monitor tab, a reading of the clocks; or a finding's own action (the QDevice host form…).
+ */
 export const scoreActionSchema = z.object({
-  kind: z.enum(['wizard', 'measure', 'drill', 'overlay', 'networks', 'terminal']),
+  kind: z.enum(['wizard', 'measure', 'drill', 'overlay', 'networks', 'terminal', 'monitor', 'clocks', 'finding']),
   label: z.string(),
   /** The node a terminal action opens on. */
   node: z.string().optional(),
+  /** The site whose loss a drill action proposes. */
+  site: z.string().optional(),
+  /** The finding action a `finding` action runs (the app's handler for findings does it). */
+  finding: findingActionSchema.optional(),
 });
 export type ScoreAction = z.infer<typeof scoreActionSchema>;
 
@@ -25,6 +33,8 @@ export const scoreLineSchema = z.object({
   /** Absent when nothing needs doing. */
   action: scoreActionSchema.optional(),
   source: ruleSourceSchema.optional(),
+  /** A saved file the evidence comes from (a drill report): the app shows it, the CLI prints its path. */
+  report: z.object({ kind: z.literal('drill'), file: z.string() }).optional(),
 });
 export type ScoreLine = z.infer<typeof scoreLineSchema>;
 

@@ -21,7 +21,7 @@ export interface MonitorStoreOptions {
 
 export const monitorDefaults = { retentionMs: 7 * 24 * 3600_000, maxBytes: 64 * 1024 * 1024, segmentBytes: 1024 * 1024, segmentMs: 3600_000, memoryRounds: 20_000 };
 
-const segmentName = /^(\d{13})\.jsonl$/;
+export const segmentName = /^(\d{13})\.jsonl$/;
 
 export class MonitorStore {
   readonly dir: string;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CwError } from '../../common/errors.js';
-import { compareDrill, drillReportSchema, drillTitle, measureDrill, type DrillPrediction, type DrillReading, type DrillReport } from '../../common/drill/model.js';
+import { compareDrill, drillTitle, measureDrill, type DrillPrediction, type DrillReading, type DrillReport } from '../../common/drill/model.js';
 import type { PlanInput, StackCall } from '../../common/plan/schema.js';
 import type { AnyStackDefinition } from '../../common/stacks/types.js';
 import { checkFailures, estateLinks, type Failure } from '../../common/whatif/estate.js';
@@ -18,6 +18,7 @@ import type { StackExecutor, StackOpContext } from '../engine/stack-ops.js';
 import { defaultLabStateDir, openLab, type Lab } from '../lab/index.js';
 import { readLabState } from '../lab/state.js';
 import type { StackFailover, StackWorkspaces } from '../stacks/types.js';
+import { drillsDirOf, readDrillReports } from './drill-reports.js';
 
 /** The executor's id in plan steps (`{ kind: 'stack', stack: 'drill', op }`): a core feature, not a stack. */
 export const drillExecutorId = 'drill';
@@ -63,7 +64,7 @@ export function createDrillService(deps: DrillServiceDeps): { handlers: Pick<Han
     return same(workspacePath, lab.workspacePath) ? lab : undefined;
   };
 
-  const drillsDir = (workspacePath: string) => path.join(fs.existsSync(workspacePath) && fs.statSync(workspacePath).isDirectory() ? workspacePath : path.dirname(workspacePath), 'drills');
+  const drillsDir = drillsDirOf;
   const runFile = (workspacePath: string, runId: string) => path.join(drillsDir(workspacePath), '.runs', `${runId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
   const loadRun = (file: string): RunState => {
     try {
@@ -305,20 +306,7 @@ export function createDrillService(deps: DrillServiceDeps): { handlers: Pick<Han
     },
     'drill.reports': async () => {
       const { path: wsPath } = await deps.workspaces.current();
-      const dir = drillsDir(wsPath);
-      const reports = [];
-      for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-        if (!name.endsWith('.json')) continue;
-        const file = path.join(dir, name);
-        try {
-          const parsed = drillReportSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-          if (parsed.success) reports.push({ ...parsed.data, file });
-        } catch {
-          /* not a report */
-        }
-      }
-      reports.sort((a, b) => b.date.localeCompare(a.date));
-      return { reports };
+      return { reports: readDrillReports(wsPath) };
     },
   };
   return { handlers, executor };

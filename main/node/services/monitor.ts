@@ -1,7 +1,6 @@
 // monitor.* methods: polls the open workspace's estate in rounds (one command per host at a time, back-off
 // for hosts that fail), keeps the rounds in the bounded store beside the workspace, raises and clears
 // alerts against the stacks' limits, and renders the Prometheus exposition the web host serves.
-import path from 'node:path';
 import type { MonitorStatus } from '../../common/contract/monitor.js';
 import { clusterSeriesKey, conditionsOf, limitsByNetwork, updateAlerts, type ClusterSample, type MonitorAlert, type MonitorSample } from '../../common/monitor/model.js';
 import { renderExposition } from '../../common/monitor/prometheus.js';
@@ -11,6 +10,7 @@ import type { Handlers } from '../dispatcher.js';
 import type { EventBus } from '../events.js';
 import { HostBackoff, PerHostRunner, pollRound } from '../monitor/poller.js';
 import { MonitorStore, monitorDefaults } from '../monitor/store.js';
+import { monitorDirOf } from '../monitor/history-file.js';
 import type { StackDiscovery } from '../stacks/types.js';
 import type { RunnerFactory } from '../workspace/runner.js';
 
@@ -29,6 +29,8 @@ export interface MonitorServiceDeps {
 
 export interface MonitorService {
   handlers: Pick<Handlers, MonitorMethodNames>;
+  /** Every kept round of the open workspace since `sinceMs`, unthinned (the scorecard's last day). */
+  history(sinceMs: number): Promise<readonly MonitorSample[]>;
   exposition(): string;
   close(): Promise<void>;
 }
@@ -61,7 +63,7 @@ export function createMonitorService(deps: MonitorServiceDeps): MonitorService {
 
   /** The store of the workspace's folder (another workspace: another store). */
   const storeFor = (file: string): MonitorStore => {
-    const dir = path.join(path.dirname(file), 'clusterwright.monitor');
+    const dir = monitorDirOf(file);
     if (store?.dir !== dir) store = new MonitorStore({ dir, ...deps.store });
     return store;
   };
@@ -168,5 +170,6 @@ export function createMonitorService(deps: MonitorServiceDeps): MonitorService {
     handlers,
     exposition: () => renderExposition({ ...(store?.latest() ? { latest: store.latest()! } : {}), alerts, rounds, running: loop !== undefined, stacks: deps.definitions ?? defaultStacks }),
     close: stop,
+    history: async (sinceMs) => storeFor((await deps.current()).path).query(sinceMs),
   };
 }

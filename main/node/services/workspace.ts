@@ -12,12 +12,19 @@ import { measureLatency } from '../workspace/measure.js';
 import type { StackList } from '../../common/stacks/compose.js';
 import type { StackDiscovery } from '../stacks/types.js';
 import { LocalRunner, type RunnerFactory } from '../workspace/runner.js';
-import { WorkspaceStore } from '../workspace/store.js';
+import { WorkspaceStore, type WorkspaceStoreOptions } from '../workspace/store.js';
 
 type WorkspaceMethodNames = 'workspace.open' | 'workspace.current' | 'workspace.save' | 'workspace.validate' | 'workspace.recent' | 'latency.measure' | 'latency.current';
 
-export function createWorkspaceStore(options: CoreOptions, events: EventBus, hostKeyCheck?: (workspace: Workspace) => CurrentEstate['hostKey'], stacks?: StackList): WorkspaceStore {
+export function createWorkspaceStore(
+  options: CoreOptions,
+  events: EventBus,
+  hostKeyCheck?: (workspace: Workspace) => CurrentEstate['hostKey'],
+  stacks?: StackList,
+  scorecardEvidence?: WorkspaceStoreOptions['scorecardEvidence'],
+): WorkspaceStore {
   return new WorkspaceStore({
+    ...(scorecardEvidence ? { scorecardEvidence } : {}),
     workspaceDir: options.workspaceDir,
     recentFile: path.join(dataHome(), 'recent-workspaces.json'),
     onChanged: (change) => events.emit('workspace.changed', change),

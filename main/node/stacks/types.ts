@@ -8,6 +8,7 @@ import type { MigrationChoices, MigrationTarget, VmRecord } from '../../common/c
 import type { PlanInput } from '../../common/plan/schema.js';
 import type { AnyStackDefinition } from '../../common/stacks/types.js';
 import type { Facts } from '../../common/workspace/facts.js';
+import type { StorageEvidence } from '../../common/scorecard/evidence.js';
 import type { Workspace } from '../../common/workspace/schema.js';
 import type { Handlers } from '../dispatcher.js';
 import type { StackExecutor } from '../engine/stack-ops.js';
@@ -131,6 +132,24 @@ export interface StackLab {
   verbs?: Record<string, (stateDir: string, log: (line: string) => void) => Promise<number>>;
 }
 
+/**
+ * "Rehearse in the lab first": a stack whose plans can be rehearsed generates the plan of one of its groups
+ * (a cluster) for the rehearsal lab's workspace — the same generator and choices as the real one, with the lab's
+ * hosts and addresses — and reads the group's quorum there once it ran.
+ */
+export interface StackRehearsal {
+  plan(input: {
+    /** The real workspace and its facts (the choices it records, the figures the plan is tuned with). */
+    real: { workspace: Workspace; facts: Facts };
+    /** The rehearsal lab's workspace as the stack's lab part wrote it. */
+    lab: Workspace;
+    group: string;
+    /** Real node → lab host. */
+    mapping: { node: string; host: string; site: string }[];
+  }): Promise<{ plan: PlanInput; labGroup: string; /** The lab workspace the plan was generated from (its nodes are how the plan reaches the lab hosts). */ labWorkspace: Workspace; notes: string[] }>;
+  verify(input: { lab: Workspace; labGroup: string; signal: AbortSignal }): Promise<{ quorate: boolean; members: { name: string; online: boolean }[]; votes?: string; source: string }>;
+}
+
 export interface StackServices {
   /** Its namespaced contract methods (`<id>.verb`). */
   handlers?: Partial<Handlers>;
@@ -139,8 +158,12 @@ export interface StackServices {
   migration?: StackMigration;
   /** Runs its plan operations (`{ kind: 'stack', stack: <id>, op, args }`) for the engine. */
   executor?: StackExecutor;
+  /** The storage health of one of its clusters as the stack reads it (its storage's own health check), for the scorecard; "unknown" with the reason when unreadable. */
+  storageHealth?(workspace: Workspace, cluster: string, signal: AbortSignal): Promise<StorageEvidence>;
   /** What the failover drill needs of it (predictions and readings). */
   failover?: StackFailover;
+  /** Its plans can be rehearsed in the lab first. */
+  rehearsal?: StackRehearsal;
   close?(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@
 // saves with a .bak, refusal to write anything that fails the schema, and the measured facts beside it
 // (only those taken on this estate: see factsForEstate).
 import { scorecards } from '../../common/scorecard/scorecard.js';
+import type { ScorecardEvidence } from '../../common/scorecard/evidence.js';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -37,6 +38,8 @@ export interface WorkspaceStoreOptions {
   hostKeyCheck?(workspace: Workspace): CurrentEstate['hostKey'];
   /** The stacks whose sections and rules the files may hold (default: the registered ones). */
   stacks?: StackList;
+  /** What the scorecard quotes beyond the facts (drill reports, the monitoring history…) for a workspace file. */
+  scorecardEvidence?(file: string, workspace: Workspace | undefined): Promise<ScorecardEvidence | undefined> | ScorecardEvidence | undefined;
 }
 
 interface OpenWorkspace {
@@ -63,11 +66,11 @@ function firstProblems(issues: readonly WorkspaceIssue[], max = 3): string {
 }
 
 /** Findings of the rules, and counts of everything found: the file's own problems (schema, references) and the findings. */
-export function validationOf(parsed: { workspace?: Workspace; issues: WorkspaceIssue[] }, facts: Facts, stacks?: StackList): ValidationResult {
+export function validationOf(parsed: { workspace?: Workspace; issues: WorkspaceIssue[] }, facts: Facts, stacks?: StackList, evidence?: ScorecardEvidence): ValidationResult {
   const findings = parsed.workspace ? validateWorkspace(parsed.workspace, facts, stacks ? rulesFor(stacks) : undefined) : [];
   const counts = countFindings(findings);
   for (const issue of parsed.issues) counts[issue.severity]++;
-  const cards = parsed.workspace ? scorecards(parsed.workspace, facts, new Date(), stacks) : [];
+  const cards = parsed.workspace ? scorecards(parsed.workspace, facts, new Date(), stacks, evidence) : [];
   return { issues: parsed.issues, findings, counts, ok: !!parsed.workspace && counts.error === 0, scorecards: cards };
 }
 
@@ -260,14 +263,23 @@ export class WorkspaceStore {
       const { file, exists } = await this.resolveTarget(input.path);
       if (!exists) throw new CwError('NOT_FOUND', `There is no workspace file at ${file}. Check the path.`, { path: file });
       const loaded = await this.load(file);
-      return validationOf(loaded.parsed, loaded.facts, this.options.stacks);
+      return validationOf(loaded.parsed, loaded.facts, this.options.stacks, await this.evidenceFor(file, loaded.parsed.workspace));
     }
     const open = await this.ensureOpen();
     if (input.workspace) {
       const candidate = checkWorkspaceModel(input.workspace, this.options.stacks);
-      return validationOf(candidate, this.factsFor(candidate, open.storedFacts).facts, this.options.stacks);
+      return validationOf(candidate, this.factsFor(candidate, open.storedFacts).facts, this.options.stacks, await this.evidenceFor(open.path, candidate.workspace));
     }
-    return validationOf(open.parsed, open.facts, this.options.stacks);
+    return validationOf(open.parsed, open.facts, this.options.stacks, await this.evidenceFor(open.path, open.parsed.workspace));
+  }
+
+  /** The scorecard's evidence for a file; a failure to gather it leaves the scorecard without it rather than failing the validation. */
+  private async evidenceFor(file: string, workspace: Workspace | undefined): Promise<ScorecardEvidence | undefined> {
+    try {
+      return (await this.options.scorecardEvidence?.(file, workspace)) ?? undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async recentEntries(): Promise<{ path: string; name: string; openedAt: string; exists: boolean }[]> {

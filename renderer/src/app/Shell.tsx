@@ -36,6 +36,7 @@ import { InventoryFreshness } from '../features/inventory/InventoryFreshness.js'
 import { SecretsLock } from '../features/secrets/SecretsLock.js';
 import { AdvisorDialog } from '../features/advisor/AdvisorDialog.js';
 import { ScorecardPanel } from '../features/scorecard/ScorecardPanel.js';
+import { DrillDialog } from '../features/drill/DrillDialog.js';
 import { UnlockDialog } from '../features/secrets/UnlockDialog.js';
 
 const saveLabels = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', failed: 'Not saved' } as const;
@@ -85,6 +86,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const closeWizard = useAppState((s) => s.closeWizard);
   /** "New cluster" opens the approach advisor first. */
   const [advisorOpen, setAdvisorOpen] = useState(false);
+  /** The site whose loss the drill dialog opened from the scorecard proposes. */
+  const [drillSite, setDrillSite] = useState<string | null>(null);
   const tabCount = useAppState((s) => s.tabs.length);
   const jobCount = useAppState((s) => s.jobs.length);
   const runningJobs = useAppState((s) => s.jobs.filter((j) => j.status === 'running').length);
@@ -151,6 +154,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
       <PromptDialogs />
       <ShortcutSheet opened={sheetOpen} onClose={() => setSheetOpen(false)} />
       <UnlockDialog />
+      {drillSite && <DrillDialog site={drillSite} onClose={() => setDrillSite(null)} />}
       <AdvisorDialog opened={advisorOpen} onClose={() => setAdvisorOpen(false)} onOpenWizard={(stack) => openWizard({ stack })} onEdited={onEdited} />
       {workspace &&
         defaultStacks.map((stack) => {
@@ -337,7 +341,15 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 actions={{
                   wizard: (stack) => (stackUi(stack).Wizard ? openWizard({ stack }) : setAdvisorOpen(true)),
                   measure: () => void measureLatency(),
-                  networks: () => select({ kind: 'add-network' }),
+                  networks: () => (select({ kind: 'add-network' }), setAsideTab('inspector')),
+                  drill: (site) => setDrillSite(site),
+                  overlay: () => (select({ kind: 'overlays' }), setAsideTab('inspector')),
+                  monitor: () => setAsideTab('monitor'),
+                  // A stack without a QDevice host form gets its wizard instead.
+                  finding: (stack, action) => {
+                    if (action.id === 'add-qdevice-host' && !stackUi(stack).addQdeviceHost) return void (stackUi(stack).Wizard ? openWizard({ stack }) : setAdvisorOpen(true));
+                    runFindingAction(action);
+                  },
                   ...(terminals ? { terminal: (node: string) => terminals.openTab(node, siteOf(node)) } : {}),
                 }}
               />

@@ -12,6 +12,7 @@ import type { CurrentEstate, Workspace } from '../../../common/workspace/index.j
 import { dataHome, defaultWorkspaceDir } from '../../paths.js';
 import { factsPathFor } from '../../workspace/facts-file.js';
 import { WorkspaceStore } from '../../workspace/store.js';
+import { evidenceFromFiles } from '../../services/scorecard.js';
 import { formatScorecards } from '../../../common/scorecard/scorecard.js';
 import { exitCodes, UsageError, type CliCommand } from '../types.js';
 import { commandInfo } from './catalogue.js';
@@ -38,6 +39,8 @@ export async function validateTarget(target: string): Promise<ValidationResult> 
     workspaceDir: defaultWorkspaceDir(),
     recentFile: path.join(dataHome(), 'recent-workspaces.json'),
     hostKeyCheck: (workspace) => keys?.check(workspace),
+    // The scorecard quotes the drill reports and the monitoring history beside the file (read-only; no cluster API).
+    scorecardEvidence: (file, workspace) => evidenceFromFiles(file, workspace),
   });
   try {
     const { file, exists } = await store.resolveTarget(target);

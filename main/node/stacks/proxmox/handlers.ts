@@ -159,43 +159,49 @@ export function proxmoxHandlers(deps: ProxmoxServiceDeps): Pick<Handlers, Proxmo
 
     'proxmox.clusterStatus': async (input, ctx) => {
       const { workspace } = await openWorkspace();
-      const api = deps.api.resolve(workspace, input.cluster);
-      const entries = await deps.api.inContext(api, () => deps.api.client(api).get<PveClusterStatusEntry[]>('/cluster/status'));
-      const flag = (v: number | boolean | undefined) => v === true || v === 1;
-      const clusterEntry = entries.find((e) => e.type === 'cluster');
-      const nodes = entries.filter((e) => e.type === 'node').map((e) => ({ name: e.name ?? '?', online: flag(e.online), ...(e.nodeid !== undefined ? { nodeid: e.nodeid } : {}) }));
-      // /cluster/status has no vote counts: read them where Proxmox's own `pvecm status` does (corosync-quorumtool on a member).
-      const votesOf = (name: string) => findProxmoxCluster(workspace, input.cluster).cluster.votes?.[name] ?? 1;
-      let votes: { totalVotes: number; expectedVotes: number; quorum?: number; qdevice?: boolean; votesFrom: string } | undefined;
-      if (clusterEntry) {
-        const onlineMember = nodes.find((n) => n.online && workspace.nodes.some((w) => w.name === n.name));
-        if (onlineMember && deps.nodeRunner) {
-          try {
-            const r = await deps.nodeRunner(workspace).exec(onlineMember.name, ['corosync-quorumtool', '-s'], { timeoutMs: 5_000, signal: ctx.signal });
-            const parsed = parseQuorumtool(r.stdout);
-            if (parsed) votes = { ...parsed, votesFrom: `corosync-quorumtool on ${onlineMember.name}` };
-          } catch {
-            // Unreachable over SSH: fall back to the count below.
-          }
-        }
-        votes ??= {
-          totalVotes: nodes.filter((n) => n.online).reduce((s, n) => s + votesOf(n.name), 0),
-          expectedVotes: nodes.reduce((s, n) => s + votesOf(n.name), 0),
-          votesFrom: 'computed from the API: one vote per online node (corosync-quorumtool could not be read)',
-        };
-      }
-      const status = {
-        quorate: clusterEntry ? flag(clusterEntry.quorate) : false,
-        ...(votes ?? {}),
-        nodes,
-        checkedAt: new Date().toISOString(),
-        ...(clusterEntry?.name ? { clusterName: clusterEntry.name } : {}),
-      };
+      const status = await readClusterStatus(deps, workspace, input.cluster, ctx.signal);
       // Kept with the facts, so the canvas's cluster badge shows the last reading after a reload too; other clusters' entries stay.
       await deps.workspaces.storeFacts((current) => ({ ...current, quorum: [...(current.quorum ?? []).filter((q) => q.cluster !== input.cluster), { cluster: input.cluster, status }] }));
       return status;
     },
   };
+}
+
+/** Quorum of `clusterName` in `workspace`: /cluster/status through its API, votes from corosync-quorumtool on an online member. */
+export async function readClusterStatus(deps: Pick<ProxmoxServiceDeps, 'api' | 'nodeRunner'>, workspace: Workspace, clusterName: string, signal: AbortSignal) {
+  const api = deps.api.resolve(workspace, clusterName);
+  const entries = await deps.api.inContext(api, () => deps.api.client(api).get<PveClusterStatusEntry[]>('/cluster/status'));
+  const flag = (v: number | boolean | undefined) => v === true || v === 1;
+  const clusterEntry = entries.find((e) => e.type === 'cluster');
+  const nodes = entries.filter((e) => e.type === 'node').map((e) => ({ name: e.name ?? '?', online: flag(e.online), ...(e.nodeid !== undefined ? { nodeid: e.nodeid } : {}) }));
+  // /cluster/status has no vote counts: read them where Proxmox's own `pvecm status` does (corosync-quorumtool on a member).
+  const votesOf = (name: string) => findProxmoxCluster(workspace, clusterName).cluster.votes?.[name] ?? 1;
+  let votes: { totalVotes: number; expectedVotes: number; quorum?: number; qdevice?: boolean; votesFrom: string } | undefined;
+  if (clusterEntry) {
+    const onlineMember = nodes.find((n) => n.online && workspace.nodes.some((w) => w.name === n.name));
+    if (onlineMember && deps.nodeRunner) {
+      try {
+        const r = await deps.nodeRunner(workspace).exec(onlineMember.name, ['corosync-quorumtool', '-s'], { timeoutMs: 5_000, signal });
+        const parsed = parseQuorumtool(r.stdout);
+        if (parsed) votes = { ...parsed, votesFrom: `corosync-quorumtool on ${onlineMember.name}` };
+      } catch {
+        // Unreachable over SSH: fall back to the count below.
+      }
+    }
+    votes ??= {
+      totalVotes: nodes.filter((n) => n.online).reduce((s, n) => s + votesOf(n.name), 0),
+      expectedVotes: nodes.reduce((s, n) => s + votesOf(n.name), 0),
+      votesFrom: 'computed from the API: one vote per online node (corosync-quorumtool could not be read)',
+    };
+  }
+  const status = {
+    quorate: clusterEntry ? flag(clusterEntry.quorate) : false,
+    ...(votes ?? {}),
+    nodes,
+    checkedAt: new Date().toISOString(),
+    ...(clusterEntry?.name ? { clusterName: clusterEntry.name } : {}),
+  };
+  return status;
 }
 
 /** `GET /cluster/config/join`, as the official schema's `returns` describes it (only what is used here). */

@@ -14,7 +14,9 @@ import { readKnetStats } from './knet.js';
 import { monitorProxmox } from './monitor.js';
 import type { HaStatusEntry } from '../../../common/stacks/proxmox/monitor.js';
 import { proxmoxLab } from './lab.js';
+import { proxmoxStorageHealth } from './storage-health.js';
 import { createProxmoxMoves } from './migration.js';
+import { createProxmoxRehearsal } from './rehearsal.js';
 
 /** What `createCore({ stackOptions: { proxmox: … } })` may set. */
 export interface ProxmoxOptions {
@@ -41,9 +43,11 @@ export const proxmoxModule: StackModule = {
     return {
       handlers: proxmoxHandlers({ workspaces: deps.workspaces, api, ...(deps.nodeRunner ? { nodeRunner: deps.nodeRunner } : {}) }),
       inventory: createProxmoxInventory({ secrets: deps.secrets, api }),
+      storageHealth: (workspace, cluster) => proxmoxStorageHealth(api, workspace, cluster),
       migration,
       executor,
       failover: createProxmoxFailover({ api, ...(deps.nodeRunner ? { nodeRunner: deps.nodeRunner } : {}) }),
+      rehearsal: createProxmoxRehearsal({ api, ...(deps.nodeRunner ? { nodeRunner: deps.nodeRunner } : {}) }),
       discovery: {
         // corosync's own view of every cluster's links, read on each member where the latency run reached it.
         async afterLatency(workspace, runner, { signal, file }) {

@@ -7,7 +7,7 @@ import { VsanConnections } from './connections.js';
 import { vsanLab } from './lab.js';
 import { monitorVsan } from './monitor.js';
 import { createVsanExecutor } from './plan.js';
-import { createVsanInventory, createVsanMigration, vsanHandlers } from './services.js';
+import { createVsanInventory, createVsanMigration, createVsanStorageHealth, vsanHandlers } from './services.js';
 
 /** What `createCore({ stackOptions: { vsan: … } })` may set. */
 export interface VsanOptions {
@@ -29,6 +29,7 @@ export const vsanModule: StackModule = {
       executor: createVsanExecutor({ connections, secrets: deps.secrets }),
       discovery: { monitor: (workspace) => monitorVsan(workspace, connections) },
       close: () => connections.close(),
+      storageHealth: createVsanStorageHealth(service),
     };
   },
 };

@@ -8,6 +8,7 @@ import { CwError, isCwError } from '../../../common/errors.js';
 import { planSchema } from '../../../common/plan/schema.js';
 import type { VsanClusterPlanView } from '../../../common/stacks/vsan/contract.js';
 import { healthProblems } from '../../../common/stacks/vsan/health.js';
+import type { StorageEvidence } from '../../../common/scorecard/evidence.js';
 import { VSAN_DATA_RTT_MS, witnessLimitMs } from '../../../common/stacks/vsan/rules.js';
 import type { VsanCluster } from '../../../common/stacks/vsan/schema.js';
 import { siteGroupNames } from '../../../common/stacks/vsan/site-settings.js';
@@ -194,6 +195,26 @@ function parseVmId(id: string): { cluster: string; moref: string } | undefined {
 }
 
 const statusOf = (power: string | undefined): VmRecord['status'] => (power === 'poweredOn' ? 'running' : power === 'poweredOff' ? 'stopped' : power === 'suspended' ? 'paused' : 'unknown');
+
+/** vSAN's health summary of one cluster, computed now, for the scorecard; unknown with the reason when unreadable. */
+export function createVsanStorageHealth(deps: VsanServiceDeps): (workspace: Workspace, name: string) => Promise<StorageEvidence> {
+  return async (workspace, name) => {
+    const base = { stack: STACK, cluster: name };
+    try {
+      const { cluster, field } = findVsanCluster(workspace, name);
+      const client = await deps.connections.client(vcenterAccess(cluster, field), `${field}.vcenter`);
+      const ref = await clusterRef(client, cluster.datacenter, cluster.name);
+      if (!ref) return { ...base, status: 'unknown', evidence: `Not read: vCenter has no cluster ${cluster.name}${cluster.datacenter ? ` in datacenter ${cluster.datacenter}` : ''} yet.` };
+      const summary = await client.healthSummary(ref);
+      const problems = healthProblems(summary);
+      const status = summary.overallHealth === 'green' ? 'pass' : summary.overallHealth === 'yellow' ? 'warn' : summary.overallHealth === 'red' ? 'fail' : 'unknown';
+      const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; ${problems.length - 3} more` : '');
+      return { ...base, status, evidence: `vSAN health ${summary.overallHealth}${problems.length ? `: ${shown}` : `, ${summary.groups.length} test groups without a yellow or red test`}.` };
+    } catch (error) {
+      return { ...base, status: 'unknown', evidence: `Not read: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  };
+}
 
 export function createVsanInventory(deps: VsanServiceDeps): StackInventory {
   const vmPaths = ['name', 'runtime.host', 'runtime.powerState', 'config.hardware.memoryMB', 'config.hardware.numCPU'];

@@ -13,6 +13,7 @@ import { FindingCard } from '../../features/findings/FindingCard.js';
 import type { WizardRequest } from '../../store/ui-slice.js';
 import { JoinInfoPanel } from './JoinInfoPanel.js';
 import { PlanPreviewView } from '../../features/wizard/PlanPreviewView.js';
+import { RehearsalPanel } from '../../features/wizard/RehearsalPanel.js';
 
 type PlanAnswer = MethodOutput<'proxmox.planCluster'>;
 type StatusAnswer = MethodOutput<'proxmox.clusterStatus'>;
@@ -381,6 +382,7 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
                   {w}
                 </Text>
               ))}
+              {answer && cluster && <RehearsalPanel stack="proxmox" group={cluster} plan={answer.plan} planHash={preview.planHash} />}
               <Group justify="flex-end">
                 <Button
                   color={preview.destructiveSteps.length ? 'red' : undefined}
