@@ -74,6 +74,8 @@ const samples: Record<string, Record<string, unknown>> = {
   AddVirtualNic: { _this: ref('HostNetworkSystem', 'ns-1'), portgroup: 'vSAN', nic: { ip: { dhcp: false, ipAddress: '192.0.2.11', subnetMask: '255.255.255.0' }, mtu: 9000 } },
   SelectVnicForNicType: { _this: ref('HostVirtualNicManager', 'vnm-1'), nicType: 'vsan', device: 'vmk1' },
   QueryDisksForVsan: { _this: ref('HostVsanSystem', 'hvs-1'), canonicalName: ['naa.61'] },
+  DisconnectHost_Task: { _this: ref('HostSystem', 'host-2') },
+  ReconnectHost_Task: { _this: ref('HostSystem', 'host-2'), cnxSpec: { hostName: 'esx-2', userName: 'root', password: 'p', force: false } },
   RelocateVM_Task: { _this: ref('VirtualMachine', 'vm-1'), spec: { pool: ref('ResourcePool', 'resgroup-1'), host: ref('HostSystem', 'host-2') }, priority: 'defaultPriority' },
   VSANVcConvertToStretchedCluster: {
     _this: ref('VimClusterVsanVcStretchedClusterSystem', 'vsan-stretched-cluster-system'),

@@ -1,8 +1,12 @@
 // Real OpenStack services started by this file on 127.0.0.1 — one Keystone shared by two regions, each with
 // nova (API, conductor, scheduler, placement, two fake-driver computes), glance-api and neutron-server with
 // VPNaaS — driven through Clusterwright's own clients: the shared catalog, auth, hosts, live migration with
-// abort, the cold copy between regions, and VPN site connections both ways.
+// abort, the cold copy between regions, VPN site connections both ways, and the monitor reading nova's services
+// and Keystone's token time as a compute is forced down, disabled and enabled again.
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import { caught } from '../support/openstack/caught.js';
 import { connectCloud } from '../../main/node/stacks/openstack/client/index.js';
@@ -11,6 +15,13 @@ import { NeutronClient } from '../../main/node/stacks/openstack/client/neutron.j
 import { serverHost, type NovaClient, type NovaMigration } from '../../main/node/stacks/openstack/client/nova.js';
 import { portOwnership, tcpListeners } from '../../main/node/stacks/openstack/lab/process.js';
 import { describeLab } from '../support/lab.js';
+import type { MonitorAlert } from '../../main/common/monitor/model.js';
+import { workspaceSchema, WORKSPACE_VERSION } from '../../main/common/workspace/schema.js';
+import { EventBus } from '../../main/node/events.js';
+import { MemorySecretStore } from '../../main/node/secrets/index.js';
+import { createMonitorService } from '../../main/node/services/monitor.js';
+import { openstackModule } from '../../main/node/stacks/openstack/module.js';
+
 import { openstackSkipReason, useOpenstackLab } from '../support/openstack/lab.js';
 
 const R1 = 'RegionOne';
@@ -340,5 +351,89 @@ describeLab('OpenStack on real Keystone, nova, placement, glance and neutron-ser
     const error = await caught(h.admin.nova('RegionThree').listServers());
     expect(error.code).toBe('NOT_FOUND');
     expect(error.message).toContain(`it has one in: ${R1}, ${R2}`);
+  });
+  it('the monitor records nova-compute forced down and disabled through the real nova API, raises the alert and clears it; Keystone answers with its token time', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-monstk-'));
+    const secrets = new MemorySecretStore();
+    const workspace = workspaceSchema.parse({
+      version: WORKSPACE_VERSION,
+      name: 'monitored',
+      sites: [{ name: 'one', kind: 'lan' }],
+      networks: [],
+      nodes: [{ name: 'host1', site: 'one' }, { name: 'host2', site: 'one' }],
+      openstack: {
+        keystone: { authUrl: h.lab.keystone.url, username: h.lab.admin.username, project: h.lab.admin.project, passwordSecret: await secrets.put(h.lab.admin.password, { label: 'keystone', kind: 'password' }) },
+        regions: [{ name: R1, keystone: true, controllers: ['host1'], compute: ['host1', 'host2'] }, { name: R2, compute: ['host1', 'host2'] }],
+      },
+    });
+    const events = new EventBus();
+    const seen: { name: string; alert: MonitorAlert }[] = [];
+    events.subscribe((name, payload) => {
+      if (name === 'monitor.alertRaised' || name === 'monitor.alertCleared') seen.push({ name, alert: payload as MonitorAlert });
+    });
+    const module = openstackModule.create({ events, secrets, workspaces: { current: async () => ({ workspace, facts: {}, path: path.join(dir, 'clusterwright.yaml') }), save: async () => undefined, storeFacts: async () => '' }, options: {} });
+    const monitor = createMonitorService({
+      events,
+      current: async () => ({ workspace, path: path.join(dir, 'clusterwright.yaml') }),
+      nodeRunner: () => ({ kind: 'none', runsOnNodes: false, exec: () => Promise.reject(new Error('no node is asked: the workspace has no networks')) }),
+      discoveries: [module.discovery!],
+    });
+    const nova = h.admin.nova(R1);
+    const host2 = (await nova.listServices({ binary: 'nova-compute', host: 'host2' }))[0]!;
+    const subject = `cluster/openstack/${R1}/nova-compute/host2`;
+    const waitFor = async (what: string, found: () => boolean | Promise<boolean>) => {
+      const deadline = Date.now() + 30_000;
+      while (!(await found())) {
+        if (Date.now() > deadline) throw new Error(`the monitor did not see ${what} within 30 s (events: ${JSON.stringify(seen.map((e) => [e.name, e.alert.subject, e.alert.severity]))})`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const host2In = async (sinceMs: number) => {
+      const { rounds } = await monitor.handlers['monitor.history']({ sinceMs }, {} as never);
+      return rounds.map((r) => r.clusters.find((c) => c.cluster === R1)?.services?.find((x) => x.kind === 'nova-compute' && x.name === 'host2'));
+    };
+    try {
+      await monitor.handlers['monitor.start']({ intervalS: 1 }, {} as never);
+      await waitFor('a first round', async () => (await monitor.handlers['monitor.status']({}, {} as never)).rounds >= 1);
+      const first = (await monitor.handlers['monitor.history']({}, {} as never)).rounds[0]!;
+      expect(first.clusters.map((c) => [c.cluster, c.reachable])).toEqual([
+        [R1, true],
+        [R2, true],
+      ]);
+      const r1 = first.clusters[0]!;
+      expect(r1.services!.filter((x) => x.kind === 'nova-compute').map((x) => [x.name, x.state, x.enabled, x.level])).toEqual([
+        ['host1', 'up', true, 'ok'],
+        ['host2', 'up', true, 'ok'],
+      ]);
+      expect(r1.services!.map((x) => x.kind)).toEqual(expect.arrayContaining(['nova-conductor', 'nova-scheduler']));
+      expect(r1.apis).toEqual([expect.objectContaining({ name: 'keystone', reachable: true })]);
+      expect(r1.apis![0]!.ms).toBeGreaterThan(0);
+      console.log(`Keystone token time in the monitor's first round: ${r1.apis![0]!.ms} ms`);
+      expect(seen).toEqual([]);
+
+      // host2's compute forced down: nova reports it down at once; the monitor records it and raises an error.
+      const downAt = Date.now();
+      await nova.updateService(host2.id, { forcedDown: true });
+      await waitFor('host2 down', () => seen.some((e) => e.name === 'monitor.alertRaised' && e.alert.subject === subject && e.alert.severity === 'error'));
+      expect((await host2In(downAt)).some((x) => x?.state === 'down (forced)' && x.level === 'error')).toBe(true);
+      expect(monitor.exposition()).toMatch(new RegExp(`openstack_nova_agent_state\\{region="${R1}",service="nova-compute",hostname="host2",adminState="enabled",disabledReason=""\\} 0\\n`));
+      // Up again but disabled by the admin: the same alert, now a warning.
+      await nova.updateService(host2.id, { forcedDown: false });
+      await nova.updateService(host2.id, { status: 'disabled', disabledReason: 'cw monitor test' });
+      await waitFor('host2 disabled', () => seen.some((e) => e.name === 'monitor.alertRaised' && e.alert.subject === subject && e.alert.severity === 'warning'));
+      expect(seen.filter((e) => e.alert.subject === subject).at(-1)!.alert.message).toBe(`${R1}: nova-compute host2 is up and disabled (cw monitor test)`);
+      // Enabled: the alert clears, once.
+      await nova.updateService(host2.id, { status: 'enabled' });
+      await waitFor('the alert cleared', () => seen.some((e) => e.name === 'monitor.alertCleared' && e.alert.subject === subject));
+      expect(seen.filter((e) => e.name === 'monitor.alertCleared').map((e) => e.alert.subject)).toEqual([subject]);
+      expect((await monitor.handlers['monitor.status']({}, {} as never)).alerts).toEqual([]);
+      // Nothing else raised along the way (RegionTwo and the other services stayed ok).
+      expect(new Set(seen.map((e) => e.alert.subject))).toEqual(new Set([subject]));
+    } finally {
+      await monitor.close();
+      await nova.updateService(host2.id, { forcedDown: false, status: 'enabled' }).catch(() => undefined);
+      await module.close?.();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 }, { unless: () => openstackSkipReason });

@@ -1,8 +1,16 @@
 // The vSAN stack module against the lab's vCenter simulator, below the UI: the inventory finds a VM by its id
 // (its cluster and vCenter moref), the vMotion precheck never offers the witness and names the site rule a
 // cross-site move goes against, and the executor never starts a second vMotion: one already running in
-// vCenter (a crash, a lost connection, a cancelled wait) is followed, and a resume after the move does nothing.
+// vCenter (a crash, a lost connection, a cancelled wait) is followed, and a resume after the move does nothing;
+// the monitor reads vSAN health, hosts and the witness, and alerts while a host is disconnected in vCenter.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, it } from 'vitest';
+import type { MonitorAlert } from '../../main/common/monitor/model.js';
+import { EventBus } from '../../main/node/events.js';
+import { createMonitorService } from '../../main/node/services/monitor.js';
+import { vsanModule } from '../../main/node/stacks/vsan/module.js';
 import { workspaceSchema, type Workspace } from '../../main/common/workspace/schema.js';
 import { MemorySecretStore } from '../../main/node/secrets/index.js';
 import type { VsphereClient } from '../../main/node/stacks/vsan/client/client.js';
@@ -135,6 +143,63 @@ describeLab(
       expect(await moveTasks(moref)).toBe(1);
       const back = await vc.pyvmomi<{ cluster: { hosts: { name: string; vms: string[] }[] } }>('read', 'stretch-01');
       expect(back.cluster.hosts.find((h) => h.name === 'a2')?.vms).toEqual(['app-1']);
+    });
+    it('the monitor records vSAN health, every host and the witness; a host disconnected in vCenter raises alerts that clear on reconnect', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-monstk-'));
+      const events = new EventBus();
+      const seen: { name: string; alert: MonitorAlert }[] = [];
+      events.subscribe((name, payload) => {
+        if (name === 'monitor.alertRaised' || name === 'monitor.alertCleared') seen.push({ name, alert: payload as MonitorAlert });
+      });
+      const module = vsanModule.create({ events, secrets, workspaces: { current: async () => ({ workspace, facts: {}, path: path.join(dir, 'w.yaml') }), save: async () => undefined, storeFacts: async () => '' }, options: {} });
+      const monitor = createMonitorService({
+        events,
+        current: async () => ({ workspace: { ...workspace, networks: [] }, path: path.join(dir, 'w.yaml') }),
+        nodeRunner: () => ({ kind: 'none', runsOnNodes: false, exec: () => Promise.reject(new Error('no node is asked: no networks to ping')) }),
+        discoveries: [module.discovery!],
+      });
+      const waitFor = async (what: string, found: () => boolean | Promise<boolean>) => {
+        const deadline = Date.now() + 30_000;
+        while (!(await found())) {
+          if (Date.now() > deadline) throw new Error(`the monitor did not see ${what} within 30 s (events: ${JSON.stringify(seen.map((e) => [e.name, e.alert.subject, e.alert.severity]))})`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      const b2 = (await client.findByName('HostSystem', 'b2'))!.ref;
+      try {
+        await monitor.handlers['monitor.start']({ intervalS: 1 }, {} as never);
+        await waitFor('a first round', async () => (await monitor.handlers['monitor.status']({}, {} as never)).rounds >= 1);
+        const [first] = (await monitor.handlers['monitor.history']({}, {} as never)).rounds[0]!.clusters;
+        expect(first).toMatchObject({ stack: 'vsan', cluster: 'stretch-01', reachable: true, health: { status: 'green', level: 'ok' } });
+        expect(first!.services!.map((x) => [x.kind, x.name, x.state, x.level])).toEqual([
+          ['host', 'a1', 'connected', 'ok'],
+          ['host', 'a2', 'connected', 'ok'],
+          ['host', 'b1', 'connected', 'ok'],
+          ['host', 'b2', 'connected', 'ok'],
+          ['witness', 'w1', 'connected', 'ok'],
+        ]);
+        expect(first!.apis).toEqual([expect.objectContaining({ name: 'vCenter', reachable: true })]);
+        expect(seen).toEqual([]);
+
+        const since = Date.now();
+        await client.runTask('vim', 'DisconnectHost_Task', b2, {});
+        await waitFor('b2 disconnected and vSAN health red', () => ['cluster/vsan/stretch-01/host/b2', 'cluster/vsan/stretch-01'].every((subject) => seen.some((e) => e.name === 'monitor.alertRaised' && e.alert.subject === subject && e.alert.severity === 'error')));
+        const health = seen.find((e) => e.alert.kind === 'health')!.alert;
+        expect(health.message).toBe('stretch-01: health red — Network: Hosts disconnected from VC (red)');
+        const during = (await monitor.handlers['monitor.history']({ sinceMs: since }, {} as never)).rounds.at(-1)!.clusters[0]!;
+        expect(during.services!.find((x) => x.name === 'b2')).toMatchObject({ state: 'disconnected', level: 'error' });
+        expect(monitor.exposition()).toContain('vmware_host_connection_state{cluster_name="stretch-01",host_name="b2",role="host",state="disconnected"} 1\n');
+        expect(monitor.exposition()).toContain('clusterwright_vsan_cluster_health{cluster="stretch-01",status="red"} 1\n');
+
+        await client.runTask('vim', 'ReconnectHost_Task', b2, {});
+        await waitFor('both alerts cleared', async () => (await monitor.handlers['monitor.status']({}, {} as never)).alerts.length === 0 && seen.filter((e) => e.name === 'monitor.alertCleared').length === 2);
+        expect(seen.filter((e) => e.name === 'monitor.alertCleared').map((e) => e.alert.kind).sort()).toEqual(['health', 'service']);
+      } finally {
+        await monitor.close();
+        await client.runTask('vim', 'ReconnectHost_Task', b2, {}).catch(() => undefined);
+        await module.close?.();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
   },
   { unless: vcsimSkipReason },

@@ -20,6 +20,56 @@ export const linkSampleSchema = z.object({
 });
 export type LinkSample = z.infer<typeof linkSampleSchema>;
 
+/** Cuts a text from a remote reply to a length a round keeps (the store and the charts hold many rounds). */
+export function clipText(text: string, max = 300): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * One part a stack runs in a cluster and reads a state of, in one round: a compute service (its binary on a host),
+ * an HA resource or node agent, a storage host or witness. The stack judges the state (`level`); the round's
+ * alerts follow that judgement.
+ */
+export const serviceSampleSchema = z.object({
+  /** What it is, in the stack's words (`nova-compute`, `ha-service`, `ha-lrm`, `host`, `witness`…). */
+  kind: z.string(),
+  /** Which one (a host, `vm:100`). */
+  name: z.string(),
+  /** The vendor's state word as read (`up`, `down`, `started`, `error`, `connected`, `disconnected`…). */
+  state: z.string(),
+  /** Whether the admin has it enabled (false: disabled on purpose). */
+  enabled: z.boolean().optional(),
+  /** The stack's verdict on it. */
+  level: z.enum(['ok', 'warning', 'error']),
+  /** Where it runs, when that is not its name (an HA resource's node). */
+  host: z.string().optional(),
+  /** Why, in the vendor's words (a disabled reason, a status line). */
+  detail: z.string().optional(),
+});
+export type ServiceSample = z.infer<typeof serviceSampleSchema>;
+
+/** The stack's own health verdict on a cluster (a health service's overall colour), with the checks that are not green. */
+export const healthSampleSchema = z.object({
+  /** The vendor's word (`green`, `yellow`, `red`). */
+  status: z.string(),
+  level: z.enum(['ok', 'warning', 'error']),
+  /** The checks that are not ok, in the vendor's words. */
+  problems: z.array(z.string()).optional(),
+});
+export type HealthSample = z.infer<typeof healthSampleSchema>;
+
+/** How long the stack's API took to answer in this round (an identity service issuing a token…). */
+export const apiSampleSchema = z.object({
+  name: z.string(),
+  /** Whether it answered. */
+  reachable: z.boolean(),
+  ms: z.number().optional(),
+  /** The time above which it counts as slow (warning). */
+  warnMs: z.number().optional(),
+  error: z.string().optional(),
+});
+export type ApiSample = z.infer<typeof apiSampleSchema>;
+
 /** One cluster in one round, as a member reported it (corosync-quorumtool, the stack's API). */
 export const clusterSampleSchema = z.object({
   stack: z.string(),
@@ -39,6 +89,12 @@ export const clusterSampleSchema = z.object({
   membershipsFormed: z.number().optional(),
   /** Commit tokens totem has lost (stats.srp.commit_token_lost). */
   commitTokenLost: z.number().optional(),
+  /** The stack's services, resources and hosts in this cluster with their states. */
+  services: z.array(serviceSampleSchema).optional(),
+  /** The stack's own health verdict on the cluster. */
+  health: healthSampleSchema.optional(),
+  /** The stack's APIs and how long they took. */
+  apis: z.array(apiSampleSchema).optional(),
   error: z.string().optional(),
 });
 export type ClusterSample = z.infer<typeof clusterSampleSchema>;
@@ -56,7 +112,7 @@ export type MonitorSample = z.infer<typeof monitorSampleSchema>;
 export const alertSchema = z.object({
   /** Stable per subject and kind: the same problem keeps its id (and its start) until it clears. */
   id: z.string(),
-  kind: z.enum(['latency', 'loss', 'down', 'quorum', 'unreachable', 'stale-quorum']),
+  kind: z.enum(['latency', 'loss', 'down', 'quorum', 'unreachable', 'stale-quorum', 'service', 'health']),
   severity: z.enum(['warning', 'error']),
   /** The series it concerns (seriesKey). */
   subject: z.string(),
@@ -80,6 +136,16 @@ export function linkSeriesKey(network: string, a: string, b: string): string {
 
 export function clusterSeriesKey(stack: string, cluster: string): string {
   return `cluster/${stack}/${cluster}`;
+}
+
+/** One service, resource or host of a cluster (`cluster/<stack>/<cluster>/<kind>/<name>`). */
+export function serviceSeriesKey(stack: string, cluster: string, kind: string, name: string): string {
+  return `${clusterSeriesKey(stack, cluster)}/${kind}/${name}`;
+}
+
+/** One API of a cluster (`cluster/<stack>/<cluster>/api/<name>`). */
+export function apiSeriesKey(stack: string, cluster: string, name: string): string {
+  return `${clusterSeriesKey(stack, cluster)}/api/${name}`;
 }
 
 /** The round trip a network's traffic tolerates (the validation rules' figures), strictest first. */
@@ -153,9 +219,28 @@ export function conditionsOf(sample: MonitorSample, limits: ReadonlyMap<string, 
   }
   for (const c of sample.clusters) {
     const subject = clusterSeriesKey(c.stack, c.cluster);
+    // An API that did not answer is said on its own (the cluster may still have been read through another).
+    for (const a of c.apis ?? []) {
+      const apiSubject = apiSeriesKey(c.stack, c.cluster, a.name);
+      if (!a.reachable) out.push({ kind: 'unreachable', severity: 'error', subject: apiSubject, message: `${c.cluster}: ${a.name} did not answer${a.error ? ` (${a.error})` : ''}` });
+      else if (a.ms !== undefined && a.warnMs !== undefined && a.ms > a.warnMs) out.push({ kind: 'latency', severity: 'warning', subject: apiSubject, message: `${c.cluster}: ${a.name} took ${fmt(a.ms)} ms, above ${a.warnMs} ms`, value: a.ms, limit: a.warnMs });
+    }
     if (!c.reachable) {
       out.push({ kind: 'unreachable', severity: 'warning', subject, message: `cluster ${c.cluster}: no member answered${c.error ? ` (${c.error})` : ''}` });
       continue;
+    }
+    for (const s of c.services ?? []) {
+      if (s.level === 'ok') continue;
+      out.push({
+        kind: 'service',
+        severity: s.level,
+        subject: serviceSeriesKey(c.stack, c.cluster, s.kind, s.name),
+        message: `${c.cluster}: ${s.kind} ${s.name}${s.host && s.host !== s.name ? ` on ${s.host}` : ''} is ${s.state}${s.enabled === false ? ' and disabled' : ''}${s.detail ? ` (${s.detail})` : ''}`,
+      });
+    }
+    if (c.health && c.health.level !== 'ok') {
+      const problems = c.health.problems ?? [];
+      out.push({ kind: 'health', severity: c.health.level, subject, message: `${c.cluster}: health ${c.health.status}${problems.length ? ` — ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` and ${problems.length - 3} more` : ''}` : ''}` });
     }
     if (c.quorate === false)
       out.push({ kind: 'quorum', severity: 'error', subject, message: `cluster ${c.cluster}: not quorate on ${c.readOn ?? 'a member'}${c.totalVotes !== undefined && c.quorum !== undefined ? ` (${c.totalVotes} of ${c.quorum} votes needed)` : ''}` });

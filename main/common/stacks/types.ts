@@ -9,6 +9,8 @@ import type { BaseWorkspace, TrafficKind } from '../workspace/base.js';
 import type { FieldPath } from '../workspace/paths.js';
 import type { Rule, RuleSource } from '../workspace/rules/types.js';
 import type { QuorumModel } from '../whatif/scenarios.js';
+import type { ClusterSample } from '../monitor/model.js';
+import type { ExposedSeries } from '../monitor/prometheus.js';
 
 /** A workspace as one stack sees it: the base, and its own section (typed). */
 export type StackWorkspace<K extends string = string, S extends z.ZodType = z.ZodType> = BaseWorkspace & { [key in K]?: z.output<S> | undefined };
@@ -166,6 +168,11 @@ export interface StackDefinition<
   migration: M;
   /** The section of a lab description it reads (`<key>: true | { … }`), and what it refuses given the lab's hosts. */
   lab?: { key: string; schema: z.ZodType; check?(section: unknown, hosts: readonly string[]): string[] };
+  /**
+   * Its series in the monitor's Prometheus exposition for one of its cluster samples (services, HA, health), named
+   * after its vendor's exporters where they exist.
+   */
+  exposition?(cluster: ClusterSample): ExposedSeries[];
   /** Its approaches for the "New cluster" advisor (main/common/advisor), and how each shapes the workspace. */
   advisor?: StackAdvisor<NoInfer<StackWorkspace<K, S>>>;
 }

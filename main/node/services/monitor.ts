@@ -4,7 +4,7 @@
 import type { MonitorStatus } from '../../common/contract/monitor.js';
 import { clusterSeriesKey, conditionsOf, limitsByNetwork, updateAlerts, type ClusterSample, type MonitorAlert, type MonitorSample } from '../../common/monitor/model.js';
 import { renderExposition } from '../../common/monitor/prometheus.js';
-import { trafficOf, type StackList } from '../../common/stacks/compose.js';
+import { defaultStacks, trafficOf, type StackList } from '../../common/stacks/compose.js';
 import type { Workspace } from '../../common/workspace/index.js';
 import type { Handlers } from '../dispatcher.js';
 import type { EventBus } from '../events.js';
@@ -168,7 +168,7 @@ export function createMonitorService(deps: MonitorServiceDeps): MonitorService {
 
   return {
     handlers,
-    exposition: () => renderExposition({ ...(store?.latest() ? { latest: store.latest()! } : {}), alerts, rounds, running: loop !== undefined }),
+    exposition: () => renderExposition({ ...(store?.latest() ? { latest: store.latest()! } : {}), alerts, rounds, running: loop !== undefined, stacks: deps.definitions ?? defaultStacks }),
     close: stop,
     history: async (sinceMs) => storeFor((await deps.current()).path).query(sinceMs),
   };

@@ -10,6 +10,7 @@ import { SitesTree, type NodeAction } from '../features/navbar/SitesTree.js';
 import { CanvasPanel } from '../features/topology/CanvasPanel.js';
 import { FindingsPanel } from '../features/findings/FindingsPanel.js';
 import { LinkInspector } from '../features/monitor/LinkInspector.js';
+import { ClusterInspector } from '../features/monitor/ClusterInspector.js';
 import { MonitorPanel } from '../features/monitor/MonitorPanel.js';
 import { useFindingActions } from '../features/findings/finding-actions.js';
 import { NodeInspector, type InspectorAction } from '../features/inspector/NodeInspector.js';
@@ -68,7 +69,7 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const monitorAlerts = useAppState((s) => s.alerts);
   // A link picked on the canvas or in the Monitor tab: its chart is in the inspector.
   useEffect(() => {
-    if (selection?.kind === 'link') setAsideTab('inspector');
+    if (selection?.kind === 'link' || selection?.kind === 'cluster') setAsideTab('inspector');
   }, [selection]);
   const scheme = useComputedColorScheme('light');
   // Terminal colours follow the light/dark scheme.
@@ -134,6 +135,8 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
     );
   } else if (workspace && selection?.kind === 'link') {
     aside = <LinkInspector network={selection.network} a={selection.a} b={selection.b} />;
+  } else if (workspace && selection?.kind === 'cluster') {
+    aside = <ClusterInspector stack={selection.stack} name={selection.name} />;
   } else if (workspace && selection?.kind === 'add-site') {
     aside = <AddSiteForm onEdit={editAndSave} onDone={() => select(null)} />;
   } else if (workspace && selection?.kind === 'add-network') {

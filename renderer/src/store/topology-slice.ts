@@ -15,6 +15,8 @@ export type Selection =
   | { kind: 'node'; name: string }
   | { kind: 'site'; name: string }
   | { kind: 'link'; network: string; a: string; b: string }
+  /** A cluster or region: its state over time in the inspector. */
+  | { kind: 'cluster'; stack: string; name: string }
   | { kind: 'finding'; index: number }
   /** qdeviceFor: the new node becomes that cluster's QDevice host. */
   | { kind: 'add-node'; qdeviceFor?: string }

@@ -8,6 +8,7 @@ import { defineStack, type BandwidthSetting, type StackGroup, type StackLink, ty
 import { openstackMethods, openstackMigrationChoicesSchema, openstackMigrationDetailsSchema } from './contract.js';
 import { openstackRules } from './rules.js';
 import { openstackSectionSchema } from './schema.js';
+import { openstackExposition } from './monitor.js';
 
 export const OPENSTACK = 'openstack';
 
@@ -59,6 +60,7 @@ export const openstackStack = defineStack({
   section: { key: 'openstack', schema: openstackSectionSchema },
   networkRoles: {},
   rules: openstackRules,
+  exposition: openstackExposition,
 
   references(ws: OpenstackWorkspace, check) {
     const regions = new Set<string>();

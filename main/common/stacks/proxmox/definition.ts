@@ -10,6 +10,7 @@ import { COROSYNC_ERROR_MS, COROSYNC_WARN_MS, proxmoxRules } from './rules.js';
 import { proxmoxSectionSchema } from './schema.js';
 import { pvecm } from './sources.js';
 import { corosyncQuorumModel, proxmoxClusterLayout } from './whatif.js';
+import { proxmoxExposition } from './monitor.js';
 
 export const PROXMOX = 'proxmox';
 
@@ -38,6 +39,7 @@ export const proxmoxStack = defineStack({
   section: { key: 'proxmox', schema: proxmoxSectionSchema },
   networkRoles: { corosync: 'cluster control' },
   rules: proxmoxRules,
+  exposition: proxmoxExposition,
 
   references(ws, check) {
     clustersOf(ws).forEach((cluster, c) => {

@@ -9,6 +9,7 @@ import { VSAN_DATA_RTT_MS, vsanRules, witnessLimitMs } from './rules.js';
 import { vsanSectionSchema } from './schema.js';
 import { vsanStretched } from './sources.js';
 import { vsanLabSchema, vsanMethods, vsanMigrationChoicesSchema, vsanMigrationDetailsSchema } from './contract.js';
+import { vsanExposition } from './monitor.js';
 
 export const VSAN = 'vsan';
 
@@ -30,6 +31,7 @@ export const vsanStack = defineStack({
   section: { key: 'vsan', schema: vsanSectionSchema },
   networkRoles: { vsan: 'storage' },
   rules: vsanRules,
+  exposition: vsanExposition,
 
   references(ws: VsanWorkspace, check) {
     clustersOf(ws).forEach((cluster, c) => {

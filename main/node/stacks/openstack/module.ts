@@ -10,11 +10,16 @@ import { createRegistrationExecutor, isRegistrationOp, openstackHandlers } from 
 import { createOpenstackInventory } from './inventory.js';
 import { openstackLab } from './lab.js';
 import { createOpenstackMoves } from './migration.js';
+import { monitorOpenstack } from './monitor.js';
 
 /** What `createCore({ stackOptions: { openstack: … } })` may set. */
 export interface OpenstackOptions {
   pollMs?: number;
   migrateTimeoutMs?: number;
+  /** How long the monitor waits for Keystone and nova (ms, default 10 s). */
+  monitorTimeoutMs?: number;
+  /** A token slower than this raises a warning (ms, default 2 s). */
+  keystoneWarnMs?: number;
 }
 
 export const openstackModule: StackModule = {
@@ -30,6 +35,8 @@ export const openstackModule: StackModule = {
       ...(options.migrateTimeoutMs !== undefined ? { migrateTimeoutMs: options.migrateTimeoutMs } : {}),
     });
     const registration = createRegistrationExecutor(clouds, deps.workspaces);
+    // The monitor's own sessions: short timeouts, and its fresh token each round leaves the others' cached ones alone.
+    const monitorClouds = createOpenstackClouds(deps.secrets, { timeoutMs: options.monitorTimeoutMs ?? 10_000 });
     const pick = (op: string) => (isRegistrationOp(op) ? registration : moves);
     const executor: StackExecutor = {
       describe: (c) => pick(c.op).describe(c),
@@ -42,7 +49,11 @@ export const openstackModule: StackModule = {
       inventory: createOpenstackInventory(clouds),
       migration,
       executor,
-      close: () => clouds.close(),
+      discovery: { monitor: (workspace) => monitorOpenstack(workspace, monitorClouds, options.keystoneWarnMs !== undefined ? { keystoneWarnMs: options.keystoneWarnMs } : {}) },
+      close: async () => {
+        await clouds.close();
+        await monitorClouds.close();
+      },
     };
   },
 };

@@ -12,6 +12,7 @@ import { createProxmoxFailover } from './failover.js';
 import { createProxmoxInventory } from './inventory.js';
 import { readKnetStats } from './knet.js';
 import { monitorProxmox } from './monitor.js';
+import type { HaStatusEntry } from '../../../common/stacks/proxmox/monitor.js';
 import { proxmoxLab } from './lab.js';
 import { proxmoxStorageHealth } from './storage-health.js';
 import { createProxmoxMoves } from './migration.js';
@@ -59,7 +60,15 @@ export const proxmoxModule: StackModule = {
           }
           return { knet };
         },
-        monitor: (workspace, runner, context) => monitorProxmox(workspace, runner, context),
+        monitor: (workspace, runner, context) =>
+          monitorProxmox(workspace, runner, context, {
+            // The HA manager's status through the cluster's API, for clusters that have an api block.
+            haStatus(ws, name) {
+              if (!ws.proxmox?.clusters.find((c) => c.name === name)?.api) return undefined;
+              const c = api.resolve(ws, name);
+              return api.inContext(c, () => api.client(c).get<HaStatusEntry[]>('/cluster/ha/status/current'));
+            },
+          }),
       },
     };
   },

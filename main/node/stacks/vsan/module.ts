@@ -5,6 +5,7 @@ import { vsanStack } from '../../../common/stacks/vsan/definition.js';
 import type { StackModule } from '../types.js';
 import { VsanConnections } from './connections.js';
 import { vsanLab } from './lab.js';
+import { monitorVsan } from './monitor.js';
 import { createVsanExecutor } from './plan.js';
 import { createVsanInventory, createVsanMigration, createVsanStorageHealth, vsanHandlers } from './services.js';
 
@@ -26,6 +27,7 @@ export const vsanModule: StackModule = {
       inventory: createVsanInventory(service),
       migration: createVsanMigration(service),
       executor: createVsanExecutor({ connections, secrets: deps.secrets }),
+      discovery: { monitor: (workspace) => monitorVsan(workspace, connections) },
       close: () => connections.close(),
       storageHealth: createVsanStorageHealth(service),
     };

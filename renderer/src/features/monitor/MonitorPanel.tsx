@@ -1,11 +1,13 @@
 // The Monitor tab: start or stop polling (and how often), what the last round did, the limits crossed now
-// with the time each started, and every cluster's quorum history.
+// with the time each started, every cluster's quorum history and the timeline of its services (a click on a
+// cluster shows all of it in the inspector).
 import { Alert, Badge, Button, Group, Select, Stack, Text } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import { clusterSeriesKey, linkSeriesKey } from '../../../../main/common/monitor/model.js';
 import { useAppState } from '../../store/context.js';
 import { ClusterChart } from './ClusterChart.js';
-import { clusterSeries, linkSeries } from './series.js';
+import { ClusterTimeline } from './ClusterTimeline.js';
+import { clusterSeries, clusterTimeline, linkSeries } from './series.js';
 import { Sparkline } from './Sparkline.js';
 
 const clock = (t: number) => new Date(t).toLocaleTimeString();
@@ -127,10 +129,24 @@ export function MonitorPanel() {
       })}
       {clusters.map((c) => (
         <Stack key={`${c.stack}/${c.cluster}`} gap={2}>
-          <Text fw={600} size="sm">
+          <Text
+            fw={600}
+            size="sm"
+            role="button"
+            tabIndex={0}
+            style={{ cursor: 'pointer' }}
+            data-testid="monitor-cluster"
+            data-cluster={c.cluster}
+            aria-label={`Show the state of ${c.cluster} over time`}
+            onClick={() => select({ kind: 'cluster', stack: c.stack, name: c.cluster })}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') select({ kind: 'cluster', stack: c.stack, name: c.cluster });
+            }}
+          >
             Cluster {c.cluster}
           </Text>
-          <ClusterChart points={clusterSeries(rounds, c.stack, c.cluster)} title={c.cluster} />
+          {clusterSeries(rounds, c.stack, c.cluster).some((p) => p.quorate !== undefined || p.totalVotes !== undefined) && <ClusterChart points={clusterSeries(rounds, c.stack, c.cluster)} title={c.cluster} />}
+          <ClusterTimeline rows={clusterTimeline(rounds, c.stack, c.cluster)} title={c.cluster} maxRows={4} />
         </Stack>
       ))}
     </Stack>

@@ -213,6 +213,18 @@ export class NovaClient extends ServiceClient {
     return (await this.call<{ services: NovaService[] }>('GET', '/os-services', { headers: this.headers('services'), query: { binary: filter.binary, host: filter.host } })).data.services;
   }
 
+  /**
+   * Enables or disables a service (with the reason nova keeps), or marks it forced down (a compute host known dead,
+   * so evacuation may start before the service group notices). The service by its UUID (2.53+).
+   */
+  async updateService(id: string, change: { status?: 'enabled' | 'disabled'; disabledReason?: string; forcedDown?: boolean }): Promise<NovaService> {
+    const body: Record<string, unknown> = {};
+    if (change.status) body.status = change.status;
+    if (change.disabledReason !== undefined) body.disabled_reason = change.disabledReason;
+    if (change.forcedDown !== undefined) body.forced_down = change.forcedDown;
+    return (await this.call<{ service: NovaService }>('PUT', `/os-services/${encodeURIComponent(id)}`, { headers: this.headers('services'), json: body })).data.service;
+  }
+
   async listHypervisors(): Promise<NovaHypervisor[]> {
     return (await this.call<{ hypervisors: NovaHypervisor[] }>('GET', '/os-hypervisors/detail', { headers: this.headers('hypervisors') })).data.hypervisors;
   }

@@ -41,6 +41,9 @@ export const METHODS: Record<string, FieldDef[]> = {
   SelectVnicForNicType: [f('_this', 'moref'), f('nicType', 'string'), f('device', 'string')],
   QueryDisksForVsan: [f('_this', 'moref'), f('canonicalName', 'string', true)],
   RelocateVM_Task: [f('_this', 'moref'), f('spec', 'VirtualMachineRelocateSpec'), f('priority', 'string')],
+  // A host vCenter stops managing and takes back (HostSystem); reconnectSpec is not sent by this client.
+  DisconnectHost_Task: [f('_this', 'moref')],
+  ReconnectHost_Task: [f('_this', 'moref'), f('cnxSpec', 'HostConnectSpec')],
   // vSAN (urn:vsan)
   VSANVcConvertToStretchedCluster: [f('_this', 'moref'), f('cluster', 'moref'), f('faultDomainConfig', 'VimClusterVSANStretchedClusterFaultDomainConfig'), f('witnessHost', 'moref'), f('preferredFd', 'string'), f('diskMapping', 'VsanHostDiskMapping')],
   VSANVcRetrieveStretchedClusterVcCapability: [f('_this', 'moref'), f('cluster', 'moref'), f('verifyAllConnected', 'boolean')],

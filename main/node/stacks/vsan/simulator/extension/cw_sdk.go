@@ -72,6 +72,25 @@ func cwTask(obj mo.Reference, name string, duration time.Duration, fn func() (ty
 	return task.Self
 }
 
+// DisconnectHostTask and ReconnectHostTask: vCenter stops managing the host (runtime.connectionState
+// disconnected, as after "Disconnect" in the client or a host it lost) and takes it back. The stock
+// simulator has neither; vSAN's health reports a disconnected member (Network: Hosts disconnected from VC).
+func (h *HostSystem) DisconnectHostTask(ctx *Context, req *types.DisconnectHost_Task) soap.HasFault {
+	ref := cwTask(h, "disconnect", 0, func() (types.AnyType, *cwFault) {
+		h.Runtime.ConnectionState = types.HostSystemConnectionStateDisconnected
+		return nil, nil
+	})
+	return &methods.DisconnectHost_TaskBody{Res: &types.DisconnectHost_TaskResponse{Returnval: ref}}
+}
+
+func (h *HostSystem) ReconnectHostTask(ctx *Context, req *types.ReconnectHost_Task) soap.HasFault {
+	ref := cwTask(h, "reconnect", 0, func() (types.AnyType, *cwFault) {
+		h.Runtime.ConnectionState = types.HostSystemConnectionStateConnected
+		return nil, nil
+	})
+	return &methods.ReconnectHost_TaskBody{Res: &types.ReconnectHost_TaskResponse{Returnval: ref}}
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hosts: certificate thumbprint, root login, the vSAN disks and VMkernel adapter manager each has.
 

@@ -354,13 +354,17 @@ func (s *cwClusterHealthSystem) VsanQueryVcClusterHealthSummary(req *vsantypes.V
 		return vsantypes.VsanClusterHealthGroup{GroupId: "com.vmware.vsan.health.test." + id, GroupName: name, GroupHealth: health, GroupTests: tests}
 	}
 	vmknics := true
+	connected := true
 	domains := map[string]bool{}
 	for _, ref := range c.Host {
 		h := Map.Get(ref).(*HostSystem)
 		vmknics = vmknics && cwHostServes(&h.HostSystem, "vsan")
+		connected = connected && h.Runtime.ConnectionState == types.HostSystemConnectionStateConnected
 		domains[h.Config.VsanHostConfig.FaultDomainInfo.Name] = true
 	}
-	groups := []vsantypes.VsanClusterHealthGroup{group("network", "Network", test("vsanvmknic", "All hosts have a vSAN vmknic configured", vmknics, "red"))}
+	groups := []vsantypes.VsanClusterHealthGroup{group("network", "Network",
+		test("hostdisconnected", "Hosts disconnected from VC", connected, "red"),
+		test("vsanvmknic", "All hosts have a vSAN vmknic configured", vmknics, "red"))}
 	if st := cwStretchOf(c.Self); st != nil || len(domains) == 2 {
 		var witness *HostSystem
 		if st != nil {
