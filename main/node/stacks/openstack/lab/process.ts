@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { CwError } from '../../../../common/errors.js';
+import { maskSecrets } from '../../../../common/secrets/mask.js';
 
 export const python = '/usr/bin/python3';
 
@@ -114,16 +115,10 @@ export interface ServiceStartOptions {
   secrets?: string[];
 }
 
-function redact(text: string, secrets: string[] = []): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
-  return out;
-}
-
 export function logTail(file: string, secrets?: string[], lines = 15): string {
   try {
     const text = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
-    return redact(text.slice(-lines).join('\n'), secrets);
+    return maskSecrets(text.slice(-lines).join('\n'), secrets ?? []);
   } catch {
     return '(no log)';
   }
