@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { CwError } from '../../common/errors.js';
+import { caught } from '../../common/testing/caught.js';
 import { labDaemonLogFile, labDaemonRecord, labDaemonRunning, serveLabDaemon, startLabDaemon, stopLabDaemon, type LabDaemonKind, type LabDaemonRecord } from './daemon.js';
 import type { Lab } from './index.js';
 import { readLabState, writeLabState, type LabStateFile } from './state.js';
@@ -80,16 +80,6 @@ const start = (lab: Lab, mode: string, options: { timeoutMs?: number; timeoutSig
     toRecord: (ready, s) => ({ process: s.process, passwordSecret: 'secret-1', logFile: s.logFile, endpoint: ready.endpoint }),
   });
 
-async function failure(work: Promise<unknown>): Promise<CwError> {
-  try {
-    await work;
-  } catch (error) {
-    if (error instanceof CwError) return error;
-    throw error;
-  }
-  throw new Error('expected the start to fail');
-}
-
 describe("a lab's background process, the CLI's side", () => {
   it('hands the input on stdin (not argv), waits for the ready file, records the process and stops it with SIGTERM', async () => {
     const { lab, stateDir } = newLab();
@@ -121,7 +111,7 @@ describe("a lab's background process, the CLI's side", () => {
 
   it('says how the process ended and shows the end of its log when it exits before it is ready; records nothing', async () => {
     const { lab, stateDir } = newLab();
-    const error = await failure(start(lab, 'exit'));
+    const error = await caught(start(lab, 'exit'));
     expect(error.code).toBe('REMOTE_FAILED');
     expect(error.message).toContain(`The unit test servers of the lab "${lab.name}" did not start: their process exited with 3.`);
     expect(error.message).toContain('cannot bind 127.0.0.1:1: permission denied');
@@ -131,7 +121,7 @@ describe("a lab's background process, the CLI's side", () => {
 
   it.each(['SIGTERM', 'SIGKILL'] as const)('ends a process not ready in time with the stack\'s signal (%s) and says how long it waited', async (signal) => {
     const { lab, stateDir } = newLab();
-    const error = await failure(start(lab, 'hang', { timeoutMs: 1_500, timeoutSignal: signal }));
+    const error = await caught(start(lab, 'hang', { timeoutMs: 1_500, timeoutSignal: signal }));
     expect(error.message).toContain('did not start: their process was not ready within 1.5 s.');
     const pid = Number(/fake daemon (\d+) got mode,password,port/.exec(error.message)?.[1]);
     expect(pid).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
-// The CwError a promise rejects with (tests assert its code, message and detail); anything else fails the test.
-import { CwError } from '../../../main/common/errors.js';
+// For tests: the CwError a promise rejects with (tests assert its code, message and detail); anything else,
+// or no failure at all, fails the test.
+import { CwError } from '../errors.js';
 
 export async function caught(p: Promise<unknown>): Promise<CwError> {
   try {
