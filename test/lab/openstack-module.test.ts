@@ -8,7 +8,7 @@ import { parsePlan } from '../../main/common/plan/dag.js';
 import { describeLab } from '../support/lab.js';
 import { openstackSkipReason } from '../support/openstack/lab.js';
 import { useRegionsCore } from '../support/openstack/regions-core.js';
-import { caught } from '../../main/common/testing/caught.js';
+import { caught } from '../support/openstack/caught.js';
 import { serverHost } from '../../main/node/stacks/openstack/client/nova.js';
 import { connectCloud } from '../../main/node/stacks/openstack/client/index.js';
 

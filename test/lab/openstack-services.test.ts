@@ -4,7 +4,7 @@
 // abort, the cold copy between regions, and VPN site connections both ways.
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { caught } from '../../main/common/testing/caught.js';
+import { caught } from '../support/openstack/caught.js';
 import { connectCloud } from '../../main/node/stacks/openstack/client/index.js';
 import { catalogRegions, resolveEndpoint, type Endpoint } from '../../main/node/stacks/openstack/client/keystone.js';
 import { NeutronClient } from '../../main/node/stacks/openstack/client/neutron.js';
