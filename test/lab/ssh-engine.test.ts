@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { CwError } from '../../main/common/errors.js';
 import { MemorySecretStore } from '../../main/node/secrets/memory-store.js';
 import { createSshEngine, resolveTarget, SshConfigFile, type SshEngineOptions, type SshStateChange, type SshTarget } from '../../main/node/ssh/index.js';
 import { describeLab, useLab } from '../support/lab.js';
+import { caught } from '../../main/common/testing/caught.js';
 
 const spec = `
 name: ssh-engine
@@ -26,16 +26,6 @@ sites:
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-ssh-lab-'));
 afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
-
-async function failure(promise: Promise<unknown>): Promise<CwError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CwError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describeLab('SSH engine in the lab', () => {
   const handle = useLab(spec, 'cwsj');
@@ -68,7 +58,7 @@ describeLab('SSH engine in the lab', () => {
     expect(c1.reachableFromApp).toBe(false);
     const ssh = engine();
 
-    const direct = await failure(ssh.exec({ destination: hop('c1', c1.addresses.management!), jumps: [] }, 'hostname', { timeoutMs: 10_000 }));
+    const direct = await caught(ssh.exec({ destination: hop('c1', c1.addresses.management!), jumps: [] }, 'hostname', { timeoutMs: 10_000 }));
     expect(direct.code).toBe('UNREACHABLE');
 
     const viaA1: SshTarget = { destination: hop('c1', c1.addresses.management!), jumps: [hop('a1', a1.addresses.management!)] };
@@ -99,7 +89,7 @@ describeLab('SSH engine in the lab', () => {
     await pinning.closeAll();
     await lab.regenerateHostKey('c1');
     const checking = engine({ pinnedHostKeysFile, knownHostsFiles: [] });
-    const error = await failure(checking.run(chain, 'touch /root/should-not-exist'));
+    const error = await caught(checking.run(chain, 'touch /root/should-not-exist'));
     expect(error.code).toBe('HOST_KEY_CHANGED');
     expect(error.detail).toMatchObject({ host: c1.addresses.management });
     expect(fs.existsSync(lab.hostPath('c1', '/root/should-not-exist'))).toBe(false);
@@ -119,7 +109,7 @@ describeLab('SSH engine in the lab', () => {
     await lab.cut('a', 'b');
     const cutAt = Date.now();
     try {
-      const error = await failure(running);
+      const error = await caught(running);
       const noticedMs = Date.now() - cutAt;
       console.log(`keepalive noticed the cut link after ${noticedMs} ms (interval ${keepaliveIntervalMs} ms × ${keepaliveCountMax})`);
       expect(error.code).toBe('UNREACHABLE');

@@ -7,6 +7,7 @@ import { parsableKeyPair, startInProcessSshd, type InProcessSshd } from './testi
 import { directTarget, ScriptedPrompter, testEngine, type TestEngine } from './testing/engine-helpers.js';
 import { PinnedHostKeys } from './pinned-host-keys.js';
 import type { HostKeyDecision, HostKeyQuestion, SshPrompter, SshStateChange } from './types.js';
+import { caught } from '../../common/testing/caught.js';
 
 /** A prompter that holds every host-key question until the test answers it, as an admin reading a dialog does. */
 class HeldPrompter implements SshPrompter {
@@ -28,16 +29,6 @@ async function until(condition: () => boolean, what: string, ms = 10_000): Promi
   for (const end = Date.now() + ms; !condition(); await new Promise((r) => setTimeout(r, 10))) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
   }
-}
-
-async function failure(promise: Promise<unknown>): Promise<CwError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CwError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 const servers: InProcessSshd[] = [];
@@ -95,7 +86,7 @@ describe('logins', () => {
     const sshd = await server({ password: 'right' });
     const { engine: ssh, secrets } = engine({ acceptNewHostKeys: true, reconnect: { attempts: 5, baseDelayMs: 5, maxDelayMs: 5 } });
     const id = await secrets.put('wrong-password-value', { label: 'x', kind: 'password' });
-    const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: id }]), 'echo no'));
+    const error = await caught(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: id }]), 'echo no'));
     expect(error.code).toBe('AUTH_FAILED');
     expect(error.message).toMatch(/admin@127\.0\.0\.1:\d+ refused the login as "admin" \(tried: password\)/);
     expect(JSON.stringify(error.detail) + error.message).not.toContain('wrong-password-value');
@@ -136,7 +127,7 @@ describe('host keys', () => {
   it('refuses an unknown key without a prompter (CLI) with HOST_KEY_UNKNOWN and the fingerprint, before any login', async () => {
     const sshd = await server({ password: 'pw' });
     const { engine: ssh } = engine({});
-    const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
+    const error = await caught(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
     expect(error.code).toBe('HOST_KEY_UNKNOWN');
     expect(error.detail).toMatchObject({ fingerprint: sshd.fingerprint, keyType: 'ssh-ed25519' });
     expect(error.message).toContain(sshd.fingerprint);
@@ -147,7 +138,7 @@ describe('host keys', () => {
     const sshd = await server({ password: 'pw' });
     const prompter = new ScriptedPrompter('reject');
     const { engine: ssh } = engine({ prompter });
-    const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: 'never-read' }]), 'echo x'));
+    const error = await caught(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: 'never-read' }]), 'echo x'));
     expect(error.code).toBe('HOST_KEY_UNKNOWN');
     expect(prompter.hostKeyQuestions[0]).toMatchObject({ fingerprint: sshd.fingerprint, position: 'destination' });
     expect(sshd.authAttempts).toEqual([]);
@@ -160,7 +151,7 @@ describe('host keys', () => {
     const other = utils.parseKey(parsableKeyPair('ed25519').public);
     if (other instanceof Error || Array.isArray(other)) throw new Error('key');
     const pinned = new PinnedHostKeys(pinnedFile).pin('127.0.0.1', sshd.port, other.getPublicSSH());
-    const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
+    const error = await caught(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
     expect(error.code).toBe('HOST_KEY_CHANGED');
     expect(error.detail).toMatchObject({ oldFingerprint: pinned.fingerprint, newFingerprint: sshd.fingerprint });
     expect(prompter.hostKeyQuestions).toHaveLength(0);
@@ -188,7 +179,7 @@ describe('host keys', () => {
     if (rsa instanceof Error || Array.isArray(rsa)) throw new Error('key');
     const old = new PinnedHostKeys(pinnedFile).pin('127.0.0.1', sshd.port, rsa.getPublicSSH());
     const id = await secrets.put('pw', { label: 'pw', kind: 'password' });
-    const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: id }]), 'echo x'));
+    const error = await caught(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password', secretId: id }]), 'echo x'));
     expect(error.code).toBe('HOST_KEY_CHANGED');
     expect(error.message).toContain('REMOTE HOST IDENTIFICATION HAS CHANGED');
     expect(error.message).toContain(old.fingerprint);
@@ -205,7 +196,7 @@ describe('host keys', () => {
     const rsa = utils.parseKey(parsableKeyPair('rsa').public);
     if (rsa instanceof Error || Array.isArray(rsa)) throw new Error('key');
     new PinnedHostKeys(pinnedFile).pin('127.0.0.1', sshd.port, rsa.getPublicSSH());
-    const error = await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
+    const error = await caught(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
     expect(error.code).toBe('HOST_KEY_CHANGED');
     expect(sshd.authAttempts).toEqual([]);
   });
@@ -225,7 +216,7 @@ describe('host keys', () => {
     const rsa = utils.parseKey(parsableKeyPair('rsa').public);
     if (rsa instanceof Error || Array.isArray(rsa)) throw new Error('key');
     const old = new PinnedHostKeys(pinnedFile).pin('127.0.0.1', sshd.port, rsa.getPublicSSH());
-    await failure(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
+    await caught(ssh.run(directTarget(sshd.host, sshd.port, 'admin', [{ kind: 'password' }]), 'echo x'));
     expect(prompter.hostKeyQuestions).toHaveLength(1);
     expect(prompter.hostKeyQuestions[0]!.knownKeys).toEqual([{ keyType: 'ssh-rsa', fingerprint: old.fingerprint, source: 'pinned by Clusterwright' }]);
   });
@@ -262,7 +253,7 @@ describe('one question per unknown key', () => {
     const sshd = await server({ password: 'pw', otherUsers: ['ops1', 'ops2'] });
     const prompter = new HeldPrompter();
     const { engine: ssh, pinnedFile } = engine({ prompter });
-    const runs = ['admin', 'ops1', 'ops2'].map((user) => failure(ssh.run(directTarget(sshd.host, sshd.port, user, [{ kind: 'password', secretId: 'never-read' }]), 'echo x')));
+    const runs = ['admin', 'ops1', 'ops2'].map((user) => caught(ssh.run(directTarget(sshd.host, sshd.port, user, [{ kind: 'password', secretId: 'never-read' }]), 'echo x')));
     await until(() => sshd.connections === 3 && prompter.questions.length >= 1, 'every connection to reach its host-key check');
     await new Promise((r) => setTimeout(r, 200));
     prompter.answerAll('reject');
@@ -295,7 +286,7 @@ describe('reconnect', () => {
     await sshd.close();
     servers.splice(0);
     const { engine: ssh } = engine({ acceptNewHostKeys: true, reconnect: { attempts: 3, baseDelayMs: 40, maxDelayMs: 1000 }, onStateChanged: (s) => states.push(s) });
-    const error = await failure(ssh.run(directTarget('127.0.0.1', port, 'admin', [{ kind: 'password', secretId: 'x' }]), 'echo x'));
+    const error = await caught(ssh.run(directTarget('127.0.0.1', port, 'admin', [{ kind: 'password', secretId: 'x' }]), 'echo x'));
     expect(error.code).toBe('UNREACHABLE');
     expect(error.message).toContain(`127.0.0.1:${port} refused the connection`);
     const retries = states.filter((s) => s.state === 'retrying');

@@ -6,24 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CwError } from '../../common/errors.js';
 import { startSshd, sshdAvailable, type SshdFixture } from './testing/openssh-server.js';
 import { SshConfigFile } from './ssh-config.js';
 import { resolveTarget } from './target.js';
 import { directTarget, ScriptedPrompter, testEngine } from './testing/engine-helpers.js';
 import type { SshTarget } from './types.js';
+import { caught } from '../../common/testing/caught.js';
 
 const unavailable = sshdAvailable();
-
-async function failure(promise: Promise<unknown>): Promise<CwError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CwError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function countLines(log: string, pattern: RegExp): number {
   return log.split('\n').filter((line) => pattern.test(line)).length;
@@ -78,7 +68,7 @@ describe.skipIf(unavailable !== null)('SSH engine against a real OpenSSH server'
     const pubFile = fs.readdirSync(sshd.dir).find((f) => /^host_ed25519_key_\d+\.pub$/.test(f))!;
     const [type, key] = fs.readFileSync(path.join(sshd.dir, pubFile), 'utf8').split(' ');
     fs.writeFileSync(knownHostsFile, `@revoked * ${type} ${key}\n`);
-    const error = await failure(engine.test(target));
+    const error = await caught(engine.test(target));
     expect(error.code).toBe('HOST_KEY_CHANGED');
     expect(error.detail).toMatchObject({ revoked: true });
     await engine.closeAll();
@@ -115,7 +105,7 @@ describe.skipIf(unavailable !== null)('SSH engine against a real OpenSSH server'
     if (!fs.existsSync(otherKey)) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey]);
     const { engine } = testEngine({ acceptNewHostKeys: true, reconnect: { attempts: 4, baseDelayMs: 10, maxDelayMs: 10 } });
     const before = countLines(sshd.log(), /Connection from 127\.0\.0\.1/);
-    const error = await failure(engine.run(directTarget(sshd.host, sshd.port, sshd.user, [{ kind: 'privateKey', identityFile: otherKey }]), 'true'));
+    const error = await caught(engine.run(directTarget(sshd.host, sshd.port, sshd.user, [{ kind: 'privateKey', identityFile: otherKey }]), 'true'));
     expect(error.code).toBe('AUTH_FAILED');
     expect(error.message).toContain(`${sshd.user}@127.0.0.1:${sshd.port}`);
     expect(error.message).toContain('Not retrying');
@@ -156,7 +146,7 @@ describe.skipIf(unavailable !== null)('SSH engine against a real OpenSSH server'
   it('stops a command that runs past its timeout, on the remote host too', async () => {
     const { engine } = testEngine({ acceptNewHostKeys: true });
     const started = Date.now();
-    const error = await failure(engine.exec(target, 'sleep 61.2345', { timeoutMs: 500 }));
+    const error = await caught(engine.exec(target, 'sleep 61.2345', { timeoutMs: 500 }));
     expect(error.code).toBe('TIMEOUT');
     expect(Date.now() - started).toBeLessThan(5_000);
     await new Promise((r) => setTimeout(r, 300));
@@ -169,7 +159,7 @@ describe.skipIf(unavailable !== null)('SSH engine against a real OpenSSH server'
     const { engine } = testEngine({ acceptNewHostKeys: true });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
-    const error = await failure(engine.exec(target, 'sleep 62.3456', { signal: controller.signal }));
+    const error = await caught(engine.exec(target, 'sleep 62.3456', { signal: controller.signal }));
     expect(error.code).toBe('CANCELLED');
     await engine.closeAll();
   });
@@ -204,7 +194,7 @@ describe.skipIf(unavailable !== null)('SSH engine against a real OpenSSH server'
 
     const cancelled = testEngine({ acceptNewHostKeys: true });
     const controller = new AbortController();
-    const error = await failure(cancelled.engine.upload(target, remote, payload, { signal: controller.signal, onProgress: (done) => done > 4 * 1024 * 1024 && controller.abort() }));
+    const error = await caught(cancelled.engine.upload(target, remote, payload, { signal: controller.signal, onProgress: (done) => done > 4 * 1024 * 1024 && controller.abort() }));
     expect(error.code).toBe('CANCELLED');
     expect(fs.readFileSync(remote, 'utf8')).toBe('old content\n');
     expect(fs.readdirSync(sshd.dir).filter((f) => f.includes('cw-upload'))).toEqual([]);
@@ -212,7 +202,7 @@ describe.skipIf(unavailable !== null)('SSH engine against a real OpenSSH server'
 
     const killed = testEngine({ acceptNewHostKeys: true });
     let killedOnce = false;
-    const killError = await failure(
+    const killError = await caught(
       killed.engine.upload(target, remote, payload, {
         onProgress: (done) => {
           if (killedOnce || done < 4 * 1024 * 1024) return;
@@ -294,7 +284,7 @@ describe.skipIf(unavailable !== null)('SSH engine against a real OpenSSH server'
 
     const prompter = new ScriptedPrompter('pin');
     const { engine } = testEngine({ prompter, pinnedHostKeysFile: pinning.pinnedFile, reconnect: { attempts: 3, baseDelayMs: 10, maxDelayMs: 10 } });
-    const error = await failure(engine.run(target, 'touch /tmp/should-never-run'));
+    const error = await caught(engine.run(target, 'touch /tmp/should-never-run'));
     expect(error.code).toBe('HOST_KEY_CHANGED');
     expect(error.detail).toMatchObject({ oldFingerprint, newFingerprint, host: '127.0.0.1', port: sshd.port });
     expect(error.message).toContain(oldFingerprint!);

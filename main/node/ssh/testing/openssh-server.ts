@@ -3,9 +3,9 @@
 // with the per-connection processes it forked. Never touches /etc/ssh or any account.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../lab/system.js';
 
 export const SSHD_BINARY = '/usr/sbin/sshd';
 
@@ -46,17 +46,6 @@ export function sshdAvailable(): string | null {
   if (!fs.existsSync('/usr/bin/ssh-keygen')) return 'ssh-keygen is missing (apt-get install openssh-client)';
   if (process.getuid?.() !== 0 && !fs.existsSync('/run/sshd')) return 'sshd needs /run/sshd (run as root or create it)';
   return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function fingerprint(pubFile: string): string {

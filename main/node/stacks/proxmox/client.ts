@@ -3,6 +3,8 @@
 import https from 'node:https';
 import tls from 'node:tls';
 import { CwError, type ErrorCode } from '../../../common/errors.js';
+import { maskSecrets } from '../../../common/secrets/mask.js';
+import { firstOf, normalizeFingerprint, readPeerCertificate, serverNameFor } from '../../tls/certificate.js';
 import type { PveApiSchema } from './api-schema.js';
 import { summarizeIssues } from './api-schema.js';
 
@@ -85,11 +87,7 @@ export interface FollowTaskOptions {
 }
 
 /** Formats a Node fingerprint256 / hex digest the way Proxmox shows it (upper-case, colon-separated). */
-export function normalizeFingerprint(fp: string): string {
-  const hex = fp.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
-  if (hex.length !== 64) throw new CwError('INVALID_INPUT', `'${fp}' is not a SHA-256 certificate fingerprint (expected 32 colon-separated bytes).`);
-  return hex.match(/../g)!.join(':');
-}
+export { normalizeFingerprint };
 
 /** Parses `UPID:node:pid:pstart:starttime:type:id:user:` (the node a task runs on is in the UPID). */
 export function parseUpid(upid: string): { node: string; type: string; id: string; user: string; starttime: number } {
@@ -105,28 +103,11 @@ async function reveal(s: SecretSource): Promise<string> {
 /** Reads the certificate a Proxmox node presents, without trusting it: for the "confirm this fingerprint" prompt. */
 export function probeCertificate(endpoint: PveEndpoint, timeoutMs = 10_000): Promise<{ fingerprint: string; subject: string; issuer: string; validTo: string }> {
   const port = endpoint.port ?? 8006;
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: endpoint.host, port, rejectUnauthorized: false, servername: isIpLiteral(endpoint.host) ? undefined : endpoint.host });
-    const timer = setTimeout(() => socket.destroy(new CwError('TIMEOUT', `No TLS answer from ${endpoint.host}:${port} within ${timeoutMs} ms. Check that pveproxy runs and port ${port} is reachable.`)), timeoutMs);
-    socket.once('secureConnect', () => {
-      clearTimeout(timer);
-      const cert = socket.getPeerCertificate();
-      socket.end();
-      resolve({ fingerprint: normalizeFingerprint(cert.fingerprint256), subject: firstOf(cert.subject?.CN), issuer: firstOf(cert.issuer?.CN), validTo: cert.valid_to });
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err instanceof CwError ? err : networkError(err, endpoint.host, port));
-    });
+  return readPeerCertificate(endpoint.host, port, {
+    timeoutMs,
+    timeoutError: () => new CwError('TIMEOUT', `No TLS answer from ${endpoint.host}:${port} within ${timeoutMs} ms. Check that pveproxy runs and port ${port} is reachable.`),
+    connectError: (err) => networkError(err, endpoint.host, port),
   });
-}
-
-function firstOf(v: string | string[] | undefined): string {
-  return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
-}
-
-function isIpLiteral(host: string): boolean {
-  return /^[0-9.]+$/.test(host) || host.includes(':');
 }
 
 function networkError(err: NodeJS.ErrnoException, host: string, port: number): CwError {
@@ -406,7 +387,7 @@ export class PveClient {
   private send(method: Method, urlPath: string, headers: Record<string, string>, body?: string): Promise<{ status: number; reason: string; body: string }> {
     const timeoutMs = this.options.timeoutMs ?? 30_000;
     return new Promise((resolve, reject) => {
-      const socket = tls.connect({ host: this.host, port: this.port, rejectUnauthorized: false, servername: isIpLiteral(this.host) ? undefined : this.host });
+      const socket = tls.connect({ host: this.host, port: this.port, rejectUnauthorized: false, servername: serverNameFor(this.host) });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new CwError('TIMEOUT', `${method} ${urlPath.split('?')[0]} on ${this.where} got no answer within ${timeoutMs} ms. The node may be overloaded or the link down.`));
@@ -473,9 +454,7 @@ export class PveClient {
 
   /** Replaces every secret this client has handled (passwords, tickets, token secrets) with ***. */
   redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) if (s.length >= 4) out = out.split(s).join('***');
-    return out;
+    return maskSecrets(text, this.secrets);
   }
 
   // ------------------------------------------------------------------------------------------

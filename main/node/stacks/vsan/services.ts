@@ -2,7 +2,6 @@
 // beside vSAN's limits, verify with health), the inventory of VMs per ESXi host (a VM id names its cluster and
 // vCenter's moref), and vMotion moves (precheck: the witness is never a target, a cross-site move names the
 // site rules it goes against; the plan: one relocate step run by the executor).
-import tls from 'node:tls';
 import type { MigrationTarget, VmRecord } from '../../../common/contract/inventory.js';
 import { CwError, isCwError } from '../../../common/errors.js';
 import { planSchema } from '../../../common/plan/schema.js';
@@ -19,6 +18,7 @@ import type { Finding } from '../../../common/workspace/rules/types.js';
 import type { Workspace } from '../../../common/workspace/schema.js';
 import type { Handlers } from '../../dispatcher.js';
 import type { SecretStore } from '../../secrets/store.js';
+import { readPeerCertificate } from '../../tls/certificate.js';
 import { shellCommand } from '../../ssh/shell-quote.js';
 import type { StackInventory, StackMigration, StackWorkspaces } from '../types.js';
 import type { VsphereClient } from './client/client.js';
@@ -39,21 +39,13 @@ export interface VsanServiceDeps {
 }
 
 /** vCenter's certificate SHA-256 as presented on host:port (nothing is sent). */
-function certificateOf(host: string, port: number, timeoutMs = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port, rejectUnauthorized: false, servername: /^[\d.:]+$/.test(host) ? undefined : host });
-    const timer = setTimeout(() => socket.destroy(new CwError('TIMEOUT', `vCenter ${host}:${port} did not answer TLS within ${timeoutMs / 1000} s.`)), timeoutMs);
-    socket.once('secureConnect', () => {
-      clearTimeout(timer);
-      const fp = socket.getPeerCertificate().fingerprint256;
-      socket.end();
-      resolve(normalizeThumbprint(fp, 32));
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      reject(isCwError(err) ? err : new CwError('UNREACHABLE', `Cannot reach vCenter at ${host}:${port}: ${err.message}`));
-    });
+async function certificateOf(host: string, port: number, timeoutMs = 5000): Promise<string> {
+  const cert = await readPeerCertificate(host, port, {
+    timeoutMs,
+    timeoutError: () => new CwError('TIMEOUT', `vCenter ${host}:${port} did not answer TLS within ${timeoutMs / 1000} s.`),
+    connectError: (err) => new CwError('UNREACHABLE', `Cannot reach vCenter at ${host}:${port}: ${err.message}`),
   });
+  return cert.fingerprint;
 }
 
 function findingsForCluster(findings: readonly Finding[], cluster: VsanCluster, index: number): Finding[] {

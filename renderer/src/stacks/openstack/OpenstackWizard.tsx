@@ -2,19 +2,23 @@
 // (its password goes to the secret store; the workspace keeps the id) → the Kolla-Ansible files per region,
 // shown as data with what the WAN means for the one Keystone → the shared catalog's registration as a plan
 // (preview, run with progress) → verify: a fresh token lists every region, nova-compute up in each.
-import { Alert, Badge, Button, Code, Drawer, Group, PasswordInput, Progress, Select, Stack, Stepper, Table, Tabs, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Code, Drawer, Group, PasswordInput, Select, Stack, Stepper, Table, Tabs, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
-import type { PlanPreview } from '../../../../main/common/contract/plan.js';
+import type { RunResult } from '../../../../main/common/contract/plan.js';
 import { useAppState, useAppStore, useTransport } from '../../store/context.js';
-import { describeError } from '../../store/describe-error.js';
-import { PlanPreviewView } from '../../features/wizard/PlanPreviewView.js';
+import { PlanApproval, PlanRunProgress, planRunTestIds } from '../../features/wizard/PlanRunPanel.js';
+import { usePlanRun, useWizardGuard } from '../../features/wizard/use-plan-run.js';
 import type { WizardProps } from '../types.js';
 
 type RegionPlan = MethodOutput<'openstack.planRegions'>;
 type Registration = MethodOutput<'openstack.registrationPlan'>;
 type Catalog = MethodOutput<'openstack.catalog'>;
 type RegionStatus = MethodOutput<'openstack.regionStatus'>;
+
+const testIds = planRunTestIds('openstack', { run: 'openstack-register', result: 'openstack-catalog-result' });
+
+const registrationResult = (result: RunResult) => (result.status === 'succeeded' ? (result.nothingChanged ? 'Every region was already registered: nothing changed.' : `Registered: ${result.changed} steps changed Keystone.`) : result.message);
 
 interface RegionChoice {
   internalVip: string;
@@ -26,14 +30,12 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
   const transport = useTransport();
   const workspace = useAppState((s) => s.workspace);
   const edit = useAppState((s) => s.edit);
-  const jobs = useAppState((s) => s.jobs);
   const loadInventory = useAppState((s) => s.loadInventory);
   const saveState = useAppState((s) => s.saveState);
   const saveWorkspace = useAppState((s) => s.saveWorkspace);
   const store = useAppStore();
   const [active, setActive] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, guard } = useWizardGuard();
   const [authUrl, setAuthUrl] = useState('');
   const [username, setUsername] = useState('admin');
   const [project, setProject] = useState('admin');
@@ -42,8 +44,8 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
   const [choices, setChoices] = useState<Record<string, RegionChoice>>({});
   const [regionPlan, setRegionPlan] = useState<RegionPlan | null>(null);
   const [registration, setRegistration] = useState<Registration | null>(null);
-  const [preview, setPreview] = useState<PlanPreview | null>(null);
-  const [runId, setRunId] = useState<string | null>(null);
+  const planRun = usePlanRun();
+  const { runId, job } = planRun;
   const [catalog, setCatalog] = useState<Catalog | null>(null);
   const [statuses, setStatuses] = useState<RegionStatus[]>([]);
 
@@ -58,18 +60,6 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
       setProject(login.project);
     }
   }, [opened, login, authUrl]);
-
-  const guard = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   /** The methods read the saved file: write pending edits first. */
   const saved = async () => {
@@ -120,15 +110,14 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
       await saved();
       const answer = await transport.call('openstack.registrationPlan', {});
       setRegistration(answer);
-      setPreview(await transport.call('plan.preview', { plan: answer.plan }));
+      await planRun.show(answer.plan);
       setActive(2);
     });
 
   const register = () =>
     guard(async () => {
-      if (!registration || !preview) return;
-      const started = await transport.call('plan.apply', { plan: registration.plan, planHash: preview.planHash, wait: false });
-      setRunId(started.runId);
+      if (!registration || !planRun.preview) return;
+      await planRun.start(registration.plan);
     });
 
   const verify = () =>
@@ -141,9 +130,6 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
       setActive(3);
     });
 
-  const job = jobs.find((j) => j.runId === runId) ?? null;
-  const stepsDone = job ? job.steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length : 0;
-  const progress = job && preview ? Math.round((100 * stepsDone) / Math.max(preview.steps.length, 1)) : 0;
   const setChoice = (region: string, key: keyof RegionChoice, value: string) => setChoices((c) => ({ ...c, [region]: { internalVip: '', networkInterface: '', externalInterface: '', ...c[region], [key]: value } }));
 
   return (
@@ -288,31 +274,16 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
         </Stepper.Step>
 
         <Stepper.Step label="Catalog" description="Regions and endpoints in Keystone">
-          {registration && preview && (
+          {registration && planRun.preview && (
             <Stack gap="xs">
               {registration.notes.map((n) => (
                 <Alert key={n} variant="light" p="xs">
                   <Text size="xs">{n}</Text>
                 </Alert>
               ))}
-              <Group justify="flex-start">
-                {!runId || (job && job.status !== 'running' && job.status !== 'succeeded') ? (
-                  <Button onClick={() => void register()} loading={busy} data-testid="openstack-register">
-                    Register
-                  </Button>
-                ) : (
-                  <Button onClick={() => void verify()} loading={busy} disabled={job?.status !== 'succeeded'} data-testid="openstack-verify">
-                    Verify
-                  </Button>
-                )}
-              </Group>
-              <PlanPreviewView preview={preview} acknowledged={[]} onAcknowledge={() => undefined} />
-              {runId && <Progress value={job?.status === 'succeeded' ? 100 : progress} animated={!job || job.status === 'running'} aria-label="Registration progress" />}
-              {job?.result && (
-                <Alert color={job.result.status === 'succeeded' ? 'green' : 'red'} data-testid="openstack-catalog-result">
-                  {job.result.status === 'succeeded' ? (job.result.nothingChanged ? 'Every region was already registered: nothing changed.' : `Registered: ${job.result.changed} steps changed Keystone.`) : job.result.message}
-                </Alert>
-              )}
+              {/* Registered again from here after a run that did not succeed; Resume goes on with that run instead. */}
+              <PlanApproval run={planRun} busy={busy} onRun={() => void register()} testIds={testIds} runLabel="Register" runnable={!runId || (!!job && job.status !== 'running' && job.status !== 'succeeded')} />
+              {runId && <PlanRunProgress run={planRun} busy={busy} guard={guard} onVerify={() => void verify()} testIds={testIds} progressLabel="Registration progress" resultText={registrationResult} />}
             </Stack>
           )}
         </Stepper.Step>

@@ -1,10 +1,9 @@
 // The Proxmox VE cluster wizard: choose the cluster → checks (findings with their figures; errors
 // block, a WAN layout can be accepted explicitly) → the plan (every command, destructive steps to
 // approve) → run (live progress per step and node) → verify (quorum from the cluster itself).
-import { Alert, Badge, Button, Checkbox, Code, Drawer, Group, MultiSelect, Progress, ScrollArea, Select, Stack, Stepper, Table, Text, TextInput } from '@mantine/core';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Alert, Badge, Button, Checkbox, Drawer, Group, MultiSelect, Select, Stack, Stepper, Text, TextInput } from '@mantine/core';
+import { useEffect, useRef, useState } from 'react';
 import { findingActionLabel, type FindingAction } from '../../../../main/common/workspace/rules/actions.js';
-import type { PlanPreview } from '../../../../main/common/contract/plan.js';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
 import { useAppState, useAppStore, useTransport } from '../../store/context.js';
 import { describeError } from '../../store/describe-error.js';
@@ -12,7 +11,8 @@ import { ClusterApiPanel, type ApiFocus } from './ClusterApiPanel.js';
 import { FindingCard } from '../../features/findings/FindingCard.js';
 import type { WizardRequest } from '../../store/ui-slice.js';
 import { JoinInfoPanel } from './JoinInfoPanel.js';
-import { PlanPreviewView } from '../../features/wizard/PlanPreviewView.js';
+import { PlanApproval, PlanRunProgress, planRunTestIds } from '../../features/wizard/PlanRunPanel.js';
+import { usePlanRun, useWizardGuard } from '../../features/wizard/use-plan-run.js';
 import { RehearsalPanel } from '../../features/wizard/RehearsalPanel.js';
 
 type PlanAnswer = MethodOutput<'proxmox.planCluster'>;
@@ -20,6 +20,8 @@ type StatusAnswer = MethodOutput<'proxmox.clusterStatus'>;
 type LinksAnswer = MethodOutput<'proxmox.linkStatus'>;
 type CredentialsAnswer = MethodOutput<'proxmox.credentialCheck'>;
 type JoinInfoAnswer = MethodOutput<'proxmox.joinInformation'>;
+
+const testIds = planRunTestIds('wizard');
 
 /**
  * `request`: what the wizard was opened for (a finding's action): a cluster, and its API panel, root's
@@ -29,7 +31,6 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
   const transport = useTransport();
   const workspace = useAppState((s) => s.workspace);
   const edit = useAppState((s) => s.edit);
-  const jobs = useAppState((s) => s.jobs);
   const loadInventory = useAppState((s) => s.loadInventory);
   const reloadFacts = useAppState((s) => s.reloadFacts);
   /** knet's link state on the cluster's members (stored with the facts), then the canvas redraws from it. */
@@ -47,9 +48,8 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
   const [cluster, setCluster] = useState<string | null>(null);
   const [answer, setAnswer] = useState<PlanAnswer | null>(null);
   const [acceptWan, setAcceptWan] = useState(false);
-  const [preview, setPreview] = useState<PlanPreview | null>(null);
-  const [acknowledged, setAcknowledged] = useState<string[]>([]);
-  const [runId, setRunId] = useState<string | null>(null);
+  const planRun = usePlanRun();
+  const { preview, runId, job } = planRun;
   const [status, setStatus] = useState<StatusAnswer | null>(null);
   const [links, setLinks] = useState<LinksAnswer | null>(null);
   const [linksError, setLinksError] = useState<string | null>(null);
@@ -57,9 +57,7 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
   const [manualJoin, setManualJoin] = useState<string[]>([]);
   const [joinInfo, setJoinInfo] = useState<JoinInfoAnswer | null>(null);
   const [joinInfoError, setJoinInfoError] = useState<string | null>(null);
-  const [openStep, setOpenStep] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, guard } = useWizardGuard();
   // A new cluster from the workspace's nodes and corosync networks.
   const [newName, setNewName] = useState('');
   const [newNodes, setNewNodes] = useState<string[]>([]);
@@ -91,7 +89,6 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
     setManualJoin([]);
     setJoinInfo(null);
     setJoinInfoError(null);
-    setOpenStep(null);
   }, [cluster]);
   useEffect(() => {
     setCredentials(null);
@@ -107,10 +104,6 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
     // The check reads the saved file: follow its revision, not every unsaved edit.
   }, [opened, cluster, transport, revision]);
 
-  const job = jobs.find((j) => j.runId === runId) ?? null;
-  // The wizard shows its run step by step: no notification over it when the run ends.
-  const watchRun = useAppState((s) => s.watchRun);
-  useEffect(() => (runId ? watchRun(runId) : undefined), [runId, watchRun]);
   // Nodes joined by hand: once the plan waits for them, the join information is fetched from the new cluster.
   const awaitingJoin = (job?.steps ?? []).some((st) => st.id.startsWith('await-join-') && (st.state === 'started' || st.state === 'retrying'));
   const [joinInfoAttempt, setJoinInfoAttempt] = useState(0);
@@ -127,18 +120,6 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
   }, [awaitingJoin, joinInfo, cluster, manualJoin, transport, runId, joinInfoAttempt]);
   const chosen = clusters.find((c) => c.name === cluster);
   const corosyncNetworks = (workspace?.networks ?? []).filter((n) => n.roles.includes('corosync')).map((n) => n.name);
-
-  const guard = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const check = (accept = acceptWan) =>
     guard(async () => {
@@ -157,9 +138,7 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
   const toPlan = () =>
     guard(async () => {
       if (!answer) return;
-      const result = await transport.call('plan.preview', { plan: answer.plan });
-      setPreview(result);
-      setAcknowledged([]);
+      await planRun.show(answer.plan);
       setActive(2);
     });
 
@@ -202,14 +181,9 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
   const run = () =>
     guard(async () => {
       if (!answer || !preview) return;
-      if (preview.destructiveSteps.length > 0) {
-        await transport.call('plan.approve', { plan: answer.plan, planHash: preview.planHash, acknowledgeDestructive: acknowledged });
-      }
-      const started = await transport.call('plan.apply', { plan: answer.plan, planHash: preview.planHash, wait: false });
+      await planRun.start(answer.plan);
       setJoinInfo(null);
       setJoinInfoError(null);
-      setOpenStep(null);
-      setRunId(started.runId);
       setActive(3);
     });
 
@@ -241,17 +215,6 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
       setError(null);
     }
   };
-
-
-  const done = job?.status === 'succeeded';
-  // The step whose log is shown: the one the admin clicked, else the latest one running (or the last one).
-  const shownStep = useMemo(() => {
-    const steps = job?.steps ?? [];
-    if (openStep) return steps.find((st) => st.id === openStep) ?? null;
-    const live = [...steps].reverse().find((st) => st.state === 'started' || st.state === 'checking' || st.state === 'retrying');
-    return live ?? steps.find((st) => st.state === 'failed') ?? steps[steps.length - 1] ?? null;
-  }, [job, openStep]);
-  const progress = job && job.steps.length ? Math.round((100 * job.steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length) / Math.max(job.steps.length, preview?.steps.length ?? 1)) : 0;
 
   return (
     <Drawer opened={opened} onClose={onClose} position="right" size={720} title="New Proxmox VE cluster" data-testid="proxmox-wizard">
@@ -368,90 +331,17 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
         </Stepper.Step>
 
         <Stepper.Step label="Plan" description="Every command, before it runs">
-          {preview && (
-            <Stack gap="xs" data-testid="wizard-plan">
-              <ScrollArea.Autosize mah="calc(100vh - 330px)" type="auto">
-                <PlanPreviewView
-                  preview={preview}
-                  acknowledged={acknowledged}
-                  onAcknowledge={(stepId, on) => setAcknowledged((a) => (on ? [...a, stepId] : a.filter((x) => x !== stepId)))}
-                />
-              </ScrollArea.Autosize>
-              {preview.warnings.map((w, i) => (
-                <Text key={i} size="xs" c="orange">
-                  {w}
-                </Text>
-              ))}
-              {answer && cluster && <RehearsalPanel stack="proxmox" group={cluster} plan={answer.plan} planHash={preview.planHash} />}
-              <Group justify="flex-end">
-                <Button
-                  color={preview.destructiveSteps.length ? 'red' : undefined}
-                  onClick={() => void run()}
-                  loading={busy}
-                  disabled={preview.destructiveSteps.some((s) => !acknowledged.includes(s))}
-                  data-testid="wizard-run"
-                >
-                  Run the plan
-                </Button>
-              </Group>
-            </Stack>
-          )}
+          <PlanApproval run={planRun} busy={busy} onRun={() => void run()} testIds={testIds}>
+            {answer && cluster && preview && <RehearsalPanel stack="proxmox" group={cluster} plan={answer.plan} planHash={preview.planHash} />}
+          </PlanApproval>
         </Stepper.Step>
 
         <Stepper.Step label="Run" description="Live, step by step">
-          <Stack gap="xs" data-testid="wizard-run-progress">
-            <Progress value={done ? 100 : progress} animated={!job || job.status === 'running'} aria-label="Plan progress" />
-            <Table fz="xs" verticalSpacing={2}>
-              <Table.Tbody>
-                {(job?.steps ?? []).map((s) => (
-                  <Table.Tr key={s.id} onClick={() => setOpenStep((o) => (o === s.id ? null : s.id))} style={{ cursor: 'pointer' }} bg={shownStep?.id === s.id ? 'var(--mantine-color-default-hover)' : undefined} data-testid={`wizard-step-${s.id}`}>
-                    <Table.Td>{s.target}</Table.Td>
-                    <Table.Td>{s.title}</Table.Td>
-                    <Table.Td>
-                      <Badge size="xs" color={s.state === 'failed' ? 'red' : s.state === 'succeeded' || s.state === 'skipped' ? 'green' : 'blue'}>
-                        {s.state}
-                      </Badge>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-            {shownStep && (
-              <Stack gap={2}>
-                <Text size="xs" c="dimmed">
-                  {openStep ? 'Log of' : 'Live log of'} {shownStep.title} on {shownStep.target} {openStep ? '(click the step again to follow the running one)' : '(click a step to read its log)'}
-                </Text>
-                <ScrollArea.Autosize mah={180} type="auto">
-                  <Code block fz="xs" data-testid="wizard-step-log">
-                    {shownStep.log.length ? shownStep.log.slice(-300).map((l) => (l.stream === 'stderr' ? `! ${l.text}` : l.text)).join('\n') : shownStep.message ?? 'No output yet.'}
-                  </Code>
-                </ScrollArea.Autosize>
-              </Stack>
-            )}
+          <PlanRunProgress run={planRun} busy={busy} guard={guard} onVerify={() => void verify()} testIds={testIds}>
             {(awaitingJoin || joinInfo) && manualJoin.length > 0 && (
               <JoinInfoPanel joinInfo={joinInfo} error={joinInfoError} onRetry={() => (setJoinInfoError(null), setJoinInfoAttempt((n) => n + 1))} />
             )}
-            {job?.result && (
-              <Alert color={job.result.status === 'succeeded' ? 'green' : 'red'} data-testid="wizard-run-result">
-                {job.result.message}
-              </Alert>
-            )}
-            <Group justify="flex-end">
-              {job?.status === 'running' && (
-                <Button variant="default" color="red" onClick={() => runId && void transport.call('plan.cancel', { runId })}>
-                  Cancel
-                </Button>
-              )}
-              {job && job.status !== 'running' && job.status !== 'succeeded' && runId && (
-                <Button variant="default" onClick={() => void guard(async () => void (await transport.call('plan.resume', { runId, wait: false })))}>
-                  Resume
-                </Button>
-              )}
-              <Button onClick={() => void verify()} disabled={!done} loading={busy} data-testid="wizard-verify">
-                Verify
-              </Button>
-            </Group>
-          </Stack>
+          </PlanRunProgress>
         </Stepper.Step>
 
         <Stepper.Step label="Verify" description="Quorum, votes, nodes">

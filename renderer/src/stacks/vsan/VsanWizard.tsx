@@ -2,13 +2,12 @@
 // certificates as vCenter reports them, confirmed and pinned → checks (findings, the measured round trips
 // beside vSAN's 5 ms and 200 ms limits, what stays manual) → the plan (every step; claiming disks is
 // destructive and approved) → run (live, resumable) → verify (witness, fault domains, vSAN health).
-import { Alert, Badge, Button, Code, Drawer, Group, Progress, ScrollArea, Select, Stack, Stepper, Table, Text } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
-import type { PlanPreview } from '../../../../main/common/contract/plan.js';
+import { Alert, Badge, Button, Code, Drawer, Group, Select, Stack, Stepper, Table, Text } from '@mantine/core';
+import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
 import { useAppState, useTransport } from '../../store/context.js';
-import { describeError } from '../../store/describe-error.js';
-import { PlanPreviewView } from '../../features/wizard/PlanPreviewView.js';
+import { PlanApproval, PlanRunProgress, planRunTestIds } from '../../features/wizard/PlanRunPanel.js';
+import { usePlanRun, useWizardGuard } from '../../features/wizard/use-plan-run.js';
 import type { WizardProps } from '../types.js';
 
 type PlanAnswer = MethodOutput<'vsan.planCluster'>;
@@ -18,11 +17,11 @@ type ProbeAnswer = MethodOutput<'vsan.probeCertificate'>;
 
 const severityColour = { error: 'red', warning: 'orange', info: 'blue' } as const;
 const healthColour: Record<string, string> = { green: 'green', yellow: 'yellow', red: 'red', info: 'blue', skipped: 'gray', unknown: 'gray' };
+const testIds = planRunTestIds('vsan');
 
 export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
   const transport = useTransport();
   const workspace = useAppState((s) => s.workspace);
-  const jobs = useAppState((s) => s.jobs);
   const loadInventory = useAppState((s) => s.loadInventory);
   const loadWorkspace = useAppState((s) => s.loadWorkspace);
   const [active, setActive] = useState(0);
@@ -30,35 +29,15 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
   const [probe, setProbe] = useState<ProbeAnswer | null>(null);
   const [certificates, setCertificates] = useState<CertificatesAnswer | null>(null);
   const [answer, setAnswer] = useState<PlanAnswer | null>(null);
-  const [preview, setPreview] = useState<PlanPreview | null>(null);
-  const [acknowledged, setAcknowledged] = useState<string[]>([]);
-  const [runId, setRunId] = useState<string | null>(null);
+  const planRun = usePlanRun();
   const [report, setReport] = useState<VerifyAnswer | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, guard } = useWizardGuard();
 
   const clusters = workspace?.vsan?.clusters ?? [];
   useEffect(() => {
     if (opened && !cluster && clusters[0]) setCluster(clusters[0].name);
   }, [opened, cluster, clusters]);
   const chosen = clusters.find((c) => c.name === cluster);
-  const job = jobs.find((j) => j.runId === runId) ?? null;
-  // The wizard shows its run step by step: no notification over it when the run ends.
-  const watchRun = useAppState((s) => s.watchRun);
-  useEffect(() => (runId ? watchRun(runId) : undefined), [runId, watchRun]);
-  const done = job?.status === 'succeeded';
-
-  const guard = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
-  };
   /** The methods read the saved file: after pinning, the app reloads it so the canvas and the next step agree. */
   const afterSave = async () => {
     await loadWorkspace();
@@ -99,16 +78,13 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
   const toPlan = () =>
     guard(async () => {
       if (!answer) return;
-      setPreview(await transport.call('plan.preview', { plan: answer.plan }));
-      setAcknowledged([]);
+      await planRun.show(answer.plan);
       setActive(3);
     });
   const run = () =>
     guard(async () => {
-      if (!answer || !preview) return;
-      if (preview.destructiveSteps.length > 0) await transport.call('plan.approve', { plan: answer.plan, planHash: preview.planHash, acknowledgeDestructive: acknowledged });
-      const started = await transport.call('plan.apply', { plan: answer.plan, planHash: preview.planHash, wait: false });
-      setRunId(started.runId);
+      if (!answer || !planRun.preview) return;
+      await planRun.start(answer.plan);
       setActive(4);
     });
   const verify = () =>
@@ -121,15 +97,10 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
 
   const vcenterPinned = !!chosen?.vcenter.thumbprint || !!probe?.pinned;
   const certificatesOk = certificates?.hosts.every((h) => h.state === 'pinned' || h.state === 'in-vcenter') ?? false;
-  const progress = useMemo(() => (job && job.steps.length ? Math.round((100 * job.steps.filter((s) => s.state === 'succeeded' || s.state === 'skipped').length) / Math.max(job.steps.length, preview?.steps.length ?? 1)) : 0), [job, preview]);
-  const shownStep = useMemo(() => {
-    const steps = job?.steps ?? [];
-    return [...steps].reverse().find((st) => st.state === 'started' || st.state === 'checking' || st.state === 'retrying') ?? steps.find((st) => st.state === 'failed') ?? steps[steps.length - 1] ?? null;
-  }, [job]);
 
   return (
     <Drawer opened={opened} onClose={onClose} position="right" size={720} title="New vSAN stretched cluster" data-testid="vsan-wizard">
-      <Stepper active={active} onStepClick={(i) => i < active && !runId && setActive(i)} orientation="vertical" size="sm">
+      <Stepper active={active} onStepClick={(i) => i < active && !planRun.runId && setActive(i)} orientation="vertical" size="sm">
         <Stepper.Step label="Cluster" description="Sites, witness, vCenter">
           <Stack gap="xs">
             <Select label="vSAN cluster from the workspace" data={clusters.map((c) => ({ value: c.name, label: c.name }))} value={cluster} onChange={setCluster} allowDeselect={false} data-testid="vsan-cluster" />
@@ -288,63 +259,11 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
         </Stepper.Step>
 
         <Stepper.Step label="Plan" description="Every step, before it runs">
-          {preview && (
-            <Stack gap="xs" data-testid="vsan-plan">
-              <ScrollArea.Autosize mah="calc(100vh - 330px)" type="auto">
-                <PlanPreviewView preview={preview} acknowledged={acknowledged} onAcknowledge={(stepId, on) => setAcknowledged((a) => (on ? [...a, stepId] : a.filter((x) => x !== stepId)))} />
-              </ScrollArea.Autosize>
-              <Group justify="flex-end">
-                <Button color={preview.destructiveSteps.length ? 'red' : undefined} onClick={() => void run()} loading={busy} disabled={preview.destructiveSteps.some((s) => !acknowledged.includes(s))} data-testid="vsan-run">
-                  Run the plan
-                </Button>
-              </Group>
-            </Stack>
-          )}
+          <PlanApproval run={planRun} busy={busy} onRun={() => void run()} testIds={testIds} />
         </Stepper.Step>
 
         <Stepper.Step label="Run" description="Live, step by step">
-          <Stack gap="xs" data-testid="vsan-run-progress">
-            <Progress value={done ? 100 : progress} animated={!job || job.status === 'running'} aria-label="Plan progress" />
-            <Table fz="xs" verticalSpacing={2}>
-              <Table.Tbody>
-                {(job?.steps ?? []).map((s) => (
-                  <Table.Tr key={s.id} data-testid={`vsan-step-${s.id}`}>
-                    <Table.Td>{s.title}</Table.Td>
-                    <Table.Td>
-                      <Badge size="xs" color={s.state === 'failed' ? 'red' : s.state === 'succeeded' || s.state === 'skipped' ? 'green' : 'blue'}>
-                        {s.state}
-                      </Badge>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-            {shownStep && (
-              <Code block fz="xs">
-                {shownStep.log.length ? shownStep.log.slice(-50).map((l) => l.text).join('\n') : (shownStep.message ?? 'No output yet.')}
-              </Code>
-            )}
-            {job?.result && (
-              <Alert color={job.result.status === 'succeeded' ? 'green' : 'red'} data-testid="vsan-run-result">
-                {job.result.message}
-              </Alert>
-            )}
-            <Group justify="flex-end">
-              {job?.status === 'running' && (
-                <Button variant="default" color="red" onClick={() => runId && void transport.call('plan.cancel', { runId })}>
-                  Cancel
-                </Button>
-              )}
-              {job && job.status !== 'running' && job.status !== 'succeeded' && runId && (
-                <Button variant="default" onClick={() => void guard(async () => void (await transport.call('plan.resume', { runId, wait: false })))} data-testid="vsan-resume">
-                  Resume
-                </Button>
-              )}
-              <Button onClick={() => void verify()} disabled={!done} loading={busy} data-testid="vsan-verify">
-                Verify
-              </Button>
-            </Group>
-          </Stack>
+          <PlanRunProgress run={planRun} busy={busy} guard={guard} onVerify={() => void verify()} testIds={testIds} />
         </Stepper.Step>
 
         <Stepper.Step label="Verify" description="Witness, fault domains, health">

@@ -15,16 +15,7 @@ import { catalogRegions, KeystoneClient, resolveEndpoint, type CatalogService } 
 import { NeutronClient } from './neutron.js';
 import { novaMicroversions, NovaClient } from './nova.js';
 import { normalizeFingerprint } from './tls.js';
-
-async function caught(p: Promise<unknown>): Promise<CwError> {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof CwError) return error;
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
+import { caught } from '../../../../common/testing/caught.js';
 
 const catalog: CatalogService[] = [
   {

@@ -2,6 +2,7 @@
 // turned into CwErrors that say what failed where, and every secret the client handled redacted from them.
 import { fetch, type Agent } from 'undici';
 import { CwError, type ErrorCode } from '../../../../common/errors.js';
+import { maskSecrets } from '../../../../common/secrets/mask.js';
 import { pinnedAgent, type CertificatePins } from './tls.js';
 
 /** A secret is read at the moment of use (from the secret store, by id), never kept in options. */
@@ -101,9 +102,7 @@ export class OpenstackHttp {
   }
 
   redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join('***');
-    return out;
+    return maskSecrets(text, this.secrets);
   }
 
   async close(): Promise<void> {

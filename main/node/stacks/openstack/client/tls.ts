@@ -4,13 +4,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Agent, type buildConnector } from 'undici';
 import { CwError } from '../../../../common/errors.js';
+import { firstOf, normalizeFingerprint, readPeerCertificate, serverNameFor, type PeerCertificate } from '../../../tls/certificate.js';
 
-/** `AA:BB:…` upper-case, colon-separated: the form `openssl x509 -fingerprint -sha256` prints. */
-export function normalizeFingerprint(fp: string): string {
-  const hex = fp.replace(/[^0-9a-fA-F]/g, '').toUpperCase();
-  if (hex.length !== 64) throw new CwError('INVALID_INPUT', `'${fp}' is not a SHA-256 certificate fingerprint (expected 32 colon-separated bytes).`);
-  return hex.match(/../g)!.join(':');
-}
+export { normalizeFingerprint, type PeerCertificate };
 
 /** `host:port` as the pins are keyed (IPv6 in brackets), with the scheme's default port filled in. */
 export function originKey(url: URL): string {
@@ -21,39 +17,15 @@ export function originKey(url: URL): string {
 /** Pinned fingerprints by `host:port`: each https endpoint of a cloud may sit on another host with another certificate. */
 export type CertificatePins = Record<string, string>;
 
-function isIpLiteral(host: string): boolean {
-  return net.isIP(host.replace(/^\[|\]$/g, '')) !== 0;
-}
-
-function firstOf(v: string | string[] | undefined): string {
-  return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
-}
-
-export interface PeerCertificate {
-  fingerprint: string;
-  subject: string;
-  issuer: string;
-  validTo: string;
-}
-
 /** Reads the certificate an endpoint presents, without trusting it: for the "confirm this fingerprint" prompt. */
 export function probeCertificate(url: string, timeoutMs = 10_000): Promise<PeerCertificate> {
   const u = new URL(url);
   const host = u.hostname.replace(/^\[|\]$/g, '');
   const port = Number(u.port || 443);
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port, rejectUnauthorized: false, servername: isIpLiteral(host) ? undefined : host });
-    const timer = setTimeout(() => socket.destroy(new CwError('TIMEOUT', `No TLS answer from ${host}:${port} within ${timeoutMs} ms. Check the address and that port ${port} is reachable.`)), timeoutMs);
-    socket.once('secureConnect', () => {
-      clearTimeout(timer);
-      const cert = socket.getPeerCertificate();
-      socket.end();
-      resolve({ fingerprint: normalizeFingerprint(cert.fingerprint256), subject: firstOf(cert.subject?.CN), issuer: firstOf(cert.issuer?.CN), validTo: cert.valid_to });
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(err instanceof CwError ? err : new CwError('UNREACHABLE', `Cannot reach ${host}:${port} (${err.code ?? err.message}).`));
-    });
+  return readPeerCertificate(host, port, {
+    timeoutMs,
+    timeoutError: () => new CwError('TIMEOUT', `No TLS answer from ${host}:${port} within ${timeoutMs} ms. Check the address and that port ${port} is reachable.`),
+    connectError: (err) => new CwError('UNREACHABLE', `Cannot reach ${host}:${port} (${err.code ?? err.message}).`),
   });
 }
 
@@ -87,7 +59,7 @@ export function pinnedAgent(pins: () => CertificatePins, connectTimeoutMs = 10_0
       return;
     }
     const pinned = pins()[`${host.toLowerCase()}:${port}`];
-    const tlsSock = tls.connect({ host, port, rejectUnauthorized: false, servername: options.servername || (isIpLiteral(host) ? undefined : host), ALPNProtocols: ['http/1.1'] });
+    const tlsSock = tls.connect({ host, port, rejectUnauthorized: false, servername: options.servername || serverNameFor(host), ALPNProtocols: ['http/1.1'] });
     sock = tlsSock;
     tlsSock.once('error', onError);
     tlsSock.once('secureConnect', () => {

@@ -2,9 +2,10 @@
 // checked to really own their port, and stopped by the group id the start returned — never by name.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { CwError } from '../../../../common/errors.js';
+import { maskSecrets } from '../../../../common/secrets/mask.js';
+import { freePort } from '../../../lab/system.js';
 
 export const python = '/usr/bin/python3';
 
@@ -15,16 +16,7 @@ export function writePrivateFile(file: string, content: string): void {
 }
 
 /** A port nobody listens on right now (the service that gets it is then checked to own it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 interface Listener {
   address: string;
@@ -114,16 +106,10 @@ export interface ServiceStartOptions {
   secrets?: string[];
 }
 
-function redact(text: string, secrets: string[] = []): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
-  return out;
-}
-
 export function logTail(file: string, secrets?: string[], lines = 15): string {
   try {
     const text = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
-    return redact(text.slice(-lines).join('\n'), secrets);
+    return maskSecrets(text.slice(-lines).join('\n'), secrets ?? []);
   } catch {
     return '(no log)';
   }

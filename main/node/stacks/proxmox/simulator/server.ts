@@ -32,7 +32,7 @@ import { type HostRunner, hostAddresses, writeHostFile } from './host.js';
 import { pveshConfigPath, type PveshConfig } from './pvesh-cli.js';
 import { type GuestRecord, PmxcfsDir, defaultStorages } from './pmxcfs.js';
 import { haServiceStatus, haStateOfGuest } from './ha-status.js';
-import { type InfoHost, type Member, nodeStats, registerInfoHandlers } from './node-info.js';
+import { type InfoHost, type Member, type TaskEntry, nodeStats, registerInfoHandlers } from './node-info.js';
 import { cpuBetween, readNode, rrdFrom, type NodeReading, type NodeRrd } from './node-status.js';
 import type { SimulatorQemu } from './qemu-backend.js';
 import { storageDefs } from './storage.js';
@@ -87,17 +87,8 @@ export interface SchemaViolation {
   issues: string;
 }
 
-interface Task {
-  upid: string;
-  type: string;
-  id: string;
-  user: string;
-  starttime: number;
-  pid: number;
-  pstart: number;
-  status: 'running' | 'stopped';
-  exitstatus?: string;
-  endtime?: number;
+/** A task as the server keeps it, with what only this server needs: its log, its end, its stop. */
+interface Task extends TaskEntry {
   log: string[];
   done: Promise<void>;
   /** Aborted by DELETE /nodes/{node}/tasks/{upid} (a task stop). */

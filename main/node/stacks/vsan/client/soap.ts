@@ -5,6 +5,7 @@ import tls from 'node:tls';
 import { Agent, request } from 'undici';
 import { normalizeThumbprint } from '../../../../common/stacks/vsan/thumbprint.js';
 import { CwError, type ErrorCode } from '../../../../common/errors.js';
+import { maskSecrets } from '../../../../common/secrets/mask.js';
 import { encodeCall } from './schema.js';
 import { XNode, escapeXml, parseXml, type MoRef } from './xml.js';
 
@@ -126,9 +127,7 @@ export class SoapTransport {
   }
 
   redact(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join('***');
-    return out;
+    return maskSecrets(text, this.secrets);
   }
 
   get hasSession(): boolean {

@@ -4,9 +4,9 @@
 // or when our process dies (its standard input closes).
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import tls from 'node:tls';
 import { CwError } from '../../../../common/errors.js';
 import { normalizeThumbprint } from '../../../../common/stacks/vsan/thumbprint.js';
+import { readPeerCertificate } from '../../../tls/certificate.js';
 
 export interface SimulatorOptions {
   binary: string;
@@ -32,21 +32,9 @@ export interface RunningSimulator {
   stop(): Promise<void>;
 }
 
-function certificateOn(host: string, port: number, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port, rejectUnauthorized: false });
-    const timer = setTimeout(() => socket.destroy(new Error('TLS handshake timed out')), timeoutMs);
-    socket.once('secureConnect', () => {
-      clearTimeout(timer);
-      const fp = socket.getPeerCertificate().fingerprint256;
-      socket.end();
-      resolve(normalizeThumbprint(fp, 32));
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-  });
+async function certificateOn(host: string, port: number, timeoutMs: number): Promise<string> {
+  const cert = await readPeerCertificate(host, port, { timeoutMs, timeoutError: () => new Error('TLS handshake timed out'), connectError: (err) => err });
+  return cert.fingerprint;
 }
 
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
