@@ -42,6 +42,8 @@ interface Row {
   result: LiveMigrationResult;
   /** How long the guest did not run, as its own timer saw it (wall time minus guest ticks). */
   pauseMs: number;
+  /** How far the guest-timer pause may be off from the two samples' own read times alone. */
+  uncertaintyMs: number;
   /** The pause includes a check run while both sides were paused. */
   checked: boolean;
 }
@@ -199,7 +201,8 @@ describeLab('real QEMU guests in the lab: live migration over shaped links', () 
     const sample = async (host: string) => {
       const t0 = Date.now();
       const { ticks } = await g().counters(host, name);
-      return { at: (t0 + Date.now()) / 2, ticks };
+      const t1 = Date.now();
+      return { at: (t0 + t1) / 2, span: t1 - t0, ticks };
     };
     const before = await sample(from);
     const result = await liveMigrate(g(), {
@@ -220,7 +223,9 @@ describeLab('real QEMU guests in the lab: live migration over shaped links', () 
     });
     const after = await sample(to);
     const pauseMs = after.at - before.at - ((after.ticks - before.ticks) * 1000) / tickHz;
-    if (name === 'vm100') rows.push({ link, from, to, rttMs: rtt.medianMs ?? 0, bandwidthMbit, result, pauseMs, checked: Boolean(extra.beforeResume) });
+    // Each sample's time is known to half the time its read took (slow on a busy machine).
+    const uncertaintyMs = (before.span + after.span) / 2;
+    if (name === 'vm100') rows.push({ link, from, to, rttMs: rtt.medianMs ?? 0, bandwidthMbit, result, pauseMs, uncertaintyMs, checked: Boolean(extra.beforeResume) });
     console.log(`${from} → ${to} (${link}):\n  ${lines.join('\n  ')}`);
     return { result, lines, events };
   };
@@ -349,11 +354,11 @@ describeLab('real QEMU guests in the lab: live migration over shaped links', () 
       if (floorMs) expect(r.result.totalTimeMs).toBeGreaterThan(0.95 * floorMs);
       // The pause from QEMU's own event time stamps agrees with what the guest's timer lost.
       expect(r.result.pauseMs).toBeDefined();
-      expect(Math.abs(r.result.pauseMs! - r.pauseMs)).toBeLessThan(80);
+      expect(Math.abs(r.result.pauseMs! - r.pauseMs)).toBeLessThan(80 + r.uncertaintyMs);
       expect(r.result.loadedAfterStopMs!).toBeLessThanOrEqual(r.result.pauseMs!);
       const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
       table.push(
-        `| ${r.link} (${r.from}→${r.to}) | ${r.rttMs.toFixed(2)} ms | ${r.bandwidthMbit ? `${r.bandwidthMbit} Mbit/s` : 'none'} | ${measured.toFixed(0)} Mbit/s | ${(r.result.ram.total / MiB).toFixed(1)} MiB | ${(r.result.ram.transferred / MiB).toFixed(1)} MiB | ${floorMs ? s(floorMs) : `${rtts.toFixed(1)} ms (RTTs only)`} | ${s(tcpMs)} | ${s(r.result.totalTimeMs)} | ${r.result.downtimeMs} ms | ${r.result.pauseMs} ms (${Math.round(r.pauseMs)} ms)${r.checked ? ' incl. RAM check' : ''} | ${r.result.loadedAfterStopMs} ms | ${s(r.result.elapsedMs)} | ${floorMs ? (r.result.totalTimeMs / floorMs).toFixed(2) : `${(r.result.totalTimeMs / tcpMs).toFixed(2)} (of TCP rate)`} |`,
+        `| ${r.link} (${r.from}→${r.to}) | ${r.rttMs.toFixed(2)} ms | ${r.bandwidthMbit ? `${r.bandwidthMbit} Mbit/s` : 'none'} | ${measured.toFixed(0)} Mbit/s | ${(r.result.ram.total / MiB).toFixed(1)} MiB | ${(r.result.ram.transferred / MiB).toFixed(1)} MiB | ${floorMs ? s(floorMs) : `${rtts.toFixed(1)} ms (RTTs only)`} | ${s(tcpMs)} | ${s(r.result.totalTimeMs)} | ${r.result.downtimeMs} ms | ${r.result.pauseMs} ms (${Math.round(r.pauseMs)} ± ${Math.round(r.uncertaintyMs)} ms)${r.checked ? ' incl. RAM check' : ''} | ${r.result.loadedAfterStopMs} ms | ${s(r.result.elapsedMs)} | ${floorMs ? (r.result.totalTimeMs / floorMs).toFixed(2) : `${(r.result.totalTimeMs / tcpMs).toFixed(2)} (of TCP rate)`} |`,
       );
     }
     console.log(`Live migration of a 128 MiB TCG guest dirtying ~1.2 MB/s, QEMU ${(await g().qmp('a1', 'vm100')).greeting.version.package}:\n${table.join('\n')}`);
