@@ -33,6 +33,13 @@ interface LoadedBundle {
 /** Bundles loaded without a usable cache: their caches are written when the process exits. */
 const toSave: LoadedBundle[] = [];
 
+/**
+ * How each bundle was compiled, by its path: with its cached code (`used`), from source because there was no
+ * cache file (`missing`), because the file failed one of the checks above (`ignored`), or because V8 refused it
+ * (`rejected`: another Node build or other V8 flags), or with caching off (`off`).
+ */
+export const codeCacheUse = new Map<string, 'used' | 'missing' | 'ignored' | 'rejected' | 'off'>();
+
 function sha256(data: Uint8Array | string): Buffer {
   return crypto.createHash('sha256').update(data).digest();
 }
@@ -74,29 +81,33 @@ export function folderIsPrivate(folder: string): boolean {
   }
 }
 
-/** The cached code in `file` when it was made from the bundle with `sourceHash` and is intact; else undefined. */
-function readCache(file: string, sourceHash: Buffer): Buffer | undefined {
+/** The cached code in `file` when it was made from the bundle with `sourceHash` and is intact; `missing` or `ignored` otherwise. */
+function readCache(file: string, sourceHash: Buffer): Buffer | 'missing' | 'ignored' {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'ignored';
+  }
+  try {
     const stat = fs.fstatSync(fd);
-    if (!stat.isFile() || !ownedByUs(stat, false) || stat.size <= HEADER_BYTES || stat.size > MAX_CACHE_BYTES) return undefined;
+    if (!stat.isFile() || !ownedByUs(stat, false) || stat.size <= HEADER_BYTES || stat.size > MAX_CACHE_BYTES) return 'ignored';
     const data = Buffer.allocUnsafe(stat.size);
     let read = 0;
     while (read < data.length) {
       const n = fs.readSync(fd, data, read, data.length - read, read);
-      if (n === 0) return undefined;
+      if (n === 0) return 'ignored';
       read += n;
     }
-    if (!data.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-    if (!data.subarray(MAGIC.length, MAGIC.length + 32).equals(sourceHash)) return undefined;
+    if (!data.subarray(0, MAGIC.length).equals(MAGIC)) return 'ignored';
+    if (!data.subarray(MAGIC.length, MAGIC.length + 32).equals(sourceHash)) return 'ignored';
     const payload = data.subarray(HEADER_BYTES);
-    if (!sha256(payload).equals(data.subarray(MAGIC.length + 32, HEADER_BYTES))) return undefined;
+    if (!sha256(payload).equals(data.subarray(MAGIC.length + 32, HEADER_BYTES))) return 'ignored';
     return payload;
   } catch {
-    return undefined;
+    return 'ignored';
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    fs.closeSync(fd);
   }
 }
 
@@ -122,36 +133,39 @@ function writeCache(bundle: LoadedBundle): void {
   }
 }
 
-function saveCaches(): void {
+/** Writes the caches of the bundles loaded without a usable one (called when the process exits). */
+export function saveCodeCaches(): void {
   for (const bundle of toSave.splice(0)) writeCache(bundle);
 }
 
-function userCacheDir(): string | undefined {
+function userCacheDir(): string | null {
   try {
     return cacheHome();
   } catch {
-    return undefined; // no home folder: no cache
+    return null; // no home folder: no cache
   }
 }
 
 /**
  * `require(bundleFile)` for a CommonJS bundle of ours, compiled with the cached code in `cacheDir` when that is
  * usable (see the top of this file); otherwise compiled from source, its cache written when the process exits.
- * `cacheDir` undefined: no cache at all.
+ * `cacheDir` null: no cache at all.
  */
-export function requireBundle(bundleFile: string, cacheDir: string | undefined = userCacheDir()): unknown {
+export function requireBundle(bundleFile: string, cacheDir: string | null = userCacheDir()): unknown {
   const file = path.resolve(bundleFile);
   const requireFromBundle = createRequire(file);
   const loaded = requireFromBundle.cache[file];
   if (loaded) return loaded.exports;
   const bytes = fs.readFileSync(file);
   let cache: Omit<LoadedBundle, 'script'> | undefined;
-  let cachedData: Buffer | undefined;
-  if (cacheDir !== undefined) {
+  let cached: Buffer | 'missing' | 'ignored' = 'missing';
+  if (cacheDir !== null) {
     cache = { cacheFile: codeCacheFile(cacheDir, file), sourceHash: sha256(bytes) };
-    if (folderIsPrivate(path.dirname(cache.cacheFile))) cachedData = readCache(cache.cacheFile, cache.sourceHash);
+    cached = folderIsPrivate(path.dirname(cache.cacheFile)) ? readCache(cache.cacheFile, cache.sourceHash) : fs.existsSync(cache.cacheFile) ? 'ignored' : 'missing';
   }
+  const cachedData = typeof cached === 'string' ? undefined : cached;
   const script = new vm.Script(Module.wrap(bytes.toString('utf8')), { filename: file, ...(cachedData ? { cachedData } : {}) });
+  codeCacheUse.set(file, !cache ? 'off' : typeof cached === 'string' ? cached : script.cachedDataRejected ? 'rejected' : 'used');
   const mod = new Module(file);
   mod.filename = file;
   requireFromBundle.cache[file] = mod;
@@ -164,7 +178,7 @@ export function requireBundle(bundleFile: string, cacheDir: string | undefined =
   }
   mod.loaded = true;
   if (cache && (!cachedData || script.cachedDataRejected)) {
-    if (toSave.length === 0) process.once('exit', saveCaches);
+    if (toSave.length === 0) process.once('exit', saveCodeCaches);
     toSave.push({ ...cache, script });
   }
   return mod.exports;

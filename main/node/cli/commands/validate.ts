@@ -3,6 +3,7 @@
 // It loads the workspace store and the rules only: no core, engine or lab. The SSH service (for the
 // host-key comparison of stored measurements) is loaded only when measurements lie beside the file
 // (../lazy/host-key-check.ts, a bundle of its own).
+import '../zod-one-shot.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
