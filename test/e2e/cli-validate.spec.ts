@@ -69,7 +69,7 @@ describe('clusterwright validate (built CLI)', () => {
 
     // Damaged (a flipped byte in V8's part), or writable by others: ignored, the same report, and replaced by a good one.
     const damaged = Buffer.from(stored);
-    damaged[damaged.length - 64] ^= 0xff;
+    damaged[damaged.length - 64] = damaged[damaged.length - 64]! ^ 0xff;
     fs.writeFileSync(cacheFile, damaged);
     expect(cli('validate', file, '--json')).toEqual(first);
     expect(fs.readFileSync(cacheFile).equals(damaged)).toBe(false);
