@@ -175,6 +175,16 @@ describe('the CLI code cache', () => {
       fs.chownSync(cacheFile, 65534, 65534);
       expect(load(file).say()).toBe('GUARDED!');
       expect(codeCacheUse.get(file)).toBe('ignored');
+      // Nor does it create its folders in another user's home (sudo keeping HOME): nothing of root's left there.
+      const theirs = path.join(dir, 'their-home');
+      fs.mkdirSync(theirs, { mode: 0o700 });
+      fs.chownSync(theirs, 65534, 65534);
+      const other = path.join(dir, 'cli-other.cjs');
+      fs.writeFileSync(other, 'exports.ok = true;\n');
+      expect(requireBundle(other, path.join(theirs, '.cache', 'clusterwright'))).toEqual({ ok: true });
+      expect(codeCacheUse.get(other)).toBe('missing');
+      saveCodeCaches();
+      expect(fs.readdirSync(theirs)).toEqual([]);
     }
   });
 

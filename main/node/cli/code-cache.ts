@@ -116,6 +116,10 @@ function writeCache(bundle: LoadedBundle): void {
   const dir = path.dirname(bundle.cacheFile);
   const temp = path.join(dir, `.${path.basename(bundle.cacheFile)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   try {
+    // Create nothing under a folder that is not ours alone (`sudo` keeping another user's HOME): no root-owned folders there.
+    let existing = dir;
+    while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+    if (!folderIsPrivate(existing)) return;
     const payload = bundle.script.createCachedData();
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!folderIsPrivate(dir)) return;
