@@ -99,4 +99,30 @@ describe('clusterwright validate (built CLI)', () => {
     expect(bundle.match(/^\/\/ node_modules\/zod\/v4\/locales\/[a-zA-Z-]+\.js$/gm)).toEqual(['// node_modules/zod/v4/locales/en.js']);
     expect(fs.readFileSync(path.join(root, 'dist/node/cli-lazy-host-key-check.cjs'), 'utf8')).toMatch(/require\("ssh2"\)/);
   });
+
+  it('--version and --help load no command bundle, nor what the code cache needs (crypto, vm); validate loads its own only', () => {
+    // The entry as bin/clusterwright.mjs runs it, in a script that then lists what was loaded.
+    const probe = path.join(home, 'loaded.cjs');
+    fs.writeFileSync(
+      probe,
+      [
+        'const before = new Set(process.moduleLoadList);',
+        `require(${JSON.stringify(path.join(root, 'dist/node/cli.cjs'))});`,
+        'process.on("exit", () => {',
+        '  const builtins = process.moduleLoadList.filter((m) => !before.has(m) && /^NativeModule (crypto|vm)$/.test(m)).map((m) => m.slice(13));',
+        '  const bundles = Object.keys(require.cache).map((f) => require("node:path").basename(f)).filter((f) => f.startsWith("cli-"));',
+        '  process.stderr.write("LOADED " + JSON.stringify({ builtins: builtins.sort(), bundles: bundles.sort() }) + "\\n");',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const loaded = (...args: string[]) => {
+      const run = spawnSync(process.execPath, [probe, ...args], { env: { ...process.env, CLUSTERWRIGHT_HOME: home }, encoding: 'utf8', timeout: 60_000 });
+      return JSON.parse(/LOADED (.*)/.exec(run.stderr)![1]!) as { builtins: string[]; bundles: string[] };
+    };
+    expect(loaded('--version')).toEqual({ builtins: [], bundles: [] });
+    expect(loaded('--help')).toEqual({ builtins: [], bundles: [] });
+    expect(loaded('validate', '--help')).toEqual({ builtins: [], bundles: [] });
+    expect(loaded('validate', file)).toEqual({ builtins: ['crypto', 'vm'], bundles: ['cli-shared.cjs', 'cli-validate.cjs'] });
+  });
 });

@@ -120,20 +120,25 @@ function writeCache(bundle: LoadedBundle): void {
     let existing = dir;
     while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
     if (!folderIsPrivate(existing)) return;
-    const payload = bundle.script.createCachedData();
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!folderIsPrivate(dir)) return;
     const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+    // Opened before V8 serializes anything: a folder that cannot be written costs no serialization.
     const fd = fs.openSync(temp, O_WRONLY | O_CREAT | O_EXCL | (O_NOFOLLOW ?? 0), 0o600);
     try {
+      const payload = bundle.script.createCachedData();
       fs.writeSync(fd, Buffer.concat([MAGIC, bundle.sourceHash, sha256(payload), payload]));
     } finally {
       fs.closeSync(fd);
     }
     fs.renameSync(temp, bundle.cacheFile);
   } catch {
-    // A cache that cannot be written costs the next run its compile time, nothing else.
-    fs.rmSync(temp, { force: true });
+    // A cache that cannot be written costs the next run its compile time, nothing else (never this run's exit code).
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // a read-only folder: there is no temp file to remove
+    }
   }
 }
 
