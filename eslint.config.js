@@ -31,6 +31,8 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-imports': ['error', { patterns: [layer(['electron'], 'Only main/electron and preload may import electron.')] }],
+      // zod's `z` export is its whole namespace object: bundled, it keeps every locale and the JSON-schema code.
+      'no-restricted-syntax': ['error', { selector: "ImportDeclaration[source.value='zod'][importKind='value'] > ImportSpecifier[imported.name='z'][importKind='value']", message: "Use `import * as z from 'zod'`: the `z` export keeps all of zod in the CLI's bundles (every locale)." }],
     },
   },
   {

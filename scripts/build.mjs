@@ -27,27 +27,44 @@ const common = {
 
 // The CLI is several bundles, so a command loads only its own code: cli.cjs (the entry: arguments, the
 // help from the catalogue, --version), one cli-<command>.cjs per command file, loaded when that command
-// runs, and cli-shared.cjs with the error classes all of them must share (instanceof across bundles).
-// zod and yaml are bundled in, tree-shaken: zod's package entry alone loads every locale.
+// runs, one cli-lazy-<name>.cjs per file in main/node/cli/lazy/ (what a command needs only on some of
+// its paths, imported dynamically), and cli-shared.cjs with the error classes all of them must share
+// (instanceof across bundles). A dynamic import of any other of our modules in a command would make
+// esbuild wrap each module it reaches in a lazy initialiser, which defeats tree-shaking for all of them:
+// the build refuses it. zod and yaml are bundled in, tree-shaken (`import * as z from 'zod'`: the `z`
+// export of zod's entry would keep every locale).
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const bundledInCli = new Set(['zod', 'yaml']);
 const cliExternal = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.optionalDependencies })
   .filter((name) => !bundledInCli.has(name))
   .flatMap((name) => [name, `${name}/*`]);
 const cliShared = ['main/common/errors.ts', 'main/node/cli/types.ts'].map((file) => path.join(root, file));
-const commandsDir = path.join(root, 'main/node/cli/commands');
-const cliCommandFiles = readdirSync(commandsDir)
-  .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !['index.ts', 'catalogue.ts'].includes(file))
-  .map((file) => path.join(commandsDir, file));
-/** Rewrites imports of the shared modules, and (from the entry) of the command files, to the bundles that hold them. */
+const tsFilesIn = (dir, skip = []) => readdirSync(dir)
+  .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !skip.includes(file))
+  .map((file) => path.join(dir, file));
+const cliCommandFiles = tsFilesIn(path.join(root, 'main/node/cli/commands'), ['index.ts', 'catalogue.ts']);
+const cliLazyFiles = tsFilesIn(path.join(root, 'main/node/cli/lazy'));
+const codeCacheLoader = path.join(root, 'main/node/cli/code-cache.ts');
+/**
+ * Rewrites imports of the shared modules, and dynamic imports of the command and lazy files, to the bundles that
+ * hold them. The entry loads a command's bundle through code-cache.ts (V8's compiled code kept between runs).
+ */
 const cliSplit = (entry) => ({
   name: 'cli-split',
   setup(build) {
+    build.onLoad({ filter: /.*/, namespace: 'cli-command' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(codeCacheLoader)}).requireBundle(require("node:path").join(__dirname, ${JSON.stringify(`cli-${args.path}.cjs`)}));\n`,
+      loader: 'js',
+      resolveDir: root,
+    }));
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const resolved = path.resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
       if (cliShared.includes(resolved)) return { path: './cli-shared.cjs', external: true };
-      if (entry && args.kind === 'dynamic-import' && cliCommandFiles.includes(resolved)) return { path: `./cli-${path.basename(resolved, '.ts')}.cjs`, external: true };
-      return undefined;
+      if (args.kind !== 'dynamic-import') return undefined;
+      if (entry && cliCommandFiles.includes(resolved)) return { path: path.basename(resolved, '.ts'), namespace: 'cli-command' };
+      if (cliLazyFiles.includes(resolved)) return { path: `./cli-lazy-${path.basename(resolved, '.ts')}.cjs`, external: true };
+      if (entry) return undefined;
+      return { errors: [{ text: `${path.relative(root, args.importer)} imports ${args.path} dynamically: move what it needs lazily into main/node/cli/lazy/ (its own bundle).` }] };
     });
   },
 });
@@ -56,7 +73,8 @@ const cli = { ...common, packages: undefined, external: cliExternal };
 await Promise.all([
   // require(), not import(): Node's ESM loader would scan each CommonJS bundle for its exports first.
   esbuild({ ...cli, entryPoints: ['main/node/cli/main.ts'], outfile: 'dist/node/cli.cjs', plugins: [cliSplit(true)], supported: { 'dynamic-import': false } }),
-  esbuild({ ...cli, entryPoints: cliCommandFiles, outdir: 'dist/node', entryNames: 'cli-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false)] }),
+  esbuild({ ...cli, entryPoints: cliCommandFiles, outdir: 'dist/node', entryNames: 'cli-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false)], supported: { 'dynamic-import': false } }),
+  esbuild({ ...cli, entryPoints: cliLazyFiles, outdir: 'dist/node', entryNames: 'cli-lazy-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false)], supported: { 'dynamic-import': false } }),
   esbuild({ ...cli, stdin: { contents: "export * from './main/common/errors.ts';\nexport * from './main/node/cli/types.ts';\n", resolveDir: root, sourcefile: 'cli-shared.ts', loader: 'ts' }, outfile: 'dist/node/cli-shared.cjs' }),
   esbuild({ ...common, entryPoints: ['main/electron/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron'] }),
   esbuild({ ...common, entryPoints: ['main/node/utility-entry.ts'], outfile: 'dist/electron/services.cjs' }),

@@ -1,6 +1,6 @@
 // Frames exchanged between a client (renderer, CLI) and a host session: the same frames travel
 // over the WebSocket in web mode and over the Electron IPC relay in the desktop.
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorCodes, type ErrorPayload } from './errors.js';
 
 /** Binary frame kinds (first byte); bytes 1..4 are the stream id (big endian). */

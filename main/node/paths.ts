@@ -12,6 +12,18 @@ export function dataHome(env: NodeJS.ProcessEnv = process.env, platform = proces
   return path.join(env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), 'clusterwright');
 }
 
+/**
+ * Where Clusterwright keeps what it can rebuild at any time (the CLI's compiled-code caches): the platform's
+ * per-user cache folder, or `cache/` in CLUSTERWRIGHT_HOME when that is set.
+ */
+export function cacheHome(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (env.CLUSTERWRIGHT_HOME) return path.join(path.resolve(env.CLUSTERWRIGHT_HOME), 'cache');
+  const home = os.homedir();
+  if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'Clusterwright', 'Cache');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'Clusterwright');
+  return path.join(env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(home, '.cache'), 'clusterwright');
+}
+
 export function defaultWorkspaceDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   return path.join(dataHome(env, platform), 'workspace');
 }

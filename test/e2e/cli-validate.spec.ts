@@ -1,5 +1,6 @@
 // The built CLI's validate, as a script calls it: a file with schema errors and unknown names is
-// reported in one run, and --json counts every error (the file's own and the rules' findings).
+// reported in one run, and --json counts every error (the file's own and the rules' findings). Its
+// bundle runs from V8's code cache after the first run, with the same report whatever the cache holds.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,6 +30,13 @@ function cli(...args: string[]) {
 
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
+const root = path.resolve(__dirname, '../..');
+const codeDir = path.join(home, 'cache', 'code');
+function validateCache(): string | undefined {
+  const name = fs.existsSync(codeDir) ? fs.readdirSync(codeDir).find((f) => /^cli-validate-[0-9a-f]{16}\.v8cache$/.test(f)) : undefined;
+  return name && path.join(codeDir, name);
+}
+
 describe('clusterwright validate (built CLI)', () => {
   it('counts schema errors in --json and reports the unknown site in the same run', () => {
     const r = cli('validate', file, '--json');
@@ -42,5 +50,80 @@ describe('clusterwright validate (built CLI)', () => {
     const text = cli('validate', file);
     expect(text.code).toBe(2);
     expect(text.out.split('\n')[0]).toBe(`${file}: 3 errors, 0 warnings, 0 notes`);
+  });
+
+  it('runs from its code cache after the first run, and gives the same report whatever the cache file holds', () => {
+    fs.rmSync(codeDir, { recursive: true, force: true });
+    const first = cli('validate', file, '--json');
+    expect(first.code, first.err).toBe(2);
+    const cacheFile = validateCache()!;
+    expect(cacheFile, 'the first run stores the compiled code').toBeDefined();
+    expect(fs.statSync(cacheFile).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(codeDir).mode & 0o777).toBe(0o700);
+    const stored = fs.readFileSync(cacheFile);
+
+    // A run that uses the cache leaves it as it is.
+    const cached = cli('validate', file, '--json');
+    expect(cached).toEqual(first);
+    expect(fs.readFileSync(cacheFile).equals(stored)).toBe(true);
+
+    // Damaged (a flipped byte in V8's part), or writable by others: ignored, the same report, and replaced by a good one.
+    const damaged = Buffer.from(stored);
+    damaged[damaged.length - 64] = damaged[damaged.length - 64]! ^ 0xff;
+    fs.writeFileSync(cacheFile, damaged);
+    expect(cli('validate', file, '--json')).toEqual(first);
+    expect(fs.readFileSync(cacheFile).equals(damaged)).toBe(false);
+    fs.chmodSync(cacheFile, 0o666);
+    expect(cli('validate', file, '--json')).toEqual(first);
+    expect(fs.statSync(validateCache()!).mode & 0o777).toBe(0o600);
+    // Whatever lies there, not a cache at all.
+    fs.writeFileSync(cacheFile, 'module.exports = 1;\n');
+    expect(cli('validate', file, '--json')).toEqual(first);
+    expect(fs.readFileSync(cacheFile, 'utf8')).not.toBe('module.exports = 1;\n');
+  });
+
+  it('with measurements beside the file, loads the host-key check from its own bundle: the same verdict', () => {
+    const dir = fs.mkdtempSync(path.join(home, 'measured-'));
+    fs.copyFileSync(path.join(root, 'test/fixtures/workspaces/example.yaml'), path.join(dir, 'clusterwright.yaml'));
+    const without = cli('validate', dir);
+    fs.writeFileSync(path.join(dir, 'clusterwright.latency.json'), '{}');
+    const withFacts = cli('validate', dir);
+    expect(withFacts.err).toBe('');
+    expect(withFacts).toEqual(without);
+    expect(withFacts.code).toBe(0);
+  });
+
+  it("validate's bundle holds the workspace code only: no SSH service, no zod locale but English", () => {
+    const bundle = fs.readFileSync(path.join(root, 'dist/node/cli-validate.cjs'), 'utf8');
+    expect(bundle).not.toMatch(/require\("ssh2"\)/);
+    expect(bundle.match(/^\/\/ node_modules\/zod\/v4\/locales\/[a-zA-Z-]+\.js$/gm)).toEqual(['// node_modules/zod/v4/locales/en.js']);
+    expect(fs.readFileSync(path.join(root, 'dist/node/cli-lazy-host-key-check.cjs'), 'utf8')).toMatch(/require\("ssh2"\)/);
+  });
+
+  it('--version and --help load no command bundle, nor what the code cache needs (crypto, vm); validate loads its own only', () => {
+    // The entry as bin/clusterwright.mjs runs it, in a script that then lists what was loaded.
+    const probe = path.join(home, 'loaded.cjs');
+    fs.writeFileSync(
+      probe,
+      [
+        'const before = new Set(process.moduleLoadList);',
+        `require(${JSON.stringify(path.join(root, 'dist/node/cli.cjs'))});`,
+        'process.on("exit", () => {',
+        '  const builtins = process.moduleLoadList.filter((m) => !before.has(m) && /^NativeModule (crypto|vm)$/.test(m)).map((m) => m.slice(13));',
+        '  const bundles = Object.keys(require.cache).map((f) => require("node:path").basename(f)).filter((f) => f.startsWith("cli-"));',
+        '  process.stderr.write("LOADED " + JSON.stringify({ builtins: builtins.sort(), bundles: bundles.sort() }) + "\\n");',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const loaded = (...args: string[]) => {
+      const run = spawnSync(process.execPath, [probe, ...args], { env: { ...process.env, CLUSTERWRIGHT_HOME: home }, encoding: 'utf8', timeout: 60_000 });
+      return JSON.parse(/LOADED (.*)/.exec(run.stderr)![1]!) as { builtins: string[]; bundles: string[] };
+    };
+    // cli-shared.cjs: the error classes every bundle shares (3 KB).
+    expect(loaded('--version')).toEqual({ builtins: [], bundles: ['cli-shared.cjs'] });
+    expect(loaded('--help')).toEqual({ builtins: [], bundles: ['cli-shared.cjs'] });
+    expect(loaded('validate', '--help')).toEqual({ builtins: [], bundles: ['cli-shared.cjs'] });
+    expect(loaded('validate', file)).toEqual({ builtins: ['crypto', 'vm'], bundles: ['cli-shared.cjs', 'cli-validate.cjs'] });
   });
 });

@@ -1,7 +1,7 @@
 // A stack that exists only in the tests: "toy" clusters of workspace nodes with a sync network, one rule, VMs
 // kept in memory, and moves its executor runs as plan steps. It is registered only through the public interface
 // (createCore({ stacks }) and the common registry's composition functions), never in a registry list.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { VmRecord } from '../../main/common/contract/inventory.js';
 import { defineMethod } from '../../main/common/contract/define.js';
 import { defineStack, groupRef, type StackLink } from '../../main/common/stacks/types.js';

@@ -1,5 +1,5 @@
 // Contract of the app domain: what the backend is and where it keeps the workspace.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineMethod } from './define.js';
 
 export const hostKinds = ['electron', 'web', 'cli', 'test'] as const;

@@ -1,5 +1,5 @@
 // Contract of the failover drill: its plan (with the prediction the preview shows) and the saved reports.
-import { z } from 'zod';
+import * as z from 'zod';
 import { drillPredictionSchema, drillReportSchema, failureSchema } from '../drill/model.js';
 import { planSchema } from '../plan/schema.js';
 import { defineMethod } from './define.js';

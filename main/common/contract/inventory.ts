@@ -2,7 +2,7 @@
 // precheck a drag onto another node asks for, and the move itself (run as a plan by the engine). Built
 // from the stack list: the VM's stack is one of theirs, and the admin's choices are a discriminated union
 // of each stack's own choices. Stacks without a client report nothing.
-import { z } from 'zod';
+import * as z from 'zod';
 import { stacks } from '../stacks/registry.js';
 import type { AnyStackDefinition } from '../stacks/types.js';
 import { defineMethod } from './define.js';

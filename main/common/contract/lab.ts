@@ -1,6 +1,6 @@
 // Contract of the lab domain: the local multi-site lab offered to admins who want to try the app
 // without hardware (Linux, root). Starting one writes its workspace, which the app then opens.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineMethod } from './define.js';
 import { planSchema } from '../plan/schema.js';
 

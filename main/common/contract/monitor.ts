@@ -1,6 +1,6 @@
 // Contract of the monitoring domain: polling rounds over the open workspace's estate (latency, loss,
 // quorum, knet), their bounded history beside the workspace, and the alerts raised when a limit is crossed.
-import { z } from 'zod';
+import * as z from 'zod';
 import { alertSchema, monitorSampleSchema } from '../monitor/model.js';
 import { defineMethod } from './define.js';
 

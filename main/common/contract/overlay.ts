@@ -2,7 +2,7 @@
 // overlays with their tunnels' state, the keys and tunnels plans (built from the workspace and what was
 // measured; run by plan.apply like any other plan), and reading what runs on the members.
 // Public keys only: private keys are generated on the nodes and never travel.
-import { z } from 'zod';
+import * as z from 'zod';
 import { overlayFactsSchema, pathMtuFactSchema } from '../overlay/facts.js';
 import { overlayNameSchema } from '../overlay/schema.js';
 import { planSchema } from '../plan/schema.js';

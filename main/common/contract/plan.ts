@@ -1,6 +1,6 @@
 // Contract of the plan domain: preview, approve, apply, resume, cancel, status and export a plan,
 // and the job events a run emits (step updates, streamed log lines, the end of the run).
-import { z } from 'zod';
+import * as z from 'zod';
 import { planSchema } from '../plan/schema.js';
 import { defineMethod } from './define.js';
 

@@ -1,7 +1,7 @@
 // Contract of the secret store's lock: whether the passphrase-sealed store (web mode, CLI) is open,
 // unlocking it with the passphrase the admin types (creating it on first use), and locking it again.
 // The passphrase goes in; it never comes back out, and nothing here returns a secret.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineMethod } from './define.js';
 
 export const secretStoreStatusSchema = z.object({

@@ -1,6 +1,6 @@
 // Contract of the SSH domain: connection tests, host-key and login prompts (events answered by
 // methods), terminals on flow-controlled streams, and secrets referred to only by id.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineMethod } from './define.js';
 
 const port = z.number().int().min(1).max(65535);

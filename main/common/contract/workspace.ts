@@ -1,7 +1,7 @@
 // Contract of the workspace and latency domains: open, save and validate the workspace file, list
 // recent ones, measure the latency matrix. The workspace holds no secrets (identities by path or id).
 import { clusterScorecardSchema } from '../scorecard/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { factsSchema, findingSchema, issueSchema, latencyMatrixSchema, workspaceSchema } from '../workspace/index.js';
 import { defineMethod } from './define.js';
 

@@ -1,6 +1,6 @@
 // The failover drill (pure): what the drill predicts for a site or link loss, what it reads while it runs,
 // the times it measures from those readings, and the report it saves beside the workspace.
-import { z } from 'zod';
+import * as z from 'zod';
 import { describeFailure, type Failure } from '../whatif/estate.js';
 
 export const failureSchema = z.union([

@@ -1,6 +1,6 @@
 // Monitoring over time (pure): what one polling round records per link and per cluster, the series
 // keys the store and the charts share, the limits a link is held to, and the alerts a round raises or clears.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One link (a node pair on one network) in one round: ping from the nodes, or corosync's knet view. */
 export const linkSampleSchema = z.object({

@@ -1,7 +1,7 @@
 // What the app measured about an overlay (pure zod): the underlay's path MTU per site pair, the MTU
 // set, each member's interface, handshake ages, and round trips and throughput over and under the
 // tunnel. Public keys only: private keys never leave the nodes.
-import { z } from 'zod';
+import * as z from 'zod';
 import { estateSchema } from '../workspace/estate.js';
 
 const pingStatsSchema = z.object({

@@ -1,7 +1,7 @@
 // The workspace's `overlays:` section (pure zod): encrypted WireGuard tunnels between sites or nodes,
 // their address range, port, keepalive, and the workspace networks whose traffic rides on them.
 // It imports only ip.ts, so the composed workspace schema can import it without a cycle.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCidr, parseIp } from '../workspace/ip.js';
 
 /** Names of sites, nodes and networks: checked against the workspace by validateOverlays. */

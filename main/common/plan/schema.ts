@@ -1,6 +1,6 @@
 // The plan model: a DAG of steps (what, where, how to tell it is done, how to undo it), pure data
 // that wizards produce, the engine runs, the preview shows and the exports translate.
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkSshHost, checkUserName } from '../workspace/names.js';
 
 /** A reference to a stored secret; resolved only at the moment of use, inside main/node. */

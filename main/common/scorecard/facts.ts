@@ -1,6 +1,6 @@
 // Facts the scorecard reads beyond latency: the failover drills run on a cluster (date and result) and
 // each node's clock synchronisation as last read. Kept with the other measured facts.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const drillFactSchema = z.object({
   /** The cluster or region the drill cut something in (its stack and name). */

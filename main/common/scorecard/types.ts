@@ -1,6 +1,6 @@
 // A cluster's best-practice scorecard: one line per practice, with its status, the evidence it rests on
 // and the action that fixes it. Shown in `clusterwright validate` and on the inspector's Scorecard tab.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ruleSourceSchema } from '../workspace/rules/types.js';
 import { findingActionSchema } from '../workspace/rules/actions.js';
 

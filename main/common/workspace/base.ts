@@ -2,7 +2,7 @@
 // stack section refers to. Stack sections (main/common/stacks/<id>/schema.ts) import only this file; the
 // composed schema (schema.ts) adds them from the stack registry. Objects are strict so that misspelt keys
 // are found; the parser reports them as warnings.
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCidr } from './ip.js';
 import { checkIdentityFile, checkIpAddress, checkJumpSpec, checkLabel, checkSecretId, checkSshHost, checkUserName, hasControlCharacters } from './names.js';
 

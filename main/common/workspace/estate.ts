@@ -1,6 +1,6 @@
 // The estate a measurement was taken on (pure zod): the workspace by name and file, and each node's
 // addresses and host key. Figures whose estate no longer matches the workspace are set aside.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A node as it was when measured: what identifies the machine the figures belong to. */
 export const measuredNodeSchema = z.object({

@@ -2,7 +2,7 @@
 // every peer on every network) and corosync's own knet link statistics. Each measurement records the
 // estate it was taken on (the workspace and each node's addresses and host key), and figures whose
 // estate no longer matches are set aside, never shown (factsForEstate).
-import { z } from 'zod';
+import * as z from 'zod';
 import { overlaysFactsSchema } from '../overlay/facts.js';
 import { clockFactSchema, drillFactSchema } from '../scorecard/facts.js';
 

@@ -1,7 +1,7 @@
 // The workspace file's model (version 1), composed: the base (sites, networks, nodes, layout), each
 // registered stack's section under its key, and the overlays. `composeWorkspaceSchema` builds the same
 // for another list of stacks (a test's own stack).
-import { z } from 'zod';
+import * as z from 'zod';
 import { overlaysSchema } from '../overlay/schema.js';
 import { networkRolesOf, type StackList } from '../stacks/compose.js';
 import { stacks } from '../stacks/registry.js';

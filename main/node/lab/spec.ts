@@ -1,6 +1,6 @@
 // The lab description (YAML): sites, hosts per site and site-to-site links, validated with zod and normalised.
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CwError } from '../../common/errors.js';
 import { defaultStacks, type StackList } from '../../common/stacks/compose.js';
 import { isPresetName, presetNames, presets, type LinkParams, type PresetName } from './presets.js';

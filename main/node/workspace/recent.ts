@@ -1,7 +1,7 @@
 // The list of recently opened workspaces, kept in the data folder (recent-workspaces.json).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from './atomic-write.js';
 
 export const RECENT_LIMIT = 10;

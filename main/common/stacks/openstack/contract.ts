@@ -1,7 +1,7 @@
 // Contract of the OpenStack stack: the wizard's region plan (Kolla-Ansible files per region, as data), the
 // shared catalog's registration as an engine plan and its verify, a region's compute services and
 // hypervisors, and what a server move chooses and learns (its member of the migration union).
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineMethod } from '../../contract/define.js';
 import { planSchema } from '../../plan/schema.js';
 

@@ -1,7 +1,7 @@
 // OpenStack as the core and the renderer see it (pure): the openstack section and its rules, regions (the
 // canvas's groups) and the role each node plays in them, the inter-region links and the traffic an overlay
 // must carry, its contract (openstack.*), what a server move chooses, and its lab section.
-import { z } from 'zod';
+import * as z from 'zod';
 import { openstackAdvisor } from './advisor.js';
 import type { FieldPath } from '../../workspace/paths.js';
 import { defineStack, type BandwidthSetting, type StackGroup, type StackLink, type StackTraffic, type StackWorkspace } from '../types.js';

@@ -1,7 +1,7 @@
 // The openstack section of the workspace: regions with their node roles and the URLs their services
 // answer on, the interconnects between regions, and how the app reaches the one Keystone all regions
 // share (secrets by id only). Imports only the workspace base.
-import { z } from 'zod';
+import * as z from 'zod';
 import { nameSchema, secretIdSchema } from '../../workspace/base.js';
 
 const urlPattern = /^(https?):\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?)(:(\d{1,5}))?(\/[A-Za-z0-9._~\/%!$&()*+,;=:@-]*)?$/;

@@ -1,7 +1,7 @@
 // Contract of the Proxmox stack: the certificate a node presents (for the admin to confirm before
 // pinning), totem timing computed from a measured corosync link, the cluster wizard's plan and its verify,
 // and what a VM move between nodes and clusters chooses and learns (its member of the migration union).
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineMethod } from '../../contract/define.js';
 import { planSchema } from '../../plan/schema.js';
 import { clusterQuorumSchema, knetLinkStatsSchema } from '../../workspace/facts.js';

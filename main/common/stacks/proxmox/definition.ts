@@ -2,7 +2,7 @@
 // their members, the corosync meshes and QDevice links worth drawing, the traffic an overlay must carry,
 // the bandwidth limits Proxmox offers, each cluster's votequorum model, its contract and its lab section.
 import { proxmoxAdvisor } from './advisor.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldPath } from '../../workspace/paths.js';
 import { defineStack, type BandwidthSetting, type LatencyLimits, type StackGroup, type StackLink, type StackTraffic, type StackWorkspace } from '../types.js';
 import { proxmoxMethods, proxmoxMigrationChoicesSchema, proxmoxMigrationDetailsSchema } from './contract.js';

@@ -1,6 +1,6 @@
 // The proxmox section of the workspace: clusters, their corosync links, QDevice, HA, storages, the API
 // block the app uses for inventory and moves, and an accepted WAN layout. Imports only the workspace base.
-import { z } from 'zod';
+import * as z from 'zod';
 import { hostValue, nameSchema, secretIdSchema } from '../../workspace/base.js';
 import { checkEndpoint } from '../../workspace/names.js';
 import { checkPveClusterName, checkPveStorageId, checkPveTokenId, checkPveUserId, pveStorageTypes } from './names.js';

@@ -2,7 +2,7 @@
 // thumbprints as vCenter reports them (shown, confirmed, pinned in the workspace), the stretched-cluster
 // wizard's plan with the measured round trips beside vSAN's limits, the verify page (witness, fault domains,
 // health), and what a vMotion chooses and learns (its member of the migration union).
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineMethod } from '../../contract/define.js';
 import { planSchema } from '../../plan/schema.js';
 import { findingSchema } from '../../workspace/rules/types.js';

@@ -1,7 +1,7 @@
 // The vsan section of the workspace: stretched clusters with vCenter, two data sites and a witness host
 // outside the cluster, and what the wizard needs to build one (datacenter, isolation addresses, the ESXi
 // root login by secret id, pinned certificate thumbprints). Imports only the workspace base.
-import { z } from 'zod';
+import * as z from 'zod';
 import { hostValue, ipAddressSchema, nameSchema, secretIdSchema } from '../../workspace/base.js';
 import { checkThumbprintText, checkVcenterEndpoint, checkVcenterUser, checkVsphereName } from './names.js';
 

@@ -1,7 +1,7 @@
 // What the app can do about a finding: a fixed list of remedy actions, each an id with its arguments.
 // A rule names the action; the renderer maps it to what it does (open a form, run a measurement, make
 // an edit), and the CLI names the button. The label is the button's text, in the admin's words.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const name = z.string().min(1).max(200);
 

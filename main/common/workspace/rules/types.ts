@@ -1,7 +1,7 @@
 // What a validation rule is and what it returns: findings with a severity, the measured figure in
 // the message, the elements concerned (for the canvas and the findings panel), a remedy in the
 // admin's words, the action the app can take for it, the field paths as a detail, and a source.
-import { z } from 'zod';
+import * as z from 'zod';
 import { findingActionSchema } from './actions.js';
 import type { FactIndex, Facts } from '../facts.js';
 import type { Network, Workspace, WorkspaceNode } from '../schema.js';

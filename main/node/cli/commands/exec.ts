@@ -1,6 +1,7 @@
 // clusterwright exec: one command on many workspace nodes in parallel over SSH (the CLI form of
 // broadcast), each output line prefixed with its node (or, with --json, each node's output, bounded),
 // an exit code per node and one overall.
+import '../zod-one-shot.js';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';

@@ -1,36 +1,23 @@
 // clusterwright validate <workspace>: reads a workspace file and its measurements and prints every
 // problem and finding. Exit 0 clean, 1 warnings only, 2 errors (refines the generic codes).
 // It loads the workspace store and the rules only: no core, engine or lab. The SSH service (for the
-// host-key comparison of stored measurements) is loaded only when measurements lie beside the file.
+// host-key comparison of stored measurements) is loaded only when measurements lie beside the file
+// (../lazy/host-key-check.ts, a bundle of its own).
+import '../zod-one-shot.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CwError } from '../../../common/errors.js';
 import { findingActionLabel } from '../../../common/workspace/rules/actions.js';
 import type { ValidationResult } from '../../../common/contract/workspace.js';
-import type { CurrentEstate, Workspace } from '../../../common/workspace/index.js';
 import { dataHome, defaultWorkspaceDir } from '../../paths.js';
 import { factsPathFor } from '../../workspace/facts-file.js';
 import { WorkspaceStore } from '../../workspace/store.js';
 import { evidenceFromFiles } from '../../services/scorecard.js';
 import { formatScorecards } from '../../../common/scorecard/scorecard.js';
+import type { HostKeyCheck } from '../lazy/host-key-check.js';
 import { exitCodes, UsageError, type CliCommand } from '../types.js';
 import { commandInfo } from './catalogue.js';
-
-interface HostKeyCheck {
-  check(workspace: Workspace): CurrentEstate['hostKey'];
-  close(): Promise<void>;
-}
-
-/**
- * How this machine's trust now compares with the host keys recorded with the measurements (known_hosts,
- * the app's pinned keys, the lab's): what the core would use, without the rest of the core.
- */
-async function hostKeyCheck(): Promise<HostKeyCheck> {
-  const [{ createSshService }, { workspaceHostKeyCheck }, { EventBus }] = await Promise.all([import('../../services/ssh.js'), import('../../workspace/host-key-check.js'), import('../../events.js')]);
-  const ssh = createSshService({ hostKind: 'cli', workspaceDir: defaultWorkspaceDir(), ssh: { interactive: false, engine: { acceptNewHostKeys: false } } }, { events: new EventBus() });
-  return { check: (workspace) => workspaceHostKeyCheck(ssh, workspace), close: () => ssh.close() };
-}
 
 /** The validation of one workspace file or folder, with the measurements stored beside it. */
 export async function validateTarget(target: string): Promise<ValidationResult> {
@@ -44,7 +31,7 @@ export async function validateTarget(target: string): Promise<ValidationResult> 
   });
   try {
     const { file, exists } = await store.resolveTarget(target);
-    if (exists && fs.existsSync(factsPathFor(file))) keys = await hostKeyCheck();
+    if (exists && fs.existsSync(factsPathFor(file))) keys = (await import('../lazy/host-key-check.js')).hostKeyCheck();
     return await store.validate({ path: target });
   } finally {
     await keys?.close();

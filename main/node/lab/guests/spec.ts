@@ -1,5 +1,5 @@
 // What a lab guest is (validated), and the QEMU command line that runs it (pure).
-import { z } from 'zod';
+import * as z from 'zod';
 import { CwError } from '../../../common/errors.js';
 import type { GuestPaths } from './registry.js';
 

@@ -3,7 +3,7 @@
 // region's endpoints in the shared Keystone as an engine plan (per region, never touching another region's
 // endpoints, skipped where already done) and its verify (a fresh token lists every region), the catalog as
 // a token carries it, and a region's nova-compute services and hypervisors.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CwError } from '../../../common/errors.js';
 import { planSchema, type PlanInput, type StackCall } from '../../../common/plan/schema.js';
 import { kollaAnsibleReleases } from '../../../common/stacks/openstack/kolla-ansible-vars.js';

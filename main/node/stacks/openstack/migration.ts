@@ -4,7 +4,7 @@
 // (after a crash, a lost connection or a resumed run) is followed instead. A cold copy snapshots the server,
 // copies the image into the target region's image service, boots it there, and deletes the original only in
 // a destructive step approved with the plan. Every step finds what an earlier attempt left and goes on from it.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MigrationChoices, MigrationTarget, VmRecord } from '../../../common/contract/inventory.js';
 import { CwError, isCwError } from '../../../common/errors.js';
 import type { PlanInput, StackCall } from '../../../common/plan/schema.js';

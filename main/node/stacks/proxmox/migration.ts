@@ -4,7 +4,7 @@
 // the plan), and the executor of those operations: plain and HA migrations and remote_migrate, each task
 // followed with its log streamed, stopped on cancel, and never started twice — a migration already running for
 // the VM (after a crash or a lost connection) is followed instead of starting another.
-import { z } from 'zod';
+import * as z from 'zod';
 import { sleepUnlessAborted } from '../../abort.js';
 import type { MigrationChoices, MigrationTarget, VmRecord } from '../../../common/contract/inventory.js';
 import { CwError, isCwError } from '../../../common/errors.js';

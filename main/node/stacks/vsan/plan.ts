@@ -3,7 +3,7 @@
 // host, the stretch, site HA/DRS), each with vCenter's own state as precheck and verify, so a resumed or second
 // run skips what is there; claiming disks erases them, so those steps are destructive and approved with the plan.
 // vMotion: one `relocate` step; a vMotion of the VM already running in vCenter is followed, never started twice.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CwError } from '../../../common/errors.js';
 import type { PlanInput, StackCall } from '../../../common/plan/schema.js';
 import { checkVsphereName } from '../../../common/stacks/vsan/names.js';

@@ -2,7 +2,7 @@
 // their VMkernel addresses on the data, vMotion and witness networks, isolation addresses, pinned host
 // thumbprints), and how to reach its vCenter (endpoint, pinned certificate, login by secret id). Every gap is
 // a located error that names the field to set.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CwError } from '../../../common/errors.js';
 import type { VsanCluster } from '../../../common/stacks/vsan/schema.js';
 import { checkThumbprintText, checkVcenterUser, checkVsphereName } from '../../../common/stacks/vsan/names.js';
