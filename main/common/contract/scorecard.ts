@@ -1,6 +1,6 @@
 // Contract of the best-practice scorecard's evidence: what the core reads for it beyond the workspace and its
 // facts (the drill reports, the last day of monitoring, each stack's storage health), and the clock probe.
-import { z } from 'zod';
+import * as z from 'zod';
 import { scorecardEvidenceSchema } from '../scorecard/evidence.js';
 import { clockFactSchema } from '../scorecard/facts.js';
 import { defineMethod } from './define.js';

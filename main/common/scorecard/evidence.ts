@@ -2,7 +2,7 @@
 // drills' saved reports (date, outcome, the outage they measured), the monitoring history of the last day (worst
 // and p95 round trip and the loss per link) and each stack's storage health. The core gathers it
 // (scorecard.evidence); `clusterwright validate` reads the same files itself.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DrillReport } from '../drill/model.js';
 import { pairOf, type MonitorSample } from '../monitor/model.js';
 import { ruleSourceSchema } from '../workspace/rules/types.js';
