@@ -69,8 +69,8 @@ export interface TopologyCanvasProps {
 
 const siteKindLabel = { lan: 'LAN', man: 'MAN', wan: 'WAN', internet: 'Internet' } as const;
 /** Elements drawn per frame while a large estate first appears (each frame stays well under 50 ms). */
-const NODES_PER_FRAME = 80;
-const LINKS_PER_FRAME = 240;
+const NODES_PER_FRAME = 50;
+const LINKS_PER_FRAME = 200;
 const origin: Point = { x: 0, y: 0 };
 
 export function TopologyCanvas({ graph, positions, layoutState, layoutSource, selectedNode, onSelectNode, onSelectSite, onMoveNode, onDragFrame, handle, vmsByNode, onVmDragStart, onVmDrop, onSelectLink, whatIf, linkHover }: TopologyCanvasProps) {
@@ -186,6 +186,8 @@ export function TopologyCanvas({ graph, positions, layoutState, layoutSource, se
   const sitesKey = useMemo(() => graph.sites.map((s) => s.id).join('\n'), [graph]);
   const nodesDrawn = useProgressiveCount(graph.nodes.length, NODES_PER_FRAME, sitesKey);
   const linksDrawn = useProgressiveCount(nodesDrawn < graph.nodes.length ? 0 : graph.links.length, LINKS_PER_FRAME, sitesKey);
+  // Cards become draggable once all are drawn (binding the drag to every card on each slice would cost as much as drawing).
+  const allDrawn = nodesDrawn === graph.nodes.length;
   const fittedFor = useRef<string | null>(null);
   useEffect(() => {
     if (fittedFor.current === estateKey) return;
@@ -253,7 +255,7 @@ export function TopologyCanvas({ graph, positions, layoutState, layoutSource, se
     return () => {
       cards.on('.drag', null);
     };
-  }, [graph, positions, linksByNode, onMoveNode, onDragFrame, nodesDrawn]);
+  }, [graph, positions, linksByNode, onMoveNode, onDragFrame, allDrawn]);
 
   const siteName = new Map(graph.sites.map((s) => [s.id, s]));
 
