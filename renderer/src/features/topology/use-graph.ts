@@ -24,8 +24,9 @@ function sharedGraph(inputs: Inputs): TopologyGraph {
 
 export function useTopologyGraph(): TopologyGraph | null {
   // Deferred: a new reading or finding on a large estate redraws in the background, in small steps,
-  // while the page keeps answering (the store's own updates render all at once).
-  const workspace = useDeferredValue(useAppState((s) => s.workspace));
+  // while the page keeps answering (the store's own updates render all at once). On mount too: the
+  // first render has no graph, and the graph follows in a background render.
+  const workspace = useDeferredValue(useAppState((s) => s.workspace), null);
   const facts = useDeferredValue(useAppState((s) => s.facts));
   const findings = useDeferredValue(useAppState((s) => s.findings));
   const clusters = useDeferredValue(useAppState((s) => s.clusterStatuses));
