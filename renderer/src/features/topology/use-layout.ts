@@ -61,7 +61,12 @@ interface Computed {
   key: string;
   positions: Map<string, Point>;
   source: LayoutSource;
+  /** How many nodes (in the answer's order) have moved to their computed place so far. */
+  applied: number;
 }
+
+/** Nodes moved to their computed place per frame when the worker answers (one commit for all would be a long task). */
+const SETTLE_PER_FRAME = 250;
 
 export function useCanvasLayout(graph: TopologyGraph | null): CanvasLayout {
   const key = useMemo(() => structureKeyOf(graph), [graph]);
@@ -84,7 +89,7 @@ export function useCanvasLayout(graph: TopologyGraph | null): CanvasLayout {
       if (answer.id === -1) {
         // The worker is gone: lay out here, once, after this frame.
         listeners.delete(listener);
-        setTimeout(() => setComputed({ key: forKey, positions: computeLayout(graph).positions, source: 'main' }), 0);
+        setTimeout(() => setComputed({ key: forKey, positions: computeLayout(graph).positions, source: 'main', applied: Infinity }), 0);
         return;
       }
       // Only the latest request's answer counts: an older one is for a structure the canvas has left.
@@ -92,7 +97,7 @@ export function useCanvasLayout(graph: TopologyGraph | null): CanvasLayout {
       listeners.delete(listener);
       // A transition: moving thousands of elements renders in small steps.
       const positions = new Map(answer.positions.map(([node, x, y]) => [node, { x, y }]));
-      startTransition(() => setComputed({ key: forKey, positions, source: 'worker' }));
+      startTransition(() => setComputed({ key: forKey, positions, source: 'worker', applied: SETTLE_PER_FRAME }));
     };
     listeners.add(listener);
     if (target) target.postMessage({ id, graph: layoutInput(graph) } satisfies LayoutRequest);
@@ -100,6 +105,35 @@ export function useCanvasLayout(graph: TopologyGraph | null): CanvasLayout {
     return () => void listeners.delete(listener);
   }, [key]);
 
-  if (computed && computed.key === key) return { positions: computed.positions, state: 'settled', source: computed.source };
+  // The computed places are taken a slice per frame; the layout is settled once every node has its own.
+  const settling = computed !== null && computed.key === key && computed.applied < computed.positions.size;
+  useEffect(() => {
+    if (!settling) return;
+    let done = false;
+    const next = () => {
+      if (done) return;
+      done = true;
+      startTransition(() => setComputed((c) => (c ? { ...c, applied: c.applied + SETTLE_PER_FRAME } : c)));
+    };
+    // The next frame; a timer too, since a hidden page gets no frames.
+    const frame = requestAnimationFrame(next);
+    const timer = setTimeout(next, 100);
+    return () => {
+      done = true;
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [settling, computed]);
+  const positions = useMemo(() => {
+    if (!computed || computed.key !== key || computed.applied >= computed.positions.size) return null;
+    const merged = new Map(immediate.positions);
+    let moved = 0;
+    for (const [node, p] of computed.positions) {
+      if (moved++ >= computed.applied) break;
+      merged.set(node, p);
+    }
+    return merged;
+  }, [computed, key, immediate]);
+  if (computed && computed.key === key) return positions ? { positions, state: 'provisional', source: 'main' } : { positions: computed.positions, state: 'settled', source: computed.source };
   return immediate;
 }
