@@ -1,6 +1,7 @@
 import '@mantine/core/styles.css';
 import '@mantine/notifications/styles.css';
 import './app/global.css';
+import { startTransition } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
 import { createAppStore } from './store/index.js';
@@ -15,4 +16,6 @@ const scheme = window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark
 const terminals = new TerminalController(store, transport, contractTerminalApi(transport), scheme);
 const root = document.getElementById('root');
 if (!root) throw new Error('The page has no #root element.');
-createRoot(root).render(<App store={store} transport={transport} terminals={terminals} />);
+// A transition: the first render runs in small steps, not one long task before the first paint.
+const app = createRoot(root);
+startTransition(() => app.render(<App store={store} transport={transport} terminals={terminals} />));

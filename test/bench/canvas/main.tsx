@@ -32,8 +32,13 @@ root.render(
     </div>
   </MantineProvider>,
 );
-requestAnimationFrame(() =>
+// A large estate is drawn a slice per frame: "first render" is until every card and link is there (and a frame after).
+const drawn = () => document.querySelectorAll('g[data-node-id]').length === graph.nodes.length && document.querySelectorAll('line[data-link-id]').length === graph.links.length;
+const waitDrawn = () =>
   requestAnimationFrame(() => {
-    (window as unknown as { benchResult: unknown }).benchResult = { layoutMs, ticks: layout.ticks, firstPaintMs: performance.now() - t1 };
-  }),
-);
+    if (!drawn()) return waitDrawn();
+    requestAnimationFrame(() => {
+      (window as unknown as { benchResult: unknown }).benchResult = { layoutMs, ticks: layout.ticks, firstPaintMs: performance.now() - t1 };
+    });
+  });
+waitDrawn();

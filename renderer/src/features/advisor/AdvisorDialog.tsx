@@ -34,7 +34,8 @@ export function AdvisorDialog({ opened, onClose, onOpenWizard, onEdited }: { ope
   const [answers, setAnswers] = useState<AdvisorAnswers>(defaultAnswers);
   const [review, setReview] = useState<{ approach: Approach; shaped: ShapedWorkspace } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const advice = useMemo(() => (workspace ? recommend(workspace, facts, answers) : null), [workspace, facts, answers]);
+  // Ranked only while the dialog is open: on a large estate the ranking costs a long main-thread task.
+  const advice = useMemo(() => (opened && workspace ? recommend(workspace, facts, answers) : null), [opened, workspace, facts, answers]);
   const licensed = defaultStacks.filter((s) => s.advisor?.licence);
   const close = () => {
     setReview(null);

@@ -1,6 +1,7 @@
 // The navbar: sites and their nodes, with status dots and the actions an admin reaches for.
 import { ActionIcon, Badge, Group, Menu, NavLink, ScrollArea, Text, TextInput, Tooltip } from '@mantine/core';
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useRef, useState } from 'react';
+import { useProgressiveCount } from '../../components/use-progressive.js';
 import { IconDots } from '@tabler/icons-react';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
 import type { ElementState } from '../topology/element-state.js';
@@ -40,6 +41,14 @@ export function SitesTree({ workspace, nodeStates, selectedNode, onSelectNode, o
     return map;
   }, [workspace, filter]);
 
+  // A large estate's rows appear a slice per frame (each row is a few Mantine components), never in one long task.
+  const sitesKey = useMemo(() => workspace.sites.map((s) => s.name).join('\n'), [workspace]);
+  let budget = useProgressiveCount(workspace.nodes.length, ROWS_PER_FRAME, sitesKey);
+  // Rows are memoized on what they show; the callbacks and actions they run are read when they run.
+  const callbacks = useRef<RowCallbacks>({ onSelectNode, nodeActions });
+  callbacks.current = { onSelectNode, nodeActions };
+  const actionsKey = nodeActions.map((a) => `${a.id}\u0000${a.label}\u0000${a.disabledReason ?? ''}`).join('\n');
+
   if (workspace.sites.length === 0 && workspace.nodes.length === 0) {
     return (
       <Text size="sm" c="dimmed" data-testid="navbar-empty">
@@ -75,41 +84,10 @@ export function SitesTree({ workspace, nodeStates, selectedNode, onSelectNode, o
               data-testid={`nav-site-${site}`}
             >
               {nodes.map((name) => {
+                if (budget <= 0) return null;
+                budget--;
                 const { state, reason } = nodeStates.get(name) ?? { state: 'unmeasured' as const, reason: '' };
-                return (
-                  <NavLink
-                    key={name}
-                    active={selectedNode === name}
-                    onClick={() => onSelectNode(name)}
-                    data-testid={`nav-node-${name}`}
-                    leftSection={
-                      <Tooltip label={reason ? `${stateLabels[state]}: ${reason}` : stateLabels[state]} multiline maw={300}>
-                        <span aria-label={stateLabels[state]} data-state={state} style={{ display: 'inline-block', width: 9, height: 9, borderRadius: 9, background: stateColours[state] }} />
-                      </Tooltip>
-                    }
-                    label={<Text size="sm" truncate>{name}</Text>}
-                    rightSection={
-                      nodeActions.length > 0 && (
-                        <Menu position="right-start" withinPortal>
-                          <Tooltip label={`Actions for ${name}`}>
-                            <Menu.Target>
-                              <ActionIcon variant="subtle" size="sm" aria-label={`Actions for ${name}`} onClick={(e) => e.stopPropagation()}>
-                                <IconDots size={16} aria-hidden="true" />
-                              </ActionIcon>
-                            </Menu.Target>
-                          </Tooltip>
-                          <Menu.Dropdown>
-                            {nodeActions.map((action) => (
-                              <Menu.Item key={action.id} leftSection={action.icon} disabled={Boolean(action.disabledReason)} title={action.disabledReason} onClick={() => action.run(name)}>
-                                {action.label}
-                              </Menu.Item>
-                            ))}
-                          </Menu.Dropdown>
-                        </Menu>
-                      )
-                    }
-                  />
-                );
+                return <NodeRow key={name} name={name} state={state} reason={reason} active={selectedNode === name} actionsKey={actionsKey} callbacks={callbacks} />;
               })}
             </NavLink>
           );
@@ -118,3 +96,68 @@ export function SitesTree({ workspace, nodeStates, selectedNode, onSelectNode, o
     </>
   );
 }
+
+const ROWS_PER_FRAME = 20;
+
+interface RowCallbacks {
+  onSelectNode(name: string): void;
+  nodeActions: NodeAction[];
+}
+
+interface NodeRowProps {
+  name: string;
+  state: ElementState['state'];
+  reason: string;
+  active: boolean;
+  /** Changes whenever the actions' labels or availability do (the row then re-renders). */
+  actionsKey: string;
+  callbacks: React.RefObject<RowCallbacks>;
+}
+
+const NodeRow = memo(function NodeRow({ name, state, reason, active, callbacks }: NodeRowProps) {
+  const nodeActions = callbacks.current.nodeActions;
+  // The state dot's tooltip is mounted when the pointer or the keyboard first reaches the row, so a
+  // thousand rows stay lighter (the dot is a plain span until then).
+  const [live, setLive] = useState(false);
+  const dot = <span aria-label={stateLabels[state]} data-state={state} style={{ display: 'inline-block', width: 9, height: 9, borderRadius: 9, background: stateColours[state] }} />;
+  const menuButton = (
+    <ActionIcon variant="subtle" size="sm" aria-label={`Actions for ${name}`} onClick={(e) => e.stopPropagation()}>
+      <IconDots size={16} aria-hidden="true" />
+    </ActionIcon>
+  );
+  return (
+    <NavLink
+      active={active}
+      onClick={() => callbacks.current.onSelectNode(name)}
+      onMouseEnter={live ? undefined : () => setLive(true)}
+      onFocus={live ? undefined : (e: React.FocusEvent) => e.target === e.currentTarget && setLive(true)}
+      data-testid={`nav-node-${name}`}
+      leftSection={
+        live ? (
+          <Tooltip label={reason ? `${stateLabels[state]}: ${reason}` : stateLabels[state]} multiline maw={300}>
+            {dot}
+          </Tooltip>
+        ) : (
+          dot
+        )
+      }
+      label={<Text size="sm" truncate>{name}</Text>}
+      rightSection={
+        nodeActions.length > 0 && (
+          <Menu position="right-start" withinPortal>
+            <Tooltip label={`Actions for ${name}`}>
+              <Menu.Target>{menuButton}</Menu.Target>
+            </Tooltip>
+            <Menu.Dropdown>
+              {nodeActions.map((action) => (
+                <Menu.Item key={action.id} leftSection={action.icon} disabled={Boolean(action.disabledReason)} title={action.disabledReason} onClick={() => callbacks.current.nodeActions.find((a) => a.id === action.id)?.run(name)}>
+                  {action.label}
+                </Menu.Item>
+              ))}
+            </Menu.Dropdown>
+          </Menu>
+        )
+      }
+    />
+  );
+});

@@ -10,7 +10,8 @@ import { Minimap } from './Minimap.js';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAppState } from '../../store/context.js';
 import { useTopologyGraph } from './use-graph.js';
-import { computeLayout, siteRegions, type Point } from './layout.js';
+import { siteRegions, type Point } from './layout.js';
+import { useCanvasLayout } from './use-layout.js';
 import { ClusterBadges } from './ClusterBadges.js';
 import { Legend } from './Legend.js';
 import { TopologyCanvas, type CanvasHandle, type DropVerdict, type VmChip } from './TopologyCanvas.js';
@@ -88,12 +89,10 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
   }, [rounds]);
 
   const graph = useTopologyGraph();
-  // Layout depends on the structure, not on measurements: recompute only when nodes, sites or links change.
-  const structureKey = useMemo(
-    () => (graph ? JSON.stringify([graph.sites.map((s) => s.id), graph.nodes.map((n) => [n.id, n.siteId, n.x, n.y]), graph.links.map((l) => l.id)]) : ''),
-    [graph],
-  );
-  const positions = useMemo(() => (graph ? computeLayout(graph).positions : new Map<string, Point>()), [structureKey]);
+  // Layout depends on the structure, not on measurements: recomputed only when nodes, sites or links change
+  // (in a worker on a large estate, with a provisional placement until it answers).
+  const layout = useCanvasLayout(graph);
+  const positions = layout.positions;
 
   const selectedNode = selection?.kind === 'node' ? selection.name : null;
 
@@ -216,6 +215,8 @@ export function CanvasPanel({ onEdited }: { onEdited(): void }) {
         handle={canvas}
         graph={graph}
         positions={positions}
+        layoutState={layout.state}
+        layoutSource={layout.source}
         selectedNode={selectedNode}
         onSelectNode={(id) => select(id ? { kind: 'node', name: id } : null)}
         onSelectSite={(id) => (whatIfOn ? toggleFailure({ kind: 'site', site: id }) : select({ kind: 'site', name: id }))}

@@ -2,12 +2,13 @@
 // transform and the drag, touching just the dragged node and its links each frame.
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type ReactNode, type Ref } from 'react';
 import { drag, select, zoom, zoomIdentity, type ZoomBehavior } from 'd3';
-import { linkLabel, type GraphLink, type TopologyGraph } from './graph.js';
+import type { GraphLink, TopologyGraph } from './graph.js';
+import { CARD_H, CARD_W, LinkLine, NodeCard, type ItemHandlers, type VmChip } from './CanvasItems.js';
+import { useProgressiveCount } from '../../components/use-progressive.js';
 import { siteRegions, type Point } from './layout.js';
 import { aggregateSitePairs, placeSitePairs } from './site-pair-labels.js';
 import { SitePairLabels } from './SitePairLabels.js';
 import { tunnelPath, Tunnels } from './Tunnels.js';
-import { dashFor, roleStyle, stateColours, stateLabels } from './link-styles.js';
 
 /** The zoom transform (screen = world × k + x/y) and the canvas's size in pixels. */
 export interface CanvasView {
@@ -32,11 +33,7 @@ export interface CanvasHandle {
 /** Below this zoom the latency labels hide (they would be unreadable noise). */
 export const LABEL_MIN_ZOOM = 0.45;
 
-export interface VmChip {
-  id: string;
-  name: string;
-  status: string;
-}
+export type { VmChip } from './CanvasItems.js';
 
 /** What the stack's precheck says about dropping a VM on a node. */
 export interface DropVerdict {
@@ -52,6 +49,9 @@ export interface TopologyCanvasProps {
   onVmDrop?(vmId: string, node: string): void;
   graph: TopologyGraph;
   positions: Map<string, Point>;
+  /** Whether the positions are final or a provisional placement while the layout is computed, and who placed them (data-layout, data-layout-by). */
+  layoutState?: 'settled' | 'provisional';
+  layoutSource?: 'saved' | 'main' | 'worker';
   selectedNode?: string | null;
   onSelectNode?(id: string | null): void;
   onSelectSite?(id: string): void;
@@ -68,10 +68,12 @@ export interface TopologyCanvasProps {
 }
 
 const siteKindLabel = { lan: 'LAN', man: 'MAN', wan: 'WAN', internet: 'Internet' } as const;
-const CARD_W = 150;
-const CARD_H = 56;
+/** Elements drawn per frame while a large estate first appears (each frame stays well under 50 ms). */
+const NODES_PER_FRAME = 50;
+const LINKS_PER_FRAME = 200;
+const origin: Point = { x: 0, y: 0 };
 
-export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, onSelectSite, onMoveNode, onDragFrame, handle, vmsByNode, onVmDragStart, onVmDrop, onSelectLink, whatIf, linkHover }: TopologyCanvasProps) {
+export function TopologyCanvas({ graph, positions, layoutState, layoutSource, selectedNode, onSelectNode, onSelectSite, onMoveNode, onDragFrame, handle, vmsByNode, onVmDragStart, onVmDrop, onSelectLink, whatIf, linkHover }: TopologyCanvasProps) {
   const svgRef = useRef<SVGSVGElement>(null);
   const viewportRef = useRef<SVGGElement>(null);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
@@ -80,6 +82,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
   const dragTunnels = useRef<{ paths: SVGPathElement[]; other: Point; first: boolean }[]>([]);
   const regions = useMemo(() => siteRegions(graph, positions), [graph, positions]);
   const [hovered, setHovered] = useState<string | null>(null);
+  const handlers = useRef<ItemHandlers>({});
   const hoveredLink = hovered ? graph.links.find((l) => l.id === hovered) : undefined;
   const linksByNode = useMemo(() => {
     const map = new Map<string, GraphLink[]>();
@@ -178,6 +181,13 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
   // Fit once when another estate (another set of sites and nodes) is loaded; a measurement, a finding,
   // a moved card or a terminal opening leaves the view where the admin put it.
   const estateKey = useMemo(() => `${graph.sites.map((s) => s.id).join('\n')}\u0000${graph.nodes.map((n) => n.id).join('\n')}`, [graph]);
+  // A large estate appears a slice per frame (cards first, then their links), never in one long task.
+  // Another set of sites starts over (another estate); a node or link added or removed is drawn at once.
+  const sitesKey = useMemo(() => graph.sites.map((s) => s.id).join('\n'), [graph]);
+  const nodesDrawn = useProgressiveCount(graph.nodes.length, NODES_PER_FRAME, sitesKey);
+  const linksDrawn = useProgressiveCount(nodesDrawn < graph.nodes.length ? 0 : graph.links.length, LINKS_PER_FRAME, sitesKey);
+  // Cards become draggable once all are drawn (binding the drag to every card on each slice would cost as much as drawing).
+  const allDrawn = nodesDrawn === graph.nodes.length;
   const fittedFor = useRef<string | null>(null);
   useEffect(() => {
     if (fittedFor.current === estateKey) return;
@@ -245,7 +255,7 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     return () => {
       cards.on('.drag', null);
     };
-  }, [graph, positions, linksByNode, onMoveNode, onDragFrame]);
+  }, [graph, positions, linksByNode, onMoveNode, onDragFrame, allDrawn]);
 
   const siteName = new Map(graph.sites.map((s) => [s.id, s]));
 
@@ -304,6 +314,8 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
     );
   };
 
+  handlers.current = { onSelectNode, onSelectLink, setHovered, startVmDrag };
+
   return (
     <svg
       ref={svgRef}
@@ -312,6 +324,8 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
       aria-roledescription="topology canvas"
       aria-label={`Topology: ${graph.sites.length} sites, ${graph.nodes.length} nodes, ${graph.links.length} links${graph.tunnels?.length ? `, ${graph.tunnels.length} WireGuard tunnels` : ''}`}
       data-testid="topology-svg"
+      data-layout={layoutState ?? 'settled'}
+      data-layout-by={layoutSource ?? 'main'}
       onClick={(e) => {
         if (e.target === svgRef.current) onSelectNode?.(null);
       }}
@@ -339,99 +353,18 @@ export function TopologyCanvas({ graph, positions, selectedNode, onSelectNode, o
           })}
         </g>
         <g className="cw-links">
-          {graph.links.map((link) => {
+          {graph.links.slice(0, linksDrawn).map((link) => {
             const a = positions.get(link.source);
             const b = positions.get(link.target);
             if (!a || !b) return null;
-            const style = roleStyle(link.role);
-            const dash = dashFor(link);
-            return (
-              <line
-                key={link.id}
-                data-link-id={link.id}
-                data-role={link.role}
-                data-state={link.state}
-                {...(link.knet ? { 'data-knet': link.knet.connected ? 'up' : 'down' } : {})}
-                x1={a.x}
-                y1={a.y}
-                x2={b.x}
-                y2={b.y}
-                stroke={link.state === 'error' || link.state === 'warning' ? stateColours[link.state] : style.hue}
-                strokeWidth={style.width}
-                strokeDasharray={dash}
-                opacity={link.state === 'unmeasured' ? 0.55 : 0.9}
-                className="cw-link"
-                onClick={onSelectLink ? () => onSelectLink(link) : undefined}
-                onMouseEnter={linkHover ? () => setHovered(link.id) : undefined}
-                onMouseLeave={linkHover ? () => setHovered((h) => (h === link.id ? null : h)) : undefined}
-              >
-                <title>{`${style.label}${link.linkNumber !== undefined ? ` link${link.linkNumber}` : ''} (${link.network}): ${link.knet && !link.knet.connected ? linkLabel(link) : (link.metric?.detail ?? linkLabel(link))} — ${stateLabels[link.state]}${link.knet && !link.knet.connected ? `, seen from ${link.knet.seenFrom.join(', ')} at ${link.knet.readAt}` : ''}`}</title>
-              </line>
-            );
+            return <LinkLine key={link.id} link={link} a={a} b={b} clickable={Boolean(onSelectLink)} hoverable={Boolean(linkHover)} handlers={handlers} />;
           })}
         </g>
         {graph.tunnels?.length ? <Tunnels tunnels={graph.tunnels} positions={positions} /> : null}
         <g className="cw-nodes">
-          {graph.nodes.map((node) => {
-            const p = positions.get(node.id) ?? { x: 0, y: 0 };
-            const selected = node.id === selectedNode;
-            return (
-              <g
-                key={node.id}
-                data-node-id={node.id}
-                data-testid={`node-${node.id}`}
-                transform={`translate(${p.x},${p.y})`}
-                className={selected ? 'cw-node selected' : 'cw-node'}
-                role="button"
-                tabIndex={0}
-                aria-label={`Node ${node.name}`}
-                aria-pressed={selected}
-                onClick={() => onSelectNode?.(node.id)}
-                onKeyDown={(e) => {
-                  if (e.key === 'Enter' || e.key === ' ') onSelectNode?.(node.id);
-                }}
-              >
-                <rect x={-CARD_W / 2} y={-CARD_H / 2} width={CARD_W} height={CARD_H} rx={10} className="cw-node-card" />
-                <circle cx={-CARD_W / 2 + 14} cy={-CARD_H / 2 + 15} r={5} fill={stateColours[node.state]} data-state={node.state}>
-                  <title>{`${stateLabels[node.state]}: ${node.stateReason ?? ''}`}</title>
-                </circle>
-                <text x={-CARD_W / 2 + 26} y={-CARD_H / 2 + 19} className="cw-node-name">
-                  {node.name.length > 18 ? node.name.slice(0, 17) + '…' : node.name}
-                </text>
-                {(vmsByNode?.get(node.id)?.length ?? 0) > 0 ? (
-                  <g className="cw-vm-list" aria-label={`VMs on ${node.name}`}>
-                    {vmsByNode!.get(node.id)!.slice(0, 3).map((vm, i) => (
-                      <g
-                        key={vm.id}
-                        data-vm-id={vm.id}
-                        data-testid={`vm-${vm.name}`}
-                        className={`cw-vm-chip ${vm.status}`}
-                        transform={`translate(${-CARD_W / 2 + 8 + i * 46},${CARD_H / 2 - 22})`}
-                        onPointerDown={(e) => startVmDrag(vm, node.id, e)}
-                        role="button"
-                        aria-label={`VM ${vm.name} (${vm.status}) on ${node.name}: drag onto another node to move it`}
-                      >
-                        <rect width={43} height={15} rx={7} />
-                        <text x={21.5} y={11} textAnchor="middle">
-                          {vm.name.length > 7 ? vm.name.slice(0, 6) + '…' : vm.name}
-                        </text>
-                        <title>{`${vm.name} (${vm.status}) — drag onto another node to move it`}</title>
-                      </g>
-                    ))}
-                    {vmsByNode!.get(node.id)!.length > 3 && (
-                      <text x={CARD_W / 2 - 8} y={CARD_H / 2 - 11} textAnchor="end" className="cw-node-roles">
-                        +{vmsByNode!.get(node.id)!.length - 3}
-                      </text>
-                    )}
-                  </g>
-                ) : (
-                  <text x={-CARD_W / 2 + 12} y={CARD_H / 2 - 12} className="cw-node-roles">
-                    {[node.stack, ...node.roles].filter(Boolean).join(' · ').slice(0, 26)}
-                  </text>
-                )}
-              </g>
-            );
-          })}
+          {graph.nodes.slice(0, nodesDrawn).map((node) => (
+            <NodeCard key={node.id} node={node} p={positions.get(node.id) ?? origin} selected={node.id === selectedNode} vms={vmsByNode?.get(node.id)} handlers={handlers} />
+          ))}
         </g>
         <SitePairLabels pairs={sitePairs} />
         {whatIf?.cuts.map(([x, y]) => {

@@ -66,7 +66,18 @@ export function reachEvidence(input: { facts?: Facts; clusters?: Record<string, 
 }
 
 const capital = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
-const when = (at: string | undefined) => (at ? ` at ${new Date(at).toLocaleString()}` : '');
+// A large estate's elements share a handful of measurement times: each is formatted once.
+const formatted = new Map<string, string>();
+const when = (at: string | undefined) => {
+  if (!at) return '';
+  let text = formatted.get(at);
+  if (text === undefined) {
+    if (formatted.size > 1000) formatted.clear();
+    text = ` at ${new Date(at).toLocaleString()}`;
+    formatted.set(at, text);
+  }
+  return text;
+};
 
 /** Findings that colour an element: unaccepted errors and warnings (an info never turns anything green). */
 function worstFinding(findings: readonly Finding[], concerns: (f: Finding) => boolean): { state: LinkState; finding: Finding } | null {

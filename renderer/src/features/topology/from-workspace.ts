@@ -24,10 +24,14 @@ interface LinkDraft {
 function linkDrafts(workspace: StackWorkspace, measuredPairs: Set<string>, stacks: StackList): LinkDraft[] {
   const drafts: LinkDraft[] = [];
   const seen = new Set<string>();
+  // The network and pair of every draft, whatever its role: a measured pair a stack's link already covers adds nothing.
+  const pairs = new Set<string>();
+  const pairKey = (network: string, a: string, b: string) => `${network}\u0000${a < b ? a : b}\u0000${a < b ? b : a}`;
   const add = (d: LinkDraft) => {
     const key = [d.network, d.role, d.a < d.b ? d.a : d.b, d.a < d.b ? d.b : d.a].join('|');
     if (seen.has(key) || d.a === d.b) return;
     seen.add(key);
+    pairs.add(pairKey(d.network, d.a, d.b));
     drafts.push(d);
   };
   for (const l of linksOf(workspace, stacks)) add({ a: l.a, b: l.b, role: l.role, network: l.network, ...(l.linkNumber !== undefined ? { linkNumber: l.linkNumber } : {}) });
@@ -38,8 +42,7 @@ function linkDrafts(workspace: StackWorkspace, measuredPairs: Set<string>, stack
     for (const key of measuredPairs) {
       const [net, a, b] = key.split('\u0000') as [string, string, string];
       if (net !== network.name) continue;
-      const covered = drafts.some((d) => d.network === net && ((d.a === a && d.b === b) || (d.a === b && d.b === a)));
-      if (!covered) add({ a, b, role, network: net });
+      if (!pairs.has(pairKey(net, a, b))) add({ a, b, role, network: net });
     }
   }
   return drafts;
@@ -123,6 +126,13 @@ export function buildGraph(workspace: StackWorkspace, facts: Facts = {}, finding
     }
   }
 
+  // Each node's own evidence, so that a node's state reads its few entries, not the whole estate's.
+  const reachOf = new Map<string, Reach[]>();
+  for (const r of reach) {
+    const list = reachOf.get(r.node);
+    if (list) list.push(r);
+    else reachOf.set(r.node, [r]);
+  }
   const layout = workspace.layout?.nodes ?? {};
   const nodes: GraphNode[] = workspace.nodes.map((n) => {
     const saved = layout[n.name];
@@ -132,7 +142,7 @@ export function buildGraph(workspace: StackWorkspace, facts: Facts = {}, finding
       siteId: n.site,
       roles: [...(rolesOf.get(n.name) ?? [])],
       ...(stackOf.has(n.name) ? { stack: stackOf.get(n.name)! } : {}),
-      ...(({ state, reason }) => ({ state, stateReason: reason }))(nodeState(n.name, reach, findings)),
+      ...(({ state, reason }) => ({ state, stateReason: reason }))(nodeState(n.name, reachOf.get(n.name) ?? [], findings)),
       ...(saved ? { x: saved.x, y: saved.y } : {}),
     };
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TopologyGraph } from './graph.js';
-import { CARD, computeLayout, siteRegions } from './layout.js';
+import { CARD, allPlaced, computeLayout, layoutInput, provisionalLayout, siteRegions } from './layout.js';
+import { structureKeyOf } from './use-layout.js';
 
 function estate(sites: number, perSite: number): TopologyGraph {
   const graph: TopologyGraph = { sites: [], nodes: [], links: [] };
@@ -79,5 +80,44 @@ describe('topology layout', () => {
         }
       }
     }
+  });
+
+  it('places provisionally on the same grid slots the computed layout fills, so the fitted view stays fitted', () => {
+    const graph = estate(4, 9);
+    graph.nodes[5]!.x = 3000;
+    graph.nodes[5]!.y = -400;
+    const computed = computeLayout(graph).positions;
+    const provisional = provisionalLayout(graph);
+    expect(provisional.size).toBe(graph.nodes.length);
+    const spots = (m: Map<string, { x: number; y: number }>) => [...m.values()].map((p) => `${p.x},${p.y}`).sort();
+    expect(spots(provisional)).toEqual(spots(computed));
+    // Each node in its own site's region, the placed one where the admin put it.
+    const regions = siteRegions(graph, provisional);
+    for (const node of graph.nodes) {
+      const p = provisional.get(node.id)!;
+      const r = regions.find((q) => q.id === node.siteId)!;
+      expect(p.x > r.x && p.x < r.x + r.width && p.y > r.y && p.y < r.y + r.height, node.id).toBe(true);
+    }
+    expect(provisional.get(graph.nodes[5]!.id)).toEqual({ x: 3000, y: -400 });
+  });
+
+  it('computes the same layout from the cut-down input the worker is sent', () => {
+    const graph = estate(3, 7);
+    graph.nodes[2]!.x = 10;
+    graph.nodes[2]!.y = 20;
+    const input = structuredClone(layoutInput(graph));
+    expect([...computeLayout(input).positions.entries()]).toEqual([...computeLayout(graph).positions.entries()]);
+  });
+
+  it('needs no layout when every node is placed, and keys the layout on structure only', () => {
+    const graph = estate(2, 2);
+    expect(allPlaced(graph)).toBe(false);
+    const key = structureKeyOf(graph);
+    // A new measurement changes a link's state, not the structure.
+    graph.links[0]!.state = 'error';
+    expect(structureKeyOf(graph)).toBe(key);
+    graph.nodes.forEach((n, i) => Object.assign(n, { x: i * 200, y: 0 }));
+    expect(allPlaced(graph)).toBe(true);
+    expect(structureKeyOf(graph)).not.toBe(key);
   });
 });

@@ -1,7 +1,27 @@
 // Layout with site grouping: a d3-force run groups linked nodes within each site, then each site's
 // nodes snap onto a grid in its own box, so cards and sites never overlap; saved positions stay put.
 import { forceLink, forceManyBody, forceSimulation, forceX, forceY, type SimulationLinkDatum, type SimulationNodeDatum } from 'd3';
-import type { TopologyGraph } from './graph.js';
+
+/** What a layout reads of the graph: the sites, the nodes with their saved positions, and the links (what the worker is sent). */
+export interface LayoutGraph {
+  sites: readonly { id: string }[];
+  nodes: readonly { id: string; siteId: string; x?: number | undefined; y?: number | undefined }[];
+  links: readonly { source: string; target: string }[];
+}
+
+/** The layout's input cut down to what it reads: a plain object that crosses to the worker cheaply. */
+export function layoutInput(graph: LayoutGraph): LayoutGraph {
+  return {
+    sites: graph.sites.map((s) => ({ id: s.id })),
+    nodes: graph.nodes.map((n) => (n.x !== undefined && n.y !== undefined ? { id: n.id, siteId: n.siteId, x: n.x, y: n.y } : { id: n.id, siteId: n.siteId })),
+    links: graph.links.map((l) => ({ source: l.source, target: l.target })),
+  };
+}
+
+/** Whether every node has a saved position (then the layout is those positions, nothing to compute). */
+export function allPlaced(graph: LayoutGraph): boolean {
+  return graph.nodes.every((n) => n.x !== undefined && n.y !== undefined);
+}
 
 export interface Point {
   x: number;
@@ -31,7 +51,7 @@ export interface SiteBox {
 
 /** Packs the sites as boxes in rows (shelf packing), each sized for a grid of its nodes, so that
  *  sites never overlap whatever the node counts. */
-export function siteBoxes(graph: TopologyGraph): Map<string, SiteBox> {
+export function siteBoxes(graph: LayoutGraph): Map<string, SiteBox> {
   const counts = new Map<string, number>();
   for (const site of graph.sites) counts.set(site.id, 0);
   for (const node of graph.nodes) if (node.x === undefined || node.y === undefined) counts.set(node.siteId, (counts.get(node.siteId) ?? 0) + 1);
@@ -60,13 +80,13 @@ export function siteBoxes(graph: TopologyGraph): Map<string, SiteBox> {
 }
 
 /** Centre of each site's box. */
-export function siteCentres(graph: TopologyGraph): Map<string, Point> {
+export function siteCentres(graph: LayoutGraph): Map<string, Point> {
   const centres = new Map<string, Point>();
   for (const [id, box] of siteBoxes(graph)) centres.set(id, { x: box.x + box.width / 2, y: box.y + box.height / 2 });
   return centres;
 }
 
-export function computeLayout(graph: TopologyGraph, options: { maxTicks?: number } = {}): LayoutResult {
+export function computeLayout(graph: LayoutGraph, options: { maxTicks?: number } = {}): LayoutResult {
   const boxes = siteBoxes(graph);
   const centres = new Map([...boxes].map(([id, b]) => [id, { x: b.x + b.width / 2, y: b.y + b.height / 2 }]));
   // 1. A free force layout with site grouping: linked nodes of a site drift together.
@@ -100,31 +120,53 @@ export function computeLayout(graph: TopologyGraph, options: { maxTicks?: number
   }
 
   // 2. Snap each site's nodes onto its grid in the order the simulation found (rows by y, then x),
-  //    so that cards and sites never overlap however dense the estate. Slots under a card the
-  //    admin placed by hand are skipped.
+  //    so that cards and sites never overlap however dense the estate.
+  const positions = snapToGrids(graph, boxes, (members, box) => {
+    const byY = [...members].sort((a, b) => (byId.get(a)!.y ?? 0) - (byId.get(b)!.y ?? 0));
+    const ordered: string[] = [];
+    for (let row = 0; row * box.cols < byY.length; row++) {
+      ordered.push(...byY.slice(row * box.cols, (row + 1) * box.cols).sort((a, b) => (byId.get(a)!.x ?? 0) - (byId.get(b)!.x ?? 0)));
+    }
+    return ordered;
+  });
+  return { positions, ticks };
+}
+
+/**
+ * The placement shown while the layout is computed: the same site boxes and grids as the final layout,
+ * each site's nodes in the workspace's order (no simulation), and saved positions as they are. Cheap
+ * on any estate, and the view fitted to it stays fitted when the computed layout replaces it.
+ */
+export function provisionalLayout(graph: LayoutGraph): Map<string, Point> {
+  return snapToGrids(graph, siteBoxes(graph), (members) => members);
+}
+
+/** Places each site's unplaced nodes, in the order `order` gives, on its grid's free slots (slots under
+ *  a card the admin placed by hand are skipped); nodes the admin placed stay exactly where they are. */
+function snapToGrids(graph: LayoutGraph, boxes: Map<string, SiteBox>, order: (members: string[], box: SiteBox) => string[]): Map<string, Point> {
   const pinned = graph.nodes.filter((n) => n.x !== undefined && n.y !== undefined).map((n) => ({ x: n.x!, y: n.y! }));
   const slotFree = (p: Point) => pinned.every((q) => Math.abs(p.x - q.x) >= CARD.width || Math.abs(p.y - q.y) >= CARD.height);
-  const isPinned = new Set(graph.nodes.filter((n) => n.x !== undefined && n.y !== undefined).map((n) => n.id));
+  const membersOf = new Map<string, string[]>();
+  for (const n of graph.nodes) {
+    if (n.x !== undefined && n.y !== undefined) continue;
+    const list = membersOf.get(n.siteId);
+    if (list) list.push(n.id);
+    else membersOf.set(n.siteId, [n.id]);
+  }
   const positions = new Map<string, Point>();
   for (const [siteId, box] of boxes) {
-    const members = nodes.filter((n) => n.siteId === siteId && !isPinned.has(n.id)).sort((a, b) => (a.y ?? 0) - (b.y ?? 0));
-    const ordered: SimNode[] = [];
-    for (let row = 0; row * box.cols < members.length; row++) {
-      ordered.push(...members.slice(row * box.cols, (row + 1) * box.cols).sort((a, b) => (a.x ?? 0) - (b.x ?? 0)));
-    }
     let slot = 0;
-    for (const n of ordered) {
+    for (const id of order(membersOf.get(siteId) ?? [], box)) {
       let p: Point;
       do {
         p = { x: box.x + 20 + (slot % box.cols) * CARD.slotX + CARD.slotX / 2, y: box.y + 40 + Math.floor(slot / box.cols) * CARD.slotY + CARD.slotY / 2 };
         slot++;
       } while (!slotFree(p));
-      positions.set(n.id, p);
+      positions.set(id, p);
     }
   }
-  // 3. Nodes the admin placed stay exactly where they are.
   for (const n of graph.nodes) if (n.x !== undefined && n.y !== undefined) positions.set(n.id, { x: n.x, y: n.y });
-  return { positions, ticks };
+  return positions;
 }
 
 export interface SiteRegion {
@@ -136,7 +178,7 @@ export interface SiteRegion {
 }
 
 /** Rounded regions around each site's nodes. */
-export function siteRegions(graph: TopologyGraph, positions: Map<string, Point>, padding = 16): SiteRegion[] {
+export function siteRegions(graph: LayoutGraph, positions: Map<string, Point>, padding = 16): SiteRegion[] {
   const regions: SiteRegion[] = [];
   const centres = siteCentres(graph);
   for (const site of graph.sites) {
