@@ -1,7 +1,7 @@
 // The main window: header, navbar (sites and hosts), main (canvas + dock), aside (inspector / findings).
 import { ActionIcon, AppShell, Badge, Button, Group, Loader, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
 import { IconFocusCentered, IconGauge, IconKeyboard, IconTerminal2 } from '@tabler/icons-react';
-import { Suspense, useEffect, useMemo, useState } from 'react';
+import { Suspense, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useAppState } from '../store/context.js';
 import { ColorSchemeToggle } from './ColorSchemeToggle.js';
 import { BackendInfoCard } from '../features/about/BackendInfoCard.js';
@@ -50,7 +50,12 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const dockOpen = useAppState((s) => s.dockOpen);
   const dockHeight = useAppState((s) => s.dockHeight);
   const setDockHeight = useAppState((s) => s.setDockHeight);
-  const workspace = useAppState((s) => s.workspace);
+  const current = useAppState((s) => s.workspace);
+  // The first workspace to arrive is shown by a background render in small steps (the store's updates
+  // render all at once, and a large estate's navbar and canvas would take one long task); later ones,
+  // edits included, show at once as before.
+  const firstArrived = useDeferredValue(current);
+  const workspace = firstArrived === null ? null : current;
   const workspacePath = useAppState((s) => s.workspacePath);
   const issues = useAppState((s) => s.issues);
   const findings = useAppState((s) => s.findings);
