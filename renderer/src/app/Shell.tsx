@@ -1,7 +1,7 @@
 // The main window: header, navbar (sites and hosts), main (canvas + dock), aside (inspector / findings).
 import { ActionIcon, AppShell, Badge, Button, Group, Loader, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
 import { IconFocusCentered, IconGauge, IconKeyboard, IconTerminal2 } from '@tabler/icons-react';
-import { useEffect, useMemo, useState } from 'react';
+import { Suspense, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useAppState } from '../store/context.js';
 import { ColorSchemeToggle } from './ColorSchemeToggle.js';
 import { BackendInfoCard } from '../features/about/BackendInfoCard.js';
@@ -9,15 +9,10 @@ import { ConnectionBanner } from '../components/ConnectionBanner.js';
 import { SitesTree, type NodeAction } from '../features/navbar/SitesTree.js';
 import { CanvasPanel } from '../features/topology/CanvasPanel.js';
 import { FindingsPanel } from '../features/findings/FindingsPanel.js';
-import { LinkInspector } from '../features/monitor/LinkInspector.js';
-import { ClusterInspector } from '../features/monitor/ClusterInspector.js';
-import { MonitorPanel } from '../features/monitor/MonitorPanel.js';
 import { useFindingActions } from '../features/findings/finding-actions.js';
 import { NodeInspector, type InspectorAction } from '../features/inspector/NodeInspector.js';
 import { AddNodeForm, AddSiteForm } from '../features/inspector/EditForms.js';
-import { SiteInspector } from '../features/inspector/SiteInspector.js';
 import { NetworksPanel } from '../features/inspector/NetworksPanel.js';
-import { OverlayPanel } from '../features/overlays/OverlayPanel.js';
 import { FirstStart } from '../features/start/FirstStart.js';
 import { FileIssues } from '../features/start/FileIssues.js';
 import { useTopologyGraph } from '../features/topology/use-graph.js';
@@ -34,10 +29,19 @@ import type { DockTab } from '../store/ui-slice.js';
 import { WorkspaceMenu } from '../features/workspace/WorkspaceMenu.js';
 import { InventoryFreshness } from '../features/inventory/InventoryFreshness.js';
 import { SecretsLock } from '../features/secrets/SecretsLock.js';
-import { AdvisorDialog } from '../features/advisor/AdvisorDialog.js';
 import { ScorecardPanel } from '../features/scorecard/ScorecardPanel.js';
-import { DrillDialog } from '../features/drill/DrillDialog.js';
+import { lazyNamed } from '../components/lazy-named.js';
 import { UnlockDialog } from '../features/secrets/UnlockDialog.js';
+
+// Not on screen at first paint: each is its own chunk, loaded when first shown (the main bundle evaluates faster).
+const LinkInspector = lazyNamed(() => import('../features/monitor/LinkInspector.js'), 'LinkInspector');
+const ClusterInspector = lazyNamed(() => import('../features/monitor/ClusterInspector.js'), 'ClusterInspector');
+const MonitorPanel = lazyNamed(() => import('../features/monitor/MonitorPanel.js'), 'MonitorPanel');
+const SiteInspector = lazyNamed(() => import('../features/inspector/SiteInspector.js'), 'SiteInspector');
+const OverlayPanel = lazyNamed(() => import('../features/overlays/OverlayPanel.js'), 'OverlayPanel');
+const AdvisorDialog = lazyNamed(() => import('../features/advisor/AdvisorDialog.js'), 'AdvisorDialog');
+const DrillDialog = lazyNamed(() => import('../features/drill/DrillDialog.js'), 'DrillDialog');
+const loading = <Loader size="sm" aria-label="Loading" />;
 
 const saveLabels = { saved: 'Saved', unsaved: 'Unsaved changes', saving: 'Saving…', failed: 'Not saved' } as const;
 
@@ -46,7 +50,12 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const dockOpen = useAppState((s) => s.dockOpen);
   const dockHeight = useAppState((s) => s.dockHeight);
   const setDockHeight = useAppState((s) => s.setDockHeight);
-  const workspace = useAppState((s) => s.workspace);
+  const current = useAppState((s) => s.workspace);
+  // The first workspace to arrive is shown by a background render in small steps (the store's updates
+  // render all at once, and a large estate's navbar and canvas would take one long task); later ones,
+  // edits included, show at once as before.
+  const firstArrived = useDeferredValue(current);
+  const workspace = firstArrived === null ? null : current;
   const workspacePath = useAppState((s) => s.workspacePath);
   const issues = useAppState((s) => s.issues);
   const findings = useAppState((s) => s.findings);
@@ -84,8 +93,17 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
   const wizard = useAppState((s) => s.wizard);
   const openWizard = useAppState((s) => s.openWizard);
   const closeWizard = useAppState((s) => s.closeWizard);
+  const [wizardsUsed, setWizardsUsed] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    if (wizard && !wizardsUsed.has(wizard.stack)) setWizardsUsed(new Set([...wizardsUsed, wizard.stack]));
+  }, [wizard, wizardsUsed]);
   /** "New cluster" opens the approach advisor first. */
   const [advisorOpen, setAdvisorOpen] = useState(false);
+  /** The dialogs opened at least once: mounted from then on (their code is loaded on first opening). */
+  const [advisorUsed, setAdvisorUsed] = useState(false);
+  useEffect(() => {
+    if (advisorOpen) setAdvisorUsed(true);
+  }, [advisorOpen]);
   /** The site whose loss the drill dialog opened from the scorecard proposes. */
   const [drillSite, setDrillSite] = useState<string | null>(null);
   const tabCount = useAppState((s) => s.tabs.length);
@@ -154,13 +172,16 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
       <PromptDialogs />
       <ShortcutSheet opened={sheetOpen} onClose={() => setSheetOpen(false)} />
       <UnlockDialog />
-      {drillSite && <DrillDialog site={drillSite} onClose={() => setDrillSite(null)} />}
-      <AdvisorDialog opened={advisorOpen} onClose={() => setAdvisorOpen(false)} onOpenWizard={(stack) => openWizard({ stack })} onEdited={onEdited} />
-      {workspace &&
-        defaultStacks.map((stack) => {
-          const Wizard = stackUi(stack.id).Wizard;
-          return Wizard ? <Wizard key={stack.id} opened={wizard?.stack === stack.id} request={wizard?.stack === stack.id ? wizard : null} onClose={closeWizard} onEdited={onEdited} onFindingAction={runFindingAction} /> : null;
-        })}
+      <Suspense fallback={null}>
+        {drillSite && <DrillDialog site={drillSite} onClose={() => setDrillSite(null)} />}
+        {(advisorOpen || advisorUsed) && <AdvisorDialog opened={advisorOpen} onClose={() => setAdvisorOpen(false)} onOpenWizard={(stack) => openWizard({ stack })} onEdited={onEdited} />}
+        {workspace &&
+          defaultStacks.map((stack) => {
+            const Wizard = stackUi(stack.id).Wizard;
+            const opened = wizard?.stack === stack.id;
+            return Wizard && (opened || wizardsUsed.has(stack.id)) ? <Wizard key={stack.id} opened={opened} request={opened ? wizard : null} onClose={closeWizard} onEdited={onEdited} onFindingAction={runFindingAction} /> : null;
+          })}
+      </Suspense>
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
@@ -311,7 +332,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
             <Tabs.Tab value="about">About</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="inspector">
-            <ScrollArea.Autosize mah="calc(100vh - 140px)">{aside}</ScrollArea.Autosize>
+            <ScrollArea.Autosize mah="calc(100vh - 140px)">
+              <Suspense fallback={loading}>{aside}</Suspense>
+            </ScrollArea.Autosize>
             {measureError && (
               <Text size="xs" c="red" mt="sm">
                 {measureError}
@@ -357,7 +380,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
           </Tabs.Panel>
           <Tabs.Panel value="monitor">
             <ScrollArea.Autosize mah="calc(100vh - 140px)">
-              <MonitorPanel />
+              <Suspense fallback={loading}>
+                <MonitorPanel />
+              </Suspense>
             </ScrollArea.Autosize>
           </Tabs.Panel>
           <Tabs.Panel value="about">{info ? <BackendInfoCard /> : null}</Tabs.Panel>

@@ -3,7 +3,7 @@
 // move to another cluster whether to delete the source (the typed name approves that destructive step of the
 // move's plan); then the move itself, run as a plan by the engine.
 import { Alert, Badge, Button, Checkbox, Group, Modal, Stack, Switch, Text, TextInput } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import type { MigrationChoices, MigrationTarget, VmRecord } from '../../../../main/common/contract/inventory.js';
 import { useTransport } from '../../store/context.js';
 import { describeError } from '../../store/describe-error.js';
@@ -147,7 +147,11 @@ export function MigrationDialog({ request, onClose, onMoving }: { request: Migra
             ))}
           </Alert>
         )}
-        {vm && verdict && Fields && <Fields key={`${request.vm}>${request.target}`} vm={vm} target={request.target} verdict={verdict} onChoices={setChoices} />}
+        {vm && verdict && Fields && (
+          <Suspense fallback={<Text size="sm" c="dimmed">Loading…</Text>}>
+            <Fields key={`${request.vm}>${request.target}`} vm={vm} target={request.target} verdict={verdict} onChoices={setChoices} />
+          </Suspense>
+        )}
         {acrossClusters && (
           <>
             <Checkbox

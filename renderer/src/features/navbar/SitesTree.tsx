@@ -1,5 +1,5 @@
 // The navbar: sites and their nodes, with status dots and the actions an admin reaches for.
-import { ActionIcon, Badge, Group, Menu, NavLink, ScrollArea, Text, TextInput, Tooltip } from '@mantine/core';
+import { ActionIcon, Badge, Group, Menu, NavLink, Text, TextInput, Tooltip } from '@mantine/core';
 import { memo, useMemo, useRef, useState } from 'react';
 import { useProgressiveCount } from '../../components/use-progressive.js';
 import { IconDots } from '@tabler/icons-react';
@@ -60,7 +60,8 @@ export function SitesTree({ workspace, nodeStates, selectedNode, onSelectNode, o
   return (
     <>
       <TextInput size="xs" placeholder="Filter nodes" aria-label="Filter nodes" value={filter} onChange={(e) => setFilter(e.currentTarget.value)} mb="xs" />
-      <ScrollArea style={{ flex: 1 }} type="auto">
+      {/* Native scrolling: a scroll area's context would change as rows arrive, and React walks every row to tell them. */}
+      <div style={{ flex: 1, minHeight: 0, overflowY: 'auto' }} data-testid="sites-tree-scroll">
         {[...bySite.entries()].map(([site, nodes]) => {
           const kind = workspace.sites.find((s) => s.name === site)?.kind;
           return (
@@ -92,7 +93,7 @@ export function SitesTree({ workspace, nodeStates, selectedNode, onSelectNode, o
             </NavLink>
           );
         })}
-      </ScrollArea>
+      </div>
     </>
   );
 }
@@ -116,12 +117,25 @@ interface NodeRowProps {
 
 const NodeRow = memo(function NodeRow({ name, state, reason, active, callbacks }: NodeRowProps) {
   const nodeActions = callbacks.current.nodeActions;
-  // The state dot's tooltip is mounted when the pointer or the keyboard first reaches the row, so a
-  // thousand rows stay lighter (the dot is a plain span until then).
+  // The state dot's tooltip and the actions menu (with its tooltip) are mounted when the pointer or the
+  // keyboard first reaches the row, so a thousand rows stay light: until then the dot is a plain span and
+  // the actions button a plain button, whose click mounts the menu opened.
   const [live, setLive] = useState(false);
+  const [menuOnMount, setMenuOnMount] = useState(false);
   const dot = <span aria-label={stateLabels[state]} data-state={state} style={{ display: 'inline-block', width: 9, height: 9, borderRadius: 9, background: stateColours[state] }} />;
   const menuButton = (
-    <ActionIcon variant="subtle" size="sm" aria-label={`Actions for ${name}`} onClick={(e) => e.stopPropagation()}>
+    <ActionIcon
+      variant="subtle"
+      size="sm"
+      aria-label={`Actions for ${name}`}
+      onClick={(e) => {
+        e.stopPropagation();
+        if (!live) {
+          setMenuOnMount(true);
+          setLive(true);
+        }
+      }}
+    >
       <IconDots size={16} aria-hidden="true" />
     </ActionIcon>
   );
@@ -143,8 +157,11 @@ const NodeRow = memo(function NodeRow({ name, state, reason, active, callbacks }
       }
       label={<Text size="sm" truncate>{name}</Text>}
       rightSection={
-        nodeActions.length > 0 && (
-          <Menu position="right-start" withinPortal>
+        nodeActions.length > 0 &&
+        (!live ? (
+          menuButton
+        ) : (
+          <Menu position="right-start" withinPortal defaultOpened={menuOnMount}>
             <Tooltip label={`Actions for ${name}`}>
               <Menu.Target>{menuButton}</Menu.Target>
             </Tooltip>
@@ -156,7 +173,7 @@ const NodeRow = memo(function NodeRow({ name, state, reason, active, callbacks }
               ))}
             </Menu.Dropdown>
           </Menu>
-        )
+        ))
       }
     />
   );

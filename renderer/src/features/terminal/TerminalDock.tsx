@@ -15,18 +15,24 @@ export function siteHue(site: string | undefined, sites: string[]): string {
 function TerminalPane({ id, controller }: { id: string; controller: TerminalController }) {
   const element = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    const session = controller.session(id);
-    const host = element.current;
-    if (!session || !host) return;
-    if (!session.terminal.element) {
-      session.open(host);
-      void controller.connect(id);
-    } else if (session.terminal.element.parentElement !== host) {
-      host.appendChild(session.terminal.element);
-    }
-    const observer = new ResizeObserver(() => controller.resized(id));
-    observer.observe(host);
-    return () => observer.disconnect();
+    let gone = false;
+    let observer: ResizeObserver | null = null;
+    void controller.whenSession(id).then((session) => {
+      const host = element.current;
+      if (gone || !session || !host) return;
+      if (!session.terminal.element) {
+        session.open(host);
+        void controller.connect(id);
+      } else if (session.terminal.element.parentElement !== host) {
+        host.appendChild(session.terminal.element);
+      }
+      observer = new ResizeObserver(() => controller.resized(id));
+      observer.observe(host);
+    });
+    return () => {
+      gone = true;
+      observer?.disconnect();
+    };
   }, [id, controller]);
   return <div ref={element} className="cw-terminal" data-testid={`terminal-${id}`} />;
 }

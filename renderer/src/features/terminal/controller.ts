@@ -3,7 +3,7 @@
 import type { AppStore } from '../../store/index.js';
 import type { Transport } from '../../transport/index.js';
 import { describeError } from '../../store/describe-error.js';
-import { TerminalSession } from './xterm-session.js';
+import type { TerminalSession } from './xterm-session.js';
 import { openExternal } from '../../components/open-external.js';
 
 export interface TerminalApi {
@@ -30,6 +30,9 @@ export function contractTerminalApi(transport: Transport): TerminalApi {
 
 export class TerminalController {
   private readonly sessions = new Map<string, TerminalSession>();
+  /** A tab's session while xterm.js is being loaded (its code is a chunk of its own, loaded with the first tab). */
+  private readonly pending = new Map<string, Promise<TerminalSession | undefined>>();
+  private sessionCode: Promise<typeof import('./xterm-session.js')> | null = null;
   private readonly handles = new Map<string, ReturnType<Transport['attachStream']>>();
   private counter = 0;
 
@@ -44,16 +47,36 @@ export class TerminalController {
     return this.sessions.get(id);
   }
 
-  /** Opens a new tab for a node; the pane mounts the xterm.js instance and calls connect(). */
+  /** A tab's session once xterm.js is loaded; undefined when the tab was closed meanwhile (or never opened). */
+  whenSession(id: string): Promise<TerminalSession | undefined> {
+    return this.pending.get(id) ?? Promise.resolve(this.sessions.get(id));
+  }
+
+  /** Opens a new tab for a node; the pane mounts the xterm.js instance (whenSession) and calls connect(). */
   openTab(node: string, site?: string): string {
     const id = `term-${++this.counter}`;
-    const session = new TerminalSession({
-      scheme: this.scheme,
-      onInput: (data) => this.input(id, data),
-      onOpenLink: (url) => this.api.openLink?.(url),
-    });
-    session.setScreenReader(this.store.getState().screenReader);
-    this.sessions.set(id, session);
+    this.sessionCode ??= import('./xterm-session.js');
+    const made = this.sessionCode.then(
+      ({ TerminalSession }) => {
+        this.pending.delete(id);
+        if (!this.store.getState().tabs.some((t) => t.id === id)) return undefined;
+        const session = new TerminalSession({
+          scheme: this.scheme,
+          onInput: (data) => this.input(id, data),
+          onOpenLink: (url) => this.api.openLink?.(url),
+        });
+        session.setScreenReader(this.store.getState().screenReader);
+        this.sessions.set(id, session);
+        return session;
+      },
+      (error: unknown) => {
+        this.pending.delete(id);
+        this.sessionCode = null;
+        this.store.getState().updateTab(id, { state: 'failed', error: `Could not load the terminal: ${describeError(error)}` });
+        return undefined;
+      },
+    );
+    this.pending.set(id, made);
     this.store.getState().addTab({ id, title: node, node, ...(site ? { site } : {}) });
     return id;
   }
@@ -118,6 +141,7 @@ export class TerminalController {
     if (tab?.terminalId && tab.state === 'open') await this.api.close(tab.terminalId).catch(() => {});
     this.sessions.get(id)?.dispose();
     this.sessions.delete(id);
+    this.pending.delete(id);
     this.store.getState().removeTab(id);
   }
 

@@ -3,15 +3,15 @@
 import type { StackUi } from '../types.js';
 import { CorosyncLinks } from './CorosyncLinks.js';
 import { addProxmoxQdeviceHost, proxmoxFindingEdit } from './finding-edits.js';
-import { ProxmoxMigrationFields } from './MigrationFields.js';
-import { ProxmoxWizard } from './ProxmoxWizard.js';
+import { lazyNamed } from '../../components/lazy-named.js';
 
 export const proxmoxUi: StackUi = {
-  Wizard: ProxmoxWizard,
+  // Loaded when first shown: not on screen at first paint.
+  Wizard: lazyNamed(() => import('./ProxmoxWizard.js'), 'ProxmoxWizard'),
   NetworksSection: CorosyncLinks,
   findingEdit: proxmoxFindingEdit,
   addQdeviceHost: addProxmoxQdeviceHost,
-  MigrationFields: ProxmoxMigrationFields,
+  MigrationFields: lazyNamed(() => import('./MigrationFields.js'), 'ProxmoxMigrationFields'),
   keptSourceNote: 'Off: Proxmox keeps the source VM stopped and locked (migrate) as a fallback; you remove it later. On: the source VM and its disks are destroyed once the copy runs on the target.',
   roleStyles: { corosync: { label: 'Corosync', hue: '#4263eb', width: 2.5, numbered: { link1: '7 4', more: '2 3' } } },
 };
