@@ -115,4 +115,40 @@ describe('the bundled clusterwright CLI', () => {
     const small = JSON.parse(cli('exec', workspaceFile, 'n1', '--json', '--', 'echo out; echo err >&2').out) as { nodes: { stdout: string; stderr: string; stdoutTruncated: boolean }[] };
     expect(small.nodes[0]).toMatchObject({ stdout: 'out\n', stderr: 'err\n', stdoutTruncated: false });
   });
+
+  it('exec opens its first connection before loading ssh2 (the load overlaps the TCP handshake), and still verifies the host key', () => {
+    // The entry as bin/clusterwright.mjs runs it, in a script that notes, at each connection it opens, whether ssh2 was loaded.
+    const probe = path.join(home, 'connect-order.cjs');
+    fs.writeFileSync(
+      probe,
+      [
+        'const net = require("node:net");',
+        'const ssh2Loaded = () => Object.keys(require.cache).some((f) => /[\\/]node_modules[\\/]ssh2[\\/]lib[\\/]index\.js$/.test(f));',
+        'const seen = [];',
+        'const connect = net.connect;',
+        'net.connect = function (...args) { seen.push(ssh2Loaded()); return connect.apply(this, args); };',
+        `require(${JSON.stringify(path.resolve(__dirname, '../../dist/node/cli.cjs'))});`,
+        'process.on("exit", () => process.stderr.write("ORDER " + JSON.stringify({ ssh2LoadedAtConnect: seen, ssh2LoadedAtExit: ssh2Loaded() }) + "\\n"));',
+        '',
+      ].join('\n'),
+    );
+    const run = (...args: string[]) => {
+      const done = spawnSync(process.execPath, [probe, ...args], { env: { ...process.env, CLUSTERWRIGHT_HOME: home }, encoding: 'utf8', timeout: 60_000 });
+      return { code: done.status, out: done.stdout, err: done.stderr, order: JSON.parse(/ORDER (.*)/.exec(done.stderr)![1]!) as { ssh2LoadedAtConnect: boolean[]; ssh2LoadedAtExit: boolean } };
+    };
+    const ran = run('exec', workspaceFile, 'n1', '--', 'echo', 'connected-first');
+    expect(ran.code, ran.err).toBe(0);
+    expect(ran.out).toMatch(/n1 \| connected-first/);
+    expect(ran.order).toEqual({ ssh2LoadedAtConnect: [false], ssh2LoadedAtExit: true });
+    // A host key no one vouches for still stops the command before any login (a fresh home pins nothing).
+    const otherHome = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-cli-bundle-order-'));
+    try {
+      const refused = spawnSync(process.execPath, [probe, 'exec', workspaceFile, 'n1', '--', 'echo', 'must-not-run'], { env: { ...process.env, CLUSTERWRIGHT_HOME: otherHome, HOME: otherHome }, encoding: 'utf8', timeout: 60_000 });
+      expect(refused.status, refused.stderr).toBe(4);
+      expect(refused.stderr).toMatch(/SHA256:/);
+      expect(refused.stdout).not.toMatch(/must-not-run/);
+    } finally {
+      fs.rmSync(otherHome, { recursive: true, force: true });
+    }
+  });
 });

@@ -13,6 +13,7 @@ import { HostKeyQuestions } from './host-key-questions.js';
 import type { HostKeyChecker } from './host-keys.js';
 import { connectWithRetry, defaultReconnectPolicy, type ReconnectPolicy } from './reconnect.js';
 import { shellQuote } from './shell-quote.js';
+import { preloadSsh2 } from './ssh2-module.js';
 import { uploadAtomically, type UploadOptions, type UploadResult } from './sftp-upload.js';
 import { chainName, hopName, type SshHop, type SshPrompter, type SshStateChange, type SshTarget } from './types.js';
 
@@ -263,6 +264,7 @@ export class SshEngine {
   private tcpSocket(hop: SshHop): Promise<Duplex> {
     const socket = net.connect({ host: hop.host, port: hop.port });
     socket.setNoDelay(this.options.noDelay);
+    preloadSsh2();
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => reject(describeConnectionError(error, hop));
       socket.once('error', onError);
