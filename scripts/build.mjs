@@ -28,7 +28,7 @@ const common = {
 // The CLI is several bundles, so a command loads only its own code: cli.cjs (the entry: arguments, the
 // help from the catalogue, --version), one cli-<command>.cjs per command file, loaded when that command
 // runs, one cli-lazy-<name>.cjs per file in main/node/cli/lazy/ (what a command needs only on some of
-// its paths, imported dynamically), and cli-shared.cjs with the error classes all of them must share
+// its paths, or later than its start, imported dynamically; loaded through the code cache too), and cli-shared.cjs with the error classes all of them must share
 // (instanceof across bundles). A dynamic import of any other of our modules in a command would make
 // esbuild wrap each module it reaches in a lazy initialiser, which defeats tree-shaking for all of them:
 // the build refuses it. zod and yaml are bundled in, tree-shaken (`import * as z from 'zod'`: the `z`
@@ -47,7 +47,8 @@ const cliLazyFiles = tsFilesIn(path.join(root, 'main/node/cli/lazy'));
 const codeCacheLoader = path.join(root, 'main/node/cli/code-cache.ts');
 /**
  * Rewrites imports of the shared modules, and dynamic imports of the command and lazy files, to the bundles that
- * hold them. The entry loads a command's bundle through code-cache.ts (V8's compiled code kept between runs).
+ * hold them. The entry loads a command's bundle, and a command its lazy ones, through code-cache.ts (V8's compiled
+ * code kept between runs).
  */
 const cliSplit = (entry) => ({
   name: 'cli-split',
@@ -62,7 +63,7 @@ const cliSplit = (entry) => ({
       if (cliShared.includes(resolved)) return { path: './cli-shared.cjs', external: true };
       if (args.kind !== 'dynamic-import') return undefined;
       if (entry && cliCommandFiles.includes(resolved)) return { path: path.basename(resolved, '.ts'), namespace: 'cli-command' };
-      if (cliLazyFiles.includes(resolved)) return { path: `./cli-lazy-${path.basename(resolved, '.ts')}.cjs`, external: true };
+      if (cliLazyFiles.includes(resolved)) return { path: `lazy-${path.basename(resolved, '.ts')}`, namespace: 'cli-command' };
       if (entry) return undefined;
       return { errors: [{ text: `${path.relative(root, args.importer)} imports ${args.path} dynamically: move what it needs lazily into main/node/cli/lazy/ (its own bundle).` }] };
     });

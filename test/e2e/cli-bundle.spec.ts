@@ -1,12 +1,14 @@
 // The built CLI (dist/node/cli.cjs) as an admin runs it: bundling can break what the sources do
 // (CommonJS interop of packages), so exec, validate and info run here from the bundle against a real sshd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { serializeWorkspace } from '../../main/common/workspace/serialize.js';
 import type { Workspace } from '../../main/common/workspace/schema.js';
+import { exitCodeFor } from '../../main/node/cli/types.js';
 import { startSshd, type SshdFixture } from '../support/sshd.js';
 
 let sshd: SshdFixture;
@@ -114,5 +116,77 @@ describe('the bundled clusterwright CLI', () => {
     }
     const small = JSON.parse(cli('exec', workspaceFile, 'n1', '--json', '--', 'echo out; echo err >&2').out) as { nodes: { stdout: string; stderr: string; stdoutTruncated: boolean }[] };
     expect(small.nodes[0]).toMatchObject({ stdout: 'out\n', stderr: 'err\n', stdoutTruncated: false });
+  });
+
+  it('exec opens its first connection before loading ssh2 (the load overlaps the TCP handshake), and still verifies the host key', () => {
+    // The entry as bin/clusterwright.mjs runs it, in a script that notes, at each connection it opens, whether ssh2 was loaded.
+    const probe = path.join(home, 'connect-order.cjs');
+    fs.writeFileSync(
+      probe,
+      [
+        'const net = require("node:net");',
+        'const ssh2Loaded = () => Object.keys(require.cache).some((f) => /[\\/]node_modules[\\/]ssh2[\\/]lib[\\/]index\.js$/.test(f));',
+        'const seen = [];',
+        'const connect = net.connect;',
+        'net.connect = function (...args) { seen.push(ssh2Loaded()); return connect.apply(this, args); };',
+        `require(${JSON.stringify(path.resolve(__dirname, '../../dist/node/cli.cjs'))});`,
+        'process.on("exit", () => process.stderr.write("ORDER " + JSON.stringify({ ssh2LoadedAtConnect: seen, ssh2LoadedAtExit: ssh2Loaded() }) + "\\n"));',
+        '',
+      ].join('\n'),
+    );
+    const run = (...args: string[]) => {
+      const done = spawnSync(process.execPath, [probe, ...args], { env: { ...process.env, CLUSTERWRIGHT_HOME: home }, encoding: 'utf8', timeout: 60_000 });
+      return { code: done.status, out: done.stdout, err: done.stderr, order: JSON.parse(/ORDER (.*)/.exec(done.stderr)![1]!) as { ssh2LoadedAtConnect: boolean[]; ssh2LoadedAtExit: boolean } };
+    };
+    const ran = run('exec', workspaceFile, 'n1', '--', 'echo', 'connected-first');
+    expect(ran.code, ran.err).toBe(0);
+    expect(ran.out).toMatch(/n1 \| connected-first/);
+    expect(ran.order).toEqual({ ssh2LoadedAtConnect: [false], ssh2LoadedAtExit: true });
+    // A host key no one vouches for still stops the command before any login (a fresh home pins nothing).
+    const otherHome = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-cli-bundle-order-'));
+    try {
+      const refused = spawnSync(process.execPath, [probe, 'exec', workspaceFile, 'n1', '--', 'echo', 'must-not-run'], { env: { ...process.env, CLUSTERWRIGHT_HOME: otherHome, HOME: otherHome }, encoding: 'utf8', timeout: 60_000 });
+      expect(refused.status, refused.stderr).toBe(4);
+      expect(refused.stderr).toMatch(/SHA256:/);
+      expect(refused.stdout).not.toMatch(/must-not-run/);
+    } finally {
+      fs.rmSync(otherHome, { recursive: true, force: true });
+    }
+  });
+
+  it('exec sends nothing on the connection it opened early when the workspace has errors outside its nodes, and fails as before', async () => {
+    // The nodes are valid (exec may open TCP to them while the whole model loads); the file still has an error.
+    const listener = net.createServer();
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.address() as net.AddressInfo;
+    const received: number[] = [];
+    listener.on('connection', (socket) => {
+      const index = received.push(0) - 1;
+      socket.on('data', (chunk: Buffer) => (received[index]! += chunk.byteLength));
+      socket.on('error', () => {});
+    });
+    const node = ['nodes:', '  - name: n1', '    site: SITE', '    addresses: { mgmt: 127.0.0.1 }', `    ssh: { host: 127.0.0.1, port: ${port}, user: nobody }`];
+    const files = {
+      'overlays of the wrong shape': ['version: 1', 'name: broken', 'sites: [{ name: here, kind: lan }]', 'networks: [{ name: mgmt, roles: [management] }]', ...node.map((l) => l.replace('SITE', 'here')), 'overlays: 5'],
+      'a stack section of the wrong shape': ['version: 1', 'name: broken', 'sites: [{ name: here, kind: lan }]', 'networks: [{ name: mgmt, roles: [management] }]', ...node.map((l) => l.replace('SITE', 'here')), 'proxmox: 5'],
+    };
+    try {
+      for (const [what, lines] of Object.entries(files)) {
+        const file = path.join(home, 'broken-exec.yaml');
+        fs.writeFileSync(file, lines.join('\n') + '\n');
+        received.length = 0;
+        const child = spawn(process.execPath, ['bin/clusterwright.mjs', 'exec', file, 'n1', '--accept-new', '--', 'echo', 'must-not-run'], { env: { ...process.env, CLUSTERWRIGHT_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let err = '';
+        child.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
+        const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+        expect(code, `${what}: ${err}`).toBe(exitCodeFor('INVALID_INPUT'));
+        expect(err, what).toMatch(/exec: The workspace .*broken-exec\.yaml has errors \(line \d+: .+\); fix them first/);
+        // The one early TCP connection (the nodes were valid), and not a byte on it: no SSH banner, no login.
+        expect(received.length, what).toBe(1);
+        expect(received.every((bytes) => bytes === 0), `${what}: ${JSON.stringify(received)}`).toBe(true);
+      }
+    } finally {
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+    }
   });
 });

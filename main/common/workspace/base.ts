@@ -8,6 +8,9 @@ import { checkIdentityFile, checkIpAddress, checkJumpSpec, checkLabel, checkSecr
 
 export const WORKSPACE_VERSION = 1;
 
+/** The workspace file in a workspace folder. */
+export const WORKSPACE_FILE_NAME = 'clusterwright.yaml';
+
 /** Names that other parts of the file refer to (sites, nodes, networks, clusters, regions). */
 export const nameSchema = z
   .string()

@@ -2,8 +2,6 @@
 import { serializeWorkspace } from './serialize.js';
 import { WORKSPACE_VERSION, type Workspace } from './schema.js';
 
-export const WORKSPACE_FILE_NAME = 'clusterwright.yaml';
-
 export function emptyWorkspace(name = 'My estate'): Workspace {
   return { version: WORKSPACE_VERSION, name, sites: [], networks: [], nodes: [] };
 }

@@ -22,7 +22,8 @@ import { resolveTarget, type SshTargetSpec } from '../ssh/target.js';
 import type { AuthQuestion, HostKeyDecision, HostKeyQuestion, SshPrompter, SshTarget } from '../ssh/types.js';
 import { hopName, hostPortName } from '../ssh/types.js';
 import type { TrustedHostKey } from '../../common/contract/ssh.js';
-import { loadWorkspaceFile, targetSpecForNode } from '../ssh/workspace-targets.js';
+import { loadWorkspaceFile } from '../ssh/workspace-file.js';
+import { targetSpecForNode } from '../ssh/workspace-targets.js';
 import type { StreamSource } from '../streams.js';
 
 export interface SshServiceOptions {

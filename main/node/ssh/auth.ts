@@ -2,9 +2,10 @@
 // ssh2 authHandler. Secrets are read from the store at the moment of use; prompts go through the
 // SshPrompter. With keys only, only publickey is offered (no "none" probe, no extra round trip).
 import fs from 'node:fs/promises';
-import { utils, type AnyAuthMethod, type AuthenticationType, type AuthHandlerMiddleware, type KeyboardInteractiveCallback, type Prompt } from 'ssh2';
+import type { AnyAuthMethod, AuthenticationType, AuthHandlerMiddleware, KeyboardInteractiveCallback, Prompt } from 'ssh2';
 import { CwError } from '../../common/errors.js';
 import type { SecretStore } from '../secrets/store.js';
+import { ssh2 } from './ssh2-module.js';
 import { hopName, type AuthQuestion, type SshAuthMethod, type SshHop, type SshPrompter } from './types.js';
 
 export interface AuthContext {
@@ -64,13 +65,13 @@ async function loadPrivateKey(method: Extract<SshAuthMethod, { kind: 'privateKey
   } else {
     return 'a private key method names neither an identity file nor a key secret';
   }
-  const plain = utils.parseKey(key);
+  const plain = ssh2().utils.parseKey(key);
   if (!(plain instanceof Error)) return { key };
   if (!isEncryptedKeyError(plain)) return `${source}: not a private key ssh2 can read (${plain.message})`;
 
   if (method.passphraseSecretId) {
     const passphrase = await ctx.secrets.get(method.passphraseSecretId);
-    if (!(utils.parseKey(key, passphrase) instanceof Error)) return { key, passphrase };
+    if (!(ssh2().utils.parseKey(key, passphrase) instanceof Error)) return { key, passphrase };
     if (!ctx.prompter) return `${source}: the stored passphrase does not open this key`;
   }
   if (!ctx.prompter) return `${source}: the key is encrypted and no passphrase was given`;
@@ -84,7 +85,7 @@ async function loadPrivateKey(method: Extract<SshAuthMethod, { kind: 'privateKey
       prompts: [{ text: attempt === 1 ? `Passphrase for ${method.identityFile ?? 'the stored key'}:` : 'Wrong passphrase, try again:', echo: false }],
     };
     const [passphrase = ''] = await ctx.whilePrompting(() => ctx.prompter!.askAuth(question, ctx.signal));
-    if (!(utils.parseKey(key, passphrase) instanceof Error)) return { key, passphrase };
+    if (!(ssh2().utils.parseKey(key, passphrase) instanceof Error)) return { key, passphrase };
   }
   return `${source}: wrong passphrase ${MAX_PASSPHRASE_TRIES} times`;
 }

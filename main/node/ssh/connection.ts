@@ -2,7 +2,7 @@
 // by the previous hop. Verifies the host key before anything is sent, logs in, keeps alive, and
 // reports how it ended.
 import type { Duplex } from 'node:stream';
-import { Client } from 'ssh2';
+import type { Client } from 'ssh2';
 import { CwError } from '../../common/errors.js';
 import type { SecretStore } from '../secrets/store.js';
 import { createAuthAttempts, offersOnlyPublicKey } from './auth.js';
@@ -10,6 +10,7 @@ import { ChannelLimiter } from './channel-limiter.js';
 import { preferredHostKeyAlgorithms } from './fingerprint.js';
 import type { HostKeyQuestions } from './host-key-questions.js';
 import type { HostKeyChecker } from './host-keys.js';
+import { ssh2 } from './ssh2-module.js';
 import { hopName, hostPortName, type SshHop, type SshPrompter } from './types.js';
 
 export interface VerifiedHostKey {
@@ -155,7 +156,7 @@ export class SshConnection {
   static open(options: ConnectionOptions): Promise<SshConnection> {
     const { hop, hostKeys } = options;
     const where = hopName(hop);
-    const client = new Client();
+    const client = new (ssh2().Client)();
     let failure: CwError | undefined;
     let verified: VerifiedHostKey | undefined;
     let ready = false;

@@ -13,6 +13,7 @@ import { HostKeyQuestions } from './host-key-questions.js';
 import type { HostKeyChecker } from './host-keys.js';
 import { connectWithRetry, defaultReconnectPolicy, type ReconnectPolicy } from './reconnect.js';
 import { shellQuote } from './shell-quote.js';
+import { preloadSsh2 } from './ssh2-module.js';
 import { uploadAtomically, type UploadOptions, type UploadResult } from './sftp-upload.js';
 import { chainName, hopName, type SshHop, type SshPrompter, type SshStateChange, type SshTarget } from './types.js';
 
@@ -131,6 +132,8 @@ export class SshEngine {
   private readonly live = new Map<string, SshConnection>();
   private readonly options: Required<Omit<SshEngineOptions, 'prompter' | 'onStateChanged'>> & Pick<SshEngineOptions, 'onStateChanged'> & { prompter: SshPrompter | null };
   private closed = false;
+  /** TCP connections opened ahead (preconnect), by host:port, each taken by the first hop that goes there. */
+  private readonly preopened = new Map<string, { socket: net.Socket; ready: Promise<Duplex> }>();
   /** One question per unknown key for all connections of this engine. */
   private readonly hostKeyQuestions: HostKeyQuestions | null;
 
@@ -259,11 +262,51 @@ export class SshEngine {
     }
   }
 
+  /**
+   * Opens the TCP connection to a first hop now, before the caller is ready to connect: the first connect() going
+   * to that host and port takes it instead of opening its own. Only the TCP handshake happens early; nothing is
+   * sent and the SSH handshake, host-key verification and login run as always when connect() takes it. Unused
+   * ones are closed by closeAll(). Resolves once the connection attempt has left (Node starts it on a later tick,
+   * after a name's lookup), or after `waitMs` for a name that is slow to resolve, so the caller can then do
+   * synchronous work without holding it back.
+   */
+  preconnect(hop: Pick<SshHop, 'host' | 'port'>, waitMs = 20): Promise<void> {
+    const key = `${hop.host}:${hop.port}`;
+    if (this.closed || this.preopened.has(key)) return Promise.resolve();
+    const early = this.openTcp(hop as SshHop);
+    early.ready.catch(() => {}); // its error is reported by the connect() that takes it
+    this.preopened.set(key, early);
+    if (net.isIP(hop.host)) return new Promise((resolve) => setImmediate(resolve));
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, waitMs);
+      function done() {
+        clearTimeout(timer);
+        early.socket.removeListener('lookup', onLookup);
+        resolve();
+      }
+      // 'lookup' is emitted just before the connect starts; the continuation runs after it.
+      const onLookup = () => setImmediate(done);
+      early.socket.once('lookup', onLookup);
+      early.ready.then(done, done);
+    });
+  }
+
   /** The first hop: a plain TCP socket with Nagle off (TCP_NODELAY), handed to ssh2 once connected. */
   private tcpSocket(hop: SshHop): Promise<Duplex> {
+    const key = `${hop.host}:${hop.port}`;
+    const early = this.preopened.get(key);
+    if (early) {
+      this.preopened.delete(key);
+      return early.ready;
+    }
+    return this.openTcp(hop).ready;
+  }
+
+  private openTcp(hop: SshHop): { socket: net.Socket; ready: Promise<Duplex> } {
     const socket = net.connect({ host: hop.host, port: hop.port });
     socket.setNoDelay(this.options.noDelay);
-    return new Promise((resolve, reject) => {
+    preloadSsh2();
+    const ready = new Promise((resolve, reject) => {
       const onError = (error: Error) => reject(describeConnectionError(error, hop));
       socket.once('error', onError);
       socket.once('connect', () => {
@@ -276,6 +319,7 @@ export class SshEngine {
       (connected as net.Socket).setTimeout(0);
       return connected as Duplex;
     });
+    return { socket, ready };
   }
 
   /** A channel through the previous hop to the next one (ssh -J); it holds one of the parent's channel slots. */
@@ -505,6 +549,8 @@ export class SshEngine {
 
   async closeAll(): Promise<void> {
     this.closed = true;
+    for (const { socket } of this.preopened.values()) socket.destroy();
+    this.preopened.clear();
     // Close the deepest hops first so their forwarded channels end cleanly.
     await Promise.all(
       [...this.live.entries()]

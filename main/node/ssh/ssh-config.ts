@@ -3,9 +3,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-// The named export: a default import resolves differently under Node's CommonJS interop in the bundle.
-import { LineType, SSHConfig } from 'ssh-config';
+import { createRequire } from 'node:module';
+import type { SSHConfig } from 'ssh-config';
 import { CwError } from '../../common/errors.js';
+
+type SshConfigModule = typeof import('ssh-config');
+let sshConfigModule: SshConfigModule | undefined;
+/** The parser, loaded when there is a config to parse (most machines a CLI command runs on have none). */
+function parser(): SshConfigModule {
+  // The named exports: a default import resolves differently under Node's CommonJS interop in the bundle.
+  return (sshConfigModule ??= createRequire(import.meta.url)('ssh-config') as SshConfigModule);
+}
 
 export interface SshConfigHost {
   alias: string;
@@ -53,11 +61,12 @@ function expandGlob(pattern: string): string[] {
 
 function parseWithIncludes(file: string, sshDir: string, home: string, depth: number): SSHConfig {
   if (depth > MAX_INCLUDE_DEPTH) throw new CwError('INVALID_INPUT', `${file}: Include nested more than ${MAX_INCLUDE_DEPTH} deep (a loop?); fix the Include lines.`);
-  return expandIncludes(SSHConfig.parse(fs.readFileSync(file, 'utf8')), sshDir, home, depth);
+  return expandIncludes(parser().SSHConfig.parse(fs.readFileSync(file, 'utf8')), sshDir, home, depth);
 }
 
 function expandIncludes(lines: SSHConfig, sshDir: string, home: string, depth: number): SSHConfig {
-  const out = new SSHConfig();
+  const { LineType, SSHConfig: Config } = parser();
+  const out = new Config();
   for (const line of lines) {
     if (line.type === LineType.DIRECTIVE && line.param.toLowerCase() === 'include') {
       for (const raw of directiveValue(line.value)) {
@@ -109,25 +118,26 @@ function substituteTokens(value: string, tokens: Record<string, string>): string
 
 export class SshConfigFile {
   private constructor(
-    private readonly config: SSHConfig,
+    /** null: no config file (nothing applies). */
+    private readonly config: SSHConfig | null,
     readonly file: string | null,
     private readonly home: string,
   ) {}
 
   /** Reads the file (and its Includes); a missing file is an empty config. */
   static load(file = path.join(os.homedir(), '.ssh', 'config'), home = os.homedir()): SshConfigFile {
-    if (!fs.existsSync(file)) return new SshConfigFile(new SSHConfig(), null, home);
+    if (!fs.existsSync(file)) return new SshConfigFile(null, null, home);
     return new SshConfigFile(parseWithIncludes(file, path.dirname(file), home, 0), file, home);
   }
 
   static fromText(text: string, home = os.homedir(), sshDir = path.join(home, '.ssh')): SshConfigFile {
-    return new SshConfigFile(expandIncludes(SSHConfig.parse(text), sshDir, home, 0), null, home);
+    return new SshConfigFile(expandIncludes(parser().SSHConfig.parse(text), sshDir, home, 0), null, home);
   }
 
   /** What the config says about one host name (first value wins, as in OpenSSH). */
   resolve(alias: string, localUser = os.userInfo().username): SshConfigHost {
     // Match exec is never run: a config file must not be a way to run commands in the app.
-    const computed = this.config.compute(alias, { ignoreCase: true, matchExec: false }) as Record<string, string | string[] | undefined>;
+    const computed = (this.config?.compute(alias, { ignoreCase: true, matchExec: false }) ?? {}) as Record<string, string | string[] | undefined>;
     const single = (key: string): string | undefined => {
       const value = computed[key];
       return Array.isArray(value) ? value[0] : value;

@@ -1,34 +1,17 @@
 // Which nodes a selector names ("pve1,pve2", "site:office", "all") and how to reach a workspace
 // node over SSH: its ssh block (host, port, user, identity, jump through other nodes), else its name.
-import fs from 'node:fs';
+// Reading the workspace file is in workspace-file.ts: these need only its nodes (the CLI's exec resolves its
+// first targets from a first look at the file, before the whole workspace model is loaded).
 import os from 'node:os';
 import path from 'node:path';
 import { CwError } from '../../common/errors.js';
-import { parseWorkspace, WORKSPACE_FILE_NAME, type Workspace, type WorkspaceNode } from '../../common/workspace/index.js';
+import type { Workspace, WorkspaceNode } from '../../common/workspace/index.js';
 import { parseJumpSpec } from './ssh-config.js';
 import type { SshEndpointSpec, SshTargetSpec } from './target.js';
 import type { SshAuthMethod } from './types.js';
 
-/** Reads and parses a workspace file (or the clusterwright.yaml in a folder); refuses one with errors. */
-export function loadWorkspaceFile(location: string): { file: string; workspace: Workspace } {
-  const absolute = path.resolve(location);
-  const file = fs.existsSync(absolute) && fs.statSync(absolute).isDirectory() ? path.join(absolute, WORKSPACE_FILE_NAME) : absolute;
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new CwError('NOT_FOUND', `There is no workspace file at ${file}. Give the workspace folder or its ${WORKSPACE_FILE_NAME}.`, { path: file });
-  }
-  const parsed = parseWorkspace(text);
-  if (!parsed.workspace) {
-    const first = parsed.issues.find((i) => i.severity === 'error');
-    throw new CwError('INVALID_INPUT', `The workspace ${file} has errors${first ? ` (line ${first.line ?? '?'}: ${first.message})` : ''}; fix them first (clusterwright validate).`, { path: file });
-  }
-  return { file, workspace: parsed.workspace };
-}
-
 /** The nodes named by "all", "site:NAME", or a comma-separated list of node names (and site: entries). */
-export function selectNodes(workspace: Workspace, selector: string): WorkspaceNode[] {
+export function selectNodes(workspace: Pick<Workspace, 'nodes'>, selector: string): WorkspaceNode[] {
   const nodes = workspace.nodes;
   if (selector.trim() === 'all') return [...nodes];
   const chosen = new Map<string, WorkspaceNode>();
@@ -70,7 +53,7 @@ function endpointFor(node: WorkspaceNode): SshEndpointSpec {
 }
 
 /** How to reach a node; a jump entry naming another node uses that node's own ssh settings. */
-export function targetSpecForNode(workspace: Workspace, nodeName: string): SshTargetSpec {
+export function targetSpecForNode(workspace: Pick<Workspace, 'nodes'>, nodeName: string): SshTargetSpec {
   const node = workspace.nodes.find((n) => n.name === nodeName);
   if (!node) throw new CwError('NOT_FOUND', `There is no node "${nodeName}" in the workspace.`);
   const jumps = node.ssh?.jump?.map((entry): SshEndpointSpec => {

@@ -12,7 +12,7 @@ import { MemorySecretStore } from '../../secrets/memory-store.js';
 import { createSshEngine } from '../../ssh/index.js';
 import { SshRemoteRunner } from '../../ssh/remote-runner.js';
 import { resolveTarget } from '../../ssh/target.js';
-import { loadWorkspaceFile } from '../../ssh/workspace-targets.js';
+import { loadWorkspaceFile } from '../../ssh/workspace-file.js';
 
 function closedPort(): Promise<number> {
   return new Promise((resolve) => {

@@ -14,7 +14,8 @@ import { createSshEngine } from '../../ssh/index.js';
 import type { SshEngine } from '../../ssh/engine.js';
 import { SshConfigFile } from '../../ssh/ssh-config.js';
 import { resolveTarget } from '../../ssh/target.js';
-import { loadWorkspaceFile, selectNodes, targetSpecForNode } from '../../ssh/workspace-targets.js';
+import { selectNodes, targetSpecForNode } from '../../ssh/workspace-targets.js';
+import { firstHops } from '../first-hops.js';
 import { exitCodeFor, exitCodes, UsageError, type CliCommand, type CliIO } from '../types.js';
 import { commandInfo } from './catalogue.js';
 
@@ -199,8 +200,6 @@ export const execCommand: CliCommand = {
     if (!Number.isInteger(maxOutput) || maxOutput < 0) throw new UsageError(`--max-output must be a whole number of bytes ≥ 0, got "${values['max-output']}".`);
     if (values['max-output'] !== undefined && !values.json) throw new UsageError('--max-output bounds the output kept for --json; without --json every line is printed as it comes.');
 
-    const { workspace } = loadWorkspaceFile(workspaceLocation);
-    const nodes = selectNodes(workspace, selector);
     const home = io.env.HOME ?? os.homedir();
     const config = SshConfigFile.load(path.join(home, '.ssh', 'config'), home);
     // No one can answer prompts here: unknown host keys fail (or are pinned with --accept-new), logins use keys, the agent or stored secrets.
@@ -212,6 +211,19 @@ export const execCommand: CliCommand = {
       env: io.env,
       scopedHostKeys: [new LabHostKeys(defaultLabStateDir(io.env))],
     });
+    let nodes: WorkspaceNode[];
+    let workspace: Parameters<typeof targetSpecForNode>[0];
+    try {
+      // The first connections open now (TCP only) and the whole workspace model loads and reads the file meanwhile;
+      // nothing is sent on them unless the file reads without errors.
+      await Promise.all(firstHops(workspaceLocation, selector, maxParallel, config, io.env).map((hop) => engine.preconnect(hop)));
+      const { loadWorkspaceFile } = await import('../lazy/workspace-file.js');
+      ({ workspace } = loadWorkspaceFile(workspaceLocation));
+      nodes = selectNodes(workspace, selector);
+    } catch (error) {
+      await engine.closeAll();
+      throw error;
+    }
     const width = Math.max(...nodes.map((n) => n.name.length));
     const stop = new AbortController();
     const onSignal = () => stop.abort();
