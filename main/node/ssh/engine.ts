@@ -348,7 +348,28 @@ export class SshEngine {
 
   /** Runs one command with a channel slot held for its lifetime. */
   async exec(target: SshTarget, command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    return withChildSignal(options.signal, (signal) => this.execOnce(target, command, { ...options, signal }));
+    return withChildSignal(options.signal, async (signal) => {
+      const reused = this.live.get(chainKey(allHops(target)))?.alive ?? false;
+      try {
+        return await this.execOnce(target, command, { ...options, signal });
+      } catch (error) {
+        // A held connection found dead before the command could start (its host went away — a lab taken down and
+        // brought up again at the same address — before keepalive told): the command never ran, so it is run
+        // once on a fresh connection. A fresh connection that fails the same way is reported as it is.
+        const notStarted = error instanceof CwError && error.code === 'UNREACHABLE' && (error.detail as { notStarted?: boolean } | undefined)?.notStarted === true;
+        if (reused && notStarted && !signal.aborted) return this.execOnce(target, command, { ...options, signal });
+        throw error;
+      }
+    });
+  }
+
+  /** Forgets a connection that died under a command, so the next connect() opens a fresh one at once. */
+  private forgetDead(target: SshTarget, connection: SshConnection): void {
+    const key = chainKey(allHops(target));
+    if (this.live.get(key) !== connection) return;
+    this.live.delete(key);
+    this.pool.delete(key);
+    connection.end();
   }
 
   private async execOnce(target: SshTarget, command: string, options: ExecOptions): Promise<ExecResult> {
@@ -407,6 +428,7 @@ export class SshEngine {
           if (error) {
             // A connection that died under us (keepalive, cut link) is a transient fault, not a refusal.
             const lost = !connection.alive || /no response from server|not connected|connection (lost|closed)/i.test(error.message);
+            if (lost) this.forgetDead(target, connection);
             const fault = lost
               ? new CwError('UNREACHABLE', `${where} stopped answering before "${command}" could start (${error.message}); check the link and retry.`, { host: target.destination.host, notStarted: true })
               : new CwError('REMOTE_FAILED', `${where} would not start the command: ${error.message}. The server may limit sessions (MaxSessions).`, { host: target.destination.host, notStarted: true });
