@@ -18,8 +18,8 @@ describeLab('Proxmox wizard over a WAN: refused by default, built with the accep
     workspacePath = up.workspacePath;
     await lc.core.call('workspace.open', { path: workspacePath, remember: false });
     const t0 = Date.now();
-    const measured = await lc.core.call('latency.measure', { count: 20, intervalS: 0.2 });
-    timings.push(`latency.measure (20 pings per pair, over SSH on the nodes): ${Date.now() - t0} ms`);
+    const measured = await lc.core.call('latency.measure', { count: 50, intervalS: 0.2 });
+    timings.push(`latency.measure (50 pings per pair, over SSH on the nodes): ${Date.now() - t0} ms`);
     expect(measured.unreachable).toBe(0);
     const toC = measured.matrix.samples.filter((s) => s.network === 'management' && s.from === 'a1' && s.to === 'c1');
     expect(toC[0]?.avgMs).toBeGreaterThan(20);

@@ -2,6 +2,7 @@
 // measured node pair on any network; a typical figure for the sites' kinds when nothing was measured).
 import type { BaseWorkspace } from '../workspace/base.js';
 import { FactIndex, type Facts, type PairLatency } from '../workspace/facts.js';
+import { lossClearlyAbove } from '../workspace/loss.js';
 import type { EstateSummary, SiteLink } from './types.js';
 
 /** Typical round trips by how a site is reached, used only when nothing was measured (and said so). */
@@ -34,7 +35,7 @@ export function summarizeEstate(workspace: BaseWorkspace, facts: Facts = {}): Es
       const bandwidths = joining.map((n) => n.bandwidthGbps).filter((v): v is number => v !== undefined);
       const bandwidth = bandwidths.length ? { bandwidthGbps: Math.max(...bandwidths) } : {};
       if (worst?.rttMs !== undefined) {
-        links.push({ a: a.name, b: b.name, rttMs: worst.rttMs, lossPercent: worst.lossPercent, ...(worst.mdevMs !== undefined ? { jitterMs: worst.mdevMs } : {}), ...bandwidth, measured: true });
+        links.push({ a: a.name, b: b.name, rttMs: worst.rttMs, lossPercent: worst.lossPercent, ...(worst.probes !== undefined ? { probes: worst.probes } : {}), ...(worst.mdevMs !== undefined ? { jitterMs: worst.mdevMs } : {}), ...bandwidth, measured: true });
       } else {
         // The farther kind of the two sites decides the guess.
         const kind = kindOrder[Math.max(kindOrder.indexOf(a.kind), kindOrder.indexOf(b.kind))] ?? 'internet';
@@ -72,7 +73,7 @@ export function groupSites(estate: EstateSummary, limitMs: number, lossPct: numb
   for (const site of used) {
     const group = groups.find((g) => g.every((other) => {
       const l = linkBetween(estate, site.name, other);
-      return l !== undefined && l.rttMs <= limitMs && l.lossPercent < lossPct;
+      return l !== undefined && l.rttMs <= limitMs && !lossClearlyAbove(l.lossPercent, lossPct, l.probes);
     }));
     if (group) group.push(site.name);
     else groups.push([site.name]);

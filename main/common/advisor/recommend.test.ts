@@ -33,9 +33,9 @@ function build(spec: EstateSpec): { workspace: BaseWorkspace; facts: Facts } {
     const [a, b] = pair.split('~') as [string, string];
     for (const x of nodes.filter((n) => n.site === a))
       for (const y of nodes.filter((n) => n.site === b))
-        samples.push({ network: 'mgmt', from: x.name, to: y.name, toAddress: y.addresses.mgmt, sent: 20, received: 20, lossPercent: loss, medianMs: rtt, avgMs: rtt, mdevMs: jitter, measuredAt: '2026-12-05T00:00:00Z' });
+        samples.push({ network: 'mgmt', from: x.name, to: y.name, toAddress: y.addresses.mgmt, sent: 200, received: Math.round(200 * (1 - loss / 100)), lossPercent: loss, medianMs: rtt, avgMs: rtt, mdevMs: jitter, measuredAt: '2026-12-05T00:00:00Z' });
   }
-  const facts: Facts = samples.length ? { latency: { version: 1, measuredAt: '2026-12-05T00:00:00Z', runner: 'ssh', count: 20, intervalS: 0.2, samples } } : {};
+  const facts: Facts = samples.length ? { latency: { version: 1, measuredAt: '2026-12-05T00:00:00Z', runner: 'ssh', count: 200, intervalS: 0.2, samples } } : {};
   return { workspace, facts };
 }
 

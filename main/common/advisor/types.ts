@@ -35,6 +35,8 @@ export interface SiteLink {
   /** Mean deviation of the worst pair, when measured. */
   jitterMs?: number;
   lossPercent: number;
+  /** Probes the loss figure counts, when measured by ping. */
+  probes?: number;
   /** The fastest network joining both sites, when its bandwidth is written in the workspace. */
   bandwidthGbps?: number;
   /** False: no measurement; the figure is a typical one for the sites' kinds. */

@@ -121,6 +121,8 @@ export interface PairLatency {
   maxMs?: number;
   mdevMs?: number;
   lossPercent: number;
+  /** Probes the loss figure counts (a ping sample's `sent`); absent for knet estimates. */
+  probes?: number;
   /**
    * "ping" (latency matrix measured on the nodes), "local" (ping ran on this machine, so the figure
    * is this machine → peer, not node → peer) or "knet" (corosync's estimate, 2 × latency_ave).
@@ -146,6 +148,7 @@ export function pairFromSample(s: LatencySample, source: PairLatency['source']):
     a: s.from,
     b: s.to,
     lossPercent: s.lossPercent,
+    ...(s.sent > 0 ? { probes: s.sent } : {}),
     source,
     ...(rttMs !== undefined ? { rttMs } : {}),
     ...(s.avgMs !== undefined ? { avgMs: s.avgMs } : {}),

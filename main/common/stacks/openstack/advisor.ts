@@ -5,6 +5,7 @@ import { describeSiteLink, groupSites, linkBetween, nodesIn } from '../../adviso
 import type { ApproachDraft, Criterion, EstateSummary, StackAdvisor } from '../../advisor/types.js';
 import type { StackWorkspace } from '../types.js';
 import { kollaMultiRegion } from './sources.js';
+import { lossClearlyAbove } from '../../workspace/loss.js';
 
 /** Sites within this round trip share a region (nova live migration and the message queue stay on the LAN). */
 const regionRttMs = 5;
@@ -28,7 +29,7 @@ export function regions(estate: EstateSummary, workload: string, effort: string)
   }
   if (!worst) criteria.push({ kind: 'latency', text: 'One region: Keystone and every service on the same LAN', verdict: 'fits', source: regionSource });
   else {
-    const ok = worst.rttMs <= keystoneWanMs && worst.lossPercent < 2;
+    const ok = worst.rttMs <= keystoneWanMs && !lossClearlyAbove(worst.lossPercent, 2, worst.probes);
     criteria.push({ kind: 'latency', text: `${list.length} regions, Keystone in ${keystone.name}; ${describeSiteLink(worst)}: ${ok ? 'regions run apart, only identity calls cross the WAN' : 'every token and catalogue call crosses a slow WAN'}`, verdict: ok ? 'fits' : 'strained', deciding: true, source: regionSource });
     if (!ok) changes.push(`A faster path to ${keystone.name} or a Keystone per continent (federated).`);
   }

@@ -6,6 +6,7 @@ import type { ApproachDraft, Criterion, EstateSummary, SiteLink, StackAdvisor } 
 import type { ScoreLine } from '../../scorecard/types.js';
 import type { StackGroup, StackWorkspace } from '../types.js';
 import { pvecm } from './sources.js';
+import { lossClearlyAbove } from '../../workspace/loss.js';
 import { lanRttLimitMs, separateClusterLimits, tuneTotem } from './wan-tuning.js';
 
 const latencySource = pvecm('Cluster Network: Network Requirements (latency below 5 ms); Corosync over WAN');
@@ -58,7 +59,7 @@ function oneCluster(estate: EstateSummary, workload: string): ApproachDraft {
   if (!layout.worst) {
     criteria.push({ kind: 'latency', text: 'All members in one site: corosync on the LAN', verdict: 'fits', source: latencySource });
   } else {
-    const tuning = tuneTotem({ rttMs: layout.worst.rttMs, jitterMs: layout.worst.jitterMs ?? 0, lossPct: layout.worst.lossPercent }, n);
+    const tuning = tuneTotem({ rttMs: layout.worst.rttMs, jitterMs: layout.worst.jitterMs ?? 0, lossPct: layout.worst.lossPercent, ...(layout.worst.probes !== undefined ? { probes: layout.worst.probes } : {}) }, n);
     const figure = describeSiteLink(layout.worst);
     if (tuning.verdict === 'lan') criteria.push({ kind: 'latency', text: `${figure}: within corosync's ${lanRttLimitMs} ms`, verdict: 'fits', source: latencySource });
     else if (tuning.verdict === 'wan-tuned') {
@@ -87,7 +88,7 @@ function separateClusters(estate: EstateSummary, workload: string): ApproachDraf
   const criteria: Criterion[] = [];
   const changes: string[] = [];
   // The closest pair that still cannot share a cluster (why the groups split) and the farthest (what the moves must cross).
-  const over = estate.links.filter((l) => l.rttMs > lanRttLimitMs || l.lossPercent >= separateClusterLimits.lossPct).sort((x, y) => x.rttMs - y.rttMs);
+  const over = estate.links.filter((l) => l.rttMs > lanRttLimitMs || lossClearlyAbove(l.lossPercent, separateClusterLimits.lossPct, l.probes)).sort((x, y) => x.rttMs - y.rttMs);
   const figures = [...new Set([over[0], over[over.length - 1]])].filter((l) => l !== undefined).map(describeSiteLink);
   if (groups.length === 1) {
     criteria.push({ kind: 'latency', text: `Every site within ${lanRttLimitMs} ms: splitting gives up live migration and shared HA for nothing`, verdict: 'strained', source: remoteSource });

@@ -42,6 +42,18 @@ describe('totem tuning from a measured link', () => {
     expect(tuneTotem({ rttMs: 30, jitterMs: 5, lossPct: 1.5 }, 3).verdict).toBe('wan-tuned');
   });
 
+  it('does not condemn a link on one lost probe of a short sample, and says to measure longer', () => {
+    // The lab's wan preset loses 0.5 %: one probe of 20 lost reads as 5 %.
+    const short = tuneTotem({ rttMs: 33, jitterMs: 5, lossPct: 5, probes: 20 }, 3);
+    expect(short.verdict).toBe('wan-tuned');
+    expect(short.reasoning.join(' ')).toMatch(/1 of 20 probes.*measure longer/);
+    // Two of 20, or ten of 200, is clearly above 2 %.
+    expect(tuneTotem({ rttMs: 33, jitterMs: 5, lossPct: 10, probes: 20 }, 3).verdict).toBe('separate-clusters');
+    const long = tuneTotem({ rttMs: 33, jitterMs: 5, lossPct: 5, probes: 200 }, 3);
+    expect(long.verdict).toBe('separate-clusters');
+    expect(long.reasoning.join(' ')).toMatch(/10 of 200 probes\) exceeds 2 %/);
+  });
+
   it('computes corosync\'s effective token: token + (nodes − 2) × coefficient', () => {
     expect(effectiveToken(3000, 650, 2)).toBe(3000);
     expect(effectiveToken(3000, 650, 5)).toBe(4950);

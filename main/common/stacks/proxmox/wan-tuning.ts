@@ -1,5 +1,6 @@
 // corosync totem timing for a measured link: token, consensus and join from RTT, jitter and loss,
 // with the reasoning as text, and the point past which one cluster should become several.
+import { lossClearlyAbove, probesLost } from '../../workspace/loss.js';
 
 /** Corosync 3 defaults as Proxmox VE ships them. */
 export const corosyncDefaults = {
@@ -42,6 +43,8 @@ export interface LinkMeasurement {
   jitterMs: number;
   /** Packet loss, percent (0 when not measured). */
   lossPct?: number;
+  /** Probes the loss figure counts; a few lost probes of a short sample do not condemn a link on their own. */
+  probes?: number;
 }
 
 export interface TotemTuning {
@@ -110,15 +113,20 @@ export function tuneTotem(m: LinkMeasurement, nodes: number, tokenCoefficientMs:
   if (m.rttMs + 3 * m.jitterMs <= lanRttLimitMs && loss === 0) {
     verdict = 'lan';
     reasoning.push(`The link is within Proxmox's ${lanRttLimitMs} ms limit: no tuning needed.`);
-  } else if (rotation > separateClusterLimits.rotationMs || loss > separateClusterLimits.lossPct) {
+  } else if (rotation > separateClusterLimits.rotationMs || lossClearlyAbove(loss, separateClusterLimits.lossPct, m.probes)) {
     verdict = 'separate-clusters';
     reasoning.push(
       rotation > separateClusterLimits.rotationMs
         ? `A rotation of ${fmt(rotation)} ms exceeds ${separateClusterLimits.rotationMs} ms. pmxcfs orders every /etc/pve write through totem and a cluster lock needs several writes, so locks and HA would stall for seconds; corosync would also need a token of ${token} ms, making failures slow to detect.`
-        : `A loss of ${fmt(loss)} % exceeds ${separateClusterLimits.lossPct} %: lost tokens and retransmits would keep the membership re-forming.`,
+        : `A loss of ${fmt(loss)} %${m.probes !== undefined ? ` (${probesLost(loss, m.probes)})` : ''} exceeds ${separateClusterLimits.lossPct} %: lost tokens and retransmits would keep the membership re-forming.`,
       'Recommendation: run one cluster per site and move VMs between them with cross-cluster migration (qm remote-migrate, as Proxmox Datacenter Manager does).',
     );
   } else {
+    if (loss > separateClusterLimits.lossPct) {
+      reasoning.push(
+        `The sample lost ${fmt(loss)} % (${probesLost(loss, m.probes)}), too few probes to tell it from a link under ${separateClusterLimits.lossPct} %: measure longer (more probes) before relying on this link; above ${separateClusterLimits.lossPct} % lost tokens keep the membership re-forming.`,
+      );
+    }
     verdict = 'wan-tuned';
     reasoning.push('Outside what Proxmox supports (5 ms) but within what corosync holds with these timeouts: acceptable when you accept slower failover.');
   }

@@ -19,6 +19,8 @@ export interface CorosyncWorstLink {
   rttMs: number;
   jitterMs: number;
   lossPct: number;
+  /** Probes the loss figure counts, when it came from a ping sample. */
+  probes?: number;
 }
 
 export interface WorkspaceClusterChoices {
@@ -72,7 +74,7 @@ export function worstCorosyncLink(cluster: ProxmoxCluster, facts: Facts): Corosy
         const b = cluster.nodes[j]!;
         for (const p of [index.between(link.network, a, b), index.knetBetween(cluster.name, link.link, a, b)]) {
           if (!p || p.rttMs === undefined || p.error) continue;
-          if (!worst || p.rttMs > worst.rttMs) worst = { link: link.link, network: link.network, a, b, rttMs: p.rttMs, jitterMs: p.mdevMs ?? 0, lossPct: p.lossPercent };
+          if (!worst || p.rttMs > worst.rttMs) worst = { link: link.link, network: link.network, a, b, rttMs: p.rttMs, jitterMs: p.mdevMs ?? 0, lossPct: p.lossPercent, ...(p.probes !== undefined ? { probes: p.probes } : {}) };
         }
       }
     }
@@ -190,7 +192,7 @@ export function clusterPlanFromWorkspace(workspace: Workspace, facts: Facts, nam
   const worstLink = worstCorosyncLink(cluster, facts);
   let tuning: TotemTuning | undefined;
   if (worstLink && worstLink.rttMs > lanRttLimitMs) {
-    tuning = tuneTotem({ rttMs: worstLink.rttMs, jitterMs: worstLink.jitterMs, lossPct: worstLink.lossPct }, nodes.length);
+    tuning = tuneTotem({ rttMs: worstLink.rttMs, jitterMs: worstLink.jitterMs, lossPct: worstLink.lossPct, ...(worstLink.probes !== undefined ? { probes: worstLink.probes } : {}) }, nodes.length);
     const where = `corosync link${worstLink.link} (${worstLink.network}) between ${worstLink.a} and ${worstLink.b} measured ${round(worstLink.rttMs)} ms`;
     if (!choices.acceptWan) {
       notes.push(`No WAN tuning: ${where}, above ${lanRttLimitMs} ms; accept the WAN layout to write the tuned totem timing.`);
