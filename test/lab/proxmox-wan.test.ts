@@ -59,7 +59,7 @@ describeLab('Proxmox VE over a ≈30 ms WAN: refused by default, quorate with co
     const jitter = ping.mdevMs ?? 0;
     notes.push(`measured a1→c1: ${ping.avgMs?.toFixed(2)} ms ± ${jitter.toFixed(2)} (mdev), loss ${ping.lossPercent.toFixed(1)} %`);
     expect(ping.avgMs!).toBeGreaterThan(lanRttLimitMs);
-    tuning = tuneTotem({ rttMs: ping.avgMs!, jitterMs: jitter, lossPct: ping.lossPercent }, 3);
+    tuning = tuneTotem({ rttMs: ping.avgMs!, jitterMs: jitter, lossPct: ping.lossPercent, probes: 200 }, 3);
     notes.push(...tuning.reasoning.map((r) => `  ${r}`));
     // Not a LAN: without tuning the default rule refuses it; the link is still within what corosync holds.
     expect(tuning.verdict).toBe('wan-tuned');
