@@ -1,74 +1,23 @@
 // "Rehearse this estate": a four-site workspace with a recorded latency file is rehearsed in the lab through
 // the app's core; the lab's measured round trips match the recording (±10 % or ±0.3 ms), and the Proxmox plan
 // generated for the lab's cluster reaches quorum there (real corosync under the Proxmox test servers).
-import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { estateOf, type LatencyMatrix } from '../../main/common/workspace/facts.js';
-import { parseWorkspace } from '../../main/common/workspace/parse.js';
 import { openLab } from '../../main/node/lab/index.js';
-import { saveFacts } from '../../main/node/workspace/facts-file.js';
+import { fourOfficesRecorded, fourOfficesYaml, writeFourOffices } from '../support/four-offices.js';
 import { describeLab, pingFrom } from '../support/lab.js';
 import { useLabCore } from '../support/proxmox/lab-core.js';
 
-const workspaceYaml = `version: 1
-name: four-offices
-sites:
-  - { name: Zurich-HQ, kind: lan }
-  - { name: bern, kind: man }
-  - { name: basel, kind: man }
-  - { name: geneva, kind: wan }
-networks:
-  - { name: ring0, roles: [corosync, management], cidr: 10.40.0.0/24 }
-nodes:
-  - { name: zh1, site: Zurich-HQ, addresses: { ring0: 10.40.0.11 } }
-  - { name: zh2, site: Zurich-HQ, addresses: { ring0: 10.40.0.12 } }
-  - { name: be1, site: bern, addresses: { ring0: 10.40.0.21 } }
-  - { name: bs1, site: basel, addresses: { ring0: 10.40.0.31 } }
-  - { name: ge1, site: geneva, addresses: { ring0: 10.40.0.41 } }
-proxmox:
-  clusters:
-    - name: offices
-      nodes: [zh1, zh2, be1, bs1, ge1]
-      links: [{ link: 0, network: ring0 }]
-`;
-
-/**
- * The recording: round trip (median) and spread per site pair, as a latency run on the real nodes wrote it.
- * The lab holds round trips on whole milliseconds + 0.4 (docs/lab.md); these lie within ±0.3 ms of such steps.
- * A recording between steps is replayed at the nearest one and the rehearsal says so (unit test).
- */
-const recorded: Record<string, { rtt: number; mdev: number }> = {
-  'Zurich-HQ|bern': { rtt: 1.5, mdev: 0.1 },
-  'Zurich-HQ|basel': { rtt: 3.3, mdev: 0.1 },
-  'Zurich-HQ|geneva': { rtt: 4.3, mdev: 0.2 },
-  'basel|bern': { rtt: 2.5, mdev: 0.1 },
-  'bern|geneva': { rtt: 3.5, mdev: 0.2 },
-  'basel|geneva': { rtt: 2.3, mdev: 0.1 },
-};
+const recorded = fourOfficesRecorded;
 
 describeLab('rehearsing a four-site estate in the lab', () => {
   const lc = useLabCore('cwreh', 'Rehearsal');
 
   it('replays the recorded round trips between the four sites and reaches quorum with the plan there', async () => {
-    const workspace = parseWorkspace(workspaceYaml).workspace!;
     const dir = path.join(lc.tmp, 'workspace');
-    fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, 'clusterwright.yaml');
-    fs.writeFileSync(file, workspaceYaml);
-    const siteOf = new Map(workspace.nodes.map((n) => [n.name, n.site]));
-    const samples: LatencyMatrix['samples'] = [];
-    for (const from of workspace.nodes) {
-      for (const to of workspace.nodes) {
-        if (from === to) continue;
-        const [x, y] = [siteOf.get(from.name)!, siteOf.get(to.name)!].sort();
-        const fig = x === y ? { rtt: 0.2, mdev: 0.02 } : recorded[`${x}|${y}`]!;
-        samples.push({ network: 'ring0', from: from.name, to: to.name, toAddress: to.addresses.ring0!, sent: 10, received: 10, lossPercent: 0, minMs: fig.rtt - 0.1, avgMs: fig.rtt, medianMs: fig.rtt, maxMs: fig.rtt + 0.3, mdevMs: fig.mdev, measuredAt: '2026-12-01T10:00:00.000Z' });
-      }
-    }
-    await saveFacts(file, { latency: { version: 1, measuredAt: '2026-12-01T10:00:00.000Z', runner: 'ssh', count: 10, warmupProbes: 1, intervalS: 0.2, samples, estate: estateOf(workspace, file) } });
+    const { samples, siteOf } = await writeFourOffices(dir, fourOfficesYaml('10.40.0'));
     const opened = await lc.core.call('workspace.open', { path: dir, remember: false });
-    expect(opened.latency?.pairs).toBe(samples.length);
+    expect(opened.latency?.pairs).toBe(samples);
 
     const t0 = Date.now();
     const rehearsal = await lc.core.call('lab.rehearse', { replace: true });

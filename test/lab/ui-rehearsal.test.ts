@@ -8,14 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { estateOf, type LatencyMatrix } from '../../main/common/workspace/facts.js';
-import { parseWorkspace } from '../../main/common/workspace/parse.js';
 import { run } from '../../main/node/lab/index.js';
 import { MemorySecretStore } from '../../main/node/secrets/index.js';
-import { saveFacts } from '../../main/node/workspace/facts-file.js';
 import { rehearsalPathFor } from '../../main/node/services/rehearsal.js';
 import { useAppWithLab } from '../support/app-lab.js';
 import { screenshotPath } from '../support/browser.js';
+import { fourOfficesRecorded, fourOfficesYaml, sitePairKey, writeFourOffices } from '../support/four-offices.js';
 import { describeLab } from '../support/lab.js';
 
 const PREFIX = 'cwrui';
@@ -23,42 +21,9 @@ const PREFIX = 'cwrui';
 const fingerprint = Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(16).toUpperCase().padStart(2, '0')).join(':');
 
 /** The real estate: loopback addresses and a closed API port, so nothing in the test can reach a real node. */
-const workspaceYaml = (passwordSecret: string) => `version: 1
-name: four-offices
-sites:
-  - { name: Zurich-HQ, kind: lan }
-  - { name: bern, kind: man }
-  - { name: basel, kind: man }
-  - { name: geneva, kind: wan }
-networks:
-  - { name: ring0, roles: [corosync, management], cidr: 127.0.40.0/24 }
-nodes:
-  - { name: zh1, site: Zurich-HQ, addresses: { ring0: 127.0.40.11 } }
-  - { name: zh2, site: Zurich-HQ, addresses: { ring0: 127.0.40.12 } }
-  - { name: be1, site: bern, addresses: { ring0: 127.0.40.21 } }
-  - { name: bs1, site: basel, addresses: { ring0: 127.0.40.31 } }
-  - { name: ge1, site: geneva, addresses: { ring0: 127.0.40.41 } }
-proxmox:
-  clusters:
-    - name: offices
-      nodes: [zh1, zh2, be1, bs1, ge1]
-      links: [{ link: 0, network: ring0 }]
-      api: { endpoint: "127.0.40.11:9", user: root@pam, passwordSecret: ${passwordSecret}, fingerprint: "${fingerprint}" }
-`;
-
-/**
- * The recording per site pair (round trip median and spread), as a latency run on the real nodes wrote it. The
- * lab holds round trips on whole milliseconds + 0.4 (docs/lab.md); these lie within ±0.3 ms of such steps.
- */
-const recorded: Record<string, { rtt: number; mdev: number }> = {
-  'Zurich-HQ|bern': { rtt: 1.5, mdev: 0.1 },
-  'Zurich-HQ|basel': { rtt: 3.3, mdev: 0.1 },
-  'Zurich-HQ|geneva': { rtt: 4.3, mdev: 0.2 },
-  'basel|bern': { rtt: 2.5, mdev: 0.1 },
-  'bern|geneva': { rtt: 3.5, mdev: 0.2 },
-  'basel|geneva': { rtt: 2.3, mdev: 0.1 },
-};
-const pairKey = (a: string, b: string) => [a, b].sort().join('|');
+const workspaceYaml = (passwordSecret: string) => fourOfficesYaml('127.0.40', `endpoint: "127.0.40.11:9", user: root@pam, passwordSecret: ${passwordSecret}, fingerprint: "${fingerprint}"`);
+const recorded = fourOfficesRecorded;
+const pairKey = sitePairKey;
 
 describeLab('rehearsing the wizard\'s plan in the lab first (Chromium)', () => {
   const secrets = new MemorySecretStore();
@@ -67,21 +32,7 @@ describeLab('rehearsing the wizard\'s plan in the lab first (Chromium)', () => {
   it('rehearses a four-site estate from the wizard: the lab matches the recording, the plan reaches quorum, the real plan keeps its hash', async () => {
     const passwordSecret = await secrets.put('not-the-real-one', { label: 'root@pam on offices', kind: 'password' });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cw-${PREFIX}-ws-`));
-    const file = path.join(dir, 'clusterwright.yaml');
-    const yaml = workspaceYaml(passwordSecret);
-    fs.writeFileSync(file, yaml);
-    const workspace = parseWorkspace(yaml).workspace!;
-    const siteOf = new Map(workspace.nodes.map((n) => [n.name, n.site]));
-    const samples: LatencyMatrix['samples'] = [];
-    for (const from of workspace.nodes) {
-      for (const to of workspace.nodes) {
-        if (from === to) continue;
-        const [x, y] = [siteOf.get(from.name)!, siteOf.get(to.name)!];
-        const fig = x === y ? { rtt: 0.2, mdev: 0.02 } : recorded[pairKey(x, y)]!;
-        samples.push({ network: 'ring0', from: from.name, to: to.name, toAddress: to.addresses.ring0!, sent: 10, received: 10, lossPercent: 0, minMs: fig.rtt - 0.1, avgMs: fig.rtt, medianMs: fig.rtt, maxMs: fig.rtt + 0.3, mdevMs: fig.mdev, measuredAt: '2026-12-01T10:00:00.000Z' });
-      }
-    }
-    await saveFacts(file, { latency: { version: 1, measuredAt: '2026-12-01T10:00:00.000Z', runner: 'ssh', count: 10, warmupProbes: 1, intervalS: 0.2, samples, estate: estateOf(workspace, file) } });
+    const { file } = await writeFourOffices(dir, workspaceYaml(passwordSecret));
     const core = app.server.core;
     await core.call('workspace.open', { path: dir, remember: false });
 

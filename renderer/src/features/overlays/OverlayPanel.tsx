@@ -16,6 +16,7 @@ import type { WorkspaceEdit } from '../inspector/EditForms.js';
 import { tunnelLabel } from '../topology/graph.js';
 import { stateColours, stateLabels } from '../topology/link-styles.js';
 import { useTopologyGraph } from '../topology/use-graph.js';
+import { PlanNotes } from '../wizard/PlanNotes.js';
 import { PlanPreviewView } from '../wizard/PlanPreviewView.js';
 
 type Edit = (edit: WorkspaceEdit, label: string) => string | null;
@@ -216,11 +217,7 @@ function OverlayCard({ workspace, name }: { workspace: Workspace; name: string }
       <Modal opened={planned !== null} onClose={() => setPlanned(null)} title={planned?.preview.title ?? ''} size="xl">
         {planned && (
           <Stack gap="sm" data-testid="overlay-plan">
-            {planned.result.notes.map((n) => (
-              <Text key={n} size="xs">
-                {n}
-              </Text>
-            ))}
+            <PlanNotes notes={planned.result.notes} />
             <PlanPreviewView preview={planned.preview} acknowledged={[]} onAcknowledge={() => undefined} />
             <Group justify="flex-end">
               <Button variant="default" size="xs" onClick={() => setPlanned(null)}>

@@ -5,6 +5,7 @@
 import { Alert, Badge, Button, Code, Group, Progress, ScrollArea, Stack, Table, Text } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
 import type { RunResult } from '../../../../main/common/contract/plan.js';
+export { PlanNotes } from './PlanNotes.js';
 import { PlanPreviewView } from './PlanPreviewView.js';
 import { runProgress, stepLogText, stepStateColour, stepToShow } from './plan-run.js';
 import type { PlanRun } from './use-plan-run.js';
@@ -37,6 +38,17 @@ export function planRunTestIds(prefix: string, named: Partial<PlanRunTestIds> = 
     verify: `${prefix}-verify`,
     ...named,
   };
+}
+
+/** The checks step's way on to the plan: disabled while an error finding stands. */
+export function ToPlanButton({ blocking, busy, onClick, testId }: { blocking: boolean; busy: boolean; onClick(): void; testId: string }) {
+  return (
+    <Group justify="flex-end">
+      <Button onClick={onClick} disabled={blocking} loading={busy} data-testid={testId}>
+        {blocking ? 'Fix the errors first' : 'Show the plan'}
+      </Button>
+    </Group>
+  );
 }
 
 /** The plan to approve and its run button (red when it has destructive steps, enabled once each is ticked). */

@@ -9,6 +9,7 @@ import type { MethodOutput } from '../../../../main/common/contract/index.js';
 import type { PlanInput } from '../../../../main/common/plan/schema.js';
 import { useTransport } from '../../store/context.js';
 import { describeError } from '../../store/describe-error.js';
+import { PlanNotes } from './PlanNotes.js';
 
 type RehearsalResult = MethodOutput<'lab.rehearsePlan'>;
 
@@ -196,11 +197,7 @@ export function RehearsalPanel({ stack, group, plan, planHash }: RehearsalPanelP
                 ))}
               </Table.Tbody>
             </Table>
-            {record.notes.map((n, i) => (
-              <Text key={i} size="xs" c="dimmed">
-                {n}
-              </Text>
-            ))}
+            <PlanNotes notes={record.notes} dimmed />
           </Stack>
         )}
       </Stack>

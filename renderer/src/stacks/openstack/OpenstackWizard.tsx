@@ -7,7 +7,7 @@ import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
 import type { RunResult } from '../../../../main/common/contract/plan.js';
 import { useAppState, useAppStore, useTransport } from '../../store/context.js';
-import { PlanApproval, PlanRunProgress, planRunTestIds } from '../../features/wizard/PlanRunPanel.js';
+import { PlanApproval, PlanRunProgress, planRunTestIds, PlanNotes } from '../../features/wizard/PlanRunPanel.js';
 import { usePlanRun, useWizardGuard } from '../../features/wizard/use-plan-run.js';
 import type { WizardProps } from '../types.js';
 
@@ -256,11 +256,7 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
                   ))}
                 </Tabs>
               )}
-              {regionPlan.notes.map((n) => (
-                <Text size="xs" key={n}>
-                  {n}
-                </Text>
-              ))}
+              <PlanNotes notes={regionPlan.notes} />
               <Text size="xs" c="dimmed">
                 Deploying these files over SSH (bootstrap-servers, prechecks, deploy, post-deploy per region, the Keystone region first) is not offered by the app yet: run kolla-ansible on each region&apos;s deploy host, then register the catalog here.
               </Text>

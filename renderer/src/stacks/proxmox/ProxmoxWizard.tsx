@@ -11,7 +11,7 @@ import { ClusterApiPanel, type ApiFocus } from './ClusterApiPanel.js';
 import { FindingCard } from '../../features/findings/FindingCard.js';
 import type { WizardRequest } from '../../store/ui-slice.js';
 import { JoinInfoPanel } from './JoinInfoPanel.js';
-import { PlanApproval, PlanRunProgress, planRunTestIds } from '../../features/wizard/PlanRunPanel.js';
+import { PlanApproval, PlanRunProgress, planRunTestIds, PlanNotes, ToPlanButton } from '../../features/wizard/PlanRunPanel.js';
 import { usePlanRun, useWizardGuard } from '../../features/wizard/use-plan-run.js';
 import { RehearsalPanel } from '../../features/wizard/RehearsalPanel.js';
 
@@ -316,16 +316,8 @@ export function ProxmoxWizard({ opened, request = null, onClose, onEdited, onFin
                   }}
                 />
               )}
-              {answer.notes.map((n, i) => (
-                <Text key={i} size="xs" c="dimmed">
-                  {n}
-                </Text>
-              ))}
-              <Group justify="flex-end">
-                <Button onClick={() => void toPlan()} disabled={answer.blocking} loading={busy} data-testid="wizard-to-plan">
-                  {answer.blocking ? 'Fix the errors first' : 'Show the plan'}
-                </Button>
-              </Group>
+              <PlanNotes notes={answer.notes} dimmed />
+              <ToPlanButton blocking={answer.blocking} busy={busy} onClick={() => void toPlan()} testId="wizard-to-plan" />
             </Stack>
           )}
         </Stepper.Step>

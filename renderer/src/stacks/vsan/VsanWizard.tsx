@@ -6,7 +6,7 @@ import { Alert, Badge, Button, Code, Drawer, Group, Select, Stack, Stepper, Tabl
 import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
 import { useAppState, useTransport } from '../../store/context.js';
-import { PlanApproval, PlanRunProgress, planRunTestIds } from '../../features/wizard/PlanRunPanel.js';
+import { PlanApproval, PlanRunProgress, planRunTestIds, PlanNotes, ToPlanButton } from '../../features/wizard/PlanRunPanel.js';
 import { usePlanRun, useWizardGuard } from '../../features/wizard/use-plan-run.js';
 import type { WizardProps } from '../types.js';
 
@@ -244,16 +244,8 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
                   ))}
                 </Stack>
               )}
-              {answer.notes.map((n, i) => (
-                <Text key={i} size="xs" c="dimmed">
-                  {n}
-                </Text>
-              ))}
-              <Group justify="flex-end">
-                <Button onClick={() => void toPlan()} disabled={answer.blocking} loading={busy} data-testid="vsan-to-plan">
-                  {answer.blocking ? 'Fix the errors first' : 'Show the plan'}
-                </Button>
-              </Group>
+              <PlanNotes notes={answer.notes} dimmed />
+              <ToPlanButton blocking={answer.blocking} busy={busy} onClick={() => void toPlan()} testId="vsan-to-plan" />
             </Stack>
           )}
         </Stepper.Step>
