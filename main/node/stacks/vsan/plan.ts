@@ -70,7 +70,7 @@ function planIdPart(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'x';
 }
 
-const apisFor = (access: VcenterAccess) => ({ vcenter: { baseUrl: `https://${access.host.includes(':') ? `[${access.host}]` : access.host}:${access.port}/sdk` } });
+export const apisFor = (access: VcenterAccess) => ({ vcenter: { baseUrl: `https://${access.host.includes(':') ? `[${access.host}]` : access.host}:${access.port}/sdk` } });
 
 /** The build as a plan (pure): the spec and the vCenter login by secret id travel in each step. */
 export function buildPlan(spec: StretchedClusterSpec, access: VcenterAccess, esxi: { user: string; passwordSecret: string }): PlanInput {
