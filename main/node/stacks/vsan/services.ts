@@ -194,7 +194,7 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
           if (chosen === spec.preferred) notes.push(`The workspace already names ${chosen.name} the preferred site: the plan makes vCenter agree, and changes nothing when it does.`);
           notes.push(
             `The site rules name their own site ("${siteGroupNames(chosen.name).rule}", "${siteGroupNames(other.name).rule}"), not which site is preferred: their texts stay. HA's isolation addresses are listed preferred site first (das.isolationaddress0 = ${chosen.isolationAddress}).`,
-            `After the run, "Record in the workspace" makes ${chosen.name} the preferredSite of ${field}.`,
+            `After the run, Verify reads vCenter again and records ${chosen.name} as the preferredSite of ${field} in the workspace.`,
           );
           break;
         }
@@ -233,7 +233,7 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
             `vSAN moves the witness role from ${spec.witness.name} to ${h}: it claims a disk group on ${h} and rebuilds every object's witness component there; until that resync ends, the objects tolerate no further failure.`,
             `${spec.witness.name} stays in datacenter ${spec.datacenter} as a plain host, no longer a witness: removing it from vCenter (and its disk group) is your choice.`,
           );
-          notes.push(`${h} joins datacenter ${spec.datacenter} outside any cluster (never inside: vSAN refuses a witness within the cluster).`, `After the run, "Record in the workspace" makes ${h} the witness of ${field}.`);
+          notes.push(`${h} joins datacenter ${spec.datacenter} outside any cluster (never inside: vSAN refuses a witness within the cluster).`, `After the run, Verify reads vCenter again and records ${h} as the witness of ${field} in the workspace.`);
           break;
         }
         case 'unstretch':
