@@ -88,6 +88,13 @@ const samples: Record<string, Record<string, unknown>> = {
   VSANVcRetrieveStretchedClusterVcCapability: { _this: ref('VimClusterVsanVcStretchedClusterSystem', 's'), cluster: ref('ClusterComputeResource', 'domain-c1'), verifyAllConnected: true },
   VSANVcGetWitnessHosts: { _this: ref('VimClusterVsanVcStretchedClusterSystem', 's'), cluster: ref('ClusterComputeResource', 'domain-c1') },
   VSANVcIsWitnessHost: { _this: ref('VimClusterVsanVcStretchedClusterSystem', 's'), host: ref('HostSystem', 'host-3') },
+  VSANVcSetPreferredFaultDomain: { _this: ref('VimClusterVsanVcStretchedClusterSystem', 's'), cluster: ref('ClusterComputeResource', 'domain-c1'), preferredFd: 'b', witnessHost: ref('HostSystem', 'host-3') },
+  VSANVcGetPreferredFaultDomain: { _this: ref('VimClusterVsanVcStretchedClusterSystem', 's'), cluster: ref('ClusterComputeResource', 'domain-c1') },
+  VsanVcReplaceWitnessHostForClusters: {
+    _this: ref('VimClusterVsanVcStretchedClusterSystem', 's'),
+    configSpec: { witnessHost: ref('HostSystem', 'host-4'), clusters: [{ cluster: ref('ClusterComputeResource', 'domain-c1'), preferredFdName: 'a' }], witnessDiskMappings: [{ ssd: echo, nonSsd: [echo] }] },
+  },
+  VSANVcRemoveWitnessHost: { _this: ref('VimClusterVsanVcStretchedClusterSystem', 's'), cluster: ref('ClusterComputeResource', 'domain-c1'), witnessHost: ref('HostSystem', 'host-3') },
   InitializeDiskMappings: { _this: ref('VimClusterVsanVcDiskManagementSystem', 'd'), spec: { host: ref('HostSystem', 'host-1'), cacheDisks: [echo], capacityDisks: [echo, echo], creationType: 'allFlash' } },
   VsanQueryVcClusterHealthSummary: { _this: ref('VsanVcClusterHealthSystem', 'h'), cluster: ref('ClusterComputeResource', 'domain-c1'), includeObjUuids: false, fetchFromCache: false },
 };

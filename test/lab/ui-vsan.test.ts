@@ -2,7 +2,8 @@
 // `vsan: true` (the app starts VMware's vCenter simulator for it): the admin pins the ESXi hosts'
 // certificates, runs the checks, approves the plan (claiming disks is destructive), runs it, verifies the
 // witness, fault domains and health; a second run changes nothing; VMware's pyvmomi reads back the same
-// cluster; a VM dragged onto the witness is refused, onto a host of the other site it moves with a warning.
+// cluster; day 2 from the Verify step makes the other site preferred; a VM dragged onto the witness is
+// refused, onto a host of the other site it moves with a warning.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -126,6 +127,27 @@ describeLab(
         ['b VMs should run in b', false],
       ]);
       expect(back.standaloneHosts.find((h) => h.name === 'w1')).toMatchObject({ parentType: 'vim.ComputeResource' });
+
+      // Day 2 from the Verify step: make b the preferred site — what it means, its plan, run, recorded in the workspace.
+      await page.getByTestId('vsan-day2').waitFor();
+      await page.getByTestId('vsan-day2-show').click();
+      await page.getByTestId('vsan-day2-meaning').waitFor();
+      expect(await page.getByTestId('vsan-day2-meaning').textContent()).toMatch(/^When b and a lose each other but both still reach the witness w1, vSAN keeps the objects active in b/);
+      await page.getByTestId('vsan-day2-plan').waitFor();
+      // Within the Day 2 section (the build's plan is still on the page above it): the step's details name the vSAN call it makes.
+      const day2 = page.getByTestId('vsan-day2');
+      await day2.getByTestId('plan-step-toggle-preferred-site').click();
+      expect(await day2.getByTestId('plan-step-details-preferred-site').textContent()).toContain('VSANVcSetPreferredFaultDomain(cluster "stretch-01" of datacenter');
+      await page.getByTestId('vsan-day2-run').click();
+      await page.getByTestId('vsan-day2-run-result').waitFor({ timeout: 60_000 });
+      await page.getByTestId('vsan-day2-verify').click();
+      await page.getByTestId('vsan-day2-recorded').waitFor();
+      expect(await page.getByTestId('vsan-day2-recorded').textContent()).toMatch(/b is now the preferredSite/);
+      await page.waitForFunction(() => /w1 \(preferred fault domain b/.test(document.querySelector('[data-testid="vsan-witness"]')?.textContent ?? ''), null, { timeout: 15_000 });
+      await page.screenshot({ path: screenshotPath('vsan-day2-preferred') });
+      const swapped = await pyvmomi<PyReadback>('read', 'stretch-01');
+      expect(swapped.cluster.ha.options).toMatchObject({ 'das.isolationaddress0': addr('b1'), 'das.isolationaddress1': addr('a1') });
+      expect((await app.server.core.call('workspace.current', {})).workspace!.vsan!.clusters[0]!.preferredSite.site).toBe('b');
 
       // A VM on a1 (created with pyvmomi), then on the canvas.
       await pyvmomi('create-vm', 'stretch-01', 'a1', 'app-1', 'vsanDatastore');

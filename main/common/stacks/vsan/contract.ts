@@ -64,12 +64,39 @@ export const vsanVerifySchema = z.object({
 });
 export type VsanVerifyView = z.infer<typeof vsanVerifySchema>;
 
+/** A day-2 change to a built stretched cluster. */
+export const vsanDay2ChangeSchema = z.discriminatedUnion('kind', [
+  /** Make this data site the preferred fault domain (it keeps running when the data sites lose each other). */
+  z.object({ kind: z.literal('preferred-site'), site: z.string().min(1).max(253) }).strict(),
+  /** Put this workspace node in the witness's place; the old witness stays in the datacenter. */
+  z.object({ kind: z.literal('witness'), host: z.string().min(1).max(253) }).strict(),
+  /** Disable stretching: remove the witness (destructive; the fault domains stay, as vSAN leaves them). */
+  z.object({ kind: z.literal('unstretch') }).strict(),
+]);
+export type VsanDay2Change = z.infer<typeof vsanDay2ChangeSchema>;
+const day2Input = z.object({ cluster: z.string().min(1), change: vsanDay2ChangeSchema }).strict();
+
+export const vsanDay2PlanSchema = z.object({
+  plan: planSchema,
+  /** What stops the change (each says what to do); the plan may be shown, never run, while one stands. */
+  problems: z.array(z.string()),
+  blocking: z.boolean(),
+  /** What the change means for the cluster, in the admin's words. */
+  meaning: z.array(z.string()),
+  /** Measured round trips to the new witness beside vSAN's limit (a witness change). */
+  roundTrips: z.array(vsanRoundTripSchema),
+  /** The new witness's certificate as vCenter reports it, when vCenter does not manage the host yet. */
+  certificate: z.object({ host: z.string(), thumbprint: z.string().optional(), pinned: z.string().optional(), state: z.enum(['pinned', 'new', 'changed', 'in-vcenter', 'unreachable']), message: z.string().optional() }).optional(),
+  notes: z.array(z.string()),
+});
+export type VsanDay2PlanView = z.infer<typeof vsanDay2PlanSchema>;
+
 export const vsanMethods = {
   /** vCenter's certificate (SHA-256) for the admin to compare and pin in vsan.clusters[].vcenter.thumbprint. */
   'vsan.probeCertificate': defineMethod(clusterInput, z.object({ endpoint: z.string(), thumbprint: z.string(), pinned: z.string().optional() })),
   /** Each ESXi host's certificate thumbprint as vCenter reports it, beside what the workspace pins; nothing is added. */
   'vsan.hostCertificates': defineMethod(clusterInput, vsanHostCertificatesSchema),
-  /** Pins the thumbprints the admin confirmed (vsan.clusters[].hostThumbprints, or vcenter.thumbprint for `vcenter`). */
+  /** Pins the thumbprints the admin confirmed (vsan.clusters[].hostThumbprints, or vcenter.thumbprint for `vcenter`); a workspace node outside the cluster may be pinned as a witness to be. */
   'vsan.pinCertificates': defineMethod(
     z.object({ cluster: z.string().min(1), hosts: z.record(z.string(), z.string()).default({}), vcenter: z.string().optional() }).strict(),
     z.object({ pinned: z.array(z.string()) }),
@@ -78,6 +105,10 @@ export const vsanMethods = {
   'vsan.planCluster': defineMethod(clusterInput, vsanClusterPlanSchema),
   /** Witness, each host's fault domain and vSAN's health summary, read from vCenter. */
   'vsan.verify': defineMethod(clusterInput, vsanVerifySchema),
+  /** A day-2 change as a plan (preferred site, witness, stretching off), with what it means and what stops it. */
+  'vsan.planDay2': defineMethod(day2Input, vsanDay2PlanSchema),
+  /** After a day-2 run: writes into the workspace what vCenter now shows (the preferred site, the witness); refuses when vCenter does not show it. */
+  'vsan.recordDay2': defineMethod(day2Input, z.object({ recorded: z.boolean(), message: z.string() })),
 };
 
 /** What the admin chose for a vMotion: nothing beyond the target (vCenter keeps the VM on the shared vSAN datastore). */

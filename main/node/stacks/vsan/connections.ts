@@ -12,6 +12,8 @@ export class VsanConnections {
   constructor(
     private readonly secrets: SecretStore,
     private readonly field: (access: VcenterAccess) => string = () => 'vsan.clusters[].vcenter',
+    /** Sees each request body with secrets masked (conformance tests of the WSDL order). */
+    private readonly onRequest?: (method: string, body: string) => void,
   ) {}
 
   /** A logged-in client for this vCenter (reused while it works). */
@@ -22,7 +24,7 @@ export class VsanConnections {
     let client = this.clients.get(key);
     if (!client) {
       const secretId = access.secretId;
-      client = VsphereClient.connect({ endpoint: { host: access.host, port: access.port, thumbprint: access.thumbprint }, username: access.user, password: () => this.secrets.get(secretId) });
+      client = VsphereClient.connect({ endpoint: { host: access.host, port: access.port, thumbprint: access.thumbprint }, username: access.user, password: () => this.secrets.get(secretId), ...(this.onRequest ? { onRequest: this.onRequest } : {}) });
       this.clients.set(key, client);
       client.catch(() => this.clients.delete(key));
     }

@@ -13,6 +13,8 @@ import { createVsanInventory, createVsanMigration, createVsanStorageHealth, vsan
 export interface VsanOptions {
   /** How long a vMotion may run before the app stops waiting (ms). */
   moveTimeoutMs?: number;
+  /** Sees each vCenter request body with secrets masked (the WSDL order check of the tests). */
+  onRequest?: (method: string, body: string) => void;
 }
 
 export const vsanModule: StackModule = {
@@ -20,7 +22,7 @@ export const vsanModule: StackModule = {
   lab: vsanLab,
   create(deps) {
     const options = deps.options as VsanOptions;
-    const connections = new VsanConnections(deps.secrets);
+    const connections = new VsanConnections(deps.secrets, undefined, options.onRequest);
     const service = { workspaces: deps.workspaces, secrets: deps.secrets, connections, ...(options.moveTimeoutMs ? { moveTimeoutMs: options.moveTimeoutMs } : {}) };
     return {
       handlers: vsanHandlers(service),

@@ -11,6 +11,7 @@ import type { StackExecutor, StackOpContext } from '../../engine/stack-ops.js';
 import type { SecretStore } from '../../secrets/store.js';
 import type { VsphereClient } from './client/client.js';
 import type { VsanConnections } from './connections.js';
+import { day2Apply, day2ArgsSchema, day2Done, describeDay2 } from './day2.js';
 import { stretchedClusterSteps, type BuildStep, type StretchedClusterSpec } from './stretched-cluster.js';
 import { vcenterAccessSchema, type VcenterAccess } from './workspace-spec.js';
 
@@ -46,9 +47,10 @@ const argSchemas = {
   build: z.object({ cluster: vsphereName, step: z.string().min(1).max(300), spec: specSchema, access: vcenterAccessSchema, esxi: z.object({ user: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/), passwordSecret: secretId }).strict() }).strict(),
   relocate: z.object({ cluster: vsphereName, access: vcenterAccessSchema, vm: z.string().regex(/^vm-[A-Za-z0-9-]+$/, 'a VM reference (vm-N)'), name: z.string().max(80), source: hostName, target: hostName }).strict(),
   'vm-on': z.object({ access: vcenterAccessSchema, vm: z.string().regex(/^vm-[A-Za-z0-9-]+$/), host: hostName }).strict(),
+  day2: day2ArgsSchema,
 };
 type Op = keyof typeof argSchemas;
-const ops: Record<string, Op> = { build: 'build', built: 'build', relocate: 'relocate', 'vm-on': 'vm-on' };
+const ops: Record<string, Op> = { build: 'build', built: 'build', relocate: 'relocate', 'vm-on': 'vm-on', day2: 'day2', 'day2-done': 'day2' };
 
 function argsOf<O extends Op>(call: StackCall, op: O): z.output<(typeof argSchemas)[O]> {
   const parsed = argSchemas[op].safeParse(call.args);
@@ -68,7 +70,7 @@ function planIdPart(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'x';
 }
 
-const apisFor = (access: VcenterAccess) => ({ vcenter: { baseUrl: `https://${access.host.includes(':') ? `[${access.host}]` : access.host}:${access.port}/sdk` } });
+export const apisFor = (access: VcenterAccess) => ({ vcenter: { baseUrl: `https://${access.host.includes(':') ? `[${access.host}]` : access.host}:${access.port}/sdk` } });
 
 /** The build as a plan (pure): the spec and the vCenter login by secret id travel in each step. */
 export function buildPlan(spec: StretchedClusterSpec, access: VcenterAccess, esxi: { user: string; passwordSecret: string }): PlanInput {
@@ -184,6 +186,8 @@ export function createVsanExecutor(deps: { connections: VsanConnections; secrets
           const a = argsOf(c, 'vm-on');
           return `VM ${a.vm} runs on ${a.host}`;
         }
+        case 'day2':
+          return describeDay2(argsOf(c, 'day2'), c.op === 'day2-done');
       }
     },
     // vCenter has no shell command for these: the exports refuse vSAN steps.
@@ -216,6 +220,11 @@ export function createVsanExecutor(deps: { connections: VsanConnections; secrets
         await follow(client, task, what, ctx);
         return;
       }
+      if (c.op === 'day2') {
+        const a = argsOf(c, 'day2');
+        await day2Apply(await deps.connections.client(a.access), a, (line) => ctx.log(line, 'info'));
+        return;
+      }
       throw new CwError('INVALID_INPUT', `"${c.op}" is a vSAN check, not an operation a step can run.`);
     },
     async check(c) {
@@ -226,6 +235,10 @@ export function createVsanExecutor(deps: { connections: VsanConnections; secrets
         const client = await deps.connections.client(a.access);
         if ((await client.runningTasks(vmRef(a.vm), MOVE_TASKS)).length) return false;
         return (await hostOf(client, a.vm)) === a.host;
+      }
+      if (c.op === 'day2-done') {
+        const a = argsOf(c, 'day2');
+        return day2Done(await deps.connections.client(a.access), a);
       }
       throw new CwError('INVALID_INPUT', `"${c.op}" is a vSAN operation, not a check.`);
     },

@@ -5,7 +5,7 @@
 import type { MigrationTarget, VmRecord } from '../../../common/contract/inventory.js';
 import { CwError, isCwError } from '../../../common/errors.js';
 import { planSchema } from '../../../common/plan/schema.js';
-import type { VsanClusterPlanView } from '../../../common/stacks/vsan/contract.js';
+import type { VsanClusterPlanView, VsanDay2PlanView } from '../../../common/stacks/vsan/contract.js';
 import { healthProblems } from '../../../common/stacks/vsan/health.js';
 import type { StorageEvidence } from '../../../common/scorecard/evidence.js';
 import { VSAN_DATA_RTT_MS, witnessLimitMs } from '../../../common/stacks/vsan/rules.js';
@@ -23,12 +23,15 @@ import { shellCommand } from '../../ssh/shell-quote.js';
 import type { StackInventory, StackMigration, StackWorkspaces } from '../types.js';
 import type { VsphereClient } from './client/client.js';
 import { readCluster, readHost } from './client/readers.js';
+import type { MoRef } from './client/xml.js';
 import type { VsanConnections } from './connections.js';
-import { buildPlan, relocatePlan, STACK } from './plan.js';
+import { day2Plan } from './day2.js';
+import { apisFor, buildPlan, relocatePlan, STACK } from './plan.js';
 import { verifyStretchedCluster } from './stretched-cluster.js';
-import { findVsanCluster, stretchedSpecFromWorkspace, vcenterAccess } from './workspace-spec.js';
+import type { StretchedHost } from './stretched-cluster.js';
+import { findVsanCluster, stretchedSpecFromWorkspace, vcenterAccess, witnessFromWorkspace } from './workspace-spec.js';
 
-type VsanMethod = 'vsan.probeCertificate' | 'vsan.hostCertificates' | 'vsan.pinCertificates' | 'vsan.planCluster' | 'vsan.verify';
+type VsanMethod = 'vsan.probeCertificate' | 'vsan.hostCertificates' | 'vsan.pinCertificates' | 'vsan.planCluster' | 'vsan.verify' | 'vsan.planDay2' | 'vsan.recordDay2';
 
 export interface VsanServiceDeps {
   workspaces: StackWorkspaces;
@@ -64,6 +67,26 @@ async function clusterRef(client: VsphereClient, datacenter: string | undefined,
   return (await client.findByName('ClusterComputeResource', name, dc?.hostFolder))?.ref;
 }
 
+type CertificateState = { host: string; thumbprint?: string; pinned?: string; state: 'pinned' | 'new' | 'changed' | 'in-vcenter' | 'unreachable'; message?: string };
+
+/** A host's certificate as vCenter reports it beside what the workspace pins; vCenter adds nothing (the thumbprint is refused). */
+async function certificateState(client: VsphereClient, hostFolder: MoRef, h: StretchedHost, esxi: { user: string; passwordSecret: string }, secrets: SecretStore): Promise<CertificateState> {
+  const pinned = h.thumbprint ? normalizeThumbprint(h.thumbprint) : undefined;
+  if (await client.findByName('HostSystem', h.name)) return { host: h.name, ...(pinned ? { pinned } : {}), state: 'in-vcenter' };
+  // Asking vCenter to add the host with no thumbprint: it answers with the one the host presents, and adds nothing.
+  try {
+    await client.addHost({ folder: hostFolder }, { hostName: h.name, userName: esxi.user, password: () => secrets.get(esxi.passwordSecret), confirmThumbprint: async () => false });
+    return { host: h.name, state: 'in-vcenter', message: 'vCenter added the host without asking for its certificate.' };
+  } catch (err) {
+    const detail = isCwError(err) ? (err.detail as { thumbprint?: string } | undefined) : undefined;
+    if (isCwError(err) && err.code === 'HOST_KEY_UNKNOWN' && detail?.thumbprint) {
+      const seen = normalizeThumbprint(detail.thumbprint);
+      return { host: h.name, thumbprint: seen, ...(pinned ? { pinned } : {}), state: !pinned ? 'new' : pinned === seen ? 'pinned' : 'changed' };
+    }
+    return { host: h.name, ...(pinned ? { pinned } : {}), state: 'unreachable', message: (err as Error).message };
+  }
+}
+
 export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> {
   const current = () => deps.workspaces.current();
   const connect = async (workspace: Workspace, name: string) => {
@@ -86,26 +109,7 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
       if (!dc) throw new CwError('NOT_FOUND', `vCenter at ${client.where} has no datacenter named ${spec.datacenter}.`);
       const hosts = [...spec.preferred.hosts.map((h) => ({ h, role: 'data' as const })), ...spec.secondary.hosts.map((h) => ({ h, role: 'data' as const })), { h: spec.witness, role: 'witness' as const }];
       const out = [];
-      for (const { h, role } of hosts) {
-        const pinned = h.thumbprint ? normalizeThumbprint(h.thumbprint) : undefined;
-        if (await client.findByName('HostSystem', h.name)) {
-          out.push({ host: h.name, role, ...(pinned ? { pinned } : {}), state: 'in-vcenter' as const });
-          continue;
-        }
-        // Asking vCenter to add the host with no thumbprint: it answers with the one the host presents, and adds nothing.
-        try {
-          await client.addHost({ folder: dc.hostFolder }, { hostName: h.name, userName: esxi.user, password: () => deps.secrets.get(esxi.passwordSecret), confirmThumbprint: async () => false });
-          out.push({ host: h.name, role, state: 'in-vcenter' as const, message: 'vCenter added the host without asking for its certificate.' });
-        } catch (err) {
-          const detail = isCwError(err) ? (err.detail as { thumbprint?: string } | undefined) : undefined;
-          if (isCwError(err) && err.code === 'HOST_KEY_UNKNOWN' && detail?.thumbprint) {
-            const seen = normalizeThumbprint(detail.thumbprint);
-            out.push({ host: h.name, role, thumbprint: seen, ...(pinned ? { pinned } : {}), state: !pinned ? ('new' as const) : pinned === seen ? ('pinned' as const) : ('changed' as const) });
-          } else {
-            out.push({ host: h.name, role, ...(pinned ? { pinned } : {}), state: 'unreachable' as const, message: (err as Error).message });
-          }
-        }
-      }
+      for (const { h, role } of hosts) out.push({ role, ...(await certificateState(client, dc.hostFolder, h, esxi, deps.secrets)) });
       return { hosts: out };
     },
 
@@ -117,7 +121,8 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
       const members = new Set([...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts, cluster.witness.host]);
       const pinned: string[] = [];
       for (const [host, thumbprint] of Object.entries(hosts)) {
-        if (!members.has(host)) throw new CwError('INVALID_INPUT', `${host} is not a host of vSAN cluster ${name}.`);
+        // A workspace node outside the cluster may be pinned too: the witness a day-2 change puts in place.
+        if (!members.has(host) && !workspace.nodes.some((n) => n.name === host)) throw new CwError('INVALID_INPUT', `${host} is neither a host of vSAN cluster ${name} nor a node of the workspace.`);
         cluster.hostThumbprints = { ...(cluster.hostThumbprints ?? {}), [host]: normalizeThumbprint(thumbprint) };
         pinned.push(host);
       }
@@ -164,6 +169,119 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
           `Site HA/DRS: HA with 50 % CPU and memory admission control, das.isolationaddress0 = ${spec.preferred.isolationAddress} (${spec.preferred.name}), das.isolationaddress1 = ${spec.secondary.isolationAddress} (${spec.secondary.name}), no heartbeat datastores; DRS on; a host and VM group per site with a "should run" rule.`,
         ],
       };
+    },
+
+    'vsan.planDay2': async ({ cluster: name, change }): Promise<VsanDay2PlanView> => {
+      const { workspace, facts } = await current();
+      const { spec, access, esxi, field } = stretchedSpecFromWorkspace(workspace, name);
+      const { cluster } = findVsanCluster(workspace, name);
+      const problems: string[] = [];
+      const meaning: string[] = [];
+      const notes: string[] = [];
+      const roundTrips: VsanDay2PlanView['roundTrips'] = [];
+      let newWitness: StretchedHost | undefined;
+      let certificate: VsanDay2PlanView['certificate'];
+      const sites = [spec.preferred, spec.secondary];
+      switch (change.kind) {
+        case 'preferred-site': {
+          const chosen = sites.find((x) => x.name === change.site);
+          const other = sites.find((x) => x.name !== change.site);
+          if (!chosen || !other) throw new CwError('INVALID_INPUT', `Site ${change.site} is not a data site of vSAN cluster ${name} (its fault domains are ${spec.preferred.name} and ${spec.secondary.name}).`, { field: `${field}.preferredSite.site` });
+          meaning.push(
+            `When ${chosen.name} and ${other.name} lose each other but both still reach the witness ${spec.witness.name}, vSAN keeps the objects active in ${chosen.name}: its VMs keep running, ${other.name}'s copies are marked absent, and vSphere HA restarts ${other.name}'s VMs in ${chosen.name}. When the link returns, ${other.name} resyncs.`,
+            `Nothing moves now: the change only decides which site survives a split.`,
+          );
+          if (chosen === spec.preferred) notes.push(`The workspace already names ${chosen.name} the preferred site: the plan makes vCenter agree, and changes nothing when it does.`);
+          notes.push(
+            `The site rules name their own site ("${siteGroupNames(chosen.name).rule}", "${siteGroupNames(other.name).rule}"), not which site is preferred: their texts stay. HA's isolation addresses are listed preferred site first (das.isolationaddress0 = ${chosen.isolationAddress}).`,
+            `After the run, Verify reads vCenter again and records ${chosen.name} as the preferredSite of ${field} in the workspace.`,
+          );
+          break;
+        }
+        case 'witness': {
+          const h = change.host;
+          if (h === spec.witness.name) throw new CwError('INVALID_INPUT', `${h} is already the witness host of vSAN cluster ${name}.`, { field: `${field}.witness.host` });
+          if (sites.some((x) => x.hosts.some((d) => d.name === h))) {
+            throw new CwError('INVALID_INPUT', `Witness host within vCenter cluster: ${h} is a data host of cluster ${name}. The witness host must not be part of the vSAN cluster; choose a host outside it.`, { field: `${field}.witness.host` });
+          }
+          newWitness = witnessFromWorkspace(workspace, name, h);
+          const dataNetwork = cluster.dataNetwork ?? workspace.networks.find((n) => n.roles.includes('vsan'))?.name ?? '';
+          const network = cluster.witnessNetwork ?? dataNetwork;
+          const limit = witnessLimitMs(cluster);
+          const index = new FactIndex(facts);
+          for (const d of [...spec.preferred.hosts, ...spec.secondary.hosts]) {
+            const p = index.between(network, d.name, h);
+            const rtt = p && typeof p.rttMs === 'number' && Number.isFinite(p.rttMs) ? round(p.rttMs) : undefined;
+            roundTrips.push({ kind: 'witness', a: d.name, b: h, network, limitMs: limit, ...(rtt !== undefined ? { rttMs: rtt, ok: rtt <= limit } : {}) });
+          }
+          const unmeasured = roundTrips.filter((r) => r.rttMs === undefined).map((r) => r.a);
+          const over = roundTrips.filter((r) => r.ok === false);
+          if (unmeasured.length) problems.push(`The round trip from ${unmeasured.join(', ')} to ${h} on network ${network} is not measured: measure latency first (the witness must answer within ${limit} ms).`);
+          for (const r of over) problems.push(`${r.a} ↔ ${h} on ${network}: ${r.rttMs} ms, above vSAN's ${limit} ms to the witness. Choose a witness site closer to both data sites.`);
+          const { client } = await connect(workspace, name);
+          const dc = await client.findDatacenter(spec.datacenter);
+          if (!dc) throw new CwError('NOT_FOUND', `vCenter at ${client.where} has no datacenter named ${spec.datacenter}.`);
+          const inVcenter = await client.findByName('HostSystem', h);
+          if (inVcenter?.parent?.type === 'ClusterComputeResource') {
+            problems.push(`Witness host within vCenter cluster: ${h} is a member of a cluster in vCenter. The witness host must not be part of the vSAN cluster; remove it from the cluster and add it to the datacenter.`);
+          }
+          certificate = await certificateState(client, dc.hostFolder, newWitness, esxi, deps.secrets);
+          if (certificate.state === 'new') problems.push(`vCenter reports that ${h} presents certificate ${certificate.thumbprint}; compare it with the host's console and pin it before the plan runs.`);
+          if (certificate.state === 'changed') problems.push(`${h} presents certificate ${certificate.thumbprint}, not the pinned ${certificate.pinned}: if it was not renewed on purpose, treat it as an attack.`);
+          if (certificate.state === 'unreachable') problems.push(`vCenter cannot reach ${h}: ${certificate.message ?? 'no answer'}.`);
+          meaning.push(
+            `vSAN moves the witness role from ${spec.witness.name} to ${h}: it claims a disk group on ${h} and rebuilds every object's witness component there; until that resync ends, the objects tolerate no further failure.`,
+            `${spec.witness.name} stays in datacenter ${spec.datacenter} as a plain host, no longer a witness: removing it from vCenter (and its disk group) is your choice.`,
+          );
+          notes.push(`${h} joins datacenter ${spec.datacenter} outside any cluster (never inside: vSAN refuses a witness within the cluster).`, `After the run, Verify reads vCenter again and records ${h} as the witness of ${field} in the workspace.`);
+          break;
+        }
+        case 'unstretch':
+          meaning.push(
+            `Destructive: vSAN removes the witness ${spec.witness.name}, and every vSAN object loses its witness component. Until vSAN repairs the objects (Monitor → vSAN → Skyline Health → vSAN object health → Repair objects), losing either data site or the link between them makes the objects inaccessible.`,
+            `The cluster is no longer stretched and has no preferred site. Move the VMs' objects to one site first (storage policy data locality) if the two sites will part.`,
+            `The fault domains ${spec.preferred.name} and ${spec.secondary.name} stay: vSAN's API and the vSphere Client's "Disable" leave them; VMware's procedure deletes them afterwards by hand (Configure → vSAN → Fault Domains). ${spec.witness.name} stays in datacenter ${spec.datacenter}.`,
+          );
+          notes.push(`The workspace keeps describing the stretched layout (its witness and sites): edit or remove ${field} afterwards, or the build plan stretches the cluster again.`);
+          break;
+      }
+      const plan = planSchema.parse(day2Plan({ spec, access, esxi, change, ...(newWitness ? { newWitness } : {}), apis: apisFor(access) }));
+      return { plan, problems, blocking: problems.length > 0, meaning, roundTrips, ...(certificate ? { certificate } : {}), notes };
+    },
+
+    'vsan.recordDay2': async ({ cluster: name, change }) => {
+      const { workspace } = await current();
+      const { cluster, index, field, client } = await connect(workspace, name).then(async (c) => ({ ...c, index: findVsanCluster(workspace, name).index }));
+      const ref = await clusterRef(client, cluster.datacenter, cluster.name);
+      if (!ref) throw new CwError('NOT_FOUND', `vCenter ${client.where} has no cluster ${cluster.name}.`);
+      const next = structuredClone(workspace);
+      const target = next.vsan!.clusters[index]!;
+      switch (change.kind) {
+        case 'preferred-site': {
+          const now = await client.preferredFaultDomain(ref);
+          if (now !== change.site) throw new CwError('CONFLICT', `vCenter shows ${now ? `${now} as the preferred site` : 'no preferred site'} of ${name}, not ${change.site}: run the plan first. The workspace is unchanged.`);
+          if (cluster.preferredSite.site === change.site) return { recorded: false, message: `The workspace already names ${change.site} the preferred site of ${name}.` };
+          if (cluster.secondarySite.site !== change.site) throw new CwError('CONFLICT', `${change.site} is not a data site of ${field} in the workspace.`);
+          [target.preferredSite, target.secondarySite] = [target.secondarySite, target.preferredSite];
+          await deps.workspaces.save(next);
+          return { recorded: true, message: `${field}: ${change.site} is now the preferredSite, ${cluster.preferredSite.site} the secondarySite.` };
+        }
+        case 'witness': {
+          const now = await Promise.all((await client.witnessHosts(ref)).map(async (w) => (w.host ? (await client.properties(w.host, ['name'])).get('name')?.text() : undefined)));
+          if (now.length !== 1 || now[0] !== change.host) throw new CwError('CONFLICT', `vCenter shows ${now.length ? now.join(', ') : 'no witness'} as the witness of ${name}, not ${change.host}: run the plan first. The workspace is unchanged.`);
+          if (cluster.witness.host === change.host) return { recorded: false, message: `The workspace already names ${change.host} the witness of ${name}.` };
+          const node = workspace.nodes.find((n) => n.name === change.host);
+          if (!node) throw new CwError('INVALID_INPUT', `${change.host} is not a node of the workspace.`);
+          target.witness = { host: change.host, site: node.site };
+          await deps.workspaces.save(next);
+          return { recorded: true, message: `${field}.witness: ${change.host} in site ${node.site} (was ${cluster.witness.host}, which stays in the datacenter).` };
+        }
+        case 'unstretch': {
+          const now = await client.witnessHosts(ref);
+          if (now.length) throw new CwError('CONFLICT', `vCenter still shows a witness for ${name}: run the plan first.`);
+          return { recorded: false, message: `vCenter shows ${name} without a witness. The workspace describes vSAN clusters as stretched only, so ${field} is left as it is: edit or remove it, or the build plan stretches the cluster again.` };
+        }
+      }
     },
 
     'vsan.verify': async ({ cluster: name }) => {

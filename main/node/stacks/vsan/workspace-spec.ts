@@ -111,3 +111,13 @@ export function stretchedSpecFromWorkspace(workspace: Workspace, name: string): 
   if (vmotionNetwork === dataNetwork) spec.network.vmotionPortgroup = spec.network.vsanPortgroup;
   return { spec, access: vcenterAccess(cluster, field), esxi: { user: cluster.esxi?.user ?? 'root', passwordSecret }, index, field };
 }
+
+/** A workspace node as the witness of a day-2 change: its vSAN address on the cluster's witness network, its pinned thumbprint. */
+export function witnessFromWorkspace(workspace: Workspace, name: string, node: string): StretchedHost {
+  const { cluster, field } = findVsanCluster(workspace, name);
+  const dataNetwork = cluster.dataNetwork ?? workspace.networks.find((n) => n.roles.includes('vsan'))?.name;
+  const witnessNetwork = cluster.witnessNetwork ?? dataNetwork;
+  if (!witnessNetwork) throw new CwError('INVALID_INPUT', `vSAN cluster '${name}' has no data network: set ${field}.dataNetwork (or give a network the vsan role).`, { field: `${field}.dataNetwork` });
+  const thumbprint = cluster.hostThumbprints?.[node];
+  return { name: node, vsan: addressOn(workspace, node, witnessNetwork, `${field}.witness.host`, `vSAN cluster '${name}' (new witness)`), ...(thumbprint ? { thumbprint } : {}) };
+}

@@ -102,6 +102,7 @@ export function PlanPreviewView({ preview, acknowledged, onAcknowledge }: PlanPr
 function StepRow({ step, index, query, expanded, onToggle, readFailure, approved, onApprove }: { step: StepPreview; index: number; query: string; expanded: boolean; onToggle(): void; readFailure: string | undefined; approved: boolean; onApprove(on: boolean): void }) {
   const blocks: { label: string; text: string; kind: 'shell' | 'diff' | 'plain' }[] = [];
   if (step.command) blocks.push({ label: 'Command', text: step.command, kind: 'shell' });
+  if (step.operation) blocks.push({ label: `Calls (${step.operation.stack})`, text: step.operation.text, kind: 'plain' });
   if (step.request) blocks.push({ label: 'API call', text: `${step.request.method} ${step.request.path}${step.request.body ? `\n${step.request.body}` : ''}`, kind: 'plain' });
   if (step.upload) blocks.push({ label: `File ${step.upload.path} (mode ${step.upload.mode}${step.upload.owner ? `, owner ${step.upload.owner}` : ''})`, text: step.upload.unchanged ? '(unchanged on the node)' : step.upload.diff || '(new file)', kind: step.upload.diff ? 'diff' : 'plain' });
   if (step.wait) blocks.push({ label: `Waits (every ${step.wait.intervalMs / 1000} s, up to ${step.wait.deadlineMs / 1000} s) until`, text: step.wait.until, kind: 'plain' });

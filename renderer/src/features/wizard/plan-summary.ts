@@ -34,6 +34,7 @@ function searchable(step: StepPreview): string[] {
     step.title,
     step.target,
     step.command,
+    step.operation?.text,
     step.request?.method,
     step.request?.path,
     step.request?.body,

@@ -1,7 +1,8 @@
 // The vSAN stretched-cluster wizard: choose the cluster (vCenter's certificate pinned) → the ESXi hosts'
 // certificates as vCenter reports them, confirmed and pinned → checks (findings, the measured round trips
 // beside vSAN's 5 ms and 200 ms limits, what stays manual) → the plan (every step; claiming disks is
-// destructive and approved) → run (live, resumable) → verify (witness, fault domains, vSAN health).
+// destructive and approved) → run (live, resumable) → verify (witness, fault domains, vSAN health), and for a
+// built stretched cluster the day-2 changes (preferred site, witness, stretching off: VsanDay2).
 import { Alert, Badge, Button, Code, Drawer, Group, Select, Stack, Stepper, Table, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
@@ -9,6 +10,7 @@ import { useAppState, useTransport } from '../../store/context.js';
 import { PlanApproval, PlanRunProgress, planRunTestIds, PlanNotes, ToPlanButton } from '../../features/wizard/PlanRunPanel.js';
 import { usePlanRun, useWizardGuard } from '../../features/wizard/use-plan-run.js';
 import type { WizardProps } from '../types.js';
+import { VsanDay2 } from './VsanDay2.js';
 
 type PlanAnswer = MethodOutput<'vsan.planCluster'>;
 type CertificatesAnswer = MethodOutput<'vsan.hostCertificates'>;
@@ -147,6 +149,9 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
               </Group>
             )}
             <Group justify="flex-end">
+              <Button variant="default" onClick={() => void verify()} loading={busy} disabled={!chosen || !vcenterPinned} data-testid="vsan-verify-built">
+                Already built: verify, day 2
+              </Button>
               <Button onClick={() => void readHosts()} loading={busy} disabled={!chosen || !vcenterPinned} data-testid="vsan-read-hosts">
                 Ask vCenter for the hosts' certificates
               </Button>
@@ -296,6 +301,7 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
                 </Button>
                 <Button onClick={onClose}>Done</Button>
               </Group>
+              {chosen && report.witnesses.length > 0 && <VsanDay2 key={chosen.name} cluster={chosen} onChanged={verify} />}
             </Stack>
           )}
         </Stepper.Step>

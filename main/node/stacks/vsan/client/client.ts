@@ -58,7 +58,7 @@ export const VSAN = {
 export const READ_ONLY_METHODS = new Set([
   'RetrieveServiceContent', 'Login', 'Logout', 'CreateContainerView', 'DestroyView', 'RetrievePropertiesEx', 'ContinueRetrievePropertiesEx',
   'CreateFilter', 'WaitForUpdatesEx', 'DestroyPropertyFilter', 'VSANVcRetrieveStretchedClusterVcCapability', 'VSANVcGetWitnessHosts',
-  'VSANVcIsWitnessHost', 'VsanQueryVcClusterHealthSummary', 'QueryDisksForVsan',
+  'VSANVcIsWitnessHost', 'VsanQueryVcClusterHealthSummary', 'QueryDisksForVsan', 'VSANVcGetPreferredFaultDomain',
 ]);
 
 export interface HostConnection {
@@ -418,6 +418,39 @@ export class VsphereClient {
   async witnessHosts(cluster: MoRef): Promise<{ host?: MoRef; nodeUuid: string; preferredFdName: string; unicastAgentAddr: string }[]> {
     const res = await this.vsan('VSANVcGetWitnessHosts', VSAN.stretchedClusterSystem, { cluster });
     return res.all('returnval').map((w) => ({ host: w.moref('host'), nodeUuid: w.text('nodeUuid') ?? '', preferredFdName: w.text('preferredFdName') ?? '', unicastAgentAddr: w.text('unicastAgentAddr') ?? '' }));
+  }
+
+  /** The preferred fault domain vSAN keeps running on a split between the data sites (undefined: not stretched). */
+  async preferredFaultDomain(cluster: MoRef): Promise<string | undefined> {
+    const res = await this.vsan('VSANVcGetPreferredFaultDomain', VSAN.stretchedClusterSystem, { cluster });
+    return res.child('returnval')?.text('preferredFaultDomainName') || undefined;
+  }
+
+  /** Day 2: makes `faultDomain` the preferred site (VSANVcSetPreferredFaultDomain, a task). */
+  async setPreferredFaultDomain(cluster: MoRef, faultDomain: string, witness?: MoRef): Promise<void> {
+    await this.runTask('vsan', 'VSANVcSetPreferredFaultDomain', VSAN.stretchedClusterSystem, { cluster, preferredFd: faultDomain, witnessHost: witness }, { what: `Making ${faultDomain} the preferred fault domain` });
+  }
+
+  /** Day 2: another host in the witness's place (VsanVcReplaceWitnessHostForClusters); the one replaced stays in the datacenter. */
+  async replaceWitnessHost(cluster: MoRef, witness: MoRef, options: { preferredFd?: string; witnessDisks?: { cache: Echo; capacity: Echo[] } } = {}): Promise<void> {
+    await this.runTask(
+      'vsan',
+      'VsanVcReplaceWitnessHostForClusters',
+      VSAN.stretchedClusterSystem,
+      {
+        configSpec: {
+          witnessHost: witness,
+          clusters: [{ cluster, preferredFdName: options.preferredFd }],
+          witnessDiskMappings: options.witnessDisks ? [{ ssd: options.witnessDisks.cache, nonSsd: options.witnessDisks.capacity }] : undefined,
+        },
+      },
+      { what: 'Replacing the witness host' },
+    );
+  }
+
+  /** Day 2: disables stretching (VSANVcRemoveWitnessHost); vSAN leaves the fault domains as they are. */
+  async removeWitnessHost(cluster: MoRef, witness: MoRef): Promise<void> {
+    await this.runTask('vsan', 'VSANVcRemoveWitnessHost', VSAN.stretchedClusterSystem, { cluster, witnessHost: witness }, { what: 'Removing the witness host (disabling the stretched cluster)' });
   }
 
   async isWitnessHost(host: MoRef): Promise<boolean> {

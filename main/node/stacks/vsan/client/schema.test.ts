@@ -51,7 +51,7 @@ describe('encoding vSphere data objects', () => {
   it('treats every method that is not a read as a change (what the idempotence check counts)', () => {
     const changes = Object.keys(METHODS).filter((m) => !READ_ONLY_METHODS.has(m));
     expect(changes.sort()).toEqual(
-      ['AddHost_Task', 'AddPortGroup', 'AddStandaloneHost_Task', 'AddVirtualNic', 'CreateClusterEx', 'DisconnectHost_Task', 'InitializeDiskMappings', 'ReconfigureComputeResource_Task', 'ReconnectHost_Task', 'RelocateVM_Task', 'SelectVnicForNicType', 'VSANVcConvertToStretchedCluster'].sort(),
+      ['AddHost_Task', 'AddPortGroup', 'AddStandaloneHost_Task', 'AddVirtualNic', 'CreateClusterEx', 'DisconnectHost_Task', 'InitializeDiskMappings', 'ReconfigureComputeResource_Task', 'ReconnectHost_Task', 'RelocateVM_Task', 'SelectVnicForNicType', 'VSANVcConvertToStretchedCluster', 'VSANVcRemoveWitnessHost', 'VSANVcSetPreferredFaultDomain', 'VsanVcReplaceWitnessHostForClusters'].sort(),
     );
   });
 });

@@ -49,6 +49,11 @@ export const METHODS: Record<string, FieldDef[]> = {
   VSANVcRetrieveStretchedClusterVcCapability: [f('_this', 'moref'), f('cluster', 'moref'), f('verifyAllConnected', 'boolean')],
   VSANVcGetWitnessHosts: [f('_this', 'moref'), f('cluster', 'moref')],
   VSANVcIsWitnessHost: [f('_this', 'moref'), f('host', 'moref')],
+  // Day 2: the preferred site, another witness, stretching disabled.
+  VSANVcSetPreferredFaultDomain: [f('_this', 'moref'), f('cluster', 'moref'), f('preferredFd', 'string'), f('witnessHost', 'moref')],
+  VSANVcGetPreferredFaultDomain: [f('_this', 'moref'), f('cluster', 'moref')],
+  VsanVcReplaceWitnessHostForClusters: [f('_this', 'moref'), f('configSpec', 'VsanVcStretchedClusterConfigSpec')],
+  VSANVcRemoveWitnessHost: [f('_this', 'moref'), f('cluster', 'moref'), f('witnessHost', 'moref'), f('witnessAddress', 'string')],
   InitializeDiskMappings: [f('_this', 'moref'), f('spec', 'VimVsanHostDiskMappingCreationSpec')],
   VsanQueryVcClusterHealthSummary: [f('_this', 'moref'), f('cluster', 'moref'), f('vmCreateTimeout', 'int'), f('objUuids', 'string', true), f('includeObjUuids', 'boolean'), f('fields', 'string', true), f('fetchFromCache', 'boolean'), f('perspective', 'string'), f('hosts', 'moref', true)],
 };
@@ -119,6 +124,8 @@ export const TYPES: Record<string, TypeDef> = {
   VirtualMachineRelocateSpec: { base: 'DynamicData', fields: [f('folder', 'moref'), f('datastore', 'moref'), f('diskMoveType', 'string'), f('pool', 'moref'), f('host', 'moref')] },
   // vSAN
   VimClusterVSANStretchedClusterFaultDomainConfig: { base: 'DynamicData', fields: [f('firstFdName', 'string'), f('firstFdHosts', 'moref', true), f('secondFdName', 'string'), f('secondFdHosts', 'moref', true)] },
+  VsanVcStretchedClusterConfigSpec: { base: 'DynamicData', fields: [f('witnessHost', 'moref'), f('clusters', 'VsanStretchedClusterConfig', true), f('witnessDiskMappings', 'VsanHostDiskMapping', true)] },
+  VsanStretchedClusterConfig: { base: 'DynamicData', fields: [f('cluster', 'moref'), f('preferredFdName', 'string'), f('faultDomainConfig', 'VimClusterVSANStretchedClusterFaultDomainConfig')] },
   VsanHostDiskMapping: { base: 'DynamicData', fields: [f('ssd', 'HostScsiDisk'), f('nonSsd', 'HostScsiDisk', true)] },
   VimVsanHostDiskMappingCreationSpec: { base: 'DynamicData', fields: [f('host', 'moref'), f('cacheDisks', 'HostScsiDisk', true), f('capacityDisks', 'HostScsiDisk', true), f('creationType', 'string')] },
 };

@@ -1,6 +1,8 @@
 // Clusterwright's vSAN management endpoint for the vCenter simulator (/vsanHealth, namespace urn:vsan,
 // types from Debian's govmomi vsan packages): stretched cluster conversion and its precheck, witness
 // hosts, preferred fault domain, disk claim, and a health summary computed from the simulated state.
+// Day 2: the preferred fault domain set, the witness replaced, the witness removed (stretching disabled;
+// the fault domains stay, as vSAN leaves them, and the objects report absent witness components).
 package simulator
 
 import (
@@ -26,6 +28,8 @@ type cwStretch struct {
 var (
 	cwStretchMu sync.Mutex
 	cwStretches = map[types.ManagedObjectReference]*cwStretch{}
+	// cwUnstretched: clusters whose witness was removed; their objects lack witness components until repaired.
+	cwUnstretched = map[types.ManagedObjectReference]bool{}
 )
 
 func cwStretchOf(cluster types.ManagedObjectReference) *cwStretch {
@@ -129,8 +133,158 @@ func cwSetWitness(c *ClusterComputeResource, w *HostSystem, preferred string, di
 	})
 	cwStretchMu.Lock()
 	cwStretches[c.Self] = &cwStretch{witness: w.Self, preferred: preferred}
+	delete(cwUnstretched, c.Self)
 	cwStretchMu.Unlock()
 	return nil
+}
+
+// cwReleaseWitness takes a witness host out of the cluster's vSAN: it stays in the datacenter, its
+// disk group stays claimed (removing both is the admin's choice), it no longer serves the cluster.
+func cwReleaseWitness(ref types.ManagedObjectReference) {
+	w, ok := Map.Get(ref).(*HostSystem)
+	if !ok {
+		return
+	}
+	Map.WithLock(w, func() {
+		w.Config.VsanHostConfig.Enabled = types.NewBool(false)
+		w.Config.VsanHostConfig.ClusterInfo.Uuid = ""
+		cwSyncVsanSystem(&w.HostSystem)
+	})
+}
+
+// cwStretched is the cluster's stretch, or vSAN's fault when it has none.
+func cwStretched(c *ClusterComputeResource) (*cwStretch, *cwFault) {
+	st := cwStretchOf(c.Self)
+	if st == nil {
+		return nil, failWith(&types.InvalidState{}, "Cluster %s is not a stretched cluster (it has no witness host).", c.Name)
+	}
+	return st, nil
+}
+
+// cwFaultDomains names the fault domains the cluster's hosts are in.
+func cwFaultDomains(c *ClusterComputeResource) map[string]bool {
+	out := map[string]bool{}
+	for _, ref := range c.Host {
+		out[Map.Get(ref).(*HostSystem).Config.VsanHostConfig.FaultDomainInfo.Name] = true
+	}
+	return out
+}
+
+func (s *cwStretchedClusterSystem) VSANVcSetPreferredFaultDomain(req *vsantypes.VSANVcSetPreferredFaultDomain) soap.HasFault {
+	task := cwTask(s, "setPreferredFaultDomain", 0, func() (types.AnyType, *cwFault) {
+		c, f := cwCluster(req.Cluster)
+		if f != nil {
+			return nil, f
+		}
+		st, f := cwStretched(c)
+		if f != nil {
+			return nil, f
+		}
+		if req.WitnessHost != nil && *req.WitnessHost != st.witness {
+			return nil, failWith(&types.InvalidArgument{InvalidProperty: "witnessHost"}, "%s is not the witness host of cluster %s.", req.WitnessHost.Value, c.Name)
+		}
+		if domains := cwFaultDomains(c); req.PreferredFd == "" || !domains[req.PreferredFd] {
+			return nil, failWith(&types.InvalidArgument{InvalidProperty: "preferredFd"}, "Cluster %s has no fault domain %q.", c.Name, req.PreferredFd)
+		}
+		cwStretchMu.Lock()
+		st.preferred = req.PreferredFd
+		cwStretchMu.Unlock()
+		return nil, nil
+	})
+	return &vsanmethods.VSANVcSetPreferredFaultDomainBody{Res: &vsantypes.VSANVcSetPreferredFaultDomainResponse{Returnval: task}}
+}
+
+func (s *cwStretchedClusterSystem) VSANVcGetPreferredFaultDomain(req *vsantypes.VSANVcGetPreferredFaultDomain) soap.HasFault {
+	c, f := cwCluster(req.Cluster)
+	if f != nil {
+		return &vsanmethods.VSANVcGetPreferredFaultDomainBody{Fault_: f.soap()}
+	}
+	res := &vsantypes.VSANVcGetPreferredFaultDomainResponse{}
+	if st := cwStretchOf(c.Self); st != nil {
+		res.Returnval = &vsantypes.VimClusterVSANPreferredFaultDomainInfo{PreferredFaultDomainName: st.preferred}
+	}
+	return &vsanmethods.VSANVcGetPreferredFaultDomainBody{Res: res}
+}
+
+// VsanVcReplaceWitnessHostForClusters puts another host in the witness's place for each cluster of the
+// spec; the host replaced leaves vSAN and stays in the datacenter.
+func (s *cwStretchedClusterSystem) VsanVcReplaceWitnessHostForClusters(req *vsantypes.VsanVcReplaceWitnessHostForClusters) soap.HasFault {
+	task := cwTask(s, "replaceWitnessHostForClusters", 0, func() (types.AnyType, *cwFault) {
+		spec := req.ConfigSpec
+		if len(spec.Clusters) == 0 {
+			return nil, failWith(&types.InvalidArgument{InvalidProperty: "configSpec.clusters"}, "No cluster to replace the witness host of.")
+		}
+		var disks *types.VsanHostDiskMapping
+		if len(spec.WitnessDiskMappings) > 0 {
+			disks = &spec.WitnessDiskMappings[0]
+		}
+		for i, cc := range spec.Clusters {
+			c, f := cwCluster(cc.Cluster)
+			if f != nil {
+				return nil, f
+			}
+			st, f := cwStretched(c)
+			if f != nil {
+				return nil, f
+			}
+			if st.witness == spec.WitnessHost {
+				return nil, failWith(&types.InvalidArgument{InvalidProperty: "configSpec.witnessHost"}, "%s is already the witness host of cluster %s.", Map.Get(st.witness).(mo.Entity).Entity().Name, c.Name)
+			}
+			if f := cwAllConnected(c); f != nil {
+				return nil, f
+			}
+			w, f := cwCheckWitness(c, spec.WitnessHost)
+			if f != nil {
+				return nil, f
+			}
+			preferred := st.preferred
+			if cc.PreferredFdName != "" {
+				if !cwFaultDomains(c)[cc.PreferredFdName] {
+					return nil, failWith(&types.InvalidArgument{InvalidProperty: "configSpec.clusters.preferredFdName"}, "Cluster %s has no fault domain %q.", c.Name, cc.PreferredFdName)
+				}
+				preferred = cc.PreferredFdName
+			}
+			old := st.witness
+			if i > 0 {
+				disks = nil
+			}
+			if f := cwSetWitness(c, w, preferred, disks); f != nil {
+				return nil, f
+			}
+			cwReleaseWitness(old)
+		}
+		return nil, nil
+	})
+	return &vsanmethods.VsanVcReplaceWitnessHostForClustersBody{Res: &vsantypes.VsanVcReplaceWitnessHostForClustersResponse{Returnval: task}}
+}
+
+// VSANVcRemoveWitnessHost disables stretching: the witness leaves the cluster's vSAN and stays in the
+// datacenter; the hosts keep their fault domains (vSAN leaves them; the vSphere Client deletes them as a
+// separate step); every object lacks its witness component until vSAN repairs it.
+func (s *cwStretchedClusterSystem) VSANVcRemoveWitnessHost(req *vsantypes.VSANVcRemoveWitnessHost) soap.HasFault {
+	task := cwTask(s, "removeWitnessHost", 0, func() (types.AnyType, *cwFault) {
+		c, f := cwCluster(req.Cluster)
+		if f != nil {
+			return nil, f
+		}
+		st, f := cwStretched(c)
+		if f != nil {
+			return nil, f
+		}
+		if req.WitnessHost != nil && *req.WitnessHost != st.witness {
+			return nil, failWith(&types.InvalidArgument{InvalidProperty: "witnessHost"}, "%s is not the witness host of cluster %s.", req.WitnessHost.Value, c.Name)
+		}
+		if f := cwAllConnected(c); f != nil {
+			return nil, f
+		}
+		cwStretchMu.Lock()
+		delete(cwStretches, c.Self)
+		cwUnstretched[c.Self] = true
+		cwStretchMu.Unlock()
+		cwReleaseWitness(st.witness)
+		return nil, nil
+	})
+	return &vsanmethods.VSANVcRemoveWitnessHostBody{Res: &vsantypes.VSANVcRemoveWitnessHostResponse{Returnval: task}}
 }
 
 type cwStretchedClusterSystem struct{ types.ManagedObjectReference }
@@ -365,11 +519,15 @@ func (s *cwClusterHealthSystem) VsanQueryVcClusterHealthSummary(req *vsantypes.V
 	groups := []vsantypes.VsanClusterHealthGroup{group("network", "Network",
 		test("hostdisconnected", "Hosts disconnected from VC", connected, "red"),
 		test("vsanvmknic", "All hosts have a vSAN vmknic configured", vmknics, "red"))}
-	if st := cwStretchOf(c.Self); st != nil || len(domains) == 2 {
-		var witness *HostSystem
-		if st != nil {
-			witness = Map.Get(st.witness).(*HostSystem)
-		}
+	cwStretchMu.Lock()
+	unstretched := cwUnstretched[c.Self]
+	cwStretchMu.Unlock()
+	if unstretched {
+		groups = append(groups, group("data", "Data",
+			test("objecthealth", "vSAN object health (witness components absent since the witness host was removed: repair the objects)", false, "yellow")))
+	}
+	if st := cwStretchOf(c.Self); st != nil {
+		witness := Map.Get(st.witness).(*HostSystem)
 		witnessDisks := witness != nil && len(witness.Config.VsanHostConfig.StorageInfo.DiskMapping) > 0
 		groups = append(groups, group("stretchedcluster", "Stretched cluster",
 			test("clusterwithouttwodatafaultdomains", "Unexpected number of fault domains", len(domains) == 2 && !domains[""], "red"),
