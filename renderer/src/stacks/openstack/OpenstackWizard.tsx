@@ -44,7 +44,7 @@ function PlayBars({ run }: { run: PlanRun }) {
           </Text>
           <Progress value={p.done ? 100 : 50} striped={!p.done} animated={!p.done && step.state === 'started'} color={p.failed ? 'red' : p.done ? 'green' : 'blue'} style={{ flex: 1 }} aria-label={`play ${p.index}`} />
           <Text size="xs" w={190}>
-            {p.done ? `${p.tasks} tasks, ${p.changed} changed${p.failed ? `, ${p.failed} failed` : ''}` : 'running'}
+            {p.done ? `${p.tasks} task${p.tasks === 1 ? '' : 's'}, ${p.changed} changed${p.failed ? `, ${p.failed} failed` : ''}` : 'running'}
           </Text>
         </Group>
       ))}
