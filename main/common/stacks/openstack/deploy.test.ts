@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { CwError } from '../../errors.js';
 import { parsePlan } from '../../plan/dag.js';
+import { checkReferences } from '../../workspace/references.js';
 import { workspaceSchema, type Workspace } from '../../workspace/schema.js';
 import { adminPasswordFileName, adminPasswordScript, kollaDeployPlan, passwordsFileScript, toolsScript } from './deploy.js';
 import type { KollaChoices } from './kolla.js';
@@ -121,6 +122,10 @@ describe('the Kolla-Ansible deploy plan', () => {
     expect(error.code).toBe('INVALID_INPUT');
     expect(error.message).toMatch(/^openstack\.regions\[1\]\.deployHost: the deploy host ghost of region Lyon is not a node of the workspace/);
     expect(error.detail).toMatchObject({ field: 'openstack.regions[1].deployHost' });
+    // Validation shows it before any plan is asked for.
+    expect(checkReferences(workspace({ deployHost: 'ghost' })).map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['openstack.regions.1.deployHost', 'The deploy host of region Lyon is "ghost", but this workspace has no node of that name. Add a node named "ghost", or correct the name.'],
+    ]);
   });
 
   it("refuses without the admin's stored password, or with another user's login", () => {

@@ -1,5 +1,6 @@
 // openstack.* methods and the catalog's plan operations: the wizard's region plan (Kolla-Ansible files per
-// region, as data, with what the WAN between regions means for the one Keystone), the registration of every
+// region, as data, with what the WAN between regions means for the one Keystone), their deploy over SSH as an
+// engine plan (common/stacks/openstack/deploy.ts; run by the kolla-ansible operation), the registration of every
 // region's endpoints in the shared Keystone as an engine plan (per region, never touching another region's
 // endpoints, skipped where already done) and its verify (a fresh token lists every region), the catalog as
 // a token carries it, and a region's nova-compute services and hypervisors.
