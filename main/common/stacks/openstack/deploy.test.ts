@@ -2,7 +2,12 @@
 // as uploads, the shared admin password only by secret id, kolla-ansible's commands as separate re-runnable steps
 // with the host-changing ones destructive; bad deploy hosts, logins and config dirs refused by field; workspace
 // values reach commands only as argument-vector words, never inside a script.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { CwError } from '../../errors.js';
 import { parsePlan } from '../../plan/dag.js';
 import { checkReferences } from '../../workspace/references.js';
@@ -156,5 +161,39 @@ describe('the Kolla-Ansible deploy plan', () => {
       }
     }
     expect(JSON.stringify(plan)).not.toContain('rm -rf');
+  });
+
+  it('names what to install when kolla-ansible is not on the deploy host', () => {
+    const run = spawnSync('/bin/sh', ['-c', toolsScript('22.1.0', '2026.1')], { encoding: 'utf8', env: { PATH: '/nonexistent' } });
+    expect(run.status).toBe(127);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^kolla-ansible is not installed \(not on PATH\)\. Install Kolla-Ansible 2026\.1 \(22\.1\.0\) on this deploy host, e\.g\. python3 -m venv \/opt\/kolla/);
+  });
+
+  it('sets the shared admin password in passwords.yml from its file, without printing it, only when it differs, with or without PyYAML', () => {
+    const secret = `p"w' $(id) \\ é: #x`;
+    for (const withYaml of [true, false]) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-adminpw-'));
+      const passwords = path.join(dir, 'passwords.yml');
+      const source = path.join(dir, adminPasswordFileName);
+      fs.writeFileSync(passwords, '---\nkeystone_admin_password:\nnova_keystone_password: abc\n', { mode: 0o640 });
+      fs.chmodSync(passwords, 0o640);
+      fs.writeFileSync(source, secret, { mode: 0o600 });
+      // Without PyYAML: the import fails as on a python3 that lacks it.
+      const python = (...args: string[]) =>
+        spawnSync('python3', withYaml ? ['-c', adminPasswordScript, ...args] : ['-c', "import sys; sys.modules['yaml'] = None; exec(sys.argv.pop(1))", adminPasswordScript, ...args], { encoding: 'utf8' });
+      expect(python('--check', passwords, source).status).toBe(1);
+      const set = python(passwords, source);
+      expect(set.status, set.stderr).toBe(0);
+      expect(set.stdout + set.stderr).not.toContain(secret);
+      expect(parse(fs.readFileSync(passwords, 'utf8'))).toEqual({ keystone_admin_password: secret, nova_keystone_password: 'abc' });
+      expect(fs.statSync(passwords).mode & 0o777).toBe(0o640);
+      const before = fs.statSync(passwords).mtimeMs;
+      expect(python('--check', passwords, source).status).toBe(0);
+      expect(python(passwords, source).status).toBe(0);
+      expect(fs.statSync(passwords).mtimeMs).toBe(before);
+      expect(fs.readdirSync(dir).sort()).toEqual([adminPasswordFileName, 'passwords.yml']);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
