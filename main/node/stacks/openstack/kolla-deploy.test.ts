@@ -9,7 +9,7 @@ import { createKollaExecutor } from './kolla-deploy.js';
 
 const call = (args: Record<string, unknown>): StackCall => ({ stack: 'openstack', op: 'kolla-ansible', args: { region: 'RegionTwo', command: 'deploy', inventory: '/etc/kolla/multinode', configDir: '/etc/kolla', node: 'ctl-b', ...args } });
 
-function context(output: string[], exitCode: number) {
+function context(output: string[], exitCode: number, errors: string[] = []) {
   const logs: [string, string][] = [];
   const ran: string[][] = [];
   const ctx: StackOpContext = {
@@ -21,7 +21,8 @@ function context(output: string[], exitCode: number) {
     exec: async (argv, options) => {
       ran.push(argv);
       for (const chunk of output) options?.onStdout?.(chunk);
-      return { exitCode, stdout: output.join(''), stderr: '' };
+      for (const chunk of errors) options?.onStderr?.(chunk);
+      return { exitCode, stdout: output.join(''), stderr: errors.join('') };
     },
   };
   return { ctx, logs, ran };
@@ -73,8 +74,12 @@ describe('the kolla-ansible operation', () => {
     await expect(createKollaExecutor().act(call({}), ctx)).rejects.toThrow(/^kolla-ansible deploy failed for region RegionTwo: task "nova : Copying over nova.conf" of play "Apply role nova" failed on cmp1: nova_cell_name is undefined\./);
   });
 
-  it('fails with the last line when no task failed (a bad option, a missing tool)', async () => {
-    const { ctx } = context(['kolla-ansible: unknown command\n'], 2);
+  it('fails with the last line of stderr when no task failed (a bad option, a missing tool), each stderr line logged whole', async () => {
+    const { ctx, logs } = context([], 2, ['WARNING: a deprec', 'ated option\nkolla-ansible: unknown ', 'command\n']);
     await expect(createKollaExecutor().act(call({}), ctx)).rejects.toMatchObject({ code: 'REMOTE_FAILED', message: expect.stringContaining('exited with status 2 for region RegionTwo: kolla-ansible: unknown command') });
+    expect(logs.filter(([stream]) => stream === 'stderr')).toEqual([
+      ['stderr', 'WARNING: a deprecated option'],
+      ['stderr', 'kolla-ansible: unknown command'],
+    ]);
   });
 });

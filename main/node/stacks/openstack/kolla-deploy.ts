@@ -67,12 +67,20 @@ export function createKollaExecutor(): StackExecutor {
           newline = lineBuffer.indexOf('\n');
         }
       };
-      const result = await ctx.exec(kollaArgv(a), { onStdout, onStderr: (chunk) => chunk.split('\n').filter(Boolean).forEach((l) => ctx.log(l, 'stderr')) });
+      let errBuffer = '';
+      const onStderr = (chunk: string) => {
+        errBuffer += chunk;
+        const lines = errBuffer.split('\n');
+        errBuffer = lines.pop()!;
+        for (const line of lines) ctx.log(line, 'stderr');
+      };
+      const result = await ctx.exec(kollaArgv(a), { onStdout, onStderr });
       if (lineBuffer) {
         ctx.log(lineBuffer, 'stdout');
         onEvents(reader.push(lineBuffer));
         lineBuffer = '';
       }
+      if (errBuffer) ctx.log(errBuffer, 'stderr');
       onEvents(reader.end());
       if (result.exitCode === 0) {
         const hosts = reader.recap.map((h) => `${h.host} ok=${h.ok} changed=${h.changed} failed=${h.failed}`).join(', ');
