@@ -1,8 +1,12 @@
 // The kolla-ansible operation: its command as an argument vector (arguments from a plan file checked first), the
 // output streamed line by line into the step's log with a progress line per play, and a failed run's error naming
-// the failed task and its message.
+// the failed task and its message; the plan exported as a script runs the same command.
 import { describe, expect, it } from 'vitest';
 import { CwError } from '../../../common/errors.js';
+import { parsePlan } from '../../../common/plan/dag.js';
+import { kollaDeployPlan } from '../../../common/stacks/openstack/deploy.js';
+import { workspaceSchema } from '../../../common/workspace/schema.js';
+import { exportShell } from '../../engine/export-shell.js';
 import type { StackCall } from '../../../common/plan/schema.js';
 import type { StackOpContext } from '../../engine/stack-ops.js';
 import { createKollaExecutor } from './kolla-deploy.js';
@@ -81,5 +85,23 @@ describe('the kolla-ansible operation', () => {
       ['stderr', 'WARNING: a deprecated option'],
       ['stderr', 'kolla-ansible: unknown command'],
     ]);
+  });
+});
+
+describe('the deploy plan as a script an admin can run', () => {
+  it('exports kolla-ansible as the same command line on the deploy host, the admin password read from the environment', () => {
+    const workspace = workspaceSchema.parse({
+      version: 1,
+      name: 'one region',
+      sites: [{ name: 'a', kind: 'lan' }],
+      networks: [{ name: 'mgmt', roles: ['management'], cidr: '10.0.0.0/24' }],
+      nodes: [{ name: 'ctl', site: 'a', addresses: { mgmt: '10.0.0.11' } }],
+      openstack: { regions: [{ name: 'RegionOne', keystone: true, controllers: ['ctl'], networkNodes: ['ctl'], compute: ['ctl'] }], keystone: { authUrl: 'http://10.0.0.250:5000/v3', passwordSecret: 'ks-admin' } },
+    });
+    const { plan } = kollaDeployPlan(workspace, { release: '2026.1', regions: { RegionOne: { internalVip: '10.0.0.250', networkInterface: 'eth0', externalInterface: 'eth1' } } });
+    const kolla = createKollaExecutor();
+    const [script] = exportShell(parsePlan(plan), (id) => (id === 'openstack' ? kolla : undefined));
+    expect(script!.content).toContain('kolla-ansible deploy -i /etc/kolla/multinode --configdir /etc/kolla --passwords /etc/kolla/passwords.yml');
+    expect(script!.content).toContain('CW_SECRET_KS_ADMIN');
   });
 });
