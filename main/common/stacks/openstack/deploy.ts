@@ -190,7 +190,8 @@ export function kollaDeployPlan(workspace: Workspace, choices: KollaChoices): De
     const s = regionSlug(region.name);
     const id = (part: string) => `deploy-${s}-${part}`;
     const target = { node: host };
-    const where = `region ${region.name} on ${host}`;
+    // The target column shows the host; the title says which region.
+    const where = region.name;
     const tools = id('tools');
     steps.push({
       id: tools,

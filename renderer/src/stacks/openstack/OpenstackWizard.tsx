@@ -359,11 +359,13 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
                   <PlayBars run={deployRun} />
                 </PlanRunProgress>
               )}
-              <Group justify="flex-start">
-                <Button variant="subtle" size="xs" onClick={() => void planCatalog()} loading={busy} disabled={!login} data-testid="openstack-deploy-skip">
-                  Skip: I deployed with kolla-ansible myself
-                </Button>
-              </Group>
+              {deployRun.job?.status !== 'succeeded' && deployRun.job?.status !== 'running' && (
+                <Group justify="flex-start">
+                  <Button variant="subtle" size="xs" onClick={() => void planCatalog()} loading={busy} disabled={!login} data-testid="openstack-deploy-skip">
+                    Skip: I deployed with kolla-ansible myself
+                  </Button>
+                </Group>
+              )}
             </Stack>
           )}
         </Stepper.Step>
