@@ -317,6 +317,32 @@ describe('plan engine', () => {
     expect(runner.commands.filter((c) => c.includes('>>'))).toHaveLength(1);
   });
 
+  it("lets a stack operation run an argument vector on its step's node, each word quoted, its output streamed", async () => {
+    const dir = tempDir();
+    const hostile = path.join(dir, "a b; touch pwned '$(id)'");
+    const seen: { lines: string[]; exitCode?: number } = { lines: [] };
+    const stacks = (id: string) =>
+      id === 'probe'
+        ? {
+            describe: () => 'probe',
+            check: async () => false,
+            act: async (_c: unknown, ctx: { exec?(argv: string[], o?: { onStdout?: (t: string) => void }): Promise<{ exitCode: number }> }) => {
+              const result = await ctx.exec!(['sh', '-c', 'printf "%s\\n" "$1" > "$1.out"; echo line1; echo line2', 'sh', hostile], { onStdout: (t) => seen.lines.push(t) });
+              seen.exitCode = result.exitCode;
+            },
+          }
+        : undefined;
+    const { engine, runner } = engineFor(dir, new ProbeRunner(), { stacks });
+    const result = await engine.apply(localPlan('stack-exec', [{ id: 'op', title: 'op', target: { node: 'n1' }, action: { kind: 'stack', stack: 'probe', op: 'run', args: {} } }])).done;
+    expect(result.status).toBe('succeeded');
+    expect(seen.exitCode).toBe(0);
+    expect(seen.lines.join('')).toBe('line1\nline2\n');
+    // The hostile path was one argument: the file it names holds it, and nothing else ran.
+    expect(fs.readFileSync(`${hostile}.out`, 'utf8')).toBe(`${hostile}\n`);
+    expect(fs.existsSync(path.join(dir, 'pwned'))).toBe(false);
+    expect(runner.commands.at(-1)).toContain(`'${hostile.replace(/'/g, `'\\''`)}'`);
+  });
+
   it('previews commands, API calls and a live diff of each file', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'hosts');

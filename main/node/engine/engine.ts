@@ -25,6 +25,7 @@ import { bodyText, liveCommand, liveText, redactedCommand, Redactor, resolveSecr
 import { faultBeforeStart, isTransient, type StepRunner } from './runner.js';
 import { describeCheck } from './describe.js';
 import type { StackExecutor, StackExecutors, StackOpContext } from './stack-ops.js';
+import { shellCommand } from '../ssh/shell-quote.js';
 
 export interface EngineSink {
   stepUpdated?(event: JobStepUpdated): void;
@@ -568,7 +569,21 @@ class Run {
   }
 
   private opContext(step: Step): StackOpContext {
-    return { signal: this.signal, timeoutMs: step.timeoutMs, runId: this.runId, stepId: step.id, log: (text, stream = 'info') => this.log(step, stream, text) };
+    const target = step.target;
+    return {
+      signal: this.signal,
+      timeoutMs: step.timeoutMs,
+      runId: this.runId,
+      stepId: step.id,
+      log: (text, stream = 'info') => this.log(step, stream, text),
+      // A stack's command on the step's node: an argument vector, quoted here like every plan command.
+      ...('node' in target
+        ? {
+            exec: (argv: string[], options: { onStdout?: (chunk: string) => void; onStderr?: (chunk: string) => void } = {}) =>
+              this.runner.exec(target, shellCommand(...argv), { signal: this.signal, timeoutMs: step.timeoutMs, ...(options.onStdout ? { onStdout: options.onStdout } : {}), ...(options.onStderr ? { onStderr: options.onStderr } : {}) }),
+          }
+        : {}),
+    };
   }
 
   private async callApi(step: Step, method: string, requestPath: string, body: unknown, purpose: AuditEntry['purpose']) {

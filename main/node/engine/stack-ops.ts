@@ -10,6 +10,11 @@ export interface StackOpContext {
   log(text: string, stream?: 'stdout' | 'stderr' | 'info'): void;
   runId: string;
   stepId: string;
+  /**
+   * Runs a program on the step's node (steps targeting a node only) through the plan's runner, each argument
+   * quoted by the engine; output streams to the callbacks as it arrives. Resolves with the exit code, however it ended.
+   */
+  exec?(argv: string[], options?: { onStdout?: (chunk: string) => void; onStderr?: (chunk: string) => void }): Promise<{ exitCode: number; stdout: string; stderr: string }>;
 }
 
 /** A command an admin could run on a node to do the same (the shell and Ansible exports use it). */

@@ -69,19 +69,28 @@ export const openstackRegionStatusSchema = z.object({
   allUp: z.boolean(),
 });
 
+/** What the region plan and the deploy are generated from: the release and the admin's choices per region. */
+export const kollaChoicesSchema = z
+  .object({
+    release: z.enum(['2026.1', '2025.1']).default('2026.1'),
+    sshUser: z.string().optional(),
+    configDir: z.string().optional(),
+    regions: z.record(regionName, kollaRegionChoicesSchema),
+  })
+  .strict();
+
+/** What openstack.deployPlan returns: the plan (secrets by id only) and, per region, where it runs and which files it writes. */
+export const openstackDeployPlanSchema = z.object({
+  plan: planSchema,
+  regions: z.array(z.object({ region: z.string(), keystone: z.boolean(), deployHost: z.string(), address: z.string(), files: z.array(z.string()) })),
+  notes: z.array(z.string()),
+});
+
 export const openstackMethods = {
   /** The region plan: per region Kolla-Ansible's globals.yml, multinode and overrides from the workspace and these choices. Pure: nothing is written anywhere. */
-  'openstack.planRegions': defineMethod(
-    z
-      .object({
-        release: z.enum(['2026.1', '2025.1']).default('2026.1'),
-        sshUser: z.string().optional(),
-        configDir: z.string().optional(),
-        regions: z.record(regionName, kollaRegionChoicesSchema),
-      })
-      .strict(),
-    openstackRegionPlanSchema,
-  ),
+  'openstack.planRegions': defineMethod(kollaChoicesSchema, openstackRegionPlanSchema),
+  /** The deploy of those files over SSH as an engine plan: per region on its deploy host, the Keystone region first (files, passwords, bootstrap-servers, prechecks, deploy, post-deploy). */
+  'openstack.deployPlan': defineMethod(kollaChoicesSchema, openstackDeployPlanSchema),
   /** The plan that registers every workspace region and its endpoints in the shared Keystone (never touching other regions' endpoints), then checks a fresh token lists them all. */
   'openstack.registrationPlan': defineMethod(z.object({}).strict(), z.object({ plan: planSchema, registrations: z.array(openstackRegistrationSchema), notes: z.array(z.string()) })),
   /** The catalog a fresh token carries, against the workspace's regions. */

@@ -72,6 +72,7 @@ export const openstackStack = defineStack({
         region[role].forEach((name, i) => check.node(name, [...base, role, i], `OpenStack region ${region.name} lists the ${roleWords[role]}`));
       }
       if (region.managementNetwork) check.network(region.managementNetwork, [...base, 'managementNetwork'], `The management network of region ${region.name} is`);
+      if (region.deployHost) check.node(region.deployHost, [...base, 'deployHost'], `The deploy host of region ${region.name} is`);
     });
     ws.openstack?.interconnects.forEach((link, i) => {
       link.between.forEach((name, k) => {

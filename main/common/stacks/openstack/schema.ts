@@ -49,6 +49,8 @@ export const openstackRegionSchema = z.strictObject({
   storage: z.array(nameSchema).default([]),
   /** The admin wants live migration between this region's compute nodes. */
   liveMigration: z.boolean().default(true),
+  /** The node kolla-ansible runs on for this region (a workspace node the app reaches over SSH); the first controller when omitted. */
+  deployHost: nameSchema.optional(),
   /** Network the region's API endpoints are reached on (used to check reachability). */
   managementNetwork: nameSchema.optional(),
   /** Workspace node → nova's compute host name, where they differ (default: the node's name). */

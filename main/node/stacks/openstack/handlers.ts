@@ -1,5 +1,6 @@
 // openstack.* methods and the catalog's plan operations: the wizard's region plan (Kolla-Ansible files per
-// region, as data, with what the WAN between regions means for the one Keystone), the registration of every
+// region, as data, with what the WAN between regions means for the one Keystone), their deploy over SSH as an
+// engine plan (common/stacks/openstack/deploy.ts; run by the kolla-ansible operation), the registration of every
 // region's endpoints in the shared Keystone as an engine plan (per region, never touching another region's
 // endpoints, skipped where already done) and its verify (a fresh token lists every region), the catalog as
 // a token carries it, and a region's nova-compute services and hypervisors.
@@ -7,6 +8,7 @@ import * as z from 'zod';
 import { CwError } from '../../../common/errors.js';
 import { planSchema, type PlanInput, type StackCall } from '../../../common/plan/schema.js';
 import { kollaAnsibleReleases } from '../../../common/stacks/openstack/kolla-ansible-vars.js';
+import { kollaDeployPlan } from '../../../common/stacks/openstack/deploy.js';
 import { generateKolla, kollaPlanFromWorkspace, type KollaChoices } from '../../../common/stacks/openstack/kolla.js';
 import type { OpenstackRegion } from '../../../common/stacks/openstack/schema.js';
 import { createRuleContext, crossPairs, isMeasured } from '../../../common/workspace/rules/context.js';
@@ -18,7 +20,7 @@ import { catalogRegions, type CatalogService } from './client/keystone.js';
 import { nodeOfNovaHost, regionOf, type OpenstackClouds } from './cloud.js';
 import { regionApis } from './migration.js';
 
-type OpenstackMethod = 'openstack.planRegions' | 'openstack.registrationPlan' | 'openstack.catalog' | 'openstack.regionStatus';
+type OpenstackMethod = 'openstack.planRegions' | 'openstack.deployPlan' | 'openstack.registrationPlan' | 'openstack.catalog' | 'openstack.regionStatus';
 
 const serviceNames: Record<string, string> = { identity: 'keystone', compute: 'nova', placement: 'placement', image: 'glance', network: 'neutron' };
 
@@ -175,6 +177,10 @@ export function openstackHandlers(deps: { workspaces: StackWorkspaces; clouds: O
         wan,
         notes,
       };
+    },
+    'openstack.deployPlan': async (input) => {
+      const answer = kollaDeployPlan((await current()).workspace, input as KollaChoices);
+      return { ...answer, plan: planSchema.parse(answer.plan) };
     },
     'openstack.registrationPlan': async () => {
       const answer = registrationPlan((await current()).workspace);

@@ -1,6 +1,7 @@
 // What a lab's hosts get for OpenStack (`openstack: true` or its regions in a lab description): real Keystone
 // and nova per region on 127.0.0.1 in the app's process, compute hosts named like the lab's hosts, a server per
-// region, and the lab's workspace with the regions and the shared Keystone (its admin password by secret id).
+// region, the lab's workspace with the regions and the shared Keystone (its admin password by secret id), and on
+// every host the deploy-host fixture (kolla-ansible / kolla-genpwd stand-ins) for the wizard's Deploy step.
 import fs from 'node:fs';
 import path from 'node:path';
 import { CwError } from '../../../common/errors.js';
@@ -10,6 +11,7 @@ import type { Lab } from '../../lab/index.js';
 import { labWorkspaceModel } from '../../lab/workspace.js';
 import type { StackLab } from '../types.js';
 import { openstackLabSkipReason } from './lab/index.js';
+import { installKollaStandIns } from './lab/kolla-stand-in.js';
 import { labOpenstackDaemonStatus, labOpenstackLogFile, newLabAdminPassword, openstackServeVerb, serveOpenstackForLab, startLabOpenstackDaemon, stopLabOpenstackDaemon } from './lab/daemon.js';
 import { startLabRegions, type LabRegionLayout } from './lab/regions.js';
 
@@ -34,6 +36,7 @@ export const openstackLab: StackLab = {
     const skip = openstackLabSkipReason();
     if (skip) throw new CwError('UNSUPPORTED', `The lab "${lab.name}" asks for OpenStack, which cannot run here: ${skip}.`);
     const parsed = openstackLabSectionSchema.parse(section);
+    installKollaStandIns(lab.binDir);
     const regions = await startLabRegions(labRegionLayout(lab, section), { secrets, labName: lab.name, glance: true, liveMigrationSeconds: parsed === true ? 3 : (parsed.liveMigrationSeconds ?? 3) });
     try {
       const workspace = regions.workspace(labWorkspaceModel(lab.describe()));
@@ -53,6 +56,7 @@ export const openstackLab: StackLab = {
     const skip = openstackLabSkipReason();
     if (skip) throw new CwError('UNSUPPORTED', `The lab "${lab.name}" asks for OpenStack, which cannot run here: ${skip}.`);
     const parsed = openstackLabSectionSchema.parse(section);
+    installKollaStandIns(lab.binDir);
     const adminPassword = newLabAdminPassword();
     const passwordSecret = await secrets.put(adminPassword, { label: `admin of the lab "${lab.name}" (OpenStack Keystone)`, kind: 'password' });
     try {

@@ -1,13 +1,14 @@
 // OpenStack on the I/O side: one cloud (Keystone session and per-region clients) per workspace Keystone block,
 // shared by its contract methods (openstack.*), the inventory (servers per region), the moves (live migration
-// inside a region, cold copy between regions) and the executor of their plan operations and the catalog's
-// registration; the lab's real Keystone and nova on 127.0.0.1.
+// inside a region, cold copy between regions) and the executor of their plan operations, the catalog's
+// registration and the Kolla-Ansible deploy; the lab's real Keystone and nova on 127.0.0.1.
 import { openstackStack } from '../../../common/stacks/openstack/definition.js';
 import type { StackExecutor } from '../../engine/stack-ops.js';
 import type { StackModule } from '../types.js';
 import { createOpenstackClouds } from './cloud.js';
 import { createRegistrationExecutor, isRegistrationOp, openstackHandlers } from './handlers.js';
 import { createOpenstackInventory } from './inventory.js';
+import { createKollaExecutor, isKollaOp } from './kolla-deploy.js';
 import { openstackLab } from './lab.js';
 import { createOpenstackMoves } from './migration.js';
 import { monitorOpenstack } from './monitor.js';
@@ -37,7 +38,8 @@ export const openstackModule: StackModule = {
     const registration = createRegistrationExecutor(clouds, deps.workspaces);
     // The monitor's own sessions: short timeouts, and its fresh token each round leaves the others' cached ones alone.
     const monitorClouds = createOpenstackClouds(deps.secrets, { timeoutMs: options.monitorTimeoutMs ?? 10_000 });
-    const pick = (op: string) => (isRegistrationOp(op) ? registration : moves);
+    const kolla = createKollaExecutor();
+    const pick = (op: string) => (isRegistrationOp(op) ? registration : isKollaOp(op) ? kolla : moves);
     const executor: StackExecutor = {
       describe: (c) => pick(c.op).describe(c),
       command: (c) => pick(c.op).command?.(c),

@@ -104,6 +104,7 @@ export function PlanRunProgress({
   testIds,
   progressLabel = 'Plan progress',
   resultText = (result) => result.message,
+  verifyLabel = 'Verify',
   children,
 }: {
   run: PlanRun;
@@ -114,6 +115,8 @@ export function PlanRunProgress({
   testIds: PlanRunTestIds;
   progressLabel?: string;
   resultText?(result: RunResult): string;
+  /** The label of the button that goes on once the run succeeded. */
+  verifyLabel?: string;
   /** Shown under the log (what the run waits for from the admin…). */
   children?: ReactNode;
 }) {
@@ -171,7 +174,7 @@ export function PlanRunProgress({
           </Button>
         )}
         <Button onClick={onVerify} disabled={!done} loading={busy} data-testid={testIds.verify}>
-          Verify
+          {verifyLabel}
         </Button>
       </Group>
     </Stack>

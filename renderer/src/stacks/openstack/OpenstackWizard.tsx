@@ -1,22 +1,56 @@
 // The OpenStack multi-region wizard: the regions and which holds Keystone, the app's login to that Keystone
 // (its password goes to the secret store; the workspace keeps the id) → the Kolla-Ansible files per region,
-// shown as data with what the WAN means for the one Keystone → the shared catalog's registration as a plan
-// (preview, run with progress) → verify: a fresh token lists every region, nova-compute up in each.
-import { Alert, Badge, Button, Code, Drawer, Group, PasswordInput, Select, Stack, Stepper, Table, Tabs, Text, TextInput } from '@mantine/core';
+// shown as data with what the WAN means for the one Keystone → their deploy over SSH as a plan (per region on
+// its deploy host, the Keystone region first; skippable when the admin ran kolla-ansible) → the shared catalog's
+// registration as a plan (preview, run with progress) → verify: a fresh token lists every region, nova-compute up in each.
+import { Alert, Badge, Button, Code, Drawer, Group, PasswordInput, Progress, Select, Stack, Stepper, Table, Tabs, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
-import type { MethodOutput } from '../../../../main/common/contract/index.js';
+import type { MethodInput, MethodOutput } from '../../../../main/common/contract/index.js';
 import type { RunResult } from '../../../../main/common/contract/plan.js';
 import { useAppState, useAppStore, useTransport } from '../../store/context.js';
 import { PlanApproval, PlanRunProgress, planRunTestIds, PlanNotes } from '../../features/wizard/PlanRunPanel.js';
-import { usePlanRun, useWizardGuard } from '../../features/wizard/use-plan-run.js';
+import { stepToShow } from '../../features/wizard/plan-run.js';
+import { usePlanRun, useWizardGuard, type PlanRun } from '../../features/wizard/use-plan-run.js';
+import { playsOf } from './ansible-plays.js';
 import type { WizardProps } from '../types.js';
 
 type RegionPlan = MethodOutput<'openstack.planRegions'>;
+type DeployPlan = MethodOutput<'openstack.deployPlan'>;
+type KollaInput = MethodInput<'openstack.planRegions'>;
 type Registration = MethodOutput<'openstack.registrationPlan'>;
 type Catalog = MethodOutput<'openstack.catalog'>;
 type RegionStatus = MethodOutput<'openstack.regionStatus'>;
 
 const testIds = planRunTestIds('openstack', { run: 'openstack-register', result: 'openstack-catalog-result' });
+const deployTestIds = planRunTestIds('openstack-deploy');
+
+const deployResult = (result: RunResult) =>
+  result.status === 'succeeded' ? (result.nothingChanged ? 'Every region was already deployed as planned: nothing changed.' : `Deployed: ${result.changed} steps ran, ${result.skipped} were already done.`) : result.message;
+
+/** The Ansible plays of the kolla-ansible step shown in the run panel: one bar per play. */
+function PlayBars({ run }: { run: PlanRun }) {
+  const step = stepToShow(run.job, null);
+  const plays = step ? playsOf(step) : [];
+  if (!step || plays.length === 0) return null;
+  return (
+    <Stack gap={2} data-testid="openstack-deploy-plays">
+      <Text size="xs" c="dimmed">
+        Ansible plays of {step.title}
+      </Text>
+      {plays.map((p) => (
+        <Group key={p.index} gap="xs" wrap="nowrap">
+          <Text size="xs" w={260} truncate="end" title={p.name}>
+            {p.index}. {p.name}
+          </Text>
+          <Progress value={p.done ? 100 : 50} striped={!p.done} animated={!p.done && step.state === 'started'} color={p.failed ? 'red' : p.done ? 'green' : 'blue'} style={{ flex: 1 }} aria-label={`play ${p.index}`} />
+          <Text size="xs" w={190}>
+            {p.done ? `${p.tasks} task${p.tasks === 1 ? '' : 's'}, ${p.changed} changed${p.failed ? `, ${p.failed} failed` : ''}` : 'running'}
+          </Text>
+        </Group>
+      ))}
+    </Stack>
+  );
+}
 
 const registrationResult = (result: RunResult) => (result.status === 'succeeded' ? (result.nothingChanged ? 'Every region was already registered: nothing changed.' : `Registered: ${result.changed} steps changed Keystone.`) : result.message);
 
@@ -43,6 +77,9 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
   const [release, setRelease] = useState<'2026.1' | '2025.1'>('2026.1');
   const [choices, setChoices] = useState<Record<string, RegionChoice>>({});
   const [regionPlan, setRegionPlan] = useState<RegionPlan | null>(null);
+  const [kollaInput, setKollaInput] = useState<KollaInput | null>(null);
+  const [deploy, setDeploy] = useState<DeployPlan | null>(null);
+  const deployRun = usePlanRun();
   const [registration, setRegistration] = useState<Registration | null>(null);
   const planRun = usePlanRun();
   const { runId, job } = planRun;
@@ -100,9 +137,27 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
   const generate = () =>
     guard(async () => {
       await saved();
-      const answer = await transport.call('openstack.planRegions', { release, regions: Object.fromEntries(regions.map((r) => [r.name, choices[r.name] ?? { internalVip: '', networkInterface: '', externalInterface: '' }])) });
+      const input: KollaInput = { release, regions: Object.fromEntries(regions.map((r) => [r.name, choices[r.name] ?? { internalVip: '', networkInterface: '', externalInterface: '' }])) };
+      const answer = await transport.call('openstack.planRegions', input);
+      setKollaInput(input);
       setRegionPlan(answer);
       setActive(1);
+    });
+
+  const planDeploy = () =>
+    guard(async () => {
+      if (!kollaInput) return;
+      await saved();
+      const answer = await transport.call('openstack.deployPlan', kollaInput);
+      setDeploy(answer);
+      await deployRun.show(answer.plan);
+      setActive(2);
+    });
+
+  const runDeploy = () =>
+    guard(async () => {
+      if (!deploy || !deployRun.preview) return;
+      await deployRun.start(deploy.plan);
     });
 
   const planCatalog = () =>
@@ -111,7 +166,7 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
       const answer = await transport.call('openstack.registrationPlan', {});
       setRegistration(answer);
       await planRun.show(answer.plan);
-      setActive(2);
+      setActive(3);
     });
 
   const register = () =>
@@ -127,7 +182,7 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
       for (const r of regions.filter((x) => x.compute.length > 0)) read.push(await transport.call('openstack.regionStatus', { region: r.name }));
       setStatuses(read);
       await loadInventory();
-      setActive(3);
+      setActive(4);
     });
 
   const setChoice = (region: string, key: keyof RegionChoice, value: string) => setChoices((c) => ({ ...c, [region]: { internalVip: '', networkInterface: '', externalInterface: '', ...c[region], [key]: value } }));
@@ -258,13 +313,59 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
               )}
               <PlanNotes notes={regionPlan.notes} />
               <Text size="xs" c="dimmed">
-                Deploying these files over SSH (bootstrap-servers, prechecks, deploy, post-deploy per region, the Keystone region first) is not offered by the app yet: run kolla-ansible on each region&apos;s deploy host, then register the catalog here.
+                The deploy writes these files on each region&apos;s deploy host over SSH (its first controller unless the region names a deployHost) and runs kolla-ansible bootstrap-servers, prechecks, deploy and post-deploy there, the Keystone region first. Kolla-Ansible must be installed on each deploy host.
               </Text>
-              <Group justify="flex-end">
-                <Button onClick={() => void planCatalog()} loading={busy} disabled={!login} data-testid="openstack-plan-catalog">
-                  Register the catalog
+              <Group justify="space-between">
+                <Button variant="default" onClick={() => void planCatalog()} loading={busy} disabled={!login} data-testid="openstack-plan-catalog">
+                  I deployed with kolla-ansible myself: register the catalog
+                </Button>
+                <Button onClick={() => void planDeploy()} loading={busy} disabled={!login || regionPlan.files.length === 0} data-testid="openstack-plan-deploy">
+                  Deploy over SSH
                 </Button>
               </Group>
+            </Stack>
+          )}
+        </Stepper.Step>
+
+        <Stepper.Step label="Deploy" description="kolla-ansible on each deploy host">
+          {deploy && deployRun.preview && (
+            <Stack gap="xs" data-testid="openstack-deploy">
+              <Table withTableBorder fz="xs" data-testid="openstack-deploy-hosts">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Region</Table.Th>
+                    <Table.Th>Deploy host</Table.Th>
+                    <Table.Th>Files</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {deploy.regions.map((r) => (
+                    <Table.Tr key={r.region}>
+                      <Table.Td>
+                        {r.region} {r.keystone && <Badge size="xs">Keystone</Badge>}
+                      </Table.Td>
+                      <Table.Td>
+                        {r.deployHost} ({r.address})
+                      </Table.Td>
+                      <Table.Td>{r.files.join(', ')}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              <PlanNotes notes={deploy.notes} />
+              <PlanApproval run={deployRun} busy={busy} onRun={() => void runDeploy()} testIds={deployTestIds} runLabel="Deploy" runnable={!deployRun.runId || (!!deployRun.job && deployRun.job.status !== 'running' && deployRun.job.status !== 'succeeded')} />
+              {deployRun.runId && (
+                <PlanRunProgress run={deployRun} busy={busy} guard={guard} onVerify={() => void planCatalog()} testIds={deployTestIds} progressLabel="Deploy progress" resultText={deployResult} verifyLabel="Register the catalog">
+                  <PlayBars run={deployRun} />
+                </PlanRunProgress>
+              )}
+              {deployRun.job?.status !== 'succeeded' && deployRun.job?.status !== 'running' && (
+                <Group justify="flex-start">
+                  <Button variant="subtle" size="xs" onClick={() => void planCatalog()} loading={busy} disabled={!login} data-testid="openstack-deploy-skip">
+                    Skip: I deployed with kolla-ansible myself
+                  </Button>
+                </Group>
+              )}
             </Stack>
           )}
         </Stepper.Step>
