@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The `clusterwright` command: runs the bundled CLI, or says how to build it.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// Node's built-in modules are taken with process.getBuiltinModule rather than imported: an ES module import of a
+// built-in builds its module facade (node:fs's reads every export, loading Node's stream code), a few milliseconds
+// of every start.
+const { existsSync } = process.getBuiltinModule('node:fs');
+const { createRequire } = process.getBuiltinModule('node:module');
 
 const entry = new URL('../dist/node/cli.cjs', import.meta.url);
 if (!existsSync(entry)) {

@@ -16,6 +16,13 @@ function helpText(): string {
   ].join('\n');
 }
 
+/** `--help` or `-h` among a command's own arguments (not in a remote command after `--`, as in `exec … -- df -h`). */
+export function isHelpRequest(args: string[]): boolean {
+  const separator = args.indexOf('--');
+  const own = separator < 0 ? args : args.slice(0, separator);
+  return own.includes('--help') || own.includes('-h');
+}
+
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -32,7 +39,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.err(`Unknown command "${name}".\n\n${helpText()}`);
     return exitCodes.usage;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (isHelpRequest(rest)) {
     io.out(`Usage: clusterwright ${info.usage}\n\n${info.summary}`);
     return exitCodes.ok;
   }
