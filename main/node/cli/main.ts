@@ -1,8 +1,7 @@
 // Entry of the bundled CLI (dist/node/cli.cjs), started by bin/clusterwright.mjs.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { attemptsUnderWay } from '../ssh/early-tcp.js';
-import { openFirstConnections } from './first-hops.js';
+import type { EarlyTcp } from '../ssh/early-tcp.js';
 import { isHelpRequest, runCli } from './index.js';
 
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,13 +26,17 @@ function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
 }
 
 const argv = process.argv.slice(2);
-// `clusterwright exec`: its first TCP connections open now, before the command's code is even loaded (first-hops.ts);
-// the command adopts them. Nothing is sent on them before the whole workspace has been read and checked.
-const preconnected = argv[0] === 'exec' && !isHelpRequest(argv.slice(1)) ? openFirstConnections(argv.slice(1), process.env) : undefined;
 
 void (async () => {
-  // Let the connection attempts leave before loading the command holds the event loop.
-  if (preconnected?.length) await attemptsUnderWay(preconnected);
+  // `clusterwright exec`: its first TCP connections open now, before the command's code is even loaded
+  // (first-hops.ts); the command adopts them. Nothing is sent on them before the whole workspace has been read and checked.
+  let preconnected: EarlyTcp[] | undefined;
+  if (argv[0] === 'exec' && !isHelpRequest(argv.slice(1))) {
+    const firstLook = await import('./early/first-look.js');
+    preconnected = firstLook.openFirstConnections(argv.slice(1), process.env);
+    // Let the connection attempts leave before loading the command holds the event loop.
+    if (preconnected.length) await firstLook.attemptsUnderWay(preconnected);
+  }
   // Long-running commands (serve, start) resolve only when they are done.
   const code = await runCli(argv, {
     out: writerTo(process.stdout),

@@ -21,12 +21,17 @@ interface Line {
 }
 
 /** Characters that may not start a plain scalar (YAML 1.2 indicators). */
-const INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
+const INDICATORS = '-?:,[]{}#&*!|>\'"%@`';
+const isIndicator = (c: string | undefined): boolean => c !== undefined && c !== '' && INDICATORS.includes(c);
+/** What a plain scalar that is not a string can start with (null, booleans, numbers): anything else is a string. */
+const NOT_ONLY_STRING_START = '0123456789+-.~nNtTfF';
 /** Keys this reader accepts: what workspace keys look like, and nothing that resolves to another type. */
 const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** A plain scalar's value by the YAML 1.2 core schema (the yaml package's default). */
 function plainScalar(text: string): PlainValue {
+  // Most values are names and addresses: a string is known from its first character, before any pattern is tried.
+  if (text !== '' && !NOT_ONLY_STRING_START.includes(text[0]!)) return text;
   if (text === '' || text === '~' || /^(?:null|Null|NULL)$/.test(text)) return null;
   if (/^(?:true|True|TRUE)$/.test(text)) return true;
   if (/^(?:false|False|FALSE)$/.test(text)) return false;
@@ -75,7 +80,9 @@ function quoted(text: string, start: number): { value: string; end: number } {
 
 /** Only spaces and a comment may follow a value on its line. */
 function restIsComment(rest: string): boolean {
-  return rest === '' || (/^ +/.test(rest) && (rest.trim() === '' || rest.trim().startsWith('#')));
+  if (rest === '') return true;
+  const trimmed = rest.trimStart();
+  return trimmed.length < rest.length && (trimmed === '' || trimmed.startsWith('#'));
 }
 
 /** A one-line flow collection or flow scalar at text[i]; the value and the index after it. */
@@ -118,7 +125,7 @@ function flowNode(text: string, i: number): { value: PlainValue; end: number } {
   }
   // A plain scalar in a flow collection: up to `,`, `]`, `}` or `: `; none of the flow indicators inside.
   const match = /^[^,[\]{}#:]+/.exec(text.slice(i));
-  if (!match || INDICATOR.test(text[i]!)) return unsupported();
+  if (!match || isIndicator(text[i])) return unsupported();
   const raw = match[0].trimEnd();
   const after = text[i + match[0].length];
   if (after === ':' && !/^: /.test(text.slice(i + match[0].length))) return unsupported(); // a colon inside (fe80::1): quote it
@@ -236,7 +243,7 @@ class Reader {
       return q.value;
     }
     if (first === '|') return this.literal(text, indent);
-    if (INDICATOR.test(first) && !(first === '-' && /^-[^\s,[\]{}#]/.test(text))) return unsupported();
+    if (isIndicator(first) && !(first === '-' && /^-[^\s,[\]{}#]/.test(text))) return unsupported();
     // A plain scalar: up to a comment; `: ` would make it a mapping, which is outside the subset here.
     const comment = text.search(/ #/);
     const raw = (comment < 0 ? text : text.slice(0, comment)).trimEnd();
@@ -248,7 +255,7 @@ class Reader {
       // A comment or an empty line ends a plain scalar (an empty line inside one is a line break): outside the subset.
       if (comment >= 0 || this.rawIndex[this.pos] !== this.rawIndex[this.pos - 1]! + 1) return unsupported();
       const more = this.line.text;
-      if (INDICATOR.test(more) || / #|: |:$/.test(more)) return unsupported();
+      if (isIndicator(more[0]) || / #|: |:$/.test(more)) return unsupported();
       value += ' ' + more.trimEnd();
       this.pos++;
     }
@@ -304,7 +311,8 @@ function keyOf(text: string): string | undefined {
 /** The document's value, or undefined when it is not written in the plain subset (or is not YAML). */
 export function readPlainYaml(source: string): PlainValue | undefined {
   try {
-    if (/[\t\r\0\uFEFF]/.test(source) || /[\u0001-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(source)) return undefined;
+    // Tabs, carriage returns, a byte-order mark and other control characters: outside the subset.
+    if (/[\u0000-\u0009\u000b-\u001f\u007f\uFEFF]/.test(source)) return undefined;
     const raw = source.split('\n');
     const lines: Line[] = [];
     const rawIndex: number[] = [];
