@@ -88,14 +88,14 @@ const cases: Case[] = [
   { measure: 'CLI start: --help', args: [cli, '--help'], expectCode: 0, expectOut: /Usage: clusterwright/ },
   { measure: 'CLI start: validate, small workspace', args: [cli, 'validate', workspace], expectCode: 0, expectOut: /0 errors, 0 warnings/ },
   { measure: 'CLI start: exec, process start → first connection attempt', args: execArgs, ...execRefused },
-  { measure: "exec's floor: node running an .mjs script that only opens one TCP connection", args: floorArgs, ...floorConnects, info: true },
+  { measure: "exec's floor: an .mjs script opening one TCP connection", args: floorArgs, ...floorConnects, info: true },
   { measure: 'CLI start: validate, first run after a build (no code cache)', args: [cli, 'validate', workspace], expectCode: 0, expectOut: /0 errors, 0 warnings/, before: removeValidateCache, info: true },
 ];
 if (process.env.NODE_EXTRA_CA_CERTS) {
   const { NODE_EXTRA_CA_CERTS: _ignored, ...env } = process.env;
   cases.push({ measure: 'bare node without NODE_EXTRA_CA_CERTS', args: ['-e', '0'], env, expectCode: 0, expectOut: /^$/, info: true });
   cases.push({ measure: 'CLI start: exec to first connection, without NODE_EXTRA_CA_CERTS', args: execArgs, env, ...execRefused, info: true });
-  cases.push({ measure: "exec's floor without NODE_EXTRA_CA_CERTS (the .mjs script opening one connection)", args: floorArgs, env, ...floorConnects, info: true });
+  cases.push({ measure: "exec's floor without NODE_EXTRA_CA_CERTS", args: floorArgs, env, ...floorConnects, info: true });
 }
 
 /** Removes validate's code cache (the CLI's own file in the user's cache folder), so the next run compiles the bundle. */
