@@ -53,7 +53,7 @@ const codeCacheLoader = path.join(root, 'main/node/cli/code-cache.ts');
  * hold them. The entry loads a command's bundle, and a command its lazy ones, through code-cache.ts (V8's compiled
  * code kept between runs).
  */
-const cliSplit = (entry) => ({
+const cliSplit = (entry, { shared = true } = {}) => ({
   name: 'cli-split',
   setup(build) {
     // What the entry runs before any command loads (main/node/cli/early/): small, so a plain require, without the code cache's checks.
@@ -69,7 +69,7 @@ const cliSplit = (entry) => ({
     }));
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const resolved = path.resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
-      if (cliShared.includes(resolved)) return { path: './cli-shared.cjs', external: true };
+      if (shared && cliShared.includes(resolved)) return { path: './cli-shared.cjs', external: true };
       if (args.kind !== 'dynamic-import') return undefined;
       if (entry && cliCommandFiles.includes(resolved)) return { path: path.basename(resolved, '.ts'), namespace: 'cli-command' };
       if (entry && cliEarlyFiles.includes(resolved)) return { path: `early-${path.basename(resolved, '.ts')}`, namespace: 'cli-early' };
@@ -103,7 +103,9 @@ await Promise.all([
   // require(), not import(): Node's ESM loader would scan each CommonJS bundle for its exports first.
   esbuild({ ...cli, entryPoints: ['main/node/cli/main.ts'], outfile: 'dist/node/cli.cjs', plugins: [cliSplit(true)], supported: { 'dynamic-import': false } }).then(writeCli),
   esbuild({ ...cli, entryPoints: cliCommandFiles, outdir: 'dist/node', entryNames: 'cli-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false)], supported: { 'dynamic-import': false } }).then(writeCli),
-  esbuild({ ...cli, entryPoints: cliEarlyFiles, outdir: 'dist/node', entryNames: 'cli-early-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false)], supported: { 'dynamic-import': false } }).then(writeCli),
+  // An early bundle keeps its own copy of the error classes (one file fewer to load before exec's first connection):
+  // nothing it throws leaves it (first-look.ts), so no instanceof across bundles depends on them.
+  esbuild({ ...cli, entryPoints: cliEarlyFiles, outdir: 'dist/node', entryNames: 'cli-early-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false, { shared: false })], supported: { 'dynamic-import': false } }).then(writeCli),
   esbuild({ ...cli, entryPoints: cliLazyFiles, outdir: 'dist/node', entryNames: 'cli-lazy-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false)], supported: { 'dynamic-import': false } }).then(writeCli),
   esbuild({ ...cli, stdin: { contents: "export * from './main/common/errors.ts';\nexport * from './main/node/cli/types.ts';\n", resolveDir: root, sourcefile: 'cli-shared.ts', loader: 'ts' }, outfile: 'dist/node/cli-shared.cjs' }).then(writeCli),
   esbuild({ ...common, entryPoints: ['main/electron/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron'] }),

@@ -1,6 +1,7 @@
 // `clusterwright <command>`: the CLI on the same core as the app.
 import { CwError } from '../../common/errors.js';
 import { allCommands, commandNamed, loadCommand } from './commands/index.js';
+import { isHelpRequest } from './help-request.js';
 import { exitCodeFor, exitCodes, UsageError, type CliIO } from './types.js';
 
 function helpText(): string {
@@ -14,13 +15,6 @@ function helpText(): string {
     '',
     'Run `clusterwright <command> --help` for a command\'s options.',
   ].join('\n');
-}
-
-/** `--help` or `-h` among a command's own arguments (not in a remote command after `--`, as in `exec … -- df -h`). */
-export function isHelpRequest(args: string[]): boolean {
-  const separator = args.indexOf('--');
-  const own = separator < 0 ? args : args.slice(0, separator);
-  return own.includes('--help') || own.includes('-h');
 }
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EarlyTcp } from '../ssh/early-tcp.js';
-import { isHelpRequest, runCli } from './index.js';
+import { runCli } from './index.js';
 
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -30,12 +30,13 @@ const argv = process.argv.slice(2);
 void (async () => {
   // `clusterwright exec`: its first TCP connections open now, before the command's code is even loaded
   // (first-hops.ts); the command adopts them. Nothing is sent on them before the whole workspace has been read and checked.
+  // bin/clusterwright.mjs has opened them already (before loading this file): the same ones come back.
   let preconnected: EarlyTcp[] | undefined;
-  if (argv[0] === 'exec' && !isHelpRequest(argv.slice(1))) {
+  if (argv[0] === 'exec') {
     const firstLook = await import('./early/first-look.js');
-    preconnected = firstLook.openFirstConnections(argv.slice(1), process.env);
+    preconnected = firstLook.firstConnections(argv, process.env);
     // Let the connection attempts leave before loading the command holds the event loop.
-    if (preconnected.length) await firstLook.attemptsUnderWay(preconnected);
+    if (preconnected?.length) await firstLook.attemptsUnderWay(preconnected);
   }
   // Long-running commands (serve, start) resolve only when they are done.
   const code = await runCli(argv, {
