@@ -124,17 +124,23 @@ function flowNode(text: string, i: number): { value: PlainValue; end: number } {
     return { value: q.value, end: q.end };
   }
   // A plain scalar in a flow collection: up to `,`, `]`, `}` or `: `; none of the flow indicators inside.
-  const match = /^[^,[\]{}#:]+/.exec(text.slice(i));
+  FLOW_PLAIN.lastIndex = i;
+  const match = FLOW_PLAIN.exec(text);
   if (!match || isIndicator(text[i])) return unsupported();
   const raw = match[0].trimEnd();
-  const after = text[i + match[0].length];
-  if (after === ':' && !/^: /.test(text.slice(i + match[0].length))) return unsupported(); // a colon inside (fe80::1): quote it
-  if (after === '#') return unsupported();
+  const after = i + match[0].length;
+  if (text[after] === ':' && !text.startsWith(': ', after)) return unsupported(); // a colon inside (fe80::1): quote it
+  if (text[after] === '#') return unsupported();
   return { value: plainScalar(raw), end: i + raw.length };
 }
 
+// Sticky patterns (matched where a token starts, without copying the rest of the line).
+const FLOW_PLAIN = /[^,[\]{}#:]+/y;
+const FLOW_KEY = /[A-Za-z_][A-Za-z0-9_.-]*/y;
+
 function flowKey(text: string, i: number): { value: string; end: number } {
-  const match = /^[A-Za-z_][A-Za-z0-9_.-]*/.exec(text.slice(i));
+  FLOW_KEY.lastIndex = i;
+  const match = FLOW_KEY.exec(text);
   if (!match || plainScalar(match[0]) !== match[0] || match[0] === '__proto__') return unsupported();
   return { value: match[0], end: i + match[0].length };
 }
