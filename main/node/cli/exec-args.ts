@@ -33,6 +33,7 @@ const EXEC_OPTIONS = { timeout: { type: 'string' }, 'max-parallel': { type: 'str
 export function parseExecArgs(args: string[]): ExecArgs {
   const separator = args.indexOf('--');
   if (separator < 0) throw new UsageError('Put the command after "--", e.g. clusterwright exec ./lab all -- uptime');
+  if (!args.slice(separator + 1).join(' ').trim()) throw new UsageError('The command after "--" is empty.');
   const { values, positionals } = parseArgs({ args: args.slice(0, separator), options: EXEC_OPTIONS, allowPositionals: true, strict: true });
   return checkedExecArgs(args, separator, values, positionals);
 }
