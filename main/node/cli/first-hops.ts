@@ -1,6 +1,7 @@
 // exec's first look at the workspace file: where its first connections go, from the nodes' ssh blocks alone, so
 // the TCP connections can open before the command's code, the yaml package and the workspace model have loaded.
-// The CLI's entry (main.ts) runs it first thing for `clusterwright exec`; the command adopts the connections.
+// bin/clusterwright.mjs runs it for `clusterwright exec` (early/first-look.ts, its own small bundle) before the rest
+// of the CLI loads; the command's engine adopts the connections (SshEngine.adoptPreconnected).
 //
 // The file is read with the plain-YAML reader (plain-yaml.ts: the subset workspace files are written in, read
 // exactly as the yaml package reads it, or not at all), and each node's fields that decide where a connection goes
