@@ -2,7 +2,7 @@
 // bundles (esbuild). `--node-only` skips the renderer (the lab and CLI do not need it).
 import { build as esbuild } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -28,7 +28,9 @@ const common = {
 // The CLI is several bundles, so a command loads only its own code: cli.cjs (the entry: arguments, the
 // help from the catalogue, --version), one cli-<command>.cjs per command file, loaded when that command
 // runs, one cli-lazy-<name>.cjs per file in main/node/cli/lazy/ (what a command needs only on some of
-// its paths, or later than its start, imported dynamically; loaded through the code cache too), and cli-shared.cjs with the error classes all of them must share
+// its paths, or later than its start, imported dynamically; loaded through the code cache too), one
+// cli-early-<name>.cjs per file in main/node/cli/early/ (what the entry runs for one command before
+// loading it, such as exec's first connections; small, loaded with a plain require), and cli-shared.cjs with the error classes all of them must share
 // (instanceof across bundles). A dynamic import of any other of our modules in a command would make
 // esbuild wrap each module it reaches in a lazy initialiser, which defeats tree-shaking for all of them:
 // the build refuses it. zod and yaml are bundled in, tree-shaken (`import * as z from 'zod'`: the `z`
@@ -44,15 +46,22 @@ const tsFilesIn = (dir, skip = []) => readdirSync(dir)
   .map((file) => path.join(dir, file));
 const cliCommandFiles = tsFilesIn(path.join(root, 'main/node/cli/commands'), ['index.ts', 'catalogue.ts']);
 const cliLazyFiles = tsFilesIn(path.join(root, 'main/node/cli/lazy'));
+const cliEarlyFiles = tsFilesIn(path.join(root, 'main/node/cli/early'));
 const codeCacheLoader = path.join(root, 'main/node/cli/code-cache.ts');
 /**
  * Rewrites imports of the shared modules, and dynamic imports of the command and lazy files, to the bundles that
  * hold them. The entry loads a command's bundle, and a command its lazy ones, through code-cache.ts (V8's compiled
  * code kept between runs).
  */
-const cliSplit = (entry) => ({
+const cliSplit = (entry, { shared = true } = {}) => ({
   name: 'cli-split',
   setup(build) {
+    // What the entry runs before any command loads (main/node/cli/early/): small, so a plain require, without the code cache's checks.
+    build.onLoad({ filter: /.*/, namespace: 'cli-early' }, (args) => ({
+      contents: `module.exports = require(require("node:path").join(__dirname, ${JSON.stringify(`cli-${args.path}.cjs`)}));\n`,
+      loader: 'js',
+      resolveDir: root,
+    }));
     build.onLoad({ filter: /.*/, namespace: 'cli-command' }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(codeCacheLoader)}).requireBundle(require("node:path").join(__dirname, ${JSON.stringify(`cli-${args.path}.cjs`)}));\n`,
       loader: 'js',
@@ -60,23 +69,45 @@ const cliSplit = (entry) => ({
     }));
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       const resolved = path.resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
-      if (cliShared.includes(resolved)) return { path: './cli-shared.cjs', external: true };
+      if (shared && cliShared.includes(resolved)) return { path: './cli-shared.cjs', external: true };
       if (args.kind !== 'dynamic-import') return undefined;
       if (entry && cliCommandFiles.includes(resolved)) return { path: path.basename(resolved, '.ts'), namespace: 'cli-command' };
+      if (entry && cliEarlyFiles.includes(resolved)) return { path: `early-${path.basename(resolved, '.ts')}`, namespace: 'cli-early' };
       if (cliLazyFiles.includes(resolved)) return { path: `lazy-${path.basename(resolved, '.ts')}`, namespace: 'cli-command' };
       if (entry) return undefined;
       return { errors: [{ text: `${path.relative(root, args.importer)} imports ${args.path} dynamically: move what it needs lazily into main/node/cli/lazy/ (its own bundle).` }] };
     });
   },
 });
-const cli = { ...common, packages: undefined, external: cliExternal };
+// A default or namespace import of a Node built-in (`import fs from 'node:fs'`) is bundled as
+// __toESM(require("node:fs")), which copies every export of the module onto a new object: across the
+// entry's modules that is about a millisecond of every CLI start. The CLI bundles use __cwESM instead
+// (same length, so the source maps stay right): an object whose prototype is the module itself, with
+// the module as `default`. Reads of named exports go to the module; nothing is copied.
+const cli = {
+  ...common,
+  packages: undefined,
+  external: cliExternal,
+  banner: { js: `${common.banner.js}\nconst __cwESM = (m) => Object.create(m, { default: { value: m, enumerable: true } });` },
+  write: false,
+};
+/** Writes a CLI build's files with the built-ins' imports going through __cwESM (see above). */
+function writeCli(result) {
+  for (const file of result.outputFiles) {
+    mkdirSync(path.dirname(file.path), { recursive: true });
+    writeFileSync(file.path, file.path.endsWith('.cjs') ? file.text.replace(/__toESM\(require\("node:/g, '__cwESM(require("node:') : file.contents);
+  }
+}
 
 await Promise.all([
   // require(), not import(): Node's ESM loader would scan each CommonJS bundle for its exports first.
-  esbuild({ ...cli, entryPoints: ['main/node/cli/main.ts'], outfile: 'dist/node/cli.cjs', plugins: [cliSplit(true)], supported: { 'dynamic-import': false } }),
-  esbuild({ ...cli, entryPoints: cliCommandFiles, outdir: 'dist/node', entryNames: 'cli-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false)], supported: { 'dynamic-import': false } }),
-  esbuild({ ...cli, entryPoints: cliLazyFiles, outdir: 'dist/node', entryNames: 'cli-lazy-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false)], supported: { 'dynamic-import': false } }),
-  esbuild({ ...cli, stdin: { contents: "export * from './main/common/errors.ts';\nexport * from './main/node/cli/types.ts';\n", resolveDir: root, sourcefile: 'cli-shared.ts', loader: 'ts' }, outfile: 'dist/node/cli-shared.cjs' }),
+  esbuild({ ...cli, entryPoints: ['main/node/cli/main.ts'], outfile: 'dist/node/cli.cjs', plugins: [cliSplit(true)], supported: { 'dynamic-import': false } }).then(writeCli),
+  esbuild({ ...cli, entryPoints: cliCommandFiles, outdir: 'dist/node', entryNames: 'cli-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false)], supported: { 'dynamic-import': false } }).then(writeCli),
+  // An early bundle keeps its own copy of the error classes (one file fewer to load before exec's first connection):
+  // nothing it throws leaves it (first-look.ts), so no instanceof across bundles depends on them.
+  esbuild({ ...cli, entryPoints: cliEarlyFiles, outdir: 'dist/node', entryNames: 'cli-early-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false, { shared: false })], supported: { 'dynamic-import': false } }).then(writeCli),
+  esbuild({ ...cli, entryPoints: cliLazyFiles, outdir: 'dist/node', entryNames: 'cli-lazy-[name]', outExtension: { '.js': '.cjs' }, plugins: [cliSplit(false)], supported: { 'dynamic-import': false } }).then(writeCli),
+  esbuild({ ...cli, stdin: { contents: "export * from './main/common/errors.ts';\nexport * from './main/node/cli/types.ts';\n", resolveDir: root, sourcefile: 'cli-shared.ts', loader: 'ts' }, outfile: 'dist/node/cli-shared.cjs' }).then(writeCli),
   esbuild({ ...common, entryPoints: ['main/electron/main.ts'], outfile: 'dist/electron/main.cjs', external: ['electron'] }),
   esbuild({ ...common, entryPoints: ['main/node/utility-entry.ts'], outfile: 'dist/electron/services.cjs' }),
   // Sandboxed preloads cannot require packages: bundle everything but electron into one file.

@@ -118,30 +118,33 @@ describe('the bundled clusterwright CLI', () => {
     expect(small.nodes[0]).toMatchObject({ stdout: 'out\n', stderr: 'err\n', stdoutTruncated: false });
   });
 
-  it('exec opens its first connection before loading ssh2 (the load overlaps the TCP handshake), and still verifies the host key', () => {
-    // The entry as bin/clusterwright.mjs runs it, in a script that notes, at each connection it opens, whether ssh2 was loaded.
+  it('exec opens its first connection before loading its own bundle and ssh2 (the loads overlap the TCP handshake), and still verifies the host key', () => {
+    // The entry as bin/clusterwright.mjs runs it, in a script that notes, at each connection it opens, whether ssh2
+    // and exec's bundle (dist/node/cli-exec.cjs: the command, the workspace model) were loaded.
     const probe = path.join(home, 'connect-order.cjs');
     fs.writeFileSync(
       probe,
       [
         'const net = require("node:net");',
         'const ssh2Loaded = () => Object.keys(require.cache).some((f) => /[\\/]node_modules[\\/]ssh2[\\/]lib[\\/]index\.js$/.test(f));',
+        'const execLoaded = () => Object.keys(require.cache).some((f) => /[\\/]cli-exec\.cjs$/.test(f));',
         'const seen = [];',
+        'const execSeen = [];',
         'const connect = net.connect;',
-        'net.connect = function (...args) { seen.push(ssh2Loaded()); return connect.apply(this, args); };',
+        'net.connect = function (...args) { seen.push(ssh2Loaded()); execSeen.push(execLoaded()); return connect.apply(this, args); };',
         `require(${JSON.stringify(path.resolve(__dirname, '../../dist/node/cli.cjs'))});`,
-        'process.on("exit", () => process.stderr.write("ORDER " + JSON.stringify({ ssh2LoadedAtConnect: seen, ssh2LoadedAtExit: ssh2Loaded() }) + "\\n"));',
+        'process.on("exit", () => process.stderr.write("ORDER " + JSON.stringify({ ssh2LoadedAtConnect: seen, ssh2LoadedAtExit: ssh2Loaded(), execLoadedAtConnect: execSeen, execLoadedAtExit: execLoaded() }) + "\\n"));',
         '',
       ].join('\n'),
     );
     const run = (...args: string[]) => {
       const done = spawnSync(process.execPath, [probe, ...args], { env: { ...process.env, CLUSTERWRIGHT_HOME: home }, encoding: 'utf8', timeout: 60_000 });
-      return { code: done.status, out: done.stdout, err: done.stderr, order: JSON.parse(/ORDER (.*)/.exec(done.stderr)![1]!) as { ssh2LoadedAtConnect: boolean[]; ssh2LoadedAtExit: boolean } };
+      return { code: done.status, out: done.stdout, err: done.stderr, order: JSON.parse(/ORDER (.*)/.exec(done.stderr)![1]!) as { ssh2LoadedAtConnect: boolean[]; ssh2LoadedAtExit: boolean; execLoadedAtConnect: boolean[]; execLoadedAtExit: boolean } };
     };
     const ran = run('exec', workspaceFile, 'n1', '--', 'echo', 'connected-first');
     expect(ran.code, ran.err).toBe(0);
     expect(ran.out).toMatch(/n1 \| connected-first/);
-    expect(ran.order).toEqual({ ssh2LoadedAtConnect: [false], ssh2LoadedAtExit: true });
+    expect(ran.order).toEqual({ ssh2LoadedAtConnect: [false], ssh2LoadedAtExit: true, execLoadedAtConnect: [false], execLoadedAtExit: true });
     // A host key no one vouches for still stops the command before any login (a fresh home pins nothing).
     const otherHome = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-cli-bundle-order-'));
     try {

@@ -3,13 +3,11 @@
 // composed schema (schema.ts) adds them from the stack registry. Objects are strict so that misspelt keys
 // are found; the parser reports them as warnings.
 import * as z from 'zod';
+import type { WORKSPACE_VERSION } from './file-format.js';
 import { isCidr } from './ip.js';
 import { checkIdentityFile, checkIpAddress, checkJumpSpec, checkLabel, checkSecretId, checkSshHost, checkUserName, hasControlCharacters } from './names.js';
 
-export const WORKSPACE_VERSION = 1;
-
-/** The workspace file in a workspace folder. */
-export const WORKSPACE_FILE_NAME = 'clusterwright.yaml';
+export { WORKSPACE_FILE_NAME, WORKSPACE_VERSION } from './file-format.js';
 
 /** Names that other parts of the file refer to (sites, nodes, networks, clusters, regions). */
 export const nameSchema = z

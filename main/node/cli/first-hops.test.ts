@@ -1,10 +1,12 @@
-// exec's first look at the workspace: where its early TCP connections go, or none at all when anything is unusual.
+// exec's first look at the workspace: where its early TCP connections go, or none at all when anything is unusual;
+// and the connections the CLI's entry opens from it: TCP only, not a byte sent.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SshConfigFile } from '../ssh/ssh-config.js';
-import { firstHops } from './first-hops.js';
+import { firstHops, openFirstConnections } from './first-hops.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-first-hops-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -49,5 +51,38 @@ describe('firstHops', () => {
     };
     for (const [what, location] of Object.entries(cases)) expect(firstHops(location, 'all', 64, null, {}), what).toEqual([]);
     expect(firstHops(estate, 'nosuchnode', 64, null, {})).toEqual([]);
+    // A file outside the plain subset of YAML (an anchor here) gives none, though the yaml package would read it.
+    expect(firstHops(file('anchor.yaml', [...head, ...node('c', '&x { host: 10.0.0.3 }')]), 'all', 64, null, {})).toEqual([]);
+    // Each field that decides where a connection goes is checked as the schema checks it.
+    for (const [what, ssh] of Object.entries({ 'a jump that is an option': '{ host: 10.0.0.3, jump: [-oProxyCommand=x] }', 'a port that is text': '{ host: 10.0.0.3, port: "22" }', 'a host that is a list': '{ host: [10.0.0.3] }' })) {
+      expect(firstHops(file('field.yaml', [...head, ...node('c', ssh)]), 'all', 64, null, {}), what).toEqual([]);
+    }
+  });
+
+  it('opens the connections from exec\'s arguments, sending nothing; none for arguments exec refuses', async () => {
+    const listener = net.createServer();
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    const { port } = listener.address() as net.AddressInfo;
+    const arrived: { bytes: number; closed: Promise<void> }[] = [];
+    listener.on('connection', (socket) => {
+      const seen = { bytes: 0, closed: new Promise<void>((resolve) => socket.once('close', () => resolve())) };
+      arrived.push(seen);
+      socket.on('data', (chunk: Buffer) => (seen.bytes += chunk.byteLength));
+      socket.on('error', () => {});
+    });
+    try {
+      const location = file('listener.yaml', [...head, ...node('a', `{ host: 127.0.0.1, port: ${port}, user: nobody }`), ...node('b', `{ host: 127.0.0.1, port: ${port} }`)]);
+      for (const args of [[location, 'all', '--nope', '--', 'true'], [location, 'all', '--'], [location, 'all', 'true']]) expect(openFirstConnections(args, {}), args.join(' ')).toEqual([]);
+      const opened = openFirstConnections([location, 'all', '--timeout', '5', '--', 'uptime'], { HOME: dir });
+      // One connection for the two nodes: they share their first hop.
+      expect(opened.map((c) => `${c.host}:${c.port}`)).toEqual([`127.0.0.1:${port}`]);
+      await opened[0]!.ready;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      opened[0]!.socket.destroy();
+      await arrived[0]!.closed;
+      expect(arrived.map((a) => a.bytes)).toEqual([0]);
+    } finally {
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+    }
   });
 });

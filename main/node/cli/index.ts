@@ -1,6 +1,7 @@
 // `clusterwright <command>`: the CLI on the same core as the app.
 import { CwError } from '../../common/errors.js';
 import { allCommands, commandNamed, loadCommand } from './commands/index.js';
+import { isHelpRequest } from './help-request.js';
 import { exitCodeFor, exitCodes, UsageError, type CliIO } from './types.js';
 
 function helpText(): string {
@@ -32,7 +33,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.err(`Unknown command "${name}".\n\n${helpText()}`);
     return exitCodes.usage;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
+  if (isHelpRequest(rest)) {
     io.out(`Usage: clusterwright ${info.usage}\n\n${info.summary}`);
     return exitCodes.ok;
   }

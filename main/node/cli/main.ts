@@ -1,6 +1,7 @@
 // Entry of the bundled CLI (dist/node/cli.cjs), started by bin/clusterwright.mjs.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EarlyTcp } from '../ssh/early-tcp.js';
 import { runCli } from './index.js';
 
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,13 +25,29 @@ function writerTo(stream: NodeJS.WriteStream): (text: string) => void {
   };
 }
 
-// Long-running commands (serve, start) resolve only when they are done.
-void runCli(process.argv.slice(2), {
-  out: writerTo(process.stdout),
-  err: writerTo(process.stderr),
-  isTTY: Boolean(process.stdout.isTTY),
-  distDir,
-  env: process.env,
-}).then((code) => {
+const argv = process.argv.slice(2);
+
+void (async () => {
+  // `clusterwright exec`: its first TCP connections open now, before the command's code is even loaded
+  // (first-hops.ts); the command adopts them. Nothing is sent on them before the whole workspace has been read and checked.
+  // bin/clusterwright.mjs has opened them already (before loading this file): the same ones come back.
+  let preconnected: EarlyTcp[] | undefined;
+  if (argv[0] === 'exec') {
+    const firstLook = await import('./early/first-look.js');
+    preconnected = firstLook.firstConnections(argv, process.env);
+    // Let the connection attempts leave before loading the command holds the event loop.
+    if (preconnected?.length) await firstLook.attemptsUnderWay(preconnected);
+  }
+  // Long-running commands (serve, start) resolve only when they are done.
+  const code = await runCli(argv, {
+    out: writerTo(process.stdout),
+    err: writerTo(process.stderr),
+    isTTY: Boolean(process.stdout.isTTY),
+    distDir,
+    env: process.env,
+    ...(preconnected ? { preconnected } : {}),
+  });
+  // One the command never took (it stopped before reading the workspace) is closed, having sent nothing.
+  for (const early of preconnected ?? []) early.socket.destroy();
   process.exitCode = code;
-});
+})();

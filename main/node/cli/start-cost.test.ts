@@ -36,6 +36,18 @@ describe('clusterwright start cost', () => {
     expect(loaded).toEqual([]);
   });
 
+  it('takes -h after "--" as the remote command\'s (exec … -- df -h), not as a request for help', async () => {
+    const { io, out } = capture();
+    await expect(runCli(['exec', 'ws', 'all', '--', 'df', '-h'], io)).rejects.toThrow();
+    expect(loaded).toEqual(['exec']);
+    expect(out.join('\n')).not.toContain('Usage:');
+    loaded.length = 0;
+    const help = capture();
+    expect(await runCli(['exec', '-h', '--', 'df'], help.io)).toBe(0);
+    expect(help.out.join('\n')).toContain('Usage: clusterwright exec');
+    expect(loaded).toEqual([]);
+  });
+
   it('loads the one command that runs, and only it', async () => {
     const { io } = capture();
     // The mocked module has no command in it: running it fails, after loading exactly that file.

@@ -1,5 +1,6 @@
 // The shape of a CLI subcommand and the exit codes scripts can rely on.
 import type { ErrorCode } from '../../common/errors.js';
+import type { EarlyTcp } from '../ssh/early-tcp.js';
 
 export interface CliIO {
   out(text: string): void;
@@ -8,6 +9,11 @@ export interface CliIO {
   /** Folder holding dist/ (renderer, electron bundles). */
   distDir: string;
   env: NodeJS.ProcessEnv;
+  /**
+   * exec's first TCP connections, opened by the CLI's entry before the command loaded (first-hops.ts); [] when it
+   * opened none. Absent when nothing looked (runCli called in-process): exec then looks itself.
+   */
+  preconnected?: EarlyTcp[];
 }
 
 export interface CliCommand {

@@ -3,12 +3,13 @@
 // the app needs on top: exec, atomic SFTP upload, interactive shells, and a connection test.
 import { withChildSignal } from '../abort.js';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
+import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
 import { CwError } from '../../common/errors.js';
 import type { SecretStore } from '../secrets/store.js';
 import { SshConnection, describeConnectionError, type VerifiedHostKey } from './connection.js';
+import { attemptsUnderWay, openEarlyTcp, type EarlyTcp } from './early-tcp.js';
 import { HostKeyQuestions } from './host-key-questions.js';
 import type { HostKeyChecker } from './host-keys.js';
 import { connectWithRetry, defaultReconnectPolicy, type ReconnectPolicy } from './reconnect.js';
@@ -273,22 +274,23 @@ export class SshEngine {
   preconnect(hop: Pick<SshHop, 'host' | 'port'>, waitMs = 20): Promise<void> {
     const key = `${hop.host}:${hop.port}`;
     if (this.closed || this.preopened.has(key)) return Promise.resolve();
-    const early = this.openTcp(hop as SshHop);
-    early.ready.catch(() => {}); // its error is reported by the connect() that takes it
-    this.preopened.set(key, early);
-    if (net.isIP(hop.host)) return new Promise((resolve) => setImmediate(resolve));
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, waitMs);
-      function done() {
-        clearTimeout(timer);
-        early.socket.removeListener('lookup', onLookup);
-        resolve();
-      }
-      // 'lookup' is emitted just before the connect starts; the continuation runs after it.
-      const onLookup = () => setImmediate(done);
-      early.socket.once('lookup', onLookup);
-      early.ready.then(done, done);
-    });
+    const early = openEarlyTcp(hop);
+    this.preopened.set(key, this.trackTcp(hop as SshHop, early));
+    return attemptsUnderWay([early], waitMs);
+  }
+
+  /**
+   * Takes a first hop's TCP connection opened before this engine existed (the CLI's exec opens its first ones
+   * before its own code has loaded: cli/first-hops.ts), exactly as if preconnect() had opened it. One to a host and
+   * port this engine already holds one for, or after closeAll(), is closed.
+   */
+  adoptPreconnected(early: EarlyTcp): void {
+    const key = `${early.host}:${early.port}`;
+    if (this.closed || this.preopened.has(key)) {
+      early.socket.destroy();
+      return;
+    }
+    this.preopened.set(key, this.trackTcp({ host: early.host, port: early.port } as SshHop, early));
   }
 
   /** The first hop: a plain TCP socket with Nagle off (TCP_NODELAY), handed to ssh2 once connected. */
@@ -299,26 +301,26 @@ export class SshEngine {
       this.preopened.delete(key);
       return early.ready;
     }
-    return this.openTcp(hop).ready;
+    return this.trackTcp(hop, openEarlyTcp(hop)).ready;
   }
 
-  private openTcp(hop: SshHop): { socket: net.Socket; ready: Promise<Duplex> } {
-    const socket = net.connect({ host: hop.host, port: hop.port });
+  /** The engine's settings on a TCP connection (Nagle, the connect's time limit) and its errors worded for the hop. */
+  private trackTcp(hop: SshHop, early: EarlyTcp): { socket: net.Socket; ready: Promise<Duplex> } {
+    const { socket } = early;
     socket.setNoDelay(this.options.noDelay);
     preloadSsh2();
-    const ready = new Promise((resolve, reject) => {
-      const onError = (error: Error) => reject(describeConnectionError(error, hop));
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        socket.removeListener('error', onError);
-        resolve(socket);
-      });
-      // The TCP connect itself is bounded by the handshake timeout in SshConnection; give it the same budget here.
-      socket.setTimeout(this.options.readyTimeoutMs, () => socket.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })));
-    }).then((connected) => {
-      (connected as net.Socket).setTimeout(0);
-      return connected as Duplex;
-    });
+    // The TCP connect itself is bounded by the handshake timeout in SshConnection; give it the same budget here.
+    if (socket.connecting) socket.setTimeout(this.options.readyTimeoutMs, () => socket.destroy(Object.assign(new Error('connect timed out'), { code: 'ETIMEDOUT' })));
+    const ready = early.ready.then(
+      (connected) => {
+        connected.setTimeout(0);
+        return connected as Duplex;
+      },
+      (error: Error) => {
+        throw describeConnectionError(error, hop);
+      },
+    );
+    ready.catch(() => {}); // its error is reported by the connect() that takes it
     return { socket, ready };
   }
 

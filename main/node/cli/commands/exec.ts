@@ -4,7 +4,6 @@
 import '../zod-one-shot.js';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { CwError } from '../../../common/errors.js';
 import type { WorkspaceNode } from '../../../common/workspace/index.js';
 import { defaultLabStateDir } from '../../lab/paths.js';
@@ -15,8 +14,9 @@ import type { SshEngine } from '../../ssh/engine.js';
 import { SshConfigFile } from '../../ssh/ssh-config.js';
 import { resolveTarget } from '../../ssh/target.js';
 import { selectNodes, targetSpecForNode } from '../../ssh/workspace-targets.js';
+import { DEFAULT_MAX_OUTPUT_BYTES, parseExecArgs } from '../exec-args.js';
 import { firstHops } from '../first-hops.js';
-import { exitCodeFor, exitCodes, UsageError, type CliCommand, type CliIO } from '../types.js';
+import { exitCodeFor, exitCodes, type CliCommand, type CliIO } from '../types.js';
 import { commandInfo } from './catalogue.js';
 
 export interface NodeOutcome {
@@ -35,8 +35,7 @@ export interface NodeOutcome {
   stderrTruncated?: boolean;
 }
 
-/** Default bound of the output kept per node and stream for --json. */
-export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
+export { DEFAULT_MAX_OUTPUT_BYTES };
 
 /** Keeps the first `limit` bytes of a stream (cut at a character boundary) and counts the rest. */
 export class BoundedOutput {
@@ -171,35 +170,10 @@ function describeOutcome(outcome: NodeOutcome): string {
   return `exit ${outcome.exitCode}`;
 }
 
-function parseSeconds(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--${name} must be a positive number of seconds, got "${value}".`);
-  return seconds;
-}
-
 export const execCommand: CliCommand = {
   ...commandInfo.exec,
   async run(args: string[], io: CliIO) {
-    const separator = args.indexOf('--');
-    if (separator < 0) throw new UsageError('Put the command after "--", e.g. clusterwright exec ./lab all -- uptime');
-    const command = args.slice(separator + 1).join(' ');
-    if (!command.trim()) throw new UsageError('The command after "--" is empty.');
-    const { values, positionals } = parseArgs({
-      args: args.slice(0, separator),
-      options: { timeout: { type: 'string' }, 'max-parallel': { type: 'string' }, 'accept-new': { type: 'boolean' }, json: { type: 'boolean' }, 'max-output': { type: 'string' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    const [workspaceLocation, selector] = positionals;
-    if (!workspaceLocation || !selector || positionals.length > 2) throw new UsageError('Give the workspace (folder or file) and the nodes: pve1,pve2 or site:NAME or all.');
-    const timeoutSeconds = parseSeconds(values.timeout, 'timeout');
-    const maxParallel = values['max-parallel'] === undefined ? 64 : Number(values['max-parallel']);
-    if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new UsageError(`--max-parallel must be a whole number ≥ 1, got "${values['max-parallel']}".`);
-    const maxOutput = values['max-output'] === undefined ? DEFAULT_MAX_OUTPUT_BYTES : Number(values['max-output']);
-    if (!Number.isInteger(maxOutput) || maxOutput < 0) throw new UsageError(`--max-output must be a whole number of bytes ≥ 0, got "${values['max-output']}".`);
-    if (values['max-output'] !== undefined && !values.json) throw new UsageError('--max-output bounds the output kept for --json; without --json every line is printed as it comes.');
-
+    const { command, workspaceLocation, selector, timeoutSeconds, maxParallel, maxOutput, ...flags } = parseExecArgs(args);
     const home = io.env.HOME ?? os.homedir();
     const config = SshConfigFile.load(path.join(home, '.ssh', 'config'), home);
     // No one can answer prompts here: unknown host keys fail (or are pinned with --accept-new), logins use keys, the agent or stored secrets.
@@ -207,16 +181,17 @@ export const execCommand: CliCommand = {
     const engine = createSshEngine({
       secrets: defaultSecretStore('cli', io.env),
       prompter: null,
-      acceptNewHostKeys: Boolean(values['accept-new']),
+      acceptNewHostKeys: flags.acceptNew,
       env: io.env,
       scopedHostKeys: [new LabHostKeys(defaultLabStateDir(io.env))],
     });
+    // The first connections (TCP only) opened by the CLI's entry before this code loaded, or else now; the whole
+    // workspace model loads and reads the file meanwhile. Nothing is sent on them unless the file reads without errors.
+    for (const early of io.preconnected ?? []) engine.adoptPreconnected(early);
     let nodes: WorkspaceNode[];
     let workspace: Parameters<typeof targetSpecForNode>[0];
     try {
-      // The first connections open now (TCP only) and the whole workspace model loads and reads the file meanwhile;
-      // nothing is sent on them unless the file reads without errors.
-      await Promise.all(firstHops(workspaceLocation, selector, maxParallel, config, io.env).map((hop) => engine.preconnect(hop)));
+      if (!io.preconnected) await Promise.all(firstHops(workspaceLocation, selector, maxParallel, config, io.env).map((hop) => engine.preconnect(hop)));
       const { loadWorkspaceFile } = await import('../lazy/workspace-file.js');
       ({ workspace } = loadWorkspaceFile(workspaceLocation));
       nodes = selectNodes(workspace, selector);
@@ -237,10 +212,10 @@ export const execCommand: CliCommand = {
         maxParallel,
         signal: stop.signal,
         ...(timeoutSeconds ? { timeoutMs: timeoutSeconds * 1000 } : {}),
-        ...(values.json ? { captureBytes: maxOutput } : { onLine: (node, stream, line) => (stream === 'stdout' ? io.out : io.err)(`${node.padEnd(width)} | ${line}`) }),
+        ...(flags.json ? { captureBytes: maxOutput } : { onLine: (node, stream, line) => (stream === 'stdout' ? io.out : io.err)(`${node.padEnd(width)} | ${line}`) }),
       });
       const code = overallExitCode(outcomes);
-      if (values.json) {
+      if (flags.json) {
         io.out(JSON.stringify({ command, exitCode: code, nodes: outcomes }, null, 2));
       } else {
         io.err('');
