@@ -29,11 +29,15 @@ export interface TerminalSessionOptions {
   renderer?: 'auto' | 'dom' | 'webgl';
   /** false: always write whole chunks, even while the user types (benchmarks compare both). */
   sliceWhileTyping?: boolean;
+  /** false: while the user types into another terminal, do not slow this one's output down (benchmarks compare both). */
+  yieldToTyping?: boolean;
 }
 
 /** Typing anywhere in the page makes every terminal feed its output in small pieces for this long. */
 const INTERACTIVE_MS = 1_000;
 let lastUserInputAt = Number.NEGATIVE_INFINITY;
+/** The terminal the user typed into last. */
+let typedInto: object | null = null;
 const userIsTyping = () => performance.now() - lastUserInputAt < INTERACTIVE_MS;
 
 /** A task after everything already queued (a message to ourselves; timers would be clamped when nested). */
@@ -78,6 +82,8 @@ export class TerminalSession {
   private webgl: WebglAddon | null = null;
   private readonly feeder: OutputFeeder;
   private creditToReturn = 0;
+  /** Stands for this terminal as the one typed into last. */
+  private readonly typist = {};
   private creditScheduled = false;
   /** Bytes written to xterm.js and parsed; for tests and benchmarks. */
   bytesWritten = 0;
@@ -102,6 +108,7 @@ export class TerminalSession {
     this.terminal.loadAddon(new WebLinksAddon((_event, uri) => options.onOpenLink?.(uri)));
     this.terminal.onData((data) => {
       lastUserInputAt = performance.now();
+      typedInto = this.typist;
       options.onInput(data);
     });
     this.feeder = new OutputFeeder({
@@ -123,6 +130,8 @@ export class TerminalSession {
       },
       yieldTask,
       interactive: options.sliceWhileTyping === false ? () => false : userIsTyping,
+      background: () => options.yieldToTyping !== false && typedInto !== null && typedInto !== this.typist && userIsTyping(),
+      later: (task, ms) => void setTimeout(task, ms),
     });
   }
 
@@ -246,6 +255,7 @@ export class TerminalSession {
   }
 
   dispose(): void {
+    if (typedInto === this.typist) typedInto = null;
     this.input.end();
     this.feeder.dispose();
     this.webgl?.dispose();
