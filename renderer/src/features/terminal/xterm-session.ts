@@ -84,6 +84,9 @@ export class TerminalSession {
   private creditToReturn = 0;
   /** Stands for this terminal as the one typed into last. */
   private readonly typist = {};
+  /** Whether the terminal is on screen (a background tab of the dock is not); told by an IntersectionObserver. */
+  private shown = true;
+  private visibility: IntersectionObserver | null = null;
   private creditScheduled = false;
   /** Bytes written to xterm.js and parsed; for tests and benchmarks. */
   bytesWritten = 0;
@@ -130,13 +133,21 @@ export class TerminalSession {
       },
       yieldTask,
       interactive: options.sliceWhileTyping === false ? () => false : userIsTyping,
-      background: () => options.yieldToTyping !== false && typedInto !== null && typedInto !== this.typist && userIsTyping(),
+      // A terminal out of sight while the user types into another one.
+      background: () => options.yieldToTyping !== false && !this.shown && typedInto !== null && typedInto !== this.typist && userIsTyping(),
       later: (task, ms) => void setTimeout(task, ms),
     });
   }
 
   open(element: HTMLElement): void {
     this.terminal.open(element);
+    // xterm.js's own element: the dock may move it to another pane later.
+    if (typeof IntersectionObserver === 'function' && this.terminal.element) {
+      this.visibility = new IntersectionObserver((entries) => {
+        for (const entry of entries) this.shown = entry.isIntersecting;
+      });
+      this.visibility.observe(this.terminal.element);
+    }
     this.terminal.onRender(() => {
       const buffer = this.terminal.buffer.active;
       if (this.followAfterResize && buffer.type === 'normal' && buffer.viewportY < buffer.baseY) this.terminal.scrollToBottom();
@@ -256,6 +267,7 @@ export class TerminalSession {
 
   dispose(): void {
     if (typedInto === this.typist) typedInto = null;
+    this.visibility?.disconnect();
     this.input.end();
     this.feeder.dispose();
     this.webgl?.dispose();
