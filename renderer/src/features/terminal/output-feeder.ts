@@ -32,9 +32,9 @@ export interface OutputFeederOptions {
 export const INTERACTIVE_SLICE_BYTES = 8 * 1024;
 /**
  * Pause between a background terminal's pieces while the user types elsewhere: about 1 ms of parsing
- * in every 5, a fifth of one core for the stream. Measured on 2 cores (terminal benchmark, same runs):
- * echo p95 while another tab streams 9.9–10.3 ms with small pieces alone → 4.7–5.1 ms (idle: 2.3–3.2),
- * the stream ~7 → ~1.1 MiB/s while the user types. Parsing alone was not the cost: with the other
+ * in every 5, a fifth of one core for the stream. Measured on 2 cores shared with other work (terminal
+ * benchmark, five runs): echo p95 while another tab streams 9.9–46 ms with small pieces alone → 4.3–8.2 ms
+ * (idle in the same runs: 2.3–5.5 ms), the stream ~7 → ~1.1 MiB/s while the user types. Parsing alone was not the cost: with the other
  * tab's output acknowledged unparsed the echo was slower still (the stream ran faster).
  */
 export const BACKGROUND_GAP_MS = 4;
