@@ -102,13 +102,36 @@ describe('credit-based stream flow control', () => {
     let push: (c: Uint8Array) => void = () => {};
     source.onData = (l) => (push = l);
     new CreditStream(3, source, { sendData: (_i, c) => frames.push(c.slice()), sendEnd: () => {} });
+    push(new Uint8Array(2000).fill(9));
     for (let i = 0; i < 10; i++) push(new Uint8Array(100).fill(i));
     expect(frames).toHaveLength(0);
     await new Promise((r) => setImmediate(r));
     expect(frames).toHaveLength(1);
-    expect(frames[0]!.byteLength).toBe(1000);
-    expect(frames[0]![950]).toBe(9);
-    expect(frames[0]![50]).toBe(0);
+    expect(frames[0]!.byteLength).toBe(3000);
+    expect(frames[0]![1999]).toBe(9);
+    expect(frames[0]![2950]).toBe(9);
+    expect(frames[0]![2050]).toBe(0);
+  });
+
+  it('sends a keystroke\'s echo after a quiet moment at once, and what follows it in the same turn together', async () => {
+    const frames: Uint8Array[] = [];
+    const { source } = syntheticSource(0, 1);
+    let push: (c: Uint8Array) => void = () => {};
+    source.onData = (l) => (push = l);
+    const stream = new CreditStream(4, source, { sendData: (_i, c) => frames.push(c.slice()), sendEnd: () => {} });
+    push(Uint8Array.of(0x78));
+    // Sent in the same task: no waiting for the end of the event-loop turn.
+    expect(frames.map((f) => [...f])).toEqual([[0x78]]);
+    // Output that follows while the echo is unacknowledged is coalesced as before.
+    push(new Uint8Array(100).fill(1));
+    push(new Uint8Array(100).fill(2));
+    expect(frames).toHaveLength(1);
+    await new Promise((r) => setImmediate(r));
+    expect(frames.map((f) => f.byteLength)).toEqual([1, 200]);
+    stream.ack(201);
+    // Quiet again: the next echo goes at once too.
+    push(Uint8Array.of(0x79));
+    expect(frames.map((f) => f.byteLength)).toEqual([1, 200, 1]);
   });
 });
 

@@ -10,6 +10,12 @@ import { DEFAULT_STREAM_WINDOW, MAX_STREAM_WINDOW } from '../common/wire.js';
 const FRAME_BYTES = 64 * 1024;
 /** With data in flight, a frame waits until at least this much fits (or a quarter of the window): no slivers. */
 const MIN_FRAME_BYTES = 32 * 1024;
+/**
+ * A chunk this small arriving when nothing is queued or in flight goes out at once, without waiting
+ * for the end of the event-loop turn: a keystroke's echo (a few bytes after an idle moment) has no
+ * frame to share, and on a busy server the rest of the turn can be long.
+ */
+const PROMPT_BYTES = 1024;
 /** Delivery rate is sampled over intervals at least this long; the window uses the best of the last RATE_SAMPLES. */
 const RATE_INTERVAL_MS = 250;
 const RATE_SAMPLES = 4;
@@ -120,10 +126,13 @@ export class CreditStream {
   private forward(chunk: Uint8Array): void {
     if (this.ended || chunk.byteLength === 0) return;
     // Coalesce the small chunks a PTY produces (often 4 KiB) into fewer, larger frames: one flush per
-    // turn of the event loop, or as soon as a frame's worth is waiting.
+    // turn of the event loop, or as soon as a frame's worth is waiting. An echo after a quiet moment
+    // goes at once.
+    const quiet = this.queuedBytes === 0 && this.unacked === 0;
     this.queue.push(chunk);
     this.queuedBytes += chunk.byteLength;
-    if (this.queuedBytes >= Math.min(FRAME_BYTES, this.windowBytes)) this.flush();
+    if (quiet && chunk.byteLength <= PROMPT_BYTES) this.flush();
+    else if (this.queuedBytes >= Math.min(FRAME_BYTES, this.windowBytes)) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => {

@@ -198,7 +198,7 @@ it('terminal: throughput breakdown and keystroke echo', async () => {
   type Bench = {
     local(n: number, renderer: Renderer): Promise<Local>;
     remote(n: number, target: unknown, mode: 'xterm' | 'discard', renderer: Renderer): Promise<RemoteResult>;
-    echo(target: unknown, samples: number, streaming: boolean, renderer: Renderer, sliceWhileTyping: boolean): Promise<EchoResult>;
+    echo(target: unknown, samples: number, streaming: boolean, renderer: Renderer, sliceWhileTyping: boolean, yieldToTyping: boolean): Promise<EchoResult>;
     webglImplementation(): string;
   };
   const bench = <K extends keyof Bench>(method: K, ...args: Parameters<Bench[K]>) => page.call<Awaited<ReturnType<Bench[K]>>>('bench', method, ...args);
@@ -228,11 +228,13 @@ it('terminal: throughput breakdown and keystroke echo', async () => {
   const ratios: Record<(typeof renderers)[number], number[]> = { auto: [], webgl: [] };
   const discards: RemoteResult[] = [];
   const echoIdle: EchoResult[] = [];
-  // Echo while another tab streams: as before (WebGL, whole chunks), with the renderer choice only, and now.
+  // Echo while another tab streams: as before (WebGL, whole chunks), with the renderer choice only,
+  // with small pieces while typing, and now (the streaming tab also waits between its pieces).
   const echoVariants = [
-    { name: 'before: WebGL, whole chunks', renderer: 'webgl' as const, slice: false },
-    { name: 'default renderer, whole chunks', renderer: 'auto' as const, slice: false },
-    { name: 'now: default renderer, small pieces while typing', renderer: 'auto' as const, slice: true },
+    { name: 'before: WebGL, whole chunks', renderer: 'webgl' as const, slice: false, yieldToTyping: false },
+    { name: 'default renderer, whole chunks', renderer: 'auto' as const, slice: false, yieldToTyping: false },
+    { name: 'default renderer, small pieces while typing', renderer: 'auto' as const, slice: true, yieldToTyping: false },
+    { name: 'now: small pieces, and the streaming tab waits between them while the user types', renderer: 'auto' as const, slice: true, yieldToTyping: true },
   ];
   const echoStreaming = new Map<string, EchoResult[]>(echoVariants.map((v) => [v.name, []]));
   const remoteStats: CreditStreamStats[] = [];
@@ -258,9 +260,9 @@ it('terminal: throughput breakdown and keystroke echo', async () => {
     }
     discards.push(await measured('remote, no xterm.js', () => bench('remote', N, target, 'discard', 'dom')));
     nodeEcho.push(...(await engineEcho(perRound)));
-    echoIdle.push(await bench('echo', target, perRound, false, 'auto', true));
+    echoIdle.push(await bench('echo', target, perRound, false, 'auto', true, true));
     for (const variant of echoVariants) {
-      echoStreaming.get(variant.name)!.push(await measured(`echo, other tab streaming (${variant.name})`, () => bench('echo', target, perRound, true, variant.renderer, variant.slice)));
+      echoStreaming.get(variant.name)!.push(await measured(`echo, other tab streaming (${variant.name})`, () => bench('echo', target, perRound, true, variant.renderer, variant.slice, variant.yieldToTyping)));
     }
   }
   await page.close();
@@ -360,13 +362,15 @@ it('terminal: throughput breakdown and keystroke echo', async () => {
   // ---- Summary rows ----
   const remoteMiB = med(remotes.auto, (x) => mibps(x.bytes, x.ms));
   const localMiB = med(locals.auto, (x) => mibps(x.bytes, x.ms));
-  const written = echoStreaming.get(echoVariants[2]!.name)!.flatMap((e) => e.writtenMs);
+  const written = echoStreaming.get(echoVariants[3]!.name)!.flatMap((e) => e.writtenMs);
+  const writtenSliced = echoStreaming.get(echoVariants[2]!.name)!.flatMap((e) => e.writtenMs);
+  const streamRate = (results: EchoResult[]) => results.reduce((a, e) => a + e.streamedBytes, 0) / results.reduce((a, e) => a + e.streamedMs, 0) / 1024 / 1024 * 1000;
   const writtenBefore = echoStreaming.get(echoVariants[0]!.name)!.flatMap((e) => e.writtenMs);
   benchFigure('terminal: `seq 1 2000000` through sshd → ssh2 → wire → xterm.js, ÷ xterm.js fed locally', ratio, '', { atLeast: 0.9 }, `${fmt(remoteMiB)} vs ${fmt(localMiB)} MiB/s, median of ${ROUNDS} alternated rounds, range ${range(ratios.auto, 2)}; WebGL forced: ${fmt(median(ratios.webgl), 2)} (${fmt(med(remotes.webgl, (x) => mibps(x.bytes, x.ms)))} vs ${fmt(med(locals.webgl, (x) => mibps(x.bytes, x.ms)))} MiB/s)`);
   benchFigure('terminal: `seq 1 2000000` through the whole path, absolute', remoteMiB, 'MiB/s', undefined, `WebGL forced: ${fmt(med(remotes.webgl, (x) => mibps(x.bytes, x.ms)))} MiB/s`);
   const bound = bounds.get('auto')!;
   benchFigure('terminal: best ratio 2 cores allow, from the CPU figures (renderer main thread, all CPU ÷ 2)', bound.bound, '', undefined, `${fmt(bound.withoutRemoteHost, 2)} if sshd + bash + seq (${fmt(bound.remoteHostMs, 0)} ms CPU) ran elsewhere, as in use`);
   benchFigure('terminal: most bytes received but not yet parsed by xterm.js, beyond the credit window of the run', Math.max(...overWindow) / 1024, 'KiB', { atMost: 0 }, `peak ${fmt(Math.max(...allRemotes.map((x) => x.peakPending)) / 1024, 0)} KiB; windows ${fmt(Math.min(...remoteStats.map((x) => x.window)) / 1024, 0)}–${fmt(Math.max(...remoteStats.map((x) => x.peakWindow)) / 1024, 0)} KiB`);
-  benchFigure('terminal: keystroke echo added over the RTT while another tab streams, p95 (loopback)', percentile(written, 95) - rtt, 'ms', { atMost: 2 }, `p95 ${fmt(percentile(written, 95), 2)} ms − RTT ${fmt(rtt, 2)} ms; before (WebGL, whole chunks): p95 ${fmt(percentile(writtenBefore, 95), 1)} ms; idle p95 ${fmt(percentile(writtenIdle, 95), 2)} ms`);
+  benchFigure('terminal: keystroke echo added over the RTT while another tab streams, p95 (loopback)', percentile(written, 95) - rtt, 'ms', { atMost: 2 }, `p95 ${fmt(percentile(written, 95), 2)} ms − RTT ${fmt(rtt, 2)} ms (p50 ${fmt(percentile(written, 50), 2)} ms; the other tab at ${fmt(streamRate(echoStreaming.get(echoVariants[3]!.name)!))} MiB/s while typing); small pieces alone: p95 ${fmt(percentile(writtenSliced, 95), 1)} ms (${fmt(streamRate(echoStreaming.get(echoVariants[2]!.name)!))} MiB/s); before (WebGL, whole chunks): p95 ${fmt(percentile(writtenBefore, 95), 1)} ms; idle p95 ${fmt(percentile(writtenIdle, 95), 2)} ms`);
   benchRow({ measure: 'terminal: which xterm.js renderer ran in headless Chromium', target: '—', figure: `${ran}; WebGL2 here: ${webgl}`, met: null });
 }, 1_200_000);

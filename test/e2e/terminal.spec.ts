@@ -7,7 +7,7 @@ import { serializeWorkspace } from '../../main/common/workspace/serialize.js';
 import type { Workspace } from '../../main/common/workspace/schema.js';
 import { startSshd, sshdAvailable, type SshdFixture } from '../support/sshd.js';
 import { launchBrowser, screenshotPath } from '../support/browser.js';
-import { waitForTerminalText } from '../support/terminal.js';
+import { terminalText, waitForTerminalText } from '../support/terminal.js';
 import { startTestHost, type TestHost } from '../support/web-host.js';
 
 let sshd: SshdFixture;
@@ -50,6 +50,20 @@ afterAll(async () => {
 async function openTerminal(page: Page, node: string) {
   await page.getByRole('button', { name: `Actions for ${node}` }).click();
   await page.getByRole('menuitem', { name: 'Open terminal' }).click();
+}
+
+/** Opens a terminal tab on `node`, pins the host key if asked (when this test runs alone), and waits for the prompt. */
+async function openAtPrompt(page: Page, node: string) {
+  await openTerminal(page, node);
+  await page.getByTestId(`terminal-tab-${node}`).waitFor();
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const pin = page.getByTestId('hostkey-pin');
+    if (await pin.isVisible()) await pin.click();
+    if (/[$#] ?$/m.test(await terminalText(page, node))) return;
+    await page.waitForTimeout(100);
+  }
+  await waitForTerminalText(page, node, /[$#] ?$/m, 1);
 }
 
 describe('built-in terminal', () => {
@@ -103,5 +117,59 @@ describe('built-in terminal', () => {
     await page.getByTestId('terminal-tab-alpha').click();
     await waitForTerminalText(page, 'alpha', /both-42/);
     await page.screenshot({ path: screenshotPath('terminal-broadcast') });
+  });
+
+  it('echoes keystrokes promptly while a background tab streams, and that tab shows all of its output in order when opened', async () => {
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // Binary frames (terminal output) as they reach the page: a keystroke's echo is a frame holding
+    // just that character; bulk output (frames over 1 KiB) tells that the other tab is still streaming.
+    let lastOutputAt = 0;
+    let echoWaiter: { char: number; resolve: () => void } | null = null;
+    page.on('websocket', (socket) => socket.on('framereceived', (frame) => {
+      if (typeof frame.payload === 'string') return;
+      if (frame.payload.length > 1024) lastOutputAt = Date.now();
+      else if (echoWaiter && frame.payload.at(-1) === echoWaiter.char) echoWaiter.resolve();
+    }));
+    await page.goto(t.host.url);
+    await page.getByTestId('nav-node-alpha').waitFor();
+    await page.getByTestId('terminal-screen-reader').click();
+    await openAtPrompt(page, 'alpha');
+    await openAtPrompt(page, 'beta');
+
+    // beta prints 1,000,000 numbers (6.9 MB) and a marker; meanwhile the user works in alpha, beta hidden.
+    const last = 1_000_000;
+    await page.locator('.xterm-helper-textarea').nth(1).focus();
+    await page.keyboard.type(`seq 1 ${last}; echo end-$((6*7))\n`);
+    await page.getByTestId('terminal-tab-alpha').click();
+    await expect.poll(() => page.getByTestId('terminal-beta').isVisible()).toBe(false);
+    await page.locator('.xterm-helper-textarea').first().focus();
+    const echoMs: number[] = [];
+    for (let typed = 1; typed <= 8; typed++) {
+      const started = Date.now();
+      const echoed = new Promise<void>((resolve) => (echoWaiter = { char: 0x78, resolve }));
+      await page.keyboard.type('x');
+      await Promise.race([echoed, page.waitForTimeout(10_000)]);
+      echoWaiter = null;
+      echoMs.push(Date.now() - started);
+    }
+    // And xterm.js shows them (its screen-reader mirror refreshes at most once a second).
+    await waitForTerminalText(page, 'alpha', /[$#] x{8}$/m, 5_000);
+    const echoedAt = Date.now();
+    await page.keyboard.press('Control+U');
+    // Each echo reached the page within a second (not queued behind beta's output), while beta's output was still arriving.
+    expect(Math.max(...echoMs)).toBeLessThan(1_000);
+    await page.waitForTimeout(300);
+    expect(lastOutputAt).toBeGreaterThan(echoedAt);
+
+    // Opened, beta shows its output through to the end, in order: the last numbers, then the marker.
+    await page.getByTestId('terminal-tab-beta').click();
+    const text = await waitForTerminalText(page, 'beta', /^end-42$/m, 120_000);
+    const rows = text.split('\n');
+    const marker = rows.findIndex((row) => row === 'end-42');
+    const tail = rows.slice(Math.max(0, marker - 20), marker).map(Number);
+    expect(tail).toEqual(Array.from({ length: tail.length }, (_, i) => last - tail.length + 1 + i));
+    expect(tail.length).toBeGreaterThanOrEqual(5);
+    await page.close();
   });
 });

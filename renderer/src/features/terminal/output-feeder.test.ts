@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { OutputFeeder } from './output-feeder.js';
+import { BACKGROUND_GAP_MS, OutputFeeder } from './output-feeder.js';
 import { isSoftwareWebgl } from './renderer-choice.js';
 
 /** A stand-in for xterm.js that parses when told to, and a task queue run by hand. */
-function harness(interactive: { value: boolean }, sliceBytes = 1000) {
+function harness(interactive: { value: boolean }, sliceBytes = 1000, background = { value: false }) {
   const inXterm: { piece: Uint8Array; parsed: () => void }[] = [];
   const tasks: (() => void)[] = [];
+  /** Tasks put off with a delay, and the delay asked for. */
+  const timers: { task: () => void; ms: number }[] = [];
   const written: number[] = [];
   const feeder = new OutputFeeder({
     write: (piece, parsed) => inXterm.push({ piece: piece.slice(), parsed }),
     written: (bytes) => written.push(bytes),
     yieldTask: (task) => tasks.push(task),
     interactive: () => interactive.value,
+    background: () => background.value,
+    later: (task, ms) => timers.push({ task, ms }),
     sliceBytes,
   });
   /** xterm.js parses everything it holds; then the event loop runs one queued task. */
@@ -20,7 +24,7 @@ function harness(interactive: { value: boolean }, sliceBytes = 1000) {
     for (const entry of parsed) entry.parsed();
     return parsed.map((e) => e.piece);
   };
-  return { feeder, inXterm, tasks, written, parseAll };
+  return { feeder, inXterm, tasks, timers, written, parseAll };
 }
 
 const bytes = (n: number, start = 0) => Uint8Array.from({ length: n }, (_, i) => (start + i) % 251);
@@ -77,6 +81,37 @@ describe('feeding a terminal\'s output to xterm.js', () => {
     // And new output goes straight through again.
     h.feeder.receive(bytes(10));
     expect(h.inXterm.map((e) => e.piece.byteLength)).toEqual([10]);
+  });
+
+  it('while the user types into another terminal, waits a few ms between pieces, and still delivers everything in order', () => {
+    const background = { value: true };
+    const h = harness({ value: true }, 1000, background);
+    const input = bytes(3500);
+    h.feeder.receive(input.subarray(0, 2000));
+    h.feeder.receive(input.subarray(2000));
+    const seen: Uint8Array[] = [];
+    for (let turn = 0; turn < 20 && (h.inXterm.length || h.timers.length); turn++) {
+      expect(h.inXterm.length).toBeLessThanOrEqual(1);
+      seen.push(...h.parseAll());
+      // The next piece is put off by a pause, not merely queued behind what is waiting now.
+      expect(h.tasks).toHaveLength(0);
+      const timer = h.timers.shift();
+      if (timer) {
+        expect(timer.ms).toBe(BACKGROUND_GAP_MS);
+        timer.task();
+      }
+    }
+    expect(seen.map((p) => p.byteLength)).toEqual([1000, 1000, 1000, 500]);
+    expect(Buffer.concat(seen)).toEqual(Buffer.from(input));
+    expect(h.written.reduce((a, b) => a + b, 0)).toBe(3500);
+  });
+
+  it('the terminal typed into goes on without pauses', () => {
+    const h = harness({ value: true }, 1000, { value: false });
+    h.feeder.receive(bytes(2500));
+    h.parseAll();
+    expect(h.timers).toHaveLength(0);
+    expect(h.tasks).toHaveLength(1);
   });
 
   it('drops what waits when the terminal closes', () => {

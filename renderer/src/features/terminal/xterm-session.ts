@@ -29,11 +29,15 @@ export interface TerminalSessionOptions {
   renderer?: 'auto' | 'dom' | 'webgl';
   /** false: always write whole chunks, even while the user types (benchmarks compare both). */
   sliceWhileTyping?: boolean;
+  /** false: while the user types into another terminal, do not slow this one's output down (benchmarks compare both). */
+  yieldToTyping?: boolean;
 }
 
 /** Typing anywhere in the page makes every terminal feed its output in small pieces for this long. */
 const INTERACTIVE_MS = 1_000;
 let lastUserInputAt = Number.NEGATIVE_INFINITY;
+/** The terminal the user typed into last. */
+let typedInto: object | null = null;
 const userIsTyping = () => performance.now() - lastUserInputAt < INTERACTIVE_MS;
 
 /** A task after everything already queued (a message to ourselves; timers would be clamped when nested). */
@@ -78,6 +82,11 @@ export class TerminalSession {
   private webgl: WebglAddon | null = null;
   private readonly feeder: OutputFeeder;
   private creditToReturn = 0;
+  /** Stands for this terminal as the one typed into last. */
+  private readonly typist = {};
+  /** Whether the terminal is on screen (a background tab of the dock is not); told by an IntersectionObserver. */
+  private shown = true;
+  private visibility: IntersectionObserver | null = null;
   private creditScheduled = false;
   /** Bytes written to xterm.js and parsed; for tests and benchmarks. */
   bytesWritten = 0;
@@ -102,6 +111,7 @@ export class TerminalSession {
     this.terminal.loadAddon(new WebLinksAddon((_event, uri) => options.onOpenLink?.(uri)));
     this.terminal.onData((data) => {
       lastUserInputAt = performance.now();
+      typedInto = this.typist;
       options.onInput(data);
     });
     this.feeder = new OutputFeeder({
@@ -123,11 +133,21 @@ export class TerminalSession {
       },
       yieldTask,
       interactive: options.sliceWhileTyping === false ? () => false : userIsTyping,
+      // A terminal out of sight while the user types into another one.
+      background: () => options.yieldToTyping !== false && !this.shown && typedInto !== null && typedInto !== this.typist && userIsTyping(),
+      later: (task, ms) => void setTimeout(task, ms),
     });
   }
 
   open(element: HTMLElement): void {
     this.terminal.open(element);
+    // xterm.js's own element: the dock may move it to another pane later.
+    if (typeof IntersectionObserver === 'function' && this.terminal.element) {
+      this.visibility = new IntersectionObserver((entries) => {
+        for (const entry of entries) this.shown = entry.isIntersecting;
+      });
+      this.visibility.observe(this.terminal.element);
+    }
     this.terminal.onRender(() => {
       const buffer = this.terminal.buffer.active;
       if (this.followAfterResize && buffer.type === 'normal' && buffer.viewportY < buffer.baseY) this.terminal.scrollToBottom();
@@ -246,6 +266,8 @@ export class TerminalSession {
   }
 
   dispose(): void {
+    if (typedInto === this.typist) typedInto = null;
+    this.visibility?.disconnect();
     this.input.end();
     this.feeder.dispose();
     this.webgl?.dispose();
