@@ -101,28 +101,19 @@ export function TopologyCanvas({ graph, positions, layoutState, layoutSource, se
   }, [graph, regions]);
   const viewListeners = useRef(new Set<(view: CanvasView) => void>());
   const lastView = useRef<CanvasView>({ x: 0, y: 0, k: 1, width: 0, height: 0 });
-  /** The canvas's size as the ResizeObserver last reported it (0 × 0 until its first report). */
-  const size = useRef({ width: 0, height: 0 });
-  /** A fit asked for before the first size report: done when that report arrives. */
-  const pendingFit = useRef<(() => void) | null>(null);
 
   const fitTo = useCallback((points: Point[], maxScale = 1.5) => {
     const svg = svgRef.current;
     const behaviour = zoomRef.current;
     if (!svg || !behaviour || points.length === 0) return;
-    // Measuring the canvas here would force a layout of the whole page (thousands of elements on a large
-    // estate) in the middle of a task: the size comes from the ResizeObserver, after the browser's own layout.
-    if (size.current.width === 0 || size.current.height === 0) {
-      pendingFit.current = () => fitTo(points, maxScale);
-      return;
-    }
     const xs = points.map((p) => p.x);
     const ys = points.map((p) => p.y);
     const minX = Math.min(...xs) - CARD_W;
     const maxX = Math.max(...xs) + CARD_W;
     const minY = Math.min(...ys) - CARD_H * 2;
     const maxY = Math.max(...ys) + CARD_H * 2;
-    const { width, height } = size.current;
+    const { width, height } = svg.getBoundingClientRect();
+    if (width === 0 || height === 0) return;
     const scale = Math.min(maxScale, width / (maxX - minX), height / (maxY - minY));
     const transform = zoomIdentity.translate(width / 2, height / 2).scale(scale).translate(-(minX + maxX) / 2, -(minY + maxY) / 2);
     select(svg).call(behaviour.transform, transform);
@@ -158,16 +149,14 @@ export function TopologyCanvas({ graph, positions, layoutState, layoutSource, se
     const svg = svgRef.current;
     const viewport = viewportRef.current;
     if (!svg || !viewport) return;
-    // The size comes from the ResizeObserver (its first report arrives with the first layout), so neither
-    // mounting the canvas nor a zoom frame forces a layout of the page to measure it.
+    // The size comes from the ResizeObserver, so a zoom frame never forces a layout to measure it.
+    const size = { width: svg.clientWidth, height: svg.clientHeight };
     const publish = (t: { x: number; y: number; k: number }) => {
-      lastView.current = { x: t.x, y: t.y, k: t.k, width: size.current.width, height: size.current.height };
+      lastView.current = { x: t.x, y: t.y, k: t.k, width: size.width, height: size.height };
       for (const listener of viewListeners.current) listener(lastView.current);
     };
     const behaviour = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.05, 4])
-      // The view's extent from the observed size: d3's default reads the SVG's width, a forced layout per zoom gesture.
-      .extent((): [[number, number], [number, number]] => [[0, 0], [size.current.width || 1, size.current.height || 1]])
       .on('zoom', (event: { transform: { x: number; y: number; k: number; toString(): string } }) => {
         viewport.setAttribute('transform', event.transform.toString());
         // Hide the latency labels at low zoom with a class: no React render per zoom frame.
@@ -177,13 +166,8 @@ export function TopologyCanvas({ graph, positions, layoutState, layoutSource, se
     // The view's size changes with the window and the dock: tell the listeners (the minimap).
     const resize = new ResizeObserver((entries) => {
       const box = entries[entries.length - 1]?.contentRect;
-      if (box) size.current = { width: box.width, height: box.height };
+      if (box) Object.assign(size, { width: box.width, height: box.height });
       publish(lastView.current);
-      const fit = pendingFit.current;
-      if (fit && size.current.width > 0 && size.current.height > 0) {
-        pendingFit.current = null;
-        fit();
-      }
     });
     resize.observe(svg);
     zoomRef.current = behaviour;
