@@ -3,14 +3,7 @@
 import * as z from 'zod';
 import { errorCodes, type ErrorPayload } from './errors.js';
 
-/** Binary frame kinds (first byte); bytes 1..4 are the stream id (big endian). */
-export const BINARY_STREAM_DATA = 1;
-export const BINARY_HEADER_BYTES = 5;
-
-/** Default credit window: the most bytes a sender keeps unacknowledged on one stream, and the floor of an adaptive window. */
-export const DEFAULT_STREAM_WINDOW = 256 * 1024;
-/** The most an adaptive window grows to (a long, fast link between the backend and the renderer). */
-export const MAX_STREAM_WINDOW = 4 * 1024 * 1024;
+export { BINARY_HEADER_BYTES, BINARY_STREAM_DATA, DEFAULT_STREAM_WINDOW, MAX_STREAM_WINDOW, decodeStreamData, encodeStreamData } from './wire-binary.js';
 
 export const errorPayloadSchema = z.object({
   code: z.enum(errorCodes),
@@ -42,17 +35,3 @@ export type ServerFrame =
   | { t: 'error'; error: z.infer<typeof errorPayloadSchema> }
   | { t: 'event'; name: string; payload: unknown }
   | { t: 'stream-end'; stream: number; error?: z.infer<typeof errorPayloadSchema> };
-
-export function encodeStreamData(stream: number, payload: Uint8Array): Uint8Array {
-  const frame = new Uint8Array(BINARY_HEADER_BYTES + payload.byteLength);
-  frame[0] = BINARY_STREAM_DATA;
-  new DataView(frame.buffer).setUint32(1, stream);
-  frame.set(payload, BINARY_HEADER_BYTES);
-  return frame;
-}
-
-export function decodeStreamData(frame: Uint8Array): { stream: number; payload: Uint8Array } | null {
-  if (frame.byteLength < BINARY_HEADER_BYTES || frame[0] !== BINARY_STREAM_DATA) return null;
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  return { stream: view.getUint32(1), payload: frame.subarray(BINARY_HEADER_BYTES) };
-}

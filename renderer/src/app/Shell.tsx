@@ -1,5 +1,5 @@
 // The main window: header, navbar (sites and hosts), main (canvas + dock), aside (inspector / findings).
-import { ActionIcon, AppShell, Badge, Button, Group, Loader, ScrollArea, Select, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
+import { ActionIcon, AppShell, Badge, Button, Group, Loader, NativeSelect, ScrollArea, Stack, Tabs, Text, Title, Tooltip, useComputedColorScheme } from '@mantine/core';
 import { IconFocusCentered, IconGauge, IconKeyboard, IconTerminal2 } from '@tabler/icons-react';
 import { Suspense, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { useAppState } from '../store/context.js';
@@ -204,7 +204,9 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                 <Button size="xs" variant="default" onClick={() => void measureLatency()} disabled={Boolean(measuring)} data-testid="measure-latency">
                   {measuring ? `Measuring ${measuring.done}/${measuring.total || '…'}` : 'Measure latency'}
                 </Button>
-                <Select
+                {/* A native list: a Mantine Select keeps its closed list mounted and positions it, a forced layout of the
+                    whole page (the canvas's thousands of elements included) whenever the header is laid out anew. */}
+                <NativeSelect
                   size="xs"
                   w={128}
                   aria-label="Measure latency on a schedule"
@@ -215,8 +217,10 @@ export function Shell({ terminals, onEdited }: { terminals: TerminalController |
                     { value: '60', label: 'Every hour' },
                   ]}
                   value={String(latencyEveryMinutes ?? 0)}
-                  onChange={(v) => setLatencySchedule(v && v !== '0' ? Number(v) : null)}
-                  allowDeselect={false}
+                  onChange={(event) => {
+                    const v = event.currentTarget.value;
+                    setLatencySchedule(v && v !== '0' ? Number(v) : null);
+                  }}
                 />
                 <Button size="xs" variant="default" onClick={() => { void validate(); setAsideTab('findings'); }} data-testid="validate">
                   Validate

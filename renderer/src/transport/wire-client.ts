@@ -1,6 +1,7 @@
 // A Transport speaking the contract's wire frames over any FramePort (WebSocket or Electron IPC).
 import { CwError, type ErrorPayload } from '../../../main/common/errors.js';
-import { decodeStreamData, type ServerFrame } from '../../../main/common/wire.js';
+import { decodeStreamData } from '../../../main/common/wire-binary.js';
+import type { ServerFrame } from '../../../main/common/wire.js';
 import type { EventName, EventPayload, MethodInput, MethodName, MethodOutput } from '../../../main/common/contract/index.js';
 import type { FramePort, StreamHandle, Transport } from './types.js';
 

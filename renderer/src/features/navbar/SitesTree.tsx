@@ -121,7 +121,9 @@ const NodeRow = memo(function NodeRow({ name, state, reason, active, callbacks }
   // keyboard first reaches the row, so a thousand rows stay light: until then the dot is a plain span and
   // the actions button a plain button, whose click mounts the menu opened.
   const [live, setLive] = useState(false);
-  const [menuOnMount, setMenuOnMount] = useState(false);
+  // Controlled: a click that reaches the plain button after the row went live (the pointer's arrival re-renders
+  // the row between the press and the click) still opens the menu, rather than finding it mounted closed.
+  const [menuOpened, setMenuOpened] = useState(false);
   const dot = <span aria-label={stateLabels[state]} data-state={state} style={{ display: 'inline-block', width: 9, height: 9, borderRadius: 9, background: stateColours[state] }} />;
   const menuButton = (
     <ActionIcon
@@ -131,7 +133,7 @@ const NodeRow = memo(function NodeRow({ name, state, reason, active, callbacks }
       onClick={(e) => {
         e.stopPropagation();
         if (!live) {
-          setMenuOnMount(true);
+          setMenuOpened(true);
           setLive(true);
         }
       }}
@@ -161,7 +163,7 @@ const NodeRow = memo(function NodeRow({ name, state, reason, active, callbacks }
         (!live ? (
           menuButton
         ) : (
-          <Menu position="right-start" withinPortal defaultOpened={menuOnMount}>
+          <Menu position="right-start" withinPortal opened={menuOpened} onChange={setMenuOpened}>
             <Tooltip label={`Actions for ${name}`}>
               <Menu.Target>{menuButton}</Menu.Target>
             </Tooltip>

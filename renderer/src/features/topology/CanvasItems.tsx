@@ -57,7 +57,8 @@ export const LinkLine = memo(
         stroke={link.state === 'error' || link.state === 'warning' ? stateColours[link.state] : style.hue}
         strokeWidth={style.width}
         strokeDasharray={dash}
-        opacity={link.state === 'unmeasured' ? 0.55 : 0.9}
+        // The stroke's own opacity: an element's opacity would give each of thousands of lines a paint effect of its own.
+        strokeOpacity={link.state === 'unmeasured' ? 0.55 : 0.9}
         className="cw-link"
         onClick={clickable ? () => handlers.current.onSelectLink?.(link) : undefined}
         onMouseEnter={hoverable ? () => handlers.current.setHovered?.(() => link.id) : undefined}
