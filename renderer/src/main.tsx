@@ -12,6 +12,9 @@ const scheme = window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark
 const root = document.getElementById('root');
 if (!root) throw new Error('The page has no #root element.');
 
+/** Each stack's definitions (schemas, rules), found by their place in the stacks folder: named nowhere here. */
+const stackDefinitions = import.meta.glob('../../main/common/stacks/*/definition.ts');
+
 /** Resolves in a task of its own (a timer), so that what follows it starts a new task. */
 const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -21,9 +24,7 @@ const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 // in dependency order, so that no step evaluates much more than its own part.
 async function start(): Promise<void> {
   await import('../../main/common/workspace/base.js');
-  await import('../../main/common/stacks/proxmox/definition.js');
-  await import('../../main/common/stacks/vsan/definition.js');
-  await import('../../main/common/stacks/openstack/definition.js');
+  for (const load of Object.values(stackDefinitions)) await load();
   await import('../../main/common/workspace/schema.js');
   const [{ createAppStore }, { contractTerminalApi, TerminalController }] = await Promise.all([import('./store/index.js'), import('./features/terminal/controller.js')]);
   const store = createAppStore(transport);
