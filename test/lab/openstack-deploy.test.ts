@@ -13,6 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Core } from '../../main/node/core.js';
 import { installKollaStandIns, kollaStandInDir, type KollaStandInCall } from '../../main/node/stacks/openstack/lab/kolla-stand-in.js';
 import { describeLab, labWorkspaceCore, useLab } from '../support/lab.js';
+import { twoRegionDeployLayout } from '../support/openstack/deploy-layout.js';
 
 const SPEC = `
 name: kolla-deploy
@@ -52,14 +53,7 @@ describeLab('the Kolla-Ansible deploy of two regions over SSH (deploy-host fixtu
     const opened = await core.call('workspace.open', { path: lab.workspacePath, remember: false });
     const { id } = await core.call('secrets.put', { label: 'admin on the shared Keystone', kind: 'password', value: ADMIN_PASSWORD });
     const workspace = structuredClone(opened.workspace!);
-    workspace.openstack = {
-      regions: [
-        { name: 'RegionOne', keystone: true, controllers: ['r1a'], networkNodes: ['r1a'], compute: ['r1a'], storage: [], liveMigration: true, managementNetwork: 'management' },
-        { name: 'RegionTwo', keystone: false, controllers: ['r2a'], networkNodes: ['r2a'], compute: ['r2a'], storage: [], liveMigration: true, managementNetwork: 'management' },
-      ],
-      interconnects: [],
-      keystone: { authUrl: 'http://198.18.1.250:5000/v3', username: 'admin', userDomain: 'default', project: 'admin', projectDomain: 'default', passwordSecret: id, interface: 'public' },
-    };
+    workspace.openstack = twoRegionDeployLayout(id);
     await core.call('workspace.save', { workspace, ...(opened.revision ? { revision: opened.revision } : {}) });
   }, 60_000);
 

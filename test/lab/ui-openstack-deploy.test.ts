@@ -14,6 +14,7 @@ import { installKollaStandIns, kollaStandInDir } from '../../main/node/stacks/op
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { describeLab, useLab } from '../support/lab.js';
 import { startTestHost, type TestHost } from '../support/web-host.js';
+import { twoRegionDeployLayout } from '../support/openstack/deploy-layout.js';
 
 const SPEC = `
 name: kolla-deploy-ui
@@ -42,14 +43,7 @@ describeLab('the OpenStack wizard deploys two regions over SSH in Chromium (depl
     });
     const { id } = await host.core.call('secrets.put', { label: 'admin on the shared Keystone', kind: 'password', value: 'ui-admin-pw' });
     const workspace = parseWorkspace(fs.readFileSync(lab.workspacePath, 'utf8')).workspace!;
-    workspace.openstack = {
-      regions: [
-        { name: 'RegionOne', keystone: true, controllers: ['r1a'], networkNodes: ['r1a'], compute: ['r1a'], storage: [], liveMigration: true, managementNetwork: 'management' },
-        { name: 'RegionTwo', keystone: false, controllers: ['r2a'], networkNodes: ['r2a'], compute: ['r2a'], storage: [], liveMigration: true, managementNetwork: 'management' },
-      ],
-      interconnects: [],
-      keystone: { authUrl: 'http://198.18.1.250:5000/v3', username: 'admin', userDomain: 'default', project: 'admin', projectDomain: 'default', passwordSecret: id, interface: 'public' },
-    };
+    workspace.openstack = twoRegionDeployLayout(id);
     fs.mkdirSync(host.core.options.workspaceDir, { recursive: true });
     fs.writeFileSync(path.join(host.core.options.workspaceDir, 'clusterwright.yaml'), serializeWorkspace(workspace));
     browser = await launchBrowser();
