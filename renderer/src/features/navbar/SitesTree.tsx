@@ -1,6 +1,7 @@
 // The navbar: sites and their nodes, with status dots and the actions an admin reaches for.
 import { ActionIcon, Badge, Group, Menu, NavLink, Text, TextInput, Tooltip } from '@mantine/core';
 import { memo, useMemo, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { useProgressiveCount } from '../../components/use-progressive.js';
 import { IconDots } from '@tabler/icons-react';
 import type { Workspace } from '../../../../main/common/workspace/schema.js';
@@ -145,7 +146,10 @@ const NodeRow = memo(function NodeRow({ name, state, reason, active, callbacks }
     <NavLink
       active={active}
       onClick={() => callbacks.current.onSelectNode(name)}
-      onMouseEnter={live ? undefined : () => setLive(true)}
+      // Rendered at once, inside the pointer's arrival: the live row replaces the actions button's element, and a
+      // render left to a later task could fall between a press and its release, whose click then reaches the row
+      // rather than the button (the menu stays shut).
+      onMouseEnter={live ? undefined : () => flushSync(() => setLive(true))}
       onFocus={live ? undefined : (e: React.FocusEvent) => e.target === e.currentTarget && setLive(true)}
       data-testid={`nav-node-${name}`}
       leftSection={
