@@ -5,6 +5,7 @@
 // their schemas.
 import { proxmoxAdvisor } from './advisor.js';
 import type { FieldPath } from '../../workspace/paths.js';
+import { pairsOf } from '../../workspace/rules/context.js';
 import { defineStackWorkspace, type BandwidthSetting, type LatencyLimits, type StackGroup, type StackLink, type StackTraffic, type StackWorkspace } from '../types.js';
 import { COROSYNC_ERROR_MS, COROSYNC_WARN_MS, proxmoxRules } from './rules.js';
 import { proxmoxSectionSchema } from './schema.js';
@@ -20,12 +21,6 @@ export const PROXMOX_STATUS_METHOD = 'proxmox.clusterStatus';
 type ProxmoxWorkspace = StackWorkspace<'proxmox', typeof proxmoxSectionSchema>;
 
 const clustersOf = (ws: ProxmoxWorkspace) => ws.proxmox?.clusters ?? [];
-
-function pairs<T>(items: readonly T[]): [T, T][] {
-  const out: [T, T][] = [];
-  for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) out.push([items[i]!, items[j]!]);
-  return out;
-}
 
 const corosyncLimits: LatencyLimits = { warnMs: COROSYNC_WARN_MS, errorMs: COROSYNC_ERROR_MS, source: pvecm('Cluster Network: Network Requirements (latencies under 5 ms; above about 10 ms it is unlikely to work)', 'networkRequirements') };
 
@@ -82,7 +77,7 @@ export const proxmoxWorkspaceStack = defineStackWorkspace({
     const out: StackLink[] = [];
     for (const cluster of clustersOf(ws)) {
       for (const link of cluster.links) {
-        for (const [a, b] of pairs(cluster.nodes)) out.push({ a, b, role: 'corosync', network: link.network, linkNumber: link.link, group: cluster.name });
+        for (const [a, b] of pairsOf(cluster.nodes)) out.push({ a, b, role: 'corosync', network: link.network, linkNumber: link.link, group: cluster.name });
       }
       const network = cluster.links[0]?.network;
       if (cluster.qdevice && network) for (const member of cluster.nodes) out.push({ a: cluster.qdevice.host, b: member, role: 'witness', network, group: cluster.name });

@@ -5,6 +5,7 @@
 // their schemas.
 import { vsanAdvisor } from './advisor.js';
 import type { FieldPath } from '../../workspace/paths.js';
+import { pairsOf } from '../../workspace/rules/context.js';
 import { defineStackWorkspace, type BandwidthSetting, type NoVmHost, type StackGroup, type StackLink, type StackTraffic, type StackWorkspace } from '../types.js';
 import { stretchedClusterModel, vsanClusterLayout } from './quorum.js';
 import { VSAN_DATA_RTT_MS, vsanRules, witnessLimitMs } from './rules.js';
@@ -17,12 +18,6 @@ export const VSAN = 'vsan';
 type VsanWorkspace = StackWorkspace<'vsan', typeof vsanSectionSchema>;
 
 const clustersOf = (ws: VsanWorkspace) => ws.vsan?.clusters ?? [];
-
-function pairs<T>(items: readonly T[]): [T, T][] {
-  const out: [T, T][] = [];
-  for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) out.push([items[i]!, items[j]!]);
-  return out;
-}
 
 export const vsanWorkspaceStack = defineStackWorkspace({
   id: 'vsan',
@@ -63,7 +58,7 @@ export const vsanWorkspaceStack = defineStackWorkspace({
     for (const cluster of clustersOf(ws)) {
       const data = [...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts];
       const dataNetwork = cluster.dataNetwork ?? 'vsan';
-      for (const [a, b] of pairs(data)) out.push({ a, b, role: 'vsan', network: dataNetwork, group: cluster.name });
+      for (const [a, b] of pairsOf(data)) out.push({ a, b, role: 'vsan', network: dataNetwork, group: cluster.name });
       const witnessNetwork = cluster.witnessNetwork ?? dataNetwork;
       for (const host of data) out.push({ a: cluster.witness.host, b: host, role: 'witness', network: witnessNetwork, group: cluster.name });
     }
