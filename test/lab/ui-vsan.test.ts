@@ -197,6 +197,16 @@ describeLab(
       await page.getByTestId('new-cluster-vsan').click();
       await page.getByTestId('vsan-verify-built').click();
       const dayTwo = page.getByTestId('vsan-day2');
+      /** The day-2 plan on screen: its run button off until the destructive step is ticked, then run to success, then Verify. */
+      const approveRunVerify = async (destructiveStep: string, planId: string) => {
+        await dayTwo.getByTestId('vsan-day2-plan').waitFor();
+        expect(await dayTwo.getByTestId('vsan-day2-run').isDisabled()).toBe(true);
+        await dayTwo.getByTestId(`approve-${destructiveStep}`).check({ force: true });
+        await dayTwo.getByTestId('vsan-day2-run').click();
+        await dayTwo.getByTestId('vsan-day2-run-result').waitFor({ timeout: 60_000 });
+        expect((await app.server.core.call('plan.status', {})).runs.find((r) => r.planId === planId)?.status).toBe('succeeded');
+        await dayTwo.getByTestId('vsan-day2-verify').click();
+      };
       await dayTwo.waitFor();
       await dayTwo.getByTestId('vsan-day2-kind').getByText('Change the witness', { exact: true }).click();
       expect(await page.getByTestId('vsan-day2-host').inputValue()).toBe('w2 (site c)');
@@ -212,13 +222,7 @@ describeLab(
       const witnessTrips = await page.getByTestId('vsan-day2-round-trips').locator('tr').allTextContents();
       expect(witnessTrips.map((t) => t.replace(/[\d.]+ ms≤/, 'N ms≤'))).toEqual(['b1', 'b2', 'a1', 'a2'].map((h) => `${h} ↔ w2managementN ms≤ 200 ms`));
       for (const t of witnessTrips) expect(Number(/([\d.]+) ms≤/.exec(t)![1])).toBeGreaterThan(20);
-      await dayTwo.getByTestId('vsan-day2-plan').waitFor();
-      expect(await dayTwo.getByTestId('vsan-day2-run').isDisabled()).toBe(true);
-      await dayTwo.getByTestId('approve-replace-witness').check({ force: true });
-      await dayTwo.getByTestId('vsan-day2-run').click();
-      await dayTwo.getByTestId('vsan-day2-run-result').waitFor({ timeout: 60_000 });
-      expect((await app.server.core.call('plan.status', {})).runs.find((r) => r.planId === 'vsan-day2-witness-stretch-01-w2')?.status).toBe('succeeded');
-      await dayTwo.getByTestId('vsan-day2-verify').click();
+      await approveRunVerify('replace-witness', 'vsan-day2-witness-stretch-01-w2');
       await page.getByTestId('vsan-day2-recorded').waitFor();
       expect(await page.getByTestId('vsan-day2-recorded').textContent()).toBe('vsan.clusters[0].witness: w2 in site c (was w1, which stays in the datacenter).');
       await page.waitForFunction(() => /^Witness: w2 \(preferred fault domain b/.test(document.querySelector('[data-testid="vsan-witness"]')?.textContent ?? ''), null, { timeout: 15_000 });
@@ -236,13 +240,7 @@ describeLab(
       await page.getByTestId('vsan-day2-show').click();
       await page.getByTestId('vsan-day2-meaning').waitFor();
       expect(await page.getByTestId('vsan-day2-meaning').textContent()).toMatch(/^Destructive: vSAN removes the witness w2, and every vSAN object loses its witness component/);
-      await dayTwo.getByTestId('vsan-day2-plan').waitFor();
-      expect(await dayTwo.getByTestId('vsan-day2-run').isDisabled()).toBe(true);
-      await dayTwo.getByTestId('approve-remove-witness').check({ force: true });
-      await dayTwo.getByTestId('vsan-day2-run').click();
-      await dayTwo.getByTestId('vsan-day2-run-result').waitFor({ timeout: 60_000 });
-      expect((await app.server.core.call('plan.status', {})).runs.find((r) => r.planId === 'vsan-day2-unstretch-stretch-01')?.status).toBe('succeeded');
-      await dayTwo.getByTestId('vsan-day2-verify').click();
+      await approveRunVerify('remove-witness', 'vsan-day2-unstretch-stretch-01');
       // Recorded: the day-2 section gives way to what the cluster is now and what stretching it again takes.
       await page.getByTestId('vsan-not-stretched').waitFor({ timeout: 15_000 });
       expect(await page.getByTestId('vsan-not-stretched').textContent()).toMatch(/^Not stretchedvSAN cluster stretch-01 is not stretched \(vsan\.clusters\[0\]\.stretched: false, .*fault domains b and a\.To stretch it again: put a witness host at a third site/);
