@@ -190,6 +190,8 @@ describeLab(
       const measured = await app.server.core.call('latency.measure', { networks: ['management'], nodes: ['w2'], count: 3, intervalS: 0.2 });
       expect(measured.unreachable).toBe(0);
       const measuredIn = Date.now() - dayTwoStarted;
+      // The window showed that measurement's progress, and lets go of it when it ends (its button is free again).
+      await page.waitForFunction(() => !(document.querySelector('[data-testid="measure-latency"]') as HTMLButtonElement | null)?.disabled, null, { timeout: 10_000 });
       const witnessLinks = () => page.evaluate(() => [...document.querySelectorAll('line[data-role="witness"]')].map((l) => l.getAttribute('data-link-id')!.split(':').pop()).sort());
       const rolesOf = (node: string) => page.evaluate((n) => document.querySelector(`g[data-node-id="${n}"] .cw-node-roles`)?.textContent ?? '', node);
       expect(await witnessLinks()).toEqual(['w1~a1', 'w1~a2', 'w1~b1', 'w1~b2']);
