@@ -151,22 +151,21 @@ describe('the canvas finish', () => {
       const card = (await page.getByTestId(`node-${node}`).locator('rect').first().boundingBox())!;
       return Math.abs(card.x + card.width / 2 - (svg.x + svg.width / 2)) < 4 && Math.abs(card.y + card.height / 2 - (svg.y + svg.height / 2)) < 4;
     };
-    expect(await centred('esx-witness')).toBe(true);
+    await expect.poll(() => centred('esx-witness'), { timeout: 5_000 }).toBe(true);
     await page.keyboard.press('f');
     await page.getByTestId('nav-site-dc-east').click();
     await page.getByRole('toolbar', { name: 'Canvas tools' }).getByRole('button', { name: 'Zoom to selection' }).click();
-    await page.waitForTimeout(100);
-    for (const n of ['os-ctl-east', 'os-cmp-east1', 'os-cmp-east2']) {
+    const inView = async (n: string) => {
       const svg = (await page.getByTestId('topology-svg').boundingBox())!;
       const card = (await page.getByTestId(`node-${n}`).locator('rect').first().boundingBox())!;
-      expect(card.x >= svg.x && card.x + card.width <= svg.x + svg.width && card.y >= svg.y && card.y + card.height <= svg.y + svg.height, `${n} in view`).toBe(true);
-    }
+      return card.x >= svg.x && card.x + card.width <= svg.x + svg.width && card.y >= svg.y && card.y + card.height <= svg.y + svg.height;
+    };
+    for (const n of ['os-ctl-east', 'os-cmp-east1', 'os-cmp-east2']) await expect.poll(() => inView(n), { message: `${n} in view`, timeout: 5_000 }).toBe(true);
     // Navbar ⋯ → Show in canvas brings the node to the middle.
     await page.keyboard.press('f');
     await page.getByRole('button', { name: 'Actions for pve3' }).click();
     await page.getByRole('menuitem', { name: 'Show in canvas' }).click();
-    await page.waitForTimeout(150);
-    expect(await centred('pve3')).toBe(true);
+    await expect.poll(() => centred('pve3'), { timeout: 5_000 }).toBe(true);
     await page.close();
   });
 

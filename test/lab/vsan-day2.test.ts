@@ -3,7 +3,9 @@
 // host outside the cluster (added to the datacenter first; refused inside the cluster with vSAN's words, and
 // when its measured round trip is above 200 ms), and stretching disabled (destructive, approved). Each
 // change is a plan previewed with its SOAP calls, approved against its hash, run, verified by the app
-// (vsan.verify) and by VMware's pyvmomi reading vCenter; a second run of each changes nothing.
+// (vsan.verify) and by VMware's pyvmomi reading vCenter; a second run of each changes nothing. Once
+// disabling stretching is recorded, the workspace says the cluster is not stretched and the build plan
+// refuses to stretch it again, until the admin puts a witness back: then its approved stretch step does.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +19,7 @@ import { READ_ONLY_METHODS } from '../../main/node/stacks/vsan/client/client.js'
 import { saveFacts } from '../../main/node/workspace/facts-file.js';
 import { describeLab } from '../support/lab.js';
 import { useVcsim, vcsimSkipReason } from '../support/vsan/simulator.js';
+import { stretchedClusterOn, VSAN_LAB_NETWORKS, vsanNode } from '../support/vsan/stretched-workspace.js';
 import { checkRequest, type WsdlOrder } from '../support/vsan/wsdl-order.js';
 
 type Plan = MethodOutput<'vsan.planDay2'>['plan'];
@@ -33,8 +36,7 @@ interface PyReadback {
   standaloneHosts: PyHost[];
 }
 
-const node = (name: string, site: string, n: number) => ({ name, site, addresses: { mgmt: `198.18.0.${n}`, data: `198.19.0.${n}` } });
-const NODES = [node('a1', 'a', 1), node('a2', 'a', 2), node('b1', 'b', 3), node('b2', 'b', 4), node('w1', 'c', 5), node('w2', 'd', 6), node('w3', 'e', 7)];
+const NODES = [vsanNode('a1', 'a', 1), vsanNode('a2', 'a', 2), vsanNode('b1', 'b', 3), vsanNode('b2', 'b', 4), vsanNode('w1', 'c', 5), vsanNode('w2', 'd', 6), vsanNode('w3', 'e', 7)];
 /** Measured round trips from each data host to the witness candidates on the witness network (ms). */
 const RTT: Record<string, number> = { w1: 31, w2: 42.5, w3: 260 };
 
@@ -84,27 +86,9 @@ describeLab(
         version: 1,
         name: 'day2',
         sites: ['a', 'b', 'c', 'd', 'e'].map((name, i) => ({ name, kind: i < 2 ? 'lan' : 'wan' })),
-        networks: [
-          { name: 'mgmt', roles: ['management'], cidr: '198.18.0.0/16' },
-          { name: 'data', roles: ['vsan'], cidr: '198.19.0.0/16' },
-        ],
+        networks: VSAN_LAB_NETWORKS,
         nodes: NODES,
-        vsan: {
-          clusters: [
-            {
-              name: 'stretch-01',
-              datacenter: 'DC0',
-              vcenter: { endpoint: `${vc.sim.host}:${vc.sim.port}`, user: vc.username, secretId: await secrets.put(vc.password, { label: 'vc', kind: 'password' }), thumbprint: vc.sim.thumbprint },
-              esxi: { passwordSecret: await secrets.put(vc.hostPassword, { label: 'esx', kind: 'password' }) },
-              preferredSite: { site: 'a', hosts: ['a1', 'a2'], isolationAddress: '198.19.0.1' },
-              secondarySite: { site: 'b', hosts: ['b1', 'b2'], isolationAddress: '198.19.0.3' },
-              witness: { host: 'w1', site: 'c' },
-              dataNetwork: 'data',
-              witnessNetwork: 'mgmt',
-              vmotionNetwork: 'mgmt',
-            },
-          ],
-        },
+        vsan: { clusters: [await stretchedClusterOn(vc, secrets)] },
       };
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, `${JSON.stringify(workspace, null, 1)}\n`);
@@ -211,7 +195,49 @@ describeLab(
       expect(Object.fromEntries(back.cluster.hosts.map((h) => [h.name, h.faultDomain]))).toEqual({ a1: 'a', a2: 'a', b1: 'b', b2: 'b' });
       expect(back.standaloneHosts.find((h) => h.name === 'w2')).toMatchObject({ parentType: 'vim.ComputeResource' });
       await secondRunChangesNothing(answer.plan);
-      expect(await core.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'unstretch' } })).toMatchObject({ recorded: false, message: expect.stringMatching(/without a witness/) });
+    });
+
+    it('records the cluster as not stretched; the build plan then refuses to stretch it again, and validation holds it to a standard cluster', async () => {
+      expect(await core.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'unstretch' } })).toEqual({
+        recorded: true,
+        message: 'vsan.clusters[0]: not stretched (stretched: false); w2 is no longer its witness and stays in datacenter DC0; the fault domains b and a stay, as vSAN leaves them.',
+      });
+      const state = await core.call('workspace.current', {});
+      const cluster = state.workspace!.vsan!.clusters[0]!;
+      expect(cluster).toMatchObject({ stretched: false, preferredSite: { site: 'b', hosts: ['b1', 'b2'] }, secondarySite: { site: 'a', hosts: ['a1', 'a2'] } });
+      expect(cluster.witness).toBeUndefined();
+      expect(fs.readFileSync(file, 'utf8')).toMatch(/"?stretched"?: false/);
+      expect(await core.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'unstretch' } })).toEqual({ recorded: false, message: 'The workspace already records stretch-01 as not stretched.' });
+      // Validation: no stretched-cluster finding (the witness round trips of w1–w3 are measured and would be judged), no rule broken by it.
+      const validated = await core.call('workspace.validate', {});
+      expect(validated.findings.filter((f) => f.ruleId.startsWith('vsan.')).map((f) => [f.ruleId, f.severity])).toEqual([
+        ['vsan.site-layout', 'info'],
+        ['vsan.data-latency', 'info'],
+      ]);
+      expect(validated.findings.filter((f) => /could not run/.test(f.message))).toEqual([]);
+      // The app still reads it; the build plan and the day-2 changes say what it is and what stretching it again takes.
+      expect((await verify()).witnesses).toEqual([]);
+      await expect(core.call('vsan.planCluster', { cluster: 'stretch-01' })).rejects.toThrow(/^vSAN cluster stretch-01 is not stretched .* The build plan would stretch it again, so none is made\. To stretch it again: put a witness host at a third site/);
+      await expect(day2({ kind: 'witness', host: 'w1' })).rejects.toThrow(/It has no witness to replace/);
+      expect(pyWitnesses(await pyvmomi())).toEqual([]);
+    });
+
+    it('stretches it again only once the admin puts a witness back, through the build’s approved stretch step', async () => {
+      const { workspace, revision } = await core.call('workspace.current', {});
+      const next = structuredClone(workspace!);
+      const c = next.vsan!.clusters[0]!;
+      delete c.stretched;
+      c.witness = { host: 'w2', site: 'd' };
+      await core.call('workspace.save', { workspace: next, revision });
+      const built = await core.call('vsan.planCluster', { cluster: 'stretch-01' });
+      const preview = await core.call('plan.preview', { plan: built.plan });
+      expect(preview.destructiveSteps).toContain('stretch');
+      await expect(core.call('plan.apply', { plan: built.plan, planHash: preview.planHash, wait: true })).rejects.toThrow(/approv/i);
+      expect((await verify()).witnesses).toEqual([]);
+      const { result } = await run(built.plan, 'stretch again');
+      expect(result.status).toBe('succeeded');
+      expect((await verify()).witnesses.map((w) => [w.host, w.preferredFaultDomain])).toEqual([['w2', 'b']]);
+      expect(pyWitnesses(await pyvmomi())).toEqual(['w2']);
     });
 
     it('sent every day-2 request in WSDL order, and no secret reached a request body or log line', () => {

@@ -21,8 +21,7 @@ import { runSteps, stretchedClusterSteps } from '../../main/node/stacks/vsan/str
 import { stretchedSpecFromWorkspace } from '../../main/node/stacks/vsan/workspace-spec.js';
 import { describeLab } from '../support/lab.js';
 import { useVcsim, vcsimSkipReason } from '../support/vsan/simulator.js';
-
-const node = (name: string, site: string, n: number) => ({ name, site, addresses: { mgmt: `198.18.0.${n}`, data: `198.19.0.${n}` } });
+import { stretchedClusterOn, VSAN_LAB_NETWORKS, vsanNode } from '../support/vsan/stretched-workspace.js';
 
 describeLab(
   'the vSAN module on the vCenter simulator',
@@ -52,27 +51,9 @@ describeLab(
         version: 1,
         name: 'w',
         sites: [{ name: 'a', kind: 'lan' }, { name: 'b', kind: 'man' }, { name: 'c', kind: 'wan' }],
-        networks: [
-          { name: 'mgmt', roles: ['management'], cidr: '198.18.0.0/16' },
-          { name: 'data', roles: ['vsan'], cidr: '198.19.0.0/16' },
-        ],
-        nodes: [node('a1', 'a', 1), node('a2', 'a', 2), node('b1', 'b', 3), node('b2', 'b', 4), node('w1', 'c', 5)],
-        vsan: {
-          clusters: [
-            {
-              name: 'stretch-01',
-              datacenter: 'DC0',
-              vcenter: { endpoint: `${vc.sim.host}:${vc.sim.port}`, user: vc.username, secretId: await secrets.put(vc.password, { label: 'vc', kind: 'password' }), thumbprint: vc.sim.thumbprint },
-              esxi: { passwordSecret: await secrets.put(vc.hostPassword, { label: 'esx', kind: 'password' }) },
-              preferredSite: { site: 'a', hosts: ['a1', 'a2'], isolationAddress: '198.19.0.1' },
-              secondarySite: { site: 'b', hosts: ['b1', 'b2'], isolationAddress: '198.19.0.3' },
-              witness: { host: 'w1', site: 'c' },
-              dataNetwork: 'data',
-              witnessNetwork: 'mgmt',
-              vmotionNetwork: 'mgmt',
-            },
-          ],
-        },
+        networks: VSAN_LAB_NETWORKS,
+        nodes: [vsanNode('a1', 'a', 1), vsanNode('a2', 'a', 2), vsanNode('b1', 'b', 3), vsanNode('b2', 'b', 4), vsanNode('w1', 'c', 5)],
+        vsan: { clusters: [await stretchedClusterOn(vc, secrets)] },
       });
       client = await vc.connect();
       const { spec } = stretchedSpecFromWorkspace(workspace, 'stretch-01');

@@ -146,6 +146,7 @@ export function fullWorkspace(fp: string): Record<string, unknown> {
           vcenter: { endpoint: 'https://vcenter.example.lan/sdk', user: 'administrator@vsphere.local', secretId: 'vcenter-admin' },
           preferredSite: { site: 'home', hosts: ['esx-a'] },
           secondarySite: { site: 'office', hosts: ['esx-b'] },
+          stretched: true,
           witness: { host: 'qdev', site: 'cloud' },
           dataNetwork: 'mgmt',
           witnessNetwork: 'mgmt',

@@ -69,7 +69,7 @@ describe('editing a workspace file', () => {
   it('removes a node with its lines only, keeping the comment of the next section', () => {
     const { text, next } = edit(example, (ws) => {
       ws.nodes = ws.nodes.filter((n) => n.name !== 'esx-witness');
-      ws.vsan!.clusters[0]!.witness.host = 'esx-a1';
+      ws.vsan!.clusters[0]!.witness!.host = 'esx-a1';
     });
     expect(text).not.toContain('esx-witness\n');
     expect(text).toContain('# Proxmox VE clusters.');

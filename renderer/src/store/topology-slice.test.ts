@@ -68,6 +68,36 @@ describe('latency schedule', () => {
   });
 });
 
+describe('a latency measurement started elsewhere', () => {
+  it('shows its progress, then its figures when it ends, and leaves the schedule free to measure again', async () => {
+    vi.useFakeTimers();
+    try {
+      const samples = [{ network: 'mgmt', from: 'a1', to: 'w2', toAddress: '198.18.0.2', sent: 3, received: 3, lossPercent: 0, avgMs: 30, measuredAt: '2026-01-01T00:00:00Z' }];
+      let stored = {};
+      const transport = createFakeTransport({
+        'latency.measure': () => ({ matrix: { version: 1, measuredAt: '', runner: 'ssh', count: 1, intervalS: 0.2, samples: [] }, file: '/w/l.json', runsOnNodes: true, unreachable: 0 }),
+        'latency.current': () => ({ facts: stored, file: '/w/l.json' }),
+        'workspace.validate': () => ({ issues: [], findings: [], counts: { error: 0, warning: 0, info: 0, accepted: 0 }, ok: true }),
+      });
+      const store = createAppStore(transport);
+      store.getState().setWorkspace(emptyWorkspace('t'));
+      store.getState().setLatencySchedule(5);
+      // The CLI's core (or another window) measures: this window sees its progress, then its end.
+      transport.emit('latency.progress', { runId: 'elsewhere', done: 9, total: 10, network: 'mgmt', from: 'a1', to: 'w2', lossPercent: 0 });
+      expect(store.getState().measuring).toEqual({ done: 9, total: 10 });
+      stored = { latency: { version: 1, measuredAt: '2026-01-01T00:00:00Z', runner: 'ssh', count: 3, intervalS: 0.2, samples } };
+      transport.emit('latency.measured', { runId: 'elsewhere', path: '/w/clusterwright.yaml', measuredAt: '2026-01-01T00:00:00Z', pairs: 1, unreachable: 0, runner: 'ssh' });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(store.getState().measuring).toBeNull();
+      expect(store.getState().facts.latency?.samples).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(5 * 60_000 + 10);
+      expect(transport.calls.filter((c) => c.method === 'latency.measure')).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('cluster badges after a reload', () => {
   it('loads the last quorum reading of each cluster from the facts when the workspace opens', async () => {
     const ws = emptyWorkspace('estate');

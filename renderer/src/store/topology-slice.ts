@@ -119,6 +119,15 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
     }
   };
   transport.on('latency.progress', (p) => set({ measuring: { done: p.done, total: p.total } }));
+  /** This window's own measurements under way: they clear their progress themselves. */
+  let ownMeasurements = 0;
+  // A measurement run elsewhere (the CLI's core, another window) ended: its progress must not stay on the header, nor
+  // hold off the schedule, and its figures are drawn.
+  transport.on('latency.measured', () => {
+    if (ownMeasurements > 0) return;
+    set({ measuring: null });
+    void loadFacts().then(() => get().validate());
+  });
   // An overlay's tunnels were read (from the panel, the CLI's core or another window): redraw them from the stored facts.
   transport.on('overlay.statusRead', () => void loadFacts());
   let scheduleTimer: ReturnType<typeof setInterval> | null = null;
@@ -218,6 +227,7 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
   reloadFacts: () => loadFacts(),
   async measureLatency() {
     set({ measuring: { done: 0, total: 0 }, measureError: null });
+    ownMeasurements++;
     try {
       // Each stack's own link view (corosync's knet…) rides along where clusters run, so the canvas shows links their stack reports down.
       const workspace = get().workspace;
@@ -228,6 +238,7 @@ export const createTopologySlice: SliceCreator<TopologySlice> = (set, get, trans
     } catch (error) {
       set({ measureError: describeError(error) });
     } finally {
+      ownMeasurements--;
       set({ measuring: null });
     }
   },

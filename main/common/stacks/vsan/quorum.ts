@@ -14,6 +14,7 @@
 //   votes (a moment after the loss; this model assumes it happened by the next step), the surviving data site
 //   keeps the objects even if the witness fails afterwards.
 import type { VsanSection } from './schema.js';
+import { witnessOf } from './stretching.js';
 import type { ClusterOutcome, GroupOutcome, QuorumModel, StepView } from '../../whatif/scenarios.js';
 
 export type StretchedRole = 'preferred' | 'secondary' | 'witness';
@@ -129,11 +130,13 @@ export function stretchedClusterModel(layout: StretchedClusterLayout): QuorumMod
 export function vsanClusterLayout(workspace: { vsan?: VsanSection | undefined }, clusterName: string, options: { witnessFailureResilience?: boolean } = {}): StretchedClusterLayout {
   const cluster = workspace.vsan?.clusters.find((c) => c.name === clusterName);
   if (!cluster) throw new Error(`The workspace has no vSAN cluster "${clusterName}".`);
+  const witness = witnessOf(cluster);
+  if (!witness) throw new Error(`vSAN cluster "${clusterName}" is not stretched: it has no witness, so it has no stretched-cluster layout.`);
   return {
     name: cluster.name,
     preferred: { site: cluster.preferredSite.site, hosts: cluster.preferredSite.hosts },
     secondary: { site: cluster.secondarySite.site, hosts: cluster.secondarySite.hosts },
-    witness: { site: cluster.witness.site, host: cluster.witness.host },
+    witness: { site: witness.site, host: witness.host },
     ...(options.witnessFailureResilience !== undefined ? { witnessFailureResilience: options.witnessFailureResilience } : {}),
   };
 }

@@ -1,13 +1,18 @@
 // VMware vSAN stretched cluster rules (pure): two data sites and a witness site, data and witness
-// round trips, inter-site bandwidth, the witness outside the cluster, and the 15 + 15 + 1 limit.
+// round trips, inter-site bandwidth, the witness outside the cluster, and the 15 + 15 + 1 limit. A cluster
+// whose stretching was disabled (`stretched: false`) is held to a standard cluster's limit instead: 1 ms
+// between all its hosts; the stretched-cluster limits do not apply to it.
 import { describeLatency, round } from '../../workspace/facts.js';
-import { crossPairs, isMeasured, linkRef, nodeRef, plural } from '../../workspace/rules/context.js';
+import { crossPairs, isMeasured, linkRef, nodeRef, pairsOf, plural } from '../../workspace/rules/context.js';
 import { groupRef } from '../types.js';
-import { vsanStretched } from './sources.js';
+import { vsanNetworkRequirements, vsanStretched } from './sources.js';
+import { dataHostsOf, witnessOf } from './stretching.js';
 import type { FindingDraft, Rule, RuleContext } from '../../workspace/rules/types.js';
 import type { VsanCluster } from './schema.js';
 
 export const VSAN_DATA_RTT_MS = 5;
+/** Between all hosts of a vSAN cluster that is not stretched (a single site). */
+export const VSAN_STANDARD_RTT_MS = 1;
 export const VSAN_MIN_BANDWIDTH_GBPS = 10;
 export const VSAN_MAX_HOSTS_PER_SITE = 15;
 
@@ -43,7 +48,32 @@ export const siteLayout: Rule = {
     clusters(ctx).forEach((cluster, i) => {
       const p = cluster.preferredSite.site;
       const s = cluster.secondarySite.site;
-      const w = cluster.witness.site;
+      const witness = witnessOf(cluster);
+      /** Hosts counted in a site (or fault domain) the workspace does not place them in. */
+      const placed = (side: 'preferredSite' | 'secondarySite') => {
+        const group = cluster[side];
+        const elsewhere = group.hosts.filter((h) => ctx.node(h) && ctx.node(h)!.site !== group.site);
+        if (elsewhere.length > 0) {
+          findings.push({ severity: 'error', message: `vSAN cluster ${cluster.name} counts ${elsewhere.join(', ')} in site ${group.site}, but the workspace places ${elsewhere.length === 1 ? 'it' : 'them'} in ${[...new Set(elsewhere.map((h) => ctx.node(h)!.site))].join(', ')}.`, elements: [clusterRef(cluster), ...elsewhere.map(nodeRef)], paths: [at(i, `.${side}.hosts`)], remedy: `Count ${elsewhere.length === 1 ? 'the host' : 'each host'} in the data site where ${elsewhere.length === 1 ? 'it stands' : 'they stand'}, or correct the node's site.` });
+        }
+      };
+      if (!witness) {
+        // Not stretched: no witness site to demand; the fault domains stay where the hosts stand.
+        placed('preferredSite');
+        placed('secondarySite');
+        const domains = p === s ? [p] : [p, s];
+        findings.push({
+          severity: 'info',
+          message: `vSAN cluster ${cluster.name} is not stretched: it has no witness, and its hosts keep the fault domain${domains.length === 1 ? '' : 's'} ${domains.join(' and ')}. An object mirrored across two fault domains has no third one for its witness component, so vSAN cannot make it compliant again.`,
+          elements: [clusterRef(cluster), ...domains.map((name) => ({ kind: 'site' as const, name }))],
+          paths: [at(i, '.stretched')],
+          remedy: 'Delete the fault domains in vCenter (Configure, vSAN, Fault Domains) so that each host is a fault domain of its own, then repair the objects; or stretch the cluster again with a witness at a third site.',
+          figures: { faultDomains: domains.length },
+          source: vsanStretched('Convert a stretched cluster to a standard vSAN cluster'),
+        });
+        return;
+      }
+      const w = witness.site;
       const elements = [clusterRef(cluster), { kind: 'site' as const, name: p }, { kind: 'site' as const, name: s }, { kind: 'site' as const, name: w }];
       if (p === s) {
         findings.push({ severity: 'error', message: `vSAN cluster ${cluster.name} has the same site (${p}) as preferred and secondary data site; a stretched cluster needs two data sites.`, elements, paths: [at(i, '.secondarySite.site')], remedy: 'Make the secondary data site the second location, not the preferred site again.' });
@@ -56,30 +86,59 @@ export const siteLayout: Rule = {
         if (group.hosts.length === 0) {
           findings.push({ severity: 'error', message: `The ${side === 'preferredSite' ? 'preferred' : 'secondary'} site ${group.site} of vSAN cluster ${cluster.name} has no hosts.`, elements, paths: [at(i, `.${side}.hosts`)], remedy: 'Add at least one ESXi host to each data site.', figures: { hosts: 0 } });
         }
-        const elsewhere = group.hosts.filter((h) => ctx.node(h) && ctx.node(h)!.site !== group.site);
-        if (elsewhere.length > 0) {
-          findings.push({ severity: 'error', message: `vSAN cluster ${cluster.name} counts ${elsewhere.join(', ')} in site ${group.site}, but the workspace places ${elsewhere.length === 1 ? 'it' : 'them'} in ${[...new Set(elsewhere.map((h) => ctx.node(h)!.site))].join(', ')}.`, elements: [clusterRef(cluster), ...elsewhere.map(nodeRef)], paths: [at(i, `.${side}.hosts`)], remedy: `Count ${elsewhere.length === 1 ? 'the host' : 'each host'} in the data site where ${elsewhere.length === 1 ? 'it stands' : 'they stand'}, or correct the node's site.` });
-        }
+        placed(side);
       }
-      const witnessSite = ctx.node(cluster.witness.host)?.site;
+      const witnessSite = ctx.node(witness.host)?.site;
       if (witnessSite !== undefined && witnessSite !== w) {
-        findings.push({ severity: 'error', message: `The witness host ${cluster.witness.host} of vSAN cluster ${cluster.name} is declared at site ${w}, but the workspace places it in ${witnessSite}.`, elements: [clusterRef(cluster), nodeRef(cluster.witness.host)], paths: [at(i, '.witness')], remedy: `Declare the witness at site ${witnessSite}, where ${cluster.witness.host} stands, or correct the node's site.` });
+        findings.push({ severity: 'error', message: `The witness host ${witness.host} of vSAN cluster ${cluster.name} is declared at site ${w}, but the workspace places it in ${witnessSite}.`, elements: [clusterRef(cluster), nodeRef(witness.host)], paths: [at(i, '.witness')], remedy: `Declare the witness at site ${witnessSite}, where ${witness.host} stands, or correct the node's site.` });
       }
     });
     return findings;
   },
 };
 
+/** A cluster that is not stretched is a standard one: 1 ms between all its hosts, whichever site they stand in. */
+function standardClusterLatency(ctx: RuleContext, cluster: VsanCluster, i: number, network: string): FindingDraft[] {
+  const findings: FindingDraft[] = [];
+  const source = vsanNetworkRequirements('Network latency: at most 1 ms RTT between all hosts of a single-site (not stretched) vSAN cluster');
+  let unmeasured = 0;
+  for (const [a, b] of pairsOf(dataHostsOf(cluster))) {
+    const p = ctx.facts.between(network, a, b);
+    if (!isMeasured(p)) {
+      unmeasured++;
+      continue;
+    }
+    if (p.rttMs <= VSAN_STANDARD_RTT_MS) continue;
+    findings.push({
+      severity: 'error',
+      message: `vSAN data between ${a} and ${b} (network ${network}): ${describeLatency(p)}, above the ${VSAN_STANDARD_RTT_MS} ms VMware supports between the hosts of a vSAN cluster that is not stretched (${cluster.name}).`,
+      elements: [linkRef(a, b, network), clusterRef(cluster)],
+      paths: [at(i)],
+      remedy: 'Stretch the cluster again with a witness at a third site, or keep its hosts where they are within 1 ms of each other.',
+      figures: { rttMs: round(p.rttMs), limitMs: VSAN_STANDARD_RTT_MS },
+      source,
+    });
+  }
+  if (unmeasured > 0) {
+    findings.push({ severity: 'info', message: `vSAN cluster ${cluster.name}: ${plural(unmeasured, 'pair')} of its hosts not measured yet on ${network}.`, elements: [clusterRef(cluster)], paths: [at(i)], remedy: 'Measure the round trip between the hosts of the cluster.', action: { id: 'measure-latency' }, figures: { unmeasuredPairs: unmeasured }, source });
+  }
+  return findings;
+}
+
 export const dataLatency: Rule = {
   id: 'vsan.data-latency',
   stack: 'vsan',
-  title: `Data site to data site below ${VSAN_DATA_RTT_MS} ms`,
+  title: `Data site to data site below ${VSAN_DATA_RTT_MS} ms (${VSAN_STANDARD_RTT_MS} ms between all hosts once not stretched)`,
   source: vsanStretched('Network requirements: data site to data site latency ≤ 5 ms RTT'),
   check(ctx) {
     const findings: FindingDraft[] = [];
     clusters(ctx).forEach((cluster, i) => {
       const network = dataNetwork(ctx, cluster);
       if (!network) return;
+      if (!witnessOf(cluster)) {
+        findings.push(...standardClusterLatency(ctx, cluster, i, network));
+        return;
+      }
       let unmeasured = 0;
       for (const [a, b] of crossPairs(cluster.preferredSite.hosts, cluster.secondarySite.hosts)) {
         const p = ctx.facts.between(network, a, b);
@@ -109,6 +168,8 @@ export const dataBandwidth: Rule = {
   source: vsanStretched('Network requirements: data site to data site bandwidth 10 Gbps or more'),
   check(ctx) {
     return clusters(ctx).flatMap((cluster, i): FindingDraft[] => {
+      // The inter-site link of a stretched cluster; a cluster that is not stretched has none.
+      if (!witnessOf(cluster)) return [];
       const name = dataNetwork(ctx, cluster);
       const network = name ? ctx.network(name) : undefined;
       if (!network || network.bandwidthGbps === undefined || network.bandwidthGbps >= VSAN_MIN_BANDWIDTH_GBPS) return [];
@@ -134,17 +195,18 @@ export const witnessLatency: Rule = {
   check(ctx) {
     const findings: FindingDraft[] = [];
     clusters(ctx).forEach((cluster, i) => {
+      const witness = witnessOf(cluster);
       const network = witnessNetwork(ctx, cluster);
-      if (!network) return;
+      if (!network || !witness) return;
       const limit = witnessLimitMs(cluster);
       const hosts = [...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts];
       for (const host of hosts) {
-        const p = ctx.facts.between(network, cluster.witness.host, host);
+        const p = ctx.facts.between(network, witness.host, host);
         if (!isMeasured(p) || p.rttMs <= limit) continue;
         findings.push({
           severity: 'error',
-          message: `Witness ${cluster.witness.host} to ${host} (network ${network}): ${describeLatency(p)}, above the ${limit} ms allowed for a cluster with ${plural(hosts.length, 'data host')}.`,
-          elements: [linkRef(cluster.witness.host, host, network), clusterRef(cluster)],
+          message: `Witness ${witness.host} to ${host} (network ${network}): ${describeLatency(p)}, above the ${limit} ms allowed for a cluster with ${plural(hosts.length, 'data host')}.`,
+          elements: [linkRef(witness.host, host, network), clusterRef(cluster)],
           paths: [at(i, '.witness')],
           remedy: 'Place the witness closer to both data sites, or use a faster path to it.',
           figures: { rttMs: round(p.rttMs), limitMs: limit },
@@ -162,7 +224,8 @@ export const witnessNotMember: Rule = {
   source: vsanStretched('Witness host: a dedicated witness appliance or host outside the cluster'),
   check(ctx) {
     return clusters(ctx).flatMap((cluster, i): FindingDraft[] => {
-      const w = cluster.witness.host;
+      const w = witnessOf(cluster)?.host;
+      if (w === undefined) return [];
       const inData = [...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts].includes(w);
       const inOther = (ctx.workspace.vsan?.clusters ?? []).find((c) => c !== cluster && [...c.preferredSite.hosts, ...c.secondarySite.hosts].includes(w));
       if (!inData && !inOther) return [];
@@ -188,7 +251,8 @@ export const hostCount: Rule = {
     return clusters(ctx).flatMap((cluster, i) =>
       (['preferredSite', 'secondarySite'] as const).flatMap((side): FindingDraft[] => {
         const count = cluster[side].hosts.length;
-        if (count <= VSAN_MAX_HOSTS_PER_SITE) return [];
+        // 15 per data site is a stretched cluster's maximum, not one of a cluster that is not stretched.
+        if (count <= VSAN_MAX_HOSTS_PER_SITE || !witnessOf(cluster)) return [];
         return [
           {
             severity: 'error',

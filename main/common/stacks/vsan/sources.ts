@@ -7,3 +7,9 @@ export const vsanStretched = (section: string): RuleSource => ({
   url: 'https://core.vmware.com/resource/vsan-stretched-cluster-guide',
 });
 
+
+export const vsanNetworkRequirements = (section: string): RuleSource => ({
+  document: 'VMware vSAN Planning and Deployment: Networking Requirements for vSAN',
+  section,
+  url: 'https://docs.vmware.com/en/VMware-vSphere/8.0/vsan-planning/GUID-AFF133BC-F4B6-4753-815F-20D3D752D898.html',
+});

@@ -238,7 +238,7 @@ const cases: Record<string, Case> = {
     pass: () => ({ ws: estate() }),
     fail: () => {
       const ws = estate();
-      ws.vsan!.clusters[0]!.witness.site = 'home';
+      ws.vsan!.clusters[0]!.witness!.site = 'home';
       ws.nodes.find((n) => n.name === 'witness')!.site = 'home';
       return { ws };
     },
@@ -283,7 +283,7 @@ const cases: Record<string, Case> = {
     pass: () => ({ ws: estate() }),
     fail: () => {
       const ws = estate();
-      ws.vsan!.clusters[0]!.witness.host = 'esx-a1';
+      ws.vsan!.clusters[0]!.witness!.host = 'esx-a1';
       return { ws };
     },
     severity: 'error',

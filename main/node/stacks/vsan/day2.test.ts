@@ -1,5 +1,7 @@
 // The day-2 plans of a vSAN stretched cluster (pure): their steps, which are destructive, what the preview
-// says each step sends to vCenter, and the executor's refusal of hostile day-2 arguments.
+// says each step sends to vCenter, and the executor's refusal of hostile day-2 arguments; once the workspace
+// records the cluster as not stretched, the build plan and the day-2 changes refuse with what it is and
+// what stretching it again takes (before vCenter is reached).
 import { describe, expect, it } from 'vitest';
 import { planSchema, type StackCall } from '../../../common/plan/schema.js';
 import { workspaceSchema } from '../../../common/workspace/schema.js';
@@ -7,34 +9,11 @@ import { MemorySecretStore } from '../../secrets/index.js';
 import { VsanConnections } from './connections.js';
 import { day2Plan, type Day2Change } from './day2.js';
 import { apisFor, createVsanExecutor } from './plan.js';
+import { vsanHandlers } from './services.js';
+import { stretchedTestWorkspace, testNode } from './test-workspace.js';
 import { stretchedSpecFromWorkspace, witnessFromWorkspace } from './workspace-spec.js';
 
-const node = (name: string, site: string, n: number) => ({ name, site, addresses: { mgmt: `198.18.0.${n}`, data: `198.19.0.${n}` } });
-const workspace = workspaceSchema.parse({
-  version: 1,
-  name: 'w',
-  sites: [{ name: 'a', kind: 'lan' }, { name: 'b', kind: 'man' }, { name: 'c', kind: 'wan' }, { name: 'd', kind: 'wan' }],
-  networks: [
-    { name: 'mgmt', roles: ['management'], cidr: '198.18.0.0/16' },
-    { name: 'data', roles: ['vsan'], cidr: '198.19.0.0/16' },
-  ],
-  nodes: [node('a1', 'a', 1), node('b1', 'b', 2), node('w1', 'c', 3), node('w2', 'd', 4)],
-  vsan: {
-    clusters: [
-      {
-        name: 'stretch-01',
-        datacenter: 'DC0',
-        vcenter: { endpoint: '127.0.0.1:8989', user: 'administrator@vsphere.local', secretId: 'vc-pw', thumbprint: Array(32).fill('AB').join(':') },
-        esxi: { passwordSecret: 'esx-pw' },
-        preferredSite: { site: 'a', hosts: ['a1'], isolationAddress: '198.19.0.1' },
-        secondarySite: { site: 'b', hosts: ['b1'], isolationAddress: '198.19.0.2' },
-        witness: { host: 'w1', site: 'c' },
-        dataNetwork: 'data',
-        witnessNetwork: 'mgmt',
-      },
-    ],
-  },
-});
+const workspace = stretchedTestWorkspace({}, { sites: [{ name: 'd', kind: 'wan' }], nodes: [testNode('w2', 'd', 4)] });
 
 const plan = (change: Day2Change) => {
   const { spec, access, esxi } = stretchedSpecFromWorkspace(workspace, 'stretch-01');
@@ -112,5 +91,37 @@ describe('the executor’s day-2 operations', () => {
     await expect(executor.act({ stack: 'vsan', op: 'day2', args: { ...args, cluster: 'nul\u0000' } }, ctx)).rejects.toThrow(/cluster: a vSphere name/);
     await expect(executor.act({ stack: 'vsan', op: 'day2-done', args }, ctx)).rejects.toThrow(/is a vSAN check/);
     await expect(executor.check({ stack: 'vsan', op: 'day2', args }, ctx)).rejects.toThrow(/is a vSAN operation, not a check/);
+  });
+});
+
+describe('a cluster the workspace records as not stretched', () => {
+  const unstretched = workspaceSchema.parse({ ...workspace, vsan: { clusters: [{ ...workspace.vsan!.clusters[0]!, stretched: false, witness: undefined }] } });
+  const saved: unknown[] = [];
+  const secrets = new MemorySecretStore();
+  const handlers = vsanHandlers({ workspaces: { current: async () => ({ workspace: unstretched, facts: {}, path: '/w/clusterwright.yaml' }), save: async (next) => void saved.push(next), storeFacts: async () => '' }, secrets, connections: new VsanConnections(secrets) });
+  const call = <M extends keyof typeof handlers>(method: M, input: Parameters<(typeof handlers)[M]>[0]) => (handlers[method] as (i: unknown, c: never) => Promise<unknown>)(input, {} as never);
+
+  it('gets no build plan: the build would stretch it again; the error says what it is and what stretching it again takes', async () => {
+    for (const method of ['vsan.planCluster', 'vsan.hostCertificates'] as const) {
+      await expect(call(method, { cluster: 'stretch-01' })).rejects.toMatchObject({
+        code: 'CONFLICT',
+        detail: { field: 'vsan.clusters[0].stretched' },
+        message:
+          "vSAN cluster stretch-01 is not stretched (vsan.clusters[0].stretched: false, recorded after stretching was disabled): it has no witness and no preferred site, and its hosts keep the fault domains a and b. The build plan would stretch it again, so none is made. To stretch it again: put a witness host at a third site into the workspace (vsan.clusters[0].witness: host and site), remove vsan.clusters[0].stretched (or set it to true), then run the build plan: it adds the witness to the datacenter, and its stretch step (VSANVcConvertToStretchedCluster) is destructive and runs only once you approve it; vSAN then rebuilds every object's witness component.",
+      });
+    }
+    expect(() => stretchedSpecFromWorkspace(unstretched, 'stretch-01')).toThrow(/is not stretched/);
+    expect(saved).toEqual([]);
+  });
+
+  it('refuses each day-2 change with what it is now', async () => {
+    const refused = (change: Day2Change) => call('vsan.planDay2', { cluster: 'stretch-01', change });
+    await expect(refused({ kind: 'preferred-site', site: 'b' })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is not stretched .* It has no preferred site to change to b\. To stretch it again: /) });
+    await expect(refused({ kind: 'witness', host: 'w2' })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is not stretched .* It has no witness to replace\. To stretch it again: /) });
+    await expect(refused({ kind: 'unstretch' })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is not stretched .* Stretching is disabled already: there is nothing to disable\./) });
+    // Recording: what the workspace already says, without asking vCenter; nothing is saved.
+    expect(await call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'unstretch' } })).toEqual({ recorded: false, message: 'The workspace already records stretch-01 as not stretched.' });
+    await expect(call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'witness', host: 'w2' } })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is not stretched .* The workspace is unchanged\. To stretch it again: /) });
+    expect(saved).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 // One monitoring round for each vSAN cluster of the workspace, through its vCenter session: vSAN's health
 // summary (computed now, not vSAN's cache), every host's connection state and maintenance mode, and the
-// witness (its connection state, and whether vSAN lists it as the cluster's witness). A vCenter that does not
-// answer makes the cluster unreachable, with the reason.
+// witness while the cluster is stretched (its connection state, and whether vSAN lists it as the cluster's
+// witness). A vCenter that does not answer makes the cluster unreachable, with the reason.
 import type { ApiSample, ClusterSample, HealthSample, ServiceSample } from '../../../common/monitor/model.js';
 import { vsanHealthSample, vsanHostSample } from '../../../common/stacks/vsan/monitor.js';
+import { witnessOf } from '../../../common/stacks/vsan/stretching.js';
 import type { Workspace } from '../../../common/workspace/index.js';
 import type { MonitorReading } from '../types.js';
 import type { VsphereClient } from './client/client.js';
@@ -42,7 +43,8 @@ export async function monitorVsan(workspace: Workspace, connections: VsanConnect
         const api: ApiSample = { name: VCENTER, reachable: true, ms: Date.now() - started };
         if (!ref) return { ...base, reachable: false, error: `vCenter has no cluster ${cluster.name}${cluster.datacenter ? ` in datacenter ${cluster.datacenter}` : ''}`, apis: [api] };
         const hostRefs = (await client.properties(ref, ['host'])).get('host')?.all('ManagedObjectReference').map((h) => h.asMoRef()) ?? [];
-        const witness = await client.findByName('HostSystem', cluster.witness.host);
+        const declared = witnessOf(cluster);
+        const witness = declared ? await client.findByName('HostSystem', declared.host) : undefined;
         const states = await hostStates(client, [...hostRefs, ...(witness ? [witness.ref] : [])]);
         const services: ServiceSample[] = hostRefs.map((h) => {
           const s = states.get(h.value);
@@ -54,8 +56,8 @@ export async function monitorVsan(workspace: Workspace, connections: VsanConnect
             (list) => list.some((w) => w.host?.value === witness.ref.value),
             () => undefined,
           );
-          services.push(vsanHostSample({ name: cluster.witness.host, role: 'witness', connectionState: s?.connectionState ?? 'unknown', maintenance: s?.maintenance ?? false, ...(listed !== undefined ? { witnessOfCluster: listed } : {}) }));
-        } else services.push({ kind: 'witness', name: cluster.witness.host, state: 'not in vCenter', level: 'error' });
+          services.push(vsanHostSample({ name: declared!.host, role: 'witness', connectionState: s?.connectionState ?? 'unknown', maintenance: s?.maintenance ?? false, ...(listed !== undefined ? { witnessOfCluster: listed } : {}) }));
+        } else if (declared) services.push({ kind: 'witness', name: declared.host, state: 'not in vCenter', level: 'error' });
         let health: HealthSample;
         try {
           health = vsanHealthSample(await client.healthSummary(ref));

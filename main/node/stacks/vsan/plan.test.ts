@@ -1,41 +1,13 @@
 // The vSAN build and vMotion plans (pure) and the executor's refusal of hostile plan arguments.
 import { describe, expect, it } from 'vitest';
 import { planSchema } from '../../../common/plan/schema.js';
-import { workspaceSchema } from '../../../common/workspace/schema.js';
 import { MemorySecretStore } from '../../secrets/index.js';
 import { VsanConnections } from './connections.js';
 import { buildPlan, createVsanExecutor, relocatePlan } from './plan.js';
+import { stretchedTestWorkspace } from './test-workspace.js';
 import { stretchedSpecFromWorkspace } from './workspace-spec.js';
 
-const node = (name: string, site: string, n: number) => ({ name, site, addresses: { mgmt: `198.18.0.${n}`, data: `198.19.0.${n}` } });
-const workspace = (patch: Record<string, unknown> = {}) =>
-  workspaceSchema.parse({
-    version: 1,
-    name: 'w',
-    sites: [{ name: 'a', kind: 'lan' }, { name: 'b', kind: 'man' }, { name: 'c', kind: 'wan' }],
-    networks: [
-      { name: 'mgmt', roles: ['management'], cidr: '198.18.0.0/16' },
-      { name: 'data', roles: ['vsan'], cidr: '198.19.0.0/16' },
-    ],
-    nodes: [node('a1', 'a', 1), node('b1', 'b', 2), node('w1', 'c', 3)],
-    vsan: {
-      clusters: [
-        {
-          name: 'stretch-01',
-          datacenter: 'DC0',
-          vcenter: { endpoint: '127.0.0.1:8989', user: 'administrator@vsphere.local', secretId: 'vc-pw', thumbprint: Array(32).fill('AB').join(':') },
-          esxi: { passwordSecret: 'esx-pw' },
-          preferredSite: { site: 'a', hosts: ['a1'], isolationAddress: '198.19.0.1' },
-          secondarySite: { site: 'b', hosts: ['b1'], isolationAddress: '198.19.0.2' },
-          witness: { host: 'w1', site: 'c' },
-          dataNetwork: 'data',
-          witnessNetwork: 'mgmt',
-          vmotionNetwork: 'mgmt',
-          ...patch,
-        },
-      ],
-    },
-  });
+const workspace = (patch: Record<string, unknown> = {}) => stretchedTestWorkspace({ vmotionNetwork: 'mgmt', ...patch });
 
 describe('the stretched-cluster build as a plan', () => {
   it('has one step per build step in order, the disk claims and the stretch destructive, secrets only by id', () => {

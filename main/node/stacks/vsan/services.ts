@@ -11,6 +11,7 @@ import type { StorageEvidence } from '../../../common/scorecard/evidence.js';
 import { VSAN_DATA_RTT_MS, witnessLimitMs } from '../../../common/stacks/vsan/rules.js';
 import type { VsanCluster } from '../../../common/stacks/vsan/schema.js';
 import { siteGroupNames } from '../../../common/stacks/vsan/site-settings.js';
+import { dataHostsOf, witnessOf } from '../../../common/stacks/vsan/stretching.js';
 import { normalizeThumbprint } from '../../../common/stacks/vsan/thumbprint.js';
 import { FactIndex, round } from '../../../common/workspace/facts.js';
 import { validateWorkspace } from '../../../common/workspace/rules/index.js';
@@ -29,7 +30,7 @@ import { day2Plan } from './day2.js';
 import { apisFor, buildPlan, relocatePlan, STACK } from './plan.js';
 import { verifyStretchedCluster } from './stretched-cluster.js';
 import type { StretchedHost } from './stretched-cluster.js';
-import { findVsanCluster, stretchedSpecFromWorkspace, vcenterAccess, witnessFromWorkspace } from './workspace-spec.js';
+import { datacenterOf, findVsanCluster, mustBeStretched, stretchedSpecFromWorkspace, vcenterAccess, witnessFromWorkspace } from './workspace-spec.js';
 
 type VsanMethod = 'vsan.probeCertificate' | 'vsan.hostCertificates' | 'vsan.pinCertificates' | 'vsan.planCluster' | 'vsan.verify' | 'vsan.planDay2' | 'vsan.recordDay2';
 
@@ -51,8 +52,11 @@ async function certificateOf(host: string, port: number, timeoutMs = 5000): Prom
   return cert.fingerprint;
 }
 
+/** The cluster's hosts and, while it is stretched, its witness. */
+const membersOf = (cluster: VsanCluster) => new Set([...dataHostsOf(cluster), ...(witnessOf(cluster) ? [witnessOf(cluster)!.host] : [])]);
+
 function findingsForCluster(findings: readonly Finding[], cluster: VsanCluster, index: number): Finding[] {
-  const members = new Set([...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts, cluster.witness.host]);
+  const members = membersOf(cluster);
   const prefix = `vsan.clusters[${index}]`;
   return findings.filter(
     (f) =>
@@ -118,7 +122,7 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
       const { index } = findVsanCluster(workspace, name);
       const next = structuredClone(workspace);
       const cluster = next.vsan!.clusters[index]!;
-      const members = new Set([...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts, cluster.witness.host]);
+      const members = membersOf(cluster);
       const pinned: string[] = [];
       for (const [host, thumbprint] of Object.entries(hosts)) {
         // A workspace node outside the cluster may be pinned too: the witness a day-2 change puts in place.
@@ -149,7 +153,7 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
         roundTrips.push({ kind, a, b, network, limitMs, ...(rtt !== undefined ? { rttMs: rtt, ok: rtt <= limitMs } : {}) });
       };
       for (const a of cluster.preferredSite.hosts) for (const b of cluster.secondarySite.hosts) measure('data', a, b, dataNetwork, VSAN_DATA_RTT_MS);
-      for (const h of [...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts]) measure('witness', h, cluster.witness.host, witnessNetwork, witnessLimitMs(cluster));
+      for (const h of [...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts]) measure('witness', h, spec.witness.name, witnessNetwork, witnessLimitMs(cluster));
       const manual: VsanClusterPlanView['manual'] = [];
       if (witnessNetwork !== dataNetwork) {
         // Witness Traffic Separation: vSAN has no TCP/IP stack of its own; the data hosts reach the witness over the witness network's adapter.
@@ -173,6 +177,11 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
 
     'vsan.planDay2': async ({ cluster: name, change }): Promise<VsanDay2PlanView> => {
       const { workspace, facts } = await current();
+      {
+        const { cluster, field } = findVsanCluster(workspace, name);
+        const doing = { 'preferred-site': `It has no preferred site to change to ${change.kind === 'preferred-site' ? change.site : ''}.`, witness: 'It has no witness to replace.', unstretch: 'Stretching is disabled already: there is nothing to disable.' }[change.kind];
+        mustBeStretched(cluster, field, doing);
+      }
       const { spec, access, esxi, field } = stretchedSpecFromWorkspace(workspace, name);
       const { cluster } = findVsanCluster(workspace, name);
       const problems: string[] = [];
@@ -242,7 +251,7 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
             `The cluster is no longer stretched and has no preferred site. Move the VMs' objects to one site first (storage policy data locality) if the two sites will part.`,
             `The fault domains ${spec.preferred.name} and ${spec.secondary.name} stay: vSAN's API and the vSphere Client's "Disable" leave them; VMware's procedure deletes them afterwards by hand (Configure → vSAN → Fault Domains). ${spec.witness.name} stays in datacenter ${spec.datacenter}.`,
           );
-          notes.push(`The workspace keeps describing the stretched layout (its witness and sites): edit or remove ${field} afterwards, or the build plan stretches the cluster again.`);
+          notes.push(`After the run, Verify reads vCenter again and records ${field} as not stretched (stretched: false, no witness; the fault domains ${spec.preferred.name} and ${spec.secondary.name} stay): the build plan then refuses to stretch it again unless you put a witness back.`);
           break;
       }
       const plan = planSchema.parse(day2Plan({ spec, access, esxi, change, ...(newWitness ? { newWitness } : {}), apis: apisFor(access) }));
@@ -251,7 +260,14 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
 
     'vsan.recordDay2': async ({ cluster: name, change }) => {
       const { workspace } = await current();
+      {
+        // What the workspace already says decides before vCenter is asked.
+        const { cluster, field } = findVsanCluster(workspace, name);
+        if (!witnessOf(cluster) && change.kind === 'unstretch') return { recorded: false, message: `The workspace already records ${name} as not stretched.` };
+        mustBeStretched(cluster, field, 'The workspace is unchanged.');
+      }
       const { cluster, index, field, client } = await connect(workspace, name).then(async (c) => ({ ...c, index: findVsanCluster(workspace, name).index }));
+      const witness = mustBeStretched(cluster, field, 'The workspace is unchanged.');
       const ref = await clusterRef(client, cluster.datacenter, cluster.name);
       if (!ref) throw new CwError('NOT_FOUND', `vCenter ${client.where} has no cluster ${cluster.name}.`);
       const next = structuredClone(workspace);
@@ -269,26 +285,31 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
         case 'witness': {
           const now = await Promise.all((await client.witnessHosts(ref)).map(async (w) => (w.host ? (await client.properties(w.host, ['name'])).get('name')?.text() : undefined)));
           if (now.length !== 1 || now[0] !== change.host) throw new CwError('CONFLICT', `vCenter shows ${now.length ? now.join(', ') : 'no witness'} as the witness of ${name}, not ${change.host}: run the plan first. The workspace is unchanged.`);
-          if (cluster.witness.host === change.host) return { recorded: false, message: `The workspace already names ${change.host} the witness of ${name}.` };
+          if (witness.host === change.host) return { recorded: false, message: `The workspace already names ${change.host} the witness of ${name}.` };
           const node = workspace.nodes.find((n) => n.name === change.host);
           if (!node) throw new CwError('INVALID_INPUT', `${change.host} is not a node of the workspace.`);
           target.witness = { host: change.host, site: node.site };
           await deps.workspaces.save(next);
-          return { recorded: true, message: `${field}.witness: ${change.host} in site ${node.site} (was ${cluster.witness.host}, which stays in the datacenter).` };
+          return { recorded: true, message: `${field}.witness: ${change.host} in site ${node.site} (was ${witness.host}, which stays in the datacenter).` };
         }
         case 'unstretch': {
           const now = await client.witnessHosts(ref);
-          if (now.length) throw new CwError('CONFLICT', `vCenter still shows a witness for ${name}: run the plan first.`);
-          return { recorded: false, message: `vCenter shows ${name} without a witness. The workspace describes vSAN clusters as stretched only, so ${field} is left as it is: edit or remove it, or the build plan stretches the cluster again.` };
+          if (now.length) throw new CwError('CONFLICT', `vCenter still shows a witness for ${name}: run the plan first. The workspace is unchanged.`);
+          target.stretched = false;
+          delete target.witness;
+          await deps.workspaces.save(next);
+          return { recorded: true, message: `${field}: not stretched (stretched: false); ${witness.host} is no longer its witness and stays in ${cluster.datacenter ? `datacenter ${cluster.datacenter}` : 'its datacenter'}; the fault domains ${cluster.preferredSite.site} and ${cluster.secondarySite.site} stay, as vSAN leaves them.` };
         }
       }
     },
 
     'vsan.verify': async ({ cluster: name }) => {
       const { workspace } = await current();
-      const { spec } = stretchedSpecFromWorkspace(workspace, name);
+      // What vCenter shows, stretched or not: only where the cluster is.
+      const { cluster, field } = findVsanCluster(workspace, name);
+      const datacenter = datacenterOf(cluster, field);
       const { client } = await connect(workspace, name);
-      const report = await verifyStretchedCluster(client, spec);
+      const report = await verifyStretchedCluster(client, { cluster: cluster.name, datacenter });
       return { cluster: name, ...report, problems: healthProblems(report.health) };
     },
   };
@@ -401,7 +422,7 @@ export function createVsanMigration(deps: VsanServiceDeps): StackMigration {
         const targetSite = siteOf.get(node);
         const details = { stack: STACK, ...(sourceSite ? { sourceSite } : {}), ...(targetSite ? { targetSite } : {}), crossSite: !!targetSite && !!sourceSite && targetSite !== sourceSite, brokenRules: [] as string[] };
         const no = (reason: string) => out.push({ node, allowed: false, kind, reasons: [reason], details });
-        if (node === cluster.witness.host) {
+        if (node === witnessOf(cluster)?.host) {
           no(`${node} is the vSAN witness host of cluster ${cluster.name}: it stores witness components only and never runs VMs.`);
           continue;
         }

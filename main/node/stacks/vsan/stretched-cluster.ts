@@ -343,8 +343,8 @@ export interface StretchedClusterReport {
   health: HealthSummary;
 }
 
-/** What the wizard's last page shows: the witness, each host's fault domain, the health summary. */
-export async function verifyStretchedCluster(client: VsphereClient, spec: StretchedClusterSpec): Promise<StretchedClusterReport> {
+/** What the wizard's last page shows: the witness (none once stretching is disabled), each host's fault domain, the health summary. */
+export async function verifyStretchedCluster(client: VsphereClient, spec: Pick<StretchedClusterSpec, 'cluster' | 'datacenter'>): Promise<StretchedClusterReport> {
   const dc = await client.findDatacenter(spec.datacenter);
   const c = dc && (await client.findByName('ClusterComputeResource', spec.cluster, dc.hostFolder));
   if (!c) throw new CwError('NOT_FOUND', `Cluster ${spec.cluster} does not exist in datacenter ${spec.datacenter}.`);

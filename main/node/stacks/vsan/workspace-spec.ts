@@ -1,10 +1,12 @@
 // From the workspace to what the vSAN client needs: a cluster's stretched-cluster spec (hosts per site with
 // their VMkernel addresses on the data, vMotion and witness networks, isolation addresses, pinned host
 // thumbprints), and how to reach its vCenter (endpoint, pinned certificate, login by secret id). Every gap is
-// a located error that names the field to set.
+// a located error that names the field to set; a cluster that is not stretched has no spec to build (the build
+// would stretch it again) and says what stretching it again takes.
 import * as z from 'zod';
 import { CwError } from '../../../common/errors.js';
 import type { VsanCluster } from '../../../common/stacks/vsan/schema.js';
+import { unstretchedText, witnessOf } from '../../../common/stacks/vsan/stretching.js';
 import { checkThumbprintText, checkVcenterUser, checkVsphereName } from '../../../common/stacks/vsan/names.js';
 import { checkSecretId } from '../../../common/workspace/names.js';
 import { parseCidr } from '../../../common/workspace/ip.js';
@@ -74,15 +76,30 @@ function addressOn(workspace: Workspace, node: string, network: string, field: s
   return { ipAddress: ip, subnetMask: maskOf(cidr.bits) };
 }
 
+/** The vCenter datacenter the cluster is in; throws what to set when the workspace lacks it. */
+export function datacenterOf(cluster: VsanCluster, field: string): string {
+  if (!cluster.datacenter) throw new CwError('INVALID_INPUT', `vSAN cluster '${cluster.name}': set ${field}.datacenter to the vCenter datacenter the cluster and its witness go into.`, { field: `${field}.datacenter` });
+  if (checkVsphereName(cluster.datacenter)) throw new CwError('INVALID_INPUT', `${field}.datacenter is not a vSphere name.`, { field: `${field}.datacenter` });
+  return cluster.datacenter;
+}
+
+/** Refuses what needs a stretched cluster on one that is not: `doing` says what was asked, the error what it is now and what stretching it again takes. */
+export function mustBeStretched(cluster: VsanCluster, field: string, doing: string): { host: string; site: string } {
+  const witness = witnessOf(cluster);
+  if (witness) return witness;
+  const text = unstretchedText(cluster, field);
+  throw new CwError('CONFLICT', `${text.what} ${doing} ${text.restretch}`, { field: `${field}.stretched` });
+}
+
 /** The spec the build steps take; throws what to set when the workspace lacks something. */
 export function stretchedSpecFromWorkspace(workspace: Workspace, name: string): { spec: StretchedClusterSpec; access: VcenterAccess; esxi: { user: string; passwordSecret: string }; index: number; field: string } {
   const { cluster, index, field } = findVsanCluster(workspace, name);
+  const witness = mustBeStretched(cluster, field, 'The build plan would stretch it again, so none is made.');
   const dataNetwork = cluster.dataNetwork ?? workspace.networks.find((n) => n.roles.includes('vsan'))?.name;
   if (!dataNetwork) throw new CwError('INVALID_INPUT', `vSAN cluster '${name}' has no data network: set ${field}.dataNetwork (or give a network the vsan role).`, { field: `${field}.dataNetwork` });
   const witnessNetwork = cluster.witnessNetwork ?? dataNetwork;
   const vmotionNetwork = cluster.vmotionNetwork ?? dataNetwork;
-  if (!cluster.datacenter) throw new CwError('INVALID_INPUT', `vSAN cluster '${name}': set ${field}.datacenter to the vCenter datacenter the cluster and its witness go into.`, { field: `${field}.datacenter` });
-  if (checkVsphereName(cluster.datacenter)) throw new CwError('INVALID_INPUT', `${field}.datacenter is not a vSphere name.`, { field: `${field}.datacenter` });
+  const datacenter = datacenterOf(cluster, field);
   const passwordSecret = cluster.esxi?.passwordSecret;
   if (!passwordSecret) throw new CwError('INVALID_INPUT', `vSAN cluster '${name}': vCenter adds each ESXi host with its root login. Store the hosts' root password in the secret store and set ${field}.esxi.passwordSecret to its id.`, { field: `${field}.esxi.passwordSecret` });
   const thumbprints = cluster.hostThumbprints ?? {};
@@ -99,11 +116,11 @@ export function stretchedSpecFromWorkspace(workspace: Workspace, name: string): 
     return { name: s.site, isolationAddress: s.isolationAddress, hosts: s.hosts.map((h, i) => host(h, 'data', `${side}.hosts[${i}]`)) };
   };
   const spec: StretchedClusterSpec = {
-    datacenter: cluster.datacenter,
+    datacenter,
     cluster: cluster.name,
     preferred: site('preferredSite'),
     secondary: site('secondarySite'),
-    witness: host(cluster.witness.host, 'witness', 'witness.host'),
+    witness: host(witness.host, 'witness', 'witness.host'),
     network: { vswitch: 'vSwitch0', vsanPortgroup: 'vSAN', vsanVlan: 0, vmotionPortgroup: 'vMotion', vmotionVlan: 0 },
     diskType: cluster.diskType ?? 'allFlash',
   };

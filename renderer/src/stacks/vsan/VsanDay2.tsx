@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
 import type { VsanDay2Change } from '../../../../main/common/stacks/vsan/contract.js';
 import type { VsanCluster } from '../../../../main/common/stacks/vsan/schema.js';
+import { dataHostsOf, witnessOf } from '../../../../main/common/stacks/vsan/stretching.js';
 import { PlanApproval, PlanNotes, PlanRunProgress, planRunTestIds } from '../../features/wizard/PlanRunPanel.js';
 import { usePlanRun, useWizardGuard } from '../../features/wizard/use-plan-run.js';
 import { useAppState, useTransport } from '../../store/context.js';
@@ -23,7 +24,8 @@ export function VsanDay2({ cluster, onChanged }: { cluster: VsanCluster; onChang
   const loadWorkspace = useAppState((s) => s.loadWorkspace);
   const [kind, setKind] = useState<Kind>('preferred-site');
   const [site, setSite] = useState<string | null>(cluster.secondarySite.site);
-  const members = new Set([...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts, cluster.witness.host]);
+  const witness = witnessOf(cluster);
+  const members = new Set([...dataHostsOf(cluster), ...(witness ? [witness.host] : [])]);
   const candidates = (workspace?.nodes ?? []).filter((n) => !members.has(n.name)).map((n) => ({ value: n.name, label: `${n.name} (site ${n.site})` }));
   const [host, setHost] = useState<string | null>(candidates[0]?.value ?? null);
   const [answer, setAnswer] = useState<{ view: Day2Answer; change: VsanDay2Change; n: number } | null>(null);

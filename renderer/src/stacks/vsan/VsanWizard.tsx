@@ -2,7 +2,8 @@
 // certificates as vCenter reports them, confirmed and pinned → checks (findings, the measured round trips
 // beside vSAN's 5 ms and 200 ms limits, what stays manual) → the plan (every step; claiming disks is
 // destructive and approved) → run (live, resumable) → verify (witness, fault domains, vSAN health), and for a
-// built stretched cluster the day-2 changes (preferred site, witness, stretching off: VsanDay2).
+// built stretched cluster the day-2 changes (preferred site, witness, stretching off: VsanDay2). A cluster
+// whose stretching was disabled is shown as such, with what stretching it again takes: no build is offered.
 import { Alert, Badge, Button, Code, Drawer, Group, Select, Stack, Stepper, Table, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
@@ -11,6 +12,7 @@ import { PlanApproval, PlanRunProgress, planRunTestIds, PlanNotes, ToPlanButton 
 import { usePlanRun, useWizardGuard } from '../../features/wizard/use-plan-run.js';
 import type { WizardProps } from '../types.js';
 import { VsanDay2 } from './VsanDay2.js';
+import { unstretchedText, witnessOf } from '../../../../main/common/stacks/vsan/stretching.js';
 
 type PlanAnswer = MethodOutput<'vsan.planCluster'>;
 type CertificatesAnswer = MethodOutput<'vsan.hostCertificates'>;
@@ -40,6 +42,10 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
     if (opened && !cluster && clusters[0]) setCluster(clusters[0].name);
   }, [opened, cluster, clusters]);
   const chosen = clusters.find((c) => c.name === cluster);
+  const chosenIndex = clusters.findIndex((c) => c.name === cluster);
+  const chosenWitness = chosen ? witnessOf(chosen) : undefined;
+  /** Once stretching was disabled: what the cluster is, and what stretching it again takes (the build is not offered). */
+  const unstretched = chosen && !chosenWitness ? unstretchedText(chosen, `vsan.clusters[${chosenIndex}]`) : undefined;
   /** The methods read the saved file: after pinning, the app reloads it so the canvas and the next step agree. */
   const afterSave = async () => {
     await loadWorkspace();
@@ -110,17 +116,24 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
               <Table fz="xs" verticalSpacing={2} data-testid="vsan-layout">
                 <Table.Tbody>
                   <Table.Tr>
-                    <Table.Td>Preferred site {chosen.preferredSite.site}</Table.Td>
+                    <Table.Td>{chosenWitness ? 'Preferred site' : 'Fault domain'} {chosen.preferredSite.site}</Table.Td>
                     <Table.Td>{chosen.preferredSite.hosts.join(', ')}</Table.Td>
                   </Table.Tr>
                   <Table.Tr>
-                    <Table.Td>Secondary site {chosen.secondarySite.site}</Table.Td>
+                    <Table.Td>{chosenWitness ? 'Secondary site' : 'Fault domain'} {chosen.secondarySite.site}</Table.Td>
                     <Table.Td>{chosen.secondarySite.hosts.join(', ')}</Table.Td>
                   </Table.Tr>
-                  <Table.Tr>
-                    <Table.Td>Witness site {chosen.witness.site}</Table.Td>
-                    <Table.Td>{chosen.witness.host} (added to the datacenter, never to the cluster)</Table.Td>
-                  </Table.Tr>
+                  {chosenWitness ? (
+                    <Table.Tr>
+                      <Table.Td>Witness site {chosenWitness.site}</Table.Td>
+                      <Table.Td>{chosenWitness.host} (added to the datacenter, never to the cluster)</Table.Td>
+                    </Table.Tr>
+                  ) : (
+                    <Table.Tr>
+                      <Table.Td>Witness</Table.Td>
+                      <Table.Td>none: not stretched</Table.Td>
+                    </Table.Tr>
+                  )}
                   <Table.Tr>
                     <Table.Td>vCenter</Table.Td>
                     <Table.Td>
@@ -133,6 +146,7 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
                 </Table.Tbody>
               </Table>
             )}
+            {unstretched && <NotStretched text={unstretched} />}
             {chosen && !vcenterPinned && (
               <Group>
                 <Button size="xs" variant="default" onClick={() => void readVcenter()} loading={busy} data-testid="vsan-read-vcenter">
@@ -152,7 +166,7 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
               <Button variant="default" onClick={() => void verify()} loading={busy} disabled={!chosen || !vcenterPinned} data-testid="vsan-verify-built">
                 Already built: verify, day 2
               </Button>
-              <Button onClick={() => void readHosts()} loading={busy} disabled={!chosen || !vcenterPinned} data-testid="vsan-read-hosts">
+              <Button onClick={() => void readHosts()} loading={busy} disabled={!chosen || !vcenterPinned || !!unstretched} data-testid="vsan-read-hosts">
                 Ask vCenter for the hosts' certificates
               </Button>
             </Group>
@@ -301,7 +315,8 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
                 </Button>
                 <Button onClick={onClose}>Done</Button>
               </Group>
-              {chosen && report.witnesses.length > 0 && <VsanDay2 key={chosen.name} cluster={chosen} onChanged={verify} />}
+              {chosen && chosenWitness && report.witnesses.length > 0 && <VsanDay2 key={chosen.name} cluster={chosen} onChanged={verify} />}
+              {unstretched && <NotStretched text={unstretched} />}
             </Stack>
           )}
         </Stepper.Step>
@@ -312,5 +327,15 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
         </Alert>
       )}
     </Drawer>
+  );
+}
+
+/** A cluster whose stretching was disabled: what it is now, and what stretching it again takes. */
+function NotStretched({ text }: { text: { what: string; restretch: string } }) {
+  return (
+    <Alert color="gray" variant="light" p="xs" title="Not stretched" data-testid="vsan-not-stretched">
+      <Text size="xs">{text.what}</Text>
+      <Text size="xs">{text.restretch}</Text>
+    </Alert>
   );
 }

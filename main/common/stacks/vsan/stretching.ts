@@ -1,0 +1,20 @@
+// Whether a workspace's vSAN cluster is stretched (pure): its witness while it is, and, once stretching was
+// disabled, what the cluster is then and what stretching it again takes, in the admin's words.
+import type { VsanCluster } from './schema.js';
+
+/** The cluster's witness while it is stretched; undefined once stretching was disabled (`stretched: false`). */
+export function witnessOf(cluster: VsanCluster): { host: string; site: string } | undefined {
+  return cluster.stretched === false ? undefined : cluster.witness;
+}
+
+/** The cluster's data hosts (both sites, or both fault domains once it is not stretched). */
+export const dataHostsOf = (cluster: VsanCluster): string[] => [...cluster.preferredSite.hosts, ...cluster.secondarySite.hosts];
+
+/** What an unstretched cluster is, and what stretching it again would take; `field` is its place in the file. */
+export function unstretchedText(cluster: VsanCluster, field: string): { what: string; restretch: string } {
+  const fds = [cluster.preferredSite.site, cluster.secondarySite.site];
+  return {
+    what: `vSAN cluster ${cluster.name} is not stretched (${field}.stretched: false, recorded after stretching was disabled): it has no witness and no preferred site, and its hosts keep the fault domains ${fds.join(' and ')}.`,
+    restretch: `To stretch it again: put a witness host at a third site into the workspace (${field}.witness: host and site), remove ${field}.stretched (or set it to true), then run the build plan: it adds the witness to the datacenter, and its stretch step (VSANVcConvertToStretchedCluster) is destructive and runs only once you approve it; vSAN then rebuilds every object's witness component.`,
+  };
+}

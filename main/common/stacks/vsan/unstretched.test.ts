@@ -1,0 +1,172 @@
+// A vSAN cluster whose stretching was disabled, as the workspace describes it (pure): the file says so with
+// `stretched: false` and no witness, a file written before the field reads exactly as before, hostile values
+// are refused where they stand; the canvas draws no witness for it, the what-if leaves it out, and the rules
+// hold it to a standard cluster's limit (1 ms between all hosts) instead of a stretched cluster's.
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { Facts, LatencySample } from '../../workspace/facts.js';
+import { renderWorkspaceEdit } from '../../workspace/edit.js';
+import { parseWorkspace } from '../../workspace/parse.js';
+import { validateWorkspace } from '../../workspace/rules/index.js';
+import type { Workspace } from '../../workspace/schema.js';
+import { vsanStack } from './definition.js';
+import { witnessOf } from './stretching.js';
+
+const node = (name: string, site: string, n: number) => ({ name, site, addresses: { mgmt: `198.18.0.${n}`, data: `198.19.0.${n}` } });
+const HOSTS = ['a1', 'a2', 'b1', 'b2'];
+
+/** A 2+2+1 stretched cluster as a file holds it; `cluster` changes its entry (a key set to undefined is left out). */
+function file(cluster: Record<string, unknown> = {}): Record<string, unknown> {
+  const entry: Record<string, unknown> = {
+    name: 'stretch-01',
+    datacenter: 'DC0',
+    vcenter: { endpoint: '127.0.0.1:8989' },
+    preferredSite: { site: 'a', hosts: ['a1', 'a2'] },
+    secondarySite: { site: 'b', hosts: ['b1', 'b2'] },
+    witness: { host: 'w1', site: 'c' },
+    dataNetwork: 'data',
+    witnessNetwork: 'mgmt',
+    ...cluster,
+  };
+  for (const [k, v] of Object.entries(entry)) if (v === undefined) delete entry[k];
+  return {
+    version: 1,
+    name: 'w',
+    sites: [
+      { name: 'a', kind: 'lan' },
+      { name: 'b', kind: 'man' },
+      { name: 'c', kind: 'wan' },
+    ],
+    networks: [
+      { name: 'mgmt', roles: ['management'], cidr: '198.18.0.0/16' },
+      { name: 'data', roles: ['vsan'], cidr: '198.19.0.0/16', bandwidthGbps: 1 },
+    ],
+    nodes: [node('a1', 'a', 1), node('a2', 'a', 2), node('b1', 'b', 3), node('b2', 'b', 4), node('w1', 'c', 5)],
+    vsan: { clusters: [entry] },
+  };
+}
+const parse = (raw: unknown) => parseWorkspace(stringify(raw));
+const issuesOf = (raw: unknown) => parse(raw).issues.map((i) => [i.severity, i.path, i.message]);
+const model = (raw: unknown): Workspace => {
+  const parsed = parse(raw);
+  if (!parsed.ok || !parsed.workspace) throw new Error(`the fixture does not read: ${JSON.stringify(parsed.issues)}`);
+  return parsed.workspace;
+};
+const UNSTRETCHED = { stretched: false, witness: undefined };
+
+function sample(network: string, from: string, to: string, ms: number): LatencySample {
+  return { network, from, to, toAddress: '198.18.0.1', sent: 10, received: 10, lossPercent: 0, minMs: ms * 0.9, avgMs: ms, medianMs: ms, maxMs: ms * 1.2, mdevMs: ms * 0.05, measuredAt: '2026-01-01T00:00:00Z' };
+}
+/** Every data pair at `dataMs` on the data network (with `overrides`), and every host 300 ms from w1 on mgmt. */
+function facts(dataMs: number, overrides: LatencySample[] = []): Facts {
+  const samples: LatencySample[] = [];
+  for (let i = 0; i < HOSTS.length; i++) for (let j = i + 1; j < HOSTS.length; j++) samples.push(overrides.find((o) => [o.from, o.to].sort().join() === [HOSTS[i], HOSTS[j]].sort().join()) ?? sample('data', HOSTS[i]!, HOSTS[j]!, dataMs));
+  for (const h of HOSTS) samples.push(sample('mgmt', h, 'w1', 300));
+  return { latency: { version: 1, measuredAt: '2026-01-01T00:00:00Z', runner: 'test', count: 10, intervalS: 0.2, samples } };
+}
+
+describe('the workspace file of a vSAN cluster', () => {
+  it('reads a file written before `stretched` existed as before: stretched with its witness; a missing witness is the same located error, beside the entry’s other errors', () => {
+    const old = parse(file());
+    expect(old.ok).toBe(true);
+    expect(old.issues).toEqual([]);
+    expect(old.workspace!.vsan!.clusters[0]!.stretched).toBeUndefined();
+    expect(witnessOf(old.workspace!.vsan!.clusters[0]!)).toEqual({ host: 'w1', site: 'c' });
+    expect(issuesOf(file({ witness: undefined }))).toEqual([['error', 'vsan.clusters[0].witness', 'vsan.clusters[0].witness is missing: expected a mapping (key: value lines).']]);
+    expect(issuesOf(file({ witness: undefined, dataNetwork: 'no such network!' }))).toEqual([
+      ['error', 'vsan.clusters[0].witness', 'vsan.clusters[0].witness is missing: expected a mapping (key: value lines).'],
+      ['error', 'vsan.clusters[0].dataNetwork', 'vsan.clusters[0].dataNetwork: expected a name made of letters, digits, ".", "_" or "-", starting with a letter or digit.'],
+    ]);
+    expect(issuesOf(file({ witness: 'w1' }))).toEqual([['error', 'vsan.clusters[0].witness', 'vsan.clusters[0].witness: expected a mapping (key: value lines), found the text "w1".']]);
+  });
+
+  it('records a cluster whose stretching was disabled: stretched false, no witness, the fault domains kept', () => {
+    const parsed = parse(file(UNSTRETCHED));
+    expect(parsed.issues).toEqual([]);
+    const cluster = parsed.workspace!.vsan!.clusters[0]!;
+    expect(cluster).toMatchObject({ stretched: false, preferredSite: { site: 'a', hosts: ['a1', 'a2'] }, secondarySite: { site: 'b', hosts: ['b1', 'b2'] } });
+    expect(cluster.witness).toBeUndefined();
+    expect(witnessOf(cluster)).toBeUndefined();
+    // Stretched again by the admin: true (or no field) and a witness.
+    expect(witnessOf(model(file({ stretched: true })).vsan!.clusters[0]!)).toEqual({ host: 'w1', site: 'c' });
+  });
+
+  it('refuses a witness beside stretched: false, a stretched cluster without one, and any stretched that is not true or false, each at its field', () => {
+    expect(issuesOf(file({ stretched: false }))).toEqual([
+      ['error', 'vsan.clusters[0].witness', expect.stringMatching(/^vsan\.clusters\[0\]\.witness: a cluster that is not stretched \(stretched: false\) has no witness: remove witness, or remove stretched/)],
+    ]);
+    expect(issuesOf(file({ stretched: true, witness: undefined }))).toEqual([['error', 'vsan.clusters[0].witness', 'vsan.clusters[0].witness is missing: expected a mapping (key: value lines).']]);
+    for (const hostile of ['false', 'no', 'off', '$(cwpwn)', '-oProxyCommand=cwpwn', "{{ lookup('pipe','cwpwn') }}", 0, 1, null, ['false'], { value: false }]) {
+      const parsed = parse(file({ stretched: hostile }));
+      expect(parsed.ok, JSON.stringify(hostile)).toBe(false);
+      expect(parsed.issues.find((i) => i.path === 'vsan.clusters[0].stretched'), JSON.stringify(hostile)).toMatchObject({ severity: 'error', message: expect.stringMatching(/^vsan\.clusters\[0\]\.stretched: expected true or false, found /), line: expect.any(Number) });
+    }
+  });
+
+  it('an edit that records it writes stretched: false and drops the witness, keeping the rest of the file', () => {
+    const text = stringify(file());
+    const parsed = parseWorkspace(text);
+    const next = structuredClone(parsed.workspace!);
+    next.vsan!.clusters[0]!.stretched = false;
+    delete next.vsan!.clusters[0]!.witness;
+    const edited = renderWorkspaceEdit(text, parsed, next);
+    expect(edited.parsed.ok).toBe(true);
+    expect(edited.text).toMatch(/^\s+stretched: false$/m);
+    expect(edited.text).not.toMatch(/^\s+witness:/m);
+    expect(edited.text).toMatch(/^\s+witnessNetwork: mgmt$/m);
+    expect(edited.parsed.workspace!.vsan!.clusters[0]!.preferredSite).toEqual({ site: 'a', hosts: ['a1', 'a2'] });
+  });
+});
+
+describe('a cluster that is not stretched, on the canvas and in the what-if', () => {
+  it('has no witness role, link, VM refusal or traffic; its data hosts and data links stay', () => {
+    const stretched = model(file());
+    const unstretched = model(file(UNSTRETCHED));
+    // The same file, stretched: the witness is drawn (what the assertions below would otherwise find).
+    expect(vsanStack.links(stretched).filter((l) => l.role === 'witness')).toHaveLength(4);
+    expect(vsanStack.groups(stretched)[0]!.members.map((m) => m.role)).toContain('witness');
+
+    expect(vsanStack.groups(unstretched)[0]!.members).toEqual(HOSTS.map((node) => ({ node, role: 'esxi', member: true })));
+    const links = vsanStack.links(unstretched);
+    expect(links.filter((l) => l.role === 'witness')).toEqual([]);
+    expect(links.filter((l) => l.role === 'vsan')).toHaveLength(6);
+    expect(vsanStack.noVmHosts!(unstretched)).toEqual([]);
+    expect(vsanStack.traffic!(unstretched).map((t) => [t.role, t.nodes, t.limits?.errorMs])).toEqual([['vsan', HOSTS, 1]]);
+    expect(vsanStack.quorumModels!(unstretched)).toEqual([]);
+    expect(vsanStack.quorumModels!(stretched)).toHaveLength(1);
+  });
+});
+
+describe('the rules for a cluster that is not stretched', () => {
+  it('demand no stretched-cluster limit of it (witness round trip, inter-site bandwidth, witness placement) and do not break on it', () => {
+    const stretched = validateWorkspace(model(file()), facts(0.5));
+    // Stretched: the witness 300 ms away and the 1 Gbps data network are errors.
+    expect(stretched.filter((f) => f.severity === 'error').map((f) => f.ruleId)).toEqual(expect.arrayContaining(['vsan.witness-latency', 'vsan.data-bandwidth']));
+
+    const findings = validateWorkspace(model(file(UNSTRETCHED)), facts(0.5));
+    expect(findings.map((f) => [f.ruleId, f.severity])).toEqual([['vsan.site-layout', 'info']]);
+    expect(findings[0]!.message).toBe('vSAN cluster stretch-01 is not stretched: it has no witness, and its hosts keep the fault domains a and b. An object mirrored across two fault domains has no third one for its witness component, so vSAN cannot make it compliant again.');
+    expect(findings[0]!.paths).toEqual(['vsan.clusters[0].stretched']);
+    // Sixteen hosts in one fault domain: above a stretched cluster's 15 per site, not a limit of this cluster.
+    const big = file(UNSTRETCHED);
+    const extra = Array.from({ length: 14 }, (_, i) => node(`a${i + 3}`, 'a', 10 + i));
+    (big.nodes as unknown[]).push(...extra);
+    ((big.vsan as { clusters: { preferredSite: { hosts: string[] } }[] }).clusters[0]!.preferredSite.hosts).push(...extra.map((n) => n.name));
+    expect(validateWorkspace(model(big), {}).filter((f) => f.severity !== 'info')).toEqual([]);
+  });
+
+  it('hold it to 1 ms between all its hosts, inside a site too, where a stretched cluster allows 5 ms between its sites', () => {
+    const crossSite = facts(0.5, [sample('data', 'a2', 'b1', 3)]);
+    expect(validateWorkspace(model(file()), crossSite).filter((f) => f.ruleId === 'vsan.data-latency')).toEqual([]);
+    const [error, ...rest] = validateWorkspace(model(file(UNSTRETCHED)), crossSite).filter((f) => f.ruleId === 'vsan.data-latency');
+    expect(rest).toEqual([]);
+    expect(error).toMatchObject({ severity: 'error', figures: { rttMs: 3, limitMs: 1 }, elements: [{ kind: 'link', name: 'a2', peer: 'b1', network: 'data' }, { kind: 'cluster', name: 'stretch-01', stack: 'vsan' }] });
+    expect(error!.message).toMatch(/^vSAN data between a2 and b1 \(network data\): 3 ms .*, above the 1 ms VMware supports between the hosts of a vSAN cluster that is not stretched \(stretch-01\)\.$/);
+    expect(error!.source.url).toMatch(/^https:\/\/docs\.vmware\.com\/.*vsan-planning/);
+    const inSite = validateWorkspace(model(file(UNSTRETCHED)), facts(0.5, [sample('data', 'a1', 'a2', 1.6)])).filter((f) => f.ruleId === 'vsan.data-latency');
+    expect(inSite.map((f) => [f.severity, f.figures?.rttMs])).toEqual([['error', 1.6]]);
+    // Not measured yet: information that offers the measurement, for all six pairs.
+    const unmeasured = validateWorkspace(model(file(UNSTRETCHED)), {}).filter((f) => f.ruleId === 'vsan.data-latency');
+    expect(unmeasured.map((f) => [f.severity, f.figures?.unmeasuredPairs, f.action?.id])).toEqual([['info', 6, 'measure-latency']]);
+  });
+});
