@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CwError } from '../common/errors.js';
 import { composeContract, events as registeredEvents, methods as registeredMethods, type hostKinds, type MethodInput, type MethodName, type MethodOutput } from '../common/contract/index.js';
-import type { StackList } from '../common/stacks/compose.js';
+import type { AnyStackDefinition } from '../common/stacks/types.js';
 import { createDispatcher, type Dispatch, type Handlers } from './dispatcher.js';
 import { EventBus } from './events.js';
 import { defaultWorkspaceDir } from './paths.js';
@@ -67,7 +67,7 @@ export function createCore(partial: Partial<CoreOptions> & Pick<CoreOptions, 'ho
   fs.mkdirSync(options.workspaceDir, { recursive: true, mode: 0o700 });
   const startedAt = new Date();
   const modules = options.stacks ?? stackModules;
-  const definitions: StackList = modules.map((m) => m.definition);
+  const definitions: readonly AnyStackDefinition[] = modules.map((m) => m.definition);
   // The registered stacks' contract is the one the renderer knows; a test's own stacks get theirs composed.
   const contract = options.stacks ? composeContract(definitions) : { methods: registeredMethods, events: registeredEvents };
   const events = new EventBus(contract.events);

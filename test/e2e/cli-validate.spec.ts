@@ -100,6 +100,33 @@ describe('clusterwright validate (built CLI)', () => {
     expect(bundle).not.toMatch(loadsSsh2);
     expect(bundle.match(/^\/\/ node_modules\/zod\/v4\/locales\/[a-zA-Z-]+\.js$/gm)).toEqual(['// node_modules/zod/v4/locales/en.js']);
     expect(fs.readFileSync(path.join(root, 'dist/node/cli-lazy-host-key-check.cjs'), 'utf8')).toMatch(loadsSsh2);
+    // The stacks' workspace parts only: none of their contracts, nor the plan schema those hold.
+    expect(bundle).toMatch(/^\/\/ main\/common\/stacks\/[a-z0-9]+\/workspace\.ts$/m);
+    expect(bundle).not.toMatch(/^\/\/ main\/common\/(stacks\/[a-z0-9]+\/contract|plan\/schema)\.ts$/m);
+  });
+
+  it("gives what the full read gives on the repository's workspace files and hostile ones, plain path or not", async () => {
+    // The in-process full read: the store without readPlain, as validate was before it read plain files itself.
+    const { WorkspaceStore } = await import('../../main/node/workspace/store.js');
+    const { evidenceFromFiles } = await import('../../main/node/services/scorecard.js');
+    const { formatValidation, validationExitCode } = await import('../../main/node/cli/commands/validate.js');
+    const fixtures = path.join(root, 'test/fixtures/workspaces');
+    const files = fs.readdirSync(fixtures).filter((f) => f.endsWith('.yaml')).map((f) => path.join(fixtures, f));
+    const example = fs.readFileSync(path.join(fixtures, 'example.yaml'), 'utf8');
+    for (const [i, text] of [example.replace('location: Basement rack', 'location: "$(cwpwn) {{ lookup(\'pipe\', \'cwpwn\') }}"'), example.replace('name: pve3', 'name: "pve3;cwpwn"')].entries()) {
+      const hostile = path.join(home, `hostile-${i}.yaml`);
+      fs.writeFileSync(hostile, text);
+      files.push(hostile);
+    }
+    for (const file of files) {
+      const store = new WorkspaceStore({ workspaceDir: path.join(home, 'ws'), recentFile: path.join(home, 'recent.json'), scorecardEvidence: (f, w) => evidenceFromFiles(f, w) });
+      const full = await store.validate({ path: file });
+      const json = cli('validate', file, '--json');
+      expect(json.code, `${file}: ${json.err}`).toBe(validationExitCode(full));
+      expect(JSON.parse(json.out)).toEqual(JSON.parse(JSON.stringify({ file, exitCode: validationExitCode(full), ...full })));
+      const text = cli('validate', file);
+      expect(text.out).toBe(formatValidation(file, full).join('\n') + '\n');
+    }
   });
 
   it('--version and --help load no command bundle, nor what the code cache needs (crypto, vm); validate loads its own only', () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrationTarget, VmRecord } from '../../main/common/contract/inventory.js';
 import { composeContract } from '../../main/common/contract/index.js';
 import { parsePlan } from '../../main/common/plan/dag.js';
-import { networkRolesOf, type StackList } from '../../main/common/stacks/compose.js';
+import { networkRolesOf } from '../../main/common/stacks/compose.js';
 import { stacks as registeredDefinitions } from '../../main/common/stacks/registry.js';
 import type { AnyStackDefinition, StackWorkspace } from '../../main/common/stacks/types.js';
 import { parseWorkspace } from '../../main/common/workspace/parse.js';
@@ -49,7 +49,7 @@ function estateText(): string {
   return `${withToy}\n${toySection}`;
 }
 
-const list: StackList = [...registeredDefinitions, toyStack];
+const list: readonly AnyStackDefinition[] = [...registeredDefinitions, toyStack];
 const estate = (() => {
   const parsed = parseWorkspace(estateText(), { stacks: list });
   if (!parsed.workspace) throw new Error(`the test estate does not parse: ${JSON.stringify(parsed.issues)}`);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stacks } from '../../main/common/stacks/registry.js';
+import { workspaceStacks } from '../../main/common/stacks/workspace-registry.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const scanned = ['main', 'renderer/src'];
@@ -19,7 +20,7 @@ const allowed: Record<string, [number, string]> = {
   'main/common/overlay/test-estate.ts': [4, "the overlay tests' estate (test data with a cluster section)"],
   'main/common/overlay/schema.ts': [1, 'a comment listing kinds of traffic an overlay may carry'],
 };
-const registries = ['main/common/stacks/registry.ts', 'main/node/stacks/registry.ts', 'renderer/src/stacks/registry.ts'];
+const registries = ['main/common/stacks/registry.ts', 'main/common/stacks/workspace-registry.ts', 'main/node/stacks/registry.ts', 'renderer/src/stacks/registry.ts'];
 
 function files(dir: string): string[] {
   return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
@@ -58,6 +59,14 @@ describe('the stack seam', () => {
   it('no other product file outside a stack folder names a stack, beyond the listed mentions', () => {
     const leaks = [...found].filter(([file]) => !registries.includes(file)).filter(([file, lines]) => !allowed[file] || lines.length > allowed[file][0]);
     expect(leaks.map(([file, lines]) => `${file}: ${lines.map((l) => l.trim()).join(' | ')}`)).toEqual([]);
+  });
+
+  it("the workspace registry lists each registered stack's workspace part, in the registry's order", () => {
+    expect(workspaceStacks.map((s) => s.id)).toEqual(stacks.map((s) => s.id));
+    // Each definition is its workspace part and its contract: every field of the part, the same values.
+    stacks.forEach((definition, i) => {
+      for (const [key, value] of Object.entries(workspaceStacks[i]!)) expect((definition as unknown as Record<string, unknown>)[key], `${definition.id}.${key}`).toBe(value);
+    });
   });
 
   it('catches a mention: the scan sees what it should', () => {

@@ -5,13 +5,14 @@ import type { TrafficKind } from '../workspace/base.js';
 import { generalNetworkRoles } from '../workspace/base.js';
 import type { Rule } from '../workspace/rules/types.js';
 import type { QuorumModel } from '../whatif/scenarios.js';
-import { stacks as registered } from './registry.js';
-import type { AnyStackDefinition, BandwidthSetting, NoVmHost, StackGroup, StackLink, StackTraffic, StackWorkspace } from './types.js';
+import type { AnyStackWorkspace, BandwidthSetting, NoVmHost, StackGroup, StackLink, StackTraffic, StackWorkspace } from './types.js';
+import { workspaceStacks } from './workspace-registry.js';
 
-export type StackList = readonly AnyStackDefinition[];
+/** Stacks as a workspace sees them: the registered ones' workspace parts, their whole definitions, or a test's own. */
+export type StackList = readonly AnyStackWorkspace[];
 
-/** The registered stacks, unless a caller (a test) gives its own list. */
-export const defaultStacks: StackList = registered;
+/** The registered stacks (their workspace parts), unless a caller (a test) gives its own list. */
+export const defaultStacks: StackList = workspaceStacks;
 
 /** Every network role a workspace may use with these stacks: theirs first, then the general ones. */
 export function networkRolesOf(list: StackList = defaultStacks): [string, ...string[]] {
@@ -27,7 +28,7 @@ export function stackRulesOf(list: StackList = defaultStacks): Rule[] {
   return list.flatMap((s) => [...s.rules]);
 }
 
-export function stackById(id: string, list: StackList = defaultStacks): AnyStackDefinition | undefined {
+export function stackById(id: string, list: StackList = defaultStacks): AnyStackWorkspace | undefined {
   return list.find((s) => s.id === id);
 }
 

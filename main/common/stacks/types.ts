@@ -129,12 +129,12 @@ export interface StackContract {
   events: Record<string, z.ZodType>;
 }
 
-export interface StackDefinition<
-  K extends string = string,
-  S extends z.ZodType = z.ZodType,
-  M extends StackMigrationSchemas | undefined = StackMigrationSchemas | undefined,
-  C extends StackContract = StackContract,
-> {
+/**
+ * A stack as a workspace sees it: everything but its contract, its moves' schemas and its lab section (each stack's
+ * workspace.ts). What reads, checks and scores a workspace needs only this part (compose.ts, the workspace schema, the
+ * rules, the scorecard), so validating a file builds none of the contracts' schemas.
+ */
+export interface StackWorkspaceDefinition<K extends string = string, S extends z.ZodType = z.ZodType> {
   /** The stack id used in VM ids, element references, rule ids and the contract namespace. */
   id: K;
   /** The product's name, as its vendor writes it. */
@@ -160,14 +160,6 @@ export interface StackDefinition<
   bandwidthSettings?(mbit: number): BandwidthSetting[];
   /** Its clusters' quorum models, for the what-if. */
   quorumModels?(workspace: StackWorkspace<K, S>): QuorumModel[];
-  /** Its own contract methods (`<id>.verb`) and events. */
-  contract: C;
-  /** The method of its contract that reads a cluster's quorum and members now (`{ cluster }` → the facts' cluster quorum): the canvas's cluster badges call it. */
-  statusMethod?: keyof C['methods'] & string;
-  /** Its VM moves' choices and precheck details, when it can move VMs. */
-  migration: M;
-  /** The section of a lab description it reads (`<key>: true | { … }`), and what it refuses given the lab's hosts. */
-  lab?: { key: string; schema: z.ZodType; check?(section: unknown, hosts: readonly string[]): string[] };
   /**
    * Its series in the monitor's Prometheus exposition for one of its cluster samples (services, HA, health), named
    * after its vendor's exporters where they exist.
@@ -175,11 +167,39 @@ export interface StackDefinition<
   exposition?(cluster: ClusterSample): ExposedSeries[];
   /** Its approaches for the "New cluster" advisor (main/common/advisor), and how each shapes the workspace. */
   advisor?: StackAdvisor<NoInfer<StackWorkspace<K, S>>>;
+  /**
+   * The method of its contract that reads a cluster's quorum and members now (`{ cluster }` → the facts' cluster
+   * quorum): the canvas's cluster badges call it (definition.ts checks the name against the contract).
+   */
+  statusMethod?: string;
+}
+
+export interface StackDefinition<
+  K extends string = string,
+  S extends z.ZodType = z.ZodType,
+  M extends StackMigrationSchemas | undefined = StackMigrationSchemas | undefined,
+  C extends StackContract = StackContract,
+> extends StackWorkspaceDefinition<K, S> {
+  /** Its own contract methods (`<id>.verb`) and events. */
+  contract: C;
+  /** Its VM moves' choices and precheck details, when it can move VMs. */
+  migration: M;
+  /** The section of a lab description it reads (`<key>: true | { … }`), and what it refuses given the lab's hosts. */
+  lab?: { key: string; schema: z.ZodType; check?(section: unknown, hosts: readonly string[]): string[] };
 }
 
 /** Any registered stack (the list's element type). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyStackDefinition = StackDefinition<string, any, StackMigrationSchemas | undefined, StackContract>;
+
+/** Any stack's workspace part (the element type of the lists compose.ts asks). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStackWorkspace = StackWorkspaceDefinition<string, any>;
+
+/** Keeps the literal id and the section schema's type, so the composed workspace stays typed per stack. */
+export function defineStackWorkspace<const K extends string, S extends z.ZodType>(definition: StackWorkspaceDefinition<K, S>): StackWorkspaceDefinition<K, S> {
+  return definition;
+}
 
 /** Keeps the literal id and the schemas' types, so the composed workspace and contract stay typed per stack. */
 export function defineStack<const K extends string, S extends z.ZodType, M extends StackMigrationSchemas | undefined, C extends StackContract>(definition: StackDefinition<K, S, M, C>): StackDefinition<K, S, M, C> {

@@ -335,6 +335,19 @@ export function parseWorkspace(text: string, options: ParseOptions = {}): Parsed
   };
 }
 
+/**
+ * What parseWorkspace gives for a file that needs nothing from its YAML document, from the file's value read
+ * without one (`raw`: exactly what the yaml package reads, without errors or warnings): the current format version,
+ * the schema passed with no unknown key, every reference resolved — so no issue, and no position to locate.
+ * undefined for anything else: parseWorkspace then reads the file and reports each problem where it is.
+ */
+export function parseCleanWorkspace(raw: unknown, options: Pick<ParseOptions, 'stacks'> = {}): Pick<ParsedWorkspace, 'workspace' | 'issues' | 'ok'> | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || (raw as Record<string, unknown>).version !== WORKSPACE_VERSION) return undefined;
+  const result = workspaceSchemaFor(options.stacks).safeParse(raw);
+  if (!result.success || checkReferences(result.data, options.stacks).length > 0) return undefined;
+  return { workspace: result.data, issues: [], ok: true };
+}
+
 /** Checks a model that did not come from a file (an edit from the canvas): schema and references. */
 export function checkWorkspaceModel(input: unknown, stacks?: StackList): { workspace?: Workspace; issues: WorkspaceIssue[] } {
   const result = workspaceSchemaFor(stacks).safeParse(input);

@@ -4,16 +4,16 @@
 import * as z from 'zod';
 import { overlaysSchema } from '../overlay/schema.js';
 import { networkRolesOf, type StackList } from '../stacks/compose.js';
-import { stacks } from '../stacks/registry.js';
-import type { AnyStackDefinition } from '../stacks/types.js';
+import type { AnyStackWorkspace } from '../stacks/types.js';
+import { workspaceStacks } from '../stacks/workspace-registry.js';
 import { layoutSchema, networkSchemaFor, nodeSchema, siteSchema, titleText, WORKSPACE_VERSION } from './base.js';
 
 export * from './base.js';
 
-type SectionsOf<L extends readonly AnyStackDefinition[]> = { [D in L[number] as D['section']['key']]: z.ZodOptional<D['section']['schema']> };
+type SectionsOf<L extends readonly AnyStackWorkspace[]> = { [D in L[number] as D['section']['key']]: z.ZodOptional<D['section']['schema']> };
 
 /** The workspace schema for a list of stacks: their sections and network roles beside the base. */
-export function composeWorkspaceSchema<const L extends readonly AnyStackDefinition[]>(list: L) {
+export function composeWorkspaceSchema<const L extends readonly AnyStackWorkspace[]>(list: L) {
   const sections = Object.fromEntries(list.map((s) => [s.section.key, s.section.schema.optional()])) as SectionsOf<L>;
   return z.strictObject({
     version: z.literal(WORKSPACE_VERSION),
@@ -30,13 +30,18 @@ export function composeWorkspaceSchema<const L extends readonly AnyStackDefiniti
   });
 }
 
-export const workspaceSchema = composeWorkspaceSchema(stacks);
+export const workspaceSchema = composeWorkspaceSchema(workspaceStacks);
 
 const composed = new WeakMap<StackList, ReturnType<typeof composeWorkspaceSchema>>();
 
+/** The registered stacks, as their workspace parts or their whole definitions (each spreads its workspace part). */
+function isRegistered(list: StackList): boolean {
+  return list.length === workspaceStacks.length && list.every((s, i) => s.section === workspaceStacks[i]!.section && s.networkRoles === workspaceStacks[i]!.networkRoles);
+}
+
 /** The schema for a list of stacks, built once per list (the registered stacks' when none is given). */
 export function workspaceSchemaFor(list?: StackList): typeof workspaceSchema {
-  if (!list || list === (stacks as StackList)) return workspaceSchema;
+  if (!list || list === (workspaceStacks as StackList) || isRegistered(list)) return workspaceSchema;
   let schema = composed.get(list);
   if (!schema) composed.set(list, (schema = composeWorkspaceSchema(list)));
   // A test's own stacks type their sections loosely; the model is the same shape.
@@ -44,7 +49,7 @@ export function workspaceSchemaFor(list?: StackList): typeof workspaceSchema {
 }
 
 /** Every network role the registered stacks and the general model know, in the order the app offers them. */
-export const networkRoles = networkRolesOf(stacks);
+export const networkRoles = networkRolesOf(workspaceStacks);
 
 export type Workspace = z.output<typeof workspaceSchema>;
 export type WorkspaceInput = z.input<typeof workspaceSchema>;

@@ -25,8 +25,11 @@ const INDICATORS = '-?:,[]{}#&*!|>\'"%@`';
 const isIndicator = (c: string | undefined): boolean => c !== undefined && c !== '' && INDICATORS.includes(c);
 /** What a plain scalar that is not a string can start with (null, booleans, numbers): anything else is a string. */
 const NOT_ONLY_STRING_START = '0123456789+-.~nNtTfF';
-/** Keys this reader accepts: what workspace keys look like, and nothing that resolves to another type. */
-const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/**
+ * Keys this reader accepts: what workspace keys look like, and nothing that resolves to another type. At most 1,024
+ * characters: the yaml package refuses a longer implicit key in a block mapping (KEY_OVER_1024_CHARS).
+ */
+const KEY = /^[A-Za-z_][A-Za-z0-9_.-]{0,1023}$/;
 
 /** A plain scalar's value by the YAML 1.2 core schema (the yaml package's default). */
 function plainScalar(text: string): PlainValue {

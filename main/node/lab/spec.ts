@@ -2,7 +2,8 @@
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { CwError } from '../../common/errors.js';
-import { defaultStacks, type StackList } from '../../common/stacks/compose.js';
+import { stacks as registered } from '../../common/stacks/registry.js';
+import type { AnyStackDefinition } from '../../common/stacks/types.js';
 import { isPresetName, presetNames, presets, type LinkParams, type PresetName } from './presets.js';
 
 export const maxSites = 12;
@@ -41,7 +42,7 @@ const siteSchema = z
  * The lab description for a list of stacks: each stack with a lab section (`<key>: true`, which starts its
  * API simulator per host) adds its key.
  */
-export function labSpecSchemaFor(list: StackList = defaultStacks) {
+export function labSpecSchemaFor(list: readonly AnyStackDefinition[] = registered) {
   const sections = Object.fromEntries(list.flatMap((s) => (s.lab ? [[s.lab.key, s.lab.schema.optional()]] : [])));
   return z
     .object({
@@ -141,7 +142,7 @@ export function normalizeLabSpec(raw: unknown, source = '(inline)'): LabSpec {
   }
   if (seenHosts.size > maxHosts) problems.push(`sites: ${seenHosts.size} hosts in all; a lab holds at most ${maxHosts}`);
   const stackSections: Record<string, unknown> = {};
-  for (const stack of defaultStacks) {
+  for (const stack of registered) {
     const section = stack.lab ? (input as Record<string, unknown>)[stack.lab.key] : undefined;
     if (section === undefined || section === false || !stack.lab) continue;
     stackSections[stack.lab.key] = section;

@@ -13,6 +13,7 @@ import {
   countFindings,
   emptyWorkspaceText,
   factsForEstate,
+  parseCleanWorkspace,
   parseWorkspace,
   renderWorkspaceEdit,
   rulesFor,
@@ -40,6 +41,13 @@ export interface WorkspaceStoreOptions {
   stacks?: StackList;
   /** What the scorecard quotes beyond the facts (drill reports, the monitoring history…) for a workspace file. */
   scorecardEvidence?(file: string, workspace: Workspace | undefined): Promise<ScorecardEvidence | undefined> | ScorecardEvidence | undefined;
+  /**
+   * Reads a file's value without the yaml package when it is written in a plain subset of YAML (exactly what the
+   * package reads, or undefined): validating a file by its path then skips the YAML document when the file is
+   * clean (parseCleanWorkspace), and reads it in full, with every problem located, otherwise. The CLI's validate
+   * gives it (a process that validates one file once).
+   */
+  readPlain?(text: string): unknown;
 }
 
 interface OpenWorkspace {
@@ -140,20 +148,37 @@ export class WorkspaceStore {
     return { facts, ...(problems.length ? { factsProblem: problems.join(' ') } : {}) };
   }
 
-  private async load(file: string): Promise<OpenWorkspace> {
-    let text: string;
+  private async readText(file: string): Promise<string> {
     try {
-      text = await fsp.readFile(file, 'utf8');
+      return await fsp.readFile(file, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') throw new CwError('NOT_FOUND', `There is no workspace file at ${file}. Check the path, or open the folder with "create" to start an empty workspace there.`, { path: file });
       if (code === 'EACCES' || code === 'EPERM') throw new CwError('FORBIDDEN', `${file} cannot be read (permission denied). Fix its permissions and open it again.`, { path: file });
       throw new CwError('REMOTE_FAILED', `Reading ${file} failed: ${(error as Error).message}`, { path: file });
     }
-    const parsed = parseWorkspace(text, this.options.stacks ? { stacks: this.options.stacks } : {});
+  }
+
+  /** The facts stored beside `file` that belong to the workspace read from it (stale temporary files cleared first). */
+  private async factsBeside(file: string, parsed: { workspace?: Workspace | undefined }): Promise<Pick<OpenWorkspace, 'storedFacts' | 'facts' | 'factsProblem'>> {
     await removeStaleTemps(file).catch(() => undefined);
     const { facts: storedFacts, problem } = await loadFacts(file);
-    return { path: file, text, revision: revisionOf(text), parsed, storedFacts, ...this.factsFor(parsed, storedFacts, problem) };
+    return { storedFacts, ...this.factsFor(parsed, storedFacts, problem) };
+  }
+
+  private async load(file: string): Promise<OpenWorkspace> {
+    const text = await this.readText(file);
+    const parsed = parseWorkspace(text, this.options.stacks ? { stacks: this.options.stacks } : {});
+    return { path: file, text, revision: revisionOf(text), parsed, ...(await this.factsBeside(file, parsed)) };
+  }
+
+  /** What validating `file` needs of it: the model and its issues (the YAML document only when the file is not plain and clean), and its facts. */
+  private async loadForValidation(file: string): Promise<{ parsed: Pick<ParsedWorkspace, 'workspace' | 'issues'>; facts: Facts }> {
+    const text = await this.readText(file);
+    const options = this.options.stacks ? { stacks: this.options.stacks } : {};
+    const plain = this.options.readPlain?.(text);
+    const parsed = (plain !== undefined ? parseCleanWorkspace(plain, options) : undefined) ?? parseWorkspace(text, options);
+    return { parsed, facts: (await this.factsBeside(file, parsed)).facts };
   }
 
   state(open: OpenWorkspace): WorkspaceState {
@@ -262,7 +287,7 @@ export class WorkspaceStore {
     if (input.path) {
       const { file, exists } = await this.resolveTarget(input.path);
       if (!exists) throw new CwError('NOT_FOUND', `There is no workspace file at ${file}. Check the path.`, { path: file });
-      const loaded = await this.load(file);
+      const loaded = await this.loadForValidation(file);
       return validationOf(loaded.parsed, loaded.facts, this.options.stacks, await this.evidenceFor(file, loaded.parsed.workspace));
     }
     const open = await this.ensureOpen();

@@ -1,8 +1,9 @@
 // clusterwright validate <workspace>: reads a workspace file and its measurements and prints every
 // problem and finding. Exit 0 clean, 1 warnings only, 2 errors (refines the generic codes).
-// It loads the workspace store and the rules only: no core, engine or lab. The SSH service (for the
-// host-key comparison of stored measurements) is loaded only when measurements lie beside the file
-// (../lazy/host-key-check.ts, a bundle of its own).
+// It loads the workspace store and the rules only: no core, engine or lab. The SSH service (for the host-key
+// comparison of stored measurements) is loaded only when measurements lie beside the file (../lazy/host-key-check.ts,
+// a bundle of its own). A file in the plain subset of YAML that has no problem is read with the plain-YAML reader
+// (../plain-yaml.ts) instead of building its YAML document.
 import '../zod-one-shot.js';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { WorkspaceStore } from '../../workspace/store.js';
 import { evidenceFromFiles } from '../../services/scorecard.js';
 import { formatScorecards } from '../../../common/scorecard/scorecard.js';
 import type { HostKeyCheck } from '../lazy/host-key-check.js';
+import { readPlainYaml } from '../plain-yaml.js';
 import { exitCodes, UsageError, type CliCommand } from '../types.js';
 import { commandInfo } from './catalogue.js';
 
@@ -28,6 +30,9 @@ export async function validateTarget(target: string): Promise<ValidationResult> 
     hostKeyCheck: (workspace) => keys?.check(workspace),
     // The scorecard quotes the drill reports and the monitoring history beside the file (read-only; no cluster API).
     scorecardEvidence: (file, workspace) => evidenceFromFiles(file, workspace),
+    // A plain, clean file is checked without building its YAML document (the yaml package's parse is most of a
+    // small file's check); any other file is read in full, each problem located.
+    readPlain: readPlainYaml,
   });
   try {
     const { file, exists } = await store.resolveTarget(target);
