@@ -70,8 +70,8 @@ export type VsanVerifyView = z.infer<typeof vsanVerifySchema>;
 export const vsanDay2ChangeSchema = z.discriminatedUnion('kind', [
   /** Make this data site the preferred fault domain (it keeps running when the data sites lose each other). */
   z.object({ kind: z.literal('preferred-site'), site: z.string().min(1).max(253) }).strict(),
-  /** Put this workspace node in the witness's place; the old witness stays in the datacenter. */
-  z.object({ kind: z.literal('witness'), host: z.string().min(1).max(253) }).strict(),
+  /** Put this workspace node in the witness's place; the old witness stays in the datacenter. The name is checked as the workspace checks a host. */
+  z.object({ kind: z.literal('witness'), host: nameSchema }).strict(),
   /** Disable stretching: remove the witness (destructive; the fault domains stay, as vSAN leaves them). */
   z.object({ kind: z.literal('unstretch') }).strict(),
   /** Stretch a cluster whose stretching was disabled again with this workspace node as its witness (destructive). The name is checked as the workspace checks a host. */

@@ -235,11 +235,13 @@ describe('stretching a cluster again (day 2), once stretching was disabled', () 
     expect(answer.plan.steps.filter((s) => s.destructive).map((s) => s.id)).toEqual(['stretch']);
   });
 
-  it('takes the witness name only as the workspace takes a host name', () => {
-    for (const host of ['-oProxyCommand=x', '$(cwpwn)', 'w2;reboot', 'w 2', '', '.w2', 'x'.repeat(64), 'w2\n', '../w2']) {
-      expect(vsanDay2ChangeSchema.safeParse({ kind: 'restretch', host }).success, JSON.stringify(host)).toBe(false);
+  it('takes the witness name (stretching again, or a witness change) only as the workspace takes a host name', () => {
+    for (const kind of ['restretch', 'witness'] as const) {
+      for (const host of ['-oProxyCommand=x', '$(cwpwn)', 'w2;reboot', 'w 2', '', '.w2', 'x'.repeat(64), 'w2\n', '../w2']) {
+        expect(vsanDay2ChangeSchema.safeParse({ kind, host }).success, `${kind} ${JSON.stringify(host)}`).toBe(false);
+      }
+      expect(vsanDay2ChangeSchema.safeParse({ kind, host: 'w2.example-site_1' }).success).toBe(true);
     }
-    expect(vsanDay2ChangeSchema.safeParse({ kind: 'restretch', host: 'w2.example-site_1' }).success).toBe(true);
     expect(vsanDay2ChangeSchema.safeParse({ kind: 'restretch', host: 'w2', force: true }).success).toBe(false);
   });
 
