@@ -6,7 +6,8 @@
 // refused, onto a host of the other site it moves with a warning. Then day 2 again, from "Already built":
 // the witness is replaced by the lab's spare host w2 (its certificate pinned, its measured round trips
 // shown, the destructive step approved), and stretching is disabled (approved); pyvmomi reads back each,
-// and the wizard, the canvas and the workspace then show a cluster that is not stretched.
+// and the wizard, the canvas and the workspace then show a cluster that is not stretched; then day 2's
+// "Stretch again" with w2 (the build's stretch step approved) brings the witness and its links back.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -249,7 +250,9 @@ describeLab(
       // Verify reads vCenter again after the record: no witness there either.
       await page.waitForFunction(() => document.querySelector('[data-testid="vsan-witness"]')?.textContent === 'Witness: none', null, { timeout: 15_000 });
       expect(await page.getByTestId('vsan-fault-domains').textContent()).toBe('a1fault domain aa2fault domain ab1fault domain bb2fault domain b');
-      expect(await page.getByTestId('vsan-day2').count()).toBe(0);
+      // Day 2 now offers one change: stretching it again.
+      await dayTwo.waitFor();
+      expect(await dayTwo.getByTestId('vsan-day2-kind').textContent()).toBe('Stretch again');
       const unstretched = await pyvmomi<PyReadback>('read', 'stretch-01');
       expect(unstretched.standaloneHosts.filter((h) => h.vsanEnabled)).toEqual([]);
       expect(unstretched.cluster.hosts.map((h) => [h.name, h.faultDomain])).toEqual([['a1', 'a'], ['a2', 'a'], ['b1', 'b'], ['b2', 'b']]);
@@ -268,7 +271,33 @@ describeLab(
       expect(await rolesOf('w2')).toBe('');
       expect(await rolesOf('a1')).toBe('vSAN stretch-01 · esxi');
       await page.screenshot({ path: screenshotPath('vsan-day2-unstretched') });
-      console.log(`day 2 in Chromium: round trips to w2 measured in ${measuredIn} ms, witness replaced in ${witnessDone - dayTwoStarted - measuredIn} ms, stretching disabled and shown in ${Date.now() - witnessDone} ms`);
+      const unstretchDone = Date.now();
+
+      // Stretch again from day 2: w2 (vCenter has it) as the witness, its round trips shown, the build's stretch step approved.
+      await page.getByTestId('open-wizard').click();
+      await page.getByTestId('new-cluster-vsan').click();
+      await page.getByTestId('vsan-verify-built').click();
+      await dayTwo.waitFor();
+      await page.getByTestId('vsan-day2-host').click();
+      await page.getByRole('option', { name: 'w2 (site c)' }).click();
+      await page.getByTestId('vsan-day2-show').click();
+      await page.getByTestId('vsan-day2-meaning').waitFor();
+      expect(await page.getByTestId('vsan-day2-meaning').textContent()).toMatch(/^Destructive: vSAN stretches stretch-01 again with the witness w2 \(site c\).*The kept fault domains keep their roles: b is the preferred site again/);
+      expect(await page.getByTestId('vsan-day2-round-trips').locator('tr').count()).toBe(4);
+      expect(await page.getByTestId('vsan-day2-certificate').textContent()).toMatch(/in-vcenter$/);
+      await approveRunVerify('stretch', 'vsan-day2-restretch-stretch-01-w2');
+      await page.waitForFunction(() => /^Witness: w2 \(preferred fault domain b/.test(document.querySelector('[data-testid="vsan-witness"]')?.textContent ?? ''), null, { timeout: 15_000 });
+      const restretched = (await app.server.core.call('workspace.current', {})).workspace!.vsan!.clusters[0]!;
+      expect([restretched.stretched, restretched.witness, restretched.preferredSite.site]).toEqual([undefined, { host: 'w2', site: 'c' }, 'b']);
+      expect((await pyvmomi<PyReadback>('read', 'stretch-01')).standaloneHosts.filter((h) => h.vsanEnabled).map((h) => h.name)).toEqual(['w2']);
+      // The stretched day-2 changes are back, and the canvas draws w2's witness links again.
+      await dayTwo.getByTestId('vsan-day2-kind').getByText('Change the witness', { exact: true }).waitFor();
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => document.querySelectorAll('line[data-role="witness"]').length === 4, null, { timeout: 15_000 });
+      expect(await witnessLinks()).toEqual(['w2~a1', 'w2~a2', 'w2~b1', 'w2~b2']);
+      expect(await rolesOf('w2')).toBe('vSAN stretch-01 · witness');
+      await page.screenshot({ path: screenshotPath('vsan-day2-restretched') });
+      console.log(`day 2 in Chromium: round trips to w2 measured in ${measuredIn} ms, witness replaced in ${witnessDone - dayTwoStarted - measuredIn} ms, stretching disabled and shown in ${unstretchDone - witnessDone} ms, stretched again and shown in ${Date.now() - unstretchDone} ms`);
     }, 600_000);
   },
   { unless: vcsimSkipReason },

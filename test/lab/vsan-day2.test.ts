@@ -5,7 +5,9 @@
 // change is a plan previewed with its SOAP calls, approved against its hash, run, verified by the app
 // (vsan.verify) and by VMware's pyvmomi reading vCenter; a second run of each changes nothing. Once
 // disabling stretching is recorded, the workspace says the cluster is not stretched and the build plan
-// refuses to stretch it again, until the admin puts a witness back: then its approved stretch step does.
+// refuses to stretch it again; the day-2 "Stretch again" does, with a witness new to vCenter (refused inside
+// the cluster and above 200 ms, its certificate pinned first): the witness added to the datacenter by the
+// build's steps, then the build's stretch step, approved against the plan's hash; recorded once vCenter shows it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,9 +38,9 @@ interface PyReadback {
   standaloneHosts: PyHost[];
 }
 
-const NODES = [vsanNode('a1', 'a', 1), vsanNode('a2', 'a', 2), vsanNode('b1', 'b', 3), vsanNode('b2', 'b', 4), vsanNode('w1', 'c', 5), vsanNode('w2', 'd', 6), vsanNode('w3', 'e', 7)];
+const NODES = [vsanNode('a1', 'a', 1), vsanNode('a2', 'a', 2), vsanNode('b1', 'b', 3), vsanNode('b2', 'b', 4), vsanNode('w1', 'c', 5), vsanNode('w2', 'd', 6), vsanNode('w3', 'e', 7), vsanNode('w4', 'f', 8)];
 /** Measured round trips from each data host to the witness candidates on the witness network (ms). */
-const RTT: Record<string, number> = { w1: 31, w2: 42.5, w3: 260 };
+const RTT: Record<string, number> = { w1: 31, w2: 42.5, w3: 260, w4: 55 };
 
 describeLab(
   'day 2 of a vSAN stretched cluster through the core',
@@ -85,7 +87,7 @@ describeLab(
       const workspace = {
         version: 1,
         name: 'day2',
-        sites: ['a', 'b', 'c', 'd', 'e'].map((name, i) => ({ name, kind: i < 2 ? 'lan' : 'wan' })),
+        sites: ['a', 'b', 'c', 'd', 'e', 'f'].map((name, i) => ({ name, kind: i < 2 ? 'lan' : 'wan' })),
         networks: VSAN_LAB_NETWORKS,
         nodes: NODES,
         vsan: { clusters: [await stretchedClusterOn(vc, secrets)] },
@@ -95,7 +97,7 @@ describeLab(
       const measuredAt = new Date().toISOString();
       const samples: LatencySample[] = [];
       for (const from of ['a1', 'a2', 'b1', 'b2']) {
-        for (const to of ['w1', 'w2', 'w3']) {
+        for (const to of ['w1', 'w2', 'w3', 'w4']) {
           const ms = RTT[to]!;
           samples.push({ network: 'mgmt', from, to, toAddress: NODES.find((n) => n.name === to)!.addresses.mgmt, sent: 20, received: 20, lossPercent: 0, minMs: ms - 0.4, avgMs: ms, medianMs: ms, p95Ms: ms + 0.5, maxMs: ms + 0.8, mdevMs: 0.2, measuredAt });
         }
@@ -222,28 +224,60 @@ describeLab(
       expect(pyWitnesses(await pyvmomi())).toEqual([]);
     });
 
-    it('stretches it again only once the admin puts a witness back, through the build’s approved stretch step', async () => {
-      const { workspace, revision } = await core.call('workspace.current', {});
-      const next = structuredClone(workspace!);
-      const c = next.vsan!.clusters[0]!;
-      delete c.stretched;
-      c.witness = { host: 'w2', site: 'd' };
-      await core.call('workspace.save', { workspace: next, revision });
-      const built = await core.call('vsan.planCluster', { cluster: 'stretch-01' });
-      const preview = await core.call('plan.preview', { plan: built.plan });
-      expect(preview.destructiveSteps).toContain('stretch');
-      await expect(core.call('plan.apply', { plan: built.plan, planHash: preview.planHash, wait: true })).rejects.toThrow(/approv/i);
+    it('stretches it again as a day-2 plan: a witness new to vCenter, pinned first, then the build’s stretch step only with approval; recorded once vCenter shows it', async () => {
+      const restretch = (host: string) => day2({ kind: 'restretch', host });
+      await expect(restretch('a1')).rejects.toThrow(/^Witness host within vCenter cluster: a1 is a data host of cluster stretch-01\./);
+      await expect(restretch('-oProxyCommand=cwpwn')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      const far = await restretch('w3');
+      expect(far.blocking).toBe(true);
+      expect(far.problems).toContain("b1 ↔ w3 on mgmt: 260 ms, above vSAN's 200 ms to the witness. Choose a witness site closer to both data sites.");
+      // vCenter does not know w4: its certificate is shown to pin, and the plan is not offered to run before.
+      const first = await restretch('w4');
+      expect(first.roundTrips.map((r) => [r.a, r.b, r.rttMs, r.limitMs, r.ok])).toEqual(['b1', 'b2', 'a1', 'a2'].map((a) => [a, 'w4', 55, 200, true]));
+      expect(first.certificate).toMatchObject({ host: 'w4', state: 'new', thumbprint: expect.stringMatching(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/) });
+      expect(first.blocking).toBe(true);
+      await core.call('vsan.pinCertificates', { cluster: 'stretch-01', hosts: { w4: first.certificate!.thumbprint! } });
+      const answer = await restretch('w4');
+      expect(answer.problems).toEqual([]);
+      expect(answer.certificate?.state).toBe('pinned');
+      // The kept fault domains keep their roles: b, preferred when stretching was disabled, is preferred again.
+      expect(answer.meaning[1]).toBe('The kept fault domains keep their roles: b is the preferred site again (it keeps running when the data sites lose each other) and a the secondary, as vsan.clusters[0] names them. To prefer a, change the preferred site afterwards.');
+      const preview = await core.call('plan.preview', { plan: answer.plan });
+      expect(preview.destructiveSteps).toEqual(['stretch']);
+      expect(preview.steps.map((s) => s.id)).toEqual(['witness-host', 'witness-vmknic', 'stretch']);
+      // Not approved: the engine refuses to run it, and vCenter still shows no witness.
+      await expect(core.call('plan.apply', { plan: answer.plan, planHash: preview.planHash, wait: true })).rejects.toThrow(/approv/i);
       expect((await verify()).witnesses).toEqual([]);
-      const { result } = await run(built.plan, 'stretch again');
-      expect(result.status).toBe('succeeded');
-      expect((await verify()).witnesses.map((w) => [w.host, w.preferredFaultDomain])).toEqual([['w2', 'b']]);
-      expect(pyWitnesses(await pyvmomi())).toEqual(['w2']);
+      // Nothing is recorded before vCenter shows the witness.
+      await expect(core.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w4' } })).rejects.toThrow(/^vCenter shows no witness as the witness of stretch-01, not w4: run the plan first\. The workspace is unchanged\.$/);
+      const { result } = await run(answer.plan, 'stretch again');
+      expect(result.changed).toBe(3);
+      const report = await verify();
+      expect(report.witnesses.map((w) => [w.host, w.preferredFaultDomain, w.unicastAgentAddress])).toEqual([['w4', 'b', '198.18.0.8']]);
+      expect(report.faultDomains).toEqual({ a1: 'a', a2: 'a', b1: 'b', b2: 'b' });
+      const back = await pyvmomi();
+      expect(pyWitnesses(back)).toEqual(['w4']);
+      expect(back.standaloneHosts.find((h) => h.name === 'w4')).toMatchObject({ parentType: 'vim.ComputeResource', vsanEnabled: true, diskMappings: [expect.anything()] });
+      expect(Object.fromEntries(back.cluster.hosts.map((h) => [h.name, h.faultDomain]))).toEqual({ a1: 'a', a2: 'a', b1: 'b', b2: 'b' });
+      await secondRunChangesNothing(answer.plan);
+
+      expect(await core.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w4' } })).toEqual({
+        recorded: true,
+        message: 'vsan.clusters[0]: stretched again (stretched removed), witness w4 in site f; b is the preferred site, a the secondary.',
+      });
+      const cluster = (await core.call('workspace.current', {})).workspace!.vsan!.clusters[0]!;
+      expect([cluster.stretched, cluster.witness, cluster.preferredSite.site, cluster.secondarySite.site]).toEqual([undefined, { host: 'w4', site: 'f' }, 'b', 'a']);
+      expect(fs.readFileSync(file, 'utf8')).not.toMatch(/"?stretched"?:/);
+      expect(await core.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w4' } })).toEqual({ recorded: false, message: 'The workspace already records stretch-01 as stretched with the witness w4.' });
+      // With the workspace following vCenter, the build plan is offered again and has nothing left to do.
+      const rebuilt = await run((await core.call('vsan.planCluster', { cluster: 'stretch-01' })).plan, 'build after stretching again');
+      expect(rebuilt.result.nothingChanged).toBe(true);
     });
 
     it('sent every day-2 request in WSDL order, and no secret reached a request body or log line', () => {
       const order = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../fixtures/vsan/wsdl-order.json'), 'utf8')) as WsdlOrder;
       const seen = new Set(requests.map((r) => r.method));
-      for (const m of ['VSANVcSetPreferredFaultDomain', 'VSANVcGetPreferredFaultDomain', 'VsanVcReplaceWitnessHostForClusters', 'VSANVcRemoveWitnessHost']) expect(seen).toContain(m);
+      for (const m of ['VSANVcSetPreferredFaultDomain', 'VSANVcGetPreferredFaultDomain', 'VsanVcReplaceWitnessHostForClusters', 'VSANVcRemoveWitnessHost', 'VSANVcConvertToStretchedCluster']) expect(seen).toContain(m);
       expect(requests.flatMap((r) => checkRequest(r.body, order).map((p) => `${r.method}: ${p}`))).toEqual([]);
       const text = requests.map((r) => r.body).join('\n');
       expect(text).not.toContain(vc.password);

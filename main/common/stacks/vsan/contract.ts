@@ -4,6 +4,7 @@
 // health), and what a vMotion chooses and learns (its member of the migration union).
 import * as z from 'zod';
 import { defineMethod } from '../../contract/define.js';
+import { nameSchema } from '../../workspace/base.js';
 import { planSchema } from '../../plan/schema.js';
 import { findingSchema } from '../../workspace/rules/types.js';
 
@@ -26,6 +27,7 @@ export const vsanRoundTripSchema = z.object({
   limitMs: z.number(),
   ok: z.boolean().optional(),
 });
+export type VsanRoundTrip = z.infer<typeof vsanRoundTripSchema>;
 
 export const vsanClusterPlanSchema = z.object({
   /** The plan as the engine takes it (preview, approve, apply, resume). Secrets only by id. */
@@ -64,14 +66,16 @@ export const vsanVerifySchema = z.object({
 });
 export type VsanVerifyView = z.infer<typeof vsanVerifySchema>;
 
-/** A day-2 change to a built stretched cluster. */
+/** A day-2 change to a built stretched cluster (or, once its stretching was disabled, stretching it again). */
 export const vsanDay2ChangeSchema = z.discriminatedUnion('kind', [
   /** Make this data site the preferred fault domain (it keeps running when the data sites lose each other). */
   z.object({ kind: z.literal('preferred-site'), site: z.string().min(1).max(253) }).strict(),
-  /** Put this workspace node in the witness's place; the old witness stays in the datacenter. */
-  z.object({ kind: z.literal('witness'), host: z.string().min(1).max(253) }).strict(),
+  /** Put this workspace node in the witness's place; the old witness stays in the datacenter. The name is checked as the workspace checks a host. */
+  z.object({ kind: z.literal('witness'), host: nameSchema }).strict(),
   /** Disable stretching: remove the witness (destructive; the fault domains stay, as vSAN leaves them). */
   z.object({ kind: z.literal('unstretch') }).strict(),
+  /** Stretch a cluster whose stretching was disabled again with this workspace node as its witness (destructive). The name is checked as the workspace checks a host. */
+  z.object({ kind: z.literal('restretch'), host: nameSchema }).strict(),
 ]);
 export type VsanDay2Change = z.infer<typeof vsanDay2ChangeSchema>;
 const day2Input = z.object({ cluster: z.string().min(1), change: vsanDay2ChangeSchema }).strict();
@@ -83,7 +87,7 @@ export const vsanDay2PlanSchema = z.object({
   blocking: z.boolean(),
   /** What the change means for the cluster, in the admin's words. */
   meaning: z.array(z.string()),
-  /** Measured round trips to the new witness beside vSAN's limit (a witness change). */
+  /** Measured round trips to the new witness beside vSAN's limit (a witness change, stretching again). */
   roundTrips: z.array(vsanRoundTripSchema),
   /** The new witness's certificate as vCenter reports it, when vCenter does not manage the host yet. */
   certificate: z.object({ host: z.string(), thumbprint: z.string().optional(), pinned: z.string().optional(), state: z.enum(['pinned', 'new', 'changed', 'in-vcenter', 'unreachable']), message: z.string().optional() }).optional(),
@@ -105,9 +109,9 @@ export const vsanMethods = {
   'vsan.planCluster': defineMethod(clusterInput, vsanClusterPlanSchema),
   /** Witness, each host's fault domain and vSAN's health summary, read from vCenter. */
   'vsan.verify': defineMethod(clusterInput, vsanVerifySchema),
-  /** A day-2 change as a plan (preferred site, witness, stretching off), with what it means and what stops it. */
+  /** A day-2 change as a plan (preferred site, witness, stretching off, stretching again), with what it means and what stops it. */
   'vsan.planDay2': defineMethod(day2Input, vsanDay2PlanSchema),
-  /** After a day-2 run: writes into the workspace what vCenter now shows (the preferred site, the witness); refuses when vCenter does not show it. */
+  /** After a day-2 run: writes into the workspace what vCenter now shows (the preferred site, the witness, stretched or not); refuses when vCenter does not show it. */
   'vsan.recordDay2': defineMethod(day2Input, z.object({ recorded: z.boolean(), message: z.string() })),
 };
 

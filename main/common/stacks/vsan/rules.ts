@@ -1,11 +1,11 @@
 // VMware vSAN stretched cluster rules (pure): two data sites and a witness site, data and witness
 // round trips, inter-site bandwidth, the witness outside the cluster, and the 15 + 15 + 1 limit. A cluster
-// whose stretching was disabled (`stretched: false`) is held to a standard cluster's limit instead: 1 ms
-// between all its hosts; the stretched-cluster limits do not apply to it.
+// whose stretching was disabled (`stretched: false`) is held to a standard cluster's limits instead: 1 ms
+// between all its hosts and 64 hosts; the stretched-cluster limits do not apply to it.
 import { describeLatency, round } from '../../workspace/facts.js';
 import { crossPairs, isMeasured, linkRef, nodeRef, pairsOf, plural } from '../../workspace/rules/context.js';
 import { groupRef } from '../types.js';
-import { vsanNetworkRequirements, vsanStretched } from './sources.js';
+import { vsanConfigurationMaximums, vsanNetworkRequirements, vsanStretched } from './sources.js';
 import { dataHostsOf, witnessOf } from './stretching.js';
 import type { FindingDraft, Rule, RuleContext } from '../../workspace/rules/types.js';
 import type { VsanCluster } from './schema.js';
@@ -15,6 +15,8 @@ export const VSAN_DATA_RTT_MS = 5;
 export const VSAN_STANDARD_RTT_MS = 1;
 export const VSAN_MIN_BANDWIDTH_GBPS = 10;
 export const VSAN_MAX_HOSTS_PER_SITE = 15;
+/** Hosts in a standard (not stretched) vSAN cluster. */
+export const VSAN_MAX_HOSTS_STANDARD = 64;
 
 const clusterRef = (c: VsanCluster) => groupRef('vsan', c.name);
 const clusters = (ctx: RuleContext) => ctx.workspace.vsan?.clusters ?? [];
@@ -245,14 +247,29 @@ export const witnessNotMember: Rule = {
 export const hostCount: Rule = {
   id: 'vsan.host-count',
   stack: 'vsan',
-  title: `At most ${VSAN_MAX_HOSTS_PER_SITE} + ${VSAN_MAX_HOSTS_PER_SITE} + 1 hosts`,
+  title: `At most ${VSAN_MAX_HOSTS_PER_SITE} + ${VSAN_MAX_HOSTS_PER_SITE} + 1 hosts (${VSAN_MAX_HOSTS_STANDARD} once not stretched)`,
   source: vsanStretched('Configuration maximums: 15 hosts per data site plus the witness'),
   check(ctx) {
-    return clusters(ctx).flatMap((cluster, i) =>
-      (['preferredSite', 'secondarySite'] as const).flatMap((side): FindingDraft[] => {
+    return clusters(ctx).flatMap((cluster, i): FindingDraft[] => {
+      if (!witnessOf(cluster)) {
+        // Not stretched: a standard cluster's maximum, over all its hosts (both fault domains), not 15 per site.
+        const count = dataHostsOf(cluster).length;
+        if (count <= VSAN_MAX_HOSTS_STANDARD) return [];
+        return [
+          {
+            severity: 'error',
+            message: `vSAN cluster ${cluster.name} is not stretched and has ${count} hosts (${cluster.preferredSite.hosts.length} in fault domain ${cluster.preferredSite.site}, ${cluster.secondarySite.hosts.length} in ${cluster.secondarySite.site}); a standard vSAN cluster supports at most ${VSAN_MAX_HOSTS_STANDARD}.`,
+            elements: [clusterRef(cluster)],
+            paths: [at(i, '.preferredSite.hosts'), at(i, '.secondarySite.hosts')],
+            remedy: `Move ${count - VSAN_MAX_HOSTS_STANDARD} or more of its hosts into another vSAN cluster.`,
+            figures: { hosts: count, limit: VSAN_MAX_HOSTS_STANDARD },
+            source: vsanConfigurationMaximums('vSAN: hosts per cluster (standard cluster) 64'),
+          },
+        ];
+      }
+      return (['preferredSite', 'secondarySite'] as const).flatMap((side): FindingDraft[] => {
         const count = cluster[side].hosts.length;
-        // 15 per data site is a stretched cluster's maximum, not one of a cluster that is not stretched.
-        if (count <= VSAN_MAX_HOSTS_PER_SITE || !witnessOf(cluster)) return [];
+        if (count <= VSAN_MAX_HOSTS_PER_SITE) return [];
         return [
           {
             severity: 'error',
@@ -263,8 +280,8 @@ export const hostCount: Rule = {
             figures: { hosts: count, limit: VSAN_MAX_HOSTS_PER_SITE },
           },
         ];
-      }),
-    );
+      });
+    });
   },
 };
 

@@ -15,6 +15,6 @@ export function unstretchedText(cluster: VsanCluster, field: string): { what: st
   const fds = [cluster.preferredSite.site, cluster.secondarySite.site];
   return {
     what: `vSAN cluster ${cluster.name} is not stretched (${field}.stretched: false, recorded after stretching was disabled): it has no witness and no preferred site, and its hosts keep the fault domains ${fds.join(' and ')}.`,
-    restretch: `To stretch it again: put a witness host at a third site into the workspace (${field}.witness: host and site), remove ${field}.stretched (or set it to true), then run the build plan: it adds the witness to the datacenter, and its stretch step (VSANVcConvertToStretchedCluster) is destructive and runs only once you approve it; vSAN then rebuilds every object's witness component.`,
+    restretch: `To stretch it again: put a witness host at a third site back with the day-2 action "Stretch again" (a workspace node outside the cluster, its certificate pinned, its round trip from every data host measured within vSAN's witness limit); or put it into the workspace (${field}.witness: host and site), remove ${field}.stretched (or set it to true), and run the build plan. Either way the witness is added to the datacenter, and the build's stretch step (VSANVcConvertToStretchedCluster) is destructive and runs only once you approve it; ${cluster.preferredSite.site} is the preferred site again and ${cluster.secondarySite.site} the secondary, and vSAN then rebuilds every object's witness component.`,
   };
 }

@@ -155,6 +155,27 @@ describe('the rules for a cluster that is not stretched', () => {
     expect(validateWorkspace(model(big), {}).filter((f) => f.severity !== 'info')).toEqual([]);
   });
 
+  it('hold it to a standard cluster’s maximum of 64 hosts over both fault domains: 64 pass, 65 are an error at its hosts', () => {
+    /** The unstretched cluster with `perSite` more hosts in a and `perSite` + `odd` more in b. */
+    const grown = (perSite: number, odd: number) => {
+      const raw = file(UNSTRETCHED);
+      const cluster = (raw.vsan as { clusters: { preferredSite: { hosts: string[] }; secondarySite: { hosts: string[] } }[] }).clusters[0]!;
+      for (const [side, site, count] of [[cluster.preferredSite, 'a', perSite], [cluster.secondarySite, 'b', perSite + odd]] as const) {
+        const extra = Array.from({ length: count }, (_, i) => node(`${site}x${i}`, site, (site === 'a' ? 10 : 100) + i));
+        (raw.nodes as unknown[]).push(...extra);
+        side.hosts.push(...extra.map((n) => n.name));
+      }
+      return validateWorkspace(model(raw), {}).filter((f) => f.ruleId === 'vsan.host-count');
+    };
+    expect(grown(30, 0)).toEqual([]);
+    const [error, ...rest] = grown(30, 1);
+    expect(rest).toEqual([]);
+    expect(error).toMatchObject({ severity: 'error', figures: { hosts: 65, limit: 64 }, paths: ['vsan.clusters[0].preferredSite.hosts', 'vsan.clusters[0].secondarySite.hosts'], elements: [{ kind: 'cluster', name: 'stretch-01', stack: 'vsan' }] });
+    expect(error!.message).toBe('vSAN cluster stretch-01 is not stretched and has 65 hosts (32 in fault domain a, 33 in b); a standard vSAN cluster supports at most 64.');
+    expect(error!.remedy).toBe('Move 1 or more of its hosts into another vSAN cluster.');
+    expect(error!.source).toMatchObject({ document: 'VMware Configuration Maximums: vSAN', url: expect.stringMatching(/^https:\/\/configmax\./) });
+  });
+
   it('hold it to 1 ms between all its hosts, inside a site too, where a stretched cluster allows 5 ms between its sites', () => {
     const crossSite = facts(0.5, [sample('data', 'a2', 'b1', 3)]);
     expect(validateWorkspace(model(file()), crossSite).filter((f) => f.ruleId === 'vsan.data-latency')).toEqual([]);

@@ -1,17 +1,21 @@
 // The day-2 plans of a vSAN stretched cluster (pure): their steps, which are destructive, what the preview
 // says each step sends to vCenter, and the executor's refusal of hostile day-2 arguments; once the workspace
 // records the cluster as not stretched, the build plan and the day-2 changes refuse with what it is and
-// what stretching it again takes (before vCenter is reached).
+// what stretching it again takes (before vCenter is reached); stretching it again as a day-2 plan of the build's
+// own steps, refused for what can never be its witness, and recorded only once vCenter shows the witness.
 import { describe, expect, it } from 'vitest';
+import { CwError } from '../../../common/errors.js';
 import { planSchema, type StackCall } from '../../../common/plan/schema.js';
-import { workspaceSchema } from '../../../common/workspace/schema.js';
+import { vsanDay2ChangeSchema } from '../../../common/stacks/vsan/contract.js';
+import type { Facts } from '../../../common/workspace/facts.js';
+import { workspaceSchema, type Workspace } from '../../../common/workspace/schema.js';
 import { MemorySecretStore } from '../../secrets/index.js';
 import { VsanConnections } from './connections.js';
 import { day2Plan, type Day2Change } from './day2.js';
 import { apisFor, createVsanExecutor } from './plan.js';
 import { vsanHandlers } from './services.js';
 import { stretchedTestWorkspace, testNode } from './test-workspace.js';
-import { stretchedSpecFromWorkspace, witnessFromWorkspace } from './workspace-spec.js';
+import { restretchSpecFromWorkspace, stretchedSpecFromWorkspace, witnessFromWorkspace } from './workspace-spec.js';
 
 const workspace = stretchedTestWorkspace({}, { sites: [{ name: 'd', kind: 'wan' }], nodes: [testNode('w2', 'd', 4)] });
 
@@ -107,7 +111,7 @@ describe('a cluster the workspace records as not stretched', () => {
         code: 'CONFLICT',
         detail: { field: 'vsan.clusters[0].stretched' },
         message:
-          "vSAN cluster stretch-01 is not stretched (vsan.clusters[0].stretched: false, recorded after stretching was disabled): it has no witness and no preferred site, and its hosts keep the fault domains a and b. The build plan would stretch it again, so none is made. To stretch it again: put a witness host at a third site into the workspace (vsan.clusters[0].witness: host and site), remove vsan.clusters[0].stretched (or set it to true), then run the build plan: it adds the witness to the datacenter, and its stretch step (VSANVcConvertToStretchedCluster) is destructive and runs only once you approve it; vSAN then rebuilds every object's witness component.",
+          'vSAN cluster stretch-01 is not stretched (vsan.clusters[0].stretched: false, recorded after stretching was disabled): it has no witness and no preferred site, and its hosts keep the fault domains a and b. The build plan would stretch it again, so none is made. To stretch it again: put a witness host at a third site back with the day-2 action "Stretch again" (a workspace node outside the cluster, its certificate pinned, its round trip from every data host measured within vSAN\'s witness limit); or put it into the workspace (vsan.clusters[0].witness: host and site), remove vsan.clusters[0].stretched (or set it to true), and run the build plan. Either way the witness is added to the datacenter, and the build\'s stretch step (VSANVcConvertToStretchedCluster) is destructive and runs only once you approve it; a is the preferred site again and b the secondary, and vSAN then rebuilds every object\'s witness component.',
       });
     }
     expect(() => stretchedSpecFromWorkspace(unstretched, 'stretch-01')).toThrow(/is not stretched/);
@@ -123,5 +127,148 @@ describe('a cluster the workspace records as not stretched', () => {
     expect(await call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'unstretch' } })).toEqual({ recorded: false, message: 'The workspace already records stretch-01 as not stretched.' });
     await expect(call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'witness', host: 'w2' } })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/is not stretched .* The workspace is unchanged\. To stretch it again: /) });
     expect(saved).toEqual([]);
+  });
+});
+
+describe('stretching a cluster again (day 2), once stretching was disabled', () => {
+  const THUMB = Array(20).fill('C4').join(':');
+  const more = { sites: [{ name: 'd', kind: 'wan' }], nodes: [testNode('w2', 'd', 4), testNode('a9', 'a', 5)] };
+  const unstretched = stretchedTestWorkspace({ stretched: false, witness: undefined }, more);
+  const measured = (ms: Record<string, number>): Facts => ({
+    latency: {
+      version: 1,
+      measuredAt: '2026-01-01T00:00:00Z',
+      runner: 'test',
+      count: 10,
+      intervalS: 0.2,
+      samples: Object.entries(ms).map(([from, rtt]) => ({ network: 'mgmt', from, to: 'w2', toAddress: '198.18.0.4', sent: 10, received: 10, lossPercent: 0, minMs: rtt, avgMs: rtt, medianMs: rtt, maxMs: rtt, mdevMs: 0.1, measuredAt: '2026-01-01T00:00:00Z' })),
+    },
+  });
+
+  /** vCenter as the handlers read it: the cluster, the witness it shows (with its preferred fault domain), w2 added at datacenter level. */
+  function fakeVcenter(shows: { witness?: string; preferred?: string }) {
+    const calls: string[] = [];
+    const ref = (type: string, value: string) => ({ type, value });
+    const client = {
+      where: 'vcenter.test',
+      findDatacenter: async (name: string) => (calls.push(`findDatacenter ${name}`), name === 'DC0' ? { ref: ref('Datacenter', 'dc'), hostFolder: ref('Folder', 'hf'), vmFolder: ref('Folder', 'vf'), networkFolder: ref('Folder', 'nf') } : undefined),
+      findByName: async (kind: string, name: string) => (calls.push(`findByName ${kind} ${name}`), kind === 'ClusterComputeResource' && name === 'stretch-01' ? { ref: ref(kind, 'c1'), parent: ref('Folder', 'hf') } : kind === 'HostSystem' && name === 'w2' ? { ref: ref(kind, 'host-w2'), parent: ref('ComputeResource', 'cr-w2') } : undefined),
+      witnessHosts: async () => (calls.push('witnessHosts'), shows.witness ? [{ host: ref('HostSystem', `host-${shows.witness}`), nodeUuid: 'u', preferredFdName: shows.preferred ?? 'a', unicastAgentAddr: '198.18.0.4' }] : []),
+      properties: async (obj: { value: string }) => new Map([['name', { text: () => obj.value.replace(/^host-/, '') }]]),
+      // A host vCenter does not manage: vCenter answers with the certificate it presents, and adds nothing.
+      addHost: async (_at: unknown, h: { hostName: string }) => {
+        calls.push(`addHost ${h.hostName}`);
+        throw new CwError('HOST_KEY_UNKNOWN', `${h.hostName} presents an unknown certificate.`, { thumbprint: THUMB });
+      },
+    };
+    return { calls, connections: { client: async () => client } as unknown as VsanConnections };
+  }
+  function handlersOn(start: Workspace, facts: Facts, vcenter: ReturnType<typeof fakeVcenter>) {
+    const state = { workspace: start, saved: [] as Workspace[] };
+    const h = vsanHandlers({
+      workspaces: { current: async () => ({ workspace: state.workspace, facts, path: '/w/clusterwright.yaml' }), save: async (next) => void (state.saved.push(next), (state.workspace = next)), storeFacts: async () => '' },
+      secrets: new MemorySecretStore(),
+      connections: vcenter.connections,
+    });
+    const call = <M extends keyof typeof h>(method: M, input: Parameters<(typeof h)[M]>[0]) => (h[method] as (i: unknown, c: never) => Promise<unknown>)(input, {} as never) as ReturnType<(typeof h)[M]>;
+    return { state, call };
+  }
+
+  it('is a plan of the build’s own steps: the witness added and given its vSAN adapter, then the build’s stretch step, destructive; the kept fault domains keep their roles', () => {
+    const { spec, access, esxi } = restretchSpecFromWorkspace(unstretched, 'stretch-01', 'w2');
+    const p = planSchema.parse(day2Plan({ spec, access, esxi, change: { kind: 'restretch', host: 'w2' }, apis: apisFor(access) }));
+    expect(p.id).toBe('vsan-day2-restretch-stretch-01-w2');
+    expect(p.title).toBe('Stretch vSAN cluster stretch-01 again: a (preferred) and b, witness w2');
+    expect(p.steps.map((s) => [s.id, s.destructive ?? false, s.dependsOn])).toEqual([
+      ['witness-host', false, []],
+      ['witness-vmknic', false, ['witness-host']],
+      ['stretch', true, ['witness-vmknic']],
+    ]);
+    // The very step and arguments the build plan runs: one stretch executor, checked by vCenter's state before and after.
+    const stretch = stackCall(p.steps[2]!.action);
+    expect(stretch).toMatchObject({ op: 'build', args: { cluster: 'stretch-01', step: 'stretch', spec: { preferred: { name: 'a', hosts: [{ name: 'a1' }] }, secondary: { name: 'b', hosts: [{ name: 'b1' }] }, witness: { name: 'w2', vsan: { ipAddress: '198.18.0.4', subnetMask: '255.255.0.0' } } } } });
+    expect(stackCall(p.steps[2]!.precheck)).toEqual({ ...stretch, op: 'built' });
+    expect(stackCall(p.steps[0]!.action).args).toMatchObject({ step: 'witness:w2' });
+    expect(stackCall(p.steps[1]!.action).args).toMatchObject({ step: 'vmknic:w2:vsan' });
+    expect(executor.describe(stretch)).toBe('stretch on vCenter 127.0.0.1:8989 (cluster stretch-01)');
+    expect(p.steps[2]!.title).toMatch(/^Stretch stretch-01 again \(VSANVcConvertToStretchedCluster\): witness w2, the kept fault domains in their roles, a preferred and b secondary/);
+    expect(p.steps[2]!.rollback).toMatch(/^Disable stretching again/);
+    const text = JSON.stringify(p);
+    expect(text).toContain('"passwordSecret":"esx-pw"');
+    expect(text).not.toContain('"witness":{"host"');
+  });
+
+  it('refuses a cluster stretched already, a data host and a node the workspace lacks before vCenter is asked; a far, unmeasured, data-site or unpinned witness stops the plan', async () => {
+    const vcenter = fakeVcenter({});
+    const { call, state } = handlersOn(unstretched, measured({ a1: 40, b1: 600 }), vcenter);
+    const restretch = (host: string) => call('vsan.planDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host } });
+    await expect(restretch('a1')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/^Witness host within vCenter cluster: a1 is a data host of cluster stretch-01\./) });
+    await expect(restretch('w9')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: 'w9 is not a node of the workspace: add it to nodes, with its address on the witness network mgmt, then choose it as the witness.' });
+    expect(vcenter.calls).toEqual([]);
+    const stretched = handlersOn(stretchedTestWorkspace({}, more), {}, vcenter);
+    await expect(stretched.call('vsan.planDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w2' } })).rejects.toMatchObject({ code: 'CONFLICT', message: "vSAN cluster stretch-01 is stretched already (vsan.clusters[0]), with the witness w1: there is nothing to stretch again. To put w2 in the witness's place, change the witness instead." });
+    expect(vcenter.calls).toEqual([]);
+    // Measured: 600 ms from b1 is above the 500 ms vSAN allows a two-host cluster's witness; a9 stands in data site a and has no figure.
+    const far = await restretch('w2');
+    expect(far.blocking).toBe(true);
+    expect(far.roundTrips.map((r) => [r.a, r.b, r.network, r.rttMs, r.limitMs, r.ok])).toEqual([['a1', 'w2', 'mgmt', 40, 500, true], ['b1', 'w2', 'mgmt', 600, 500, false]]);
+    expect(far.problems).toEqual(["b1 ↔ w2 on mgmt: 600 ms, above vSAN's 500 ms to the witness. Choose a witness site closer to both data sites."]);
+    const inSite = await restretch('a9');
+    expect(inSite.problems).toEqual([
+      'a9 stands in data site a: the witness must be at a third site, so that losing one data site leaves a majority. Choose a node outside a and b.',
+      'The round trip from a1, b1 to a9 on network mgmt is not measured: measure latency first (the witness must answer within 500 ms).',
+      `vCenter reports that a9 presents certificate ${THUMB}; compare it with the host's console and pin it before the plan runs.`,
+    ]);
+    expect(inSite.certificate).toEqual({ host: 'a9', thumbprint: THUMB, state: 'new' });
+    expect(inSite.blocking).toBe(true);
+    expect(state.saved).toEqual([]);
+  });
+
+  it('with the witness measured within the limit and known to vCenter, shows what it means and a plan with nothing standing in the way', async () => {
+    const { call } = handlersOn(unstretched, measured({ a1: 40, b1: 45.5 }), fakeVcenter({}));
+    const answer = await call('vsan.planDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w2' } });
+    expect(answer.problems).toEqual([]);
+    expect(answer.blocking).toBe(false);
+    expect(answer.certificate).toEqual({ host: 'w2', state: 'in-vcenter' });
+    expect(answer.meaning[0]).toMatch(/^Destructive: vSAN stretches stretch-01 again with the witness w2 \(site d\)/);
+    expect(answer.meaning[1]).toBe('The kept fault domains keep their roles: a is the preferred site again (it keeps running when the data sites lose each other) and b the secondary, as vsan.clusters[0] names them. To prefer b, change the preferred site afterwards.');
+    expect(answer.plan.steps.filter((s) => s.destructive).map((s) => s.id)).toEqual(['stretch']);
+  });
+
+  it('takes the witness name (stretching again, or a witness change) only as the workspace takes a host name', () => {
+    for (const kind of ['restretch', 'witness'] as const) {
+      for (const host of ['-oProxyCommand=x', '$(cwpwn)', 'w2;reboot', 'w 2', '', '.w2', 'x'.repeat(64), 'w2\n', '../w2']) {
+        expect(vsanDay2ChangeSchema.safeParse({ kind, host }).success, `${kind} ${JSON.stringify(host)}`).toBe(false);
+      }
+      expect(vsanDay2ChangeSchema.safeParse({ kind, host: 'w2.example-site_1' }).success).toBe(true);
+    }
+    expect(vsanDay2ChangeSchema.safeParse({ kind: 'restretch', host: 'w2', force: true }).success).toBe(false);
+  });
+
+  it('records stretched again only once vCenter shows the witness; the preferred site as vCenter shows it; a second record changes nothing', async () => {
+    const none = handlersOn(unstretched, {}, fakeVcenter({}));
+    await expect(none.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w2' } })).rejects.toMatchObject({ code: 'CONFLICT', message: 'vCenter shows no witness as the witness of stretch-01, not w2: run the plan first. The workspace is unchanged.' });
+    const other = handlersOn(unstretched, {}, fakeVcenter({ witness: 'w1' }));
+    await expect(other.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w2' } })).rejects.toThrow(/vCenter shows w1 as the witness of stretch-01, not w2/);
+    expect([...none.state.saved, ...other.state.saved]).toEqual([]);
+
+    const vcenter = fakeVcenter({ witness: 'w2', preferred: 'a' });
+    const done = handlersOn(unstretched, {}, vcenter);
+    expect(await done.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w2' } })).toEqual({ recorded: true, message: 'vsan.clusters[0]: stretched again (stretched removed), witness w2 in site d; a is the preferred site, b the secondary.' });
+    expect(done.state.saved).toHaveLength(1);
+    const cluster = done.state.saved[0]!.vsan!.clusters[0]!;
+    expect(cluster).toMatchObject({ witness: { host: 'w2', site: 'd' }, preferredSite: { site: 'a' }, secondarySite: { site: 'b' } });
+    expect('stretched' in cluster).toBe(false);
+    // The saved workspace reads as a stretched cluster again.
+    expect(workspaceSchema.safeParse(done.state.saved[0]).success).toBe(true);
+    const asked = vcenter.calls.length;
+    expect(await done.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w2' } })).toEqual({ recorded: false, message: 'The workspace already records stretch-01 as stretched with the witness w2.' });
+    expect(vcenter.calls.length).toBe(asked);
+    expect(done.state.saved).toHaveLength(1);
+
+    // vCenter prefers the other fault domain (stretched by hand): the record follows vCenter.
+    const swapped = handlersOn(unstretched, {}, fakeVcenter({ witness: 'w2', preferred: 'b' }));
+    expect((await swapped.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w2' } })).message).toMatch(/b is the preferred site, a the secondary\.$/);
+    expect(swapped.state.saved[0]!.vsan!.clusters[0]!.preferredSite.site).toBe('b');
   });
 });

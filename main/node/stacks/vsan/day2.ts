@@ -2,7 +2,9 @@
 // behind their steps: change the preferred site (VSANVcSetPreferredFaultDomain, then the site HA settings
 // with the new preferred site first), replace the witness (the new host added to the datacenter and given
 // a vSAN VMkernel adapter by the build's own steps, then VsanVcReplaceWitnessHostForClusters), and disable
-// stretching (VSANVcRemoveWitnessHost). Each step reads vCenter's own state as its precheck and verify, so
+// stretching (VSANVcRemoveWitnessHost), and stretch a cluster whose stretching was disabled again (the new witness
+// added and given its adapter, then the build's own approved stretch step, VSANVcConvertToStretchedCluster, the
+// kept fault domains in their roles). Each step reads vCenter's own state as its precheck and verify, so
 // a second run changes nothing. Sources: vSAN Management API, VimClusterVsanVcStretchedClusterSystem;
 // VMware vSAN 7.0 planning, "Convert a Stretched Cluster to a Standard vSAN Cluster".
 import * as z from 'zod';
@@ -16,7 +18,7 @@ import { pickDiskGroup, type StretchedClusterSpec, type StretchedHost } from './
 import { vcenterAccessSchema, type VcenterAccess } from './workspace-spec.js';
 
 /** What the admin asked for (the contract's form). */
-export type Day2Change = { kind: 'preferred-site'; site: string } | { kind: 'witness'; host: string } | { kind: 'unstretch' };
+export type Day2Change = { kind: 'preferred-site'; site: string } | { kind: 'witness'; host: string } | { kind: 'unstretch' } | { kind: 'restretch'; host: string };
 
 const siteName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a fault domain name');
 const hostName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,253}$/, 'an ESXi host name');
@@ -67,7 +69,8 @@ async function clusterOf(client: VsphereClient, a: Day2Args): Promise<MoRef> {
   return found.ref;
 }
 
-async function witnessNames(client: VsphereClient, cluster: MoRef): Promise<{ name: string; ref?: MoRef; preferred: string }[]> {
+/** The cluster's witnesses as vCenter shows them: each host's name and the preferred fault domain. */
+export async function witnessNames(client: VsphereClient, cluster: MoRef): Promise<{ name: string; ref?: MoRef; preferred: string }[]> {
   return Promise.all(
     (await client.witnessHosts(cluster)).map(async (w) => ({ name: w.host ? ((await client.properties(w.host, ['name'])).get('name')?.text() ?? w.host.value) : '', ...(w.host ? { ref: w.host } : {}), preferred: w.preferredFdName })),
   );
@@ -137,7 +140,7 @@ export interface Day2PlanInput {
   access: VcenterAccess;
   esxi: { user: string; passwordSecret: string };
   change: Day2Change;
-  /** The new witness with its vSAN address on the witness network (a witness change). */
+  /** The new witness with its vSAN address on the witness network (a witness change; stretching again takes it from spec.witness). */
   newWitness?: StretchedHost;
   apis: PlanInput['apis'];
 }
@@ -157,10 +160,15 @@ export function day2Plan(input: Day2PlanInput): PlanInput {
     timeoutMs: 30 * 60_000,
     ...extra,
   });
-  const build = (id: string, title: string, s: StretchedClusterSpec, step: string, dependsOn: string[]) => {
+  const build = (id: string, title: string, s: StretchedClusterSpec, step: string, dependsOn: string[], extra: Partial<PlanInput['steps'][number]> = {}) => {
     const args = { cluster: s.cluster, step, spec: s, access, esxi };
-    return { id, title, target: { api: 'vcenter' }, action: call('build', args), precheck: call('built', args), verify: call('built', args), idempotent: true, timeoutMs: 30 * 60_000, dependsOn };
+    return { id, title, target: { api: 'vcenter' }, action: call('build', args), precheck: call('built', args), verify: call('built', args), idempotent: true, timeoutMs: 30 * 60_000, dependsOn, ...extra };
   };
+  /** The build's steps that put `w` into the datacenter with its vSAN adapter (skipped when vCenter has them). */
+  const witnessSteps = (s: StretchedClusterSpec, w: StretchedHost) => [
+    build('witness-host', `Add ${w.name} to datacenter ${s.datacenter} outside any cluster (AddStandaloneHost_Task with its pinned certificate thumbprint; skipped when vCenter has it)`, s, `witness:${w.name}`, []),
+    build('witness-vmknic', `vSAN VMkernel adapter ${w.vsan.ipAddress} on ${w.name} (AddPortGroup when missing, AddVirtualNic, SelectVnicForNicType vsan)`, s, `vmknic:${w.name}:vsan`, ['witness-host']),
+  ];
   const touches = [{ stack: 'vsan', cluster: spec.cluster }];
   switch (change.kind) {
     case 'preferred-site': {
@@ -189,8 +197,7 @@ export function day2Plan(input: Day2PlanInput): PlanInput {
         title: `Replace the witness of vSAN stretched cluster ${spec.cluster}: ${spec.witness.name} → ${w.name}`,
         apis: input.apis,
         steps: [
-          build('witness-host', `Add ${w.name} to datacenter ${spec.datacenter} outside any cluster (AddStandaloneHost_Task with its pinned certificate thumbprint; skipped when vCenter has it)`, s, `witness:${w.name}`, []),
-          build('witness-vmknic', `vSAN VMkernel adapter ${w.vsan.ipAddress} on ${w.name} (AddPortGroup when missing, AddVirtualNic, SelectVnicForNicType vsan)`, s, `vmknic:${w.name}:vsan`, ['witness-host']),
+          ...witnessSteps(s, w),
           day2('replace-witness', `Replace witness ${spec.witness.name} with ${w.name} (claims a disk group on ${w.name}; vSAN rebuilds the witness components there)`, { kind: 'replace-witness', host: w.name }, {
             destructive: true,
             dependsOn: ['witness-vmknic'],
@@ -213,5 +220,23 @@ export function day2Plan(input: Day2PlanInput): PlanInput {
         ],
         touches,
       };
+    case 'restretch': {
+      // The spec names the new witness (restretchSpecFromWorkspace); the kept fault domains keep their roles.
+      const w = spec.witness;
+      if (w.name !== change.host) throw new CwError('INTERNAL', 'Stretching again was planned without the new witness host.');
+      return {
+        id: `vsan-day2-restretch-${idPart(spec.cluster)}-${idPart(w.name)}`,
+        title: `Stretch vSAN cluster ${spec.cluster} again: ${spec.preferred.name} (preferred) and ${spec.secondary.name}, witness ${w.name}`,
+        apis: input.apis,
+        steps: [
+          ...witnessSteps(spec, w),
+          build('stretch', `Stretch ${spec.cluster} again (VSANVcConvertToStretchedCluster): witness ${w.name}, the kept fault domains in their roles, ${spec.preferred.name} preferred and ${spec.secondary.name} secondary; claims a disk group on ${w.name} when it has none, and vSAN rebuilds every object's witness component there`, spec, 'stretch', ['witness-vmknic'], {
+            destructive: true,
+            rollback: `Disable stretching again (the same day-2 action): ${w.name} stays in datacenter ${spec.datacenter}; its claimed disk group stays until you remove it from vSAN.`,
+          }),
+        ],
+        touches,
+      };
+    }
   }
 }

@@ -13,7 +13,8 @@ import type { VsanCluster } from '../../../common/stacks/vsan/schema.js';
 import { siteGroupNames } from '../../../common/stacks/vsan/site-settings.js';
 import { dataHostsOf, witnessOf } from '../../../common/stacks/vsan/stretching.js';
 import { normalizeThumbprint } from '../../../common/stacks/vsan/thumbprint.js';
-import { FactIndex, round } from '../../../common/workspace/facts.js';
+import { FactIndex, round, type Facts } from '../../../common/workspace/facts.js';
+import { witnessCandidate } from '../../../common/stacks/vsan/witness-candidate.js';
 import { validateWorkspace } from '../../../common/workspace/rules/index.js';
 import type { Finding } from '../../../common/workspace/rules/types.js';
 import type { Workspace } from '../../../common/workspace/schema.js';
@@ -26,11 +27,11 @@ import type { VsphereClient } from './client/client.js';
 import { readCluster, readHost } from './client/readers.js';
 import type { MoRef } from './client/xml.js';
 import type { VsanConnections } from './connections.js';
-import { day2Plan } from './day2.js';
+import { day2Plan, witnessNames } from './day2.js';
 import { apisFor, buildPlan, relocatePlan, STACK } from './plan.js';
 import { verifyStretchedCluster } from './stretched-cluster.js';
 import type { StretchedHost } from './stretched-cluster.js';
-import { datacenterOf, findVsanCluster, mustBeStretched, stretchedSpecFromWorkspace, vcenterAccess, witnessFromWorkspace } from './workspace-spec.js';
+import { datacenterOf, findVsanCluster, mustBeStretched, mustNotBeStretched, restretchSpecFromWorkspace, stretchedSpecFromWorkspace, vcenterAccess, witnessFromWorkspace } from './workspace-spec.js';
 
 type VsanMethod = 'vsan.probeCertificate' | 'vsan.hostCertificates' | 'vsan.pinCertificates' | 'vsan.planCluster' | 'vsan.verify' | 'vsan.planDay2' | 'vsan.recordDay2';
 
@@ -96,6 +97,48 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
   const connect = async (workspace: Workspace, name: string) => {
     const { cluster, field } = findVsanCluster(workspace, name);
     return { cluster, field, client: await deps.connections.client(vcenterAccess(cluster, field), `${field}.vcenter`) };
+  };
+  /** vCenter's view of a witness to be: never inside a cluster, its certificate as vCenter reports it (pinned first); what stops the change goes into `problems`. */
+  const witnessInVcenter = async (workspace: Workspace, name: string, datacenter: string, esxi: { user: string; passwordSecret: string }, w: StretchedHost, problems: string[]) => {
+    const { client } = await connect(workspace, name);
+    const dc = await client.findDatacenter(datacenter);
+    if (!dc) throw new CwError('NOT_FOUND', `vCenter at ${client.where} has no datacenter named ${datacenter}.`);
+    const inVcenter = await client.findByName('HostSystem', w.name);
+    if (inVcenter?.parent?.type === 'ClusterComputeResource') {
+      problems.push(`Witness host within vCenter cluster: ${w.name} is a member of a cluster in vCenter. The witness host must not be part of the vSAN cluster; remove it from the cluster and add it to the datacenter.`);
+    }
+    const certificate = await certificateState(client, dc.hostFolder, w, esxi, deps.secrets);
+    if (certificate.state === 'new') problems.push(`vCenter reports that ${w.name} presents certificate ${certificate.thumbprint}; compare it with the host's console and pin it before the plan runs.`);
+    if (certificate.state === 'changed') problems.push(`${w.name} presents certificate ${certificate.thumbprint}, not the pinned ${certificate.pinned}: if it was not renewed on purpose, treat it as an attack.`);
+    if (certificate.state === 'unreachable') problems.push(`vCenter cannot reach ${w.name}: ${certificate.message ?? 'no answer'}.`);
+    return certificate;
+  };
+  /** Stretching a cluster whose stretching was disabled again, with the workspace node `host` as its witness. */
+  const planRestretch = async (workspace: Workspace, facts: Facts, name: string, host: string): Promise<VsanDay2PlanView> => {
+    const { cluster, field } = findVsanCluster(workspace, name);
+    mustNotBeStretched(cluster, field, host);
+    const candidate = witnessCandidate(workspace, facts, cluster, field, host);
+    const { spec, access, esxi } = restretchSpecFromWorkspace(workspace, name, host);
+    const problems = [...candidate.problems];
+    const certificate = await witnessInVcenter(workspace, name, spec.datacenter, esxi, spec.witness, problems);
+    const [p, s] = [spec.preferred.name, spec.secondary.name];
+    const site = workspace.nodes.find((n) => n.name === host)!.site;
+    return {
+      plan: planSchema.parse(day2Plan({ spec, access, esxi, change: { kind: 'restretch', host }, apis: apisFor(access) })),
+      problems,
+      blocking: problems.length > 0,
+      meaning: [
+        `Destructive: vSAN stretches ${name} again with the witness ${host} (site ${site}): it claims a disk group on ${host} when it has none and builds every object's witness component there; until that resync ends, losing a data site still makes objects inaccessible.`,
+        `The kept fault domains keep their roles: ${p} is the preferred site again (it keeps running when the data sites lose each other) and ${s} the secondary, as ${field} names them. To prefer ${s}, change the preferred site afterwards.`,
+      ],
+      roundTrips: candidate.roundTrips,
+      certificate,
+      notes: [
+        `${host} joins datacenter ${spec.datacenter} outside any cluster, with a vSAN VMkernel adapter on ${candidate.network} (both skipped when vCenter has them); then the build's own stretch step runs, once you approve it.`,
+        `HA's isolation addresses, the site groups and their "should run" rules stay as they are: disabling stretching left them.`,
+        `After the run, Verify reads vCenter again and records ${field} as stretched (stretched removed) with the witness ${host} in site ${site}, only once vCenter shows ${host} as the witness.`,
+      ],
+    };
   };
   return {
     'vsan.probeCertificate': async ({ cluster: name }) => {
@@ -177,6 +220,7 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
 
     'vsan.planDay2': async ({ cluster: name, change }): Promise<VsanDay2PlanView> => {
       const { workspace, facts } = await current();
+      if (change.kind === 'restretch') return planRestretch(workspace, facts, name, change.host);
       {
         const { cluster, field } = findVsanCluster(workspace, name);
         const doing = { 'preferred-site': `It has no preferred site to change to ${change.kind === 'preferred-site' ? change.site : ''}.`, witness: 'It has no witness to replace.', unstretch: 'Stretching is disabled already: there is nothing to disable.' }[change.kind];
@@ -187,7 +231,7 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
       const problems: string[] = [];
       const meaning: string[] = [];
       const notes: string[] = [];
-      const roundTrips: VsanDay2PlanView['roundTrips'] = [];
+      let roundTrips: VsanDay2PlanView['roundTrips'] = [];
       let newWitness: StretchedHost | undefined;
       let certificate: VsanDay2PlanView['certificate'];
       const sites = [spec.preferred, spec.secondary];
@@ -210,34 +254,11 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
         case 'witness': {
           const h = change.host;
           if (h === spec.witness.name) throw new CwError('INVALID_INPUT', `${h} is already the witness host of vSAN cluster ${name}.`, { field: `${field}.witness.host` });
-          if (sites.some((x) => x.hosts.some((d) => d.name === h))) {
-            throw new CwError('INVALID_INPUT', `Witness host within vCenter cluster: ${h} is a data host of cluster ${name}. The witness host must not be part of the vSAN cluster; choose a host outside it.`, { field: `${field}.witness.host` });
-          }
+          const candidate = witnessCandidate(workspace, facts, cluster, field, h);
+          roundTrips = candidate.roundTrips;
+          problems.push(...candidate.problems);
           newWitness = witnessFromWorkspace(workspace, name, h);
-          const dataNetwork = cluster.dataNetwork ?? workspace.networks.find((n) => n.roles.includes('vsan'))?.name ?? '';
-          const network = cluster.witnessNetwork ?? dataNetwork;
-          const limit = witnessLimitMs(cluster);
-          const index = new FactIndex(facts);
-          for (const d of [...spec.preferred.hosts, ...spec.secondary.hosts]) {
-            const p = index.between(network, d.name, h);
-            const rtt = p && typeof p.rttMs === 'number' && Number.isFinite(p.rttMs) ? round(p.rttMs) : undefined;
-            roundTrips.push({ kind: 'witness', a: d.name, b: h, network, limitMs: limit, ...(rtt !== undefined ? { rttMs: rtt, ok: rtt <= limit } : {}) });
-          }
-          const unmeasured = roundTrips.filter((r) => r.rttMs === undefined).map((r) => r.a);
-          const over = roundTrips.filter((r) => r.ok === false);
-          if (unmeasured.length) problems.push(`The round trip from ${unmeasured.join(', ')} to ${h} on network ${network} is not measured: measure latency first (the witness must answer within ${limit} ms).`);
-          for (const r of over) problems.push(`${r.a} ↔ ${h} on ${network}: ${r.rttMs} ms, above vSAN's ${limit} ms to the witness. Choose a witness site closer to both data sites.`);
-          const { client } = await connect(workspace, name);
-          const dc = await client.findDatacenter(spec.datacenter);
-          if (!dc) throw new CwError('NOT_FOUND', `vCenter at ${client.where} has no datacenter named ${spec.datacenter}.`);
-          const inVcenter = await client.findByName('HostSystem', h);
-          if (inVcenter?.parent?.type === 'ClusterComputeResource') {
-            problems.push(`Witness host within vCenter cluster: ${h} is a member of a cluster in vCenter. The witness host must not be part of the vSAN cluster; remove it from the cluster and add it to the datacenter.`);
-          }
-          certificate = await certificateState(client, dc.hostFolder, newWitness, esxi, deps.secrets);
-          if (certificate.state === 'new') problems.push(`vCenter reports that ${h} presents certificate ${certificate.thumbprint}; compare it with the host's console and pin it before the plan runs.`);
-          if (certificate.state === 'changed') problems.push(`${h} presents certificate ${certificate.thumbprint}, not the pinned ${certificate.pinned}: if it was not renewed on purpose, treat it as an attack.`);
-          if (certificate.state === 'unreachable') problems.push(`vCenter cannot reach ${h}: ${certificate.message ?? 'no answer'}.`);
+          certificate = await witnessInVcenter(workspace, name, spec.datacenter, esxi, newWitness, problems);
           meaning.push(
             `vSAN moves the witness role from ${spec.witness.name} to ${h}: it claims a disk group on ${h} and rebuilds every object's witness component there; until that resync ends, the objects tolerate no further failure.`,
             `${spec.witness.name} stays in datacenter ${spec.datacenter} as a plain host, no longer a witness: removing it from vCenter (and its disk group) is your choice.`,
@@ -264,14 +285,39 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
         // What the workspace already says decides before vCenter is asked.
         const { cluster, field } = findVsanCluster(workspace, name);
         if (!witnessOf(cluster) && change.kind === 'unstretch') return { recorded: false, message: `The workspace already records ${name} as not stretched.` };
-        mustBeStretched(cluster, field, 'The workspace is unchanged.');
+        if (change.kind === 'restretch') {
+          if (witnessOf(cluster)?.host === change.host) return { recorded: false, message: `The workspace already records ${name} as stretched with the witness ${change.host}.` };
+          mustNotBeStretched(cluster, field, change.host);
+        } else mustBeStretched(cluster, field, 'The workspace is unchanged.');
       }
       const { cluster, index, field, client } = await connect(workspace, name).then(async (c) => ({ ...c, index: findVsanCluster(workspace, name).index }));
-      const witness = mustBeStretched(cluster, field, 'The workspace is unchanged.');
       const ref = await clusterRef(client, cluster.datacenter, cluster.name);
       if (!ref) throw new CwError('NOT_FOUND', `vCenter ${client.where} has no cluster ${cluster.name}.`);
       const next = structuredClone(workspace);
       const target = next.vsan!.clusters[index]!;
+      const witnessNow = async (wanted: string) => {
+        const now = await witnessNames(client, ref);
+        if (now.length !== 1 || now[0]!.name !== wanted) throw new CwError('CONFLICT', `vCenter shows ${now.length ? now.map((w) => w.name).join(', ') : 'no witness'} as the witness of ${name}, not ${wanted}: run the plan first. The workspace is unchanged.`);
+        return now[0]!;
+      };
+      const nodeOf = (host: string) => {
+        const node = workspace.nodes.find((n) => n.name === host);
+        if (!node) throw new CwError('INVALID_INPUT', `${host} is not a node of the workspace.`);
+        return node;
+      };
+      if (change.kind === 'restretch') {
+        const now = await witnessNow(change.host);
+        const node = nodeOf(change.host);
+        // The preferred site as vCenter shows it: the kept fault domains keep their roles unless vCenter says otherwise.
+        const sides = [cluster.preferredSite.site, cluster.secondarySite.site];
+        if (!sides.includes(now.preferred)) throw new CwError('CONFLICT', `vCenter shows ${now.preferred || 'no fault domain'} as the preferred site of ${name}, which is neither ${sides.join(' nor ')} as ${field} names them. The workspace is unchanged.`);
+        if (now.preferred !== cluster.preferredSite.site) [target.preferredSite, target.secondarySite] = [target.secondarySite, target.preferredSite];
+        delete target.stretched;
+        target.witness = { host: change.host, site: node.site };
+        await deps.workspaces.save(next);
+        return { recorded: true, message: `${field}: stretched again (stretched removed), witness ${change.host} in site ${node.site}; ${target.preferredSite.site} is the preferred site, ${target.secondarySite.site} the secondary.` };
+      }
+      const witness = mustBeStretched(cluster, field, 'The workspace is unchanged.');
       switch (change.kind) {
         case 'preferred-site': {
           const now = await client.preferredFaultDomain(ref);
@@ -283,11 +329,9 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
           return { recorded: true, message: `${field}: ${change.site} is now the preferredSite, ${cluster.preferredSite.site} the secondarySite.` };
         }
         case 'witness': {
-          const now = await Promise.all((await client.witnessHosts(ref)).map(async (w) => (w.host ? (await client.properties(w.host, ['name'])).get('name')?.text() : undefined)));
-          if (now.length !== 1 || now[0] !== change.host) throw new CwError('CONFLICT', `vCenter shows ${now.length ? now.join(', ') : 'no witness'} as the witness of ${name}, not ${change.host}: run the plan first. The workspace is unchanged.`);
+          await witnessNow(change.host);
           if (witness.host === change.host) return { recorded: false, message: `The workspace already names ${change.host} the witness of ${name}.` };
-          const node = workspace.nodes.find((n) => n.name === change.host);
-          if (!node) throw new CwError('INVALID_INPUT', `${change.host} is not a node of the workspace.`);
+          const node = nodeOf(change.host);
           target.witness = { host: change.host, site: node.site };
           await deps.workspaces.save(next);
           return { recorded: true, message: `${field}.witness: ${change.host} in site ${node.site} (was ${witness.host}, which stays in the datacenter).` };

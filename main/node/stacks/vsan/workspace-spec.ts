@@ -91,10 +91,34 @@ export function mustBeStretched(cluster: VsanCluster, field: string, doing: stri
   throw new CwError('CONFLICT', `${text.what} ${doing} ${text.restretch}`, { field: `${field}.stretched` });
 }
 
+type SpecFromWorkspace = { spec: StretchedClusterSpec; access: VcenterAccess; esxi: { user: string; passwordSecret: string }; index: number; field: string };
+
 /** The spec the build steps take; throws what to set when the workspace lacks something. */
-export function stretchedSpecFromWorkspace(workspace: Workspace, name: string): { spec: StretchedClusterSpec; access: VcenterAccess; esxi: { user: string; passwordSecret: string }; index: number; field: string } {
+export function stretchedSpecFromWorkspace(workspace: Workspace, name: string): SpecFromWorkspace {
+  const { cluster, field } = findVsanCluster(workspace, name);
+  return specWithWitness(workspace, name, mustBeStretched(cluster, field, 'The build plan would stretch it again, so none is made.').host);
+}
+
+/**
+ * The spec that stretches a cluster whose stretching was disabled again with the workspace node `host` as its
+ * witness: the kept fault domains keep their roles (preferredSite is the preferred site again).
+ */
+export function restretchSpecFromWorkspace(workspace: Workspace, name: string, host: string): SpecFromWorkspace {
+  const { cluster, field } = findVsanCluster(workspace, name);
+  mustNotBeStretched(cluster, field, host);
+  return specWithWitness(workspace, name, host);
+}
+
+/** Refuses to stretch again a cluster the workspace records as stretched (with `host` or another witness). */
+export function mustNotBeStretched(cluster: VsanCluster, field: string, host: string): void {
+  const witness = witnessOf(cluster);
+  if (!witness) return;
+  const instead = witness.host === host ? '' : ` To put ${host} in the witness's place, change the witness instead.`;
+  throw new CwError('CONFLICT', `vSAN cluster ${cluster.name} is stretched already (${field}), with the witness ${witness.host}: there is nothing to stretch again.${instead}`, { field: `${field}.witness.host` });
+}
+
+function specWithWitness(workspace: Workspace, name: string, witnessHost: string): SpecFromWorkspace {
   const { cluster, index, field } = findVsanCluster(workspace, name);
-  const witness = mustBeStretched(cluster, field, 'The build plan would stretch it again, so none is made.');
   const dataNetwork = cluster.dataNetwork ?? workspace.networks.find((n) => n.roles.includes('vsan'))?.name;
   if (!dataNetwork) throw new CwError('INVALID_INPUT', `vSAN cluster '${name}' has no data network: set ${field}.dataNetwork (or give a network the vsan role).`, { field: `${field}.dataNetwork` });
   const witnessNetwork = cluster.witnessNetwork ?? dataNetwork;
@@ -120,7 +144,7 @@ export function stretchedSpecFromWorkspace(workspace: Workspace, name: string): 
     cluster: cluster.name,
     preferred: site('preferredSite'),
     secondary: site('secondarySite'),
-    witness: host(witness.host, 'witness', 'witness.host'),
+    witness: host(witnessHost, 'witness', 'witness.host'),
     network: { vswitch: 'vSwitch0', vsanPortgroup: 'vSAN', vsanVlan: 0, vmotionPortgroup: 'vMotion', vmotionVlan: 0 },
     diskType: cluster.diskType ?? 'allFlash',
   };

@@ -1,7 +1,8 @@
 // Day 2 of a built vSAN stretched cluster, in the wizard's Verify step: change the preferred site, replace
 // the witness (a workspace node outside the cluster, its measured round trips beside vSAN's limit, its
-// certificate pinned first) or disable stretching. Each shows what it means, then its plan (every vCenter
-// call; the destructive step ticked), runs it, and records in the workspace what vCenter then shows.
+// certificate pinned first) or disable stretching; once stretching is disabled, stretch it again with a
+// witness chosen the same way. Each shows what it means, then its plan (every vCenter call; the destructive
+// step ticked), runs it, and records in the workspace what vCenter then shows.
 import { Alert, Badge, Button, Code, Group, SegmentedControl, Select, Stack, Table, Text, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
@@ -16,22 +17,36 @@ type Day2Answer = MethodOutput<'vsan.planDay2'>;
 type Kind = VsanDay2Change['kind'];
 
 const testIds = planRunTestIds('vsan-day2');
-const labels: Record<Kind, string> = { 'preferred-site': 'Change the preferred site', witness: 'Change the witness', unstretch: 'Disable stretching' };
+const labels: Record<Kind, string> = { 'preferred-site': 'Change the preferred site', witness: 'Change the witness', unstretch: 'Disable stretching', restretch: 'Stretch again' };
+const destructive: Record<Kind, boolean> = { 'preferred-site': false, witness: false, unstretch: true, restretch: true };
 
 export function VsanDay2({ cluster, onChanged }: { cluster: VsanCluster; onChanged(): Promise<void> }) {
   const transport = useTransport();
   const workspace = useAppState((s) => s.workspace);
   const loadWorkspace = useAppState((s) => s.loadWorkspace);
-  const [kind, setKind] = useState<Kind>('preferred-site');
-  const [site, setSite] = useState<string | null>(cluster.secondarySite.site);
   const witness = witnessOf(cluster);
-  const members = new Set([...dataHostsOf(cluster), ...(witness ? [witness.host] : [])]);
+  // A cluster whose stretching was disabled has one day-2 change: stretching it again.
+  const kinds: Kind[] = witness ? ['preferred-site', 'witness', 'unstretch'] : ['restretch'];
+  const [kind, setKind] = useState<Kind>(kinds[0]!);
+  const [site, setSite] = useState<string | null>(cluster.secondarySite.site);
+  // Never a data host of a vSAN cluster, nor the witness it has.
+  const members = new Set([...(workspace?.vsan?.clusters ?? []).flatMap(dataHostsOf), ...dataHostsOf(cluster), ...(witness ? [witness.host] : [])]);
   const candidates = (workspace?.nodes ?? []).filter((n) => !members.has(n.name)).map((n) => ({ value: n.name, label: `${n.name} (site ${n.site})` }));
   const [host, setHost] = useState<string | null>(candidates[0]?.value ?? null);
   const [answer, setAnswer] = useState<{ view: Day2Answer; change: VsanDay2Change; n: number } | null>(null);
   const { busy, error, guard } = useWizardGuard();
 
-  const change = (): VsanDay2Change | null => (kind === 'preferred-site' ? (site ? { kind, site } : null) : kind === 'witness' ? (host ? { kind, host } : null) : { kind });
+  const change = (): VsanDay2Change | null => {
+    switch (kind) {
+      case 'preferred-site':
+        return site ? { kind, site } : null;
+      case 'witness':
+      case 'restretch':
+        return host ? { kind, host } : null;
+      case 'unstretch':
+        return { kind };
+    }
+  };
   const plan = () =>
     guard(async () => {
       const c = change();
@@ -55,12 +70,21 @@ export function VsanDay2({ cluster, onChanged }: { cluster: VsanCluster; onChang
   return (
     <Stack gap="xs" data-testid="vsan-day2">
       <Title order={5}>Day 2</Title>
-      <SegmentedControl size="xs" value={kind} onChange={(v) => choose(v as Kind)} data={(Object.keys(labels) as Kind[]).map((k) => ({ value: k, label: labels[k] }))} data-testid="vsan-day2-kind" />
+      <SegmentedControl size="xs" value={kind} onChange={(v) => choose(v as Kind)} data={kinds.map((k) => ({ value: k, label: labels[k] }))} data-testid="vsan-day2-kind" />
       {kind === 'preferred-site' && (
         <Select size="xs" label="Preferred site (keeps running when the data sites lose each other)" data={[cluster.preferredSite.site, cluster.secondarySite.site]} value={site} onChange={setSite} allowDeselect={false} data-testid="vsan-day2-site" />
       )}
-      {kind === 'witness' && (
-        <Select size="xs" label="New witness: a workspace node outside the cluster" data={candidates} value={host} onChange={setHost} allowDeselect={false} nothingFoundMessage="Add a node at a third site to the workspace first" data-testid="vsan-day2-host" />
+      {(kind === 'witness' || kind === 'restretch') && (
+        <Select
+          size="xs"
+          label={kind === 'witness' ? 'New witness: a workspace node outside the cluster' : `Witness: a workspace node at a third site, outside the cluster (${cluster.preferredSite.site} stays preferred, ${cluster.secondarySite.site} secondary)`}
+          data={candidates}
+          value={host}
+          onChange={setHost}
+          allowDeselect={false}
+          nothingFoundMessage="Add a node at a third site to the workspace first"
+          data-testid="vsan-day2-host"
+        />
       )}
       <Group justify="flex-end">
         <Button size="xs" variant="default" onClick={() => void plan()} loading={busy} disabled={!change()} data-testid="vsan-day2-show">
@@ -103,7 +127,7 @@ function Day2Plan({ cluster, answer, change, busy: parentBusy, onPin, onChanged 
   const kind = change.kind;
   return (
     <Stack gap="xs" data-testid="vsan-day2-answer">
-      <Alert color={kind === 'unstretch' ? 'red' : 'blue'} variant="light" p="xs" data-testid="vsan-day2-meaning">
+      <Alert color={destructive[kind] ? 'red' : 'blue'} variant="light" p="xs" data-testid="vsan-day2-meaning">
         {answer.meaning.map((m, i) => (
           <Text key={i} size="xs">
             {m}

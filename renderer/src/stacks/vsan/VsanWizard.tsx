@@ -3,7 +3,8 @@
 // beside vSAN's 5 ms and 200 ms limits, what stays manual) → the plan (every step; claiming disks is
 // destructive and approved) → run (live, resumable) → verify (witness, fault domains, vSAN health), and for a
 // built stretched cluster the day-2 changes (preferred site, witness, stretching off: VsanDay2). A cluster
-// whose stretching was disabled is shown as such, with what stretching it again takes: no build is offered.
+// whose stretching was disabled is shown as such, with what stretching it again takes: no build is offered,
+// and its Verify step offers the day-2 "Stretch again".
 import { Alert, Badge, Button, Code, Drawer, Group, Select, Stack, Stepper, Table, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../../main/common/contract/index.js';
@@ -315,8 +316,9 @@ export function VsanWizard({ opened, onClose, onEdited }: WizardProps) {
                 </Button>
                 <Button onClick={onClose}>Done</Button>
               </Group>
-              {chosen && chosenWitness && report.witnesses.length > 0 && <VsanDay2 key={chosen.name} cluster={chosen} onChanged={verify} />}
               {unstretched && <NotStretched text={unstretched} />}
+              {/* Day 2 once vCenter agrees with the workspace: the stretched changes, or stretching again. */}
+              {chosen && (chosenWitness ? report.witnesses.length > 0 : report.witnesses.length === 0) && <VsanDay2 key={`${chosen.name}:${chosenWitness ? 'stretched' : 'not stretched'}`} cluster={chosen} onChanged={verify} />}
             </Stack>
           )}
         </Stepper.Step>
