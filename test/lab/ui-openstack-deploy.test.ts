@@ -14,6 +14,7 @@ import { installKollaStandIns, kollaStandInDir } from '../../main/node/stacks/op
 import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { describeLab, useLab } from '../support/lab.js';
 import { startTestHost, type TestHost } from '../support/web-host.js';
+import { generateKollaFiles } from '../support/openstack/kolla-files-step.js';
 import { twoRegionDeployLayout } from '../support/openstack/deploy-layout.js';
 
 const SPEC = `
@@ -66,16 +67,7 @@ describeLab('the OpenStack wizard deploys two regions over SSH in Chromium (depl
     await page.getByTestId('open-wizard').click();
     await page.getByTestId('new-cluster-openstack').click();
     await page.getByTestId('openstack-auth-url').waitFor();
-    for (const [region, vip] of [
-      ['RegionOne', '198.18.1.250'],
-      ['RegionTwo', '198.18.2.250'],
-    ] as const) {
-      await page.getByTestId(`openstack-vip-${region}`).fill(vip);
-      await page.getByTestId(`openstack-if-${region}`).fill('eth0');
-      await page.getByTestId(`openstack-ext-${region}`).fill('eth1');
-    }
-    await page.getByTestId('openstack-generate').click();
-    await page.getByTestId('openstack-kolla').waitFor();
+    await generateKollaFiles(page, { RegionOne: '198.18.1.250', RegionTwo: '198.18.2.250' });
 
     await page.getByTestId('openstack-plan-deploy').click();
     await page.getByTestId('openstack-deploy-plan').waitFor({ timeout: 30_000 });

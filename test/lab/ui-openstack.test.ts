@@ -16,6 +16,7 @@ import { openstackSkipReason } from '../support/openstack/lab.js';
 import { regionsBaseWorkspace, twoRegions } from '../support/openstack/regions-core.js';
 import { dragVm } from '../support/proxmox/browser-app.js';
 import { startTestHost, type TestHost } from '../support/web-host.js';
+import { generateKollaFiles } from '../support/openstack/kolla-files-step.js';
 
 describeLab(
   'OpenStack regions in Chromium: the wizard builds the shared catalog, a drag live-migrates a server',
@@ -61,16 +62,7 @@ describeLab(
       await page.getByTestId('openstack-auth-url').waitFor();
       expect(await page.getByTestId('openstack-auth-url').inputValue()).toBe(regions!.lab.keystone.url);
       // The Kolla-Ansible files, as data, per region.
-      for (const [region, vip] of [
-        ['RegionOne', '10.10.1.254'],
-        ['RegionTwo', '10.10.2.254'],
-      ] as const) {
-        await page.getByTestId(`openstack-vip-${region}`).fill(vip);
-        await page.getByTestId(`openstack-if-${region}`).fill('eth0');
-        await page.getByTestId(`openstack-ext-${region}`).fill('eth1');
-      }
-      await page.getByTestId('openstack-generate').click();
-      await page.getByTestId('openstack-kolla').waitFor();
+      await generateKollaFiles(page, { RegionOne: '10.10.1.254', RegionTwo: '10.10.2.254' });
       const issues = page.getByTestId('openstack-kolla-issues');
       expect((await issues.count()) ? await issues.textContent() : '').toBe('');
       const globals = await page.getByTestId('openstack-globals-RegionOne').textContent();
