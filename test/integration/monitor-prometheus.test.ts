@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHost, type WebHost } from '../../main/server/web-host.js';
 import { createCore, type Core } from '../../main/node/core.js';
 import { ensureMetricsToken } from '../../main/node/monitor/metrics-token.js';
+import { freePort } from '../../main/node/lab/ports.js';
 import os from 'node:os';
 
 const hasPrometheus = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -26,16 +27,6 @@ nodes:
   - { name: n2, site: b, addresses: { ring0: 127.0.0.3 } }
 `;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -233,14 +233,4 @@ export function tcpOpen(host: string, port: number, timeoutMs: number): Promise<
   });
 }
 
-/** A port on 127.0.0.1 nobody listens on right now (whoever takes it should check it got it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './ports.js';
