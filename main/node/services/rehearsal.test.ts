@@ -10,7 +10,7 @@ import type { PlanEngine } from '../engine/engine.js';
 import { planHash } from '../engine/hash.js';
 import type { StackRehearsal } from '../stacks/types.js';
 import type { LabService } from './lab.js';
-import { createRehearsalService, loadRehearsals, rehearsalPathFor, withinTolerance } from './rehearsal.js';
+import { createRehearsalService, loadRehearsals, rehearsalPathFor, replayMatches, withinTolerance } from './rehearsal.js';
 
 describe('the kept rehearsals', () => {
   it('sit beside the workspace file, and a damaged record or file counts as none (never an error in the wizard)', async () => {
@@ -57,6 +57,13 @@ describe('the kept rehearsals', () => {
     expect(withinTolerance(1.5, 1.81)).toBe(false);
     expect(withinTolerance(10, 10.99)).toBe(true);
     expect(withinTolerance(10, 8.9)).toBe(false);
+    // A replay is judged against what the lab holds for the pair (its whole-millisecond step), not the recording.
+    expect(replayMatches({ recordedMs: 2.3, holdsMs: 2.4 }, 2.65, 0)).toBe(true);
+    expect(replayMatches({ recordedMs: 2.3 }, 2.65, 0)).toBe(false);
+    expect(replayMatches({ recordedMs: 2.3, holdsMs: 2.4 }, 2.75, 0)).toBe(false);
+    expect(replayMatches({ recordedMs: 2.3, holdsMs: 2.4 }, 2.4, 100)).toBe(false);
+    expect(replayMatches({ recordedMs: 2.3, holdsMs: 2.4 }, undefined, undefined)).toBe(false);
+    expect(replayMatches({ holdsMs: 2.4 }, 2.4, 0)).toBeUndefined();
   });
 });
 

@@ -68,6 +68,16 @@ export function withinTolerance(recordedMs: number, measuredMs: number): boolean
   return Math.abs(measuredMs - recordedMs) <= Math.max(0.1 * recordedMs, 0.3) + 1e-9;
 }
 
+/**
+ * Whether the lab replays a recorded pair faithfully: its measured round trip within tolerance of what the lab
+ * holds for it (`holdsMs`: the recording on the lab's whole-millisecond step; the rehearsal's notes say when
+ * that step is itself off the recording), or of the recording when nothing is held. No answer: not judged.
+ */
+export function replayMatches(link: { recordedMs?: number; holdsMs?: number }, measuredMs: number | undefined, lossPercent: number | undefined): boolean | undefined {
+  if (link.recordedMs === undefined) return undefined;
+  return measuredMs !== undefined && (lossPercent ?? 100) < 100 && withinTolerance(link.holdsMs ?? link.recordedMs, measuredMs);
+}
+
 type Rehearsed = MethodOutput<'lab.rehearse'>;
 
 /** Each rehearsed site pair's round trip, measured host to host in the lab (one warm-up probe each). */
@@ -98,7 +108,7 @@ async function measureLinks(openRunningLab: () => Lab, rehearsed: Rehearsed, rea
       probes,
       from,
       to,
-      ...(recordedMs !== undefined ? { matches: measuredMs !== undefined && (summary?.lossPercent ?? 100) < 100 && withinTolerance(recordedMs, measuredMs) } : {}),
+      ...(recordedMs !== undefined ? { matches: replayMatches({ recordedMs, holdsMs: l.holdsMs }, measuredMs, summary?.lossPercent) } : {}),
     };
   };
   // One pair at a time: on a small machine, pings through several shaped links at once measure the CPU as well.

@@ -160,17 +160,26 @@ export function RehearsalPanel({ stack, group, plan, planHash }: RehearsalPanelP
                     data-sites={l.sites.join('|')}
                     data-recorded-ms={l.recordedMs ?? ''}
                     data-measured-ms={l.measuredMs ?? ''}
+                    data-holds-ms={l.holdsMs ?? ''}
                     data-matches={l.matches === undefined ? '' : String(l.matches)}
                   >
                     <Table.Td>
                       {l.sites[0]} ↔ {l.sites[1]}
                     </Table.Td>
-                    <Table.Td>{l.recordedMs !== undefined ? ms(l.recordedMs) : `${l.preset ?? 'preset'} (not measured)`}</Table.Td>
+                    <Table.Td>
+                      {l.recordedMs !== undefined ? ms(l.recordedMs) : `${l.preset ?? 'preset'} (not measured)`}
+                      {l.holdsMs !== undefined && l.recordedMs !== undefined && Math.abs(l.holdsMs - l.recordedMs) >= 0.005 ? (
+                        <Text span size="xs" c="dimmed" title="The lab's links delay in whole milliseconds per direction: the replay is held to this step.">
+                          {' '}
+                          (lab holds {ms(l.holdsMs)})
+                        </Text>
+                      ) : null}
+                    </Table.Td>
                     <Table.Td>
                       {ms(l.measuredMs)}
                       {l.lossPercent ? `, ${l.lossPercent} % loss` : ''}
                     </Table.Td>
-                    <Table.Td>{l.matches === undefined ? null : <Badge size="xs" color={l.matches ? 'green' : 'orange'}>{l.matches ? 'matches' : 'off'}</Badge>}</Table.Td>
+                    <Table.Td>{l.matches === undefined ? null : <Badge size="xs" color={l.matches ? 'green' : 'orange'} title="Within ±10 % or ±0.3 ms of what the lab holds for this pair">{l.matches ? 'matches' : 'off'}</Badge>}</Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
