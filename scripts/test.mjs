@@ -26,6 +26,8 @@ const only = process.argv.slice(2);
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+/** Tests that passed only on their second try (lab and e2e retry once): listed at the end, with the first failure. */
+const flaky = [];
 let stageFailures = [];
 const timings = [];
 const started = Date.now();
@@ -41,6 +43,11 @@ for (const stage of stages) {
   if (stage.report && fs.existsSync(stage.report)) {
     const report = JSON.parse(fs.readFileSync(stage.report, 'utf8'));
     passed += report.numPassedTests ?? 0;
+    for (const file of report.testResults ?? []) {
+      for (const t of file.assertionResults ?? []) {
+        if (t.status === 'passed' && (t.failureMessages ?? []).length) flaky.push({ stage: stage.name, file: path.relative(root, file.name), title: t.fullName ?? t.title, first: String(t.failureMessages[0]).split('\n')[0] });
+      }
+    }
     failed += report.numFailedTests ?? 0;
     const stageSkipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     skipped += stageSkipped;
@@ -58,5 +65,9 @@ console.log('\nStage            Seconds  Result');
 for (const [name, seconds, result] of timings) console.log(`${name.padEnd(16)} ${seconds.toFixed(1).padStart(7)}  ${result}`);
 console.log(`Total wall time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 if (stageFailures.length) console.log(`Failed stages: ${stageFailures.join(', ')}`);
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+if (flaky.length) {
+  console.log(`\nPassed only on a second try (flaky: each is a bug to find, in the product or the test):`);
+  for (const f of flaky) console.log(`  ${f.stage}  ${f.file} > ${f.title}\n      first try: ${f.first.slice(0, 300)}`);
+}
+console.log(`${passed} passed${flaky.length ? ` (${flaky.length} only on a second try)` : ''}, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(stageFailures.length || failed ? 1 : 0);
