@@ -1,7 +1,7 @@
 // A vSAN cluster whose stretching was disabled, as the workspace describes it (pure): the file says so with
 // `stretched: false` and no witness, a file written before the field reads exactly as before, hostile values
-// are refused where they stand; the canvas draws no witness for it, the what-if leaves it out, and the rules
-// hold it to a standard cluster's limit (1 ms between all hosts) instead of a stretched cluster's.
+// are refused where they stand; the canvas draws no witness for it, the what-if gives it a standard cluster's
+// model, and the rules hold it to a standard cluster's limit (1 ms between all hosts) instead of a stretched one's.
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { Facts, LatencySample } from '../../workspace/facts.js';
@@ -9,6 +9,7 @@ import { renderWorkspaceEdit } from '../../workspace/edit.js';
 import { parseWorkspace } from '../../workspace/parse.js';
 import { validateWorkspace } from '../../workspace/rules/index.js';
 import type { Workspace } from '../../workspace/schema.js';
+import { workspaceWhatIf } from '../../whatif/workspace.js';
 import { vsanStack } from './definition.js';
 import { witnessOf } from './stretching.js';
 
@@ -132,8 +133,21 @@ describe('a cluster that is not stretched, on the canvas and in the what-if', ()
     expect(links.filter((l) => l.role === 'vsan')).toHaveLength(6);
     expect(vsanStack.noVmHosts!(unstretched)).toEqual([]);
     expect(vsanStack.traffic!(unstretched).map((t) => [t.role, t.nodes, t.limits?.errorMs])).toEqual([['vsan', HOSTS, 1]]);
-    expect(vsanStack.quorumModels!(unstretched)).toEqual([]);
     expect(vsanStack.quorumModels!(stretched)).toHaveLength(1);
+  });
+
+  it('has a what-if verdict of its own: its two former sites are fault domains, so a cut between them leaves every object unavailable', () => {
+    const unstretched = model(file(UNSTRETCHED));
+    const verdicts = workspaceWhatIf(unstretched);
+    // Only the data sites: the former witness site c is no part of it any more.
+    expect(verdicts.map((v) => v.scenario.title)).toEqual(['site a lost', 'site b lost', 'link a–b cut']);
+    const [cluster, ...others] = verdicts.find((v) => v.scenario.title === 'link a–b cut')!.clusters;
+    expect(others).toEqual([]);
+    expect(cluster).toMatchObject({ stack: 'vsan', cluster: 'stretch-01', affected: true, sentence: 'link a–b cut: no partition keeps the objects (a: 1 of 3 votes, needs 2; b: 1 of 3 votes, needs 2)' });
+    expect(cluster!.outcome.findings).toEqual([expect.stringMatching(/^vSAN cluster stretch-01 has two fault domains \(a and b\): FTT=1 mirroring needs three/)]);
+    expect(verdicts.find((v) => v.scenario.title === 'site b lost')!.clusters[0]!.sentence).toBe('site b lost: no partition keeps the objects (a: 1 of 3 votes, needs 2)');
+    // Stretched, the same file's cluster is the stretched model's: the witness site sides with the preferred site.
+    expect(workspaceWhatIf(model(file())).find((v) => v.scenario.title === 'link a–b cut')!.clusters[0]!.sentence).toBe('link a–b cut: a and c keep the objects, 2 of 3 votes; b does not (1 of 3 votes, needs 2)');
   });
 });
 

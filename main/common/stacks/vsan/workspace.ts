@@ -1,6 +1,6 @@
 // VMware vSAN clusters as a workspace sees them (pure): the vsan section and its rules, data hosts per site and the
 // witness outside the cluster (never a VM host), the data and witness links worth drawing, the traffic an overlay
-// must carry, each cluster's object-ownership model, its series in the monitor's exposition and its advisor. A
+// must carry, each cluster's object-ownership model (stretched or not), its series in the monitor's exposition and its advisor. A
 // cluster whose stretching was disabled has none of the witness's parts: no witness role, link or traffic.
 // Its contract, what a move chooses and its lab section are in definition.ts: validating a workspace builds none of
 // their schemas.
@@ -9,6 +9,7 @@ import type { FieldPath } from '../../workspace/paths.js';
 import { pairsOf } from '../../workspace/rules/context.js';
 import { defineStackWorkspace, type BandwidthSetting, type NoVmHost, type StackGroup, type StackLink, type StackTraffic, type StackWorkspace } from '../types.js';
 import { stretchedClusterModel, vsanClusterLayout } from './quorum.js';
+import { standardClusterModel, vsanStandardLayout } from './standard-quorum.js';
 import { VSAN_DATA_RTT_MS, VSAN_STANDARD_RTT_MS, vsanRules, witnessLimitMs } from './rules.js';
 import { vsanSectionSchema } from './schema.js';
 import { vsanNetworkRequirements, vsanStretched } from './sources.js';
@@ -105,10 +106,8 @@ export const vsanWorkspaceStack = defineStackWorkspace({
   },
 
   quorumModels(ws: VsanWorkspace) {
-    // A cluster that is not stretched has no witness to side with a site: the stretched model does not describe it.
-    return clustersOf(ws)
-      .filter((c) => witnessOf(c))
-      .map((c) => stretchedClusterModel(vsanClusterLayout(ws, c.name)));
+    // A cluster that is not stretched has no witness to side with a site: the standard cluster's model describes it.
+    return clustersOf(ws).map((c) => (witnessOf(c) ? stretchedClusterModel(vsanClusterLayout(ws, c.name)) : standardClusterModel(vsanStandardLayout(ws, c.name))));
   },
 
   advisor: vsanAdvisor,

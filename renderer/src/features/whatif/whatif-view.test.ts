@@ -45,3 +45,41 @@ describe('the what-if overlay', () => {
     expect(whatIfView(workspace, [{ kind: 'site', site: 'gone' }]).picked).toBeUndefined();
   });
 });
+
+const unstretchedYaml = `version: 1
+name: w
+sites:
+  - { name: a, kind: lan }
+  - { name: b, kind: man }
+networks:
+  - { name: mgmt, roles: [management], cidr: 198.18.0.0/16 }
+nodes:
+  - { name: a1, site: a, addresses: { mgmt: 198.18.0.1 } }
+  - { name: a2, site: a, addresses: { mgmt: 198.18.0.2 } }
+  - { name: b1, site: b, addresses: { mgmt: 198.18.0.3 } }
+  - { name: b2, site: b, addresses: { mgmt: 198.18.0.4 } }
+vsan:
+  clusters:
+    - name: plain
+      vcenter: { endpoint: 127.0.0.1 }
+      stretched: false
+      preferredSite: { site: a, hosts: [a1, a2] }
+      secondarySite: { site: b, hosts: [b1, b2] }
+`;
+
+describe('the what-if overlay for a vSAN cluster that is no longer stretched', () => {
+  const parsed = parseWorkspace(unstretchedYaml);
+
+  it('predicts it like any other cluster: a cut between its two fault domains leaves both sides without the objects', () => {
+    expect(parsed.ok).toBe(true);
+    const view = whatIfView(parsed.workspace!, [{ kind: 'link', between: ['a', 'b'] }]);
+    expect(view.noClusters).toBe(false);
+    expect(view.picked!.clusters.map((c) => [c.cluster, c.sentence])).toEqual([['plain', 'link a–b cut: no partition keeps the objects (a: 1 of 3 votes, needs 2; b: 1 of 3 votes, needs 2)']]);
+    expect(Object.fromEntries(view.sites)).toEqual({ a: 'loses', b: 'loses' });
+    expect(view.singles.map((s) => s.clusters[0]!.sentence)).toEqual([
+      'site a lost: no partition keeps the objects (b: 1 of 3 votes, needs 2)',
+      'site b lost: no partition keeps the objects (a: 1 of 3 votes, needs 2)',
+      'link a–b cut: no partition keeps the objects (a: 1 of 3 votes, needs 2; b: 1 of 3 votes, needs 2)',
+    ]);
+  });
+});
