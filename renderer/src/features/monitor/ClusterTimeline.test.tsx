@@ -25,4 +25,18 @@ describe('the cluster timeline', () => {
     expect(renderToStaticMarkup(<ClusterTimeline rows={rows} title="R" maxRows={1} />)).toContain('+1 more');
     expect(renderToStaticMarkup(<ClusterTimeline rows={[]} title="R" />)).toBe('');
   });
+
+  it('names each tick of its time axis apart, over seconds as over hours', () => {
+    const ticks = (from: number, to: number) =>
+      [...renderToStaticMarkup(<ClusterTimeline rows={[{ key: 'api/x', label: 'x', segments: [{ from, to, level: 'ok', state: '5 ms' }] }]} title="R" />).matchAll(/text-anchor="middle" class="cw-chart-tick"[^>]*>([^<]*)</g)].map((m) => m[1]);
+    const start = new Date(2026, 11, 5, 12, 14, 41).getTime();
+    // A few 2 s rounds span seconds: the ticks must not all read "12:14 PM", nor crowd seven into the axis.
+    for (const span of [6_000, 8_000, 20_000, 60_000, 3 * 3_600_000]) {
+      const labels = ticks(start, start + span);
+      expect(labels.length, `ticks over ${span} ms`).toBeGreaterThanOrEqual(2);
+      expect(labels.length, `ticks over ${span} ms`).toBeLessThanOrEqual(4);
+      expect(new Set(labels).size, `distinct ticks over ${span} ms: ${labels.join(' ')}`).toBe(labels.length);
+    }
+    expect(ticks(start, start + 6_000).every((label) => /^:\d\d$/.test(label!))).toBe(true);
+  });
 });

@@ -1,6 +1,6 @@
 // A cluster's services, resources, hosts, health and APIs over time: one row each, coloured runs of their
 // state (green ok, orange warning, red error, grey not read), a tooltip per run. d3 computes, React renders.
-import { scaleTime } from 'd3';
+import { scaleTime, type ScaleTime } from 'd3';
 import { stateColours } from '../topology/link-styles.js';
 import type { TimelineRow } from './series.js';
 
@@ -9,6 +9,14 @@ const ROW = 14;
 const M = { top: 4, right: 8, bottom: 18, left: 110 };
 const clock = (t: number) => new Date(t).toLocaleTimeString();
 
+/** Two to four ticks where the span allows: d3's steps jump (1 s, then 5 s), so a span of a few seconds gets one tick or seven. */
+function axisTicks(x: ScaleTime<number, number>): Date[] {
+  let ticks = x.ticks(3);
+  if (ticks.length < 2) ticks = x.ticks(6);
+  const every = Math.ceil(ticks.length / 4);
+  return ticks.filter((_, i) => i % every === 0);
+}
+
 export function ClusterTimeline({ rows, title, maxRows = 24 }: { rows: TimelineRow[]; title: string; maxRows?: number }) {
   const shown = rows.slice(0, maxRows);
   if (!shown.length) return null;
@@ -16,6 +24,10 @@ export function ClusterTimeline({ rows, title, maxRows = 24 }: { rows: TimelineR
   const t1 = Math.max(t0 + 1000, ...shown.map((r) => r.segments[r.segments.length - 1]!.to));
   const x = scaleTime().domain([t0, t1]).range([M.left, W - M.right]);
   const H = M.top + shown.length * ROW + M.bottom;
+  const ticks = axisTicks(x);
+  // The scale's own labels for its tick step (":40" for seconds, "12:15" for minutes, "01 PM" for hours): hours and
+  // minutes alone named every tick of a span of seconds alike ("12:14 PM" seven times over a few 2 s rounds).
+  const tickLabel = x.tickFormat();
   const bad = shown.filter((r) => r.segments[r.segments.length - 1]!.level === 'error' || r.segments[r.segments.length - 1]!.level === 'warning');
   return (
     <svg width={W} height={H} role="img" aria-label={`State of ${title} over time: ${bad.length ? `now not ok: ${bad.map((r) => r.label).join(', ')}` : 'everything ok now'}`} data-testid="cluster-timeline" className="cw-chart">
@@ -35,9 +47,9 @@ export function ClusterTimeline({ rows, title, maxRows = 24 }: { rows: TimelineR
           </g>
         );
       })}
-      {x.ticks(3).map((t) => (
-        <text key={+t} x={x(t)} y={H - 5} textAnchor="middle" className="cw-chart-tick">
-          {t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+      {ticks.map((t) => (
+        <text key={+t} x={x(t)} y={H - 5} textAnchor="middle" className="cw-chart-tick" data-testid="timeline-tick">
+          {tickLabel(t)}
         </text>
       ))}
       {rows.length > shown.length && (
