@@ -1,7 +1,8 @@
 // The what-if overlay and the monitoring charts in Chromium against the real web host: the admin loses a
 // site and cuts a link on paper and reads who keeps quorum on the canvas; then starts monitoring (the
 // nodes answer on loopback addresses, pinged from this machine), hovers a link for its sparkline and
-// opens its chart with the corosync limits drawn on it.
+// opens its chart with the corosync limits drawn on it; and a cluster's caveat (a vSAN cluster left with two
+// fault domains) shown beside its verdicts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -120,4 +121,55 @@ describe('the what-if overlay and the monitoring charts', () => {
     await t.core.call('monitor.stop', {});
     await page.close();
   }, 90_000);
+  it('shows a cluster’s finding beside its verdicts: a vSAN cluster no longer stretched, left with two fault domains', async () => {
+    const unstretched = [
+      'version: 1',
+      'name: what-if-fd',
+      'sites:',
+      '  - { name: a, kind: lan }',
+      '  - { name: b, kind: man }',
+      'networks:',
+      '  - { name: mgmt, roles: [management], cidr: 127.0.0.0/8 }',
+      'nodes:',
+      ...['a1', 'a2', 'b1', 'b2'].map((n, i) => `  - { name: ${n}, site: ${n[0]}, addresses: { mgmt: 127.0.0.${21 + i} } }`),
+      'vsan:',
+      '  clusters:',
+      '    - name: plain',
+      '      vcenter: { endpoint: 127.0.0.1 }',
+      '      stretched: false',
+      '      preferredSite: { site: a, hosts: [a1, a2] }',
+      '      secondarySite: { site: b, hosts: [b1, b2] }',
+      '',
+    ].join('\n');
+    const other = await startTestHost({ staticDir: path.resolve('dist/renderer') });
+    try {
+      fs.writeFileSync(path.join(other.core.options.workspaceDir, 'clusterwright.yaml'), unstretched);
+      const page = await browser.context.newPage();
+      await page.goto(other.host.url);
+      await page.getByTestId('node-a1').waitFor({ state: 'attached' });
+      await page.getByRole('button', { name: 'What-if: cut sites and links on paper' }).click();
+      const panel = page.getByTestId('whatif-panel');
+      await panel.waitFor();
+      // Before anything is picked: once, above the single failures.
+      const finding = page.getByTestId('whatif-finding');
+      expect(await finding.count()).toBe(1);
+      expect(await finding.textContent()).toMatch(/^⚠ vSAN cluster plain has two fault domains \(a and b\): FTT=1 mirroring needs three/);
+      expect(await page.getByTestId('whatif-single').allTextContents()).toContain('link a–b cut: no partition keeps the objects (a: 1 of 3 votes, needs 2; b: 1 of 3 votes, needs 2)');
+
+      await page.locator('[data-testid="site-b"] rect').dispatchEvent('click');
+      await page.waitForFunction(() => document.querySelector('[data-testid="whatif-verdict"]') !== null);
+      expect(await page.getByTestId('whatif-verdict').textContent()).toBe('plain: site b lost: no partition keeps the objects (a: 1 of 3 votes, needs 2)');
+      // Right under the verdict, then again above the single failures; two lines at most, the whole text on hover, inside the panel.
+      expect(await finding.count()).toBe(2);
+      const under = await page.evaluate(() => document.querySelector('[data-testid="whatif-verdict"]')?.nextElementSibling?.getAttribute('data-testid'));
+      expect(under).toBe('whatif-finding');
+      expect(await finding.first().getAttribute('title')).toMatch(/^vSAN cluster plain has two fault domains .* then repair the objects$/);
+      const [box, panelBox] = [await finding.first().boundingBox(), await panel.boundingBox()];
+      expect(box!.height).toBeLessThanOrEqual(2 * 20);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(panelBox!.x + panelBox!.width);
+      await page.close();
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
 });

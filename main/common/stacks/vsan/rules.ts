@@ -1,12 +1,13 @@
 // VMware vSAN stretched cluster rules (pure): two data sites and a witness site, data and witness
 // round trips, inter-site bandwidth, the witness outside the cluster, and the 15 + 15 + 1 limit. A cluster
 // whose stretching was disabled (`stretched: false`) is held to a standard cluster's limits instead: 1 ms
-// between all its hosts and 64 hosts; the stretched-cluster limits do not apply to it.
+// between all its hosts and 64 hosts; the stretched-cluster limits do not apply to it. Its two kept fault domains
+// are information (no third one for the witness components), unless they were deleted (`faultDomains: false`).
 import { describeLatency, round } from '../../workspace/facts.js';
 import { crossPairs, isMeasured, linkRef, nodeRef, pairsOf, plural } from '../../workspace/rules/context.js';
 import { groupRef } from '../types.js';
 import { vsanConfigurationMaximums, vsanNetworkRequirements, vsanStretched } from './sources.js';
-import { dataHostsOf, witnessOf } from './stretching.js';
+import { dataHostsOf, faultDomainsDeleted, witnessOf } from './stretching.js';
 import type { FindingDraft, Rule, RuleContext } from '../../workspace/rules/types.js';
 import type { VsanCluster } from './schema.js';
 
@@ -63,13 +64,15 @@ export const siteLayout: Rule = {
         // Not stretched: no witness site to demand; the fault domains stay where the hosts stand.
         placed('preferredSite');
         placed('secondarySite');
+        // Deleted (VMware's procedure after disabling stretching): each host is its own fault domain.
+        if (faultDomainsDeleted(cluster)) return;
         const domains = p === s ? [p] : [p, s];
         findings.push({
           severity: 'info',
           message: `vSAN cluster ${cluster.name} is not stretched: it has no witness, and its hosts keep the fault domain${domains.length === 1 ? '' : 's'} ${domains.join(' and ')}. An object mirrored across two fault domains has no third one for its witness component, so vSAN cannot make it compliant again.`,
           elements: [clusterRef(cluster), ...domains.map((name) => ({ kind: 'site' as const, name }))],
           paths: [at(i, '.stretched')],
-          remedy: 'Delete the fault domains in vCenter (Configure, vSAN, Fault Domains) so that each host is a fault domain of its own, then repair the objects; or stretch the cluster again with a witness at a third site.',
+          remedy: `Delete the fault domains in vCenter (Configure, vSAN, Fault Domains) so that each host is a fault domain of its own, repair the objects, and record it here (${at(i, '.faultDomains')}: false); or stretch the cluster again with a witness at a third site.`,
           figures: { faultDomains: domains.length },
           source: vsanStretched('Convert a stretched cluster to a standard vSAN cluster'),
         });
@@ -258,7 +261,7 @@ export const hostCount: Rule = {
         return [
           {
             severity: 'error',
-            message: `vSAN cluster ${cluster.name} is not stretched and has ${count} hosts (${cluster.preferredSite.hosts.length} in fault domain ${cluster.preferredSite.site}, ${cluster.secondarySite.hosts.length} in ${cluster.secondarySite.site}); a standard vSAN cluster supports at most ${VSAN_MAX_HOSTS_STANDARD}.`,
+            message: `vSAN cluster ${cluster.name} is not stretched and has ${count} hosts (${cluster.preferredSite.hosts.length} in ${faultDomainsDeleted(cluster) ? 'site' : 'fault domain'} ${cluster.preferredSite.site}, ${cluster.secondarySite.hosts.length} in ${cluster.secondarySite.site}); a standard vSAN cluster supports at most ${VSAN_MAX_HOSTS_STANDARD}.`,
             elements: [clusterRef(cluster)],
             paths: [at(i, '.preferredSite.hosts'), at(i, '.secondarySite.hosts')],
             remedy: `Move ${count - VSAN_MAX_HOSTS_STANDARD} or more of its hosts into another vSAN cluster.`,

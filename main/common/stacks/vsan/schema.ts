@@ -1,7 +1,8 @@
 // The vsan section of the workspace: stretched clusters with vCenter, two data sites and a witness host
 // outside the cluster, and what the wizard needs to build one (datacenter, isolation addresses, the ESXi
 // root login by secret id, pinned certificate thumbprints); and a cluster whose stretching was disabled
-// (`stretched: false`: no witness, its hosts keep the two fault domains). Imports only the workspace base.
+// (`stretched: false`: no witness, its hosts keep the two fault domains, or none once they were deleted:
+// `faultDomains: false`). Imports only the workspace base.
 import * as z from 'zod';
 import { hostValue, ipAddressSchema, nameSchema, secretIdSchema } from '../../workspace/base.js';
 import { checkThumbprintText, checkVcenterEndpoint, checkVcenterUser, checkVsphereName } from './names.js';
@@ -41,6 +42,13 @@ export const vsanClusterSchema = z.strictObject({
    * preferred site. Absent or true: a stretched cluster (every workspace written before this field).
    */
   stretched: z.boolean().optional(),
+  /**
+   * Only beside `stretched: false`. False once the two fault domains were deleted after stretching was disabled
+   * (VMware's procedure: delete both in vCenter, then repair the objects): each host is then a fault domain of its
+   * own, and preferredSite and secondarySite only say where the hosts stand. Absent or true: the hosts keep the
+   * fault domains those two name, as vSAN leaves them. Stretching the cluster again makes them again.
+   */
+  faultDomains: z.boolean().optional(),
   /** The witness host at a third site, outside the cluster: required while the cluster is stretched, absent once it is not. */
   witness: z.strictObject({ host: nameSchema, site: nameSchema }).optional(),
   dataNetwork: nameSchema.optional(),
@@ -54,7 +62,15 @@ export const vsanClusterSchema = z.strictObject({
 }).superRefine(
   (cluster, ctx) => {
     // Read as given: this also runs when another field failed, so a missing witness is reported with the rest, as before.
-    const given = cluster as { stretched?: unknown; witness?: unknown };
+    const given = cluster as { stretched?: unknown; witness?: unknown; faultDomains?: unknown };
+    if (typeof given.faultDomains === 'boolean' && given.stretched !== false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['faultDomains'],
+        input: given.faultDomains,
+        message: `faultDomains is only for a cluster that is not stretched (stretched: false): a stretched cluster's two data sites are its fault domains, and stretching a cluster again makes them again. Remove faultDomains${given.stretched === undefined ? ', or add stretched: false if stretching was disabled' : ''}`,
+      });
+    }
     if (given.stretched === false) {
       if (given.witness !== undefined) ctx.addIssue({ code: 'custom', path: ['witness'], input: given.witness, message: 'a cluster that is not stretched (stretched: false) has no witness: remove witness, or remove stretched (or set it to true) to stretch the cluster again with this witness' });
     } else if (given.witness === undefined) {

@@ -19,7 +19,7 @@
 import { membershipAlternatives } from '../../whatif/estate.js';
 import type { ClusterOutcome, GroupOutcome, OutcomeAlternative, QuorumModel, StepView } from '../../whatif/scenarios.js';
 import type { VsanSection } from './schema.js';
-import { witnessOf } from './stretching.js';
+import { faultDomainsDeleted, witnessOf } from './stretching.js';
 
 export interface StandardClusterLayout {
   name: string;
@@ -206,7 +206,10 @@ export function standardClusterModel(layout: StandardClusterLayout): QuorumModel
   };
 }
 
-/** A workspace's vSAN cluster whose stretching was disabled, as a layout: its two former sites kept as fault domains. */
+/**
+ * A workspace's vSAN cluster whose stretching was disabled, as a layout: its two former sites kept as fault domains,
+ * or, once they were deleted (`faultDomains: false`), no fault domain (each host its own).
+ */
 export function vsanStandardLayout(workspace: { vsan?: VsanSection | undefined }, clusterName: string): StandardClusterLayout {
   const cluster = workspace.vsan?.clusters.find((c) => c.name === clusterName);
   if (!cluster) throw new Error(`The workspace has no vSAN cluster "${clusterName}".`);
@@ -215,6 +218,6 @@ export function vsanStandardLayout(workspace: { vsan?: VsanSection | undefined }
   return {
     name: cluster.name,
     hosts: sides.flatMap((side) => side.hosts.map((host) => ({ host, site: side.site }))),
-    faultDomains: sides.map((side) => ({ name: side.site, hosts: side.hosts })),
+    ...(faultDomainsDeleted(cluster) ? {} : { faultDomains: sides.map((side) => ({ name: side.site, hosts: side.hosts })) }),
   };
 }

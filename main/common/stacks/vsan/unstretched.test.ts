@@ -11,7 +11,7 @@ import { validateWorkspace } from '../../workspace/rules/index.js';
 import type { Workspace } from '../../workspace/schema.js';
 import { workspaceWhatIf } from '../../whatif/workspace.js';
 import { vsanStack } from './definition.js';
-import { witnessOf } from './stretching.js';
+import { faultDomainsDeleted, unstretchedText, witnessOf } from './stretching.js';
 
 const node = (name: string, site: string, n: number) => ({ name, site, addresses: { mgmt: `198.18.0.${n}`, data: `198.19.0.${n}` } });
 const HOSTS = ['a1', 'a2', 'b1', 'b2'];
@@ -54,6 +54,8 @@ const model = (raw: unknown): Workspace => {
   return parsed.workspace;
 };
 const UNSTRETCHED = { stretched: false, witness: undefined };
+/** Not stretched, and its two fault domains deleted afterwards (VMware's procedure): each host its own. */
+const NO_FAULT_DOMAINS = { ...UNSTRETCHED, faultDomains: false };
 
 function sample(network: string, from: string, to: string, ms: number): LatencySample {
   return { network, from, to, toAddress: '198.18.0.1', sent: 10, received: 10, lossPercent: 0, minMs: ms * 0.9, avgMs: ms, medianMs: ms, maxMs: ms * 1.2, mdevMs: ms * 0.05, measuredAt: '2026-01-01T00:00:00Z' };
@@ -203,5 +205,72 @@ describe('the rules for a cluster that is not stretched', () => {
     // Not measured yet: information that offers the measurement, for all six pairs.
     const unmeasured = validateWorkspace(model(file(UNSTRETCHED)), {}).filter((f) => f.ruleId === 'vsan.data-latency');
     expect(unmeasured.map((f) => [f.severity, f.figures?.unmeasuredPairs, f.action?.id])).toEqual([['info', 6, 'measure-latency']]);
+  });
+});
+
+describe('a cluster that is not stretched whose fault domains were deleted (faultDomains: false)', () => {
+  it('is recorded beside stretched: false only; a file without the field reads as before (the fault domains kept)', () => {
+    const parsed = parse(file(NO_FAULT_DOMAINS));
+    expect(parsed.issues).toEqual([]);
+    const cluster = parsed.workspace!.vsan!.clusters[0]!;
+    expect(cluster).toMatchObject({ stretched: false, faultDomains: false });
+    expect(faultDomainsDeleted(cluster)).toBe(true);
+    const kept = model(file(UNSTRETCHED)).vsan!.clusters[0]!;
+    expect('faultDomains' in kept).toBe(false);
+    expect(faultDomainsDeleted(kept)).toBe(false);
+    // true says what absence says: kept.
+    expect(faultDomainsDeleted(model(file({ ...UNSTRETCHED, faultDomains: true })).vsan!.clusters[0]!)).toBe(false);
+    expect(faultDomainsDeleted(model(file()).vsan!.clusters[0]!)).toBe(false);
+  });
+
+  it('refuses it beside a stretched cluster (stretched true or absent), at its field, and anything but true or false', () => {
+    expect(issuesOf(file({ stretched: true, faultDomains: false }))).toEqual([
+      ['error', 'vsan.clusters[0].faultDomains', "vsan.clusters[0].faultDomains: faultDomains is only for a cluster that is not stretched (stretched: false): a stretched cluster's two data sites are its fault domains, and stretching a cluster again makes them again. Remove faultDomains."],
+    ]);
+    expect(issuesOf(file({ faultDomains: false }))).toEqual([['error', 'vsan.clusters[0].faultDomains', expect.stringMatching(/^vsan\.clusters\[0\]\.faultDomains: faultDomains is only for a cluster that is not stretched .*Remove faultDomains, or add stretched: false if stretching was disabled\.$/)]]);
+    expect(issuesOf(file({ faultDomains: true }))).toEqual([['error', 'vsan.clusters[0].faultDomains', expect.stringMatching(/^vsan\.clusters\[0\]\.faultDomains: faultDomains is only for a cluster that is not stretched/)]]);
+    // Beside the witness refusal of an unstretched cluster, each at its own field.
+    expect(issuesOf(file({ stretched: false, faultDomains: false })).map(([, path]) => path)).toEqual(['vsan.clusters[0].witness']);
+    for (const hostile of ['false', 'no', '$(cwpwn)', '-oProxyCommand=cwpwn', 0, null, [], { deleted: true }]) {
+      const parsed = parse(file({ ...UNSTRETCHED, faultDomains: hostile }));
+      expect(parsed.ok, JSON.stringify(hostile)).toBe(false);
+      expect(parsed.issues.map((i) => i.path), JSON.stringify(hostile)).toEqual(['vsan.clusters[0].faultDomains']);
+      expect(parsed.issues[0]!.message, JSON.stringify(hostile)).toMatch(/^vsan\.clusters\[0\]\.faultDomains: expected true or false, found /);
+    }
+  });
+
+  it('gets no two-fault-domain finding from the rules, where the kept fault domains get one whose remedy records the deletion', () => {
+    const kept = validateWorkspace(model(file(UNSTRETCHED)), facts(0.5));
+    expect(kept.map((f) => [f.ruleId, f.severity])).toEqual([['vsan.site-layout', 'info']]);
+    expect(kept[0]!.remedy).toMatch(/repair the objects, and record it here \(vsan\.clusters\[0\]\.faultDomains: false\)/);
+    expect(validateWorkspace(model(file(NO_FAULT_DOMAINS)), facts(0.5))).toEqual([]);
+    // Where the hosts stand is still checked: preferredSite and secondarySite still say it.
+    const misplaced = file(NO_FAULT_DOMAINS);
+    (misplaced.nodes as { name: string; site: string }[])[1]!.site = 'b';
+    expect(validateWorkspace(model(misplaced), facts(0.5)).map((f) => [f.ruleId, f.severity, f.paths])).toEqual([['vsan.site-layout', 'error', ['vsan.clusters[0].preferredSite.hosts']]]);
+  });
+
+  it('is each host its own fault domain in the what-if: a 2 + 2 cut leaves each object with the side holding two of its components (object by object), not with neither', () => {
+    const verdicts = workspaceWhatIf(model(file(NO_FAULT_DOMAINS)));
+    const cut = verdicts.find((v) => v.scenario.title === 'link a–b cut')!.clusters[0]!;
+    expect(cut.outcome.findings).toEqual([]);
+    expect(cut.outcome.alternatives.map((a) => a.groups.map((g) => [g.sites.join(), g.keepsQuorum, g.votes]))).toEqual([
+      [['a', true, 2], ['b', false, 1]],
+      [['a', false, 1], ['b', true, 2]],
+    ]);
+    expect(cut.sentence).toBe(
+      'link a–b cut: one of 2 outcomes (object by object: each object is in one of these cases, as vSAN placed its components, which the workspace does not record) — 1) a keeps the objects, 2 of 3 votes; b does not (1 of 3 votes, needs 2); 2) b keeps the objects, 2 of 3 votes; a does not (1 of 3 votes, needs 2)',
+    );
+    expect(cut.outcome.alternatives[0]!.groups[0]!.reason).toMatch(/on three different hosts\)/);
+    // A site lost: the objects with two components on the other side stay, the others are lost with the site.
+    expect(verdicts.find((v) => v.scenario.title === 'site b lost')!.clusters[0]!.outcome.alternatives.map((a) => a.groups.map((g) => [g.sites.join(), g.keepsQuorum]))).toEqual([[['a', true]], [['a', false]]]);
+  });
+
+  it('says so where the admin is told what the cluster is and what stretching it again takes: the stretch makes the fault domains again', () => {
+    const text = unstretchedText(model(file(NO_FAULT_DOMAINS)).vsan!.clusters[0]!, 'vsan.clusters[0]');
+    expect(text.what).toBe('vSAN cluster stretch-01 is not stretched (vsan.clusters[0].stretched: false, recorded after stretching was disabled): it has no witness and no preferred site, and its fault domains were deleted (vsan.clusters[0].faultDomains: false), so each host is a fault domain of its own.');
+    expect(text.restretch).toMatch(/remove vsan\.clusters\[0\]\.stretched \(or set it to true\) and vsan\.clusters\[0\]\.faultDomains, and run the build plan\./);
+    expect(text.restretch).toMatch(/the stretch makes the fault domains a \(preferred\) and b \(secondary\) again from the hosts preferredSite and secondarySite list/);
+    expect(unstretchedText(model(file(UNSTRETCHED)).vsan!.clusters[0]!, 'vsan.clusters[0]').what).toMatch(/its hosts keep the fault domains a and b\.$/);
   });
 });

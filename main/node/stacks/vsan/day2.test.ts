@@ -271,4 +271,27 @@ describe('stretching a cluster again (day 2), once stretching was disabled', () 
     expect((await swapped.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w2' } })).message).toMatch(/b is the preferred site, a the secondary\.$/);
     expect(swapped.state.saved[0]!.vsan!.clusters[0]!.preferredSite.site).toBe('b');
   });
+
+  it('makes the fault domains again when they were deleted (faultDomains: false): the plan says so, the stretch step gets both sites with their hosts, and the record drops the field', async () => {
+    const deleted = stretchedTestWorkspace({ stretched: false, witness: undefined, faultDomains: false }, more);
+    // The build plan refuses it as any unstretched cluster, saying what stretching it again takes now.
+    expect(() => stretchedSpecFromWorkspace(deleted, 'stretch-01')).toThrow(/its fault domains were deleted \(vsan\.clusters\[0\]\.faultDomains: false\), so each host is a fault domain of its own\. The build plan would stretch it again, so none is made\. .*remove vsan\.clusters\[0\]\.stretched \(or set it to true\) and vsan\.clusters\[0\]\.faultDomains, and run the build plan/);
+
+    const answer = await handlersOn(deleted, measured({ a1: 40, b1: 45.5 }), fakeVcenter({})).call('vsan.planDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w2' } });
+    expect(answer.blocking).toBe(false);
+    expect(answer.meaning[1]).toBe('The fault domains were deleted (vsan.clusters[0].faultDomains: false): the stretch makes them again, a (preferred: it keeps running when the data sites lose each other) with the hosts of vsan.clusters[0].preferredSite and b (secondary) with those of vsan.clusters[0].secondarySite. To prefer b, change the preferred site afterwards.');
+    expect(answer.notes).toContain('After the run, Verify reads vCenter again and records vsan.clusters[0] as stretched (stretched and faultDomains removed) with the witness w2 in site d, only once vCenter shows w2 as the witness.');
+    const stretch = answer.plan.steps.find((s) => s.id === 'stretch')!;
+    expect(stretch.destructive).toBe(true);
+    expect(stretch.title).toMatch(/^Stretch stretch-01 again \(VSANVcConvertToStretchedCluster\): witness w2, the deleted fault domains made again, a preferred and b secondary/);
+    // VSANVcConvertToStretchedCluster's fault domain configuration: every data host into one of the two.
+    expect(stackCall(stretch.action)).toMatchObject({ op: 'build', args: { step: 'stretch', spec: { preferred: { name: 'a', hosts: [{ name: 'a1' }] }, secondary: { name: 'b', hosts: [{ name: 'b1' }] }, witness: { name: 'w2' } } } });
+
+    const done = handlersOn(deleted, {}, fakeVcenter({ witness: 'w2', preferred: 'a' }));
+    expect(await done.call('vsan.recordDay2', { cluster: 'stretch-01', change: { kind: 'restretch', host: 'w2' } })).toEqual({ recorded: true, message: 'vsan.clusters[0]: stretched again (stretched and faultDomains removed), witness w2 in site d; a is the preferred site, b the secondary.' });
+    const cluster = done.state.saved[0]!.vsan!.clusters[0]!;
+    expect('faultDomains' in cluster || 'stretched' in cluster).toBe(false);
+    expect(cluster.witness).toEqual({ host: 'w2', site: 'd' });
+    expect(workspaceSchema.safeParse(done.state.saved[0]).success).toBe(true);
+  });
 });

@@ -4,7 +4,7 @@
 // a vSAN VMkernel adapter by the build's own steps, then VsanVcReplaceWitnessHostForClusters), and disable
 // stretching (VSANVcRemoveWitnessHost), and stretch a cluster whose stretching was disabled again (the new witness
 // added and given its adapter, then the build's own approved stretch step, VSANVcConvertToStretchedCluster, the
-// kept fault domains in their roles). Each step reads vCenter's own state as its precheck and verify, so
+// kept fault domains in their roles, or made again from the workspace's two sites when they were deleted). Each step reads vCenter's own state as its precheck and verify, so
 // a second run changes nothing. Sources: vSAN Management API, VimClusterVsanVcStretchedClusterSystem;
 // VMware vSAN 7.0 planning, "Convert a Stretched Cluster to a Standard vSAN Cluster".
 import * as z from 'zod';
@@ -142,6 +142,8 @@ export interface Day2PlanInput {
   change: Day2Change;
   /** The new witness with its vSAN address on the witness network (a witness change; stretching again takes it from spec.witness). */
   newWitness?: StretchedHost;
+  /** Stretching again: the fault domains were deleted (`faultDomains: false`), so the stretch makes them again. */
+  faultDomainsDeleted?: boolean;
   apis: PlanInput['apis'];
 }
 
@@ -221,7 +223,8 @@ export function day2Plan(input: Day2PlanInput): PlanInput {
         touches,
       };
     case 'restretch': {
-      // The spec names the new witness (restretchSpecFromWorkspace); the kept fault domains keep their roles.
+      // The spec names the new witness (restretchSpecFromWorkspace); the kept fault domains keep their roles, deleted ones
+      // are made again (VSANVcConvertToStretchedCluster's fault domain configuration puts every host in one of the two).
       const w = spec.witness;
       if (w.name !== change.host) throw new CwError('INTERNAL', 'Stretching again was planned without the new witness host.');
       return {
@@ -230,7 +233,7 @@ export function day2Plan(input: Day2PlanInput): PlanInput {
         apis: input.apis,
         steps: [
           ...witnessSteps(spec, w),
-          build('stretch', `Stretch ${spec.cluster} again (VSANVcConvertToStretchedCluster): witness ${w.name}, the kept fault domains in their roles, ${spec.preferred.name} preferred and ${spec.secondary.name} secondary; claims a disk group on ${w.name} when it has none, and vSAN rebuilds every object's witness component there`, spec, 'stretch', ['witness-vmknic'], {
+          build('stretch', `Stretch ${spec.cluster} again (VSANVcConvertToStretchedCluster): witness ${w.name}, ${input.faultDomainsDeleted ? 'the deleted fault domains made again' : 'the kept fault domains in their roles'}, ${spec.preferred.name} preferred and ${spec.secondary.name} secondary; claims a disk group on ${w.name} when it has none, and vSAN rebuilds every object's witness component there`, spec, 'stretch', ['witness-vmknic'], {
             destructive: true,
             rollback: `Disable stretching again (the same day-2 action): ${w.name} stays in datacenter ${spec.datacenter}; its claimed disk group stays until you remove it from vSAN.`,
           }),

@@ -11,7 +11,7 @@ import type { StorageEvidence } from '../../../common/scorecard/evidence.js';
 import { VSAN_DATA_RTT_MS, witnessLimitMs } from '../../../common/stacks/vsan/rules.js';
 import type { VsanCluster } from '../../../common/stacks/vsan/schema.js';
 import { siteGroupNames } from '../../../common/stacks/vsan/site-settings.js';
-import { dataHostsOf, witnessOf } from '../../../common/stacks/vsan/stretching.js';
+import { dataHostsOf, faultDomainsDeleted, witnessOf } from '../../../common/stacks/vsan/stretching.js';
 import { normalizeThumbprint } from '../../../common/stacks/vsan/thumbprint.js';
 import { FactIndex, round, type Facts } from '../../../common/workspace/facts.js';
 import { witnessCandidate } from '../../../common/stacks/vsan/witness-candidate.js';
@@ -123,20 +123,23 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
     const certificate = await witnessInVcenter(workspace, name, spec.datacenter, esxi, spec.witness, problems);
     const [p, s] = [spec.preferred.name, spec.secondary.name];
     const site = workspace.nodes.find((n) => n.name === host)!.site;
+    const deleted = faultDomainsDeleted(cluster);
     return {
-      plan: planSchema.parse(day2Plan({ spec, access, esxi, change: { kind: 'restretch', host }, apis: apisFor(access) })),
+      plan: planSchema.parse(day2Plan({ spec, access, esxi, change: { kind: 'restretch', host }, ...(deleted ? { faultDomainsDeleted: true } : {}), apis: apisFor(access) })),
       problems,
       blocking: problems.length > 0,
       meaning: [
         `Destructive: vSAN stretches ${name} again with the witness ${host} (site ${site}): it claims a disk group on ${host} when it has none and builds every object's witness component there; until that resync ends, losing a data site still makes objects inaccessible.`,
-        `The kept fault domains keep their roles: ${p} is the preferred site again (it keeps running when the data sites lose each other) and ${s} the secondary, as ${field} names them. To prefer ${s}, change the preferred site afterwards.`,
+        deleted
+          ? `The fault domains were deleted (${field}.faultDomains: false): the stretch makes them again, ${p} (preferred: it keeps running when the data sites lose each other) with the hosts of ${field}.preferredSite and ${s} (secondary) with those of ${field}.secondarySite. To prefer ${s}, change the preferred site afterwards.`
+          : `The kept fault domains keep their roles: ${p} is the preferred site again (it keeps running when the data sites lose each other) and ${s} the secondary, as ${field} names them. To prefer ${s}, change the preferred site afterwards.`,
       ],
       roundTrips: candidate.roundTrips,
       certificate,
       notes: [
         `${host} joins datacenter ${spec.datacenter} outside any cluster, with a vSAN VMkernel adapter on ${candidate.network} (both skipped when vCenter has them); then the build's own stretch step runs, once you approve it.`,
         `HA's isolation addresses, the site groups and their "should run" rules stay as they are: disabling stretching left them.`,
-        `After the run, Verify reads vCenter again and records ${field} as stretched (stretched removed) with the witness ${host} in site ${site}, only once vCenter shows ${host} as the witness.`,
+        `After the run, Verify reads vCenter again and records ${field} as stretched (stretched${deleted ? ' and faultDomains' : ''} removed) with the witness ${host} in site ${site}, only once vCenter shows ${host} as the witness.`,
       ],
     };
   };
@@ -312,10 +315,13 @@ export function vsanHandlers(deps: VsanServiceDeps): Pick<Handlers, VsanMethod> 
         const sides = [cluster.preferredSite.site, cluster.secondarySite.site];
         if (!sides.includes(now.preferred)) throw new CwError('CONFLICT', `vCenter shows ${now.preferred || 'no fault domain'} as the preferred site of ${name}, which is neither ${sides.join(' nor ')} as ${field} names them. The workspace is unchanged.`);
         if (now.preferred !== cluster.preferredSite.site) [target.preferredSite, target.secondarySite] = [target.secondarySite, target.preferredSite];
+        const remade = target.faultDomains === false;
         delete target.stretched;
+        // Stretched, the two sites are its fault domains again (the stretch made them when they had been deleted).
+        delete target.faultDomains;
         target.witness = { host: change.host, site: node.site };
         await deps.workspaces.save(next);
-        return { recorded: true, message: `${field}: stretched again (stretched removed), witness ${change.host} in site ${node.site}; ${target.preferredSite.site} is the preferred site, ${target.secondarySite.site} the secondary.` };
+        return { recorded: true, message: `${field}: stretched again (stretched${remade ? ' and faultDomains' : ''} removed), witness ${change.host} in site ${node.site}; ${target.preferredSite.site} is the preferred site, ${target.secondarySite.site} the secondary.` };
       }
       const witness = mustBeStretched(cluster, field, 'The workspace is unchanged.');
       switch (change.kind) {

@@ -1,9 +1,10 @@
 // The what-if overlay's panel over the canvas: the failures picked (click a site to lose it, a link to cut
-// the path between its sites), what every cluster does then, and every single failure for comparison.
+// the path between its sites), what every cluster does then, and every single failure for comparison; a
+// cluster's findings (caveats such as a storage layout the stack cannot make compliant) sit beside its verdicts.
 import { Badge, Button, CloseButton, Group, Paper, ScrollArea, Stack, Text } from '@mantine/core';
 import { describeFailure, failureKey } from '../../../../main/common/whatif/estate.js';
 import { useAppState } from '../../store/context.js';
-import type { WhatIfView } from './whatif-view.js';
+import { caveatsOf, type WhatIfView } from './whatif-view.js';
 
 export function WhatIfPanel({ view }: { view: WhatIfView }) {
   const failures = useAppState((s) => s.whatIfFailures);
@@ -40,31 +41,55 @@ export function WhatIfPanel({ view }: { view: WhatIfView }) {
                 </Button>
               </Group>
             )}
-            {view.picked?.clusters.map((c) => (
-              <Text key={`${c.stack}/${c.cluster}`} size="xs" fw={600} data-testid="whatif-verdict" data-cluster={c.cluster}>
-                {c.cluster}: {c.affected ? c.sentence : `${view.picked!.scenario.title}: not touched`}
-              </Text>
-            ))}
-            <Text size="xs" fw={600} mt={4}>
-              Every single failure
-            </Text>
-            <ScrollArea.Autosize mah={180} type="auto">
-              <Stack gap={2}>
-                {view.singles.flatMap((s) =>
-                  s.clusters
-                    .filter((c) => c.affected)
-                    .map((c) => (
-                      <Text key={`${s.scenario.id}/${c.cluster}`} size="xs" c="dimmed" data-testid="whatif-single">
-                        {view.singles[0]!.clusters.length > 1 ? `${c.cluster}: ` : ''}
-                        {c.sentence}
-                      </Text>
-                    )),
-                )}
-              </Stack>
-            </ScrollArea.Autosize>
+            <WhatIfVerdicts view={view} />
           </>
         )}
       </Stack>
     </Paper>
+  );
+}
+
+/** A cluster's caveat: one compact amber line (two at most), the whole finding on hover. */
+function Caveat({ cluster, finding, named }: { cluster: string; finding: string; named: boolean }) {
+  const text = named ? `${cluster}: ${finding}` : finding;
+  return (
+    <Text size="xs" c="orange" lineClamp={2} title={text} data-testid="whatif-finding" data-cluster={cluster}>
+      ⚠ {text}
+    </Text>
+  );
+}
+
+/** The picked failures' verdicts and every single failure's, each cluster's caveats beside them (needs no store). */
+export function WhatIfVerdicts({ view }: { view: WhatIfView }) {
+  const named = (view.singles[0]?.clusters.length ?? 0) > 1;
+  return (
+    <>
+      {view.picked?.clusters.map((c) => (
+        <Stack key={`${c.stack}/${c.cluster}`} gap={0}>
+          <Text size="xs" fw={600} data-testid="whatif-verdict" data-cluster={c.cluster}>
+            {c.cluster}: {c.affected ? c.sentence : `${view.picked!.scenario.title}: not touched`}
+          </Text>
+          {c.affected && caveatsOf(c).map((f) => <Caveat key={f} cluster={c.cluster} finding={f} named={false} />)}
+        </Stack>
+      ))}
+      <Text size="xs" fw={600} mt={4}>
+        Every single failure
+      </Text>
+      <ScrollArea.Autosize mah={180} type="auto">
+        <Stack gap={2}>
+          {view.caveats.flatMap((c) => c.findings.map((f) => <Caveat key={`${c.stack}/${c.cluster}/${f}`} cluster={c.cluster} finding={f} named={named} />))}
+          {view.singles.flatMap((s) =>
+            s.clusters
+              .filter((c) => c.affected)
+              .map((c) => (
+                <Text key={`${s.scenario.id}/${c.cluster}`} size="xs" c="dimmed" data-testid="whatif-single">
+                  {named ? `${c.cluster}: ` : ''}
+                  {c.sentence}
+                </Text>
+              )),
+          )}
+        </Stack>
+      </ScrollArea.Autosize>
+    </>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseWorkspace } from '../../../../main/common/workspace/parse.js';
-import { whatIfView } from './whatif-view.js';
+import { caveatsOf, whatIfView } from './whatif-view.js';
 
 const yaml = `version: 1
 name: w
@@ -30,6 +30,9 @@ describe('the what-if overlay', () => {
     const view = whatIfView(workspace, [{ kind: 'site', site: 'b' }]);
     expect(view.picked!.clusters[0]!.sentence).toBe('site b lost: a and c keep quorum, 4 of 5 votes');
     expect(Object.fromEntries(view.sites)).toEqual({ b: 'lost', a: 'keeps', c: 'keeps' });
+    // Five votes over three sites: nothing to qualify the verdicts with.
+    expect(view.caveats).toEqual([]);
+    expect(caveatsOf(view.picked!.clusters[0]!)).toEqual([]);
   });
 
   it('colours both sides of a cut link, and lists every single failure', () => {
@@ -81,5 +84,20 @@ describe('the what-if overlay for a vSAN cluster that is no longer stretched', (
       'site b lost: no partition keeps the objects (a: 1 of 3 votes, needs 2)',
       'link a–b cut: no partition keeps the objects (a: 1 of 3 votes, needs 2; b: 1 of 3 votes, needs 2)',
     ]);
+  });
+
+  it('carries the finding that qualifies these verdicts beside them: two fault domains leave no third for the witness components', () => {
+    const view = whatIfView(parsed.workspace!, [{ kind: 'link', between: ['a', 'b'] }]);
+    const twoFaultDomains = expect.stringMatching(/^vSAN cluster plain has two fault domains \(a and b\): FTT=1 mirroring needs three .*each object has only its two replicas/i);
+    expect(caveatsOf(view.picked!.clusters[0]!)).toEqual([twoFaultDomains]);
+    // Once for the cluster's single failures, not once per failure.
+    expect(view.caveats).toEqual([{ stack: 'vsan', cluster: 'plain', findings: [twoFaultDomains] }]);
+    expect(whatIfView(parsed.workspace!, []).caveats).toEqual(view.caveats);
+  });
+
+  it('leaves out the finding a verdict without any outcome already says, and keeps the others', () => {
+    const verdict = { stack: 'vsan', cluster: 'x', affected: true, sentence: 'site a lost: first', outcome: { alternatives: [], findings: ['first', 'second'] } };
+    expect(caveatsOf(verdict)).toEqual(['second']);
+    expect(caveatsOf({ ...verdict, outcome: { alternatives: [{ groups: [] }], findings: ['first', 'second'] } })).toEqual(['first', 'second']);
   });
 });
