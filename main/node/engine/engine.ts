@@ -26,6 +26,7 @@ import { faultBeforeStart, isTransient, type StepRunner } from './runner.js';
 import { describeCheck } from './describe.js';
 import type { StackExecutor, StackExecutors, StackOpContext } from './stack-ops.js';
 import { shellCommand } from '../ssh/shell-quote.js';
+import { pidAlive } from '../pid.js';
 
 export interface EngineSink {
   stepUpdated?(event: JobStepUpdated): void;
@@ -76,15 +77,6 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 function newRunId(planId: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return `${stamp}-${planId.slice(0, 40)}-${randomBytes(3).toString('hex')}`;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Splits streamed output into lines (long lines in chunks) for the log events and the run log. */

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pidAlive } from '../pid.js';
 
 /** How long a reservation holds when its process is still alive. */
 export const reservationMs = 10 * 60_000;
@@ -43,15 +44,6 @@ function randomPort(ranges: [number, number][]): number {
     i -= b - a + 1;
   }
   return ranges[0]![0];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The reservation folder when it is a real folder of this user that nobody else can write; otherwise none. */
@@ -94,7 +86,7 @@ export function reserve(dir: string, port: number, now = Date.now()): boolean {
     let stale = true;
     try {
       const [pid, at] = fs.readFileSync(file, 'utf8').trim().split(' ').map(Number);
-      stale = !Number.isInteger(pid) || !Number.isFinite(at) || now - at! > reservationMs || now < at! - 60_000 || !alive(pid!);
+      stale = !Number.isInteger(pid) || !Number.isFinite(at) || now - at! > reservationMs || now < at! - 60_000 || !pidAlive(pid!);
     } catch {
       /* unreadable or gone: take it */
     }

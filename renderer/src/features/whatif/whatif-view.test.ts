@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseWorkspace } from '../../../../main/common/workspace/parse.js';
 import { caveatsOf, whatIfView } from './whatif-view.js';
+import { unstretchedVsanYaml } from './test-workspaces.js';
 
 const yaml = `version: 1
 name: w
@@ -49,29 +50,9 @@ describe('the what-if overlay', () => {
   });
 });
 
-const unstretchedYaml = `version: 1
-name: w
-sites:
-  - { name: a, kind: lan }
-  - { name: b, kind: man }
-networks:
-  - { name: mgmt, roles: [management], cidr: 198.18.0.0/16 }
-nodes:
-  - { name: a1, site: a, addresses: { mgmt: 198.18.0.1 } }
-  - { name: a2, site: a, addresses: { mgmt: 198.18.0.2 } }
-  - { name: b1, site: b, addresses: { mgmt: 198.18.0.3 } }
-  - { name: b2, site: b, addresses: { mgmt: 198.18.0.4 } }
-vsan:
-  clusters:
-    - name: plain
-      vcenter: { endpoint: 127.0.0.1 }
-      stretched: false
-      preferredSite: { site: a, hosts: [a1, a2] }
-      secondarySite: { site: b, hosts: [b1, b2] }
-`;
 
 describe('the what-if overlay for a vSAN cluster that is no longer stretched', () => {
-  const parsed = parseWorkspace(unstretchedYaml);
+  const parsed = parseWorkspace(unstretchedVsanYaml);
 
   it('predicts it like any other cluster: a cut between its two fault domains leaves both sides without the objects', () => {
     expect(parsed.ok).toBe(true);
