@@ -204,6 +204,20 @@ describe('the VPN plan', () => {
     expect(vpnPlan(w, { interconnect: 0 }).plan.id).toBe('openstack-vpn-1');
   });
 
+  it('carries hostile router and subnet names as data for neutron\'s API, never into a command', () => {
+    const w = ws();
+    const hostile = ['$(touch /tmp/cw-pwned)', '--help', "'; rm -rf / #", '{{ lookup("pipe", "id") }}'];
+    w.openstack!.interconnects[0]!.vpn!.sides.Paris = { router: hostile[0]!, subnets: hostile.slice(1) };
+    const parsedPlan = parsePlan(vpnPlan(w).plan);
+    for (const step of parsedPlan.steps) {
+      expect('api' in step.target).toBe(true);
+      expect(['stack', 'wait']).toContain(step.action.kind);
+      for (const check of [step.precheck, step.verify]) if (check) expect(check.kind).toBe('stack');
+    }
+    const paris = vpnSideArgsSchema.parse((parsedPlan.steps[0]!.action as { args: unknown }).args);
+    expect([paris.router, ...paris.subnets]).toEqual(hostile);
+  });
+
   it('carries the choices into the steps and the key only by id', () => {
     const w = ws();
     const vpn = w.openstack!.interconnects[0]!.vpn!;
