@@ -214,6 +214,16 @@ describe('the VPN operations on neutron', () => {
     expect(JSON.stringify(error.toPayload())).not.toContain(PSK);
   });
 
+  it('refuses a pre-shared key too short to be a secret before anything is sent', async () => {
+    workspace.openstack!.interconnects[0]!.vpn!.pskSecret = await secrets.put('abc', { label: 'psk', kind: 'password' });
+    await apply().catch(() => undefined);
+    const connection = steps().find((s) => s.id === 'vpn-1-paris-connection')!;
+    const error = await caught(executor.act(connection.action as StackCall, ctx));
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.message).toContain('has 3 characters: store one of at least 8');
+    expect(n.db.Paris!['vpn/ipsec-site-connections']).toEqual([]);
+  });
+
   it('refuses to change an endpoint group neutron cannot change, naming what to delete', async () => {
     await apply();
     n.db.Lyon!.subnets![0]!.cidr = '10.9.0.0/24';
