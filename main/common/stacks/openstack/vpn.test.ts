@@ -2,8 +2,8 @@
 // by secret id and IKE/IPsec choices read and checked with located errors; old files without them read as before
 // and get a finding naming the missing field; the plan's steps per region, deterministic names, no secret value.
 import { describe, expect, it } from 'vitest';
-import { CwError } from '../../errors.js';
 import { parsePlan } from '../../plan/dag.js';
+import { caughtSync } from '../../testing/caught.js';
 import { parseWorkspace } from '../../workspace/parse.js';
 import { validateWorkspace } from '../../workspace/rules/index.js';
 import type { Workspace } from '../../workspace/schema.js';
@@ -70,15 +70,7 @@ function parsed(text: string) {
   return { ...result, errors: result.issues.filter((i) => i.severity === 'error') };
 }
 
-function caught(fn: () => unknown): CwError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CwError) return error;
-    throw error;
-  }
-  throw new Error('expected a CwError');
-}
+const caught = caughtSync;
 
 describe('a VPN interconnect in the workspace', () => {
   it('reads an old file without the vpn block as before; the plan refuses it naming the missing field, and a finding says so', () => {
