@@ -57,7 +57,7 @@ function PlayBars({ run }: { run: PlanRun }) {
 }
 
 const vpnResult = (result: RunResult) =>
-  result.status === 'succeeded' ? (result.nothingChanged ? 'Every VPN resource was already there as planned: nothing changed.' : `Done: ${result.changed} steps changed neutron, ${result.skipped} were already done.`) : result.message;
+  result.status === 'succeeded' ? (result.nothingChanged ? 'Every VPN resource was already there as planned: nothing changed.' : `Done: ${result.changed} step${result.changed === 1 ? '' : 's'} changed neutron, ${result.skipped} ${result.skipped === 1 ? 'was' : 'were'} already done.`) : result.message;
 
 const registrationResult = (result: RunResult) => (result.status === 'succeeded' ? (result.nothingChanged ? 'Every region was already registered: nothing changed.' : `Registered: ${result.changed} steps changed Keystone.`) : result.message);
 
