@@ -35,7 +35,7 @@ export interface RegionsCore {
   readonly workspaceFile: string;
 }
 
-export function useRegionsCore(prefix: string, layout: LabRegionLayout[] = twoRegions, options: { liveMigrationSeconds?: number } = {}): RegionsCore {
+export function useRegionsCore(prefix: string, layout: LabRegionLayout[] = twoRegions, options: { liveMigrationSeconds?: number; glance?: boolean; neutron?: boolean } = {}): RegionsCore {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `cw-${prefix}-`));
   const secrets = new MemorySecretStore();
   const events: { name: string; payload: unknown }[] = [];
@@ -44,7 +44,7 @@ export function useRegionsCore(prefix: string, layout: LabRegionLayout[] = twoRe
   const workspaceFile = path.join(tmp, 'workspace', 'clusterwright.yaml');
   beforeAll(async () => {
     const t0 = Date.now();
-    regions = await startLabRegions(layout, { secrets, labName: prefix, glance: true, liveMigrationSeconds: options.liveMigrationSeconds ?? 3 });
+    regions = await startLabRegions(layout, { secrets, labName: prefix, glance: options.glance ?? true, neutron: options.neutron ?? false, liveMigrationSeconds: options.liveMigrationSeconds ?? 3 });
     console.log(`OpenStack regions up in ${Date.now() - t0} ms; per service (ms): ${JSON.stringify(regions.lab.timings)}`);
     core = createCore({ hostKind: 'test', workspaceDir: path.join(tmp, 'workspace'), stackOptions: { openstack: { pollMs: 200 } }, ssh: { secrets, sshConfigFile: null, interactive: false } });
     core.events.subscribe((name, payload) => events.push({ name, payload }));

@@ -86,6 +86,17 @@ export const openstackDeployPlanSchema = z.object({
   notes: z.array(z.string()),
 });
 
+/** One interconnect in the VPN plan: planned (its steps are in the plan) or why not. */
+export const openstackVpnInterconnectSchema = z.object({
+  index: z.number().int(),
+  between: z.tuple([z.string(), z.string()]),
+  planned: z.boolean(),
+  reason: z.string().optional(),
+  connections: z.array(z.object({ region: z.string(), peerRegion: z.string(), name: z.string(), router: z.string() })),
+});
+
+export const openstackVpnPlanSchema = z.object({ plan: planSchema, interconnects: z.array(openstackVpnInterconnectSchema), notes: z.array(z.string()) });
+
 export const openstackMethods = {
   /** The region plan: per region Kolla-Ansible's globals.yml, multinode and overrides from the workspace and these choices. Pure: nothing is written anywhere. */
   'openstack.planRegions': defineMethod(kollaChoicesSchema, openstackRegionPlanSchema),
@@ -93,6 +104,8 @@ export const openstackMethods = {
   'openstack.deployPlan': defineMethod(kollaChoicesSchema, openstackDeployPlanSchema),
   /** The plan that registers every workspace region and its endpoints in the shared Keystone (never touching other regions' endpoints), then checks a fresh token lists them all. */
   'openstack.registrationPlan': defineMethod(z.object({}).strict(), z.object({ plan: planSchema, registrations: z.array(openstackRegistrationSchema), notes: z.array(z.string()) })),
+  /** The plan that creates the VPN interconnects' IPsec site connections both ways (all of them, or the one at `interconnect`, 0-based), with the policies, VPN services and endpoint groups they stand on; the pre-shared key by secret id only. */
+  'openstack.vpnPlan': defineMethod(z.object({ interconnect: z.number().int().min(0).max(999).optional() }).strict(), openstackVpnPlanSchema),
   /** The catalog a fresh token carries, against the workspace's regions. */
   'openstack.catalog': defineMethod(z.object({}).strict(), openstackCatalogSchema),
   /** A region's nova-compute services and hypervisors, as nova reports them. */

@@ -3,9 +3,9 @@
 import { describeLatency } from '../../workspace/facts.js';
 import { crossPairs, nodeRef } from '../../workspace/rules/context.js';
 import { groupRef } from '../types.js';
-import { kollaMultiRegion, novaLiveMigration, openstackArchDesign, openstackInstallGuide } from './sources.js';
+import { kollaMultiRegion, neutronVpnaas, novaLiveMigration, openstackArchDesign, openstackInstallGuide } from './sources.js';
 import type { FindingDraft, Rule, RuleContext } from '../../workspace/rules/types.js';
-import type { OpenstackRegion } from './schema.js';
+import type { OpenstackInterconnect, OpenstackRegion } from './schema.js';
 
 const regionRef = (r: OpenstackRegion) => groupRef('openstack', r.name);
 const regions = (ctx: RuleContext) => ctx.workspace.openstack?.regions ?? [];
@@ -190,4 +190,36 @@ export const liveMigrationCompute: Rule = {
   },
 };
 
-export const openstackRules: Rule[] = [regionRoles, keystoneRegion, regionNames, interRegionPath, liveMigrationCompute];
+/** What a VPN interconnect lacks before the app can create its IPsec site connections (none: it can be planned). */
+export function vpnInterconnectGaps(link: OpenstackInterconnect): string[] {
+  if (link.kind !== 'vpn') return [];
+  if (!link.vpn) return ['vpn'];
+  return link.between.filter((r) => !link.vpn!.sides[r]).map((r) => `vpn.sides.${r}`);
+}
+
+export const vpnInterconnectDetails: Rule = {
+  id: 'openstack.vpn-interconnect-details',
+  stack: 'openstack',
+  title: 'A VPN interconnect names its routers, subnets and pre-shared key',
+  source: neutronVpnaas('IPsec site connection: VPN service on a router, endpoint groups, IKE and IPsec policies, pre-shared key'),
+  check(ctx) {
+    return (ctx.workspace.openstack?.interconnects ?? []).flatMap((link, i): FindingDraft[] => {
+      const gaps = vpnInterconnectGaps(link);
+      if (!gaps.length) return [];
+      const pair = link.between.join('–');
+      return [
+        {
+          // Not a fault of the layout (the admin may run this VPN by other means): the app just cannot build it.
+          severity: 'info',
+          message: `VPN interconnect ${i + 1} (${pair}) cannot be built by the app yet: openstack.interconnects[${i}].${gaps[0]} is missing${gaps.length > 1 ? ` (and ${gaps.slice(1).join(', ')})` : ''}.`,
+          elements: link.between.map((r) => groupRef('openstack', r)),
+          paths: [`openstack.interconnects[${i}]`],
+          remedy: `Name, for each of ${link.between.join(' and ')}, the router the VPN runs on and the subnets whose traffic crosses, and the stored secret that holds the pre-shared key; the app then creates the connections both ways.`,
+          figures: { interconnect: i + 1 },
+        },
+      ];
+    });
+  },
+};
+
+export const openstackRules: Rule[] = [regionRoles, keystoneRegion, regionNames, interRegionPath, liveMigrationCompute, vpnInterconnectDetails];

@@ -59,11 +59,63 @@ export const openstackRegionSchema = z.strictObject({
   endpoints: openstackRegionEndpointsSchema.optional(),
 });
 
+/** A router, subnet or other neutron resource as the admin names it: its name in that region, or its id. */
+export const neutronRefSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'expected a neutron name or id without control characters');
+
+/**
+ * The IKE and IPsec choices neutron-vpnaas accepts in every release the app supports (neutron-lib's VPN
+ * API definition: newer releases add GCM/CCM/CTR ciphers and more DH groups, older servers refuse them).
+ */
+export const vpnEncryptionAlgorithms = ['aes-128', 'aes-192', 'aes-256', '3des'] as const;
+export const vpnAuthAlgorithms = ['sha256', 'sha384', 'sha512', 'sha1'] as const;
+export const vpnPfsGroups = ['group14', 'group5', 'group2'] as const;
+/** neutron-vpnaas takes lifetimes in seconds only; it refuses a negative value, the app also a uselessly short one. */
+const lifetimeSeconds = z.number().int().min(60).max(86_400 * 7);
+
+export const vpnIkeSchema = z.strictObject({
+  version: z.enum(['v2', 'v1']).default('v2'),
+  encryption: z.enum(vpnEncryptionAlgorithms).default('aes-256'),
+  auth: z.enum(vpnAuthAlgorithms).default('sha256'),
+  pfs: z.enum(vpnPfsGroups).default('group14'),
+  lifetimeSeconds: lifetimeSeconds.default(3600),
+});
+
+export const vpnIpsecSchema = z.strictObject({
+  encryption: z.enum(vpnEncryptionAlgorithms).default('aes-256'),
+  auth: z.enum(vpnAuthAlgorithms).default('sha256'),
+  pfs: z.enum(vpnPfsGroups).default('group14'),
+  lifetimeSeconds: lifetimeSeconds.default(3600),
+});
+
+/** One region's end of a VPN interconnect: the router the VPN service runs on and the subnets whose traffic crosses. */
+export const vpnSideSchema = z.strictObject({
+  router: neutronRefSchema,
+  subnets: z.array(neutronRefSchema).min(1, 'expected at least one subnet whose traffic crosses the VPN'),
+});
+
+/** What neutron's VPNaaS needs to join the two regions: per region its router and subnets, the pre-shared key by secret id. */
+export const vpnInterconnectSchema = z.strictObject({
+  /** Region name → its end (both regions of `between`). */
+  sides: z.record(nameSchema, vpnSideSchema),
+  /** The pre-shared key's id in the secret store (never the key itself). */
+  pskSecret: secretIdSchema,
+  ike: vpnIkeSchema.default({ version: 'v2', encryption: 'aes-256', auth: 'sha256', pfs: 'group14', lifetimeSeconds: 3600 }),
+  ipsec: vpnIpsecSchema.default({ encryption: 'aes-256', auth: 'sha256', pfs: 'group14', lifetimeSeconds: 3600 }),
+  /** The connections' MTU (neutron's default 1500; IPv4 needs at least 68). */
+  mtu: z.number().int().min(68).max(9216).optional(),
+});
+
 export const openstackInterconnectSchema = z.strictObject({
   between: z.tuple([nameSchema, nameSchema]),
   kind: z.enum(['vpn', 'routed']),
   network: nameSchema.optional(),
   notes: z.string().optional(),
+  /** kind "vpn" only: what the app needs to create the IPsec site connections both ways. */
+  vpn: vpnInterconnectSchema.optional(),
 });
 
 /** How the app reaches the shared Keystone: a password or an application credential, both by secret id. */
@@ -98,3 +150,5 @@ export const openstackSectionSchema = z.strictObject({
 export type OpenstackSection = z.output<typeof openstackSectionSchema>;
 export type OpenstackRegion = z.output<typeof openstackRegionSchema>;
 export type OpenstackKeystone = z.output<typeof openstackKeystoneSchema>;
+export type OpenstackInterconnect = z.output<typeof openstackInterconnectSchema>;
+export type VpnInterconnect = z.output<typeof vpnInterconnectSchema>;

@@ -24,3 +24,9 @@ export const novaLiveMigration = (section: string): RuleSource => ({
   section,
   url: 'https://docs.openstack.org/nova/latest/admin/live-migration-usage.html',
 });
+
+export const neutronVpnaas = (section: string): RuleSource => ({
+  document: 'OpenStack Networking API reference, "VPNaaS 2.0 (VPN, vpnservices, ikepolicies, ipsecpolicies, endpoint-groups, ipsec-site-connections)"',
+  section,
+  url: 'https://docs.openstack.org/api-ref/network/v2/#vpnaas-2-0-vpn-vpnservices-ikepolicies-ipsecpolicies-endpoint-groups-ipsec-site-connections',
+});

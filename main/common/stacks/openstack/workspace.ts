@@ -42,6 +42,14 @@ export const openstackWorkspaceStack = defineStackWorkspace({
         if (!regions.has(name) && !check.unread('openstack.regions', name)) check.issue({ severity: 'error', code: 'reference', path: ['openstack', 'interconnects', i, 'between', k], message: `Interconnect ${i + 1} joins region "${name}", but this workspace has no region of that name. Add the region, or correct the name.`, expected: `one of the regions: ${check.listOf(regions)}` });
       });
       if (link.network) check.network(link.network, ['openstack', 'interconnects', i, 'network'], `Interconnect ${i + 1} uses network`);
+      if (link.vpn) {
+        const base: FieldPath = ['openstack', 'interconnects', i, 'vpn'];
+        if (link.kind !== 'vpn') check.issue({ severity: 'error', code: 'reference', path: base, message: `Interconnect ${i + 1} (${link.between.join('–')}) is routed but has a vpn block: set kind to "vpn", or remove the block.`, expected: 'kind: vpn' });
+        // A region without its end is the rule openstack.vpn-interconnect-details' finding (here it could be an end the schema cut away).
+        for (const region of Object.keys(link.vpn.sides)) {
+          if (!link.between.includes(region)) check.issue({ severity: 'error', code: 'reference', path: [...base, 'sides', region], message: `The VPN of interconnect ${i + 1} has an end in region "${region}", which this interconnect does not join (it joins ${link.between.join(' and ')}).`, expected: `one of ${link.between.join(', ')}` });
+        }
+      }
     });
   },
 

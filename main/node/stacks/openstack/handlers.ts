@@ -2,13 +2,15 @@
 // region, as data, with what the WAN between regions means for the one Keystone), their deploy over SSH as an
 // engine plan (common/stacks/openstack/deploy.ts; run by the kolla-ansible operation), the registration of every
 // region's endpoints in the shared Keystone as an engine plan (per region, never touching another region's
-// endpoints, skipped where already done) and its verify (a fresh token lists every region), the catalog as
+// endpoints, skipped where already done) and its verify (a fresh token lists every region), the inter-region
+// VPN plan (common/stacks/openstack/vpn.ts), the catalog as
 // a token carries it, and a region's nova-compute services and hypervisors.
 import * as z from 'zod';
 import { CwError } from '../../../common/errors.js';
 import { planSchema, type PlanInput, type StackCall } from '../../../common/plan/schema.js';
 import { kollaAnsibleReleases } from '../../../common/stacks/openstack/kolla-ansible-vars.js';
 import { kollaDeployPlan } from '../../../common/stacks/openstack/deploy.js';
+import { vpnPlan } from '../../../common/stacks/openstack/vpn.js';
 import { generateKolla, kollaPlanFromWorkspace, type KollaChoices } from '../../../common/stacks/openstack/kolla.js';
 import type { OpenstackRegion } from '../../../common/stacks/openstack/schema.js';
 import { createRuleContext, crossPairs, isMeasured } from '../../../common/workspace/rules/context.js';
@@ -20,7 +22,7 @@ import { catalogRegions, type CatalogService } from './client/keystone.js';
 import { nodeOfNovaHost, regionOf, type OpenstackClouds } from './cloud.js';
 import { regionApis } from './migration.js';
 
-type OpenstackMethod = 'openstack.planRegions' | 'openstack.deployPlan' | 'openstack.registrationPlan' | 'openstack.catalog' | 'openstack.regionStatus';
+type OpenstackMethod = 'openstack.planRegions' | 'openstack.deployPlan' | 'openstack.registrationPlan' | 'openstack.vpnPlan' | 'openstack.catalog' | 'openstack.regionStatus';
 
 const serviceNames: Record<string, string> = { identity: 'keystone', compute: 'nova', placement: 'placement', image: 'glance', network: 'neutron' };
 
@@ -184,6 +186,10 @@ export function openstackHandlers(deps: { workspaces: StackWorkspaces; clouds: O
     },
     'openstack.registrationPlan': async () => {
       const answer = registrationPlan((await current()).workspace);
+      return { ...answer, plan: planSchema.parse(answer.plan) };
+    },
+    'openstack.vpnPlan': async (input) => {
+      const answer = vpnPlan((await current()).workspace, input.interconnect !== undefined ? { interconnect: input.interconnect } : {});
       return { ...answer, plan: planSchema.parse(answer.plan) };
     },
     'openstack.catalog': async () => {

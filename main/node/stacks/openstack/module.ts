@@ -1,7 +1,7 @@
 // OpenStack on the I/O side: one cloud (Keystone session and per-region clients) per workspace Keystone block,
 // shared by its contract methods (openstack.*), the inventory (servers per region), the moves (live migration
 // inside a region, cold copy between regions) and the executor of their plan operations, the catalog's
-// registration and the Kolla-Ansible deploy; the lab's real Keystone and nova on 127.0.0.1.
+// registration, the Kolla-Ansible deploy and the inter-region VPN; the lab's real Keystone and nova on 127.0.0.1.
 import { openstackStack } from '../../../common/stacks/openstack/definition.js';
 import type { StackExecutor } from '../../engine/stack-ops.js';
 import type { StackModule } from '../types.js';
@@ -12,6 +12,7 @@ import { createKollaExecutor, isKollaOp } from './kolla-deploy.js';
 import { openstackLab } from './lab.js';
 import { createOpenstackMoves } from './migration.js';
 import { monitorOpenstack } from './monitor.js';
+import { createVpnExecutor, isVpnOp } from './vpn.js';
 
 /** What `createCore({ stackOptions: { openstack: … } })` may set. */
 export interface OpenstackOptions {
@@ -39,7 +40,8 @@ export const openstackModule: StackModule = {
     // The monitor's own sessions: short timeouts, and its fresh token each round leaves the others' cached ones alone.
     const monitorClouds = createOpenstackClouds(deps.secrets, { timeoutMs: options.monitorTimeoutMs ?? 10_000 });
     const kolla = createKollaExecutor();
-    const pick = (op: string) => (isRegistrationOp(op) ? registration : isKollaOp(op) ? kolla : moves);
+    const vpn = createVpnExecutor(clouds, deps.workspaces, deps.secrets);
+    const pick = (op: string) => (isRegistrationOp(op) ? registration : isKollaOp(op) ? kolla : isVpnOp(op) ? vpn : moves);
     const executor: StackExecutor = {
       describe: (c) => pick(c.op).describe(c),
       command: (c) => pick(c.op).command?.(c),

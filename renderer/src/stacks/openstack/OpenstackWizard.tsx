@@ -2,7 +2,8 @@
 // (its password goes to the secret store; the workspace keeps the id) → the Kolla-Ansible files per region,
 // shown as data with what the WAN means for the one Keystone → their deploy over SSH as a plan (per region on
 // its deploy host, the Keystone region first; skippable when the admin ran kolla-ansible) → the shared catalog's
-// registration as a plan (preview, run with progress) → verify: a fresh token lists every region, nova-compute up in each.
+// registration as a plan (preview, run with progress) → verify: a fresh token lists every region, nova-compute up in each
+// → inter-region networking: the VPN interconnects' IPsec site connections both ways as a plan (skipped where all are routed).
 import { Alert, Badge, Button, Code, Drawer, Group, PasswordInput, Progress, Select, Stack, Stepper, Table, Tabs, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { MethodInput, MethodOutput } from '../../../../main/common/contract/index.js';
@@ -12,6 +13,7 @@ import { PlanApproval, PlanRunProgress, planRunTestIds, PlanNotes } from '../../
 import { stepToShow } from '../../features/wizard/plan-run.js';
 import { usePlanRun, useWizardGuard, type PlanRun } from '../../features/wizard/use-plan-run.js';
 import { playsOf } from './ansible-plays.js';
+import { VpnStatus } from './VpnStatus.js';
 import type { WizardProps } from '../types.js';
 
 type RegionPlan = MethodOutput<'openstack.planRegions'>;
@@ -20,9 +22,11 @@ type KollaInput = MethodInput<'openstack.planRegions'>;
 type Registration = MethodOutput<'openstack.registrationPlan'>;
 type Catalog = MethodOutput<'openstack.catalog'>;
 type RegionStatus = MethodOutput<'openstack.regionStatus'>;
+type VpnPlan = MethodOutput<'openstack.vpnPlan'>;
 
 const testIds = planRunTestIds('openstack', { run: 'openstack-register', result: 'openstack-catalog-result' });
 const deployTestIds = planRunTestIds('openstack-deploy');
+const vpnTestIds = planRunTestIds('openstack-vpn');
 
 const deployResult = (result: RunResult) =>
   result.status === 'succeeded' ? (result.nothingChanged ? 'Every region was already deployed as planned: nothing changed.' : `Deployed: ${result.changed} steps ran, ${result.skipped} were already done.`) : result.message;
@@ -51,6 +55,9 @@ function PlayBars({ run }: { run: PlanRun }) {
     </Stack>
   );
 }
+
+const vpnResult = (result: RunResult) =>
+  result.status === 'succeeded' ? (result.nothingChanged ? 'Every VPN resource was already there as planned: nothing changed.' : `Done: ${result.changed} step${result.changed === 1 ? '' : 's'} changed neutron, ${result.skipped} ${result.skipped === 1 ? 'was' : 'were'} already done.`) : result.message;
 
 const registrationResult = (result: RunResult) => (result.status === 'succeeded' ? (result.nothingChanged ? 'Every region was already registered: nothing changed.' : `Registered: ${result.changed} steps changed Keystone.`) : result.message);
 
@@ -85,6 +92,9 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
   const { runId, job } = planRun;
   const [catalog, setCatalog] = useState<Catalog | null>(null);
   const [statuses, setStatuses] = useState<RegionStatus[]>([]);
+  const [vpn, setVpn] = useState<VpnPlan | null>(null);
+  const [noVpn, setNoVpn] = useState<string | null>(null);
+  const vpnRun = usePlanRun();
 
   const section = workspace?.openstack;
   const regions = section?.regions ?? [];
@@ -183,6 +193,35 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
       setStatuses(read);
       await loadInventory();
       setActive(4);
+    });
+
+  const planVpn = () =>
+    guard(async () => {
+      await saved();
+      setNoVpn(null);
+      setVpn(null);
+      const interconnects = section?.interconnects ?? [];
+      if (!interconnects.some((c) => c.kind === 'vpn')) {
+        setNoVpn(interconnects.length ? 'Every interconnect is routed: there is no VPN for the app to create.' : 'The workspace declares no interconnect between regions.');
+        setActive(5);
+        return;
+      }
+      try {
+        const answer = await transport.call('openstack.vpnPlan', {});
+        setVpn(answer);
+        await vpnRun.show(answer.plan);
+      } catch (e) {
+        // Nothing the app can build (a VPN interconnect without its routers, subnets or key): said, not an error of the run.
+        if ((e as { code?: string }).code !== 'INVALID_INPUT') throw e;
+        setNoVpn((e as Error).message);
+      }
+      setActive(5);
+    });
+
+  const runVpn = () =>
+    guard(async () => {
+      if (!vpn || !vpnRun.preview) return;
+      await vpnRun.start(vpn.plan);
     });
 
   const setChoice = (region: string, key: keyof RegionChoice, value: string) => setChoices((c) => ({ ...c, [region]: { internalVip: '', networkInterface: '', externalInterface: '', ...c[region], [key]: value } }));
@@ -397,9 +436,56 @@ export function OpenstackWizard({ opened, onClose, onEdited }: WizardProps) {
                   {s.region}: {s.computeServices.map((c) => `${c.host} ${c.state}/${c.status}`).join(', ')} — {s.hypervisors.length} hypervisors, compute API {s.microversion.min}–{s.microversion.max} {s.allUp ? '✓' : '(not every compute node is up)'}
                 </Text>
               ))}
+              <Group justify="space-between">
+                <Button variant="default" onClick={onClose}>
+                  Done
+                </Button>
+                <Button onClick={() => void planVpn()} loading={busy} data-testid="openstack-plan-vpn">
+                  Inter-region networking
+                </Button>
+              </Group>
+            </Stack>
+          )}
+        </Stepper.Step>
+
+        <Stepper.Step label="Inter-region networking" description="VPN site connections both ways">
+          {noVpn && (
+            <Stack gap="xs" data-testid="openstack-vpn-none">
+              <Alert variant="light" p="xs" title="Nothing for the app to create">
+                <Text size="xs">{noVpn}</Text>
+              </Alert>
               <Group justify="flex-start">
                 <Button onClick={onClose}>Done</Button>
               </Group>
+            </Stack>
+          )}
+          {vpn && vpnRun.preview && (
+            <Stack gap="xs" data-testid="openstack-vpn">
+              <Table withTableBorder fz="xs" data-testid="openstack-vpn-interconnects">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Interconnect</Table.Th>
+                    <Table.Th>Connections</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {vpn.interconnects.map((c) => (
+                    <Table.Tr key={c.index}>
+                      <Table.Td>
+                        {c.between.join(' ↔ ')} {!c.planned && <Badge size="xs" color="gray">skipped</Badge>}
+                      </Table.Td>
+                      <Table.Td>{c.planned ? c.connections.map((x) => `${x.name} on router ${x.router} (${x.region})`).join('; ') : c.reason}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              <PlanNotes notes={vpn.notes} />
+              <PlanApproval run={vpnRun} busy={busy} onRun={() => void runVpn()} testIds={vpnTestIds} runLabel="Create the connections" runnable={!vpnRun.runId || (!!vpnRun.job && vpnRun.job.status !== 'running' && vpnRun.job.status !== 'succeeded')} />
+              {vpnRun.runId && (
+                <PlanRunProgress run={vpnRun} busy={busy} guard={guard} onVerify={onClose} testIds={vpnTestIds} progressLabel="VPN progress" resultText={vpnResult} verifyLabel="Done">
+                  <VpnStatus run={vpnRun} />
+                </PlanRunProgress>
+              )}
             </Stack>
           )}
         </Stepper.Step>

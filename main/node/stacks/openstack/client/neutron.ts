@@ -140,6 +140,11 @@ export class NeutronClient extends ServiceClient {
     return ext.filter((a) => a.startsWith('vpn'));
   }
 
+  /** A GET under /v2.0 as neutron answered it, unparsed: the caller checks its shape (for replies read as hostile). */
+  async read(path: `/v2.0/${string}`, query: Record<string, string> = {}): Promise<unknown> {
+    return (await this.call<unknown>('GET', path, { query })).data;
+  }
+
   // ---- the networks a VPN service stands on ----------------------------------------------------
 
   async createNetwork(body: { name: string; 'router:external'?: boolean; 'provider:network_type'?: string; 'provider:physical_network'?: string }): Promise<Network> {

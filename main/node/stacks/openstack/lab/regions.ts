@@ -1,5 +1,5 @@
 // OpenStack regions for a workspace: real Keystone and, per region, nova with fake-driver computes named
-// like the workspace's compute nodes (and glance when asked), on 127.0.0.1; a server booted per region so the
+// like the workspace's compute nodes (and glance and neutron-server when asked), on 127.0.0.1; a server booted per region so the
 // canvas has something to move; the workspace's openstack section pointing at them, the admin's password
 // stored in the secret store and named by id. The shared catalog is NOT registered here: the wizard does it.
 import { CwError } from '../../../../common/errors.js';
@@ -40,6 +40,8 @@ export interface LabRegionsOptions {
   adminPassword?: string;
   labName: string;
   glance?: boolean;
+  /** neutron-server with VPNaaS per region (no agents), registered as the region's network endpoint. */
+  neutron?: boolean;
   liveMigrationSeconds?: number;
   timeoutMs?: number;
   baseDir?: string;
@@ -50,7 +52,7 @@ export async function startLabRegions(layout: LabRegionLayout[], options: LabReg
   if (layout.filter((r) => r.keystone).length !== 1) throw new CwError('INVALID_INPUT', 'Exactly one lab region holds Keystone.');
   const keystoneRegion = layout.find((r) => r.keystone)!.name;
   const lab = await startOpenstackLab({
-    regions: layout.map((r) => ({ name: r.name, computeHosts: r.hosts, glance: options.glance ?? false, liveMigrationSeconds: options.liveMigrationSeconds ?? 3 })),
+    regions: layout.map((r) => ({ name: r.name, computeHosts: r.hosts, glance: options.glance ?? false, neutron: options.neutron ?? false, liveMigrationSeconds: options.liveMigrationSeconds ?? 3 })),
     keystoneRegion,
     maxSeconds: 24 * 3600,
     ...(options.adminPassword ? { adminPassword: options.adminPassword } : {}),
@@ -110,7 +112,7 @@ export async function startLabRegions(layout: LabRegionLayout[], options: LabReg
             storage: [],
             liveMigration: true,
             ...(management ? { managementNetwork: management } : {}),
-            endpoints: { compute: region.nova.computeUrl, placement: region.nova.placementUrl, ...(region.glance ? { image: region.glance.url } : {}) },
+            endpoints: { compute: region.nova.computeUrl, placement: region.nova.placementUrl, ...(region.glance ? { image: region.glance.url } : {}), ...(region.neutron ? { network: region.neutron.url } : {}) },
           };
         }),
         interconnects: layout.slice(1).map((r) => ({ between: [keystoneRegion, r.name] as [string, string], kind: 'routed' as const, notes: 'The lab\'s regions reach each other on 127.0.0.1.' })),
