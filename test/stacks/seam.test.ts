@@ -19,6 +19,7 @@ const allowed: Record<string, [number, string]> = {
   'main/common/secrets/passphrase-strength.ts': [2, 'a word admins pick as a passphrase, not the stack'],
   'main/common/overlay/test-estate.ts': [4, "the overlay tests' estate (test data with a cluster section)"],
   'main/common/overlay/schema.ts': [1, 'a comment listing kinds of traffic an overlay may carry'],
+  'renderer/src/features/whatif/test-workspaces.ts': [3, "the what-if tests' workspace (test data with a cluster section)"],
 };
 const registries = ['main/common/stacks/registry.ts', 'main/common/stacks/workspace-registry.ts', 'main/node/stacks/registry.ts', 'renderer/src/stacks/registry.ts'];
 
