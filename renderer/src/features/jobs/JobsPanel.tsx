@@ -3,6 +3,7 @@ import { Accordion, Badge, Code, Group, Progress, ScrollArea, Stack, Text } from
 import { useEffect } from 'react';
 import { useAppState } from '../../store/context.js';
 import type { Job, JobStep } from '../../store/jobs-slice.js';
+import { stepStateLabel } from '../wizard/plan-run.js';
 
 const stateColour: Record<JobStep['state'], string> = {
   pending: 'gray',
@@ -57,8 +58,8 @@ export function JobsPanel() {
                 <Accordion.Item key={step.id} value={step.id}>
                   <Accordion.Control>
                     <Group gap="xs" wrap="nowrap">
-                      <Badge size="xs" color={stateColour[step.state]}>
-                        {step.state}
+                      <Badge size="xs" color={stateColour[step.state]} style={{ flexShrink: 0 }}>
+                        {stepStateLabel(step.state)}
                       </Badge>
                       <Text size="xs" truncate>
                         {step.target}: {step.title}

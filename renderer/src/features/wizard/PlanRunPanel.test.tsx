@@ -79,6 +79,9 @@ describe('the run, step by step', () => {
     const markup = html(<PlanRunProgress run={planRun({ runId: 'r1', job: running })} busy={false} guard={(w) => w()} onVerify={() => undefined} testIds={ids} />);
     for (const id of ['check', 'wipe', 'join', 'verify']) expect(markup).toContain(`data-testid="wizard-step-${id}"`);
     expect(markup).toMatch(/data-testid="wizard-step-join"[^]*node n2[^]*Step join[^]*started/);
+    // A step the engine skipped because its precheck found it done reads as such, not as "skipped".
+    expect(markup).toMatch(/data-testid="wizard-step-wipe"[^]*Step wipe[^]*>already done</);
+    expect(markup).not.toContain('>skipped<');
     expect(markup).toContain('Live log of Step join on node n2 (click a step to read its log)');
     expect(markup).toMatch(/data-testid="wizard-step-log"[^>]*>joining n2\n! waiting for quorum</);
     expect(markup).toMatch(/aria-valuenow="50"/);

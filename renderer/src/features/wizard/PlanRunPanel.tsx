@@ -7,7 +7,7 @@ import { useState, type ReactNode } from 'react';
 import type { RunResult } from '../../../../main/common/contract/plan.js';
 export { PlanNotes } from './PlanNotes.js';
 import { PlanPreviewView } from './PlanPreviewView.js';
-import { runProgress, stepLogText, stepStateColour, stepToShow } from './plan-run.js';
+import { runProgress, stepLogText, stepStateColour, stepStateLabel, stepToShow } from './plan-run.js';
 import type { PlanRun } from './use-plan-run.js';
 
 export interface PlanRunTestIds {
@@ -135,9 +135,9 @@ export function PlanRunProgress({
             <Table.Tr key={s.id} onClick={() => setOpened(openStep === s.id ? null : { runId, step: s.id })} style={{ cursor: 'pointer' }} bg={shownStep?.id === s.id ? 'var(--mantine-color-default-hover)' : undefined} data-testid={`${testIds.step}-${s.id}`}>
               <Table.Td>{s.target}</Table.Td>
               <Table.Td>{s.title}</Table.Td>
-              <Table.Td>
-                <Badge size="xs" color={stepStateColour(s.state)}>
-                  {s.state}
+              <Table.Td style={{ width: 1, whiteSpace: 'nowrap' }}>
+                <Badge size="xs" color={stepStateColour(s.state)} style={{ overflow: 'visible' }}>
+                  {stepStateLabel(s.state)}
                 </Badge>
               </Table.Td>
             </Table.Tr>

@@ -10,6 +10,7 @@ import type { PlanInput } from '../../../../main/common/plan/schema.js';
 import { useTransport } from '../../store/context.js';
 import { describeError } from '../../store/describe-error.js';
 import { PlanNotes } from './PlanNotes.js';
+import { stepStateLabel } from './plan-run.js';
 
 type RehearsalResult = MethodOutput<'lab.rehearsePlan'>;
 
@@ -199,7 +200,7 @@ export function RehearsalPanel({ stack, group, plan, planHash }: RehearsalPanelP
                     </Table.Td>
                     <Table.Td>
                       <Badge size="xs" color={stateColor(s.state)}>
-                        {s.state}
+                        {stepStateLabel(s.state)}
                       </Badge>
                     </Table.Td>
                   </Table.Tr>

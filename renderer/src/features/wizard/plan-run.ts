@@ -31,6 +31,11 @@ export function stepLogText(step: JobStep, lines = SHOWN_LOG_LINES): string {
     .join('\n');
 }
 
+/** A step's state in the admin's words: the engine skips a step only when its precheck says it is already done. */
+export function stepStateLabel(state: string): string {
+  return state === 'skipped' ? 'already done' : state;
+}
+
 export function stepStateColour(state: JobStep['state']): string {
   return state === 'failed' ? 'red' : state === 'succeeded' || state === 'skipped' ? 'green' : 'blue';
 }
