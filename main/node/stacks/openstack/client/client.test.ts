@@ -83,6 +83,8 @@ interface Stand {
   expiresInMs: number;
   regions: { id: string }[];
   services: { id: string; type: string; name: string }[];
+  /** Replaces the token body Keystone sends (a hostile or broken identity service). */
+  tokenBody?: (base: string) => unknown;
   close(): Promise<void>;
 }
 
@@ -105,6 +107,7 @@ function startStand(tlsOptions?: { key: string; cert: string }): Promise<Stand> 
         if (pw !== undefined && pw !== 'right-password') return reply(res, 401, { error: { code: 401, title: 'Unauthorized', message: `The password ${pw} is wrong.` } });
         const id = `tok-${++stand.tokens}-${crypto.randomBytes(6).toString('hex')}`;
         const base = stand.url;
+        if (stand.tokenBody) return reply(res, 201, stand.tokenBody(base), { 'X-Subject-Token': id });
         return reply(res, 201, { token: { issued_at: new Date().toISOString(), expires_at: new Date(Date.now() + stand.expiresInMs).toISOString(), user: { id: 'u1', name: 'admin' }, roles: [{ name: 'admin' }], catalog: [{ id: 'c', type: 'compute', endpoints: [{ id: 'e1', interface: 'public', region_id: 'RegionOne', url: `${base}/compute/v2.1` }] }] } }, { 'X-Subject-Token': id });
       }
       const token = String(req.headers['x-auth-token'] ?? '');
@@ -161,6 +164,41 @@ describe('Keystone sessions', () => {
     stand = await startStand();
   });
   afterAll(() => stand.close());
+
+  it('refuses a token reply of an unexpected shape with INVALID_OUTPUT naming the field, never a TypeError', async () => {
+    const good = (base: string) => ({ issued_at: new Date().toISOString(), expires_at: new Date(Date.now() + 3_600_000).toISOString(), user: { id: 'u1', name: 'admin' }, catalog: [{ id: 'c', type: 'compute', endpoints: [{ id: 'e1', interface: 'public', region_id: 'RegionOne', url: `${base}/compute/v2.1` }] }] });
+    const cases: [string, (base: string) => unknown, RegExp][] = [
+      ['no token', () => ({}), /token of an unexpected shape \(token: /],
+      ['null body', () => null, /token of an unexpected shape/],
+      ['no user', (b) => ({ token: { ...good(b), user: undefined } }), /\(token\.user: /],
+      ['user without id', (b) => ({ token: { ...good(b), user: { name: 'admin' } } }), /\(token\.user\.id: /],
+      ['expiry not a date', (b) => ({ token: { ...good(b), expires_at: 'soon' } }), /\(token\.expires_at: expected a date and time\)/],
+      ['catalog not a list', (b) => ({ token: { ...good(b), catalog: { compute: 'x' } } }), /\(token\.catalog: /],
+      ['endpoint of an unknown interface', (b) => ({ token: { ...good(b), catalog: [{ id: 'c', type: 'compute', endpoints: [{ id: 'e', interface: 'everywhere', url: `${b}/x` }] }] } }), /\(token\.catalog\.0\.endpoints\.0\.interface: /],
+    ];
+    try {
+      for (const [what, body, message] of cases) {
+        stand.tokenBody = body;
+        const http = new OpenstackHttp();
+        const nova = new NovaClient({ keystone: keystoneFor(stand, http), region: 'RegionOne' });
+        const error = await nova.listHypervisors().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, what).toBeInstanceOf(CwError);
+        expect((error as CwError).code, what).toBe('INVALID_OUTPUT');
+        expect((error as CwError).message, what).toMatch(message);
+        await http.close();
+      }
+      // The same stand-in with a well-formed reply: accepted.
+      stand.tokenBody = (b) => ({ token: good(b) });
+      const http = new OpenstackHttp();
+      await expect(new NovaClient({ keystone: keystoneFor(stand, http), region: 'RegionOne' }).listHypervisors()).resolves.toEqual([]);
+      await http.close();
+    } finally {
+      stand.tokenBody = undefined;
+    }
+  });
 
   it('shares one token between concurrent calls and renews it before it expires, by its lifetime not our clock', async () => {
     let clock = Date.now() - 3 * 3_600_000; // a local clock three hours behind Keystone's

@@ -1,6 +1,7 @@
 // Keystone v3: password or application-credential auth with a token cache and one re-auth on 401, a catalog
 // resolver that picks the endpoint by service type + region + interface (never "the first one"), and the
 // identity calls registration needs (regions, services, endpoints — only ever the named region's — users, roles).
+import * as z from 'zod';
 import { CwError } from '../../../../common/errors.js';
 import { OpenstackHttp, reveal, type HttpReply, type HttpRequest, type Method, type SecretSource } from './http.js';
 
@@ -185,11 +186,16 @@ export class KeystoneClient {
       this.http.addSecret(secret);
       auth = { identity: { methods: ['application_credential'], application_credential: { ...cred.credential, secret } } };
     }
-    const reply = await this.http.request<{ token: TokenBody }>('identity', 'POST', `${this.authUrl}/auth/tokens`, { json: { auth }, expect: [201] });
+    const reply = await this.http.request<{ token?: unknown }>('identity', 'POST', `${this.authUrl}/auth/tokens`, { json: { auth }, expect: [201] });
     const id = reply.headers.get('x-subject-token');
     if (!id) throw new CwError('INVALID_OUTPUT', `Keystone at ${this.authUrl} issued a token without the X-Subject-Token header.`);
     this.http.addSecret(id);
-    const body = reply.data.token;
+    const parsed = tokenBodySchema.safeParse((reply.data as { token?: unknown } | null)?.token);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new CwError('INVALID_OUTPUT', `Keystone at ${this.authUrl} answered with a token of an unexpected shape (token${issue?.path.length ? `.${issue.path.join('.')}` : ''}: ${issue?.message ?? 'not an object'}).`);
+    }
+    const body: TokenBody = parsed.data;
     this.authCount++;
     // The token's lifetime by Keystone's own clock, counted from now by ours: a skewed local clock neither
     // renews on every call nor keeps an expired token.
@@ -393,14 +399,26 @@ export class KeystoneClient {
   }
 }
 
-interface TokenBody {
-  expires_at: string;
-  issued_at?: string;
-  catalog?: CatalogService[];
-  user: { id: string; name: string };
-  project?: { id: string; name: string };
-  roles?: { name: string }[];
-}
+const timestamp = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected a date and time');
+/** What the client reads of a token reply (Keystone's other fields are left alone); anything else is refused. */
+const tokenBodySchema = z.object({
+  expires_at: timestamp,
+  issued_at: timestamp.optional(),
+  catalog: z
+    .array(
+      z.object({
+        id: z.string(),
+        type: z.string(),
+        name: z.string().optional(),
+        endpoints: z.array(z.object({ id: z.string(), interface: z.enum(['public', 'internal', 'admin']), region_id: z.string().nullish(), region: z.string().nullish(), url: z.string() })),
+      }),
+    )
+    .optional(),
+  user: z.object({ id: z.string(), name: z.string() }),
+  project: z.object({ id: z.string(), name: z.string() }).optional(),
+  roles: z.array(z.object({ name: z.string() })).optional(),
+});
+type TokenBody = z.output<typeof tokenBodySchema>;
 
 /** Keystone takes any string up to 255 as a region id; we keep to names tools and Kolla handle without quoting. */
 export function checkRegionId(id: string): void {
