@@ -31,6 +31,7 @@ export interface HttpRequest<S extends z.ZodType | undefined = undefined> {
   /**
    * The shape an accepted reply's body must have (described with `.describe('a server list')` for messages).
    * A body of another shape is INVALID_OUTPUT naming the field; without a schema the body is `unknown`.
+   * Checked on every accepted status: a call that also accepts a 404 (absence) reads the status alone.
    */
   reply?: S;
 }
