@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
+import * as z from 'zod';
 import { caught } from '../support/openstack/caught.js';
 import { connectCloud } from '../../main/node/stacks/openstack/client/index.js';
 import { catalogRegions, resolveEndpoint, type Endpoint } from '../../main/node/stacks/openstack/client/keystone.js';
@@ -127,7 +128,7 @@ describeLab('OpenStack on real Keystone, nova, placement, glance and neutron-ser
   it('refuses to guess when the catalog holds two endpoints for one service, region and interface', async () => {
     const { keystone } = h.admin;
     const compute = (await keystone.listServices('compute'))[0]!;
-    const extra = await keystone.request<{ endpoint: Endpoint }>('identity', 'POST', `${keystone.authUrl}/endpoints`, { json: { endpoint: { service_id: compute.id, interface: 'public', region_id: R2, url: 'http://127.0.0.1:9/stale' } }, expect: [201] });
+    const extra = await keystone.request('identity', 'POST', `${keystone.authUrl}/endpoints`, { json: { endpoint: { service_id: compute.id, interface: 'public', region_id: R2, url: 'http://127.0.0.1:9/stale' } }, expect: [201], reply: z.object({ endpoint: z.object({ id: z.string() }) }) });
     try {
       keystone.invalidate();
       const error = await caught(keystone.endpoint({ type: 'compute', region: R2 }));

@@ -266,7 +266,7 @@ export function createOpenstackMoves(options: OpenstackMovesOptions): { migratio
   const copyIn = async (cloud: Cloud, regionName: string, copyOf: string): Promise<NovaServer | undefined> => {
     const nova = cloud.nova(regionName);
     for (const s of await nova.listServers({ allProjects: true })) {
-      const full = (await nova.getServer(s.id)) as NovaServer & { metadata?: Record<string, string> };
+      const full = await nova.getServer(s.id);
       if (full.metadata?.[copyOfKey]?.endsWith(`/${copyOf}`)) return full;
     }
     return undefined;

@@ -280,7 +280,7 @@ export function createVpnExecutor(clouds: OpenstackClouds, workspaces: StackWork
           const ensure = async (kind: 'ikepolicies' | 'ipsecpolicies', label: string, have: { id: string; name: string } | undefined, diff: string[] | undefined, wanted: Record<string, unknown>) => {
             if (!have) {
               const made = await n.create(kind, wanted as never);
-              say(`${label} ${wanted.name as string} created (${id.parse(made.id)})`);
+              say(`${label} ${wanted.name as string} created (${made.id})`);
               return;
             }
             if (!diff?.length) return say(`${label} ${have.name} unchanged`);
@@ -300,7 +300,7 @@ export function createVpnExecutor(clouds: OpenstackClouds, workspaces: StackWork
           const service = await byName(n, 'vpnservices', serviceShape, names.service);
           if (!service) {
             const made = await n.create('vpnservices', { name: names.service, router_id: router.id });
-            return say(`VPN service ${names.service} created on router ${router.name || router.id} (${id.parse(made.id)})`);
+            return say(`VPN service ${names.service} created on router ${router.name || router.id} (${made.id})`);
           }
           if (service.router_id !== router.id) {
             throw new CwError('CONFLICT', `VPN service ${names.service} in ${side.region} runs on router ${service.router_id}, not on ${side.router} (${router.id}); neutron cannot move a VPN service to another router. Delete its connection ${names.connection} and the service, then run the plan again.`);
@@ -312,7 +312,7 @@ export function createVpnExecutor(clouds: OpenstackClouds, workspaces: StackWork
           const ensure = async (label: string, groupName: string, type: 'subnet' | 'cidr', have: z.output<typeof groupShape> | undefined, endpoints: string[]) => {
             if (!have) {
               const made = await n.create('endpoint-groups', { name: groupName, type, endpoints });
-              return say(`endpoint group ${groupName} created (${label}: ${endpoints.join(', ')}; ${id.parse(made.id)})`);
+              return say(`endpoint group ${groupName} created (${label}: ${endpoints.join(', ')}; ${made.id})`);
             }
             if (have.type === type && sameSet(have.endpoints, endpoints)) return say(`endpoint group ${groupName} unchanged`);
             throw new CwError('CONFLICT', `Endpoint group ${groupName} in ${side.region} holds ${have.type} ${have.endpoints.join(', ') || '(none)'}, but the workspace now wants ${type} ${endpoints.join(', ')}; neutron cannot change an endpoint group's endpoints. Delete the connection ${names.connection} and the group ${groupName} in ${side.region}, then run the plan again.`);
@@ -326,7 +326,7 @@ export function createVpnExecutor(clouds: OpenstackClouds, workspaces: StackWork
           const now = await connectionNow(cloud, side);
           if (!now) {
             const made = await n.create('ipsec-site-connections', { ...wanted, psk: await psk(cloud, side) } as never);
-            return say(`IPsec site connection ${names.connection} created to ${wanted.peer_address} (${id.parse(made.id)}; status ${String((made as { status?: unknown }).status ?? 'unknown').slice(0, 32)})`);
+            return say(`IPsec site connection ${names.connection} created to ${wanted.peer_address} (${made.id}; status ${made.status.slice(0, 32)})`);
           }
           const diff = differing(wanted, now.connection);
           if (!diff.length && now.pskMatches) return say(`IPsec site connection ${names.connection} unchanged`);

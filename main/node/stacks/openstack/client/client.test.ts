@@ -12,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CwError } from '../../../../common/errors.js';
 import { OpenstackHttp } from './http.js';
 import { catalogRegions, KeystoneClient, resolveEndpoint, type CatalogService } from './keystone.js';
+import { GlanceClient } from './glance.js';
 import { NeutronClient } from './neutron.js';
 import { novaMicroversions, NovaClient } from './nova.js';
+import { PlacementClient } from './placement.js';
 import { normalizeFingerprint } from './tls.js';
 import { caught } from '../../../../common/testing/caught.js';
 
@@ -83,6 +85,10 @@ interface Stand {
   expiresInMs: number;
   regions: { id: string }[];
   services: { id: string; type: string; name: string }[];
+  /** Replaces the token body Keystone sends (a hostile or broken identity service). */
+  tokenBody?: (base: string) => unknown;
+  /** Canned answers by `METHOD /path` (any service behind the stand-in; a hostile or broken one). */
+  canned: Map<string, { status: number; body: unknown; contentType?: string }>;
   close(): Promise<void>;
 }
 
@@ -92,7 +98,7 @@ function reply(res: http.ServerResponse, status: number, body?: unknown, headers
 }
 
 function startStand(tlsOptions?: { key: string; cert: string }): Promise<Stand> {
-  const stand: Stand = { url: '', seen: [], tokens: 0, revoked: new Set(), rejectAll: false, endpoints: [], novaMax: '2.93', expiresInMs: 3_600_000, regions: [], services: [], close: async () => undefined };
+  const stand: Stand = { url: '', seen: [], tokens: 0, revoked: new Set(), rejectAll: false, endpoints: [], novaMax: '2.93', expiresInMs: 3_600_000, regions: [], services: [], canned: new Map(), close: async () => undefined };
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -105,10 +111,16 @@ function startStand(tlsOptions?: { key: string; cert: string }): Promise<Stand> 
         if (pw !== undefined && pw !== 'right-password') return reply(res, 401, { error: { code: 401, title: 'Unauthorized', message: `The password ${pw} is wrong.` } });
         const id = `tok-${++stand.tokens}-${crypto.randomBytes(6).toString('hex')}`;
         const base = stand.url;
+        if (stand.tokenBody) return reply(res, 201, stand.tokenBody(base), { 'X-Subject-Token': id });
         return reply(res, 201, { token: { issued_at: new Date().toISOString(), expires_at: new Date(Date.now() + stand.expiresInMs).toISOString(), user: { id: 'u1', name: 'admin' }, roles: [{ name: 'admin' }], catalog: [{ id: 'c', type: 'compute', endpoints: [{ id: 'e1', interface: 'public', region_id: 'RegionOne', url: `${base}/compute/v2.1` }] }] } }, { 'X-Subject-Token': id });
       }
       const token = String(req.headers['x-auth-token'] ?? '');
       if (!token.startsWith('tok-') || stand.revoked.has(token) || stand.rejectAll) return reply(res, 401, { error: { code: 401, message: 'The request you have made requires authentication.' } });
+      const canned = stand.canned.get(`${req.method} ${u.pathname}`);
+      if (canned) {
+        res.writeHead(canned.status, { 'Content-Type': canned.contentType ?? 'application/json' });
+        return res.end(typeof canned.body === 'string' ? canned.body : JSON.stringify(canned.body));
+      }
       if (u.pathname === '/v3/endpoints' && req.method === 'GET') return reply(res, 200, { endpoints: stand.endpoints });
       if (u.pathname === '/v3/endpoints' && req.method === 'POST') {
         const e = JSON.parse(body).endpoint;
@@ -161,6 +173,41 @@ describe('Keystone sessions', () => {
     stand = await startStand();
   });
   afterAll(() => stand.close());
+
+  it('refuses a token reply of an unexpected shape with INVALID_OUTPUT naming the field, never a TypeError', async () => {
+    const good = (base: string) => ({ issued_at: new Date().toISOString(), expires_at: new Date(Date.now() + 3_600_000).toISOString(), user: { id: 'u1', name: 'admin' }, catalog: [{ id: 'c', type: 'compute', endpoints: [{ id: 'e1', interface: 'public', region_id: 'RegionOne', url: `${base}/compute/v2.1` }] }] });
+    const cases: [string, (base: string) => unknown, RegExp][] = [
+      ['no token', () => ({}), /token of an unexpected shape \(token: /],
+      ['null body', () => null, /token of an unexpected shape/],
+      ['no user', (b) => ({ token: { ...good(b), user: undefined } }), /\(token\.user: /],
+      ['user without id', (b) => ({ token: { ...good(b), user: { name: 'admin' } } }), /\(token\.user\.id: /],
+      ['expiry not a date', (b) => ({ token: { ...good(b), expires_at: 'soon' } }), /\(token\.expires_at: expected a date and time\)/],
+      ['catalog not a list', (b) => ({ token: { ...good(b), catalog: { compute: 'x' } } }), /\(token\.catalog: /],
+      ['endpoint of an unknown interface', (b) => ({ token: { ...good(b), catalog: [{ id: 'c', type: 'compute', endpoints: [{ id: 'e', interface: 'everywhere', url: `${b}/x` }] }] } }), /\(token\.catalog\.0\.endpoints\.0\.interface: /],
+    ];
+    try {
+      for (const [what, body, message] of cases) {
+        stand.tokenBody = body;
+        const http = new OpenstackHttp();
+        const nova = new NovaClient({ keystone: keystoneFor(stand, http), region: 'RegionOne' });
+        const error = await nova.listHypervisors().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, what).toBeInstanceOf(CwError);
+        expect((error as CwError).code, what).toBe('INVALID_OUTPUT');
+        expect((error as CwError).message, what).toMatch(message);
+        await http.close();
+      }
+      // The same stand-in with a well-formed reply: accepted.
+      stand.tokenBody = (b) => ({ token: good(b) });
+      const http = new OpenstackHttp();
+      await expect(new NovaClient({ keystone: keystoneFor(stand, http), region: 'RegionOne' }).listHypervisors()).resolves.toEqual([]);
+      await http.close();
+    } finally {
+      stand.tokenBody = undefined;
+    }
+  });
 
   it('shares one token between concurrent calls and renews it before it expires, by its lifetime not our clock', async () => {
     let clock = Date.now() - 3 * 3_600_000; // a local clock three hours behind Keystone's
@@ -285,6 +332,209 @@ describe('Keystone sessions', () => {
     expect(error.message).toMatch(/servers \(2\.79\).*liveMigrate \(2\.68\)/);
     stand.novaMax = '2.93';
     await http.close();
+  });
+});
+
+// ---- replies of an unexpected shape ---------------------------------------------------------------
+
+describe('replies of an unexpected shape', () => {
+  let stand: Stand;
+  let http: OpenstackHttp;
+  let ks: KeystoneClient;
+  beforeAll(async () => {
+    stand = await startStand();
+    http = new OpenstackHttp();
+    ks = keystoneFor(stand, http);
+  });
+  afterAll(async () => {
+    await http.close();
+    await stand.close();
+  });
+
+  const nova = () => new NovaClient({ keystone: ks, region: 'RegionOne' });
+  const glance = () => new GlanceClient({ keystone: ks, region: 'RegionOne', endpointOverride: `${stand.url}/image` });
+  const placement = () => new PlacementClient({ keystone: ks, region: 'RegionOne', endpointOverride: `${stand.url}/placement` });
+  const neutron = () => new NeutronClient({ keystone: ks, region: 'RegionOne', endpointOverride: `${stand.url}/network` });
+
+  // Well-formed items, as the real services send them (trimmed to a few of their fields).
+  const server = { id: '2c5c5a36-8a8a-4a5e-9a43-1f0c3e7b0a11', name: 'db1', status: 'ACTIVE', 'OS-EXT-SRV-ATTR:host': 'host1', 'OS-EXT-STS:task_state': null, flavor: { original_name: 'm1.tiny', vcpus: 1, ram: 512, disk: 1 }, metadata: {}, links: [] };
+  const service = { id: 'f1d0c8e2-0b7e-4e43-9b1c-3f7d2d3c4b5a', binary: 'nova-compute', host: 'host1', zone: 'nova', status: 'enabled', state: 'up', forced_down: false, updated_at: '2026-12-05T12:00:00.000000', disabled_reason: null };
+  const hypervisor = { id: 'a1b2c3d4-0000-4000-8000-000000000001', hypervisor_hostname: 'host1', state: 'up', status: 'enabled', hypervisor_type: 'fake', vcpus: 8, memory_mb: 8192, service: { host: 'host1', id: 'x', disabled_reason: null } };
+  const migration = { id: 7, uuid: 'm-7', instance_uuid: server.id, migration_type: 'live-migration', status: 'running', source_compute: 'host1', dest_compute: 'host2', created_at: '2026-12-05T12:00:00.000000', updated_at: null };
+  const progress = { id: 7, status: 'running', source_compute: 'host1', dest_compute: 'host2', memory_total_bytes: 100, memory_processed_bytes: 50, memory_remaining_bytes: 50, disk_total_bytes: null, disk_processed_bytes: null, disk_remaining_bytes: null };
+  const image = { id: 'b7e1c7d2-1111-4111-8111-111111111111', name: 'boot', status: 'active', disk_format: 'raw', container_format: 'bare', size: 4096, checksum: 'c', os_hash_algo: 'sha512', os_hash_value: 'h', visibility: 'shared', owner: 'p', min_disk: 0, min_ram: 0, hw_disk_bus: 'scsi', tags: [] };
+  const provider = { uuid: 'c0ffee00-0000-4000-8000-000000000001', name: 'host1', generation: 3, parent_provider_uuid: null, root_provider_uuid: 'c0ffee00-0000-4000-8000-000000000001' };
+  const inventory = { total: 8, reserved: 0, min_unit: 1, max_unit: 8, step_size: 1, allocation_ratio: 16 };
+  const endpoint = { id: 'e1', service_id: 'svc', interface: 'public', region_id: 'RegionOne', region: 'RegionOne', url: 'http://r1/v2.1', enabled: true };
+  const ike = { id: '0d6b4a7e-2222-4222-8222-222222222222', name: 'cw-ike', auth_algorithm: 'sha256', encryption_algorithm: 'aes-256', phase1_negotiation_mode: 'main', ike_version: 'v2', pfs: 'group14', lifetime: { units: 'seconds', value: 3600 } };
+
+  const expectShapeError = async (what: string, call: () => Promise<unknown>, field: RegExp): Promise<CwError> => {
+    const error = await call().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error, what).toBeInstanceOf(CwError);
+    expect((error as CwError).code, `${what}: ${(error as Error).message}`).toBe('INVALID_OUTPUT');
+    expect((error as CwError).message, what).toMatch(/ of an unexpected shape \(/);
+    expect((error as CwError).message, what).toMatch(field);
+    return error as CwError;
+  };
+
+  type Case = [what: string, method: string, path: string, body: unknown, call: () => Promise<unknown>, field: RegExp, status?: number];
+  const run = async (cases: Case[]) => {
+    for (const [what, method, path, body, call, field, status] of cases) {
+      stand.canned.set(`${method} ${path}`, { status: status ?? 200, body });
+      try {
+        await expectShapeError(what, call, field);
+      } finally {
+        stand.canned.delete(`${method} ${path}`);
+      }
+    }
+  };
+
+  it('refuses a nova reply of another shape with INVALID_OUTPUT naming the service, the call and the field', async () => {
+    stand.canned.set('GET /compute/v2.1/servers/detail', { status: 200, body: { servers: [{ ...server, status: 5 }] } });
+    const error = await expectShapeError('a status that is a number', () => nova().listServers(), /servers\.0\.status: /);
+    stand.canned.delete('GET /compute/v2.1/servers/detail');
+    expect(error.message).toBe(`compute in RegionOne at ${new URL(stand.url).host} answered GET /compute/v2.1/servers/detail with a server list of an unexpected shape (servers.0.status: Invalid input: expected string, received number).`);
+    const id = server.id;
+    await run([
+      ['no servers key', 'GET', '/compute/v2.1/servers/detail', {}, () => nova().listServers(), /\(servers: /],
+      ['a null server', 'GET', '/compute/v2.1/servers/detail', { servers: [null] }, () => nova().listServers(), /\(servers\.0: /],
+      ['a server without a name', 'GET', `/compute/v2.1/servers/${id}`, { server: { ...server, name: undefined } }, () => nova().getServer(id), /\(server\.name: /],
+      ['a server that is null', 'GET', `/compute/v2.1/servers/${id}`, { server: null }, () => nova().getServer(id), /\(server: /],
+      ['a server that is null while waiting for it', 'GET', `/compute/v2.1/servers/${id}`, { server: null }, () => nova().waitForServer(id, 'ACTIVE', { timeoutMs: 1_000 }), /\(server: /],
+      ['flavor RAM as text', 'GET', `/compute/v2.1/servers/${id}`, { server: { ...server, flavor: { ram: '512' } } }, () => nova().getServer(id), /\(server\.flavor\.ram: /],
+      ['metadata with a number', 'GET', `/compute/v2.1/servers/${id}`, { server: { ...server, metadata: { copy: 1 } } }, () => nova().getServer(id), /\(server\.metadata\.copy: /],
+      ['a created server without id', 'POST', '/compute/v2.1/servers', { server: {} }, () => nova().createServer({ name: 'x', flavorRef: '1', imageRef: 'i', networks: 'none' }), /\(server\.id: /, 202],
+      ['no flavors', 'GET', '/compute/v2.1/flavors/detail', { flavors: null }, () => nova().listFlavors(), /\(flavors: /],
+      ['a service in an unknown state', 'GET', '/compute/v2.1/os-services', { services: [{ ...service, state: 'sideways' }] }, () => nova().listServices(), /\(services\.0\.state: /],
+      ['forced_down as text', 'GET', '/compute/v2.1/os-services', { services: [{ ...service, forced_down: 'no' }] }, () => nova().listServices(), /\(services\.0\.forced_down: /],
+      ['an updated service that is text', 'PUT', `/compute/v2.1/os-services/${service.id}`, { service: 'ok' }, () => nova().updateService(service.id, { status: 'enabled' }), /\(service: /],
+      ['hypervisors as an object', 'GET', '/compute/v2.1/os-hypervisors/detail', { hypervisors: {} }, () => nova().listHypervisors(), /\(hypervisors: /],
+      ['a migration id as text', 'GET', '/compute/v2.1/os-migrations', { migrations: [{ ...migration, id: '7' }] }, () => nova().listMigrations(), /\(migrations\.0\.id: /],
+      ['a null progress entry', 'GET', `/compute/v2.1/servers/${id}/migrations`, { migrations: [null] }, () => nova().serverMigrations(id), /\(migrations\.0: /],
+      ['a version that is no microversion', 'GET', '/compute/v2.1/', { version: { version: 'latest', min_version: '2.1' } }, () => nova().checkMicroversions(), /\(version\.version: expected a microversion/],
+      ['createImage without an image id', 'POST', `/compute/v2.1/servers/${id}/action`, {}, () => nova().createImage(id, 'snap'), /\(image_id: /, 202],
+      ['a null body', 'GET', '/compute/v2.1/os-services', null, () => nova().listServices(), /\(the body: /],
+    ]);
+    // A login page from a proxy in front of nova: not JSON at all.
+    stand.canned.set('GET /compute/v2.1/os-hypervisors/detail', { status: 200, body: '<html>login</html>', contentType: 'text/html' });
+    await expectShapeError('an HTML page', () => nova().listHypervisors(), /with a hypervisor list of an unexpected shape \(the body: no JSON \(Content-Type text\/html\)\)/);
+    stand.canned.clear();
+  });
+
+  it('still accepts well-formed nova replies, with the fields the app reads', async () => {
+    const id = server.id;
+    stand.canned.set('GET /compute/v2.1/servers/detail', { status: 200, body: { servers: [server] } });
+    stand.canned.set(`GET /compute/v2.1/servers/${id}`, { status: 200, body: { server: { ...server, metadata: { 'clusterwright.copy_of': `RegionOne/${id}` } } } });
+    stand.canned.set('GET /compute/v2.1/os-services', { status: 200, body: { services: [service] } });
+    stand.canned.set('GET /compute/v2.1/os-hypervisors/detail', { status: 200, body: { hypervisors: [hypervisor] } });
+    stand.canned.set('GET /compute/v2.1/os-migrations', { status: 200, body: { migrations: [migration] } });
+    stand.canned.set(`GET /compute/v2.1/servers/${id}/migrations`, { status: 200, body: { migrations: [progress] } });
+    stand.canned.set('GET /compute/v2.1/flavors/detail', { status: 200, body: { flavors: [{ id: '1', name: 'm1.tiny', vcpus: 1, ram: 512, disk: 1 }] } });
+    stand.canned.set('POST /compute/v2.1/servers', { status: 202, body: { server: { id, links: [] } } });
+    try {
+      const n = nova();
+      expect((await n.listServers()).map((s) => [s.name, s['OS-EXT-SRV-ATTR:host'], s.flavor?.ram])).toEqual([['db1', 'host1', 512]]);
+      expect((await n.getServer(id)).metadata).toEqual({ 'clusterwright.copy_of': `RegionOne/${id}` });
+      expect(await n.listServices()).toEqual([service]);
+      expect((await n.listHypervisors()).map((h) => [h.hypervisor_hostname, h.state, h.status])).toEqual([['host1', 'up', 'enabled']]);
+      expect((await n.listMigrations())[0]).toEqual(migration);
+      expect((await n.serverMigrations(id))[0]?.memory_processed_bytes).toBe(50);
+      expect((await n.listFlavors()).map((f) => f.name)).toEqual(['m1.tiny']);
+      expect(await n.createServer({ name: 'db1', flavorRef: '1', imageRef: 'i', networks: 'none' })).toBe(id);
+      expect(await n.checkMicroversions()).toEqual({ max: '2.93', min: '2.1' });
+    } finally {
+      stand.canned.clear();
+    }
+  });
+
+  it('refuses a glance reply of another shape, and keeps the other properties of a well-formed image', async () => {
+    await run([
+      ['an image without id', 'GET', `/image/v2/images/${image.id}`, { ...image, id: undefined }, () => glance().getImage(image.id), /\(id: /],
+      ['a null image', 'GET', `/image/v2/images/${image.id}`, null, () => glance().getImage(image.id), /\(the body: /],
+      ['a size as text', 'GET', '/image/v2/images', { images: [{ ...image, size: '4096' }] }, () => glance().listImages({ name: 'boot' }), /\(images\.0\.size: /],
+      ['no images key', 'GET', '/image/v2/images', { next: '/v2/images?marker=x' }, () => glance().listImages(), /\(images: /],
+      ['a created image with min_disk null', 'POST', '/image/v2/images', { ...image, status: 'queued', min_disk: null }, () => glance().createImage({ name: 'x', disk_format: 'raw', container_format: 'bare' }), /\(min_disk: /, 201],
+    ]);
+    stand.canned.set(`GET /image/v2/images/${image.id}`, { status: 200, body: image });
+    try {
+      const got = await glance().getImage(image.id);
+      expect(got).toEqual(image);
+      expect(got.hw_disk_bus).toBe('scsi');
+    } finally {
+      stand.canned.clear();
+    }
+  });
+
+  it('refuses a placement reply of another shape, naming the resource class; a well-formed one gives the free units', async () => {
+    const uuid = provider.uuid;
+    // free() reads the usages alongside the inventories.
+    stand.canned.set(`GET /placement/resource_providers/${uuid}/usages`, { status: 200, body: { usages: { VCPU: 2 } } });
+    await run([
+      ['a provider uuid as a number', 'GET', '/placement/resource_providers', { resource_providers: [{ ...provider, uuid: 1 }] }, () => placement().listResourceProviders(), /\(resource_providers\.0\.uuid: /],
+      ['no inventories', 'GET', `/placement/resource_providers/${uuid}/inventories`, { resource_provider_generation: 3 }, () => placement().inventories(uuid), /\(inventories: /],
+      ['a total as text', 'GET', `/placement/resource_providers/${uuid}/inventories`, { inventories: { VCPU: { ...inventory, total: '8' } } }, () => placement().inventories(uuid), /\(inventories\.VCPU\.total: /],
+      ['a null inventory while counting free units', 'GET', `/placement/resource_providers/${uuid}/inventories`, { inventories: { VCPU: null } }, () => placement().free(uuid), /\(inventories\.VCPU: /],
+      ['a null usage', 'GET', `/placement/resource_providers/${uuid}/usages`, { usages: { VCPU: null } }, () => placement().usages(uuid), /\(usages\.VCPU: /],
+    ]);
+    stand.canned.set(`GET /placement/resource_providers/${uuid}/inventories`, { status: 200, body: { inventories: { VCPU: inventory, MEMORY_MB: { ...inventory, total: 8192, max_unit: 8192, reserved: 512, allocation_ratio: 1.5 } }, resource_provider_generation: 3 } });
+    stand.canned.set(`GET /placement/resource_providers/${uuid}/usages`, { status: 200, body: { usages: { VCPU: 2, MEMORY_MB: 1024 }, resource_provider_generation: 3 } });
+    try {
+      expect(await placement().free(uuid)).toEqual({ VCPU: 126, MEMORY_MB: 10496 });
+    } finally {
+      stand.canned.clear();
+    }
+  });
+
+  it('keeps secrets the client handled out of a shape error, even in a field name the service made up', async () => {
+    await ks.getToken(); // registers the password with the transport
+    const error = await (async () => {
+      stand.canned.set(`GET /placement/resource_providers/${provider.uuid}/usages`, { status: 200, body: { usages: { 'right-password': 1 } } });
+      try {
+        return await expectShapeError('a resource class that is the password', () => placement().usages(provider.uuid), /\(usages\.\*\*\*/);
+      } finally {
+        stand.canned.clear();
+      }
+    })();
+    expect(error.message).not.toContain('right-password');
+  });
+
+  it("refuses a Keystone identity reply of another shape, the application credential's secret included", async () => {
+    await run([
+      ['no regions key', 'GET', '/v3/regions', {}, () => ks.listRegions(), /\(regions: /],
+      ['services that are null', 'GET', '/v3/services', { services: null }, () => ks.listServices(), /\(services: /],
+      ['an endpoint of an unknown interface', 'GET', '/v3/endpoints', { endpoints: [{ ...endpoint, interface: 'everywhere' }] }, () => ks.listEndpoints(), /\(endpoints\.0\.interface: /],
+      ['an endpoint without a URL', 'GET', '/v3/endpoints', { endpoints: [{ ...endpoint, url: null }] }, () => ks.ensureEndpoint('svc', 'RegionOne', 'public', 'http://r1/v2.1'), /\(endpoints\.0\.url: /],
+      ['a null project', 'GET', '/v3/projects', { projects: [null] }, () => ks.ensureProject('service'), /\(projects\.0: /],
+      ['a role without id', 'GET', '/v3/roles', { roles: [{ name: 'admin' }] }, () => ks.ensureRole('admin'), /\(roles\.0\.id: /],
+      ['a user list that is text', 'GET', '/v3/users', { users: 'admin' }, () => ks.ensureUser('nova', 'pw-of-nova-1'), /\(users: /],
+      ['a credential without its secret', 'POST', '/v3/users/u1/application_credentials', { application_credential: { id: 'ac1', name: 'cw' } }, () => ks.createApplicationCredential('cw'), /\(application_credential\.secret: /, 201],
+    ]);
+    stand.canned.set('GET /v3/endpoints', { status: 200, body: { endpoints: [endpoint], links: {} } });
+    try {
+      expect(await ks.listEndpoints({ region: 'RegionOne' })).toEqual([{ id: 'e1', service_id: 'svc', interface: 'public', region_id: 'RegionOne', url: 'http://r1/v2.1', enabled: true }]);
+    } finally {
+      stand.canned.clear();
+    }
+  });
+
+  it('refuses a neutron reply of another shape: a missing list is no longer read as an empty one', async () => {
+    await run([
+      ['no ikepolicies key', 'GET', '/network/v2.0/vpn/ikepolicies', {}, () => neutron().list('ikepolicies'), /an IKE policy list of an unexpected shape \(ikepolicies: /],
+      ['a null policy', 'GET', `/network/v2.0/vpn/ikepolicies/${ike.id}`, { ikepolicy: null }, () => neutron().get('ikepolicies', ike.id), /\(ikepolicy: /],
+      ['an id that is no id', 'POST', '/network/v2.0/vpn/vpnservices', { vpnservice: { id: 'a b;rm -rf', name: 'v', router_id: 'r', status: 'ACTIVE' } }, () => neutron().create('vpnservices', { name: 'v', router_id: 'r' }), /\(vpnservice\.id: expected an id\)/, 201],
+      ['a lifetime as text', 'PUT', `/network/v2.0/vpn/ikepolicies/${ike.id}`, { ikepolicy: { ...ike, lifetime: '3600' } }, () => neutron().update('ikepolicies', ike.id, { pfs: 'group14' }), /\(ikepolicy\.lifetime: /],
+      ['a null extension', 'GET', '/network/v2.0/extensions', { extensions: [null] }, () => neutron().vpnExtensions(), /\(extensions\.0: /],
+      ['a gateway that is text', 'POST', '/network/v2.0/routers', { router: { id: 'r1', name: 'edge', external_gateway_info: 'none' } }, () => neutron().createRouter({ name: 'edge' }), /\(router\.external_gateway_info: /, 201],
+    ]);
+    stand.canned.set('GET /network/v2.0/vpn/ikepolicies', { status: 200, body: { ikepolicies: [{ ...ike, tenant_id: 'p', description: '' }] } });
+    try {
+      expect(await neutron().list('ikepolicies')).toEqual([ike]);
+    } finally {
+      stand.canned.clear();
+    }
   });
 });
 

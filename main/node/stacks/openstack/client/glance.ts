@@ -1,24 +1,32 @@
 // Glance (image) client: create, upload, download, wait and delete — and copying an image between two regions'
 // image services as a stream (the transfer step of a cold copy), checked by the hash glance computes.
+import * as z from 'zod';
 import { CwError } from '../../../../common/errors.js';
 import { poll, ServiceClient, type PollOptions } from './service.js';
 
-export interface GlanceImage {
-  id: string;
-  name: string | null;
-  status: 'queued' | 'saving' | 'uploading' | 'importing' | 'active' | 'killed' | 'deleted' | 'pending_delete' | 'deactivated';
-  disk_format: string | null;
-  container_format: string | null;
-  size: number | null;
-  checksum: string | null;
-  os_hash_algo: string | null;
-  os_hash_value: string | null;
-  visibility: string;
-  owner: string;
-  min_disk: number;
-  min_ram: number;
-  [property: string]: unknown;
-}
+/**
+ * What this client relies on in an image: the fields it reads. Every other property is kept (a copy carries the
+ * source's string properties to the other region), typed unknown until something checks it.
+ */
+const imageSchema = z.looseObject({
+  id: z.string().min(1).max(64),
+  name: z.string().max(255).nullable(),
+  status: z.string().max(32),
+  disk_format: z.string().max(64).nullable(),
+  container_format: z.string().max(64).nullable(),
+  size: z.number().int().nonnegative().nullable(),
+  checksum: z.string().max(128).nullable(),
+  os_hash_algo: z.string().max(64).nullish(),
+  os_hash_value: z.string().max(256).nullish(),
+  min_disk: z.number().int().nonnegative(),
+  min_ram: z.number().int().nonnegative(),
+});
+export type GlanceImage = z.output<typeof imageSchema>;
+
+const replies = {
+  image: imageSchema.describe('an image'),
+  images: z.object({ images: z.array(imageSchema) }).describe('an image list'),
+};
 
 export interface CreateImageRequest {
   name: string;
@@ -38,11 +46,11 @@ export class GlanceClient extends ServiceClient {
   protected readonly serviceType = 'image';
 
   async getImage(id: string): Promise<GlanceImage> {
-    return (await this.call<GlanceImage>('GET', `/v2/images/${encodeURIComponent(id)}`)).data;
+    return (await this.call('GET', `/v2/images/${encodeURIComponent(id)}`, { reply: replies.image })).data;
   }
 
   async listImages(filter: { name?: string; status?: string } = {}): Promise<GlanceImage[]> {
-    return (await this.call<{ images: GlanceImage[] }>('GET', '/v2/images', { query: filter })).data.images;
+    return (await this.call('GET', '/v2/images', { query: filter, reply: replies.images })).data.images;
   }
 
   async createImage(req: CreateImageRequest): Promise<GlanceImage> {
@@ -50,7 +58,7 @@ export class GlanceClient extends ServiceClient {
     if (req.visibility) body.visibility = req.visibility;
     if (req.min_disk !== undefined) body.min_disk = req.min_disk;
     if (req.min_ram !== undefined) body.min_ram = req.min_ram;
-    return (await this.call<GlanceImage>('POST', '/v2/images', { json: body, expect: [201] })).data;
+    return (await this.call('POST', '/v2/images', { json: body, expect: [201], reply: replies.image })).data;
   }
 
   /** Uploads the image data (bytes or a stream) into a queued image. */

@@ -1,6 +1,7 @@
 // One HTTP request to an OpenStack API over undici fetch: pinned TLS, a bound on time, OpenStack's error bodies
 // turned into CwErrors that say what failed where, and every secret the client handled redacted from them.
 import { fetch, type Agent } from 'undici';
+import * as z from 'zod';
 import { CwError, type ErrorCode } from '../../../../common/errors.js';
 import { maskSecrets } from '../../../../common/secrets/mask.js';
 import { pinnedAgent, type CertificatePins } from './tls.js';
@@ -14,7 +15,7 @@ export async function reveal(s: SecretSource): Promise<string> {
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
 
-export interface HttpRequest {
+export interface HttpRequest<S extends z.ZodType | undefined = undefined> {
   headers?: Record<string, string>;
   query?: Record<string, string | number | boolean | undefined>;
   /** Sent as JSON. */
@@ -27,6 +28,22 @@ export interface HttpRequest {
   stream?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * The shape an accepted reply's body must have (described with `.describe('a server list')` for messages).
+   * A body of another shape is INVALID_OUTPUT naming the field; without a schema the body is `unknown`.
+   * Checked on every accepted status: a call that also accepts a 404 (absence) reads the status alone.
+   */
+  reply?: S;
+}
+
+/** What a reply's body is typed as: the schema's output, else unknown (to be checked before use). */
+export type ReplyData<S extends z.ZodType | undefined> = S extends z.ZodType ? z.output<S> : unknown;
+
+/** A field path of a reply as a message shows it (`servers.0.status`), clipped: remote keys are not ours to print at length. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  const joined = path.map((p) => String(p)).join('.');
+  const clean = joined.replace(/[\u0000-\u001f\u007f]/g, '?');
+  return clean.length > 120 ? `${clean.slice(0, 117)}...` : clean || 'the body';
 }
 
 export interface HttpReply<T> {
@@ -110,7 +127,7 @@ export class OpenstackHttp {
   }
 
   /** Sends one request; `label` names the service and region for messages ("compute in RegionTwo"). */
-  async request<T = unknown>(label: string, method: Method, url: string, req: HttpRequest = {}): Promise<HttpReply<T>> {
+  async request<S extends z.ZodType | undefined = undefined>(label: string, method: Method, url: string, req: HttpRequest<S> = {}): Promise<HttpReply<ReplyData<S>>> {
     const u = new URL(url);
     for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'clusterwright', ...req.headers };
@@ -144,7 +161,7 @@ export class OpenstackHttp {
     const accepted = req.expect ? req.expect.includes(res.status) : res.status >= 200 && res.status < 300;
     this.options.log?.(`${method} ${u.pathname} → ${res.status} (${Date.now() - started} ms) on ${where}`);
     if (accepted && req.stream) {
-      return { status: res.status, headers: res.headers, data: undefined as T, stream: (res.body ?? undefined) as ReadableStream<Uint8Array> | undefined };
+      return { status: res.status, headers: res.headers, data: undefined as ReplyData<S>, stream: (res.body ?? undefined) as ReadableStream<Uint8Array> | undefined };
     }
     let text: string;
     try {
@@ -166,7 +183,16 @@ export class OpenstackHttp {
       const requestId = res.headers.get('x-openstack-request-id') ?? res.headers.get('x-compute-request-id') ?? undefined;
       throw new CwError(code, `${method} ${u.pathname} on ${where} failed: ${res.status}${message ? ` ${message}` : ''}. ${next}`, { status: res.status, service: label, requestId });
     }
-    return { status: res.status, headers: res.headers, data: parsed as T };
+    if (!req.reply) return { status: res.status, headers: res.headers, data: parsed as ReplyData<S> };
+    const what = req.reply.description ?? 'a reply';
+    const shapeError = (detail: string) => new CwError('INVALID_OUTPUT', this.redact(`${label} at ${u.host} answered ${method} ${u.pathname} with ${what} of an unexpected shape (${detail}).`), { service: label, status: res.status });
+    if (parsed === undefined) throw shapeError(`the body: no JSON (${text ? `Content-Type ${(res.headers.get('content-type') ?? 'none').slice(0, 60)}` : 'empty'})`);
+    const checked = req.reply.safeParse(parsed);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw shapeError(`${fieldPath(issue?.path ?? [])}: ${(issue?.message ?? 'not as expected').slice(0, 200)}`);
+    }
+    return { status: res.status, headers: res.headers, data: checked.data as ReplyData<S> };
   }
 
   private transportError(error: unknown, method: Method, u: URL, where: string, timeoutMs: number, signal?: AbortSignal): CwError {

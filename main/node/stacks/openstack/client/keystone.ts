@@ -1,8 +1,9 @@
 // Keystone v3: password or application-credential auth with a token cache and one re-auth on 401, a catalog
 // resolver that picks the endpoint by service type + region + interface (never "the first one"), and the
 // identity calls registration needs (regions, services, endpoints — only ever the named region's — users, roles).
+import * as z from 'zod';
 import { CwError } from '../../../../common/errors.js';
-import { OpenstackHttp, reveal, type HttpReply, type HttpRequest, type Method, type SecretSource } from './http.js';
+import { OpenstackHttp, reveal, type HttpReply, type HttpRequest, type Method, type ReplyData, type SecretSource } from './http.js';
 
 export type DomainRef = { id: string } | { name: string };
 
@@ -90,40 +91,12 @@ export interface KeystoneClientOptions {
   now?: () => number;
 }
 
-export interface Region {
-  id: string;
-  description?: string;
-  parent_region_id?: string | null;
-}
-export interface Service {
-  id: string;
-  type: string;
-  name?: string;
-  enabled?: boolean;
-  description?: string;
-}
-export interface Endpoint {
-  id: string;
-  service_id: string;
-  interface: EndpointInterface;
-  region_id: string | null;
-  url: string;
-  enabled?: boolean;
-}
-export interface Project {
-  id: string;
-  name: string;
-  domain_id: string;
-}
-export interface User {
-  id: string;
-  name: string;
-  domain_id: string;
-}
-export interface Role {
-  id: string;
-  name: string;
-}
+export type Region = z.output<typeof regionSchema>;
+export type Service = z.output<typeof serviceSchema>;
+export type Endpoint = z.output<typeof endpointSchema>;
+export type Project = z.output<typeof projectSchema>;
+export type User = z.output<typeof userSchema>;
+export type Role = z.output<typeof roleSchema>;
 
 export type Change = 'created' | 'updated' | 'unchanged';
 
@@ -185,11 +158,12 @@ export class KeystoneClient {
       this.http.addSecret(secret);
       auth = { identity: { methods: ['application_credential'], application_credential: { ...cred.credential, secret } } };
     }
-    const reply = await this.http.request<{ token: TokenBody }>('identity', 'POST', `${this.authUrl}/auth/tokens`, { json: { auth }, expect: [201] });
+    // A token reply of another shape is INVALID_OUTPUT naming the field (the transport checks it against the schema).
+    const reply = await this.http.request('identity', 'POST', `${this.authUrl}/auth/tokens`, { json: { auth }, expect: [201], reply: tokenReplySchema });
     const id = reply.headers.get('x-subject-token');
     if (!id) throw new CwError('INVALID_OUTPUT', `Keystone at ${this.authUrl} issued a token without the X-Subject-Token header.`);
     this.http.addSecret(id);
-    const body = reply.data.token;
+    const body: TokenBody = reply.data.token;
     this.authCount++;
     // The token's lifetime by Keystone's own clock, counted from now by ours: a skewed local clock neither
     // renews on every call nor keeps an expired token.
@@ -223,32 +197,32 @@ export class KeystoneClient {
    * Sends an authenticated request. A 401 drops the cached token, authenticates again and retries once
    * (Keystone rejects an expired or revoked token before the service acts on the request).
    */
-  async request<T = unknown>(label: string, method: Method, url: string, req: HttpRequest = {}): Promise<HttpReply<T>> {
+  async request<S extends z.ZodType | undefined = undefined>(label: string, method: Method, url: string, req: HttpRequest<S> = {}): Promise<HttpReply<ReplyData<S>>> {
     const token = await this.getToken();
     try {
-      return await this.http.request<T>(label, method, url, { ...req, headers: { ...req.headers, 'X-Auth-Token': token.id } });
+      return await this.http.request(label, method, url, { ...req, headers: { ...req.headers, 'X-Auth-Token': token.id } });
     } catch (error) {
       if (!(error instanceof CwError) || error.code !== 'AUTH_FAILED' || req.body instanceof ReadableStream) throw error;
       this.invalidate(token);
       const fresh = await this.getToken();
-      return this.http.request<T>(label, method, url, { ...req, headers: { ...req.headers, 'X-Auth-Token': fresh.id } });
+      return this.http.request(label, method, url, { ...req, headers: { ...req.headers, 'X-Auth-Token': fresh.id } });
     }
   }
 
-  private identity<T>(method: Method, path: string, req: HttpRequest = {}): Promise<HttpReply<T>> {
-    return this.request<T>('identity', method, `${this.authUrl}${path}`, req);
+  private identity<S extends z.ZodType | undefined = undefined>(method: Method, path: string, req: HttpRequest<S> = {}): Promise<HttpReply<ReplyData<S>>> {
+    return this.request('identity', method, `${this.authUrl}${path}`, req);
   }
 
   // ---- regions -------------------------------------------------------------------------------
 
   async listRegions(): Promise<Region[]> {
-    return (await this.identity<{ regions: Region[] }>('GET', '/regions')).data.regions;
+    return (await this.identity('GET', '/regions', { reply: replies.regions })).data.regions;
   }
 
   /** Creates the region when missing; an existing region is left as it is (its id cannot change). */
   async ensureRegion(id: string, description?: string): Promise<Change> {
     checkRegionId(id);
-    const existing = await this.identity<{ region: Region }>('GET', `/regions/${encodeURIComponent(id)}`, { expect: [200, 404] });
+    const existing = await this.identity('GET', `/regions/${encodeURIComponent(id)}`, { expect: [200, 404] });
     if (existing.status === 200) return 'unchanged';
     await this.identity('POST', '/regions', { json: { region: { id, ...(description ? { description } : {}) } }, expect: [201] });
     return 'created';
@@ -257,7 +231,7 @@ export class KeystoneClient {
   // ---- services and endpoints ----------------------------------------------------------------
 
   async listServices(type?: string): Promise<Service[]> {
-    return (await this.identity<{ services: Service[] }>('GET', '/services', { query: { type } })).data.services;
+    return (await this.identity('GET', '/services', { query: { type }, reply: replies.services })).data.services;
   }
 
   /** The service of this type and name; created when missing. Several with the same type and name: refused. */
@@ -265,12 +239,12 @@ export class KeystoneClient {
     const same = (await this.listServices(type)).filter((s) => s.type === type && s.name === name);
     if (same.length > 1) throw new CwError('CONFLICT', `Keystone has ${same.length} ${type} services named ${name} (${same.map((s) => s.id).join(', ')}); remove the duplicate before registering endpoints.`);
     if (same[0]) return { service: same[0], change: 'unchanged' };
-    const created = await this.identity<{ service: Service }>('POST', '/services', { json: { service: { type, name, enabled: true } }, expect: [201] });
+    const created = await this.identity('POST', '/services', { json: { service: { type, name, enabled: true } }, expect: [201], reply: replies.service });
     return { service: created.data.service, change: 'created' };
   }
 
   async listEndpoints(filter: { serviceId?: string; region?: string; interface?: EndpointInterface } = {}): Promise<Endpoint[]> {
-    const reply = await this.identity<{ endpoints: Endpoint[] }>('GET', '/endpoints', { query: { service_id: filter.serviceId, region_id: filter.region, interface: filter.interface } });
+    const reply = await this.identity('GET', '/endpoints', { query: { service_id: filter.serviceId, region_id: filter.region, interface: filter.interface }, reply: replies.endpoints });
     // Filtered again here: a server that ignored a filter must not make us touch another region's endpoint.
     return reply.data.endpoints.filter((e) => (!filter.serviceId || e.service_id === filter.serviceId) && (!filter.region || e.region_id === filter.region) && (!filter.interface || e.interface === filter.interface));
   }
@@ -291,7 +265,7 @@ export class KeystoneClient {
     if (mine.length > 1) throw new CwError('CONFLICT', `Keystone holds ${mine.length} ${iface} endpoints of service ${serviceId} in region ${region} (${mine.map((e) => e.url).join(', ')}); delete the stale one first.`);
     const current = mine[0];
     if (!current) {
-      const created = await this.identity<{ endpoint: Endpoint }>('POST', '/endpoints', { json: { endpoint: { service_id: serviceId, interface: iface, region_id: region, url, enabled: true } }, expect: [201] });
+      const created = await this.identity('POST', '/endpoints', { json: { endpoint: { service_id: serviceId, interface: iface, region_id: region, url, enabled: true } }, expect: [201], reply: replies.endpoint });
       known.push(created.data.endpoint);
       return 'created';
     }
@@ -330,7 +304,7 @@ export class KeystoneClient {
       if (same.length > 1) throw new CwError('CONFLICT', `Keystone has ${same.length} ${reg.type} services named ${reg.name} (${same.map((x) => x.id).join(', ')}); remove the duplicate before registering endpoints.`);
       let service = same[0];
       if (!service) {
-        service = (await this.identity<{ service: Service }>('POST', '/services', { json: { service: { type: reg.type, name: reg.name, enabled: true } }, expect: [201] })).data.service;
+        service = (await this.identity('POST', '/services', { json: { service: { type: reg.type, name: reg.name, enabled: true } }, expect: [201], reply: replies.service })).data.service;
         services.push(service);
         report.services[key] = 'created';
       } else report.services[key] ??= 'unchanged';
@@ -345,28 +319,28 @@ export class KeystoneClient {
   // ---- projects, users, roles, application credentials ---------------------------------------
 
   async ensureProject(name: string, domainId = 'default'): Promise<Project> {
-    const found = (await this.identity<{ projects: Project[] }>('GET', '/projects', { query: { name, domain_id: domainId } })).data.projects.filter((p) => p.name === name);
+    const found = (await this.identity('GET', '/projects', { query: { name, domain_id: domainId }, reply: replies.projects })).data.projects.filter((p) => p.name === name);
     if (found[0]) return found[0];
-    return (await this.identity<{ project: Project }>('POST', '/projects', { json: { project: { name, domain_id: domainId, enabled: true } }, expect: [201] })).data.project;
+    return (await this.identity('POST', '/projects', { json: { project: { name, domain_id: domainId, enabled: true } }, expect: [201], reply: replies.project })).data.project;
   }
 
   async ensureRole(name: string): Promise<Role> {
-    const found = (await this.identity<{ roles: Role[] }>('GET', '/roles', { query: { name } })).data.roles.filter((r) => r.name === name);
+    const found = (await this.identity('GET', '/roles', { query: { name }, reply: replies.roles })).data.roles.filter((r) => r.name === name);
     if (found[0]) return found[0];
-    return (await this.identity<{ role: Role }>('POST', '/roles', { json: { role: { name } }, expect: [201] })).data.role;
+    return (await this.identity('POST', '/roles', { json: { role: { name } }, expect: [201], reply: replies.role })).data.role;
   }
 
   /** The user with this name, created with `password` when missing (an existing user's password is set to it). */
   async ensureUser(name: string, password: SecretSource, domainId = 'default', defaultProjectId?: string): Promise<User> {
     const secret = await reveal(password);
     this.http.addSecret(secret);
-    const found = (await this.identity<{ users: User[] }>('GET', '/users', { query: { name, domain_id: domainId } })).data.users.filter((u) => u.name === name);
+    const found = (await this.identity('GET', '/users', { query: { name, domain_id: domainId }, reply: replies.users })).data.users.filter((u) => u.name === name);
     if (found[0]) {
       await this.identity('PATCH', `/users/${encodeURIComponent(found[0].id)}`, { json: { user: { password: secret, enabled: true } } });
       return found[0];
     }
     const user = { name, domain_id: domainId, password: secret, enabled: true, ...(defaultProjectId ? { default_project_id: defaultProjectId } : {}) };
-    return (await this.identity<{ user: User }>('POST', '/users', { json: { user }, expect: [201] })).data.user;
+    return (await this.identity('POST', '/users', { json: { user }, expect: [201], reply: replies.user })).data.user;
   }
 
   async grantProjectRole(projectId: string, userId: string, roleId: string): Promise<void> {
@@ -377,7 +351,7 @@ export class KeystoneClient {
   async createApplicationCredential(name: string, options: { roles?: string[]; expiresAt?: string } = {}): Promise<{ id: string; name: string; secret: string }> {
     const userId = (await this.getToken()).user.id;
     const body = { application_credential: { name, ...(options.roles ? { roles: options.roles.map((r) => ({ name: r })) } : {}), ...(options.expiresAt ? { expires_at: options.expiresAt } : {}) } };
-    const reply = await this.identity<{ application_credential: { id: string; name: string; secret: string } }>('POST', `/users/${encodeURIComponent(userId)}/application_credentials`, { json: body, expect: [201] });
+    const reply = await this.identity('POST', `/users/${encodeURIComponent(userId)}/application_credentials`, { json: body, expect: [201], reply: replies.applicationCredential });
     this.http.addSecret(reply.data.application_credential.secret);
     return reply.data.application_credential;
   }
@@ -393,14 +367,51 @@ export class KeystoneClient {
   }
 }
 
-interface TokenBody {
-  expires_at: string;
-  issued_at?: string;
-  catalog?: CatalogService[];
-  user: { id: string; name: string };
-  project?: { id: string; name: string };
-  roles?: { name: string }[];
-}
+const timestamp = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected a date and time');
+/** What the client reads of a token reply (Keystone's other fields are left alone); anything else is refused. */
+const tokenBodySchema = z.object({
+  expires_at: timestamp,
+  issued_at: timestamp.optional(),
+  catalog: z
+    .array(
+      z.object({
+        id: z.string(),
+        type: z.string(),
+        name: z.string().optional(),
+        endpoints: z.array(z.object({ id: z.string(), interface: z.enum(['public', 'internal', 'admin']), region_id: z.string().nullish(), region: z.string().nullish(), url: z.string() })),
+      }),
+    )
+    .optional(),
+  user: z.object({ id: z.string(), name: z.string() }),
+  project: z.object({ id: z.string(), name: z.string() }).optional(),
+  roles: z.array(z.object({ name: z.string() })).optional(),
+});
+type TokenBody = z.output<typeof tokenBodySchema>;
+const tokenReplySchema = z.object({ token: tokenBodySchema }).describe('a token');
+
+// ---- what the identity calls rely on in Keystone's replies (the fields read; the others are dropped) ----
+const ksId = z.string().min(1).max(255);
+const ksName = z.string().max(255);
+const regionSchema = z.object({ id: ksId, description: z.string().max(4096).optional(), parent_region_id: ksId.nullish() });
+const serviceSchema = z.object({ id: ksId, type: ksName, name: ksName.optional(), enabled: z.boolean().optional(), description: z.string().max(4096).optional() });
+const endpointSchema = z.object({ id: ksId, service_id: ksId, interface: z.enum(['public', 'internal', 'admin']), region_id: ksId.nullable(), url: z.string().max(2048), enabled: z.boolean().optional() });
+const projectSchema = z.object({ id: ksId, name: ksName, domain_id: ksId });
+const userSchema = z.object({ id: ksId, name: ksName, domain_id: ksId });
+const roleSchema = z.object({ id: ksId, name: ksName });
+const replies = {
+  regions: z.object({ regions: z.array(regionSchema) }).describe('a region list'),
+  services: z.object({ services: z.array(serviceSchema) }).describe('a service list'),
+  service: z.object({ service: serviceSchema }).describe('a service'),
+  endpoints: z.object({ endpoints: z.array(endpointSchema) }).describe('an endpoint list'),
+  endpoint: z.object({ endpoint: endpointSchema }).describe('an endpoint'),
+  projects: z.object({ projects: z.array(projectSchema) }).describe('a project list'),
+  project: z.object({ project: projectSchema }).describe('a project'),
+  roles: z.object({ roles: z.array(roleSchema) }).describe('a role list'),
+  role: z.object({ role: roleSchema }).describe('a role'),
+  users: z.object({ users: z.array(userSchema) }).describe('a user list'),
+  user: z.object({ user: userSchema }).describe('a user'),
+  applicationCredential: z.object({ application_credential: z.object({ id: ksId, name: ksName, secret: z.string().min(1).max(4096) }) }).describe('an application credential'),
+};
 
 /** Keystone takes any string up to 255 as a region id; we keep to names tools and Kolla handle without quoting. */
 export function checkRegionId(id: string): void {

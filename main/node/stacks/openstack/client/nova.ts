@@ -1,6 +1,7 @@
 // Nova (compute) client: every call carries an explicit OpenStack-API-Version, chosen per call and checked
 // against the server's maximum once; servers, compute services, hypervisors, migrations, live migration with
 // abort and force-complete, and createImage (the first step of a cold copy to another region).
+import * as z from 'zod';
 import { CwError } from '../../../../common/errors.js';
 import { poll, ServiceClient, type PollOptions } from './service.js';
 
@@ -34,82 +35,104 @@ function versionNumber(v: string): number {
   return major! * 1000 + minor!;
 }
 
-export interface NovaServer {
-  id: string;
-  name: string;
-  status: string;
-  'OS-EXT-SRV-ATTR:host'?: string | null;
-  'OS-EXT-SRV-ATTR:hypervisor_hostname'?: string | null;
-  'OS-EXT-STS:task_state'?: string | null;
-  'OS-EXT-STS:vm_state'?: string;
-  'OS-EXT-AZ:availability_zone'?: string;
-  flavor?: { original_name?: string; vcpus?: number; ram?: number; disk?: number };
-  image?: { id: string } | '';
-  fault?: { message: string; code: number };
-  created?: string;
-  updated?: string;
-}
+// ---- the shapes this client relies on in nova's replies (each the fields the app reads; others are dropped) ----
 
-export interface NovaService {
-  id: string;
-  binary: string;
-  host: string;
-  zone: string;
-  status: 'enabled' | 'disabled';
-  state: 'up' | 'down';
-  forced_down: boolean;
-  updated_at: string | null;
-  disabled_reason: string | null;
-}
+const text = z.string().max(255);
+/** Host and service names, ids and states: nova's own values, never long. */
+const word = z.string().max(255);
+const timestamp = z.string().max(64);
+const microversion = z.string().regex(/^(\d{1,4}\.\d{1,4})?$/, 'expected a microversion like 2.79');
 
-export interface NovaHypervisor {
-  id: string;
-  hypervisor_hostname: string;
-  state: 'up' | 'down';
-  status: 'enabled' | 'disabled';
-  hypervisor_type?: string;
-  host_ip?: string;
-  vcpus?: number;
-  vcpus_used?: number;
-  memory_mb?: number;
-  memory_mb_used?: number;
-  running_vms?: number;
-  service?: { host: string; id: string };
-}
+const serverSchema = z.object({
+  id: word,
+  name: text,
+  status: word,
+  'OS-EXT-SRV-ATTR:host': word.nullish(),
+  'OS-EXT-SRV-ATTR:hypervisor_hostname': word.nullish(),
+  'OS-EXT-STS:task_state': word.nullish(),
+  'OS-EXT-STS:vm_state': word.nullish(),
+  'OS-EXT-AZ:availability_zone': word.nullish(),
+  flavor: z.object({ original_name: text.optional(), vcpus: z.number().optional(), ram: z.number().optional(), disk: z.number().optional() }).optional(),
+  fault: z.object({ message: z.string().max(4096), code: z.number() }).optional(),
+  metadata: z.record(z.string(), z.string()).optional(),
+  created: timestamp.optional(),
+  updated: timestamp.optional(),
+});
+export type NovaServer = z.output<typeof serverSchema>;
 
-export interface NovaFlavor {
-  id: string;
-  name: string;
-  vcpus?: number;
-  ram?: number;
-  disk?: number;
-}
+const serviceSchema = z.object({
+  id: word,
+  binary: word,
+  host: word,
+  zone: word.optional(),
+  status: z.enum(['enabled', 'disabled']),
+  state: z.enum(['up', 'down']),
+  forced_down: z.boolean(),
+  updated_at: timestamp.nullable(),
+  disabled_reason: z.string().max(4096).nullable(),
+});
+export type NovaService = z.output<typeof serviceSchema>;
 
-export interface NovaMigration {
-  id: number;
-  uuid?: string;
-  instance_uuid: string;
-  migration_type: 'live-migration' | 'migration' | 'resize' | 'evacuation';
-  status: string;
-  source_compute: string | null;
-  dest_compute: string | null;
-  created_at: string;
-  updated_at: string | null;
-}
+const hypervisorSchema = z.object({
+  id: word,
+  hypervisor_hostname: word,
+  state: z.enum(['up', 'down']),
+  status: z.enum(['enabled', 'disabled']),
+  hypervisor_type: word.optional(),
+  host_ip: word.optional(),
+  vcpus: z.number().optional(),
+  vcpus_used: z.number().optional(),
+  memory_mb: z.number().optional(),
+  memory_mb_used: z.number().optional(),
+  running_vms: z.number().optional(),
+});
+export type NovaHypervisor = z.output<typeof hypervisorSchema>;
 
+const flavorSchema = z.object({ id: word, name: text, vcpus: z.number().optional(), ram: z.number().optional(), disk: z.number().optional() });
+export type NovaFlavor = z.output<typeof flavorSchema>;
+
+const migrationSchema = z.object({
+  id: z.number().int(),
+  uuid: word.optional(),
+  instance_uuid: word,
+  migration_type: z.enum(['live-migration', 'migration', 'resize', 'evacuation']),
+  status: word,
+  source_compute: word.nullable(),
+  dest_compute: word.nullable(),
+  created_at: timestamp,
+  updated_at: timestamp.nullable(),
+});
+export type NovaMigration = z.output<typeof migrationSchema>;
+
+const bytes = z.number().nullable();
 /** A live migration in progress, as `GET /servers/{id}/migrations` reports it (memory and disk progress). */
-export interface ServerMigration {
-  id: number;
-  status: string;
-  source_compute: string;
-  dest_compute: string;
-  memory_total_bytes: number | null;
-  memory_processed_bytes: number | null;
-  memory_remaining_bytes: number | null;
-  disk_total_bytes: number | null;
-  disk_processed_bytes: number | null;
-  disk_remaining_bytes: number | null;
-}
+const serverMigrationSchema = z.object({
+  id: z.number().int(),
+  status: word,
+  source_compute: word.nullable(),
+  dest_compute: word.nullable(),
+  memory_total_bytes: bytes,
+  memory_processed_bytes: bytes,
+  memory_remaining_bytes: bytes,
+  disk_total_bytes: bytes,
+  disk_processed_bytes: bytes,
+  disk_remaining_bytes: bytes,
+});
+export type ServerMigration = z.output<typeof serverMigrationSchema>;
+
+const replies = {
+  version: z.object({ version: z.object({ version: microversion, min_version: microversion }) }).describe('a version document'),
+  servers: z.object({ servers: z.array(serverSchema) }).describe('a server list'),
+  server: z.object({ server: serverSchema }).describe('a server'),
+  created: z.object({ server: z.object({ id: word }) }).describe('a created server'),
+  flavors: z.object({ flavors: z.array(flavorSchema) }).describe('a flavor list'),
+  services: z.object({ services: z.array(serviceSchema) }).describe('a compute service list'),
+  service: z.object({ service: serviceSchema }).describe('a compute service'),
+  hypervisors: z.object({ hypervisors: z.array(hypervisorSchema) }).describe('a hypervisor list'),
+  migrations: z.object({ migrations: z.array(migrationSchema) }).describe('a migration list'),
+  serverMigrations: z.object({ migrations: z.array(serverMigrationSchema) }).describe("a server's migration list"),
+  image: z.object({ image_id: word.min(1) }).describe('a createImage answer'),
+};
 
 export interface CreateServerRequest {
   name: string;
@@ -136,7 +159,7 @@ export class NovaClient extends ServiceClient {
 
   /** The newest microversion the endpoint supports; throws UNSUPPORTED naming the calls it cannot serve. */
   async checkMicroversions(): Promise<{ max: string; min: string }> {
-    const reply = await this.call<{ version: { version: string; min_version: string } }>('GET', '/', { headers: { 'OpenStack-API-Version': 'compute 2.1' } });
+    const reply = await this.call('GET', '/', { headers: { 'OpenStack-API-Version': 'compute 2.1' }, reply: replies.version });
     const { version, min_version } = reply.data.version;
     if (!version) throw new CwError('UNSUPPORTED', `${this.label} does not support microversions (v2.1 API with no version); it is too old for this client.`);
     const tooNew = Object.entries(novaMicroversions).filter(([, v]) => versionNumber(v) > versionNumber(version) || versionNumber(v) < versionNumber(min_version));
@@ -153,11 +176,11 @@ export class NovaClient extends ServiceClient {
 
   async listServers(filter: { host?: string; allProjects?: boolean; name?: string } = {}): Promise<NovaServer[]> {
     const query = { host: filter.host, all_tenants: filter.allProjects ? 1 : undefined, name: filter.name };
-    return (await this.call<{ servers: NovaServer[] }>('GET', '/servers/detail', { headers: this.headers('servers'), query })).data.servers;
+    return (await this.call('GET', '/servers/detail', { headers: this.headers('servers'), query, reply: replies.servers })).data.servers;
   }
 
   async getServer(id: string): Promise<NovaServer> {
-    return (await this.call<{ server: NovaServer }>('GET', `/servers/${encodeURIComponent(id)}`, { headers: this.headers('servers') })).data.server;
+    return (await this.call('GET', `/servers/${encodeURIComponent(id)}`, { headers: this.headers('servers'), reply: replies.server })).data.server;
   }
 
   /** Boots a server; returns its id (the boot itself continues in nova: wait with waitForServer). */
@@ -166,7 +189,7 @@ export class NovaClient extends ServiceClient {
     if (req.availabilityZone) server.availability_zone = req.availabilityZone;
     if (req.host) server.host = req.host;
     if (req.metadata) server.metadata = req.metadata;
-    const reply = await this.call<{ server: { id: string } }>('POST', '/servers', { headers: this.headers('servers'), json: { server }, expect: [202] });
+    const reply = await this.call('POST', '/servers', { headers: this.headers('servers'), json: { server }, expect: [202], reply: replies.created });
     return reply.data.server.id;
   }
 
@@ -204,13 +227,13 @@ export class NovaClient extends ServiceClient {
   }
 
   async listFlavors(): Promise<NovaFlavor[]> {
-    return (await this.call<{ flavors: NovaFlavor[] }>('GET', '/flavors/detail', { headers: this.headers('flavors') })).data.flavors;
+    return (await this.call('GET', '/flavors/detail', { headers: this.headers('flavors'), reply: replies.flavors })).data.flavors;
   }
 
   // ---- hosts -----------------------------------------------------------------------------------
 
   async listServices(filter: { binary?: string; host?: string } = {}): Promise<NovaService[]> {
-    return (await this.call<{ services: NovaService[] }>('GET', '/os-services', { headers: this.headers('services'), query: { binary: filter.binary, host: filter.host } })).data.services;
+    return (await this.call('GET', '/os-services', { headers: this.headers('services'), query: { binary: filter.binary, host: filter.host }, reply: replies.services })).data.services;
   }
 
   /**
@@ -222,23 +245,23 @@ export class NovaClient extends ServiceClient {
     if (change.status) body.status = change.status;
     if (change.disabledReason !== undefined) body.disabled_reason = change.disabledReason;
     if (change.forcedDown !== undefined) body.forced_down = change.forcedDown;
-    return (await this.call<{ service: NovaService }>('PUT', `/os-services/${encodeURIComponent(id)}`, { headers: this.headers('services'), json: body })).data.service;
+    return (await this.call('PUT', `/os-services/${encodeURIComponent(id)}`, { headers: this.headers('services'), json: body, reply: replies.service })).data.service;
   }
 
   async listHypervisors(): Promise<NovaHypervisor[]> {
-    return (await this.call<{ hypervisors: NovaHypervisor[] }>('GET', '/os-hypervisors/detail', { headers: this.headers('hypervisors') })).data.hypervisors;
+    return (await this.call('GET', '/os-hypervisors/detail', { headers: this.headers('hypervisors'), reply: replies.hypervisors })).data.hypervisors;
   }
 
   // ---- migrations ------------------------------------------------------------------------------
 
   async listMigrations(filter: { instanceUuid?: string; type?: NovaMigration['migration_type']; sourceCompute?: string } = {}): Promise<NovaMigration[]> {
     const query = { instance_uuid: filter.instanceUuid, migration_type: filter.type, source_compute: filter.sourceCompute };
-    return (await this.call<{ migrations: NovaMigration[] }>('GET', '/os-migrations', { headers: this.headers('migrations'), query })).data.migrations;
+    return (await this.call('GET', '/os-migrations', { headers: this.headers('migrations'), query, reply: replies.migrations })).data.migrations;
   }
 
   /** In-progress live migrations of one server, with memory and disk progress. */
   async serverMigrations(serverId: string): Promise<ServerMigration[]> {
-    return (await this.call<{ migrations: ServerMigration[] }>('GET', `/servers/${encodeURIComponent(serverId)}/migrations`, { headers: this.headers('migrations') })).data.migrations;
+    return (await this.call('GET', `/servers/${encodeURIComponent(serverId)}/migrations`, { headers: this.headers('migrations'), reply: replies.serverMigrations })).data.migrations;
   }
 
   /**
@@ -289,8 +312,7 @@ export class NovaClient extends ServiceClient {
 
   /** Snapshots a server into an image of the region's image service; returns the new image's id. */
   async createImage(serverId: string, name: string, metadata: Record<string, string> = {}): Promise<string> {
-    const reply = await this.call<{ image_id: string }>('POST', `/servers/${encodeURIComponent(serverId)}/action`, { headers: this.headers('createImage'), json: { createImage: { name, metadata } }, expect: [202] });
-    if (!reply.data?.image_id) throw new CwError('INVALID_OUTPUT', `${this.label} accepted createImage for server ${serverId} but returned no image id.`);
+    const reply = await this.call('POST', `/servers/${encodeURIComponent(serverId)}/action`, { headers: this.headers('createImage'), json: { createImage: { name, metadata } }, expect: [202], reply: replies.image });
     return reply.data.image_id;
   }
 }

@@ -1,7 +1,8 @@
 // What every OpenStack service client shares: its endpoint from the catalog (type + region + interface),
 // authenticated requests through the Keystone session, and bounded polling.
 import { CwError } from '../../../../common/errors.js';
-import type { HttpReply, HttpRequest, Method } from './http.js';
+import type * as z from 'zod';
+import type { HttpReply, HttpRequest, Method, ReplyData } from './http.js';
 import type { EndpointInterface, KeystoneClient } from './keystone.js';
 
 export interface ServiceClientOptions {
@@ -37,8 +38,9 @@ export abstract class ServiceClient {
     return url.replace(/\/+$/, '');
   }
 
-  protected async call<T>(method: Method, path: string, req: HttpRequest = {}): Promise<HttpReply<T>> {
-    return this.keystone.request<T>(this.label, method, `${await this.endpoint()}${path}`, req);
+  /** One authenticated request to this service; with `req.reply`, a body of another shape is INVALID_OUTPUT. */
+  protected async call<S extends z.ZodType | undefined = undefined>(method: Method, path: string, req: HttpRequest<S> = {}): Promise<HttpReply<ReplyData<S>>> {
+    return this.keystone.request(this.label, method, `${await this.endpoint()}${path}`, req);
   }
 }
 
