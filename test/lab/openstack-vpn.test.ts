@@ -1,13 +1,17 @@
-// The inter-region VPN through the app's core on real Keystone and two real neutron-servers with the VPNaaS
-// plugin (no agents: nothing brings a tunnel up) started by this file on 127.0.0.1: with the networks, subnets
-// and routers an admin would have, openstack.vpnPlan run by the engine creates the IKE and IPsec policies, VPN
-// services, endpoint groups and the IPsec site connections both ways, each pointing at the other region's router
-// gateway; a second run changes nothing; a changed IKE choice is refused where neutron cannot change a policy in
+// The inter-region VPN on real Keystone and two real neutron-servers with the VPNaaS plugin (no agents: nothing
+// brings a tunnel up) started by this file on 127.0.0.1: with the networks, subnets and routers an admin would
+// have, the OpenStack wizard's Inter-region networking step in Chromium previews openstack.vpnPlan and runs it
+// through the engine, which creates the IKE and IPsec policies, VPN services, endpoint groups and the IPsec site
+// connections both ways, each pointing at the other region's router gateway, and the wizard says they are created
+// but not up (the key in neither the page's text nor its markup); a second run changes nothing; a changed IKE choice is refused where neutron cannot change a policy in
 // use; a missing router fails its step naming it; the pre-shared key is in neutron and nowhere in the plan, its
 // preview, the journal, the audit log or the events.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
+import { startWebHost } from '../../main/server/web-host.js';
+import { launchBrowser, screenshotPath } from '../support/browser.js';
 import { describeLab } from '../support/lab.js';
 import { openstackSkipReason } from '../support/openstack/lab.js';
 import { useRegionsCore } from '../support/openstack/regions-core.js';
@@ -60,7 +64,7 @@ describeLab(
       return answer;
     };
 
-    it('creates the IPsec site connections both ways with the right peers and endpoint groups; a second run changes nothing', async () => {
+    it('creates the IPsec site connections both ways from the wizard in Chromium, with the right peers and endpoint groups; a second run changes nothing', async () => {
       const { core } = h;
       const t00 = Date.now();
       // The catalog first (the wizard's step before this one): neutron is found through it.
@@ -100,13 +104,50 @@ describeLab(
         ];
       });
 
-      const t0 = Date.now();
-      const { plan: vpn, interconnects } = await plan();
-      expect(interconnects.map((i) => [i.planned, i.connections.map((c) => c.name)])).toEqual([[true, ['cw-RegionOne-RegionTwo-to-RegionTwo', 'cw-RegionOne-RegionTwo-to-RegionOne']]]);
-      const first = await core.call('plan.apply', { plan: vpn, wait: true });
-      expect(first.result?.status, first.result?.message).toBe('succeeded');
-      expect(first.result?.nothingChanged).toBe(false);
-      console.log(`VPN plan (2 regions, both ways) through the engine: ${Date.now() - t0} ms`);
+      // The admin's path: the OpenStack wizard in Chromium, on this core's web host — catalog, verify, then the
+      // Inter-region networking step previews the VPN plan and runs it through the engine.
+      const previousHome = process.env.CLUSTERWRIGHT_HOME;
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cw-vpn-ui-'));
+      process.env.CLUSTERWRIGHT_HOME = home;
+      const web = await startWebHost({ core, staticDir: path.resolve(process.env.CW_RENDERER_DIR ?? 'dist/renderer') });
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.context.newPage();
+        await page.goto(web.url);
+        await page.getByTestId('node-v1a').waitFor({ timeout: 30_000 });
+        await page.getByTestId('open-wizard').click();
+        await page.getByTestId('new-cluster-openstack').click();
+        await page.getByTestId('openstack-skip-to-catalog').click();
+        await page.getByTestId('openstack-register').click();
+        await page.getByTestId('openstack-catalog-result').waitFor({ timeout: 60_000 });
+        await page.getByTestId('openstack-verify').click();
+        await page.getByTestId('openstack-catalog-regions').waitFor({ timeout: 30_000 });
+
+        const t0 = Date.now();
+        await page.getByTestId('openstack-plan-vpn').click();
+        await page.getByTestId('openstack-vpn-run').waitFor({ timeout: 30_000 });
+        expect(await page.getByTestId('openstack-vpn-interconnects').textContent()).toContain('cw-RegionOne-RegionTwo-to-RegionTwo on router edge (RegionOne); cw-RegionOne-RegionTwo-to-RegionOne on router');
+        expect(await page.getByTestId('openstack-vpn-plan').textContent()).toContain('IPsec site connection cw-RegionOne-RegionTwo-to-RegionTwo');
+        await page.screenshot({ path: screenshotPath('openstack-vpn-plan') });
+        await page.getByTestId('openstack-vpn-run').click();
+        await page.getByTestId('openstack-vpn-run-result').waitFor({ timeout: 60_000 });
+        expect(await page.getByTestId('openstack-vpn-run-result').textContent()).toMatch(/^Done: 8 steps changed neutron/);
+        const status = await page.getByTestId('openstack-vpn-status').textContent();
+        expect(status).toContain('Created, not up yet');
+        expect(status).toContain(`RegionOne → RegionTwo: connection cw-RegionOne-RegionTwo-to-RegionTwo to ${built.get(R2)!.gateway} is PENDING_CREATE: created; no VPN agent has brought it up yet`);
+        expect(status).toContain(`RegionTwo → RegionOne: connection cw-RegionOne-RegionTwo-to-RegionOne to ${built.get(R1)!.gateway} is PENDING_CREATE`);
+        console.log(`wizard, VPN plan previewed and run (2 regions, both ways): ${Date.now() - t0} ms`);
+        await page.getByTestId('openstack-vpn-status').scrollIntoViewIfNeeded();
+        await page.screenshot({ path: screenshotPath('openstack-vpn-done') });
+        // Neither as text nor as markup: the key appears nowhere in the page.
+        for (const text of [await page.content(), await page.evaluate(() => document.body.innerText)]) expect(text).not.toContain('cwvpn-pwned');
+      } finally {
+        await browser.close();
+        await web.close();
+        if (previousHome === undefined) delete process.env.CLUSTERWRIGHT_HOME;
+        else process.env.CLUSTERWRIGHT_HOME = previousHome;
+        fs.rmSync(home, { recursive: true, force: true });
+      }
 
       for (const [me, peer] of [
         [R1, R2],
@@ -134,7 +175,9 @@ describeLab(
 
       const counts = async () => Promise.all([R1, R2].map(async (r) => (await Promise.all((['ikepolicies', 'ipsecpolicies', 'vpnservices', 'endpoint-groups', 'ipsec-site-connections'] as const).map((c) => admin!.neutron(r).list(c)))).map((l) => l.map((x) => x.id).sort())));
       const before = await counts();
-      const second = await core.call('plan.apply', { plan: (await plan()).plan, wait: true });
+      const { plan: again, interconnects } = await plan();
+      expect(interconnects.map((i) => [i.planned, i.connections.map((c) => c.name)])).toEqual([[true, ['cw-RegionOne-RegionTwo-to-RegionTwo', 'cw-RegionOne-RegionTwo-to-RegionOne']]]);
+      const second = await core.call('plan.apply', { plan: again, wait: true });
       expect(second.result?.status).toBe('succeeded');
       expect(second.result?.nothingChanged).toBe(true);
       expect(second.result?.changed).toBe(0);

@@ -135,8 +135,8 @@ export function PlanRunProgress({
             <Table.Tr key={s.id} onClick={() => setOpened(openStep === s.id ? null : { runId, step: s.id })} style={{ cursor: 'pointer' }} bg={shownStep?.id === s.id ? 'var(--mantine-color-default-hover)' : undefined} data-testid={`${testIds.step}-${s.id}`}>
               <Table.Td>{s.target}</Table.Td>
               <Table.Td>{s.title}</Table.Td>
-              <Table.Td style={{ width: 1, whiteSpace: 'nowrap' }}>
-                <Badge size="xs" color={stepStateColour(s.state)} style={{ overflow: 'visible' }}>
+              <Table.Td style={{ width: 132 }}>
+                <Badge size="xs" color={stepStateColour(s.state)}>
                   {stepStateLabel(s.state)}
                 </Badge>
               </Table.Td>
