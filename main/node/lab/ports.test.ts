@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ephemeralRange, freePort, pickRanges, reservationDir, reservationMs, reserve } from './ports.js';
+import { ephemeralRange, freePort, pickRanges, pruneReservations, reservationDir, reservationMs, reserve } from './ports.js';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -75,6 +75,21 @@ describe('lab ports', () => {
       // Ours now: a second pick of the same port is refused.
       expect(reserve(dir, 25_004)).toBe(false);
     });
+  });
+
+  it('prunes the reservations no live pick holds (a process killed by a signal leaves its files), keeping live ones and other files', async () => {
+    const dir = tmp();
+    fs.chmodSync(dir, 0o700);
+    const gone = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => gone.once('exit', r));
+    fs.writeFileSync(path.join(dir, '26001'), `${gone.pid} ${Date.now()}\n`); // its process has exited
+    fs.writeFileSync(path.join(dir, '26002'), `${process.ppid} ${Date.now() - reservationMs - 1_000}\n`); // too old
+    fs.writeFileSync(path.join(dir, '26003'), 'garbage');
+    fs.writeFileSync(path.join(dir, '26004'), `${process.ppid} ${Date.now()}\n`); // live
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a reservation');
+    expect(reserve(dir, 26_005)).toBe(true); // ours
+    expect(pruneReservations(dir)).toBe(3);
+    expect(fs.readdirSync(dir).sort()).toEqual(['26004', '26005', 'notes.txt']);
   });
 
   it('two processes picking at once never get the same port', async () => {

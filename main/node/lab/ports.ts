@@ -65,6 +65,39 @@ export function reservationDir(base = os.tmpdir()): string | undefined {
 
 const mine = new Set<string>();
 let exitHook = false;
+let pruned = false;
+
+/** Whether a reservation file's holder still counts: a live process that made it less than ten minutes ago. */
+function held(file: string, now: number): boolean {
+  try {
+    const [pid, at] = fs.readFileSync(file, 'utf8').trim().split(' ').map(Number);
+    return Number.isInteger(pid) && Number.isFinite(at) && now - at! <= reservationMs && now >= at! - 60_000 && pidAlive(pid!);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes the reservations no live pick holds any more (a process killed by a signal leaves its files), so the
+ * folder holds only what is reserved now. Once per process, before its first pick.
+ */
+export function pruneReservations(dir: string, now = Date.now()): number {
+  let removed = 0;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    if (!/^\d{1,5}$/.test(name)) continue;
+    const file = path.join(dir, name);
+    if (mine.has(file) || held(file, now)) continue;
+    fs.rmSync(file, { force: true });
+    removed++;
+  }
+  return removed;
+}
 
 /** Reserves `port` for this process; false when a live reservation of another pick holds it. */
 export function reserve(dir: string, port: number, now = Date.now()): boolean {
@@ -83,14 +116,7 @@ export function reserve(dir: string, port: number, now = Date.now()): boolean {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return false;
     }
-    let stale = true;
-    try {
-      const [pid, at] = fs.readFileSync(file, 'utf8').trim().split(' ').map(Number);
-      stale = !Number.isInteger(pid) || !Number.isFinite(at) || now - at! > reservationMs || now < at! - 60_000 || !pidAlive(pid!);
-    } catch {
-      /* unreadable or gone: take it */
-    }
-    if (!stale) return false;
+    if (held(file, now)) return false;
     fs.rmSync(file, { force: true });
   }
   return false;
@@ -121,6 +147,10 @@ function kernelPort(): Promise<number> {
  */
 export async function freePort(): Promise<number> {
   const dir = reservationDir();
+  if (dir && !pruned) {
+    pruned = true;
+    pruneReservations(dir);
+  }
   const ranges = pickRanges(ephemeralRange());
   for (let attempt = 0; attempt < 200; attempt++) {
     const port = randomPort(ranges);
